@@ -1,0 +1,351 @@
+"""The HiGHS adapter: the only module that imports ``highspy``.
+
+Arrays go in as CSC, in memory. HiGHS statuses map onto `Status`. Duals come out
+normalised once, here: ``row_marginal[i]`` is d(objective)/d(the active bound of row i),
+``col_marginal[j]`` is d(objective)/d(the active bound of column j), for either sense
+(checked by finite differences in the tests). Solver words stop at this file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from kantorovich.lp.program import LinearProgram
+from kantorovich.lp.status import Status
+
+__all__ = ["HighsSession", "LpSolution", "read_mps_arrays", "solve_lp", "write_mps"]
+
+log = logging.getLogger(__name__)
+
+_INF = highspy.kHighsInf
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
+    highspy.HighsModelStatus.kTimeLimit: Status.TIME_LIMIT,
+    highspy.HighsModelStatus.kIterationLimit: Status.ITERATION_LIMIT,
+    highspy.HighsModelStatus.kModelEmpty: Status.OPTIMAL,
+}
+_BASIS = {
+    highspy.HighsBasisStatus.kLower: "lower",
+    highspy.HighsBasisStatus.kBasic: "basic",
+    highspy.HighsBasisStatus.kUpper: "upper",
+    highspy.HighsBasisStatus.kZero: "zero",
+    highspy.HighsBasisStatus.kNonbasic: "nonbasic",
+}
+_banner_lock = threading.Lock()
+_banner_done = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent Highs object. HiGHS prints a banner on stdout the first time one is made;
+    stdout may carry a JSON document, so that first construction writes to /dev/null."""
+    global _banner_done
+    with _banner_lock:
+        if _banner_done:
+            h = highspy.Highs()
+        else:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            try:
+                with open(os.devnull, "w") as devnull:
+                    os.dup2(devnull.fileno(), 1)
+                    h = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+            _banner_done = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+@dataclass
+class LpSolution:
+    """What one solve produced, in arrays aligned with the program's rows and columns."""
+
+    status: Status
+    objective: float = float("nan")
+    x: np.ndarray = field(default_factory=lambda: np.array([]))
+    row_activity: np.ndarray = field(default_factory=lambda: np.array([]))
+    row_marginal: np.ndarray = field(default_factory=lambda: np.array([]))
+    col_marginal: np.ndarray = field(default_factory=lambda: np.array([]))
+    row_basis: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+    col_basis: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+    seconds: float = 0.0
+    iterations: int = 0
+    message: str = ""
+
+    @property
+    def has_basis(self) -> bool:
+        return len(self.col_basis) > 0
+
+
+def _to_highs_lp(lp: LinearProgram) -> highspy.HighsLp:
+    A = lp.matrix.tocsc()
+    m, n = A.shape
+    model = highspy.HighsLp()
+    model.num_col_ = n
+    model.num_row_ = m
+    model.col_cost_ = np.ascontiguousarray(lp.objective, dtype=float)
+    model.col_lower_ = np.where(np.isinf(lp.col_lower), -_INF, lp.col_lower).astype(float)
+    model.col_upper_ = np.where(np.isinf(lp.col_upper), _INF, lp.col_upper).astype(float)
+    model.row_lower_ = np.where(np.isinf(lp.row_lower), -_INF, lp.row_lower).astype(float)
+    model.row_upper_ = np.where(np.isinf(lp.row_upper), _INF, lp.row_upper).astype(float)
+    model.offset_ = float(lp.constant)
+    model.sense_ = (highspy.ObjSense.kMaximize if lp.sense == "maximize"
+                    else highspy.ObjSense.kMinimize)
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = A.indptr.astype(np.int32)
+    model.a_matrix_.index_ = A.indices.astype(np.int32)
+    model.a_matrix_.value_ = A.data.astype(float)
+    return model
+
+
+class HighsSession:
+    """One HiGHS instance holding one program; re-solves after bound changes start warm.
+
+    Policy costs, move values and price ranges all re-solve the same program with one
+    bound changed, so keeping the basis between solves saves most of the work.
+    """
+
+    def __init__(self, lp: LinearProgram, *, time_limit: float | None = None,
+                 verbose: bool = False, method: str = "choose") -> None:
+        self.lp = lp
+        self._h = _new_highs()
+        self._log_file: str | None = None
+        if verbose:
+            fd, self._log_file = tempfile.mkstemp(prefix="kantorovich-highs-", suffix=".log")
+            os.close(fd)
+            self._h.setOptionValue("output_flag", True)
+            self._h.setOptionValue("log_to_console", False)
+            self._h.setOptionValue("log_file", self._log_file)
+        if time_limit is not None:
+            self._h.setOptionValue("time_limit", float(time_limit))
+        if method != "choose":
+            self._h.setOptionValue("solver", method)
+        status = self._h.passModel(_to_highs_lp(lp))
+        if status == highspy.HighsStatus.kError:
+            raise ValueError("HiGHS rejected the program (check for NaN or infinite "
+                             "coefficients)")
+
+    def close(self) -> None:
+        if self._log_file:
+            try:
+                text = Path(self._log_file).read_text()
+                for line in text.splitlines():
+                    log.info("HiGHS: %s", line)
+                os.unlink(self._log_file)
+            except OSError:
+                pass
+            self._log_file = None
+
+    def __enter__(self) -> HighsSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- solving ----------------------------------------------------------------------
+    def solve(self) -> LpSolution:
+        h = self._h
+        started = time.perf_counter()
+        h.run()
+        status = self._status()
+        if status is None:
+            # presolve could not tell infeasible from unbounded: ask again without it
+            h.setOptionValue("presolve", "off")
+            h.run()
+            status = self._status() or Status.ERROR
+            h.setOptionValue("presolve", "choose")
+        seconds = time.perf_counter() - started
+        info = h.getInfo()
+        iterations = int(info.simplex_iteration_count + max(info.ipm_iteration_count, 0))
+        message = h.modelStatusToString(h.getModelStatus())
+        log.debug("HiGHS finished: %s in %.3fs, %d iterations", message, seconds, iterations)
+        if status is not Status.OPTIMAL:
+            return LpSolution(status, seconds=seconds, iterations=iterations, message=message)
+        sol = h.getSolution()
+        basis = h.getBasis()
+        row_basis = col_basis = np.array([], dtype=object)
+        if basis.valid:
+            col_basis = np.array([_BASIS.get(s, "nonbasic") for s in basis.col_status],
+                                 dtype=object)
+            row_basis = np.array([_BASIS.get(s, "nonbasic") for s in basis.row_status],
+                                 dtype=object)
+        m, n = self.lp.shape
+        return LpSolution(
+            status=status,
+            objective=float(info.objective_function_value),
+            x=np.asarray(sol.col_value, dtype=float)[:n],
+            row_activity=np.asarray(sol.row_value, dtype=float)[:m],
+            # HiGHS reports duals as d(objective)/d(bound) for either sense; we keep that.
+            row_marginal=np.asarray(sol.row_dual, dtype=float)[:m],
+            col_marginal=np.asarray(sol.col_dual, dtype=float)[:n],
+            row_basis=row_basis, col_basis=col_basis,
+            seconds=seconds, iterations=iterations, message=message,
+        )
+
+    def _status(self) -> Status | None:
+        model_status = self._h.getModelStatus()
+        if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+            return None
+        return _STATUS.get(model_status, Status.ERROR)
+
+    # -- changing the program ---------------------------------------------------------
+    def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
+        self._h.changeRowBounds(int(row), _clip(lower), _clip(upper))
+
+    def set_col_bounds(self, col: int, lower: float, upper: float) -> None:
+        self._h.changeColBounds(int(col), _clip(lower), _clip(upper))
+
+    def set_cost(self, col: int, cost: float) -> None:
+        self._h.changeColCost(int(col), float(cost))
+
+    def add_row(self, cols: np.ndarray, values: np.ndarray, lower: float,
+                upper: float) -> int:
+        self._h.addRow(_clip(lower), _clip(upper), len(cols),
+                       np.asarray(cols, dtype=np.int32), np.asarray(values, dtype=float))
+        return self._h.getNumRow() - 1
+
+    def delete_last_row(self) -> None:
+        n = self._h.getNumRow()
+        self._h.deleteRows(1, np.array([n - 1], dtype=np.int32))
+
+    # -- analysis ---------------------------------------------------------------------
+    def ranging(self) -> dict[str, np.ndarray] | None:
+        """Ranges over which the current basis stays optimal; None without a basis."""
+        status, r = self._h.getRanging()
+        if status != highspy.HighsStatus.kOk:
+            return None
+        m, n = self.lp.shape
+
+        def arr(record: highspy.HighsRangingRecord, k: int, what: str) -> np.ndarray:
+            return np.asarray(getattr(record, what), dtype=float)[:k]
+
+        return {
+            "cost_up": arr(r.col_cost_up, n, "value_"),
+            "cost_dn": arr(r.col_cost_dn, n, "value_"),
+            "row_up": arr(r.row_bound_up, m, "value_"),
+            "row_up_objective": arr(r.row_bound_up, m, "objective_"),
+            "row_dn": arr(r.row_bound_dn, m, "value_"),
+            "row_dn_objective": arr(r.row_bound_dn, m, "objective_"),
+        }
+
+    def iis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """An irreducible infeasible subsystem: (rows, row bound kinds, cols, col bound
+        kinds), bound kinds being 'lower', 'upper' or 'boxed'; None if HiGHS finds none."""
+        self._h.setOptionValue("iis_strategy", 1)  # from the LP, light and exact enough
+        status, iis = self._h.getIis()
+        if status == highspy.HighsStatus.kError or not iis.valid_:
+            return None
+        names = {-1: "dropped", 0: "dropped", 1: "free", 2: "lower", 3: "boxed", 4: "upper",
+                 5: "boxed"}
+        rows = np.asarray(iis.row_index_, dtype=int)
+        cols = np.asarray(iis.col_index_, dtype=int)
+        row_kind = np.array([names.get(int(b), "boxed") for b in iis.row_bound_], dtype=object)
+        col_kind = np.array([names.get(int(b), "boxed") for b in iis.col_bound_], dtype=object)
+        return rows, row_kind, cols, col_kind
+
+    def primal_ray(self) -> np.ndarray | None:
+        """A direction along which the objective improves without limit, if HiGHS has one."""
+        try:
+            has, ray = self._h.getPrimalRay()
+        except (RuntimeError, TypeError, ValueError):
+            return None
+        if not has:
+            return None
+        return np.asarray(ray, dtype=float)[: self.lp.shape[1]]
+
+    def write_mps(self, path: str | Path) -> None:
+        self._h.writeModel(str(path))
+
+
+def _clip(value: float) -> float:
+    if np.isposinf(value):
+        return _INF
+    if np.isneginf(value):
+        return -_INF
+    return float(value)
+
+
+def solve_lp(lp: LinearProgram, *, time_limit: float | None = None,
+             verbose: bool = False) -> LpSolution:
+    """Solve once and return the solution."""
+    with HighsSession(lp, time_limit=time_limit, verbose=verbose) as session:
+        return session.solve()
+
+
+def write_mps(lp: LinearProgram, path: str | Path, row_names: list[str],
+              col_names: list[str]) -> None:
+    """Write ``lp`` in free MPS with the given (already sanitised, unique) names."""
+    session = HighsSession(lp)
+    h = session._h
+    for i, name in enumerate(row_names):
+        h.passRowName(i, name)
+    for j, name in enumerate(col_names):
+        h.passColName(j, name)
+    h.writeModel(str(path))
+
+
+@dataclass
+class MpsArrays:
+    """An LP read from an MPS file, as arrays and names."""
+
+    sense: str
+    objective: np.ndarray
+    constant: float
+    matrix: sp.csc_matrix
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_names: list[str]
+    col_names: list[str]
+    integer: np.ndarray
+
+
+def read_mps_arrays(path: str | Path) -> MpsArrays:
+    """Read an MPS file with HiGHS's reader; raise ValueError with HiGHS's reason."""
+    h = _new_highs()
+    status = h.readModel(str(path))
+    if status == highspy.HighsStatus.kError:
+        raise ValueError("HiGHS could not read it as MPS")
+    lp = h.getLp()
+    m, n = lp.num_row_, lp.num_col_
+    a = lp.a_matrix_
+    if a.format_ == highspy.MatrixFormat.kRowwise:
+        matrix = sp.csr_matrix((np.asarray(a.value_), np.asarray(a.index_),
+                                np.asarray(a.start_)), shape=(m, n)).tocsc()
+    else:
+        matrix = sp.csc_matrix((np.asarray(a.value_), np.asarray(a.index_),
+                                np.asarray(a.start_)), shape=(m, n))
+
+    def inf(v: object) -> np.ndarray:
+        arr = np.asarray(v, dtype=float)
+        arr[arr >= _INF] = np.inf
+        arr[arr <= -_INF] = -np.inf
+        return arr
+
+    integrality = np.asarray(lp.integrality_) if len(lp.integrality_) else np.zeros(n)
+    integer = np.array([int(v) != 0 for v in integrality], dtype=bool) if n else np.zeros(
+        0, dtype=bool)
+    return MpsArrays(
+        sense="maximize" if lp.sense_ == highspy.ObjSense.kMaximize else "minimize",
+        objective=np.asarray(lp.col_cost_, dtype=float), constant=float(lp.offset_),
+        matrix=matrix, row_lower=inf(lp.row_lower_), row_upper=inf(lp.row_upper_),
+        col_lower=inf(lp.col_lower_), col_upper=inf(lp.col_upper_),
+        row_names=list(lp.row_names_) or [f"R{i}" for i in range(m)],
+        col_names=list(lp.col_names_) or [f"C{j}" for j in range(n)],
+        integer=integer,
+    )

@@ -1,0 +1,62 @@
+"""The compiled linear program: sparse arrays plus tables saying what each row and column is.
+
+``row_lower <= A x <= row_upper``, ``col_lower <= x <= col_upper``; optimise ``c x + constant``
+in ``sense``. ``rows`` and ``cols`` carry ``kind`` and ``id`` so every solver number maps
+back onto the plan by position, never by parsing a name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+__all__ = ["LinearProgram"]
+
+
+@dataclass(frozen=True, eq=False)
+class LinearProgram:
+    sense: str                 # "maximize" or "minimize"
+    objective: np.ndarray      # c, one per column
+    matrix: sp.csc_matrix      # rows x cols
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    rows: pd.DataFrame         # kind, id (plan id of the good or policy)
+    cols: pd.DataFrame         # kind, id (plan id of the process)
+    constant: float = 0.0
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.matrix.shape
+
+    @property
+    def improves(self) -> float:
+        """+1 when the objective is maximised, -1 when minimised: turns 'd objective' into
+        'improvement', the convention every price in this package uses."""
+        return 1.0 if self.sense == "maximize" else -1.0
+
+    def with_row_bounds(self, index: np.ndarray | int, lower: float | np.ndarray,
+                        upper: float | np.ndarray) -> LinearProgram:
+        lo, up = self.row_lower.copy(), self.row_upper.copy()
+        lo[index], up[index] = lower, upper
+        return replace(self, row_lower=lo, row_upper=up)
+
+    def with_col_bounds(self, index: np.ndarray | int, lower: float | np.ndarray,
+                        upper: float | np.ndarray) -> LinearProgram:
+        lo, up = self.col_lower.copy(), self.col_upper.copy()
+        lo[index], up[index] = lower, upper
+        return replace(self, col_lower=lo, col_upper=up)
+
+    def row_positions(self, kind: str) -> np.ndarray:
+        return np.flatnonzero((self.rows["kind"] == kind).to_numpy())
+
+    def col_positions(self, kind: str) -> np.ndarray:
+        return np.flatnonzero((self.cols["kind"] == kind).to_numpy())
+
+    def __repr__(self) -> str:
+        m, n = self.shape
+        return f"<LinearProgram {self.sense}: {m} rows, {n} columns, {self.matrix.nnz} nonzeros>"

@@ -1,0 +1,6 @@
+"""Plans: the schema of plan files, loading, checks and the rules language."""
+
+from kantorovich.model.load import load_plan, plan_from_mapping
+from kantorovich.model.plan import Objective, Plan, Policy
+
+__all__ = ["Objective", "Plan", "Policy", "load_plan", "plan_from_mapping"]

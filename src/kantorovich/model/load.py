@@ -1,0 +1,430 @@
+"""Reading plan files (YAML, TOML, JSON, with CSV tables) into a checked `Plan`.
+
+Every problem is collected, located (file, line, path) and reported at once; nothing
+from a plan file is ever evaluated as code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import tomllib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from kantorovich.errors import PlanError, Problem
+from kantorovich.model import schema
+from kantorovich.model.plan import Objective, Plan, Policy, empty_flows, normalise_flows
+from kantorovich.model.rules import RuleSyntaxError, parse_rule
+
+__all__ = ["load_plan", "plan_from_mapping", "did_you_mean"]
+
+PLAN_SUFFIXES = {".yaml", ".yml", ".toml", ".json"}
+
+Locator = Callable[[tuple[Any, ...]], int | None]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A hint naming the closest known id, if any is close."""
+    match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else None
+
+
+# -- reading text -------------------------------------------------------------------------
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that remembers duplicate keys instead of silently keeping the last."""
+
+
+def _yaml_lines(text: str, file: str, problems: list[Problem]) -> dict[tuple[Any, ...], int]:
+    """Map each key path of a YAML document to its 1-based line, noting duplicate keys."""
+    lines: dict[tuple[Any, ...], int] = {}
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+
+    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                key = key_node.value
+                if key in seen:
+                    problems.append(Problem(
+                        f"'{key}' is given twice", ".".join(map(str, path + (key,))), file,
+                        key_node.start_mark.line + 1, "keep one of them"))
+                seen.add(key)
+                lines[path + (key,)] = key_node.start_mark.line + 1
+                walk(value_node, path + (key,))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                lines[path + (i,)] = item.start_mark.line + 1
+                walk(item, path + (i,))
+
+    if root is not None:
+        lines[()] = root.start_mark.line + 1
+        walk(root, ())
+    return lines
+
+
+def _read_document(path: Path) -> tuple[Any, Locator, list[Problem]]:
+    file = str(path)
+    problems: list[Problem] = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PlanError([Problem("file not found", file=file,
+                                 hint="check the path; plans are .yaml, .toml, .json or .mps")])
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanError([Problem(f"cannot read the file: {exc}", file=file)])
+    suffix = path.suffix.lower()
+    lines: dict[tuple[Any, ...], int] = {}
+    try:
+        if suffix in {".yaml", ".yml"}:
+            data = yaml.safe_load(text)
+            lines = _yaml_lines(text, file, problems)
+        elif suffix == ".toml":
+            data = tomllib.loads(text)
+        elif suffix == ".json":
+            data = json.loads(text)
+        else:
+            raise PlanError([Problem(f"unknown plan file type '{suffix}'", file=file,
+                                     hint="use .yaml, .yml, .toml, .json (or .mps for an LP)")])
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise PlanError([Problem(f"not valid YAML: {reason}", file=file,
+                                 line=mark.line + 1 if mark else None,
+                                 hint="check indentation, colons and quotes on that line")])
+    except tomllib.TOMLDecodeError as exc:
+        raise PlanError([Problem(f"not valid TOML: {exc}", file=file)])
+    except json.JSONDecodeError as exc:
+        raise PlanError([Problem(f"not valid JSON: {exc.msg}", file=file, line=exc.lineno)])
+    except RecursionError:
+        raise PlanError([Problem("the document is nested too deeply", file=file)])
+
+    def locate(loc: tuple[Any, ...]) -> int | None:
+        loc = tuple(loc)
+        while loc:
+            if loc in lines:
+                return lines[loc]
+            loc = loc[:-1]
+        return lines.get(())
+
+    return data, locate, problems
+
+
+# -- validating the document --------------------------------------------------------------
+_SECTION_MODELS: dict[str, type[BaseModel]] = {
+    "goods": schema.GoodSpec, "units": schema.UnitSpec, "processes": schema.ProcessSpec,
+    "policies": schema.PolicySpec,
+}
+_FIELD_MODELS: dict[str, type[BaseModel]] = {
+    "objective": schema.ObjectiveSpec, "baseline": schema.BaselineSpec,
+}
+_TABLE_FIELDS = ("goods", "units", "processes", "supply", "demand")
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    if len(loc) == 1:
+        return schema.PlanSpec
+    if len(loc) == 2 and loc[0] in _FIELD_MODELS:
+        return _FIELD_MODELS[loc[0]]
+    if len(loc) == 3 and loc[0] in _SECTION_MODELS:
+        return _SECTION_MODELS[loc[0]]
+    return None
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop pydantic's union-branch markers so a location reads like the file."""
+    return tuple(p for p in loc if not (isinstance(p, str) and (
+        p.startswith(("dict[", "constrained-str", "function-")) or p in {"str", "PolicySpec"})))
+
+
+def _pydantic_problems(exc: ValidationError, file: str | None,
+                       locate: Locator) -> list[Problem]:
+    problems = []
+    seen: set[tuple[tuple[Any, ...], str]] = set()
+    for err in exc.errors(include_url=False):
+        loc = _clean_loc(tuple(err["loc"]))
+        kind = err["type"]
+        msg = err["msg"]
+        hint = None
+        if kind == "extra_forbidden":
+            model = _model_at(loc)
+            msg = f"unknown field '{loc[-1]}'"
+            if model is not None:
+                fields = list(model.model_fields)
+                hint = did_you_mean(str(loc[-1]), fields) or f"allowed: {', '.join(fields)}"
+        elif kind == "missing":
+            msg = f"'{loc[-1]}' is required"
+        elif kind in {"greater_than_equal", "greater_than"}:
+            msg = f"{msg} (got {err.get('input')!r})"
+            hint = "amounts, capacities and weights here cannot be negative"
+        elif kind.startswith(("float", "int")):
+            msg = f"expected a number, got {err.get('input')!r}"
+        elif kind == "value_error":
+            msg = msg.removeprefix("Value error, ")
+        key = (loc, msg)
+        if key in seen:
+            continue
+        seen.add(key)
+        problems.append(Problem(msg, ".".join(map(str, loc)), file, locate(loc), hint))
+    return problems
+
+
+# -- CSV tables ---------------------------------------------------------------------------
+def _read_csv(base: Path | None, name: str, where: str, problems: list[Problem],
+              required: tuple[str, ...], numeric: tuple[str, ...] = ()) -> pd.DataFrame | None:
+    path = (base / name) if base is not None else Path(name)
+    file = str(path)
+    try:
+        sep = "\t" if path.suffix.lower() == ".tsv" else ","
+        frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
+                            skipinitialspace=True)
+    except FileNotFoundError:
+        problems.append(Problem(f"table '{name}' not found", where, file,
+                                hint="paths are relative to the plan file"))
+        return None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+            OSError) as exc:
+        problems.append(Problem(f"cannot read table: {exc}", where, file))
+        return None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        problems.append(Problem(
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}", where,
+            file, 1, f"the header must include: {', '.join(required)}"))
+        return None
+    known = set(required) | set(numeric) | {"name", "unit", "region"}
+    for col in frame.columns:
+        if col not in known:
+            problems.append(Problem(f"unknown column '{col}'", where, file, 1,
+                                    did_you_mean(col, sorted(known))))
+    for col in required:
+        blank = frame[col].str.strip() == ""
+        for i in np.flatnonzero(blank.to_numpy())[:20]:
+            problems.append(Problem(f"empty '{col}'", where, file, int(i) + 2))
+    for col in numeric:
+        if col not in frame.columns:
+            continue
+        raw = frame[col].str.strip()
+        values = pd.to_numeric(raw.replace({"": None, "inf": "inf", ".inf": "inf"}),
+                               errors="coerce")
+        bad = values.isna() & (raw != "")
+        for i in np.flatnonzero(bad.to_numpy())[:20]:
+            problems.append(Problem(f"'{col}' is not a number: {raw.iloc[i]!r}", where,
+                                    file, int(i) + 2, "write a plain number such as 12.5"))
+        negative = (values < 0).to_numpy()
+        if col != "demand":
+            for i in np.flatnonzero(negative)[:20]:
+                problems.append(Problem(f"'{col}' cannot be negative ({raw.iloc[i]})", where,
+                                        file, int(i) + 2))
+        frame[col] = values
+    frame.attrs["file"] = file
+    return frame
+
+
+def _ids(frame: pd.DataFrame, col: str, where: str, problems: list[Problem]) -> pd.Index:
+    ids = frame[col].str.strip()
+    dup = ids.duplicated(keep="first").to_numpy()
+    for i in np.flatnonzero(dup)[:20]:
+        problems.append(Problem(f"id '{ids.iloc[i]}' appears twice", where,
+                                frame.attrs.get("file"), int(i) + 2, "ids must be unique"))
+    return pd.Index(ids, dtype=object)
+
+
+# -- building the plan --------------------------------------------------------------------
+def _normalise_policies(data: dict[str, Any]) -> None:
+    policies = data.get("policies")
+    if isinstance(policies, dict):
+        data["policies"] = {k: ({"rule": v} if isinstance(v, str) else v)
+                            for k, v in policies.items()}
+
+
+def plan_from_mapping(data: Any, *, source: str | None = None,
+                      locate: Locator | None = None,
+                      problems: list[Problem] | None = None) -> Plan:
+    """Validate a plan mapping (as read from any plan file) and build the `Plan`."""
+    locate = locate or (lambda loc: None)
+    problems = list(problems or [])
+    file = source
+    base = Path(source).parent if source else None
+    if not isinstance(data, dict):
+        raise PlanError(problems + [Problem(
+            "a plan must be a mapping with at least name, goods, processes and objective",
+            file=file, line=locate(()), hint="see examples/leningrad.yaml")])
+    data = dict(data)
+    tables = {k: data.pop(k) for k in _TABLE_FIELDS if isinstance(data.get(k), str)}
+    _normalise_policies(data)
+    try:
+        spec = schema.PlanSpec.model_validate(data)
+    except ValidationError as exc:
+        raise PlanError(problems + _pydantic_problems(exc, file, locate)) from None
+    flows_csv = spec.flows
+    spec_goods: dict[str, Any] = dict(spec.goods) if isinstance(spec.goods, dict) else {}
+    spec_units: dict[str, Any] = dict(spec.units) if isinstance(spec.units, dict) else {}
+    spec_procs: dict[str, Any] = dict(spec.processes) if isinstance(spec.processes, dict) else {}
+    for key, name in tables.items():
+        if not schema.PlanSpec.model_fields[key].annotation or not str(name).lower().endswith(
+                (".csv", ".tsv")):
+            problems.append(Problem(f"'{key}' must be a mapping or a .csv path", key, file,
+                                    locate((key,))))
+    tables = {k: v for k, v in tables.items() if str(v).lower().endswith((".csv", ".tsv"))}
+
+    # goods
+    g_ids = list(spec_goods)
+    goods = pd.DataFrame({
+        "name": [s.name or k for k, s in spec_goods.items()],
+        "unit": [s.unit for s in spec_goods.values()],
+    }, index=pd.Index(g_ids, name="good", dtype=object))
+    goods["supply"] = 0.0
+    goods["demand"] = 0.0
+    if "goods" in tables:
+        t = _read_csv(base, tables["goods"], "goods", problems, ("id",), ("supply", "demand"))
+        if t is not None:
+            idx = _ids(t, "id", "goods", problems)
+            extra = pd.DataFrame({
+                "name": t["name"] if "name" in t else idx,
+                "unit": t["unit"] if "unit" in t else "",
+                "supply": t["supply"].fillna(0.0) if "supply" in t else 0.0,
+                "demand": t["demand"].fillna(0.0) if "demand" in t else 0.0,
+            }).set_axis(idx).rename_axis("good")
+            extra["name"] = extra["name"].where(extra["name"] != "", extra.index.to_series())
+            goods = pd.concat([goods, extra[~extra.index.duplicated()]])
+
+    # units
+    units = pd.DataFrame({
+        "name": [s.name or k for k, s in spec_units.items()],
+        "region": [s.region for s in spec_units.values()],
+    }, index=pd.Index(list(spec_units), name="unit", dtype=object))
+    if "units" in tables:
+        t = _read_csv(base, tables["units"], "units", problems, ("id",))
+        if t is not None:
+            idx = _ids(t, "id", "units", problems)
+            extra = pd.DataFrame({
+                "name": t["name"].where(t["name"] != "", idx.to_series().values)
+                if "name" in t else idx,
+                "region": t["region"].replace("", None) if "region" in t else None,
+            }).set_axis(idx).rename_axis("unit")
+            units = pd.concat([units, extra[~extra.index.duplicated()]])
+
+    # processes and flows
+    procs = pd.DataFrame({
+        "name": [s.name or k for k, s in spec_procs.items()],
+        "unit": [s.unit for s in spec_procs.values()],
+        "min_level": [float(s.min_level) for s in spec_procs.values()],
+        "capacity": [math.inf if s.capacity is None else float(s.capacity)
+                     for s in spec_procs.values()],
+    }, index=pd.Index(list(spec_procs), name="process", dtype=object))
+    rows = [(p, g, a, 0.0) for p, s in spec_procs.items() for g, a in s.inputs.items()]
+    rows += [(p, g, 0.0, a) for p, s in spec_procs.items() for g, a in s.outputs.items()]
+    flows = pd.DataFrame(rows, columns=["process", "good", "input", "output"]) if rows \
+        else empty_flows()
+    flow_files: list[pd.DataFrame] = []
+    if "processes" in tables:
+        t = _read_csv(base, tables["processes"], "processes", problems, ("id",),
+                      ("capacity", "min_level"))
+        if t is not None:
+            idx = _ids(t, "id", "processes", problems)
+            extra = pd.DataFrame({
+                "name": t["name"].where(t["name"] != "", idx.to_series().values)
+                if "name" in t else idx,
+                "unit": t["unit"].replace("", None) if "unit" in t else None,
+                "min_level": t["min_level"].fillna(0.0) if "min_level" in t else 0.0,
+                "capacity": t["capacity"].fillna(math.inf) if "capacity" in t else math.inf,
+            }).set_axis(idx).rename_axis("process")
+            over = (extra["min_level"] > extra["capacity"]).to_numpy()
+            for i in np.flatnonzero(over)[:20]:
+                problems.append(Problem("min_level is above capacity", "processes",
+                                        t.attrs["file"], int(i) + 2))
+            procs = pd.concat([procs, extra[~extra.index.duplicated()]])
+    if flows_csv:
+        t = _read_csv(base, flows_csv, "flows", problems, ("process", "good"),
+                      ("input", "output"))
+        if t is not None:
+            f = pd.DataFrame({
+                "process": t["process"].str.strip(), "good": t["good"].str.strip(),
+                "input": t["input"].fillna(0.0) if "input" in t else 0.0,
+                "output": t["output"].fillna(0.0) if "output" in t else 0.0,
+            })
+            f.attrs["file"] = t.attrs["file"]
+            flow_files.append(f)
+    if flow_files:
+        flows = pd.concat([flows, *flow_files], ignore_index=True)
+    flows = normalise_flows(flows) if len(flows) else empty_flows()
+
+    # supply and demand
+    for key in ("supply", "demand"):
+        mapping = getattr(spec, key)
+        if isinstance(mapping, dict):
+            for good, amount in mapping.items():
+                if good in goods.index:
+                    goods.loc[good, key] = float(amount)
+                else:
+                    problems.append(Problem(f"unknown good '{good}'", f"{key}.{good}", file,
+                                            locate((key, good)),
+                                            did_you_mean(good, goods.index)
+                                            or "declare it under 'goods'"))
+        if key in tables:
+            t = _read_csv(base, tables[key], key, problems, ("good", "amount"), ("amount",))
+            if t is not None:
+                t["good"] = t["good"].str.strip()
+                known = t["good"].isin(goods.index).to_numpy()
+                for i in np.flatnonzero(~known)[:20]:
+                    good = t["good"].iloc[i]
+                    problems.append(Problem(f"unknown good '{good}'", key, t.attrs["file"],
+                                            int(i) + 2, did_you_mean(good, goods.index)))
+                goods.loc[t["good"][known], key] = t["amount"][known].fillna(0.0).to_numpy()
+
+    # objective, policies, baseline
+    obj = spec.objective
+    sense = "maximize" if obj.maximize else "minimize" if obj.minimize else "maximize_sets"
+    weights = getattr(obj, sense)
+    objective = Objective(sense, pd.Series(weights, dtype=float, name="weight").rename_axis(
+        "good"), obj.unit or "")
+
+    policies = []
+    for pid, p in spec.policies.items():
+        assert isinstance(p, schema.PolicySpec)
+        try:
+            rule = parse_rule(p.rule)
+        except RuleSyntaxError as exc:
+            where = f" at column {exc.column}" if exc.column else ""
+            problems.append(Problem(f"rule '{p.rule}': {exc.message}{where}",
+                                    f"policies.{pid}.rule", file,
+                                    locate(("policies", pid, "rule")), exc.hint))
+            continue
+        policies.append(Policy(str(pid), rule, p.name or ""))
+    baseline = None
+    if spec.baseline is not None:
+        baseline = pd.Series(spec.baseline.levels, dtype=float, name="level").rename_axis(
+            "process")
+
+    plan = Plan(name=spec.name, goods=goods, units=units, processes=procs, flows=flows,
+                objective=objective, policies=tuple(policies), baseline=baseline,
+                period=spec.period, source=source,
+                extra={"description": spec.description} if spec.description else {})
+    from kantorovich.model.checks import check_plan
+
+    problems += check_plan(plan, file=file, locate=locate,
+                           flow_file=flow_files[0].attrs["file"] if flow_files else None,
+                           yaml_flows=frozenset((p, g) for p, s in spec_procs.items()
+                                                for g in (*s.inputs, *s.outputs)))
+    if problems:
+        raise PlanError(problems)
+    return plan
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read, validate and check a YAML, TOML or JSON plan file.
+
+    Raises `PlanError` listing every problem found, each with file, line and path.
+    """
+    path = Path(path)
+    data, locate, problems = _read_document(path)
+    return plan_from_mapping(data, source=str(path), locate=locate, problems=problems)

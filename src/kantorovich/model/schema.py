@@ -1,0 +1,137 @@
+"""The plan file schema (pydantic), the single source of the published JSON Schema.
+
+Files are validated against these models; large tables may instead be CSV files named by
+path, which `model.load` reads as whole columns rather than model by model.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "BaselineSpec", "GoodSpec", "ObjectiveSpec", "PlanSpec", "PolicySpec", "ProcessSpec",
+    "UnitSpec",
+]
+
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=True)]
+"""A non-negative quantity; ``.inf`` allowed where the schema says so."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nan(cls, value: object) -> object:
+        if isinstance(value, float) and math.isnan(value):
+            raise ValueError("NaN is not a number a plan can use")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, float) and math.isnan(item):
+                    raise ValueError(f"{key}: NaN is not a number a plan can use")
+        return value
+
+
+class GoodSpec(_Strict):
+    """Something produced, used or available: a material, a product, labour, money."""
+
+    unit: str = Field("", description="Unit of measure, e.g. t, loaf, hour.")
+    name: str | None = Field(None, description="Human-readable name.")
+
+
+class UnitSpec(_Strict):
+    """A production unit (enterprise); processes belong to units, units to regions."""
+
+    name: str | None = None
+    region: str | None = None
+
+
+class ProcessSpec(_Strict):
+    """An activity: per unit of level it uses `inputs` and makes `outputs`."""
+
+    unit: str | None = Field(None, description="The production unit that runs it.")
+    name: str | None = None
+    inputs: dict[str, Amount] = Field(default_factory=dict)
+    outputs: dict[str, Amount] = Field(default_factory=dict)
+    capacity: Amount | None = Field(None, description="Upper bound on the level.")
+    min_level: Amount = Field(0.0, description="Lower bound on the level.")
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> ProcessSpec:
+        if self.capacity is not None and self.min_level > self.capacity:
+            raise ValueError(
+                f"min_level {self.min_level:g} is above capacity {self.capacity:g}")
+        if math.isinf(self.min_level):
+            raise ValueError("min_level cannot be infinite")
+        return self
+
+
+class ObjectiveSpec(_Strict):
+    """Exactly one of: maximize weighted net output, minimize weighted net use, or
+    maximize the number of complete sets (Kantorovich's assortment problem)."""
+
+    maximize: dict[str, float] | None = None
+    minimize: dict[str, float] | None = None
+    maximize_sets: dict[str, Annotated[float, Field(gt=0)]] | None = None
+    unit: str | None = Field(None, description="Unit of the objective value, e.g. loaf.")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ObjectiveSpec:
+        given = [k for k in ("maximize", "minimize", "maximize_sets") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of maximize, minimize or maximize_sets, "
+                "each a non-empty mapping of good -> weight")
+        for key in given:
+            for good, weight in getattr(self, key).items():
+                if not math.isfinite(weight):
+                    raise ValueError(f"{key}.{good}: weight must be a finite number")
+        return self
+
+
+class PolicySpec(_Strict):
+    """A named political rule: a linear (in)equality in the rules language."""
+
+    rule: str = Field(description="e.g. input(wheat, mill-3) >= 1000")
+    name: str | None = None
+
+
+class BaselineSpec(_Strict):
+    """The plan in force: process levels (processes not named run at level 0)."""
+
+    levels: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+        default_factory=dict)
+
+
+CsvPath = Annotated[str, Field(pattern=r"(?i)\.(csv|tsv)$",
+                               description="Path of a CSV table, relative to the plan file.")]
+
+
+class PlanSpec(_Strict):
+    """A plan: goods, units, processes, availabilities, an objective, policies, a baseline."""
+
+    name: str
+    period: str = Field("period", description="What supplies and demands are per.")
+    description: str | None = None
+    goods: dict[str, GoodSpec] | CsvPath = Field(default_factory=dict)
+    units: dict[str, UnitSpec] | CsvPath = Field(default_factory=dict)
+    processes: dict[str, ProcessSpec] | CsvPath = Field(default_factory=dict)
+    flows: CsvPath | None = Field(
+        None, description="CSV of process,good,input,output amounts per unit of level.")
+    supply: dict[str, Amount] | CsvPath = Field(default_factory=dict)
+    demand: dict[str, Annotated[float, Field(allow_inf_nan=False)]] | CsvPath = Field(
+        default_factory=dict)
+    objective: ObjectiveSpec
+    policies: dict[str, PolicySpec | str] = Field(default_factory=dict)
+    baseline: BaselineSpec | None = None
+
+
+def json_schema() -> dict[str, object]:
+    """The JSON Schema editors use to check plan files as they are typed."""
+    schema = PlanSpec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "kantorovich plan"
+    return schema

@@ -1,0 +1,284 @@
+"""`PlanResult`: the solver's arrays mapped back onto the plan, as labelled tables.
+
+Sign convention, used for every price: a shadow price is how much the objective
+*improves* (rises when maximising, falls when minimising) per extra unit of a good made
+available, or per unit a policy is relaxed, in objective units. A reduced cost is the
+improvement per extra unit of a process's level at those prices.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kantorovich.errors import PlanStatusError
+from kantorovich.lp.compile import compile_plan
+from kantorovich.lp.highs import HighsSession, LpSolution
+from kantorovich.lp.program import LinearProgram
+from kantorovich.lp.status import Status
+from kantorovich.model.plan import Plan
+from kantorovich.results.certificate import Certificate, certify
+
+__all__ = ["PlanResult", "solve"]
+
+_TIGHT = 1e-7
+
+
+@dataclass(eq=False)
+class PlanResult:
+    """An optimal plan with its valuations, or the status saying why there is none."""
+
+    plan: Plan
+    lp: LinearProgram
+    solution: LpSolution
+    options: dict[str, Any] = field(default_factory=dict)
+
+    # -- status -----------------------------------------------------------------------
+    @property
+    def status(self) -> Status:
+        return self.solution.status
+
+    @property
+    def is_optimal(self) -> bool:
+        return self.status.is_ok
+
+    def raise_for_status(self) -> PlanResult:
+        """Return self when optimal; otherwise raise `PlanStatusError` with the diagnosis."""
+        if not self.is_optimal:
+            from kantorovich.results.diagnosis import diagnose
+
+            raise PlanStatusError(f"plan '{self.plan.name}' is {self.status.value}",
+                                  hint=diagnose(self).summary())
+        return self
+
+    @property
+    def objective(self) -> float:
+        return self.solution.objective
+
+    @property
+    def objective_unit(self) -> str:
+        return self.plan.objective_unit
+
+    @property
+    def seconds(self) -> float:
+        return self.solution.seconds
+
+    def __repr__(self) -> str:
+        m, n = self.lp.shape
+        obj = f", objective {self.objective:,.6g} {self.objective_unit}" if self.is_optimal else ""
+        return (f"<PlanResult {self.plan.name!r}: {self.status.value}{obj}; "
+                f"{n} columns x {m} rows, {self.seconds:.3f}s>")
+
+    # -- internals ----------------------------------------------------------------------
+    def _need_optimum(self) -> None:
+        if not self.is_optimal:
+            raise PlanStatusError(f"plan '{self.plan.name}' is {self.status.value}: "
+                                  "it has no levels or prices",
+                                  hint="see result.diagnosis() for why")
+
+    @cached_property
+    def _improving_row_duals(self) -> np.ndarray:
+        """Improvement per unit increase of each row's active bound."""
+        return self.lp.improves * self.solution.row_marginal + 0.0
+
+    def _rows(self, kind: str) -> np.ndarray:
+        return self.lp.row_positions(kind)
+
+    # -- levels and flows -----------------------------------------------------------------
+    @cached_property
+    def levels(self) -> pd.Series:
+        """Optimal level of every process."""
+        self._need_optimum()
+        cols = self.lp.col_positions("process")
+        return pd.Series(self.solution.x[cols], index=self.plan.processes.index, name="level")
+
+    @cached_property
+    def reduced_costs(self) -> pd.Series:
+        """Improvement per extra unit of each process's level, at the shadow prices:
+        negative for a process not worth running, positive for one held back by capacity."""
+        self._need_optimum()
+        lp = self.lp
+        z = lp.improves * lp.objective - lp.matrix.T @ self._improving_row_duals
+        cols = lp.col_positions("process")
+        return pd.Series(z[cols], index=self.plan.processes.index, name="reduced_cost")
+
+    @cached_property
+    def processes(self) -> pd.DataFrame:
+        """Per process: unit, level, bounds, reduced cost and where the level sits."""
+        procs = self.plan.processes
+        level = self.levels
+        table = pd.DataFrame({
+            "unit": procs["unit"], "level": level, "min_level": procs["min_level"],
+            "capacity": procs["capacity"], "reduced_cost": self.reduced_costs,
+        })
+        at_cap = np.isclose(level, procs["capacity"], rtol=1e-9, atol=1e-7)
+        at_min = np.isclose(level, procs["min_level"], rtol=1e-9, atol=1e-7)
+        table["position"] = np.where(at_cap, "at capacity",
+                                     np.where(at_min, "at minimum", "between bounds"))
+        table["rc_unit"] = f"{self.objective_unit} per unit of level"
+        return table
+
+    @cached_property
+    def flows(self) -> pd.DataFrame:
+        """Inputs and outputs of every process and good at the optimal levels."""
+        self._need_optimum()
+        flows = self.plan.flows
+        level = self.levels.reindex(flows["process"]).to_numpy()
+        out = pd.DataFrame({
+            "process": flows["process"].to_numpy(),
+            "unit": self.plan.processes["unit"].reindex(flows["process"]).to_numpy(),
+            "good": flows["good"].to_numpy(),
+            "input": flows["input"].to_numpy() * level,
+            "output": flows["output"].to_numpy() * level,
+        })
+        return out
+
+    def inputs_by_unit(self, levels: pd.Series | None = None) -> pd.DataFrame:
+        """Total input of each good per production unit (at ``levels``, default optimal)."""
+        flows = self.plan.flows
+        levels = self.levels if levels is None else levels
+        lv = levels.reindex(flows["process"]).fillna(0.0).to_numpy()
+        unit = self.plan.processes["unit"].reindex(flows["process"]).to_numpy()
+        frame = pd.DataFrame({"good": flows["good"].to_numpy(),
+                              "unit": np.where(pd.isna(unit), flows["process"].to_numpy(),
+                                               unit),
+                              "input": flows["input"].to_numpy() * lv})
+        return frame.groupby(["good", "unit"], sort=False)["input"].sum()
+
+    # -- goods and prices -----------------------------------------------------------------
+    @cached_property
+    def shadow_prices(self) -> pd.Series:
+        """Improvement per extra unit of each good made available, in objective units."""
+        self._need_optimum()
+        rows = self._rows("good")
+        return pd.Series(0.0 - self._improving_row_duals[rows], index=self.plan.goods.index,
+                         name="shadow_price")
+
+    @cached_property
+    def goods(self) -> pd.DataFrame:
+        """Per good: supply, demand, made, used, net output, surplus, shadow price, units."""
+        self._need_optimum()
+        goods = self.plan.goods
+        rows = self._rows("good")
+        flows = self.flows
+        made = flows.groupby("good")["output"].sum().reindex(goods.index, fill_value=0.0)
+        used = flows.groupby("good")["input"].sum().reindex(goods.index, fill_value=0.0)
+        net = self.solution.row_activity[rows]
+        supply = goods["supply"].to_numpy(float)
+        with np.errstate(invalid="ignore"):
+            surplus = supply + net - goods["demand"].to_numpy(float)
+        table = pd.DataFrame({
+            "unit": goods["unit"], "supply": goods["supply"], "demand": goods["demand"],
+            "made": made, "used": used, "net_output": net, "surplus": surplus,
+            "shadow_price": self.shadow_prices,
+        })
+        table["price_unit"] = [f"{self.objective_unit} per {u}" if u else self.objective_unit
+                               for u in goods["unit"]]
+        return table
+
+    @cached_property
+    def policy_prices(self) -> pd.DataFrame:
+        """Per policy: its rule, left side at the optimum, slack, binding, price.
+
+        For ``>=`` and ``<=`` rules the price is the improvement per unit the rule is
+        loosened (never negative); for ``==`` rules, per unit the left side may exceed the
+        right, so its sign says which way the rule pinches.
+        """
+        self._need_optimum()
+        rows = self._rows("policy")
+        y = self._improving_row_duals[rows]
+        policies = self.plan.policies
+        sense = np.array([p.rule.sense for p in policies], dtype=object)
+        rhs = np.array([p.rule.rhs for p in policies], dtype=float)
+        price = np.where(sense == ">=", 0.0 - y, y) + 0.0
+        activity = self.solution.row_activity[rows]
+        slack = np.where(sense == ">=", activity - rhs,
+                         np.where(sense == "<=", rhs - activity, 0.0))
+        binding = (np.abs(slack) <= _TIGHT * (1 + np.abs(rhs))) & (
+            (sense == "==") | (np.abs(price) > 1e-12) | (np.abs(slack) <= _TIGHT))
+        return pd.DataFrame({
+            "name": [p.label for p in policies], "rule": [p.rule.text for p in policies],
+            "sense": sense, "lhs": activity, "rhs": rhs, "slack": slack,
+            "binding": binding, "price": price,
+        }, index=pd.Index([p.id for p in policies], name="policy", dtype=object))
+
+    @cached_property
+    def assortment_prices(self) -> pd.Series:
+        """For ``maximize_sets``: improvement per extra unit of a set good's net output."""
+        self._need_optimum()
+        rows = self._rows("assortment")
+        return pd.Series(-self._improving_row_duals[rows],
+                         index=pd.Index(self.lp.rows["id"].to_numpy()[rows], name="good"),
+                         name="assortment_price")
+
+    @cached_property
+    def net_output(self) -> pd.Series:
+        self._need_optimum()
+        return pd.Series(self.solution.row_activity[self._rows("good")],
+                         index=self.plan.goods.index, name="net_output")
+
+    # -- verification -----------------------------------------------------------------------
+    @cached_property
+    def certificate(self) -> Certificate:
+        """Optimality conditions checked by our own code (see `results.certificate`)."""
+        self._need_optimum()
+        return certify(self.lp, self.solution.x, self.solution.row_marginal)
+
+    @property
+    def is_degenerate(self) -> bool:
+        """True when a basic variable sits on a bound: some prices may then not be unique."""
+        sol = self.solution
+        if not sol.has_basis:
+            return False
+        lp = self.lp
+        x, act = sol.x, sol.row_activity
+
+        def touching(v: np.ndarray, lo: np.ndarray, up: np.ndarray) -> np.ndarray:
+            with np.errstate(invalid="ignore"):
+                return (np.isfinite(lo) & (np.abs(v - lo) <= 1e-9 * (1 + np.abs(lo)))) | (
+                    np.isfinite(up) & (np.abs(v - up) <= 1e-9 * (1 + np.abs(up))))
+
+        basic_col = sol.col_basis == "basic"
+        basic_row = sol.row_basis == "basic"
+        return bool(np.any(touching(x, lp.col_lower, lp.col_upper)[basic_col]) or
+                    np.any(touching(act, lp.row_lower, lp.row_upper)[basic_row]))
+
+    # -- analyses defined elsewhere -----------------------------------------------------------
+    def sensitivity(self) -> dict[str, pd.DataFrame]:
+        """Ranges for supplies, demands, policies and objective weights; see
+        `results.sensitivity`."""
+        from kantorovich.results.sensitivity import sensitivity
+
+        return sensitivity(self)
+
+    def diagnosis(self) -> Any:
+        """Why the plan has no optimum (infeasible or unbounded), in the plan's terms."""
+        from kantorovich.results.diagnosis import diagnose
+
+        return diagnose(self)
+
+    def session(self) -> HighsSession:
+        """A fresh solver session over this result's program, for what-if re-solves."""
+        return HighsSession(self.lp, time_limit=self.options.get("time_limit"))
+
+
+def solve(plan: Plan, *, time_limit: float | None = None, verbose: bool = False) -> PlanResult:
+    """Compile ``plan``, solve it with HiGHS and return its `PlanResult`.
+
+    The result's ``status`` says whether an optimum was found; nothing is raised for an
+    infeasible or unbounded plan unless ``raise_for_status()`` is called.
+    """
+    lp = compile_plan(plan)
+    with HighsSession(lp, time_limit=time_limit, verbose=verbose) as session:
+        solution = session.solve()
+    return PlanResult(plan, lp, solution, {"time_limit": time_limit, "verbose": verbose})
+
+
+def finite_or_none(value: float) -> float | None:
+    """JSON has no infinity: such numbers are written as null."""
+    return None if value is None or not math.isfinite(value) else float(value)
