@@ -245,27 +245,60 @@ class HighsSession:
     def iis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
         """An irreducible infeasible subsystem: (rows, row bound kinds, cols, col bound
         kinds), bound kinds being 'lower', 'upper' or 'boxed'; None if HiGHS finds none."""
-        self._h.setOptionValue("iis_strategy", 1)  # from the LP, light and exact enough
-        status, iis = self._h.getIis()
-        if status == highspy.HighsStatus.kError or not iis.valid_:
+        # Checked against highspy 1.16: ``iis_strategy`` is a bit mask. The default
+        # (light, 0) only compares bounds with activity ranges and returns an empty, "valid"
+        # IIS for conflicts between rows; FromLp (2) alone returns a reducible set. FromLp |
+        # Irreducible solves the LP itself and runs HiGHS's deletion filter. Bound codes are
+        # -1 dropped, 0 null, 1 free (member, but none of its bounds is needed), 2 lower,
+        # 3 upper, 4 boxed; ``status_`` 3 means irreducible, 2 reducible.
+        strategy = (int(highspy.IisStrategy.kIisStrategyFromLp)
+                    | int(highspy.IisStrategy.kIisStrategyIrreducible))
+        self._h.setOptionValue("iis_strategy", strategy)
+        try:
+            status, iis = self._h.getIis()
+        except (RuntimeError, TypeError, ValueError) as exc:  # pragma: no cover - old highspy
+            log.info("HiGHS IIS unavailable: %s", exc)
             return None
-        names = {-1: "dropped", 0: "dropped", 1: "free", 2: "lower", 3: "boxed", 4: "upper",
-                 5: "boxed"}
-        rows = np.asarray(iis.row_index_, dtype=int)
-        cols = np.asarray(iis.col_index_, dtype=int)
-        row_kind = np.array([names.get(int(b), "boxed") for b in iis.row_bound_], dtype=object)
-        col_kind = np.array([names.get(int(b), "boxed") for b in iis.col_bound_], dtype=object)
+        if status == highspy.HighsStatus.kError or not iis.valid_ or int(iis.status_) != 3:
+            log.info("HiGHS found no irreducible infeasible subsystem (status %s)",
+                     int(iis.status_))
+            return None
+        names = {2: "lower", 3: "upper", 4: "boxed"}
+        row_code = np.asarray(iis.row_bound_, dtype=int)
+        col_code = np.asarray(iis.col_bound_, dtype=int)
+        row_keep = np.isin(row_code, list(names))
+        col_keep = np.isin(col_code, list(names))
+        if not row_keep.any() and not col_keep.any():
+            return None
+        rows = np.asarray(iis.row_index_, dtype=int)[row_keep]
+        cols = np.asarray(iis.col_index_, dtype=int)[col_keep]
+        row_kind = np.array([names[int(b)] for b in row_code[row_keep]], dtype=object)
+        col_kind = np.array([names[int(b)] for b in col_code[col_keep]], dtype=object)
         return rows, row_kind, cols, col_kind
 
     def primal_ray(self) -> np.ndarray | None:
         """A direction along which the objective improves without limit, if HiGHS has one."""
+        # highspy 1.16 returns (status, has_ray, ray); a ray exists only after a solve that
+        # ended unbounded, and presolve may decide unboundedness without one.
+        h = self._h
+        unbounded = highspy.HighsModelStatus.kUnbounded
+        if h.getModelStatus() != unbounded:
+            h.run()
         try:
-            has, ray = self._h.getPrimalRay()
-        except (RuntimeError, TypeError, ValueError):
+            status, has, ray = h.getPrimalRay()
+            if (status == highspy.HighsStatus.kError or not has) and h.getModelStatus() in (
+                    unbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+                h.setOptionValue("presolve", "off")
+                h.run()
+                h.setOptionValue("presolve", "choose")
+                status, has, ray = h.getPrimalRay()
+        except (RuntimeError, TypeError, ValueError) as exc:  # pragma: no cover - old highspy
+            log.info("HiGHS primal ray unavailable: %s", exc)
             return None
-        if not has:
+        if status == highspy.HighsStatus.kError or not has:
             return None
-        return np.asarray(ray, dtype=float)[: self.lp.shape[1]]
+        ray = np.asarray(ray, dtype=float)[: self.lp.shape[1]]
+        return ray if np.any(ray != 0) else None
 
     def write_mps(self, path: str | Path) -> None:
         self._h.writeModel(str(path))
@@ -288,14 +321,21 @@ def solve_lp(lp: LinearProgram, *, time_limit: float | None = None,
 
 def write_mps(lp: LinearProgram, path: str | Path, row_names: list[str],
               col_names: list[str]) -> None:
-    """Write ``lp`` in free MPS with the given (already sanitised, unique) names."""
-    session = HighsSession(lp)
-    h = session._h
-    for i, name in enumerate(row_names):
-        h.passRowName(i, name)
-    for j, name in enumerate(col_names):
-        h.passColName(j, name)
-    h.writeModel(str(path))
+    """Write ``lp`` in free MPS with the given (already sanitised, unique) names.
+
+    HiGHS picks the format from the suffix, so ``path`` must end in ``.mps``. Names go in
+    with the model (one call, not one per row); a failed write raises `OSError` rather
+    than leaving the caller to find a missing or partial file.
+    """
+    model = _to_highs_lp(lp)
+    model.row_names_ = [str(name) for name in row_names]
+    model.col_names_ = [str(name) for name in col_names]
+    h = _new_highs()
+    if h.passModel(model) == highspy.HighsStatus.kError:
+        raise ValueError("HiGHS rejected the program (check for NaN or infinite "
+                         "coefficients)")
+    if h.writeModel(str(path)) == highspy.HighsStatus.kError:
+        raise OSError(f"HiGHS could not write {path}")
 
 
 @dataclass
@@ -313,6 +353,7 @@ class MpsArrays:
     row_names: list[str]
     col_names: list[str]
     integer: np.ndarray
+    quadratic: bool = False     # a QUADOBJ/QMATRIX section: not a linear program
 
 
 def read_mps_arrays(path: str | Path) -> MpsArrays:
@@ -337,9 +378,10 @@ def read_mps_arrays(path: str | Path) -> MpsArrays:
         arr[arr <= -_INF] = -np.inf
         return arr
 
-    integrality = np.asarray(lp.integrality_) if len(lp.integrality_) else np.zeros(n)
-    integer = np.array([int(v) != 0 for v in integrality], dtype=bool) if n else np.zeros(
-        0, dtype=bool)
+    # HiGHS fills integrality only for a MIP; then any non-continuous type counts
+    integer = np.zeros(n, dtype=bool)
+    if len(lp.integrality_):
+        integer = np.fromiter(map(int, lp.integrality_), dtype=np.int64, count=n) != 0
     return MpsArrays(
         sense="maximize" if lp.sense_ == highspy.ObjSense.kMaximize else "minimize",
         objective=np.asarray(lp.col_cost_, dtype=float), constant=float(lp.offset_),
@@ -347,5 +389,5 @@ def read_mps_arrays(path: str | Path) -> MpsArrays:
         col_lower=inf(lp.col_lower_), col_upper=inf(lp.col_upper_),
         row_names=list(lp.row_names_) or [f"R{i}" for i in range(m)],
         col_names=list(lp.col_names_) or [f"C{j}" for j in range(n)],
-        integer=integer,
+        integer=integer, quadratic=h.getModel().hessian_.dim_ > 0,
     )

@@ -1,0 +1,239 @@
+"""The plan explained in sentences a Party official could follow.
+
+Every number in a sentence comes from a table the result already holds (levels, prices,
+baseline comparison, policy costs) and is shown with its unit, so each can be traced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kantorovich.explain.baseline import BaselineComparison, compare_to_baseline
+from kantorovich.explain.policies import policy_costs
+from kantorovich.results.result import PlanResult
+
+__all__ = ["Explanation", "explain", "fmt"]
+
+
+def fmt(value: float, unit: str = "", *, digits: int = 6) -> str:
+    """A number as people write it: thousands separated, no needless decimals."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "n/a"
+    if np.isinf(value):
+        text = "unlimited" if value > 0 else "minus unlimited"
+    else:
+        magnitude = abs(value)
+        if magnitude >= 100 or magnitude == 0:
+            text = f"{value:,.0f}" if abs(value - round(value)) < 0.05 or magnitude >= 1e4 \
+                else f"{value:,.1f}"
+        else:
+            text = f"{value:,.{digits}g}" if magnitude < 1 else f"{value:,.4g}"
+    return f"{text} {unit}".rstrip()
+
+
+def _plural(unit: str) -> str:
+    return unit
+
+
+@dataclass
+class Explanation:
+    """The sentences, grouped, plus the tables they were built from."""
+
+    headline: str
+    sections: dict[str, list[str]] = field(default_factory=dict)
+    baseline: BaselineComparison | None = None
+    policy_costs: pd.DataFrame | None = None
+
+    def text(self) -> str:
+        parts = [self.headline]
+        for title, lines in self.sections.items():
+            if lines:
+                parts.append("")
+                parts.append(title)
+                parts.extend(f"  - {line}" for line in lines)
+        return "\n".join(parts)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def _unit_name(plan, unit: str) -> str:
+    if unit in plan.units.index:
+        return str(plan.units.at[unit, "name"])
+    if unit in plan.processes.index:
+        return str(plan.processes.at[unit, "name"])
+    return str(unit)
+
+
+def _good_name(plan, good: str) -> str:
+    return str(plan.goods.at[good, "name"]) if good in plan.goods.index else str(good)
+
+
+def _yield_text(result: PlanResult, good: str, unit: str) -> tuple[str, float] | None:
+    """What one unit of ``good`` becomes at ``unit`` (its main output per unit of input)."""
+    plan = result.plan
+    flows = plan.flows
+    procs = plan.processes
+    punit = procs["unit"].reindex(flows["process"]).to_numpy()
+    punit = np.where(pd.isna(punit), flows["process"].to_numpy(), punit)
+    uses = flows[(flows["good"].to_numpy() == good) & (punit == unit) &
+                 (flows["input"].to_numpy() > 0)]
+    if uses.empty:
+        return None
+    process = uses["process"].iloc[0]
+    per_input = float(uses["input"].iloc[0])
+    outs = flows[(flows["process"] == process) & (flows["output"] > 0)]
+    if outs.empty:
+        return None
+    out = outs.iloc[0]
+    amount = float(out["output"]) / per_input
+    g_unit = plan.good_unit(good)
+    return (f"{fmt(amount, plan.good_unit(out['good']))} of {_good_name(plan, out['good'])} "
+            f"per {g_unit or 'unit'} of {_good_name(plan, good)}", amount)
+
+
+def _moves_lines(result: PlanResult, comparison: BaselineComparison) -> list[str]:
+    plan = result.plan
+    unit = result.objective_unit
+    lines = []
+    for _, mv in comparison.moves.head(10).iterrows():
+        sender, receiver = _unit_name(plan, mv["sender"]), _unit_name(plan, mv["receiver"])
+        share = (f" ({mv['share_of_sender'] * 100:,.0f}% of {sender}'s allocation)"
+                 if np.isfinite(mv["share_of_sender"]) else "")
+        gain = (f": the plan gains {fmt(mv['gain'], unit)} a {plan.period}"
+                if np.isfinite(mv["gain"]) else "")
+        line = (f"Move {fmt(mv['amount'], mv['unit'])} of {_good_name(plan, mv['good'])} a "
+                f"{plan.period} from {sender} to {receiver}{share}{gain}.")
+        ys, yr = _yield_text(result, mv["good"], mv["sender"]), _yield_text(
+            result, mv["good"], mv["receiver"])
+        if ys and yr and ys[1] > 0:
+            better = (yr[1] / ys[1] - 1) * 100
+            line += (f" {receiver} makes {yr[0]}, {sender} {ys[0]}"
+                     + (f" ({better:,.1f}% more)." if better > 0.05 else "."))
+        lines.append(line)
+    if not lines:
+        lines.append("No input changes hands between production units.")
+    return lines
+
+
+def _policy_lines(result: PlanResult, costs: pd.DataFrame) -> list[str]:
+    plan = result.plan
+    unit = result.objective_unit
+    lines = []
+    weights = plan.objective.weights
+    for pid, row in costs.iterrows():
+        name = row["name"]
+        if not row["binding"] and abs(row["cost"]) < 1e-9 * (1 + abs(result.objective)):
+            slack = result.policy_prices.at[pid, "slack"]
+            lines.append(f"'{name}' does not bind ({fmt(slack)} to spare): it costs nothing "
+                         "in this plan.")
+            continue
+        price = row["price"]
+        if result.policy_prices.at[pid, "sense"] == "==":
+            left, _, right = row["rule"].replace("==", "=").partition("=")
+            left, right = left.strip(), right.strip()
+            if price < 0:
+                left, right = right, left
+            marginal = (f"each unit by which {left} were allowed to exceed {right} would add "
+                        f"{fmt(abs(price), unit)}")
+        else:
+            marginal = f"each unit it is loosened would add {fmt(price, unit)}"
+        cost = row["cost"]
+        if np.isfinite(cost):
+            whole = f"dropping it altogether would add {fmt(cost, unit)} a {plan.period}"
+            changes = [f"{fmt(row[f'change_{g}'], plan.good_unit(g))} more "
+                       f"{_good_name(plan, g)}" for g in weights.index
+                       if f"change_{g}" in row and np.isfinite(row[f"change_{g}"])
+                       and row[f"change_{g}"] > 1e-9 * (1 + abs(result.objective))]
+            if changes and len(weights) > 1:
+                whole += f" ({', '.join(changes)})"
+        else:
+            whole = f"without it the plan would be {row['status_without']}"
+        lines.append(f"'{name}' binds: {marginal}; {whole}.")
+    return lines
+
+
+def _price_lines(result: PlanResult) -> list[str]:
+    plan = result.plan
+    unit = result.objective_unit
+    goods = result.goods
+    lines = []
+    valued = goods[goods["shadow_price"].abs() > 1e-12].sort_values(
+        "shadow_price", ascending=False)
+    for good, row in valued.head(12).iterrows():
+        lines.append(f"A {row['unit'] or 'unit'} of {_good_name(plan, good)} is worth "
+                     f"{fmt(row['shadow_price'], unit)} to the plan.")
+    free = goods[(goods["shadow_price"].abs() <= 1e-12) & (goods["surplus"] > 1e-9)]
+    for good, row in free.head(6).iterrows():
+        if plan.objective.weights.get(good, 0):
+            continue
+        lines.append(f"{_good_name(plan, good)} is not scarce ({fmt(row['surplus'], row['unit'])}"
+                     " left over): one more is worth nothing to the plan.")
+    return lines
+
+
+def _process_lines(result: PlanResult) -> list[str]:
+    plan = result.plan
+    unit = result.objective_unit
+    procs = result.processes
+    lines = []
+    held = procs[(procs["position"] == "at capacity") & (procs["reduced_cost"] > 1e-9)]
+    for pid, row in held.sort_values("reduced_cost", ascending=False).head(8).iterrows():
+        lines.append(f"{plan.processes.at[pid, 'name']} runs at capacity "
+                     f"({fmt(row['capacity'])}): each extra unit of capacity would add "
+                     f"{fmt(row['reduced_cost'], unit)}.")
+    idle = procs[(procs["level"] <= 1e-9) & (procs["reduced_cost"] < -1e-9)]
+    for pid, row in idle.sort_values("reduced_cost").head(8).iterrows():
+        lines.append(f"{plan.processes.at[pid, 'name']} stays idle: each unit would lose "
+                     f"{fmt(-row['reduced_cost'], unit)} at the plan's prices.")
+    return lines
+
+
+def explain(result: PlanResult) -> Explanation:
+    """Sentences for the whole result: headline, moves, policies, prices, processes."""
+    plan = result.plan
+    if not result.is_optimal:
+        diagnosis = result.diagnosis()
+        return Explanation(headline=diagnosis.summary())
+    unit = result.objective_unit
+    comparison = compare_to_baseline(result)
+    costs = policy_costs(result) if plan.policies else None
+    what = {"maximize": "The optimal plan reaches", "minimize": "The optimal plan needs",
+            "maximize_sets": "The optimal plan makes"}[plan.objective.sense]
+    headline = f"{what} {fmt(result.objective, unit)} a {plan.period}"
+    if comparison is not None:
+        if comparison.feasible:
+            gain = comparison.gain
+            pct = (f" ({gain / abs(comparison.objective) * 100:,.2f}%)"
+                   if comparison.objective else "")
+            verb = "more" if plan.objective.is_maximize else "less"
+            headline += (f": {fmt(abs(gain), unit)}{pct} {verb if gain >= 0 else 'worse'} "
+                         f"than the plan in force ({fmt(comparison.objective, unit)}).")
+        else:
+            headline += (f". The plan in force ({fmt(comparison.objective, unit)}) breaks "
+                         f"{len(comparison.violations)} of the plan's own statements.")
+    else:
+        headline += "."
+    sections: dict[str, list[str]] = {}
+    if comparison is not None:
+        sections["What to move"] = _moves_lines(result, comparison)
+        if not comparison.feasible:
+            sections["Where the plan in force breaks the rules"] = list(
+                comparison.violations["statement"])
+    if costs is not None:
+        sections["What the policies cost"] = _policy_lines(result, costs)
+    sections["What things are worth (shadow prices)"] = _price_lines(result)
+    sections["Bottlenecks"] = _process_lines(result)
+    cert = result.certificate
+    sections["Check"] = [
+        ("Optimality verified by an independent check: " if cert.verified else
+         "WARNING: the independent optimality check failed: ")
+        + f"primal infeasibility {cert.primal_infeasibility:.1e}, dual infeasibility "
+        f"{cert.dual_infeasibility:.1e}, duality gap {cert.duality_gap:.1e}."]
+    if result.is_degenerate:
+        sections["Check"].append("The optimum is degenerate: some prices may not be unique "
+                                 "(see the price ranges).")
+    return Explanation(headline, sections, comparison, costs)
