@@ -199,11 +199,10 @@ def _plan_from_arrays(arrays: MpsArrays, *, name: str, source: str | None,
         "supply": np.append(supply, np.inf),
         "demand": np.append(demand, 0.0),
     }, index=pd.Index(np.append(row_ids, objective_id), name="good", dtype=object))
-    goods["unit"] = goods["unit"].astype(object)
 
     processes = pd.DataFrame({
         "name": col_ids,
-        "unit": pd.Series([None] * len(col_ids), dtype=object).to_numpy(),
+        "unit": None,
         "min_level": arrays.col_lower.astype(float),
         "capacity": arrays.col_upper.astype(float),
     }, index=pd.Index(col_ids, name="process", dtype=object))
@@ -224,8 +223,6 @@ def _plan_from_arrays(arrays: MpsArrays, *, name: str, source: str | None,
         "input": np.maximum(-all_net, 0.0) + 0.0,
         "output": np.maximum(all_net, 0.0) + 0.0,
     })
-    flows["process"] = flows["process"].astype(object)
-    flows["good"] = flows["good"].astype(object)
 
     ranged = np.flatnonzero(has_lo & has_up)
     policies = tuple(_upper_policy(str(row_ids[i]), float(upper[i])) for i in ranged)
