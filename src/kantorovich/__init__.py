@@ -15,7 +15,7 @@ Plan -> compiled linear program -> HiGHS -> `PlanResult` -> explanations and rep
 >>> result = k.solve(plan)
 >>> result.status
 <Status.OPTIMAL: 'optimal'>
->>> round(result.objective, 3), round(result.shadow_prices["wheat"], 3)
+>>> round(result.objective, 3), round(float(result.shadow_prices["wheat"]), 3)
 (1425.2, 0.7)
 """
 

@@ -41,7 +41,7 @@ class BaselineComparison:
         return self._improves * (self.optimal_objective - self.objective)
 
     def to_dict(self) -> dict[str, object]:
-        from kantorovich.report.serialise import frame_records, number
+        from kantorovich.serialise import frame_records, number
 
         return {"objective": number(self.objective), "feasible": self.feasible,
                 "gain": number(self.gain), "objective_unit": self.objective_unit,

@@ -6,7 +6,7 @@ from typing import Any
 
 from kantorovich.explain.baseline import compare_to_baseline
 from kantorovich.explain.policies import policy_costs
-from kantorovich.report.serialise import frame_records, number, plain, series_dict
+from kantorovich.serialise import frame_records, number, plain, series_dict
 from kantorovich.results.result import PlanResult
 
 __all__ = ["summary"]
