@@ -60,6 +60,15 @@ class Explanation:
         return self.text()
 
 
+def rule_unit(plan, rule) -> str:
+    """The unit a rule is measured in: its good's unit when every term is about one good."""
+    goods = {t.target for t, _ in rule.terms if t.kind != "level"}
+    if len(goods) == 1 and all(t.kind != "level" for t, _ in rule.terms):
+        good = goods.pop()
+        return plan.good_unit(good) if good in plan.goods.index else ""
+    return ""
+
+
 def _unit_name(plan, unit: str) -> str:
     if unit in plan.units.index:
         return str(plan.units.at[unit, "name"])
@@ -126,10 +135,12 @@ def _policy_lines(result: PlanResult, costs: pd.DataFrame) -> list[str]:
     weights = plan.objective.weights
     for pid, row in costs.iterrows():
         name = row["name"]
+        policy = next(p for p in plan.policies if p.id == pid)
+        per = rule_unit(plan, policy.rule)
         if not row["binding"] and abs(row["cost"]) < 1e-9 * (1 + abs(result.objective)):
             slack = result.policy_prices.at[pid, "slack"]
-            lines.append(f"'{name}' does not bind ({fmt(slack)} to spare): it costs nothing "
-                         "in this plan.")
+            lines.append(f"'{name}' does not bind ({fmt(slack, per)} "
+                         "to spare): it costs nothing in this plan.")
             continue
         price = row["price"]
         if result.policy_prices.at[pid, "sense"] == "==":
@@ -137,10 +148,11 @@ def _policy_lines(result: PlanResult, costs: pd.DataFrame) -> list[str]:
             left, right = left.strip(), right.strip()
             if price < 0:
                 left, right = right, left
-            marginal = (f"each unit by which {left} were allowed to exceed {right} would add "
+            marginal = (f"each {per or 'unit'} by which {left} were allowed to exceed {right} "
+                        "would add "
                         f"{fmt(abs(price), unit)}")
         else:
-            marginal = f"each unit it is loosened would add {fmt(price, unit)}"
+            marginal = f"each {per or 'unit'} it is loosened would add {fmt(price, unit)}"
         cost = row["cost"]
         if np.isfinite(cost):
             whole = f"dropping it altogether would add {fmt(cost, unit)} a {plan.period}"
@@ -234,6 +246,16 @@ def explain(result: PlanResult) -> Explanation:
         + f"primal infeasibility {cert.primal_infeasibility:.1e}, dual infeasibility "
         f"{cert.dual_infeasibility:.1e}, duality gap {cert.duality_gap:.1e}."]
     if result.is_degenerate:
-        sections["Check"].append("The optimum is degenerate: some prices may not be unique "
-                                 "(see the price ranges).")
+        from kantorovich.results.sensitivity import price_ranges
+
+        ranges = price_ranges(result)
+        loose = ranges[~ranges["unique"]]
+        if loose.empty:
+            sections["Check"].append("The optimum is degenerate, but every price is unique.")
+        for rid, row in loose.head(10).iterrows():
+            what = (f"a {plan.good_unit(rid) or 'unit'} of {_good_name(plan, rid)}"
+                    if row["kind"] == "good" else f"rule '{rid}'")
+            sections["Check"].append(
+                f"The price of {what} is not unique: any value from {fmt(row['low'], unit)} "
+                f"to {fmt(row['high'], unit)} is valid (a degenerate optimum).")
     return Explanation(headline, sections, comparison, costs)
