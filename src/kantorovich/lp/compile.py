@@ -31,27 +31,41 @@ class _FlowIndex:
         self.gcode = plan.goods.index.get_indexer(flows["good"])
         self.input = flows["input"].to_numpy(float)
         self.output = flows["output"].to_numpy(float)
-        self.proc_unit = plan.processes["unit"].to_numpy(object)
-        self.proc_region = plan.process_region().to_numpy(object)
         self.goods = plan.goods.index
         self.procs = plan.processes.index
+        units = plan.processes["unit"]
+        self.units = pd.Index(units.dropna().unique())
+        self.regions = pd.Index(plan.process_region().dropna().unique())
+        self.flow_unit = self.units.get_indexer(units.to_numpy(object))[self.pcode]
+        self.flow_region = self.regions.get_indexer(
+            plan.process_region().to_numpy(object))[self.pcode]
+        self._by: dict[tuple[str, str], sp.csr_matrix] = {}
 
     def net(self) -> sp.csr_matrix:
         return sp.csr_matrix((self.output - self.input, (self.gcode, self.pcode)),
                              shape=(self.n_good, self.n_proc))
 
-    def term(self, term: Term) -> tuple[np.ndarray, np.ndarray]:
-        """Process positions and coefficients of one rule term."""
-        if term.kind == "level":
-            return np.array([self.procs.get_loc(term.target)]), np.array([1.0])
-        mask = self.gcode == self.goods.get_loc(term.target)
-        if term.unit is not None:
-            mask &= self.proc_unit[self.pcode] == term.unit
-        if term.region is not None:
-            mask &= self.proc_region[self.pcode] == term.region
-        amount = {"input": self.input, "output": self.output,
-                  "net": self.output - self.input}[term.kind]
-        return self.pcode[mask], amount[mask]
+    def amounts(self, kind: str) -> np.ndarray:
+        return {"input": self.input, "output": self.output,
+                "net": self.output - self.input}[kind]
+
+    def by(self, kind: str, scope: str) -> sp.csr_matrix:
+        """Rows keyed by good (scope 'all'), by (good, unit) or by (good, region):
+        the amount of ``kind`` each process has there per unit of level."""
+        key = (kind, scope)
+        if key not in self._by:
+            if scope == "all":
+                rows, n = self.gcode, self.n_good
+            else:
+                sub = self.flow_unit if scope == "unit" else self.flow_region
+                width = len(self.units) if scope == "unit" else len(self.regions)
+                rows = np.where(sub >= 0, self.gcode * max(width, 1) + sub, -1)
+                n = self.n_good * max(width, 1)
+            keep = rows >= 0
+            self._by[key] = sp.csr_matrix(
+                (self.amounts(kind)[keep], (rows[keep], self.pcode[keep])),
+                shape=(n, self.n_proc))
+        return self._by[key]
 
 
 def net_matrix(plan: Plan) -> sp.csr_matrix:
@@ -59,33 +73,58 @@ def net_matrix(plan: Plan) -> sp.csr_matrix:
     return _FlowIndex(plan).net()
 
 
+def _term_key(index: _FlowIndex, term: Term) -> tuple[str, str, int]:
+    """Which matrix row a term reads: (kind, scope, row); -1 when it matches no flow."""
+    if term.kind == "level":
+        return "level", "level", index.procs.get_loc(term.target)
+    g = index.goods.get_loc(term.target)
+    if term.unit is not None:
+        u = index.units.get_indexer([term.unit])[0]
+        return term.kind, "unit", (g * max(len(index.units), 1) + u) if u >= 0 else -1
+    if term.region is not None:
+        r = index.regions.get_indexer([term.region])[0]
+        return term.kind, "region", (g * max(len(index.regions), 1) + r) if r >= 0 else -1
+    return term.kind, "all", g
+
+
 def policy_rows(plan: Plan, policies: tuple[Policy, ...] | None = None,
                 index: _FlowIndex | None = None
                 ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
-    """Policy rows over process columns, with their lower and upper bounds."""
+    """Policy rows over process columns, with their lower and upper bounds.
+
+    Terms are grouped by what they read (level, or input/output/net of a good, optionally
+    within a unit or region); each group becomes one sparse selection matrix multiplied
+    into the matching flow matrix, so the work does not grow with flows x policies.
+    """
     policies = plan.policies if policies is None else policies
     index = index or _FlowIndex(plan)
-    rows, cols, vals = [], [], []
-    lower = np.full(len(policies), -INF)
-    upper = np.full(len(policies), INF)
+    n_pol = len(policies)
+    lower = np.full(n_pol, -INF)
+    upper = np.full(n_pol, INF)
+    groups: dict[tuple[str, str], tuple[list[int], list[int], list[float]]] = {}
     for i, policy in enumerate(policies):
-        for term, coef in policy.rule.terms:
-            c, v = index.term(term)
-            rows.append(np.full(len(c), i))
-            cols.append(c)
-            vals.append(coef * v)
         rule = policy.rule
+        for term, coef in rule.terms:
+            kind, scope, row = _term_key(index, term)
+            if row < 0:
+                continue
+            rows, keys, coefs = groups.setdefault((kind, scope), ([], [], []))
+            rows.append(i)
+            keys.append(row)
+            coefs.append(coef)
         if rule.sense in (">=", "=="):
             lower[i] = rule.rhs
         if rule.sense in ("<=", "=="):
             upper[i] = rule.rhs
-    if rows:
-        r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-    else:
-        r = c = np.array([], dtype=int)
-        v = np.array([], dtype=float)
-    matrix = sp.csr_matrix((v, (r, c)), shape=(len(policies), index.n_proc))
-    return matrix, lower, upper
+    matrix = sp.csr_matrix((n_pol, index.n_proc))
+    for (kind, scope), (rows, keys, coefs) in groups.items():
+        if kind == "level":
+            matrix = matrix + sp.csr_matrix((coefs, (rows, keys)), shape=(n_pol, index.n_proc))
+            continue
+        source = index.by(kind, scope)
+        select = sp.csr_matrix((coefs, (rows, keys)), shape=(n_pol, source.shape[0]))
+        matrix = matrix + select @ source
+    return sp.csr_matrix(matrix), lower, upper
 
 
 def compile_plan(plan: Plan) -> LinearProgram:

@@ -328,8 +328,8 @@ def write_mps(lp: LinearProgram, path: str | Path, row_names: list[str],
     than leaving the caller to find a missing or partial file.
     """
     model = _to_highs_lp(lp)
-    model.row_names_ = [str(name) for name in row_names]
-    model.col_names_ = [str(name) for name in col_names]
+    model.row_names_ = list(map(str, row_names))
+    model.col_names_ = list(map(str, col_names))
     h = _new_highs()
     if h.passModel(model) == highspy.HighsStatus.kError:
         raise ValueError("HiGHS rejected the program (check for NaN or infinite "
@@ -389,5 +389,5 @@ def read_mps_arrays(path: str | Path) -> MpsArrays:
         col_lower=inf(lp.col_lower_), col_upper=inf(lp.col_upper_),
         row_names=list(lp.row_names_) or [f"R{i}" for i in range(m)],
         col_names=list(lp.col_names_) or [f"C{j}" for j in range(n)],
-        integer=integer, quadratic=h.getModel().hessian_.dim_ > 0,
+        integer=integer, quadratic=h.getHessianNumNz() > 0,
     )

@@ -53,7 +53,8 @@ optimum (see ``tests/test_mps.py``).
 ...     path = pathlib.Path(tmp) / "mill.mps"
 ...     export_mps(plan, path)
 ...     again = plan_from_mps(path)
->>> round(k.solve(again).objective, 9), round(k.solve(again).levels["mill"], 9)
+>>> result = k.solve(again)
+>>> round(result.objective, 9), round(float(result.levels["mill"]), 9)
 (70.0, 100.0)
 """
 
