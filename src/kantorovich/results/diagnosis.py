@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 _ZERO = 1e-9
 #: The deletion-filter fallback stops growing its candidate set beyond this many statements.
 _MAX_FILTER = 200
+#: The elastic objective is scaled by at most this factor (see `_elastic`).
+_MAX_SCALE = 1e9
 #: The summary lists at most this many items per section (the lists themselves are whole).
 _MAX_LISTED = 25
 
@@ -55,6 +57,8 @@ class Diagnosis:
     or a solver error). ``verified`` says whether the plan with ``relaxation`` applied was
     re-solved and found feasible (None when there is nothing to verify).
     ``irreducible`` says whether ``conflict`` is minimal (dropping any member removes it).
+    ``weighted_relaxation`` is the elastic program's optimum: the sum of each change
+    divided by (1 + the size of the statement changed), a unit-free "fraction given up".
     """
 
     status: Status
@@ -67,6 +71,7 @@ class Diagnosis:
     irreducible: bool | None = None
     conflict_source: str | None = None
     relaxed_objective: float | None = None
+    weighted_relaxation: float | None = None
     objective_unit: str = ""
     message: str = ""
 
@@ -77,7 +82,7 @@ class Diagnosis:
             if self.conflict:
                 head = ("These statements conflict (drop any one and this conflict goes):"
                         if self.irreducible else "These statements conflict:")
-                lines += ["", head, *_bullets([c["text"] for c in self.conflict])]
+                lines += ["", head, *_bullets(_conflict_texts(self.conflict))]
             else:
                 lines += ["", "No conflicting set of statements could be isolated."]
             if self.relaxation:
@@ -114,6 +119,7 @@ class Diagnosis:
             "irreducible": self.irreducible, "conflict_source": self.conflict_source,
             "relaxation": self.relaxation, "verified": self.verified,
             "relaxed_objective": self.relaxed_objective,
+            "weighted_relaxation": self.weighted_relaxation,
             "objective_unit": self.objective_unit, "unbounded": self.unbounded,
         })
 
@@ -247,8 +253,13 @@ def _elastic(lp: LinearProgram, plan: Plan) -> _Elastic:
                                                    lp.rows["id"].to_numpy(object)[row_pos],
                                                    lp.cols["id"].to_numpy(object)[cap],
                                                    lp.cols["id"].to_numpy(object)[mins]])])})
+    # Weights of big statements are tiny (2.5e-7 per loaf of a 4,000,000-loaf demand), and
+    # their differences would drown in HiGHS's absolute dual tolerance (1e-7): solve with
+    # the weights scaled so that the smallest is 1, which changes no optimum.
+    scale = min(1.0 / float(np.min(weight, initial=1.0)), _MAX_SCALE)
     elastic = LinearProgram(
-        sense="minimize", objective=np.concatenate([np.zeros(n), weight]), matrix=matrix,
+        sense="minimize", objective=np.concatenate([np.zeros(n), scale * weight]),
+        matrix=matrix,
         row_lower=lo.copy(), row_upper=up.copy(),
         col_lower=np.concatenate([lp.col_lower, np.zeros(k)]),
         col_upper=np.concatenate([lp.col_upper, slack_upper]),
@@ -274,12 +285,13 @@ def _diagnose_infeasible(result: PlanResult) -> Diagnosis:
     plan, lp = result.plan, result.lp
     time_limit = result.options.get("time_limit")
     el = _elastic(lp, plan)
-    m, n = lp.shape
+    n = lp.shape[1]
 
     with HighsSession(lp, time_limit=time_limit) as session:
         found = session.iis()
     if found is not None:
         rows, row_side, cols, col_side = found
+        col_side = _weaken_min_levels(lp, rows, row_side, cols, col_side)
         source, irreducible = "highs-iis", True
     else:
         log.info("no IIS from HiGHS; isolating the conflict with an elastic and a "
@@ -301,11 +313,13 @@ def _diagnose_infeasible(result: PlanResult) -> Diagnosis:
     relaxation: list[dict[str, Any]] = []
     verified: bool | None = None
     relaxed_objective: float | None = None
+    weighted: float | None = None
     with HighsSession(el.lp, time_limit=time_limit) as session:
         sol = session.solve()
     if sol.status is Status.OPTIMAL:
         raw = sol.x[n:]
         amount = np.where(raw > _ZERO * (1.0 + np.abs(el.bound)), raw, 0.0)
+        weighted = float(el.weight @ amount)
         for k in np.flatnonzero(amount):
             relaxation.append(names.relaxation(lp, el, int(k), float(amount[k])))
         with HighsSession(_relaxed_program(lp, el, amount), time_limit=time_limit) as check:
@@ -322,7 +336,61 @@ def _diagnose_infeasible(result: PlanResult) -> Diagnosis:
     return Diagnosis(Status.INFEASIBLE, "infeasible", plan.name, conflict=conflict,
                      relaxation=relaxation, verified=verified, irreducible=irreducible,
                      conflict_source=source, relaxed_objective=relaxed_objective,
-                     objective_unit=plan.objective_unit, message=message)
+                     weighted_relaxation=weighted, objective_unit=plan.objective_unit,
+                     message=message)
+
+
+def _weaken_min_levels(lp: LinearProgram, rows: np.ndarray, row_side: np.ndarray,
+                       cols: np.ndarray, col_side: np.ndarray) -> np.ndarray:
+    """Mark IIS lower bounds that conflict only as 'level >= 0' with side 'nonnegative'.
+
+    HiGHS drops a bound to -inf when testing whether it is needed, so a minimum level
+    shows up whenever *some* lower bound is needed, often just "processes do not run
+    backwards". Each positive minimum level is lowered to 0 in the (small) subsystem; if
+    it stays infeasible, the minimum level is not what conflicts. The subsystem remains
+    irreducible, since removing that bound altogether made it feasible.
+    """
+    col_side = col_side.copy()
+    candidates = [k for k, (j, side) in enumerate(zip(cols, col_side))
+                  if side in ("lower", "boxed") and lp.col_lower[j] > 0]
+    if not candidates:
+        return col_side
+    sub = _subsystem(lp, rows, row_side, cols, col_side)
+    used = sub.cols["id"].to_numpy(int)
+    with HighsSession(sub) as session:
+        for k in candidates:
+            j = int(np.flatnonzero(used == cols[k])[0])
+            upper = sub.col_upper[j]
+            session.set_col_bounds(j, 0.0, upper)
+            if session.solve().status is Status.INFEASIBLE:
+                col_side[k] = "nonnegative" if col_side[k] == "lower" else "nonnegative+upper"
+            else:
+                session.set_col_bounds(j, sub.col_lower[j], upper)
+    return col_side
+
+
+def _subsystem(lp: LinearProgram, rows: np.ndarray, row_side: np.ndarray,
+               cols: np.ndarray, col_side: np.ndarray) -> LinearProgram:
+    """The conflicting rows and bounds alone, over the columns they mention, as a
+    feasibility problem; ``cols['id']`` holds each column's position in ``lp``."""
+    A = lp.matrix.tocsr()[rows]
+    used = np.union1d(np.unique(A.indices), cols).astype(int)
+    side_lo = np.isin(row_side, ["lower", "boxed"])
+    side_up = np.isin(row_side, ["upper", "boxed"])
+    col_lower = np.full(len(used), -np.inf)
+    col_upper = np.full(len(used), np.inf)
+    where = np.searchsorted(used, cols)
+    lo_side = np.isin(col_side, ["lower", "boxed"])
+    up_side = np.isin(col_side, ["upper", "boxed"])
+    col_lower[where[lo_side]] = lp.col_lower[cols[lo_side]]
+    col_upper[where[up_side]] = lp.col_upper[cols[up_side]]
+    return LinearProgram(
+        sense="minimize", objective=np.zeros(len(used)), matrix=A[:, used].tocsc(),
+        row_lower=np.where(side_lo, lp.row_lower[rows], -np.inf),
+        row_upper=np.where(side_up, lp.row_upper[rows], np.inf),
+        col_lower=col_lower, col_upper=col_upper, rows=lp.rows.iloc[rows].reset_index(
+            drop=True),
+        cols=pd.DataFrame({"kind": "position", "id": used}))
 
 
 def _filter_conflict(lp: LinearProgram, el: _Elastic, time_limit: float | None
@@ -439,32 +507,44 @@ def _diagnose_unbounded(result: PlanResult) -> Diagnosis:
             growing = np.flatnonzero(direction > 1e-9)
             names = _Names(plan)
             ids = [str(lp.cols["id"].iat[j]) for j in growing]
+            lead = str(lp.cols["id"].iat[int(np.argmax(direction))])
             for j, pid in zip(growing, ids):
                 entries.append(names.runaway(lp, int(j), float(direction[j]),
-                                             [p for p in ids if p != pid]))
+                                             [p for p in ids if p != pid], lead))
+            rate = float(lp.improves * (lp.objective @ direction))
     message = (f"The plan '{plan.name}' has no optimum: its objective "
                f"({plan.objective_unit}) can be improved without limit.")
+    if len(entries) > 1:
+        message += (f" The processes below grow together; the objective improves by "
+                    f"{_amount(rate, plan.objective_unit)} per unit of level of '{lead}'.")
     return Diagnosis(Status.UNBOUNDED, "unbounded", plan.name, unbounded=entries,
                      objective_unit=plan.objective_unit, message=message)
 
 
 def _capped_direction(lp: LinearProgram, time_limit: float | None) -> np.ndarray | None:
-    """Cap every unlimited level at a large M and re-solve: the levels that run to the cap
-    show the direction of unlimited improvement (an approximate ray)."""
+    """Cap every unlimited level at M, then at 2M, and re-solve: the levels that grow
+    between the two solves give the direction of unlimited improvement.
+
+    Past the point where the caps bind, the optimum moves along a ray as M grows, so the
+    difference of the two solutions is (a multiple of) that ray, chains of processes that
+    feed each other included.
+    """
     finite = np.concatenate([lp.row_lower, lp.row_upper, lp.col_lower, lp.col_upper])
     finite = finite[np.isfinite(finite)]
     big = 1e4 * (1.0 + float(np.max(np.abs(finite), initial=1.0)))
     unlimited = np.isinf(lp.col_upper)
-    capped = replace(lp, col_upper=np.where(unlimited, big, lp.col_upper),
-                     col_lower=np.where(np.isneginf(lp.col_lower), -big, lp.col_lower))
-    with HighsSession(capped, time_limit=time_limit) as session:
-        sol = session.solve()
-    if sol.status is not Status.OPTIMAL:
-        return None
-    at_cap = unlimited & (sol.x >= big * (1 - 1e-6))
-    if not at_cap.any():
-        return None
-    return np.where(at_cap, sol.x, 0.0)
+    levels = []
+    for cap in (big, 2.0 * big):
+        capped = replace(lp, col_upper=np.where(unlimited, cap, lp.col_upper),
+                         col_lower=np.where(np.isneginf(lp.col_lower), -cap, lp.col_lower))
+        with HighsSession(capped, time_limit=time_limit) as session:
+            sol = session.solve()
+        if sol.status is not Status.OPTIMAL:
+            return None
+        levels.append(sol.x)
+    direction = levels[1] - levels[0]
+    direction[np.abs(direction) <= 1e-6 * big] = 0.0
+    return direction if np.any(direction != 0) else None
 
 
 # -- saying it in the plan's words --------------------------------------------------------
@@ -526,6 +606,8 @@ class _Names:
             rule = policy.rule
             unit = self.policy_unit(policy)
             text = f"{self.policy_label(policy)}: {rule.text}"
+            if rule.sense == "==" and side in ("lower", "upper"):
+                text += f" (its {'>=' if side == 'lower' else '<='} side)"
             return {"kind": "policy", "id": ident, "policy": ident, "name": policy.label,
                     "rule": rule.text, "sense": rule.sense, "rhs": float(rule.rhs),
                     "side": side, "unit": unit, "text": text}
@@ -543,13 +625,16 @@ class _Names:
         label = self.process(ident)
         name = _text(self.plan.processes.at[ident, "name"]) or ident
         out: list[dict[str, Any]] = []
-        if side in ("lower", "boxed"):
-            low = float(lp.col_lower[j])
-            text = (f"minimum level of {label}: at least {_fmt(low)}" if low != 0 else
-                    f"level of {label} at least 0 (a process cannot run backwards)")
+        low = float(lp.col_lower[j])
+        if side.startswith("nonnegative") or (side in ("lower", "boxed") and low == 0):
+            out.append({"kind": "nonnegative", "id": ident, "process": ident, "name": name,
+                        "min_level": 0.0, "text": f"level of {label} at least 0 (a process "
+                                                  "cannot run backwards)"})
+        elif side in ("lower", "boxed"):
             out.append({"kind": "min_level", "id": ident, "process": ident, "name": name,
-                        "min_level": low, "text": text})
-        if side in ("upper", "boxed"):
+                        "min_level": low,
+                        "text": f"minimum level of {label}: at least {_fmt(low)}"})
+        if side in ("upper", "boxed", "nonnegative+upper"):
             cap = float(lp.col_upper[j])
             out.append({"kind": "capacity", "id": ident, "process": ident, "name": name,
                         "capacity": cap, "text": f"capacity of {label}: {_fmt(cap)}"})
@@ -598,8 +683,8 @@ class _Names:
                 "text": text}
 
     # unbounded processes
-    def runaway(self, lp: LinearProgram, j: int, direction: float, others: list[str]
-                ) -> dict[str, Any]:
+    def runaway(self, lp: LinearProgram, j: int, direction: float, others: list[str],
+                lead: str) -> dict[str, Any]:
         ident = str(lp.cols["id"].iat[j])
         name = _text(self.plan.processes.at[ident, "name"]) or ident
         gain = float(lp.improves * lp.objective[j]) + 0.0
@@ -615,18 +700,25 @@ class _Names:
                 uses.append({"good": str(good), "name": gname, "amount": float(inp),
                              "unit": unit, "text": f"{label} {_amount(float(inp), unit)}"})
         quoted = (f"process '{ident}' ({name})" if name != ident else f"process '{ident}'")
-        verb = "improves" if gain >= 0 else "worsens"
-        text = (f"{quoted} can grow without limit: each unit of level {verb} the objective "
-                f"by {_amount(abs(gain), self.unit)}")
+        text = f"{quoted} can grow without limit"
+        if others:
+            text += f", together with {', '.join(others)}"
+            if ident != lead:
+                text += f" ({_fmt(direction)} units of level per unit of '{lead}')"
+        if gain > 0:
+            text += f": each unit of level improves the objective by {_amount(gain, self.unit)}"
+        elif gain < 0:
+            text += (f": each unit of level costs {_amount(-gain, self.unit)} of the "
+                     "objective, more than repaid by the processes growing with it")
+        else:
+            text += ": it improves the objective through the processes growing with it"
         if uses:
             text += (" and uses only " + ", ".join(u["text"] for u in uses) +
-                     " per unit, none of it scarce")
+                     " per unit of level, none of it scarce")
         else:
             text += " and uses nothing that is scarce"
         if makes:
             text += "; it makes " + ", ".join(m["text"] for m in makes) + " per unit of level"
-        if others:
-            text += f" (together with {', '.join(others)}, relative level {_fmt(direction)})"
         return {"process": ident, "name": name, "direction": direction,
                 "improvement": gain, "objective_unit": self.unit, "makes": makes,
                 "uses": uses, "text": text}
@@ -664,6 +756,17 @@ def _amount(x: float, unit: str) -> str:
 
 def _signed(x: float) -> str:
     return ("+" if x >= 0 else "-") + _fmt(abs(x))
+
+
+def _conflict_texts(conflict: list[dict[str, Any]]) -> list[str]:
+    """One line per statement; processes that merely cannot run backwards share one."""
+    texts = [c["text"] for c in conflict if c["kind"] != "nonnegative"]
+    still = [c["id"] for c in conflict if c["kind"] == "nonnegative"]
+    if still:
+        shown = ", ".join(still[:_MAX_LISTED])
+        more = f" and {len(still) - _MAX_LISTED} more" if len(still) > _MAX_LISTED else ""
+        texts.append(f"processes that cannot run backwards (level at least 0): {shown}{more}")
+    return texts
 
 
 def _bullets(texts: list[str]) -> list[str]:
