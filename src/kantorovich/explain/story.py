@@ -13,29 +13,10 @@ import pandas as pd
 
 from kantorovich.explain.baseline import BaselineComparison, compare_to_baseline
 from kantorovich.explain.policies import policy_costs
+from kantorovich.numbers import fmt
 from kantorovich.results.result import PlanResult
 
 __all__ = ["Explanation", "explain", "fmt"]
-
-
-def fmt(value: float, unit: str = "", *, digits: int = 6) -> str:
-    """A number as people write it: thousands separated, no needless decimals."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "n/a"
-    if np.isinf(value):
-        text = "unlimited" if value > 0 else "minus unlimited"
-    else:
-        magnitude = abs(value)
-        if magnitude >= 100 or magnitude == 0:
-            text = f"{value:,.0f}" if abs(value - round(value)) < 0.05 or magnitude >= 1e4 \
-                else f"{value:,.1f}"
-        else:
-            text = f"{value:,.{digits}g}" if magnitude < 1 else f"{value:,.4g}"
-    return f"{text} {unit}".rstrip()
-
-
-def _plural(unit: str) -> str:
-    return unit
 
 
 @dataclass

@@ -7,7 +7,7 @@ path, which `model.load` reads as whole columns rather than model by model.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 

@@ -6,7 +6,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from kantorovich.explain.story import fmt
+from kantorovich.numbers import fmt
 from kantorovich.results.result import PlanResult
 
 __all__ = ["print_result"]

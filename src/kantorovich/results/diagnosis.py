@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from kantorovich.numbers import fmt
+from kantorovich.serialise import plain
 from kantorovich.lp.highs import HighsSession
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
@@ -113,7 +115,7 @@ class Diagnosis:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: plain Python numbers, None for infinite or undefined ones."""
-        return _plain({
+        return plain({
             "status": self.status.value, "kind": self.kind, "plan": self.plan,
             "message": self.message, "conflict": self.conflict,
             "irreducible": self.irreducible, "conflict_source": self.conflict_source,
@@ -633,11 +635,11 @@ class _Names:
         elif side in ("lower", "boxed"):
             out.append({"kind": "min_level", "id": ident, "process": ident, "name": name,
                         "min_level": low,
-                        "text": f"minimum level of {label}: at least {_fmt(low)}"})
+                        "text": f"minimum level of {label}: at least {fmt(low)}"})
         if side in ("upper", "boxed", "nonnegative+upper"):
             cap = float(lp.col_upper[j])
             out.append({"kind": "capacity", "id": ident, "process": ident, "name": name,
-                        "capacity": cap, "text": f"capacity of {label}: {_fmt(cap)}"})
+                        "capacity": cap, "text": f"capacity of {label}: {fmt(cap)}"})
         return out
 
     # relaxations
@@ -650,7 +652,7 @@ class _Names:
             new = old + amount if kind == "supply" else old - amount
             change = new - old
             what = "supply of" if kind == "supply" else "demand for"
-            text = (f"{what} {label} {_signed(change)} {unit} (from {_fmt(old)} to "
+            text = (f"{what} {label} {_signed(change)} {unit} (from {fmt(old)} to "
                     f"{_amount(new, unit)})").replace("  ", " ")
             return {"kind": kind, "id": ident, "good": ident, "amount": change,
                     "from": old, "to": new, "unit": unit, "weight": float(el.weight[k]),
@@ -665,7 +667,7 @@ class _Names:
             if policy.rule.sense == "==":
                 where = " on its >= side" if side == "lower" else " on its <= side"
             text = (f"{self.policy_label(policy)} relaxed by {_amount(amount, unit)} (rhs "
-                    f"{_fmt(old)} -> {_amount(new, unit)}{where}): {policy.rule.text}")
+                    f"{fmt(old)} -> {_amount(new, unit)}{where}): {policy.rule.text}")
             return {"kind": "policy", "id": ident, "policy": ident, "side": side,
                     "amount": new - old, "from": old, "to": new, "unit": unit,
                     "weight": float(el.weight[k]), "text": text}
@@ -673,11 +675,11 @@ class _Names:
         label = self.process(ident)
         if kind == "capacity":
             new = old + amount
-            text = f"capacity of {label} {_signed(amount)} ({_fmt(old)} -> {_fmt(new)})"
+            text = f"capacity of {label} {_signed(amount)} ({fmt(old)} -> {fmt(new)})"
         else:
             new = old - amount
-            text = (f"minimum level of {label} {_signed(-amount)} ({_fmt(old)} -> "
-                    f"{_fmt(new)})")
+            text = (f"minimum level of {label} {_signed(-amount)} ({fmt(old)} -> "
+                    f"{fmt(new)})")
         return {"kind": kind, "id": ident, "process": ident, "amount": new - old,
                 "from": old, "to": new, "unit": "", "weight": float(el.weight[k]),
                 "text": text}
@@ -704,7 +706,7 @@ class _Names:
         if others:
             text += f", together with {', '.join(others)}"
             if ident != lead:
-                text += f" ({_fmt(direction)} units of level per unit of '{lead}')"
+                text += f" ({fmt(direction)} units of level per unit of '{lead}')"
         if gain > 0:
             text += f": each unit of level improves the objective by {_amount(gain, self.unit)}"
         elif gain < 0:
@@ -735,27 +737,12 @@ def _label(name: str, ident: str) -> str:
     return f"{name} ({ident})" if name and name != ident else ident
 
 
-def _fmt(x: float) -> str:
-    """A number as a planner writes it: thousands separated, six significant digits."""
-    if not math.isfinite(x):
-        return "unlimited" if x > 0 else "-unlimited"
-    if x == 0:
-        return "0"
-    if abs(x) >= 1e15 or abs(x) < 1e-6:
-        return f"{x:.6g}"
-    digits = max(0, 5 - math.floor(math.log10(abs(x))))
-    text = f"{x:,.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def _amount(x: float, unit: str) -> str:
-    return f"{_fmt(x)} {unit}" if unit else _fmt(x)
+    return f"{fmt(x)} {unit}" if unit else fmt(x)
 
 
 def _signed(x: float) -> str:
-    return ("+" if x >= 0 else "-") + _fmt(abs(x))
+    return ("+" if x >= 0 else "-") + fmt(abs(x))
 
 
 def _conflict_texts(conflict: list[dict[str, Any]]) -> list[str]:
@@ -774,21 +761,3 @@ def _bullets(texts: list[str]) -> list[str]:
     if len(texts) > _MAX_LISTED:
         shown.append(f"  ... and {len(texts) - _MAX_LISTED} more (see to_dict())")
     return shown
-
-
-def _plain(value: Any) -> Any:
-    """Numpy scalars to Python ones, infinities and NaN to None, recursively."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    if isinstance(value, Status):
-        return value.value
-    return value
