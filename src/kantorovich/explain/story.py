@@ -230,9 +230,13 @@ def explain(result: PlanResult) -> Explanation:
         from kantorovich.results.sensitivity import price_ranges
 
         ranges = price_ranges(result)
-        loose = ranges[~ranges["unique"]]
-        if loose.empty:
+        loose = ranges[~ranges["unique"] & ranges["checked"]]
+        if loose.empty and ranges["checked"].all():
             sections["Check"].append("The optimum is degenerate, but every price is unique.")
+        elif not ranges["checked"].all():
+            sections["Check"].append(
+                f"The optimum is degenerate; {int((~ranges['checked']).sum())} prices were "
+                "not checked for uniqueness within the time allowed.")
         for rid, row in loose.head(10).iterrows():
             what = (f"a {plan.good_unit(rid) or 'unit'} of {_good_name(plan, rid)}"
                     if row["kind"] == "good" else f"rule '{rid}'")

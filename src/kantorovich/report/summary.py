@@ -44,7 +44,7 @@ def summary(result: PlanResult, *, analyses: bool = True) -> dict[str, Any]:
 
     ranges = price_ranges(result)
     out["price_ranges"] = {str(i): {"low": number(r["low"]), "high": number(r["high"]),
-                                    "unique": bool(r["unique"])}
+                                    "unique": bool(r["unique"]), "checked": bool(r["checked"])}
                            for i, r in ranges.iterrows()}
     sens = result.sensitivity()
     out["sensitivity"] = {

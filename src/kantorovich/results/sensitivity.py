@@ -12,6 +12,7 @@ with the bound moved a little each way and reading the price there.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -123,11 +124,13 @@ def sensitivity(result: PlanResult) -> dict[str, pd.DataFrame]:
     return {"goods": goods, "policies": policies, "weights": _weight_ranges(result)}
 
 
-def price_ranges(result: PlanResult, *, max_rows: int = 500) -> pd.DataFrame:
+def price_ranges(result: PlanResult, *, max_rows: int = 500,
+                 budget_seconds: float = 30.0) -> pd.DataFrame:
     """Each good's and policy's price as an interval ``[low, high]``, with ``unique``.
 
     Unique prices need no work; when the optimum is degenerate, each tight row (up to
-    ``max_rows``) is re-solved with its bound moved a little each way.
+    ``max_rows``, and while ``budget_seconds`` last) is re-solved with its bound moved a
+    little each way. Rows left unexamined have ``checked`` False.
     """
     result._need_optimum()
     lp, sol = result.lp, result.solution
@@ -142,15 +145,21 @@ def price_ranges(result: PlanResult, *, max_rows: int = 500) -> pd.DataFrame:
     to_price = np.concatenate([np.full(len(lp.row_positions("good")), -s),
                                np.where(senses == ">=", -s, s)]) if len(rows) else np.array([])
     low, high = price.copy(), price.copy()
+    checked = np.full(len(rows), not result.is_degenerate)
+    started = time.perf_counter()
     if result.is_degenerate:
         act = sol.row_activity[rows]
         lower, upper = lp.row_lower[rows], lp.row_upper[rows]
         bound = np.where(np.isfinite(lower), lower, upper)
         tight = np.isfinite(bound) & (np.abs(act - bound) <= 1e-7 * (1 + np.abs(bound)))
         todo = np.flatnonzero(tight)[:max_rows]
+        checked[~tight] = True
         with result.session() as session:
             session.solve()
             for k in todo:
+                if time.perf_counter() - started > budget_seconds:
+                    break
+                checked[k] = True
                 i, b = rows[k], bound[k]
                 step = 1e-5 * max(1.0, abs(b))
                 slopes = []
@@ -167,6 +176,7 @@ def price_ranges(result: PlanResult, *, max_rows: int = 500) -> pd.DataFrame:
                 if slopes:
                     low[k] = min([price[k], *slopes])
                     high[k] = max([price[k], *slopes])
-    unique = np.isclose(low, high, rtol=1e-7, atol=1e-9)
+    unique = np.isclose(low, high, rtol=1e-7, atol=1e-9) & checked
     return pd.DataFrame({"kind": kinds, "price": price, "low": low, "high": high,
-                         "unique": unique}, index=pd.Index(ids, name="id"))
+                         "unique": unique, "checked": checked},
+                        index=pd.Index(ids, name="id"))
