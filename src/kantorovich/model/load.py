@@ -238,6 +238,18 @@ def _ids(frame: pd.DataFrame, col: str, where: str, problems: list[Problem]) -> 
     return pd.Index(ids, dtype=object)
 
 
+def _names(frame: pd.DataFrame, ids: pd.Index) -> np.ndarray:
+    """The ``name`` column, falling back to the id where it is missing or blank."""
+    if "name" not in frame:
+        return ids.to_numpy(object)
+    return frame["name"].where(frame["name"] != "", ids.to_series().values).to_numpy(object)
+
+
+def _optional(frame: pd.DataFrame, col: str) -> object:
+    """A text column with blanks as missing values; all missing if the column is absent."""
+    return frame[col].replace("", None).to_numpy(object) if col in frame else None
+
+
 # -- building the plan --------------------------------------------------------------------
 def _normalise_policies(data: dict[str, Any]) -> None:
     policies = data.get("policies")
@@ -289,12 +301,11 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
         if t is not None:
             idx = _ids(t, "id", "goods", problems)
             extra = pd.DataFrame({
-                "name": t["name"] if "name" in t else idx,
-                "unit": t["unit"] if "unit" in t else "",
+                "name": _names(t, idx),
+                "unit": t["unit"].to_numpy(object) if "unit" in t else "",
                 "supply": t["supply"].fillna(0.0) if "supply" in t else 0.0,
                 "demand": t["demand"].fillna(0.0) if "demand" in t else 0.0,
             }).set_axis(idx).rename_axis("good")
-            extra["name"] = extra["name"].where(extra["name"] != "", extra.index.to_series())
             goods = pd.concat([goods, extra[~extra.index.duplicated()]])
 
     # units
@@ -306,11 +317,8 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
         t = _read_csv(base, tables["units"], "units", problems, ("id",))
         if t is not None:
             idx = _ids(t, "id", "units", problems)
-            extra = pd.DataFrame({
-                "name": t["name"].where(t["name"] != "", idx.to_series().values)
-                if "name" in t else idx,
-                "region": t["region"].replace("", None) if "region" in t else None,
-            }).set_axis(idx).rename_axis("unit")
+            extra = pd.DataFrame({"name": _names(t, idx), "region": _optional(t, "region")},
+                                 index=idx).rename_axis("unit")
             units = pd.concat([units, extra[~extra.index.duplicated()]])
 
     # processes and flows
@@ -332,9 +340,8 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
         if t is not None:
             idx = _ids(t, "id", "processes", problems)
             extra = pd.DataFrame({
-                "name": t["name"].where(t["name"] != "", idx.to_series().values)
-                if "name" in t else idx,
-                "unit": t["unit"].replace("", None) if "unit" in t else None,
+                "name": _names(t, idx),
+                "unit": _optional(t, "unit"),
                 "min_level": t["min_level"].fillna(0.0) if "min_level" in t else 0.0,
                 "capacity": t["capacity"].fillna(math.inf) if "capacity" in t else math.inf,
             }).set_axis(idx).rename_axis("process")
