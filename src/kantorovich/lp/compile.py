@@ -12,7 +12,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from kantorovich.lp.program import LinearProgram
-from kantorovich.model.plan import Plan, Policy
+from kantorovich.model.plan import Plan, Policy, codes_in
 from kantorovich.model.rules import Term
 
 __all__ = ["compile_plan", "policy_rows", "net_matrix"]
@@ -27,19 +27,19 @@ class _FlowIndex:
         flows = plan.flows
         self.n_proc = len(plan.processes)
         self.n_good = len(plan.goods)
-        self.pcode = plan.processes.index.get_indexer(flows["process"])
-        self.gcode = plan.goods.index.get_indexer(flows["good"])
+        self.pcode = codes_in(flows["process"], plan.processes.index)
+        self.gcode = codes_in(flows["good"], plan.goods.index)
         self.input = flows["input"].to_numpy(float)
         self.output = flows["output"].to_numpy(float)
         self.goods = plan.goods.index
         self.procs = plan.processes.index
         units = plan.processes["unit"]
+        regions = plan.process_region()
         self.units = pd.Index(units.dropna().unique())
-        self.regions = pd.Index(plan.process_region().dropna().unique())
-        self.flow_unit = self.units.get_indexer(units.to_numpy(object))[self.pcode]
-        self.flow_region = self.regions.get_indexer(
-            plan.process_region().to_numpy(object))[self.pcode]
-        self._by: dict[tuple[str, str], sp.csr_matrix] = {}
+        self.regions = pd.Index(regions.dropna().unique())
+        self.flow_unit = codes_in(units, self.units)[self.pcode]
+        self.flow_region = codes_in(regions, self.regions)[self.pcode]
+        self._by: dict[str, sp.csr_matrix] = {}
 
     def net(self) -> sp.csr_matrix:
         return sp.csr_matrix((self.output - self.input, (self.gcode, self.pcode)),
@@ -49,23 +49,25 @@ class _FlowIndex:
         return {"input": self.input, "output": self.output,
                 "net": self.output - self.input}[kind]
 
-    def by(self, kind: str, scope: str) -> sp.csr_matrix:
-        """Rows keyed by good (scope 'all'), by (good, unit) or by (good, region):
-        the amount of ``kind`` each process has there per unit of level."""
-        key = (kind, scope)
-        if key not in self._by:
-            if scope == "all":
-                rows, n = self.gcode, self.n_good
-            else:
-                sub = self.flow_unit if scope == "unit" else self.flow_region
-                width = len(self.units) if scope == "unit" else len(self.regions)
-                rows = np.where(sub >= 0, self.gcode * max(width, 1) + sub, -1)
-                n = self.n_good * max(width, 1)
-            keep = rows >= 0
-            self._by[key] = sp.csr_matrix(
-                (self.amounts(kind)[keep], (rows[keep], self.pcode[keep])),
-                shape=(n, self.n_proc))
-        return self._by[key]
+    def by(self, kind: str, scope: str, keys: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+        """The amount of ``kind`` each process has per unit of level, in one row per
+        requested key: a good (scope 'all'), or a (good, unit) or (good, region) pair.
+        Returns the matrix and, for each key asked, its row."""
+        if scope == "all":
+            if kind not in self._by:
+                self._by[kind] = sp.csr_matrix(
+                    (self.amounts(kind), (self.gcode, self.pcode)),
+                    shape=(self.n_good, self.n_proc))
+            return self._by[kind], keys
+        sub = self.flow_unit if scope == "unit" else self.flow_region
+        width = max(len(self.units) if scope == "unit" else len(self.regions), 1)
+        flow_key = np.where(sub >= 0, self.gcode * width + sub, -1)
+        wanted = np.unique(keys)
+        pos = np.clip(np.searchsorted(wanted, flow_key), 0, len(wanted) - 1)
+        keep = (flow_key >= 0) & (wanted[pos] == flow_key)
+        matrix = sp.csr_matrix((self.amounts(kind)[keep], (pos[keep], self.pcode[keep])),
+                               shape=(len(wanted), self.n_proc))
+        return matrix, np.searchsorted(wanted, keys)
 
 
 def net_matrix(plan: Plan) -> sp.csr_matrix:
@@ -121,8 +123,8 @@ def policy_rows(plan: Plan, policies: tuple[Policy, ...] | None = None,
         if kind == "level":
             matrix = matrix + sp.csr_matrix((coefs, (rows, keys)), shape=(n_pol, index.n_proc))
             continue
-        source = index.by(kind, scope)
-        select = sp.csr_matrix((coefs, (rows, keys)), shape=(n_pol, source.shape[0]))
+        source, at = index.by(kind, scope, np.asarray(keys))
+        select = sp.csr_matrix((coefs, (rows, at)), shape=(n_pol, source.shape[0]))
         matrix = matrix + select @ source
     return sp.csr_matrix(matrix), lower, upper
 

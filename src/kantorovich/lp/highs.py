@@ -37,13 +37,6 @@ _STATUS = {
     highspy.HighsModelStatus.kIterationLimit: Status.ITERATION_LIMIT,
     highspy.HighsModelStatus.kModelEmpty: Status.OPTIMAL,
 }
-_BASIS = {
-    highspy.HighsBasisStatus.kLower: "lower",
-    highspy.HighsBasisStatus.kBasic: "basic",
-    highspy.HighsBasisStatus.kUpper: "upper",
-    highspy.HighsBasisStatus.kZero: "zero",
-    highspy.HighsBasisStatus.kNonbasic: "nonbasic",
-}
 _banner_lock = threading.Lock()
 _banner_done = False
 
@@ -179,10 +172,8 @@ class HighsSession:
         basis = h.getBasis()
         row_basis = col_basis = np.array([], dtype=object)
         if basis.valid:
-            col_basis = np.array([_BASIS.get(s, "nonbasic") for s in basis.col_status],
-                                 dtype=object)
-            row_basis = np.array([_BASIS.get(s, "nonbasic") for s in basis.row_status],
-                                 dtype=object)
+            col_basis = _basis_names(basis.col_status)
+            row_basis = _basis_names(basis.row_status)
         m, n = self.lp.shape
         return LpSolution(
             status=status,
@@ -302,6 +293,16 @@ class HighsSession:
 
     def write_mps(self, path: str | Path) -> None:
         self._h.writeModel(str(path))
+
+
+_BASIS_NAMES = np.array(["lower", "basic", "upper", "zero", "nonbasic"], dtype=object)
+
+
+def _basis_names(statuses: object) -> np.ndarray:
+    """HiGHS basis statuses (kLower=0 ... kNonbasic=4) as words, without a call per entry."""
+    codes = np.asarray(statuses, dtype=np.int64) if not isinstance(statuses, list) else (
+        np.fromiter(map(int, statuses), np.int64, len(statuses)))
+    return _BASIS_NAMES[np.clip(codes, 0, 4)]
 
 
 def _clip(value: float) -> float:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from kantorovich.errors import Problem
-from kantorovich.model.plan import Plan
+from kantorovich.model.plan import Plan, codes_in
 
 __all__ = ["check_plan"]
 
@@ -54,7 +54,7 @@ def check_plan(plan: Plan, *, file: str | None = None,
 
     flows = plan.flows
     for col, kind, choices in (("good", "good", goods), ("process", "process", procs)):
-        bad = ~flows[col].isin(choices).to_numpy()
+        bad = codes_in(flows[col], choices) < 0
         for i in np.flatnonzero(bad)[:_MAX_LISTED]:
             p, g = flows["process"].iat[i], flows["good"].iat[i]
             side = "inputs" if flows["input"].iat[i] else "outputs"
@@ -67,17 +67,17 @@ def check_plan(plan: Plan, *, file: str | None = None,
                                     "in flows", "flows", flow_file or file))
 
     has_unit = plan.processes["unit"].notna().to_numpy()
-    bad_unit = has_unit & ~plan.processes["unit"].isin(units).to_numpy()
+    bad_unit = has_unit & (codes_in(plan.processes["unit"], units) < 0)
     for i in np.flatnonzero(bad_unit)[:_MAX_LISTED]:
         unknown("unit", plan.processes["unit"].iat[i], ("processes", procs[i], "unit"), units)
 
-    for g in plan.objective.weights.index:
-        if g not in goods:
-            unknown("good", g, ("objective", plan.objective.sense, g), goods)
+    weights = plan.objective.weights.index
+    for g in weights[codes_in(weights, goods) < 0][:_MAX_LISTED]:
+        unknown("good", g, ("objective", plan.objective.sense, g), goods)
     if plan.baseline is not None:
-        for p in plan.baseline.index:
-            if p not in procs:
-                unknown("process", p, ("baseline", "levels", p), procs)
+        named = plan.baseline.index
+        for p in named[codes_in(named, procs) < 0][:_MAX_LISTED]:
+            unknown("process", p, ("baseline", "levels", p), procs)
 
     regions = pd.Index(plan.units["region"].dropna().unique()) if len(units) else pd.Index([])
     for policy in plan.policies:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from kantorovich.model.rules import Rule
 
-__all__ = ["Objective", "Plan", "Policy"]
+__all__ = ["Objective", "Plan", "Policy", "codes_in"]
 
 Sense = Literal["maximize", "minimize", "maximize_sets"]
 
@@ -154,3 +154,12 @@ def normalise_flows(flows: pd.DataFrame) -> pd.DataFrame:
 
 def as_float_array(values: object) -> np.ndarray:
     return np.asarray(values, dtype=float)
+
+
+def codes_in(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray:
+    """Position of each value in ``index`` (-1 where absent), hashing each distinct value
+    once: ids repeat across flows, and hashing strings is the cost that matters."""
+    codes, uniques = pd.factorize(pd.Series(values, copy=False).to_numpy(object),
+                                  use_na_sentinel=True)
+    positions = np.append(index.get_indexer(uniques), -1)
+    return positions[np.where(codes >= 0, codes, len(positions) - 1)]
