@@ -15,7 +15,6 @@ import pytest
 
 import kantorovich as k
 from kantorovich.model.plan import Policy
-from kantorovich.model.rules import Rule
 
 from conftest import TEXTBOOK
 

@@ -144,8 +144,12 @@ def schema(
     text = json.dumps(json_schema(), indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
-    else:
+        return
+    try:
         output.write_text(text)
+    except OSError as exc:
+        err.print(f"error: cannot write '{output}': {exc.strerror or exc}", markup=False)
+        raise typer.Exit(2) from None
 
 
 def main() -> None:
@@ -155,6 +159,12 @@ def main() -> None:
     except KantorovichError as exc:  # pragma: no cover - commands catch their own
         err.print(f"error: {exc}", markup=False)
         sys.exit(exc.exit_code)
+    except Exception as exc:  # pragma: no cover - a bug: say so plainly, no traceback
+        logging.getLogger(__name__).debug("internal error", exc_info=True)
+        err.print(f"internal error: {type(exc).__name__}: {exc}\n"
+                  "This is a bug in kantorovich, not in your plan; please report it with "
+                  "the plan file (run with --verbose for details).", markup=False)
+        sys.exit(70)
 
 
 if __name__ == "__main__":

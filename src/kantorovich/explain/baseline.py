@@ -67,7 +67,8 @@ def _violations(result: PlanResult, levels: pd.Series) -> pd.DataFrame:
     kinds = lp.rows["kind"].to_numpy()
     ids = lp.rows["id"].to_numpy()
     scale = 1e-7 * (1 + np.abs(np.where(np.isfinite(lp.row_lower), lp.row_lower, 0.0)))
-    for i in np.flatnonzero((under > scale) | (over > scale)):
+    statements = (kinds == "good") | (kinds == "policy")  # assortment rows follow the sets
+    for i in np.flatnonzero(((under > scale) | (over > scale)) & statements):
         gap = float(max(under[i], over[i]))
         if kinds[i] == "good":
             good = ids[i]

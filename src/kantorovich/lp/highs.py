@@ -21,6 +21,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from kantorovich.errors import KantorovichError
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 
@@ -29,6 +30,14 @@ __all__ = ["HighsSession", "LpSolution", "read_mps_arrays", "solve_lp", "write_m
 log = logging.getLogger(__name__)
 
 _INF = highspy.kHighsInf
+
+
+class SolverInputError(KantorovichError):
+    """Numbers HiGHS cannot take; bad input, so exit code 2."""
+
+    code = "solver-input"
+    exit_code = 2
+
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
     highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
@@ -129,8 +138,9 @@ class HighsSession:
             self._h.setOptionValue("solver", method)
         status = self._h.passModel(_to_highs_lp(lp))
         if status == highspy.HighsStatus.kError:
-            raise ValueError("HiGHS rejected the program (check for NaN or infinite "
-                             "coefficients)")
+            raise SolverInputError(
+                "the solver refused the plan's numbers",
+                hint="coefficients must be finite and below 1e15; bounds may be infinite")
 
     def close(self) -> None:
         if self._log_file:

@@ -80,8 +80,16 @@ def check_plan(plan: Plan, *, file: str | None = None,
             unknown("process", p, ("baseline", "levels", p), procs)
 
     regions = pd.Index(plan.units["region"].dropna().unique()) if len(units) else pd.Index([])
+    from kantorovich.model.schema import LARGEST
+
     for policy in plan.policies:
         path = ("policies", policy.id, "rule")
+        numbers = [c for _, c in policy.rule.terms] + [policy.rule.rhs]
+        if not all(np.isfinite(numbers)) or max(abs(x) for x in numbers) >= LARGEST:
+            problems.append(Problem(
+                f"rule '{policy.rule.text}' has a number that is infinite or too large",
+                ".".join(path), file, locate(path),
+                f"numbers in rules must be finite and below {LARGEST:g}"))
         for term, _ in policy.rule.terms:
             if term.kind == "level":
                 if term.target not in procs:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -21,7 +22,8 @@ from pydantic import BaseModel, ValidationError
 
 from kantorovich.errors import PlanError, Problem
 from kantorovich.model import schema
-from kantorovich.model.plan import Objective, Plan, Policy, empty_flows, normalise_flows
+from kantorovich.model.plan import (Objective, Plan, Policy, codes_in, empty_flows,
+                                     normalise_flows)
 from kantorovich.model.rules import RuleSyntaxError, parse_rule
 
 __all__ = ["load_plan", "plan_from_mapping", "did_you_mean"]
@@ -100,7 +102,11 @@ def _read_document(path: Path) -> tuple[Any, Locator, list[Problem]]:
                                  line=mark.line + 1 if mark else None,
                                  hint="check indentation, colons and quotes on that line")])
     except tomllib.TOMLDecodeError as exc:
-        raise PlanError([Problem(f"not valid TOML: {exc}", file=file)])
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise PlanError([Problem(f"not valid TOML: {reason}", file=file,
+                                 line=int(where.group(1)) if where else None,
+                                 hint=f"column {where.group(2)}" if where else None)])
     except json.JSONDecodeError as exc:
         raise PlanError([Problem(f"not valid JSON: {exc.msg}", file=file, line=exc.lineno)])
     except RecursionError:
@@ -130,7 +136,7 @@ _TABLE_FIELDS = ("goods", "units", "processes", "supply", "demand")
 
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     if len(loc) == 1:
-        return schema.PlanSpec
+        return schema._DocumentSpec
     if len(loc) == 2 and loc[0] in _FIELD_MODELS:
         return _FIELD_MODELS[loc[0]]
     if len(loc) == 3 and loc[0] in _SECTION_MODELS:
@@ -138,22 +144,26 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return None
 
 
-def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Drop pydantic's union-branch markers so a location reads like the file."""
-    return tuple(p for p in loc if not (isinstance(p, str) and (
-        p.startswith(("dict[", "constrained-str", "function-")) or p in {"str", "PolicySpec"})))
-
-
 def _pydantic_problems(exc: ValidationError, file: str | None,
                        locate: Locator) -> list[Problem]:
     problems = []
     seen: set[tuple[tuple[Any, ...], str]] = set()
     for err in exc.errors(include_url=False):
-        loc = _clean_loc(tuple(err["loc"]))
+        loc = tuple(err["loc"])
         kind = err["type"]
         msg = err["msg"]
         hint = None
-        if kind == "extra_forbidden":
+        value = err.get("input")
+        if isinstance(value, float) and math.isnan(value):
+            msg = "NaN is not a number a plan can use"
+            hint = "write a plain number such as 12.5"
+        elif kind == "less_than" and loc[-2:-1] in {("inputs",), ("outputs",)}:
+            msg = f"{value!r} is too large for an input or output per unit of level"
+            hint = f"amounts must be finite and below {schema.LARGEST:g}; rescale the unit"
+        elif kind == "finite_number":
+            msg = f"{value!r} is not a finite number"
+            hint = "inputs, outputs and demands must be finite"
+        elif kind == "extra_forbidden":
             model = _model_at(loc)
             msg = f"unknown field '{loc[-1]}'"
             if model is not None:
@@ -168,6 +178,8 @@ def _pydantic_problems(exc: ValidationError, file: str | None,
             msg = f"expected a number, got {err.get('input')!r}"
         elif kind == "value_error":
             msg = msg.removeprefix("Value error, ")
+            if "above capacity" in msg:
+                hint = "lower min_level or raise capacity"
         key = (loc, msg)
         if key in seen:
             continue
@@ -178,7 +190,12 @@ def _pydantic_problems(exc: ValidationError, file: str | None,
 
 # -- CSV tables ---------------------------------------------------------------------------
 def _read_csv(base: Path | None, name: str, where: str, problems: list[Problem],
-              required: tuple[str, ...], numeric: tuple[str, ...] = ()) -> pd.DataFrame | None:
+              required: tuple[str, ...], numeric: tuple[str, ...] = (), *,
+              signed: tuple[str, ...] = ("demand",), finite: tuple[str, ...] = ()
+              ) -> pd.DataFrame | None:
+    """Read one CSV table as text, check its header, blanks and numbers (each problem with
+    its line), and convert the ``numeric`` columns; ``signed`` ones may be negative,
+    ``finite`` ones must be finite and below `schema.LARGEST`."""
     path = (base / name) if base is not None else Path(name)
     file = str(path)
     try:
@@ -213,17 +230,21 @@ def _read_csv(base: Path | None, name: str, where: str, problems: list[Problem],
         if col not in frame.columns:
             continue
         raw = frame[col].str.strip()
-        values = pd.to_numeric(raw.replace({"": None, "inf": "inf", ".inf": "inf"}),
-                               errors="coerce")
-        bad = values.isna() & (raw != "")
-        for i in np.flatnonzero(bad.to_numpy())[:20]:
+        values = pd.to_numeric(raw.replace({"": None, ".inf": "inf", "-.inf": "-inf",
+                                            ".nan": "nan"}), errors="coerce")
+        bad = (values.isna() & (raw != "")).to_numpy()
+        for i in np.flatnonzero(bad)[:20]:
             problems.append(Problem(f"'{col}' is not a number: {raw.iloc[i]!r}", where,
                                     file, int(i) + 2, "write a plain number such as 12.5"))
-        negative = (values < 0).to_numpy()
-        if col != "demand":
-            for i in np.flatnonzero(negative)[:20]:
+        if col not in signed:
+            for i in np.flatnonzero((values < 0).to_numpy())[:20]:
                 problems.append(Problem(f"'{col}' cannot be negative ({raw.iloc[i]})", where,
                                         file, int(i) + 2))
+        if col in finite:
+            for i in np.flatnonzero((values.abs() >= schema.LARGEST).to_numpy())[:20]:
+                problems.append(Problem(f"'{col}' must be finite and below "
+                                        f"{schema.LARGEST:g} ({raw.iloc[i]})", where, file,
+                                        int(i) + 2, "rescale the unit of the good"))
         frame[col] = values
     frame.attrs["file"] = file
     return frame
@@ -251,6 +272,51 @@ def _optional(frame: pd.DataFrame, col: str) -> object:
 
 
 # -- building the plan --------------------------------------------------------------------
+def _raw_reference_problems(data: dict[str, Any], file: str | None,
+                            locate: Locator) -> list[Problem]:
+    """Unknown goods, units and processes, found in a document that failed the schema, so
+    that they are reported with the schema's problems rather than on the next run."""
+    def keys(value: object) -> list[str]:
+        return [str(k) for k in value] if isinstance(value, dict) else []
+
+    goods = pd.Index(keys(data.get("goods")))
+    units = pd.Index(keys(data.get("units")))
+    procs = pd.Index(keys(data.get("processes")))
+    found: list[Problem] = []
+
+    def check(word: str, known: pd.Index, kind: str, path: tuple[Any, ...]) -> None:
+        if word not in known:
+            found.append(Problem(f"unknown {kind} '{word}'", ".".join(map(str, path)), file,
+                                 locate(path), did_you_mean(word, known)
+                                 or f"declare it under '{kind}s'"))
+
+    if isinstance(data.get("goods"), dict):
+        for pid, proc in (data.get("processes") or {}).items() \
+                if isinstance(data.get("processes"), dict) else ():
+            if not isinstance(proc, dict):
+                continue
+            for side in ("inputs", "outputs"):
+                for good in keys(proc.get(side)):
+                    check(good, goods, "good", ("processes", pid, side, good))
+        for section in ("supply", "demand"):
+            for good in keys(data.get(section)):
+                check(good, goods, "good", (section, good))
+        objective = data.get("objective")
+        if isinstance(objective, dict):
+            for sense in ("maximize", "minimize", "maximize_sets"):
+                for good in keys(objective.get(sense)):
+                    check(good, goods, "good", ("objective", sense, good))
+    if isinstance(data.get("units"), dict) and isinstance(data.get("processes"), dict):
+        for pid, proc in data["processes"].items():
+            if isinstance(proc, dict) and isinstance(proc.get("unit"), str):
+                check(proc["unit"], units, "unit", ("processes", pid, "unit"))
+    baseline = data.get("baseline")
+    if isinstance(data.get("processes"), dict) and isinstance(baseline, dict):
+        for pid in keys(baseline.get("levels")):
+            check(pid, procs, "process", ("baseline", "levels", pid))
+    return found
+
+
 def _normalise_policies(data: dict[str, Any]) -> None:
     policies = data.get("policies")
     if isinstance(policies, dict):
@@ -274,18 +340,18 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
     tables = {k: data.pop(k) for k in _TABLE_FIELDS if isinstance(data.get(k), str)}
     _normalise_policies(data)
     try:
-        spec = schema.PlanSpec.model_validate(data)
+        spec = schema._DocumentSpec.model_validate(data)
     except ValidationError as exc:
-        raise PlanError(problems + _pydantic_problems(exc, file, locate)) from None
+        raise PlanError(problems + _pydantic_problems(exc, file, locate)
+                        + _raw_reference_problems(data, file, locate)) from None
     flows_csv = spec.flows
-    spec_goods: dict[str, Any] = dict(spec.goods) if isinstance(spec.goods, dict) else {}
-    spec_units: dict[str, Any] = dict(spec.units) if isinstance(spec.units, dict) else {}
-    spec_procs: dict[str, Any] = dict(spec.processes) if isinstance(spec.processes, dict) else {}
+    spec_goods: dict[str, Any] = dict(spec.goods)
+    spec_units: dict[str, Any] = dict(spec.units)
+    spec_procs: dict[str, Any] = dict(spec.processes)
     for key, name in tables.items():
-        if not schema.PlanSpec.model_fields[key].annotation or not str(name).lower().endswith(
-                (".csv", ".tsv")):
+        if not str(name).lower().endswith((".csv", ".tsv")):
             problems.append(Problem(f"'{key}' must be a mapping or a .csv path", key, file,
-                                    locate((key,))))
+                                    locate((key,)), f"e.g. {key}: {key}.csv"))
     tables = {k: v for k, v in tables.items() if str(v).lower().endswith((".csv", ".tsv"))}
 
     # goods
@@ -348,17 +414,38 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
             over = (extra["min_level"] > extra["capacity"]).to_numpy()
             for i in np.flatnonzero(over)[:20]:
                 problems.append(Problem("min_level is above capacity", "processes",
-                                        t.attrs["file"], int(i) + 2))
+                                        t.attrs["file"], int(i) + 2,
+                                        "lower min_level or raise capacity"))
+            unit = extra["unit"]
+            stray = (unit.notna() & (codes_in(unit, units.index) < 0)).to_numpy()
+            for i in np.flatnonzero(stray)[:20]:
+                problems.append(Problem(f"unknown unit '{unit.iat[i]}'", "processes",
+                                        t.attrs["file"], int(i) + 2,
+                                        did_you_mean(unit.iat[i], units.index)
+                                        or "declare it under 'units'"))
+            extra.loc[stray, "unit"] = None
             procs = pd.concat([procs, extra[~extra.index.duplicated()]])
     if flows_csv:
         t = _read_csv(base, flows_csv, "flows", problems, ("process", "good"),
-                      ("input", "output"))
+                      ("input", "output"), finite=("input", "output"))
         if t is not None:
             f = pd.DataFrame({
                 "process": t["process"].str.strip(), "good": t["good"].str.strip(),
                 "input": t["input"].fillna(0.0) if "input" in t else 0.0,
                 "output": t["output"].fillna(0.0) if "output" in t else 0.0,
             })
+            known = np.ones(len(f), dtype=bool)
+            for col, kind, choices in (("good", "good", goods.index),
+                                       ("process", "process", procs.index)):
+                missing = codes_in(f[col], choices) < 0
+                known &= ~missing
+                for i in np.flatnonzero(missing)[:20]:
+                    word = f[col].iat[i]
+                    problems.append(Problem(f"unknown {kind} '{word}'", "flows",
+                                            t.attrs["file"], int(i) + 2,
+                                            did_you_mean(word, choices)
+                                            or f"declare it under '{kind}s'"))
+            f = f.loc[known]
             f.attrs["file"] = t.attrs["file"]
             flow_files.append(f)
     if flow_files:
@@ -378,9 +465,15 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
                                             did_you_mean(good, goods.index)
                                             or "declare it under 'goods'"))
         if key in tables:
-            t = _read_csv(base, tables[key], key, problems, ("good", "amount"), ("amount",))
+            t = _read_csv(base, tables[key], key, problems, ("good", "amount"), ("amount",),
+                          signed=("amount",) if key == "demand" else ())
             if t is not None:
                 t["good"] = t["good"].str.strip()
+                twice = t["good"].duplicated(keep="first").to_numpy()
+                for i in np.flatnonzero(twice)[:20]:
+                    problems.append(Problem(f"good '{t['good'].iat[i]}' is listed twice", key,
+                                            t.attrs["file"], int(i) + 2,
+                                            "give each good one amount"))
                 known = t["good"].isin(goods.index).to_numpy()
                 for i in np.flatnonzero(~known)[:20]:
                     good = t["good"].iloc[i]

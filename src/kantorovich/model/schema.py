@@ -19,6 +19,13 @@ __all__ = [
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=True)]
 """A non-negative quantity; ``.inf`` allowed where the schema says so."""
 
+LARGEST = 1e15
+"""Coefficients must stay below this: HiGHS reads 1e20 and above as infinity, and numbers
+that large next to ordinary ones leave nothing a double can resolve."""
+
+Coefficient = Annotated[float, Field(ge=0, lt=LARGEST, allow_inf_nan=False)]
+"""An input or output per unit of level: finite and non-negative."""
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=True)
@@ -54,8 +61,8 @@ class ProcessSpec(_Strict):
 
     unit: str | None = Field(None, description="The production unit that runs it.")
     name: str | None = None
-    inputs: dict[str, Amount] = Field(default_factory=dict)
-    outputs: dict[str, Amount] = Field(default_factory=dict)
+    inputs: dict[str, Coefficient] = Field(default_factory=dict)
+    outputs: dict[str, Coefficient] = Field(default_factory=dict)
     capacity: Amount | None = Field(None, description="Upper bound on the level.")
     min_level: Amount = Field(0.0, description="Lower bound on the level.")
 
@@ -127,6 +134,19 @@ class PlanSpec(_Strict):
     objective: ObjectiveSpec
     policies: dict[str, PolicySpec | str] = Field(default_factory=dict)
     baseline: BaselineSpec | None = None
+
+
+class _DocumentSpec(PlanSpec):
+    """What `model.load` validates: CSV paths are taken out beforehand and policy strings
+    turned into mappings, so no field is a union and every error has a plain path."""
+
+    goods: dict[str, GoodSpec] = Field(default_factory=dict)
+    units: dict[str, UnitSpec] = Field(default_factory=dict)
+    processes: dict[str, ProcessSpec] = Field(default_factory=dict)
+    supply: dict[str, Amount] = Field(default_factory=dict)
+    demand: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = Field(
+        default_factory=dict)
+    policies: dict[str, PolicySpec] = Field(default_factory=dict)
 
 
 def json_schema() -> dict[str, object]:

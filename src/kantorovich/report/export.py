@@ -75,8 +75,17 @@ def write_result(result: PlanResult, directory: str | Path, summary: dict[str, A
         raise OutputError(f"'{target}' exists and is not a kantorovich output directory",
                           hint="choose a new directory, or remove that one first")
     parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"cannot create the output directory '{target}': "
+                          f"{exc.strerror or exc}",
+                          hint="choose a directory you can write to") from None
+    # mkdtemp makes the directory private (0700); the result should follow the umask.
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)
     try:
         written = {name: _write_table(frame, staging / name, fmt)
                    for name, frame in _tables(result).items()}
@@ -93,6 +102,10 @@ def write_result(result: PlanResult, directory: str | Path, summary: dict[str, A
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(staging, target)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"cannot write the output directory '{target}': "
+                          f"{exc.strerror or exc}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
