@@ -154,6 +154,11 @@ def _price_lines(result: PlanResult) -> list[str]:
     unit = result.objective_unit
     goods = result.goods
     lines = []
+    weights = plan.objective.weights
+    if plan.objective.sense != "maximize_sets" and len(weights) > 1:
+        lines.append("The objective counts " + ", ".join(
+            f"a {plan.good_unit(g) or 'unit'} of {_good_name(plan, g)} as {fmt(w, unit)}"
+            for g, w in weights.head(8).items()) + ".")
     valued = goods[goods["shadow_price"].abs() > 1e-12].sort_values(
         "shadow_price", ascending=False)
     for good, row in valued.head(12).iterrows():

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 from pydantic import BaseModel, ValidationError
 
@@ -230,8 +232,7 @@ def _read_csv(base: Path | None, name: str, where: str, problems: list[Problem],
         if col not in frame.columns:
             continue
         raw = frame[col].str.strip()
-        values = pd.to_numeric(raw.replace({"": None, ".inf": "inf", "-.inf": "-inf",
-                                            ".nan": "nan"}), errors="coerce")
+        values = _parse_numbers(raw)
         bad = (values.isna() & (raw != "")).to_numpy()
         for i in np.flatnonzero(bad)[:20]:
             problems.append(Problem(f"'{col}' is not a number: {raw.iloc[i]!r}", where,
@@ -248,6 +249,19 @@ def _read_csv(base: Path | None, name: str, where: str, problems: list[Problem],
         frame[col] = values
     frame.attrs["file"] = file
     return frame
+
+
+def _parse_numbers(raw: pd.Series) -> pd.Series:
+    """Text to floats, blanks to NaN. Arrow casts a whole column at once; only a column
+    holding something that is not a plain number takes pandas' slower, forgiving path."""
+    try:
+        text = pa.array(raw.array, type=pa.string())
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        numbers = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+        return pd.Series(numbers, index=raw.index, dtype=float)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return pd.to_numeric(raw.replace({"": None, ".inf": "inf", "-.inf": "-inf",
+                                          ".nan": "nan"}), errors="coerce")
 
 
 def _ids(frame: pd.DataFrame, col: str, where: str, problems: list[Problem]) -> pd.Index:

@@ -146,8 +146,12 @@ def empty_flows() -> pd.DataFrame:
 
 def normalise_flows(flows: pd.DataFrame) -> pd.DataFrame:
     """One row per (process, good), amounts summed, zero rows dropped."""
-    flows = flows.groupby(["process", "good"], sort=False, as_index=False)[
-        ["input", "output"]].sum()
+    p_codes, _ = pd.factorize(flows["process"])
+    g_codes, g_uniques = pd.factorize(flows["good"])
+    pairs = p_codes.astype(np.int64) * max(len(g_uniques), 1) + g_codes
+    if pd.Series(pairs).duplicated().any():
+        flows = flows.groupby(["process", "good"], sort=False, as_index=False)[
+            ["input", "output"]].sum()
     keep = (flows["input"].to_numpy() != 0) | (flows["output"].to_numpy() != 0)
     return flows.loc[keep].reset_index(drop=True)
 
@@ -159,7 +163,8 @@ def as_float_array(values: object) -> np.ndarray:
 def codes_in(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray:
     """Position of each value in ``index`` (-1 where absent), hashing each distinct value
     once: ids repeat across flows, and hashing strings is the cost that matters."""
-    codes, uniques = pd.factorize(pd.Series(values, copy=False).to_numpy(object),
-                                  use_na_sentinel=True)
+    if not isinstance(values, (pd.Series, pd.Index)):
+        values = pd.Series(np.asarray(values, dtype=object))
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     positions = np.append(index.get_indexer(uniques), -1)
     return positions[np.where(codes >= 0, codes, len(positions) - 1)]
