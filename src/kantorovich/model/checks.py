@@ -30,9 +30,11 @@ def _hint(word: object, choices: pd.Index) -> str | None:
 
 def check_plan(plan: Plan, *, file: str | None = None,
                locate: Callable[[tuple[Any, ...]], int | None] = lambda loc: None,
-               flow_file: str | None = None,
-               yaml_flows: frozenset[tuple[str, str]] = frozenset()) -> list[Problem]:
-    """Every reference problem in ``plan``: unknown goods, units, processes, regions."""
+               flows: pd.DataFrame | None = None) -> list[Problem]:
+    """Every reference problem in ``plan``: unknown goods, units, processes, regions.
+
+    ``flows`` limits the flow check to those rows (the loader checks CSV flows itself,
+    where it still knows their line numbers)."""
     problems: list[Problem] = []
     goods, units, procs = plan.goods.index, plan.units.index, plan.processes.index
 
@@ -52,19 +54,16 @@ def check_plan(plan: Plan, *, file: str | None = None,
         problems.append(Problem("the plan has no goods", "goods", file, locate(("goods",)),
                                 "declare goods with their units, e.g. wheat: {unit: t}"))
 
-    flows = plan.flows
+    flows = plan.flows if flows is None else flows
     for col, kind, choices in (("good", "good", goods), ("process", "process", procs)):
         bad = codes_in(flows[col], choices) < 0
         for i in np.flatnonzero(bad)[:_MAX_LISTED]:
             p, g = flows["process"].iat[i], flows["good"].iat[i]
             side = "inputs" if flows["input"].iat[i] else "outputs"
-            if flow_file is None or (p, g) in yaml_flows:
-                unknown(kind, flows[col].iat[i], ("processes", p, side, g), choices)
-            else:
-                unknown(kind, flows[col].iat[i], ("flows",), choices, flow_file)
+            unknown(kind, flows[col].iat[i], ("processes", p, side, g), choices)
         if bad.sum() > _MAX_LISTED:
             problems.append(Problem(f"... and {bad.sum() - _MAX_LISTED} more unknown {kind}s "
-                                    "in flows", "flows", flow_file or file))
+                                    "in flows", "processes", file))
 
     has_unit = plan.processes["unit"].notna().to_numpy()
     bad_unit = has_unit & (codes_in(plan.processes["unit"], units) < 0)
