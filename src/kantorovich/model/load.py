@@ -499,7 +499,7 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
                     problems.append(Problem(f"good '{t['good'].iat[i]}' is listed twice", key,
                                             t.attrs["file"], int(i) + 2,
                                             "give each good one amount"))
-                known = t["good"].isin(goods.index).to_numpy()
+                known = codes_in(t["good"], goods.index) >= 0
                 for i in np.flatnonzero(~known)[:20]:
                     good = t["good"].iloc[i]
                     problems.append(Problem(f"unknown good '{good}'", key, t.attrs["file"],
