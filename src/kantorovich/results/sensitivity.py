@@ -86,7 +86,7 @@ def _weight_ranges(result: PlanResult) -> pd.DataFrame:
         cols=pd.concat([lp.cols, pd.DataFrame({"kind": "net", "id": weights.index})],
                        ignore_index=True),
         constant=lp.constant)
-    with HighsSession(aux) as session:
+    with HighsSession(aux, time_limit=result.options.get("time_limit")) as session:
         if session.solve().status is not Status.OPTIMAL:
             return table
         ranging = session.ranging()
