@@ -118,10 +118,16 @@ def _policy_lines(result: PlanResult, costs: pd.DataFrame) -> list[str]:
         name = row["name"]
         policy = next(p for p in plan.policies if p.id == pid)
         per = rule_unit(plan, policy.rule)
-        if not row["binding"] and abs(row["cost"]) < 1e-9 * (1 + abs(result.objective)):
+        tiny = 1e-9 * (1 + abs(result.objective))
+        free = abs(row["cost"]) < tiny and abs(row["price"]) < tiny
+        if free or (not row["binding"] and abs(row["cost"]) < tiny):
             slack = result.policy_prices.at[pid, "slack"]
-            lines.append(f"'{name}' does not bind ({fmt(slack, per)} "
-                         "to spare): it costs nothing in this plan.")
+            if slack > 1e-9 * (1 + abs(result.policy_prices.at[pid, "rhs"])):
+                lines.append(f"'{name}' does not bind ({fmt(slack, per)} to spare): it costs "
+                             "nothing in this plan.")
+            else:
+                lines.append(f"'{name}' is met exactly, but costs nothing: dropping it "
+                             "would not improve the plan.")
             continue
         price = row["price"]
         if result.policy_prices.at[pid, "sense"] == "==":
