@@ -2,7 +2,7 @@
 
 A *move* is an input taken from one production unit and given to another. Where several
 units give up and several receive the same good, each sender's release is split over the
-receivers in proportion to what they gain. A move's *gain* is exact: the objective the plan
+receivers in proportion to how much more of it each takes. A move's *gain* is exact: the objective the plan
 would lose if that one move were undone (sender and receiver held at their old shares of
 it) and everything else re-optimised.
 """
@@ -93,7 +93,7 @@ def _violations(result: PlanResult, levels: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["kind", "id", "shortfall", "unit", "statement"])
 
 
-def moves(result: PlanResult, baseline: pd.Series, *, evaluate: int = 20) -> pd.DataFrame:
+def moves(result: PlanResult, baseline: pd.Series, *, evaluate: int = 200) -> pd.DataFrame:
     """Inputs moved between units from ``baseline`` to the optimum (see module docstring)."""
     plan = result.plan
     before = result.inputs_by_unit(baseline)
@@ -119,10 +119,13 @@ def moves(result: PlanResult, baseline: pd.Series, *, evaluate: int = 20) -> pd.
     out = pairs[["good", "sender", "receiver", "amount", "unit", "share_of_sender"]]
     out = out.sort_values("amount", ascending=False).reset_index(drop=True)
     out["gain"] = np.nan
-    if len(out):
-        after_in = after
-        for k in range(min(evaluate, len(out))):
-            out.loc[k, "gain"] = _undo_gain(result, out.iloc[k], after_in)
+    out["gain_note"] = ""
+    for k in range(len(out)):
+        if k < evaluate:
+            out.loc[k, ["gain", "gain_note"]] = _undo_gain(result, out.iloc[k], after)
+        else:
+            out.loc[k, "gain_note"] = (f"gain not measured: only the {evaluate} largest "
+                                       "moves are")
     return out
 
 
@@ -139,37 +142,51 @@ def _unit_input_row(result: PlanResult, good: str, unit: str) -> tuple[np.ndarra
     return pos, flows["input"].to_numpy()[mask]
 
 
-def _undo_gain(result: PlanResult, move: pd.Series, after: pd.Series) -> float:
-    """What the plan loses if this move is undone and everything else re-optimised."""
+def _undo_gain(result: PlanResult, move: pd.Series, after: pd.Series) -> tuple[float, str]:
+    """What the plan loses if this move is undone and everything else re-optimised, with a
+    note when that cannot be measured."""
     s_cols, s_vals = _unit_input_row(result, move["good"], move["sender"])
     r_cols, r_vals = _unit_input_row(result, move["good"], move["receiver"])
     s_now = float(after.get((move["good"], move["sender"]), 0.0))
     r_now = float(after.get((move["good"], move["receiver"]), 0.0))
-    with result.session() as session:
+    session = result.session()
+    first = result.lp.shape[0]
+    try:
         session.add_row(s_cols, s_vals, s_now + move["amount"], np.inf)
         session.add_row(r_cols, r_vals, -np.inf, r_now - move["amount"])
         undone = session.solve()
+    finally:
+        session.delete_rows_from(first)
+    if undone.status is Status.INFEASIBLE:
+        return np.nan, "gain not measured: undoing this move alone leaves no feasible plan"
     if undone.status is not Status.OPTIMAL:
-        return np.nan
-    return float(result.lp.improves * (result.objective - undone.objective))
+        return np.nan, f"gain not measured: the re-solve ended {undone.status.value}"
+    return float(result.lp.improves * (result.objective - undone.objective)), ""
 
 
-def compare_to_baseline(result: PlanResult, *, evaluate_moves: int = 20
+def compare_to_baseline(result: PlanResult, *, evaluate_moves: int = 200
                         ) -> BaselineComparison | None:
-    """The baseline against the optimum; None when the plan has no baseline."""
+    """The baseline against the optimum; None when the plan has no baseline.
+
+    Computed once per result: each move's gain takes a re-solve."""
     if result.plan.baseline is None or not result.is_optimal:
         return None
+    return result.memo(f"baseline:{evaluate_moves}",
+                       lambda: _compare(result, evaluate_moves))
+
+
+def _compare(result: PlanResult, evaluate_moves: int) -> BaselineComparison:
     levels = _baseline_levels(result)
     lp = result.lp
     x = np.zeros(lp.shape[1])
     x[lp.col_positions("process")] = levels.to_numpy()
     base_obj = float(lp.objective @ x + lp.constant)
     if result.plan.objective.sense == "maximize_sets":
+        # the baseline makes as many complete sets as its scarcest set good allows
         sets_row = lp.row_positions("assortment")
         counts = result.plan.objective.weights.to_numpy(float)
         net = lp.matrix[sets_row][:, lp.col_positions("process")] @ levels.to_numpy()
         base_obj = float(np.min(net / counts)) if len(counts) else 0.0
-        x[lp.col_positions("sets")] = max(base_obj, 0.0)
     violations = _violations(result, levels)
     optimal = result.levels
     change = optimal - levels

@@ -18,8 +18,12 @@ __all__ = ["policy_costs"]
 
 def policy_costs(result: PlanResult) -> pd.DataFrame:
     """Per policy: price, exact cost (objective gained by dropping it), status without it,
-    and how the objective's goods would change."""
+    and how the objective's goods would change. Computed once per result."""
     result._need_optimum()
+    return result.memo("policy_costs", lambda: _policy_costs(result))
+
+
+def _policy_costs(result: PlanResult) -> pd.DataFrame:
     plan, lp = result.plan, result.lp
     prices = result.policy_prices
     rows = lp.row_positions("policy")
@@ -32,8 +36,10 @@ def policy_costs(result: PlanResult) -> pd.DataFrame:
         for k, policy in enumerate(plan.policies):
             i = rows[k]
             session.set_row_bounds(i, -np.inf, np.inf)
-            without = session.solve()
-            session.set_row_bounds(i, lp.row_lower[i], lp.row_upper[i])
+            try:
+                without = session.solve()
+            finally:
+                session.set_row_bounds(i, lp.row_lower[i], lp.row_upper[i])
             if without.status is Status.OPTIMAL:
                 cost = float(lp.improves * (without.objective - result.objective))
                 change = without.row_activity[goods_rows] - now

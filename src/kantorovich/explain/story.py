@@ -50,6 +50,34 @@ def rule_unit(plan, rule) -> str:
     return ""
 
 
+def rule_sides(text: str) -> tuple[str, str]:
+    """The two sides of an equality rule, split at its comparison, not at an ``=`` inside
+    a term such as ``input(steel, unit=factory-47)``.
+
+    >>> rule_sides("input(steel, unit=f-47) == input(steel, region='Perm')")
+    ('input(steel, unit=f-47)', "input(steel, region='Perm')")
+    """
+    depth, quote = 0, ""
+    for i, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "=" and depth == 0:
+            rest = text[i + 2:] if text[i + 1:i + 2] == "=" else text[i + 1:]
+            return text[:i].strip(), rest.strip()
+    return text.strip(), ""
+
+
+def _verb(plan, gain: str, save: str) -> str:
+    """Improvement is more of what is maximised and less of what is minimised."""
+    return gain if plan.objective.is_maximize else save
+
+
 def _unit_name(plan, unit: str) -> str:
     if unit in plan.units.index:
         return str(plan.units.at[unit, "name"])
@@ -93,8 +121,10 @@ def _moves_lines(result: PlanResult, comparison: BaselineComparison) -> list[str
         sender, receiver = _unit_name(plan, mv["sender"]), _unit_name(plan, mv["receiver"])
         share = (f" ({mv['share_of_sender'] * 100:,.0f}% of {sender}'s allocation)"
                  if np.isfinite(mv["share_of_sender"]) else "")
-        gain = (f": the plan gains {fmt(mv['gain'], unit)} a {plan.period}"
-                if np.isfinite(mv["gain"]) else "")
+        gain = (f": the plan {_verb(plan, 'gains', 'saves')} {fmt(mv['gain'], unit)} a "
+                f"{plan.period}"
+                if np.isfinite(mv["gain"]) else f" ({mv['gain_note']})"
+                if mv.get("gain_note") else "")
         line = (f"Move {fmt(mv['amount'], mv['unit'])} of {_good_name(plan, mv['good'])} a "
                 f"{plan.period} from {sender} to {receiver}{share}{gain}.")
         ys, yr = _yield_text(result, mv["good"], mv["sender"]), _yield_text(
@@ -111,6 +141,12 @@ def _moves_lines(result: PlanResult, comparison: BaselineComparison) -> list[str
 
 def _policy_lines(result: PlanResult, costs: pd.DataFrame) -> list[str]:
     plan = result.plan
+    ranges = None
+    if result.is_degenerate:
+        from kantorovich.results.sensitivity import price_ranges
+
+        ranges = price_ranges(result)
+        ranges = ranges[ranges["kind"] == "policy"]
     unit = result.objective_unit
     lines = []
     weights = plan.objective.weights
@@ -131,18 +167,24 @@ def _policy_lines(result: PlanResult, costs: pd.DataFrame) -> list[str]:
             continue
         price = row["price"]
         if result.policy_prices.at[pid, "sense"] == "==":
-            left, _, right = row["rule"].replace("==", "=").partition("=")
-            left, right = left.strip(), right.strip()
+            left, right = rule_sides(row["rule"])
             if price < 0:
                 left, right = right, left
             marginal = (f"each {per or 'unit'} by which {left} were allowed to exceed {right} "
-                        "would add "
-                        f"{fmt(abs(price), unit)}")
+                        "would "
+                        f"{_verb(plan, 'add', 'save')} {fmt(abs(price), unit)}")
         else:
-            marginal = f"each {per or 'unit'} it is loosened would add {fmt(price, unit)}"
+            marginal = (f"each {per or 'unit'} it is loosened would "
+                        f"{_verb(plan, 'add', 'save')} {fmt(price, unit)}")
+        if ranges is not None and pid in ranges.index and not ranges.at[pid, "unique"] \
+                and ranges.at[pid, "checked"]:
+            low, high = ranges.at[pid, "low"], ranges.at[pid, "high"]
+            marginal += (f" (at this degenerate optimum its price is not unique: any value "
+                         f"from {fmt(low, unit)} to {fmt(high, unit)} is valid)")
         cost = row["cost"]
         if np.isfinite(cost):
-            whole = f"dropping it altogether would add {fmt(cost, unit)} a {plan.period}"
+            whole = (f"dropping it altogether would {_verb(plan, 'add', 'save')} "
+                     f"{fmt(cost, unit)} a {plan.period}")
             changes = [f"{fmt(row[f'change_{g}'], plan.good_unit(g))} more "
                        f"{_good_name(plan, g)}" for g in weights.index
                        if f"change_{g}" in row and np.isfinite(row[f"change_{g}"])
@@ -187,12 +229,13 @@ def _process_lines(result: PlanResult) -> list[str]:
     held = procs[(procs["position"] == "at capacity") & (procs["reduced_cost"] > 1e-9)]
     for pid, row in held.sort_values("reduced_cost", ascending=False).head(8).iterrows():
         lines.append(f"{plan.processes.at[pid, 'name']} runs at capacity "
-                     f"({fmt(row['capacity'])}): each extra unit of capacity would add "
-                     f"{fmt(row['reduced_cost'], unit)}.")
+                     f"({fmt(row['capacity'])}): each extra unit of capacity would "
+                     f"{_verb(plan, 'add', 'save')} {fmt(row['reduced_cost'], unit)}.")
     idle = procs[(procs["level"] <= 1e-9) & (procs["reduced_cost"] < -1e-9)]
     for pid, row in idle.sort_values("reduced_cost").head(8).iterrows():
-        lines.append(f"{plan.processes.at[pid, 'name']} stays idle: each unit would lose "
-                     f"{fmt(-row['reduced_cost'], unit)} at the plan's prices.")
+        lines.append(f"{plan.processes.at[pid, 'name']} stays idle: each unit would "
+                     f"{_verb(plan, 'lose', 'cost an extra')} {fmt(-row['reduced_cost'], unit)} "
+                     "at the plan's prices.")
     return lines
 
 
@@ -241,16 +284,17 @@ def explain(result: PlanResult) -> Explanation:
         from kantorovich.results.sensitivity import price_ranges
 
         ranges = price_ranges(result)
+        ranges = ranges[ranges["kind"] == "good"]
         loose = ranges[~ranges["unique"] & ranges["checked"]]
         if loose.empty and ranges["checked"].all():
-            sections["Check"].append("The optimum is degenerate, but every price is unique.")
+            sections["Check"].append("The optimum is degenerate, but every good's price is "
+                                     "unique.")
         elif not ranges["checked"].all():
             sections["Check"].append(
-                f"The optimum is degenerate; {int((~ranges['checked']).sum())} prices were "
+                f"The optimum is degenerate; {int((~ranges['checked']).sum())} goods' prices were "
                 "not checked for uniqueness within the time allowed.")
         for rid, row in loose.head(10).iterrows():
-            what = (f"a {plan.good_unit(rid) or 'unit'} of {_good_name(plan, rid)}"
-                    if row["kind"] == "good" else f"rule '{rid}'")
+            what = f"a {plan.good_unit(rid) or 'unit'} of {_good_name(plan, rid)}"
             sections["Check"].append(
                 f"The price of {what} is not unique: any value from {fmt(row['low'], unit)} "
                 f"to {fmt(row['high'], unit)} is valid (a degenerate optimum).")

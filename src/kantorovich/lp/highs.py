@@ -143,6 +143,7 @@ class HighsSession:
                 hint="coefficients must be finite and below 1e15; bounds may be infinite")
 
     def close(self) -> None:
+        """Pass HiGHS's log on to logging; the session stays usable for more solves."""
         if self._log_file:
             try:
                 text = Path(self._log_file).read_text()
@@ -152,6 +153,7 @@ class HighsSession:
             except OSError:
                 pass
             self._log_file = None
+            self._h.setOptionValue("output_flag", False)
 
     def __enter__(self) -> HighsSession:
         return self
@@ -219,9 +221,11 @@ class HighsSession:
                        np.asarray(cols, dtype=np.int32), np.asarray(values, dtype=float))
         return self._h.getNumRow() - 1
 
-    def delete_last_row(self) -> None:
+    def delete_rows_from(self, first: int) -> None:
+        """Remove rows ``first`` and after: undoes `add_row` calls."""
         n = self._h.getNumRow()
-        self._h.deleteRows(1, np.array([n - 1], dtype=np.int32))
+        if n > first:
+            self._h.deleteRows(n - first, np.arange(first, n, dtype=np.int32))
 
     # -- analysis ---------------------------------------------------------------------
     def ranging(self) -> dict[str, np.ndarray] | None:

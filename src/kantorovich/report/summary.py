@@ -43,9 +43,11 @@ def summary(result: PlanResult, *, analyses: bool = True) -> dict[str, Any]:
     from kantorovich.results.sensitivity import price_ranges
 
     ranges = price_ranges(result)
-    out["price_ranges"] = {str(i): {"low": number(r["low"]), "high": number(r["high"]),
-                                    "unique": bool(r["unique"]), "checked": bool(r["checked"])}
-                           for i, r in ranges.iterrows()}
+    out["price_ranges"] = {
+        section: {str(i): {"low": number(r["low"]), "high": number(r["high"]),
+                           "unique": bool(r["unique"]), "checked": bool(r["checked"])}
+                  for i, r in ranges[ranges["kind"] == kind].iterrows()}
+        for section, kind in (("goods", "good"), ("policies", "policy"))}
     sens = result.sensitivity()
     out["sensitivity"] = {
         "goods": {str(g): plain(r) for g, r in sens["goods"].to_dict(orient="index").items()},

@@ -37,6 +37,15 @@ class PlanResult:
     lp: LinearProgram
     solution: LpSolution
     options: dict[str, Any] = field(default_factory=dict)
+    _session: HighsSession | None = field(default=None, repr=False)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: str, compute: Any) -> Any:
+        """Compute an analysis once per result (the CLI's tables, JSON and sentences all
+        read the same policy costs, moves and ranges)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     # -- status -----------------------------------------------------------------------
     @property
@@ -263,8 +272,11 @@ class PlanResult:
         return diagnose(self)
 
     def session(self) -> HighsSession:
-        """A fresh solver session over this result's program, for what-if re-solves."""
-        return HighsSession(self.lp, time_limit=self.options.get("time_limit"))
+        """The solver session that found this optimum, still holding its basis, so what-if
+        re-solves start warm. Callers restore every bound they change."""
+        if self._session is None:
+            self._session = HighsSession(self.lp, time_limit=self.options.get("time_limit"))
+        return self._session
 
 
 def solve(plan: Plan, *, time_limit: float | None = None, verbose: bool = False) -> PlanResult:
@@ -274,9 +286,11 @@ def solve(plan: Plan, *, time_limit: float | None = None, verbose: bool = False)
     infeasible or unbounded plan unless ``raise_for_status()`` is called.
     """
     lp = compile_plan(plan)
-    with HighsSession(lp, time_limit=time_limit, verbose=verbose) as session:
-        solution = session.solve()
-    return PlanResult(plan, lp, solution, {"time_limit": time_limit, "verbose": verbose})
+    session = HighsSession(lp, time_limit=time_limit, verbose=verbose)
+    solution = session.solve()
+    session.close()
+    return PlanResult(plan, lp, solution, {"time_limit": time_limit, "verbose": verbose},
+                      _session=session)
 
 
 def finite_or_none(value: float) -> float | None:

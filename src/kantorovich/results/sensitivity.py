@@ -102,6 +102,10 @@ def sensitivity(result: PlanResult) -> dict[str, pd.DataFrame]:
     """Ranges in plan terms: ``goods`` (supply and demand ranges of each price),
     ``policies`` (right-hand-side range of each policy price) and ``weights``."""
     result._need_optimum()
+    return result.memo("sensitivity", lambda: _sensitivity(result))
+
+
+def _sensitivity(result: PlanResult) -> dict[str, pd.DataFrame]:
     plan, lp = result.plan, result.lp
     low, high = _row_ranges(result)
     g = lp.row_positions("good")
@@ -133,6 +137,14 @@ def price_ranges(result: PlanResult, *, max_rows: int = 500,
     little each way. Rows left unexamined have ``checked`` False.
     """
     result._need_optimum()
+    limit = result.options.get("time_limit")
+    if limit is not None:
+        budget_seconds = min(budget_seconds, float(limit))
+    return result.memo(f"price_ranges:{max_rows}:{budget_seconds}",
+                       lambda: _price_ranges(result, max_rows, budget_seconds))
+
+
+def _price_ranges(result: PlanResult, max_rows: int, budget_seconds: float) -> pd.DataFrame:
     lp, sol = result.lp, result.solution
     rows = np.concatenate([lp.row_positions("good"), lp.row_positions("policy")])
     ids = lp.rows["id"].to_numpy()[rows]
@@ -171,7 +183,8 @@ def price_ranges(result: PlanResult, *, max_rows: int = 500,
                     if moved.status is Status.OPTIMAL:
                         slopes.append(to_price[k] * moved.row_marginal[i])
                     elif moved.status is Status.INFEASIBLE:
-                        slopes.append(INF)
+                        # the objective falls without limit on this side of the bound
+                        slopes.append(to_price[k] * -s * np.sign(delta) * INF)
                     session.set_row_bounds(i, lp.row_lower[i], lp.row_upper[i])
                 if slopes:
                     low[k] = min([price[k], *slopes])
