@@ -88,7 +88,8 @@ def solve(
     try:
         loaded = _load(plan)
         result = solve_plan(loaded, time_limit=time_limit, verbose=verbose)
-        data = summary(result)
+        # the analyses (ranges, moves, policy costs) cost re-solves: only when asked for
+        data = summary(result) if as_json or output is not None else None
         if output is not None:
             write_result(result, output, data, fmt=table_format)
     except KantorovichError as exc:

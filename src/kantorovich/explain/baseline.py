@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kantorovich.lp.status import Status
+from kantorovich.numbers import fmt
 from kantorovich.results.result import PlanResult
 
 __all__ = ["BaselineComparison", "compare_to_baseline", "moves"]
@@ -64,6 +65,7 @@ def _violations(result: PlanResult, levels: pd.Series) -> pd.DataFrame:
     under = lp.row_lower - act
     over = act - lp.row_upper
     rows = []
+    policies = {p.id: p for p in plan.policies}
     kinds = lp.rows["kind"].to_numpy()
     ids = lp.rows["id"].to_numpy()
     scale = 1e-7 * (1 + np.abs(np.where(np.isfinite(lp.row_lower), lp.row_lower, 0.0)))
@@ -72,13 +74,13 @@ def _violations(result: PlanResult, levels: pd.Series) -> pd.DataFrame:
         gap = float(max(under[i], over[i]))
         if kinds[i] == "good":
             good = ids[i]
-            text = (f"{plan.goods.at[good, 'name']} ({good}) falls short by {gap:,.6g} "
-                    f"{plan.goods.at[good, 'unit']}").rstrip()
+            text = (f"{plan.goods.at[good, 'name']} ({good}) falls short by "
+                    f"{fmt(gap, plan.goods.at[good, 'unit'])}")
             unit = plan.goods.at[good, "unit"]
         else:
-            policy = next(p for p in plan.policies if p.id == ids[i])
-            text = f"policy '{policy.label}' ({policy.id}) is broken by {gap:,.6g}"
-            unit = ""
+            policy = policies[ids[i]]
+            unit = plan.rule_unit(policy.rule)
+            text = f"policy '{policy.label}' ({policy.id}) is broken by {fmt(gap, unit)}"
         rows.append({"kind": kinds[i], "id": ids[i], "shortfall": gap, "unit": unit,
                      "statement": text})
     procs = plan.processes
@@ -89,7 +91,7 @@ def _violations(result: PlanResult, levels: pd.Series) -> pd.DataFrame:
         rows.append({"kind": "capacity", "id": pid, "shortfall": float(
             max(lv[j] - procs["capacity"].iat[j], procs["min_level"].iat[j] - lv[j])),
             "unit": "", "statement": f"{procs.at[pid, 'name']} ({pid}) runs outside "
-            f"[{procs['min_level'].iat[j]:,.6g}, {procs['capacity'].iat[j]:,.6g}]"})
+            f"[{fmt(procs['min_level'].iat[j])}, {fmt(procs['capacity'].iat[j])}]"})
     return pd.DataFrame(rows, columns=["kind", "id", "shortfall", "unit", "statement"])
 
 
@@ -133,9 +135,8 @@ def _unit_input_row(result: PlanResult, good: str, unit: str) -> tuple[np.ndarra
     """Columns and coefficients of 'input of good at unit' over the program's columns."""
     plan = result.plan
     flows = plan.flows
-    punit = plan.processes["unit"].reindex(flows["process"]).to_numpy()
-    punit = np.where(pd.isna(punit), flows["process"].to_numpy(), punit)
-    mask = (flows["good"].to_numpy() == good) & (punit == unit) & (flows["input"].to_numpy() > 0)
+    mask = ((flows["good"].to_numpy() == good) & (plan.flow_units() == unit)
+            & (flows["input"].to_numpy() > 0))
     cols = result.lp.cols
     pos = pd.Index(cols["id"].where(cols["kind"] == "process")).get_indexer(
         flows["process"].to_numpy()[mask])

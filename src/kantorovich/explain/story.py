@@ -41,15 +41,6 @@ class Explanation:
         return self.text()
 
 
-def rule_unit(plan, rule) -> str:
-    """The unit a rule is measured in: its good's unit when every term is about one good."""
-    goods = {t.target for t, _ in rule.terms if t.kind != "level"}
-    if len(goods) == 1 and all(t.kind != "level" for t, _ in rule.terms):
-        good = goods.pop()
-        return plan.good_unit(good) if good in plan.goods.index else ""
-    return ""
-
-
 def rule_sides(text: str) -> tuple[str, str]:
     """The two sides of an equality rule, split at its comparison, not at an ``=`` inside
     a term such as ``input(steel, unit=factory-47)``.
@@ -94,10 +85,7 @@ def _yield_text(result: PlanResult, good: str, unit: str) -> tuple[str, float] |
     """What one unit of ``good`` becomes at ``unit`` (its main output per unit of input)."""
     plan = result.plan
     flows = plan.flows
-    procs = plan.processes
-    punit = procs["unit"].reindex(flows["process"]).to_numpy()
-    punit = np.where(pd.isna(punit), flows["process"].to_numpy(), punit)
-    uses = flows[(flows["good"].to_numpy() == good) & (punit == unit) &
+    uses = flows[(flows["good"].to_numpy() == good) & (plan.flow_units() == unit) &
                  (flows["input"].to_numpy() > 0)]
     if uses.empty:
         return None
@@ -150,10 +138,11 @@ def _policy_lines(result: PlanResult, costs: pd.DataFrame) -> list[str]:
     unit = result.objective_unit
     lines = []
     weights = plan.objective.weights
+    policies = {p.id: p for p in plan.policies}
     for pid, row in costs.iterrows():
         name = row["name"]
-        policy = next(p for p in plan.policies if p.id == pid)
-        per = rule_unit(plan, policy.rule)
+        policy = policies[pid]
+        per = plan.rule_unit(policy.rule)
         tiny = 1e-9 * (1 + abs(result.objective))
         free = abs(row["cost"]) < tiny and abs(row["price"]) < tiny
         if free or (not row["binding"] and abs(row["cost"]) < tiny):

@@ -15,7 +15,7 @@ from kantorovich.lp.program import LinearProgram
 from kantorovich.model.plan import Plan, Policy, codes_in
 from kantorovich.model.rules import Term
 
-__all__ = ["compile_plan", "policy_rows", "net_matrix"]
+__all__ = ["compile_plan", "policy_rows"]
 
 INF = np.inf
 
@@ -68,11 +68,6 @@ class _FlowIndex:
         matrix = sp.csr_matrix((self.amounts(kind)[keep], (pos[keep], self.pcode[keep])),
                                shape=(len(wanted), self.n_proc))
         return matrix, np.searchsorted(wanted, keys)
-
-
-def net_matrix(plan: Plan) -> sp.csr_matrix:
-    """Goods x processes: net output (outputs - inputs) per unit of level."""
-    return _FlowIndex(plan).net()
 
 
 def _term_key(index: _FlowIndex, term: Term) -> tuple[str, str, int]:

@@ -2,8 +2,8 @@
 
 Arrays go in as CSC, in memory. HiGHS statuses map onto `Status`. Duals come out
 normalised once, here: ``row_marginal[i]`` is d(objective)/d(the active bound of row i),
-``col_marginal[j]`` is d(objective)/d(the active bound of column j), for either sense
-(checked by finite differences in the tests). Solver words stop at this file.
+for either sense (checked by finite differences in tests/test_prices.py); reduced costs
+are recomputed from it by `results`, not read from the solver. Solver words stop here.
 """
 
 from __future__ import annotations
@@ -81,7 +81,6 @@ class LpSolution:
     x: np.ndarray = field(default_factory=lambda: np.array([]))
     row_activity: np.ndarray = field(default_factory=lambda: np.array([]))
     row_marginal: np.ndarray = field(default_factory=lambda: np.array([]))
-    col_marginal: np.ndarray = field(default_factory=lambda: np.array([]))
     row_basis: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     col_basis: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     seconds: float = 0.0
@@ -122,7 +121,7 @@ class HighsSession:
     """
 
     def __init__(self, lp: LinearProgram, *, time_limit: float | None = None,
-                 verbose: bool = False, method: str = "choose") -> None:
+                 verbose: bool = False) -> None:
         self.lp = lp
         self._h = _new_highs()
         self._log_file: str | None = None
@@ -134,8 +133,6 @@ class HighsSession:
             self._h.setOptionValue("log_file", self._log_file)
         if time_limit is not None:
             self._h.setOptionValue("time_limit", float(time_limit))
-        if method != "choose":
-            self._h.setOptionValue("solver", method)
         status = self._h.passModel(_to_highs_lp(lp))
         if status == highspy.HighsStatus.kError:
             raise SolverInputError(
@@ -194,7 +191,6 @@ class HighsSession:
             row_activity=np.asarray(sol.row_value, dtype=float)[:m],
             # HiGHS reports duals as d(objective)/d(bound) for either sense; we keep that.
             row_marginal=np.asarray(sol.row_dual, dtype=float)[:m],
-            col_marginal=np.asarray(sol.col_dual, dtype=float)[:n],
             row_basis=row_basis, col_basis=col_basis,
             seconds=seconds, iterations=iterations, message=message,
         )
@@ -211,9 +207,6 @@ class HighsSession:
 
     def set_col_bounds(self, col: int, lower: float, upper: float) -> None:
         self._h.changeColBounds(int(col), _clip(lower), _clip(upper))
-
-    def set_cost(self, col: int, cost: float) -> None:
-        self._h.changeColCost(int(col), float(cost))
 
     def add_row(self, cols: np.ndarray, values: np.ndarray, lower: float,
                 upper: float) -> int:
@@ -305,8 +298,6 @@ class HighsSession:
         ray = np.asarray(ray, dtype=float)[: self.lp.shape[1]]
         return ray if np.any(ray != 0) else None
 
-    def write_mps(self, path: str | Path) -> None:
-        self._h.writeModel(str(path))
 
 
 _BASIS_NAMES = np.array(["lower", "basic", "upper", "zero", "nonbasic"], dtype=object)

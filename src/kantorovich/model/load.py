@@ -480,15 +480,15 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
     # supply and demand
     for key in ("supply", "demand"):
         mapping = getattr(spec, key)
-        if isinstance(mapping, dict):
-            for good, amount in mapping.items():
-                if good in goods.index:
-                    goods.loc[good, key] = float(amount)
-                else:
-                    problems.append(Problem(f"unknown good '{good}'", f"{key}.{good}", file,
-                                            locate((key, good)),
-                                            did_you_mean(good, goods.index)
-                                            or "declare it under 'goods'"))
+        if mapping:
+            given = pd.Series(mapping, dtype=float)
+            known = codes_in(given.index, goods.index) >= 0
+            for good in given.index[~known][:20]:
+                problems.append(Problem(f"unknown good '{good}'", f"{key}.{good}", file,
+                                        locate((key, good)),
+                                        did_you_mean(good, goods.index)
+                                        or "declare it under 'goods'"))
+            goods.loc[given.index[known], key] = given[known].to_numpy()
         if key in tables:
             t = _read_csv(base, tables[key], key, problems, ("good", "amount"), ("amount",),
                           signed=("amount",) if key == "demand" else ())

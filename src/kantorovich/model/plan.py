@@ -98,11 +98,6 @@ class Plan:
         goods.loc[good, "demand"] = amount
         return replace(self, goods=goods)
 
-    def with_weight(self, good: str, weight: float) -> Plan:
-        weights = self.objective.weights.copy()
-        weights.loc[good] = weight
-        return replace(self, objective=replace(self.objective, weights=weights))
-
     # -- views ---------------------------------------------------------------------------
     @property
     def objective_unit(self) -> str:
@@ -118,6 +113,22 @@ class Plan:
 
     def good_unit(self, good: str) -> str:
         return str(self.goods.at[good, "unit"])
+
+    def flow_units(self) -> np.ndarray:
+        """The production unit of each flow's process; a process with no unit stands for
+        itself, so its inputs still have an owner when moves are counted."""
+        unit = self.processes["unit"].reindex(self.flows["process"]).to_numpy(object)
+        return np.where(pd.isna(unit), self.flows["process"].to_numpy(object), unit)
+
+    def rule_unit(self, rule: Rule) -> str:
+        """The unit a rule is measured in: its goods' unit when they all share one, and
+        none when it counts process levels."""
+        units = set()
+        for term, _ in rule.terms:
+            if term.kind == "level" or term.target not in self.goods.index:
+                return ""
+            units.add(str(self.goods.at[term.target, "unit"]))
+        return units.pop() if len(units) == 1 else ""
 
     def process_region(self) -> pd.Series:
         """Region of each process (through its unit); missing where none is given."""
@@ -155,9 +166,6 @@ def normalise_flows(flows: pd.DataFrame) -> pd.DataFrame:
     keep = (flows["input"].to_numpy() != 0) | (flows["output"].to_numpy() != 0)
     return flows.loc[keep].reset_index(drop=True)
 
-
-def as_float_array(values: object) -> np.ndarray:
-    return np.asarray(values, dtype=float)
 
 
 def codes_in(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray:

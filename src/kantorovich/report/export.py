@@ -38,6 +38,7 @@ def _tables(result: PlanResult) -> dict[str, pd.DataFrame]:
     tables["processes"] = result.processes.reset_index()
     tables["goods"] = result.goods.reset_index()
     tables["flows"] = result.flows
+    tables["by_unit"] = result.by_unit().reset_index()
     if result.plan.policies:
         tables["policies"] = result.policy_prices.reset_index()
         tables["policy_costs"] = policy_costs(result).reset_index()

@@ -34,6 +34,12 @@ def summary(result: PlanResult, *, analyses: bool = True) -> dict[str, Any]:
     out["policy_prices"] = series_dict(result.policy_prices["price"])
     out["reduced_costs"] = series_dict(result.reduced_costs)
     out["net_output"] = series_dict(result.net_output)
+    by_unit = result.by_unit()
+    by_unit = by_unit[(by_unit["input"] != 0) | (by_unit["output"] != 0)]
+    out["by_unit"] = {}
+    for (good, unit), row in by_unit.iterrows():
+        out["by_unit"].setdefault(str(unit), {})[str(good)] = {
+            "input": number(row["input"]), "output": number(row["output"])}
     if plan.objective.sense == "maximize_sets":
         out["assortment_prices"] = series_dict(result.assortment_prices)
     out["certificate"] = plain(result.certificate.to_dict())

@@ -569,12 +569,7 @@ class _Names:
 
     def policy_unit(self, policy: Policy) -> str:
         """The unit of a policy's left side: that of its goods when they share one."""
-        units = set()
-        for term, _ in policy.rule.terms:
-            if term.kind == "level":
-                return ""
-            units.add(self.good(term.target)[2])
-        return units.pop() if len(units) == 1 else ""
+        return self.plan.rule_unit(policy.rule)
 
     def policy_label(self, policy: Policy) -> str:
         return (f"policy '{policy.name}' ({policy.id})" if policy.name and

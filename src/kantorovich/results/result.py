@@ -8,7 +8,6 @@ improvement per extra unit of a process's level at those prices.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -147,17 +146,21 @@ class PlanResult:
         })
         return out
 
-    def inputs_by_unit(self, levels: pd.Series | None = None) -> pd.DataFrame:
-        """Total input of each good per production unit (at ``levels``, default optimal)."""
+    def by_unit(self, levels: pd.Series | None = None) -> pd.DataFrame:
+        """Inputs and outputs of each good per production unit (at ``levels``, by default
+        the optimal ones), indexed by (good, unit)."""
         flows = self.plan.flows
         levels = self.levels if levels is None else levels
         lv = levels.reindex(flows["process"]).fillna(0.0).to_numpy()
-        unit = self.plan.processes["unit"].reindex(flows["process"]).to_numpy()
         frame = pd.DataFrame({"good": flows["good"].to_numpy(),
-                              "unit": np.where(pd.isna(unit), flows["process"].to_numpy(),
-                                               unit),
-                              "input": flows["input"].to_numpy() * lv})
-        return frame.groupby(["good", "unit"], sort=False)["input"].sum()
+                              "unit": self.plan.flow_units(),
+                              "input": flows["input"].to_numpy() * lv,
+                              "output": flows["output"].to_numpy() * lv})
+        return frame.groupby(["good", "unit"], sort=False)[["input", "output"]].sum()
+
+    def inputs_by_unit(self, levels: pd.Series | None = None) -> pd.Series:
+        """Total input of each good per production unit, indexed by (good, unit)."""
+        return self.by_unit(levels)["input"]
 
     # -- goods and prices -----------------------------------------------------------------
     @cached_property
@@ -292,7 +295,3 @@ def solve(plan: Plan, *, time_limit: float | None = None, verbose: bool = False)
     return PlanResult(plan, lp, solution, {"time_limit": time_limit, "verbose": verbose},
                       _session=session)
 
-
-def finite_or_none(value: float) -> float | None:
-    """JSON has no infinity: such numbers are written as null."""
-    return None if value is None or not math.isfinite(value) else float(value)
