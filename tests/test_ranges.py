@@ -84,7 +84,8 @@ def test_rule_rhs_range_is_where_the_price_holds(leningrad: k.PlanResult) -> Non
 
 
 def test_minimise_rule_price_by_finite_difference() -> None:
-    # Winston's diet with a rule: at most 2 brownies... priced in cents saved per unit.
+    # Winston's diet with a rule capping the second food at 2: its price is the cost
+    # saved per unit the cap is raised.
     plan = k.load_plan(TEXTBOOK / "winston-diet.yaml")
     first = plan.processes.index[1]
     rule = f"level({first}) <= 2"
