@@ -21,7 +21,7 @@ def test_errors_share_one_base_with_codes() -> None:
     assert kantorovich.PlanStatusError.exit_code == 1
 
 
-def test_solver_words_stay_in_the_adapter() -> None:
+def test_only_the_adapter_imports_highspy() -> None:
     # Only lp/highs.py may import highspy; the rest speaks of goods, prices and policies.
     from pathlib import Path
 
