@@ -22,3 +22,19 @@ def leningrad_plan() -> k.Plan:
 @pytest.fixture(scope="session")
 def leningrad(leningrad_plan: k.Plan) -> k.PlanResult:
     return k.solve(leningrad_plan)
+
+
+def degenerate_mills(**extra: object) -> k.Plan:
+    """Two mills share 1,000 t of wheat; each can take exactly 500 t. At the optimum the
+    wheat balance and both capacities are tight: a degenerate vertex, where one more ton
+    of wheat is worth nothing and one ton less costs 0.70 t of flour (the weaker mill)."""
+    return k.Plan.from_dict({
+        "name": "degenerate mills",
+        "goods": {"wheat": {"unit": "t"}, "flour": {"unit": "t"}},
+        "processes": {
+            "a": {"inputs": {"wheat": 1}, "outputs": {"flour": 0.70}, "capacity": 500},
+            "b": {"inputs": {"wheat": 1}, "outputs": {"flour": 0.721}, "capacity": 500}},
+        "supply": {"wheat": 1000},
+        "objective": {"maximize": {"flour": 1}},
+        **extra,
+    })

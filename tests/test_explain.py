@@ -12,6 +12,8 @@ from kantorovich.explain.story import explain
 from kantorovich.report.summary import summary
 from kantorovich.results.sensitivity import price_ranges
 
+from conftest import degenerate_mills
+
 
 def _labour_plan() -> k.Plan:
     # Two ways to make 300 chairs: A needs 2 h a chair (capacity 60), B 3 h a chair.
@@ -85,17 +87,7 @@ def test_equality_rule_sentence_splits_at_the_comparison(leningrad_plan: k.Plan)
 
 def test_summary_keeps_goods_and_rules_apart() -> None:
     # A good and a rule may share an id; the JSON must not let one overwrite the other.
-    plan = k.Plan.from_dict({
-        "name": "Shared id",
-        "goods": {"wheat": {"unit": "t"}, "flour": {"unit": "t"}},
-        "processes": {
-            "a": {"inputs": {"wheat": 1}, "outputs": {"flour": 0.70}, "capacity": 500},
-            "b": {"inputs": {"wheat": 1}, "outputs": {"flour": 0.721}, "capacity": 500}},
-        "supply": {"wheat": 1000},
-        "objective": {"maximize": {"flour": 1}},
-        "policies": {"wheat": "level(a) <= 600"},
-    })
-    data = summary(k.solve(plan))
+    data = summary(k.solve(degenerate_mills(policies={"wheat": "level(a) <= 600"})))
     assert data["price_ranges"]["goods"]["wheat"]["unique"] is False
     assert data["price_ranges"]["goods"]["wheat"]["high"] == pytest.approx(0.70)
     assert data["price_ranges"]["policies"]["wheat"]["unique"] is True

@@ -16,7 +16,7 @@ import pytest
 import kantorovich as k
 from kantorovich.model.plan import Policy
 
-from conftest import TEXTBOOK
+from conftest import TEXTBOOK, degenerate_mills
 
 STEP = 1e-3
 
@@ -117,20 +117,8 @@ def test_certificate_catches_an_infeasible_point(leningrad: k.PlanResult) -> Non
 
 
 def test_degenerate_price_is_reported_as_a_range() -> None:
-    # Two mills share 1,000 t of wheat; each mill can take exactly 500 t. At the optimum
-    # the wheat row and both capacities are tight: a degenerate vertex. One more ton of
-    # wheat is worth nothing (no mill can take it); one ton less is taken from the weaker
-    # mill and costs 0.70 t of flour. The price of wheat is the interval [0, 0.70].
-    plan = k.Plan.from_dict({
-        "name": "degenerate mills",
-        "goods": {"wheat": {"unit": "t"}, "flour": {"unit": "t"}},
-        "processes": {
-            "a": {"inputs": {"wheat": 1}, "outputs": {"flour": 0.70}, "capacity": 500},
-            "b": {"inputs": {"wheat": 1}, "outputs": {"flour": 0.721}, "capacity": 500}},
-        "supply": {"wheat": 1000},
-        "objective": {"maximize": {"flour": 1}},
-    })
-    result = k.solve(plan)
+    # The price of wheat is the interval [0, 0.70] (see conftest.degenerate_mills).
+    result = k.solve(degenerate_mills())
     assert result.is_degenerate
     from kantorovich.results.sensitivity import price_ranges
 
