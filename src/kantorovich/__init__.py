@@ -17,18 +17,58 @@ Plan -> compiled linear program -> HiGHS -> `PlanResult` -> explanations and rep
 <Status.OPTIMAL: 'optimal'>
 >>> round(result.objective, 3), round(float(result.shadow_prices["wheat"]), 3)
 (1425.2, 0.7)
+
+The public names are imported on first use, not here: ``kantorovich --help`` and
+``--version`` (and ``import kantorovich.errors``) then cost no pandas, scipy, pyarrow,
+pydantic, lark or HiGHS.
 """
 
-from kantorovich.errors import KantorovichError, PlanError, PlanStatusError, Problem
-from kantorovich.io import load_plan
-from kantorovich.lp.status import Status
-from kantorovich.model.plan import Objective, Plan, Policy
-from kantorovich.results.certificate import Certificate
-from kantorovich.results.result import PlanResult, solve
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+#: each public name and the module that defines it
+_HOME = {
+    "Certificate": "kantorovich.results.certificate",
+    "KantorovichError": "kantorovich.errors",
+    "Objective": "kantorovich.model.plan",
+    "Plan": "kantorovich.model.plan",
+    "PlanError": "kantorovich.errors",
+    "PlanResult": "kantorovich.results.result",
+    "PlanStatusError": "kantorovich.errors",
+    "Policy": "kantorovich.model.plan",
+    "Problem": "kantorovich.errors",
+    "Status": "kantorovich.lp.status",
+    "load_plan": "kantorovich.io",
+    "solve": "kantorovich.results.result",
+}
 
 __all__ = [
     "Certificate", "KantorovichError", "Objective", "Plan", "PlanError", "PlanResult",
     "PlanStatusError", "Policy", "Problem", "Status", "load_plan", "solve",
 ]
+
+if TYPE_CHECKING:  # for type checkers and editors; at run time `__getattr__` does this
+    from kantorovich.errors import KantorovichError, PlanError, PlanStatusError, Problem
+    from kantorovich.io import load_plan
+    from kantorovich.lp.status import Status
+    from kantorovich.model.plan import Objective, Plan, Policy
+    from kantorovich.results.certificate import Certificate
+    from kantorovich.results.result import PlanResult, solve
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use and keep the name here."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'kantorovich' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
