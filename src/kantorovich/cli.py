@@ -1,23 +1,38 @@
 """The command line: a thin layer over the public API.
 
-Exit codes: 0 optimal (or valid), 1 infeasible or unbounded (diagnosis printed),
-2 bad input (every problem listed, no traceback).
+Exit codes (see `kantorovich.lp.status`): 0 optimal and verified, 1 infeasible or
+unbounded (diagnosis printed), 2 bad input (every problem listed, no traceback), 3 stopped
+by a limit before an optimum was proven, 4 an answer that could not be verified, 5 an
+input/output error while writing the answer, 130/143 interrupted by SIGINT/SIGTERM.
+
+Only typer and rich are imported at start-up; everything else is imported by the command
+that needs it, so ``--help`` and ``--version`` stay quick.
 """
 
 from __future__ import annotations
 
+import errno
+import functools
 import json
 import logging
+import os
+import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from kantorovich.errors import KantorovichError, PlanError
 
+EXIT_IO = 5
+EXIT_INTERNAL = 70
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  context_settings={"help_option_names": ["-h", "--help"]},
                   help="Optimal economic planning: plans, shadow prices and explanations.")
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140)
@@ -25,8 +40,28 @@ out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty()
 PlanArg = Annotated[Path, typer.Argument(help="Plan file: .yaml, .toml, .json or .mps",
                                          show_default=False)]
 TimeLimit = Annotated[Optional[float], typer.Option(
-    "--time-limit", min=0.0, help="Stop any solve after this many seconds.")]
+    "--time-limit", min=0.0, metavar="SECONDS",
+    help="Stop the whole command (every solve and analysis) after this many seconds.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show solver logs on stderr.")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_signal_seen: list[int] = []
+
+
+def _version(value: bool) -> None:
+    if value:
+        from kantorovich import __version__
+
+        sys.stdout.write(f"kantorovich {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = False) -> None:
+    """Optimal economic planning: plans, shadow prices and explanations."""
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -37,8 +72,9 @@ def _setup_logging(verbose: bool) -> None:
 
 def _fail(exc: KantorovichError) -> None:
     if isinstance(exc, PlanError):
-        err.print(f"[bold red]error[/]: {exc.problems[0].file or 'plan'}: "
-                  f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}",
+        n = len(exc.problems)
+        where = escape(str(exc.problems[0].file or "plan")) if n else "plan"
+        err.print(f"[bold red]error[/]: {where}: {n} problem{'s' if n != 1 else ''}",
                   markup=True)
         for p in exc.problems:
             err.print(f"  {p.location()}: {p.message}", markup=False)
@@ -49,26 +85,95 @@ def _fail(exc: KantorovichError) -> None:
     raise typer.Exit(exc.exit_code)
 
 
+def _io_failure(exc: OSError) -> None:
+    """stdout closed or full: say so on stderr and stop writing to it."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    reason = exc.strerror or str(exc)
+    err.print(f"error: cannot write the answer to standard output: {reason}", markup=False)
+    raise typer.Exit(EXIT_IO)
+
+
+def _guarded(command: F) -> F:
+    """Every command: plan errors exit 2, a closed or full stdout exits 5, an interrupt
+    130 or 143; none of them prints a traceback."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        from kantorovich.lp.budget import Interrupted
+
+        try:
+            result = command(*args, **kwargs)
+            sys.stdout.flush()
+            return result
+        except KantorovichError as exc:
+            if isinstance(exc, Interrupted):
+                _interrupted()
+            _fail(exc)
+        except KeyboardInterrupt:
+            _interrupted()
+        except OSError as exc:
+            if exc.errno in (errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT):
+                _io_failure(exc)
+            raise
+        except typer.Exit:
+            try:
+                sys.stdout.flush()
+            except OSError as exc:
+                _io_failure(exc)
+            raise
+        return None
+
+    return run  # type: ignore[return-value]
+
+
+def _interrupted() -> None:
+    signum = _signal_seen[-1] if _signal_seen else signal.SIGINT
+    name = signal.Signals(signum).name
+    err.print(f"interrupted ({name}): stopped; no output was written or replaced",
+              markup=False)
+    raise typer.Exit(128 + int(signum))
+
+
 def _load(path: Path):  # noqa: ANN202 - returns a Plan
     from kantorovich.io import load_plan
 
     return load_plan(path)
 
 
+def _budget(time_limit: float | None):  # noqa: ANN202 - returns a Budget
+    from kantorovich.lp.budget import Budget
+
+    return Budget(time_limit)
+
+
 @app.command()
+@_guarded
 def validate(plan: PlanArg) -> None:
     """Check a plan file and list every problem found."""
-    try:
-        loaded = _load(plan)
-    except KantorovichError as exc:
-        _fail(exc)
-    s = loaded.summary()
+    s = _load(plan).summary()
     out.print(f"ok: {plan}: '{s['name']}', {s['goods']} goods, {s['units']} units, "
               f"{s['processes']} processes, {s['policies']} policies, objective "
               f"{s['objective']}", markup=False)
 
 
+def _stopped_note(result: Any) -> str | None:
+    """A line for an answer that is not a proven optimum (limit, unverified, error)."""
+    status = result.status
+    if status.is_ok or status.no_optimum:
+        return None
+    if status.has_solution:
+        return ("the solver's answer did not pass the independent certificate; it is "
+                "shown but NOT verified optimal")
+    return result.diagnosis().summary()
+
+
 @app.command()
+@_guarded
 def solve(
     plan: PlanArg,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object, only.")] = False,
@@ -79,47 +184,61 @@ def solve(
     verbose: Verbose = False,
 ) -> None:
     """Solve a plan: levels, shadow prices, reduced costs, certificate, baseline, moves."""
+    budget = _budget(time_limit)
     _setup_logging(verbose)
-    from kantorovich.report.export import write_result
+    from kantorovich.explain.analyses import analyse
+    from kantorovich.report.export import check_output_dir, write_result
     from kantorovich.report.summary import summary
     from kantorovich.report.terminal import print_result
     from kantorovich.results.result import solve as solve_plan
 
-    try:
-        loaded = _load(plan)
-        result = solve_plan(loaded, time_limit=time_limit, verbose=verbose)
-        # the analyses (ranges, moves, policy costs) cost re-solves: only when asked for
-        data = summary(result) if as_json or output is not None else None
-        if output is not None:
-            write_result(result, output, data, fmt=table_format)
-    except KantorovichError as exc:
-        _fail(exc)
+    if output is not None:
+        check_output_dir(output, inputs=[plan], fmt=table_format)
+    loaded = _load(plan)
+    result = solve_plan(loaded, budget=budget, verbose=verbose)
+    data = None
+    if as_json or output is not None:
+        data = summary(result, analyses=analyse(result, budget=budget))
+    if output is not None:
+        write_result(result, output, data, fmt=table_format, inputs=loaded_inputs(loaded, plan))
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
     else:
         print_result(result, out)
         if output is not None:
             out.print(f"tables and summary written to {output}", markup=False)
+    note = _stopped_note(result)
+    if note and as_json:
+        err.print(f"warning: {note}", markup=False)
     raise typer.Exit(result.status.exit_code)
 
 
+def loaded_inputs(plan: Any, path: Path) -> list[Path]:
+    """The plan file and every table it reads: an output directory must not hold them."""
+    return [path, *map(Path, getattr(plan, "sources", ()) or ())]
+
+
 @app.command()
+@_guarded
 def explain(plan: PlanArg, time_limit: TimeLimit = None, verbose: Verbose = False) -> None:
     """Explain the optimal plan in sentences: what to move, what policies cost, why."""
+    budget = _budget(time_limit)
     _setup_logging(verbose)
+    from kantorovich.explain.analyses import analyse
     from kantorovich.explain.story import explain as explain_result
     from kantorovich.results.result import solve as solve_plan
 
-    try:
-        result = solve_plan(_load(plan), time_limit=time_limit, verbose=verbose)
-        text = explain_result(result).text()
-    except KantorovichError as exc:
-        _fail(exc)
+    result = solve_plan(_load(plan), budget=budget, verbose=verbose)
+    text = explain_result(result, analyse(result, budget=budget)).text()
     out.print(text, markup=False)
+    note = _stopped_note(result)
+    if note and result.status.has_solution:
+        err.print(f"warning: {note}", markup=False)
     raise typer.Exit(result.status.exit_code)
 
 
 @app.command()
+@_guarded
 def export(
     plan: PlanArg,
     mps: Annotated[Path, typer.Option("--mps", help="Write the compiled LP here (free MPS).")],
@@ -127,14 +246,12 @@ def export(
     """Write the plan's linear program as an MPS file."""
     from kantorovich.lp.mps import export_mps
 
-    try:
-        export_mps(_load(plan), mps)
-    except KantorovichError as exc:
-        _fail(exc)
+    export_mps(_load(plan), mps)
     out.print(f"wrote {mps}", markup=False)
 
 
 @app.command()
+@_guarded
 def schema(
     output: Annotated[Optional[Path], typer.Option("--output", "-o",
                                                    help="Write here instead of stdout.")] = None,
@@ -146,26 +263,39 @@ def schema(
     if output is None:
         sys.stdout.write(text)
         return
-    try:
-        output.write_text(text)
-    except OSError as exc:
-        err.print(f"error: cannot write '{output}': {exc.strerror or exc}", markup=False)
-        raise typer.Exit(2) from None
+    from kantorovich.files import write_file_atomic
+
+    write_file_atomic(output, text, what="the JSON Schema")
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    """SIGINT/SIGTERM: a solve in progress is asked to stop at its next iteration;
+    anywhere else the command unwinds at once (removing what it was staging)."""
+    from kantorovich.lp.budget import request_stop, solving
+
+    _signal_seen.append(signum)
+    request_stop()
+    if not solving():
+        raise KeyboardInterrupt
 
 
 def main() -> None:
     """Entry point: run the app; an unexpected failure is reported, never a traceback."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _on_signal)
     try:
         app()
     except KantorovichError as exc:  # pragma: no cover - commands catch their own
         err.print(f"error: {exc}", markup=False)
         sys.exit(exc.exit_code)
+    except KeyboardInterrupt:  # pragma: no cover - outside a command
+        sys.exit(128 + (_signal_seen[-1] if _signal_seen else signal.SIGINT))
     except Exception as exc:  # pragma: no cover - a bug: say so plainly, no traceback
         logging.getLogger(__name__).debug("internal error", exc_info=True)
         err.print(f"internal error: {type(exc).__name__}: {exc}\n"
                   "This is a bug in kantorovich, not in your plan; please report it with "
                   "the plan file (run with --verbose for details).", markup=False)
-        sys.exit(70)
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

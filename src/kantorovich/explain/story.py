@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kantorovich.explain.baseline import BaselineComparison, compare_to_baseline
-from kantorovich.explain.policies import policy_costs
+from kantorovich.explain.analyses import Analyses, analyse
+from kantorovich.explain.baseline import BaselineComparison
 from kantorovich.numbers import fmt
 from kantorovich.results.result import PlanResult
 
@@ -127,13 +127,10 @@ def _moves_lines(result: PlanResult, comparison: BaselineComparison) -> list[str
     return lines
 
 
-def _policy_lines(result: PlanResult, costs: pd.DataFrame) -> list[str]:
+def _policy_lines(result: PlanResult, costs: pd.DataFrame,
+                  ranges: pd.DataFrame | None) -> list[str]:
     plan = result.plan
-    ranges = None
-    if result.is_degenerate:
-        from kantorovich.results.sensitivity import price_ranges
-
-        ranges = price_ranges(result)
+    if ranges is not None:
         ranges = ranges[ranges["kind"] == "policy"]
     unit = result.objective_unit
     lines = []
@@ -228,17 +225,23 @@ def _process_lines(result: PlanResult) -> list[str]:
     return lines
 
 
-def explain(result: PlanResult) -> Explanation:
-    """Sentences for the whole result: headline, moves, policies, prices, processes."""
+def explain(result: PlanResult, analyses: Analyses | None = None) -> Explanation:
+    """Sentences for the whole result: headline, moves, policies, prices, processes.
+
+    ``analyses`` are those the command already ran (`analyse`); by default they are run
+    here, within the budget the result was solved under."""
     plan = result.plan
-    if not result.is_optimal:
+    if not result.status.has_solution:
         diagnosis = result.diagnosis()
         return Explanation(headline=diagnosis.summary())
+    found = analyse(result) if analyses is None else analyses
     unit = result.objective_unit
-    comparison = compare_to_baseline(result)
-    costs = policy_costs(result) if plan.policies else None
+    comparison = found.baseline
+    costs = found.policy_costs
     what = {"maximize": "The optimal plan reaches", "minimize": "The optimal plan needs",
             "maximize_sets": "The optimal plan makes"}[plan.objective.sense]
+    if not result.is_optimal:   # the solver's answer, which our certificate did not confirm
+        what = what.replace("The optimal plan", "The solver's plan (not verified optimal)")
     headline = f"{what} {fmt(result.objective, unit)} a {plan.period}"
     if comparison is not None:
         if comparison.feasible:
@@ -260,7 +263,8 @@ def explain(result: PlanResult) -> Explanation:
             sections["Where the plan in force breaks the rules"] = list(
                 comparison.violations["statement"])
     if costs is not None:
-        sections["What the policies cost"] = _policy_lines(result, costs)
+        sections["What the policies cost"] = _policy_lines(
+            result, costs, found.price_ranges if result.is_degenerate else None)
     sections["What things are worth (shadow prices)"] = _price_lines(result)
     sections["Bottlenecks"] = _process_lines(result)
     cert = result.certificate
@@ -269,10 +273,11 @@ def explain(result: PlanResult) -> Explanation:
          "WARNING: the independent optimality check failed: ")
         + f"primal infeasibility {cert.primal_infeasibility:.1e}, dual infeasibility "
         f"{cert.dual_infeasibility:.1e}, duality gap {cert.duality_gap:.1e}."]
-    if result.is_degenerate:
-        from kantorovich.results.sensitivity import price_ranges
-
-        ranges = price_ranges(result)
+    if found.skipped:
+        sections["Check"].append(
+            "Not examined within the time allowed: " + ", ".join(found.skipped) + ".")
+    if result.is_degenerate and found.price_ranges is not None:
+        ranges = found.price_ranges
         ranges = ranges[ranges["kind"] == "good"]
         loose = ranges[~ranges["unique"] & ranges["checked"]]
         if loose.empty and ranges["checked"].all():

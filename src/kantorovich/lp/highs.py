@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from kantorovich.errors import KantorovichError
+from kantorovich.lp.budget import Budget, Interrupted, solver_running, stop_requested
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 
@@ -113,16 +114,32 @@ def _to_highs_lp(lp: LinearProgram) -> highspy.HighsLp:
     return model
 
 
+def _interrupt_if_asked(event: object) -> None:
+    if stop_requested():
+        event.interrupt()  # type: ignore[attr-defined]
+
+
 class HighsSession:
     """One HiGHS instance holding one program; re-solves after bound changes start warm.
 
     Policy costs, move values and price ranges all re-solve the same program with one
-    bound changed, so keeping the basis between solves saves most of the work.
+    bound changed, so keeping the basis between solves saves most of the work. The
+    program goes to HiGHS exactly scaled by powers of two (`lp.scaling`), so that no
+    coefficient the user wrote falls under HiGHS's drop tolerance and no large bound is
+    taken for infinity; every number coming back is unscaled here, and every bound going
+    in is scaled here, so callers only ever see the plan's own units.
+
+    Every solve draws on one `Budget` (``budget`` or ``time_limit`` seconds for the whole
+    session, not per solve).
     """
 
-    def __init__(self, lp: LinearProgram, *, time_limit: float | None = None,
-                 verbose: bool = False) -> None:
+    def __init__(self, lp: LinearProgram, *, budget: Budget | float | None = None,
+                 time_limit: float | None = None, verbose: bool = False) -> None:
+        from kantorovich.lp.scaling import scale_program
+
         self.lp = lp
+        self.budget = Budget.of(budget if budget is not None else time_limit)
+        scaled, self.scaling = scale_program(lp)
         self._h = _new_highs()
         self._log_file: str | None = None
         if verbose:
@@ -131,13 +148,13 @@ class HighsSession:
             self._h.setOptionValue("output_flag", True)
             self._h.setOptionValue("log_to_console", False)
             self._h.setOptionValue("log_file", self._log_file)
-        if time_limit is not None:
-            self._h.setOptionValue("time_limit", float(time_limit))
-        status = self._h.passModel(_to_highs_lp(lp))
+        status = self._h.passModel(_to_highs_lp(scaled))
         if status == highspy.HighsStatus.kError:
             raise SolverInputError(
                 "the solver refused the plan's numbers",
-                hint="coefficients must be finite and below 1e15; bounds may be infinite")
+                hint="coefficients must be finite; see 'kantorovich validate'")
+        self._h.cbSimplexInterrupt.subscribe(_interrupt_if_asked)
+        self._h.cbIpmInterrupt.subscribe(_interrupt_if_asked)
 
     def close(self) -> None:
         """Pass HiGHS's log on to logging; the session stays usable for more solves."""
@@ -159,20 +176,52 @@ class HighsSession:
         self.close()
 
     # -- solving ----------------------------------------------------------------------
-    def solve(self) -> LpSolution:
+    def _arm(self, budget: Budget) -> bool:
+        """Set HiGHS's limit to what is left of ``budget``; False when nothing is left."""
+        if stop_requested():
+            raise Interrupted("interrupted")
+        h = self._h
+        if budget.limited:
+            left = budget.remaining()
+            if left <= 0.0:
+                return False
+            # HiGHS compares its limit with the run time summed over this instance's runs
+            h.setOptionValue("time_limit", float(h.getRunTime() + left))
+        else:
+            h.setOptionValue("time_limit", _INF)
+        return True
+
+    def _run(self, budget: Budget) -> bool:
+        """One HiGHS run within ``budget``; False when the budget was spent beforehand."""
+        h = self._h
+        if not self._arm(budget):
+            return False
+        with solver_running():
+            h.run()
+        if stop_requested() or h.getModelStatus() == highspy.HighsModelStatus.kInterrupt:
+            raise Interrupted("interrupted")
+        return True
+
+    def solve(self, budget: Budget | None = None) -> LpSolution:
+        """Solve (warm from the last basis) within ``budget``, by default the session's."""
+        budget = self.budget if budget is None else budget
         h = self._h
         started = time.perf_counter()
-        h.run()
+        if not self._run(budget):
+            return LpSolution(Status.TIME_LIMIT, message="the time budget was spent")
         status = self._status()
         if status is None:
             # presolve could not tell infeasible from unbounded: ask again without it
             h.setOptionValue("presolve", "off")
-            h.run()
-            status = self._status() or Status.ERROR
-            h.setOptionValue("presolve", "choose")
+            try:
+                ran = self._run(budget)
+            finally:
+                h.setOptionValue("presolve", "choose")
+            status = (self._status() or Status.ERROR) if ran else Status.TIME_LIMIT
         seconds = time.perf_counter() - started
         info = h.getInfo()
-        iterations = int(info.simplex_iteration_count + max(info.ipm_iteration_count, 0))
+        iterations = int(max(info.simplex_iteration_count, 0)
+                         + max(info.ipm_iteration_count, 0))
         message = h.modelStatusToString(h.getModelStatus())
         log.debug("HiGHS finished: %s in %.3fs, %d iterations", message, seconds, iterations)
         if status is not Status.OPTIMAL:
@@ -184,16 +233,34 @@ class HighsSession:
             col_basis = _basis_names(basis.col_status)
             row_basis = _basis_names(basis.row_status)
         m, n = self.lp.shape
+        # HiGHS reports duals as d(objective)/d(bound) for either sense; we keep that.
+        x, activity, marginal = self.scaling.unscale(
+            np.asarray(sol.col_value, dtype=float)[:n],
+            np.asarray(sol.row_value, dtype=float)[:m],
+            np.asarray(sol.row_dual, dtype=float)[:m])[:3]
         return LpSolution(
-            status=status,
-            objective=float(info.objective_function_value),
-            x=np.asarray(sol.col_value, dtype=float)[:n],
-            row_activity=np.asarray(sol.row_value, dtype=float)[:m],
-            # HiGHS reports duals as d(objective)/d(bound) for either sense; we keep that.
-            row_marginal=np.asarray(sol.row_dual, dtype=float)[:m],
+            status=status, objective=float(info.objective_function_value),
+            x=x, row_activity=activity, row_marginal=marginal,
             row_basis=row_basis, col_basis=col_basis,
             seconds=seconds, iterations=iterations, message=message,
         )
+
+    def solve_carefully(self, budget: Budget | None = None) -> LpSolution:
+        """Solve again from scratch, without presolve and with tolerances a hundred times
+        tighter: the second opinion asked for when a certificate fails."""
+        h = self._h
+        options = ("primal_feasibility_tolerance", "dual_feasibility_tolerance")
+        saved = {o: h.getOptionValue(o) for o in options}
+        h.clearSolver()
+        h.setOptionValue("presolve", "off")
+        for option, value in saved.items():
+            h.setOptionValue(option, max(value / 100.0, 1e-10))
+        try:
+            return self.solve(budget)
+        finally:
+            h.setOptionValue("presolve", "choose")
+            for option, value in saved.items():
+                h.setOptionValue(option, value)
 
     def _status(self) -> Status | None:
         model_status = self._h.getModelStatus()
@@ -201,17 +268,29 @@ class HighsSession:
             return None
         return _STATUS.get(model_status, Status.ERROR)
 
-    # -- changing the program ---------------------------------------------------------
+    # -- changing the program (in the plan's units; scaled here) ------------------------
     def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
-        self._h.changeRowBounds(int(row), _clip(lower), _clip(upper))
+        lo, up = self.scaling.to_scaled_row_bounds(int(row), lower, upper)
+        self._h.changeRowBounds(int(row), _clip(lo), _clip(up))
 
     def set_col_bounds(self, col: int, lower: float, upper: float) -> None:
-        self._h.changeColBounds(int(col), _clip(lower), _clip(upper))
+        lo, up = self.scaling.to_scaled_col_bounds(int(col), lower, upper)
+        self._h.changeColBounds(int(col), _clip(lo), _clip(up))
+
+    def restore_row(self, row: int) -> None:
+        """Put row ``row`` back to the program's own bounds."""
+        self.set_row_bounds(row, self.lp.row_lower[row], self.lp.row_upper[row])
+
+    def restore_col(self, col: int) -> None:
+        """Put column ``col`` back to the program's own bounds."""
+        self.set_col_bounds(col, self.lp.col_lower[col], self.lp.col_upper[col])
 
     def add_row(self, cols: np.ndarray, values: np.ndarray, lower: float,
                 upper: float) -> int:
-        self._h.addRow(_clip(lower), _clip(upper), len(cols),
-                       np.asarray(cols, dtype=np.int32), np.asarray(values, dtype=float))
+        cols = np.asarray(cols, dtype=np.int32)
+        values, lo, up, _ = self.scaling.scale_new_row(cols, np.asarray(values, dtype=float),
+                                                      lower, upper)
+        self._h.addRow(_clip(lo), _clip(up), len(cols), cols, np.asarray(values, dtype=float))
         return self._h.getNumRow() - 1
 
     def delete_rows_from(self, first: int) -> None:
@@ -222,23 +301,28 @@ class HighsSession:
 
     # -- analysis ---------------------------------------------------------------------
     def ranging(self) -> dict[str, np.ndarray] | None:
-        """Ranges over which the current basis stays optimal; None without a basis."""
+        """Ranges over which the current basis stays optimal, in the plan's units; None
+        without a basis."""
         status, r = self._h.getRanging()
         if status != highspy.HighsStatus.kOk:
             return None
         m, n = self.lp.shape
+        row, col = self.scaling.row[:m], self.scaling.col[:n]
 
         def arr(record: highspy.HighsRangingRecord, k: int, what: str) -> np.ndarray:
-            return np.asarray(getattr(record, what), dtype=float)[:k]
+            values = np.asarray(getattr(record, what), dtype=float)[:k]
+            return np.where(np.abs(values) >= _INF, np.sign(values) * np.inf, values)
 
-        return {
-            "cost_up": arr(r.col_cost_up, n, "value_"),
-            "cost_dn": arr(r.col_cost_dn, n, "value_"),
-            "row_up": arr(r.row_bound_up, m, "value_"),
-            "row_up_objective": arr(r.row_bound_up, m, "objective_"),
-            "row_dn": arr(r.row_bound_dn, m, "value_"),
-            "row_dn_objective": arr(r.row_bound_dn, m, "objective_"),
-        }
+        with np.errstate(invalid="ignore"):
+            return {
+                # a scaled cost is s_j c_j and a scaled bound r_i b_i
+                "cost_up": arr(r.col_cost_up, n, "value_") / col,
+                "cost_dn": arr(r.col_cost_dn, n, "value_") / col,
+                "row_up": arr(r.row_bound_up, m, "value_") / row,
+                "row_up_objective": arr(r.row_bound_up, m, "objective_"),
+                "row_dn": arr(r.row_bound_dn, m, "value_") / row,
+                "row_dn_objective": arr(r.row_bound_dn, m, "objective_"),
+            }
 
     def iis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
         """An irreducible infeasible subsystem: (rows, row bound kinds, cols, col bound
@@ -252,6 +336,8 @@ class HighsSession:
         strategy = (int(highspy.IisStrategy.kIisStrategyFromLp)
                     | int(highspy.IisStrategy.kIisStrategyIrreducible))
         self._h.setOptionValue("iis_strategy", strategy)
+        if not self._arm(self.budget):
+            return None
         try:
             status, iis = self._h.getIis()
         except (RuntimeError, TypeError, ValueError) as exc:  # pragma: no cover - old highspy
@@ -280,24 +366,27 @@ class HighsSession:
         # ended unbounded, and presolve may decide unboundedness without one.
         h = self._h
         unbounded = highspy.HighsModelStatus.kUnbounded
-        if h.getModelStatus() != unbounded:
-            h.run()
+        if h.getModelStatus() != unbounded and not self._run(self.budget):
+            return None
         try:
             status, has, ray = h.getPrimalRay()
             if (status == highspy.HighsStatus.kError or not has) and h.getModelStatus() in (
                     unbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
                 h.setOptionValue("presolve", "off")
-                h.run()
-                h.setOptionValue("presolve", "choose")
+                try:
+                    if not self._run(self.budget):
+                        return None
+                finally:
+                    h.setOptionValue("presolve", "choose")
                 status, has, ray = h.getPrimalRay()
         except (RuntimeError, TypeError, ValueError) as exc:  # pragma: no cover - old highspy
             log.info("HiGHS primal ray unavailable: %s", exc)
             return None
         if status == highspy.HighsStatus.kError or not has:
             return None
-        ray = np.asarray(ray, dtype=float)[: self.lp.shape[1]]
+        n = self.lp.shape[1]
+        ray = np.asarray(ray, dtype=float)[:n] * self.scaling.col[:n]
         return ray if np.any(ray != 0) else None
-
 
 
 _BASIS_NAMES = np.array(["lower", "basic", "upper", "zero", "nonbasic"], dtype=object)
@@ -318,30 +407,81 @@ def _clip(value: float) -> float:
     return float(value)
 
 
-def solve_lp(lp: LinearProgram, *, time_limit: float | None = None,
+def solve_lp(lp: LinearProgram, *, budget: Budget | float | None = None,
              verbose: bool = False) -> LpSolution:
     """Solve once and return the solution."""
-    with HighsSession(lp, time_limit=time_limit, verbose=verbose) as session:
+    with HighsSession(lp, budget=budget, verbose=verbose) as session:
         return session.solve()
 
 
 def write_mps(lp: LinearProgram, path: str | Path, row_names: list[str],
               col_names: list[str]) -> None:
-    """Write ``lp`` in free MPS with the given (already sanitised, unique) names.
+    """Write ``lp`` in free MPS with the given (already sanitised, unique) names, every
+    number as the plan has it, and check the file that HiGHS wrote.
 
-    HiGHS picks the format from the suffix, so ``path`` must end in ``.mps``. Names go in
-    with the model (one call, not one per row); a failed write raises `OSError` rather
-    than leaving the caller to find a missing or partial file.
+    HiGHS picks the format from the suffix, so ``path`` must end in ``.mps``. By default
+    HiGHS drops coefficients below 1e-9 and writes bounds of 1e20 or more as infinite;
+    here its thresholds are opened as far as it allows, and a coefficient it would still
+    drop (below 1e-12) is refused with `SolverInputError` rather than left out. Its writer
+    reports success after a short write (a full disk), so the file is read back: it must
+    end in ``ENDATA`` and hold the program's rows, columns and nonzeros, else `OSError`.
     """
+    matrix = lp.matrix.tocsc(copy=True)
+    matrix.sum_duplicates()
+    matrix.eliminate_zeros()
+    tiny = np.flatnonzero(np.abs(matrix.data) < _EXPORT_OPTIONS["small_matrix_value"])
+    if tiny.size:
+        k = int(tiny[0])
+        col = int(np.searchsorted(matrix.indptr, k, side="right")) - 1
+        raise SolverInputError(
+            f"the coefficient {matrix.data[k]:g} of '{col_names[col]}' in "
+            f"'{row_names[matrix.indices[k]]}' is below 1e-12, the least HiGHS can write "
+            f"({tiny.size} such coefficient{'s' if tiny.size > 1 else ''})",
+            hint="express that good or process in a smaller unit, so the number grows")
     model = _to_highs_lp(lp)
     model.row_names_ = list(map(str, row_names))
     model.col_names_ = list(map(str, col_names))
-    h = _new_highs()
-    if h.passModel(model) == highspy.HighsStatus.kError:
-        raise ValueError("HiGHS rejected the program (check for NaN or infinite "
-                         "coefficients)")
+    h = _exporter()
+    if (h.passModel(model) == highspy.HighsStatus.kError
+            or h.getNumNz() != matrix.nnz):
+        raise SolverInputError("the solver refused the plan's numbers",
+                               hint="coefficients must be finite and below 1e15")
     if h.writeModel(str(path)) == highspy.HighsStatus.kError:
-        raise OSError(f"HiGHS could not write {path}")
+        raise OSError("HiGHS could not write the file")
+    # HiGHS writes a row with no finite bound as an N row, which its reader drops
+    bounded = np.flatnonzero(~(np.isinf(lp.row_lower) & np.isinf(lp.row_upper)))
+    _check_mps(Path(path), rows=bounded.size, cols=lp.shape[1],
+               nonzeros=int(np.isin(matrix.indices, bounded).sum()))
+
+
+# HiGHS's drop and infinity thresholds, opened as far as it allows (1e-12 is its least
+# small_matrix_value), so that an export writes every number the plan has.
+_EXPORT_OPTIONS = {"small_matrix_value": 1e-12, "large_matrix_value": _INF,
+                   "infinite_bound": _INF, "infinite_cost": _INF}
+
+
+def _exporter() -> highspy.Highs:
+    h = _new_highs()
+    for option, value in _EXPORT_OPTIONS.items():
+        h.setOptionValue(option, value)
+    return h
+
+
+def _check_mps(path: Path, *, rows: int, cols: int, nonzeros: int) -> None:
+    """Raise `OSError` unless ``path`` ends in ENDATA and reads back with this shape."""
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        handle.seek(max(0, size - 64))
+        complete = handle.read().rstrip().endswith(b"ENDATA")
+    if not complete:
+        raise OSError(f"the file HiGHS wrote is cut short ({size} bytes, no ENDATA at its "
+                      "end); is the disk full?")
+    h = _exporter()
+    got = (h.getNumRow(), h.getNumCol(), h.getNumNz()) if (
+        h.readModel(str(path)) != highspy.HighsStatus.kError) else None
+    if got != (rows, cols, nonzeros):
+        raise OSError(f"the file HiGHS wrote does not read back as the program (rows, "
+                      f"columns, nonzeros: {got} instead of {(rows, cols, nonzeros)})")
 
 
 @dataclass
@@ -360,14 +500,51 @@ class MpsArrays:
     col_names: list[str]
     integer: np.ndarray
     quadratic: bool = False     # a QUADOBJ/QMATRIX section: not a linear program
+    messages: list[str] = field(default_factory=list)
+    """What HiGHS's reader said (warnings, errors, notes), one line each. The reader
+    reads on past a duplicate name or an undeclared row, so a warning means the arrays
+    may not be the file's LP."""
+
+
+class MpsReadError(ValueError):
+    """HiGHS could not read the file; ``messages`` holds what its reader said."""
+
+    def __init__(self, messages: list[str]) -> None:
+        errors = [m.removeprefix("ERROR:").strip() for m in messages if m.startswith("ERROR")]
+        super().__init__("; ".join(errors) or "HiGHS could not read it as MPS")
+        self.messages = messages
+
+
+def _read_logged(h: highspy.Highs, path: str | Path) -> tuple[highspy.HighsStatus, list[str]]:
+    """``readModel`` with its log captured: on, but to the callback and not the console."""
+    messages: list[str] = []
+
+    def keep(event: object) -> None:
+        messages.append(str(getattr(event, "message", "")).strip())
+
+    h.setOptionValue("log_to_console", False)
+    h.setOptionValue("output_flag", True)
+    h.cbLogging.subscribe(keep)
+    try:
+        status = h.readModel(str(path))
+    finally:
+        h.cbLogging.unsubscribe(keep)
+        h.setOptionValue("output_flag", False)
+    return status, [m for m in messages if m]
 
 
 def read_mps_arrays(path: str | Path) -> MpsArrays:
-    """Read an MPS file with HiGHS's reader; raise ValueError with HiGHS's reason."""
+    """Read an MPS file with HiGHS's reader, keeping what the reader said.
+
+    Raises
+    ------
+    MpsReadError
+        If HiGHS cannot read the file, with HiGHS's reason.
+    """
     h = _new_highs()
-    status = h.readModel(str(path))
+    status, messages = _read_logged(h, path)
     if status == highspy.HighsStatus.kError:
-        raise ValueError("HiGHS could not read it as MPS")
+        raise MpsReadError(messages)
     lp = h.getLp()
     m, n = lp.num_row_, lp.num_col_
     a = lp.a_matrix_
@@ -395,5 +572,5 @@ def read_mps_arrays(path: str | Path) -> MpsArrays:
         col_lower=inf(lp.col_lower_), col_upper=inf(lp.col_upper_),
         row_names=list(lp.row_names_) or [f"R{i}" for i in range(m)],
         col_names=list(lp.col_names_) or [f"C{j}" for j in range(n)],
-        integer=integer, quadratic=h.getHessianNumNz() > 0,
+        integer=integer, quadratic=h.getHessianNumNz() > 0, messages=messages,
     )

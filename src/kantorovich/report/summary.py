@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from kantorovich.explain.baseline import compare_to_baseline
-from kantorovich.explain.policies import policy_costs
+from kantorovich.explain.analyses import Analyses, analyse
 from kantorovich.serialise import frame_records, number, plain, series_dict
 from kantorovich.results.result import PlanResult
 
 __all__ = ["summary"]
 
 
-def summary(result: PlanResult, *, analyses: bool = True) -> dict[str, Any]:
-    """Everything a script needs from a solve; ``analyses`` adds baseline, moves, policy
-    costs and sensitivity ranges (each needs further solves)."""
+def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str, Any]:
+    """Everything a script needs from a solve; ``analyses`` (run here when True, or
+    given) adds baseline, moves, policy costs and sensitivity ranges."""
     plan = result.plan
     out: dict[str, Any] = {
         "plan": plan.name, "period": plan.period, "status": result.status.value,
@@ -25,7 +24,7 @@ def summary(result: PlanResult, *, analyses: bool = True) -> dict[str, Any]:
                  "policies": len(plan.policies), "rows": result.lp.shape[0],
                  "columns": result.lp.shape[1], "nonzeros": int(result.lp.matrix.nnz)},
     }
-    if not result.is_optimal:
+    if not result.status.has_solution:
         out["diagnosis"] = plain(result.diagnosis().to_dict())
         return out
     out["levels"] = series_dict(result.levels)
@@ -44,30 +43,27 @@ def summary(result: PlanResult, *, analyses: bool = True) -> dict[str, Any]:
         out["assortment_prices"] = series_dict(result.assortment_prices)
     out["certificate"] = plain(result.certificate.to_dict())
     out["degenerate"] = result.is_degenerate
-    if not analyses:
+    if analyses is False:
         return out
-    from kantorovich.results.sensitivity import price_ranges
-
-    ranges = price_ranges(result)
-    out["price_ranges"] = {
-        section: {str(i): {"low": number(r["low"]), "high": number(r["high"]),
-                           "unique": bool(r["unique"]), "checked": bool(r["checked"])}
-                  for i, r in ranges[ranges["kind"] == kind].iterrows()}
-        for section, kind in (("goods", "good"), ("policies", "policy"))}
-    sens = result.sensitivity()
-    out["sensitivity"] = {
-        "goods": {str(g): plain(r) for g, r in sens["goods"].to_dict(orient="index").items()},
-        "policies": {str(p): plain(r)
-                     for p, r in sens["policies"].to_dict(orient="index").items()},
-        "weights": {str(g): plain(r)
-                    for g, r in sens["weights"].to_dict(orient="index").items()},
-    }
-    comparison = compare_to_baseline(result)
+    found = analyse(result) if analyses is True else analyses
+    out["analyses"] = found.to_dict()
+    ranges = found.price_ranges
+    if ranges is not None:
+        out["price_ranges"] = {
+            section: {str(i): {"low": number(r["low"]), "high": number(r["high"]),
+                               "unique": bool(r["unique"]), "checked": bool(r["checked"])}
+                      for i, r in ranges[ranges["kind"] == kind].iterrows()}
+            for section, kind in (("goods", "good"), ("policies", "policy"))}
+    sens = found.sensitivity
+    if sens is not None:
+        out["sensitivity"] = {
+            section: {str(k): plain(r) for k, r in sens[section].to_dict(orient="index").items()}
+            for section in ("goods", "policies", "weights")}
+    comparison = found.baseline
     if comparison is not None:
         out["baseline"] = comparison.to_dict()
         out["moves"] = frame_records(comparison.moves)
-    if plan.policies:
-        costs = policy_costs(result)
+    if found.policy_costs is not None:
         out["policy_costs"] = {str(p): plain(r) for p, r in
-                               costs.to_dict(orient="index").items()}
+                               found.policy_costs.to_dict(orient="index").items()}
     return out

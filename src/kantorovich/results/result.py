@@ -8,7 +8,7 @@ improvement per extra unit of a process's level at those prices.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -17,6 +17,7 @@ import pandas as pd
 
 from kantorovich.errors import PlanStatusError
 from kantorovich.lp.compile import compile_plan
+from kantorovich.lp.budget import Budget
 from kantorovich.lp.highs import HighsSession, LpSolution
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
@@ -84,7 +85,7 @@ class PlanResult:
 
     # -- internals ----------------------------------------------------------------------
     def _need_optimum(self) -> None:
-        if not self.is_optimal:
+        if not self.status.has_solution:
             raise PlanStatusError(f"plan '{self.plan.name}' is {self.status.value}: "
                                   "it has no levels or prices",
                                   hint="see result.diagnosis() for why")
@@ -237,9 +238,15 @@ class PlanResult:
     # -- verification -----------------------------------------------------------------------
     @cached_property
     def certificate(self) -> Certificate:
-        """Optimality conditions checked by our own code (see `results.certificate`)."""
+        """Optimality conditions checked by our own code (see `results.certificate`); a
+        solve whose certificate fails has status ``unverified``, never ``optimal``."""
         self._need_optimum()
         return certify(self.lp, self.solution.x, self.solution.row_marginal)
+
+    @property
+    def budget(self) -> Budget:
+        """The time allowance of the command that made this result (shared by analyses)."""
+        return Budget.of(self.options.get("budget"))
 
     @property
     def is_degenerate(self) -> bool:
@@ -278,20 +285,33 @@ class PlanResult:
         """The solver session that found this optimum, still holding its basis, so what-if
         re-solves start warm. Callers restore every bound they change."""
         if self._session is None:
-            self._session = HighsSession(self.lp, time_limit=self.options.get("time_limit"))
+            self._session = HighsSession(self.lp, budget=self.budget)
         return self._session
 
 
-def solve(plan: Plan, *, time_limit: float | None = None, verbose: bool = False) -> PlanResult:
+def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None = None,
+          verbose: bool = False) -> PlanResult:
     """Compile ``plan``, solve it with HiGHS and return its `PlanResult`.
 
     The result's ``status`` says whether an optimum was found; nothing is raised for an
-    infeasible or unbounded plan unless ``raise_for_status()`` is called.
+    infeasible or unbounded plan unless ``raise_for_status()`` is called. ``time_limit``
+    (seconds) or ``budget`` bounds this solve and every analysis later run on the result.
+    An answer HiGHS calls optimal is checked by `certify`; when the check fails the plan
+    is re-solved once from scratch with tighter tolerances, and if it fails again the
+    status is ``unverified``.
     """
+    budget = Budget.of(budget if budget is not None else time_limit)
     lp = compile_plan(plan)
-    session = HighsSession(lp, time_limit=time_limit, verbose=verbose)
+    session = HighsSession(lp, budget=budget, verbose=verbose)
     solution = session.solve()
+    if solution.status is Status.OPTIMAL and not certify(
+            lp, solution.x, solution.row_marginal).verified:
+        solution = session.solve_carefully()
+        if solution.status is Status.OPTIMAL and not certify(
+                lp, solution.x, solution.row_marginal).verified:
+            solution = replace(solution, status=Status.UNVERIFIED,
+                               message="the solver's answer failed our certificate")
     session.close()
-    return PlanResult(plan, lp, solution, {"time_limit": time_limit, "verbose": verbose},
-                      _session=session)
+    return PlanResult(plan, lp, solution, {"time_limit": time_limit, "budget": budget,
+                                           "verbose": verbose}, _session=session)
 
