@@ -286,3 +286,95 @@ def test_cli_reports_a_bad_mps_file_without_traceback(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
     assert "Traceback" not in result.output and "MPS" in result.output
+
+
+# -- what HiGHS's reader would misread: refused with the line (tests/data/mps) -------------
+MPS = DATA / "mps"
+
+
+@pytest.mark.parametrize(("file", "expected"), [
+    ("marker-unquoted.mps", [(8, "integer columns are not supported: ITEM1, ITEM2; "
+                                 "kantorovich solves linear programs")]),
+    ("column-twice.mps", [(10, "column 'X' appears again after other columns (first on "
+                               "line 8); MPS lists each column's entries together")]),
+    ("duplicate-row.mps", [(6, "row 'CAP' is declared again (first on line 5)")]),
+    ("duplicate-entry.mps", [(8, "column 'X' has a second entry in row 'CAP' (first on "
+                                 "line 7)")]),
+    ("undeclared-names.mps", [(8, "column 'X' names row 'CAPP', which ROWS does not"),
+                              (11, "RHS entry names row 'NOPE'"),
+                              (13, "RANGES entry names row 'NOPE2'"),
+                              (15, "bound UP names column 'Z', which COLUMNS does not")]),
+    ("bounds-twice.mps", [(17, "column 'X' gets a second upper bound (first on line 16)"),
+                          (18, "column 'Y' has lower bound 0 above its upper bound -1")]),
+    ("binary-bound.mps", [(11, "integer columns are not supported: X;")]),
+    ("sos.mps", [(11, "SOS constraints are not supported (SOS section); kantorovich "
+                      "solves linear programs")]),
+    ("fixed-duplicates.mps", [(7, "row 'CAP ROW' is declared again (first on line 6)"),
+                              (11, "column 'X 1' appears again after other columns")]),
+])
+def test_misread_mps_is_refused_with_its_line(file: str,
+                                              expected: list[tuple[int, str]]) -> None:
+    path = MPS / file
+    with pytest.raises(PlanError) as info:
+        k.load_plan(path)
+    problems = info.value.problems
+    assert [(p.line, p.file) for p in problems] == [(line, str(path)) for line, _ in expected]
+    for problem, (_, text) in zip(problems, expected, strict=True):
+        assert text in problem.message and problem.hint
+    assert info.value.exit_code == 2
+
+
+def test_integer_marker_names_its_line() -> None:
+    with pytest.raises(PlanError) as info:
+        plan_from_mps(DATA / "integer.mps")
+    assert [p.line for p in info.value.problems] == [7]        # the MARKER INTORG line
+
+
+def test_undeclared_row_gets_a_suggestion() -> None:
+    with pytest.raises(PlanError) as info:
+        plan_from_mps(MPS / "undeclared-names.mps")
+    assert info.value.problems[0].hint == "did you mean 'CAP'?"
+
+
+def test_fixed_mps_with_spaces_in_names_is_read_by_its_columns() -> None:
+    plan = plan_from_mps(MPS / "fixed-spaces.mps")
+    assert list(plan.goods.index) == ["CAP ROW", "COST"]
+    assert plan.objective.weights.to_dict() == {"COST": 1.0}
+    result = solved(plan)
+    assert result.objective == pytest.approx(-8.0, rel=1e-12)
+    assert result.levels.to_dict() == pytest.approx({"X 1": 3.0, "Y 2": 2.0})
+
+
+def test_a_warning_no_line_explains_is_refused_in_highs_words(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader warning the scan cannot place still stops the read: the arrays may then
+    not be the file's LP."""
+    from kantorovich.lp import highs
+
+    real = highs.read_mps_arrays
+
+    def warned(path: Path) -> highs.MpsArrays:
+        arrays = real(path)
+        arrays.messages.append("WARNING: something new in a later HiGHS")
+        return arrays
+
+    monkeypatch.setattr("kantorovich.lp.mps.read_mps_arrays", warned)
+    with pytest.raises(PlanError) as info:
+        plan_from_mps(DATA / "wyndor.mps")
+    (problem,) = info.value.problems
+    assert problem.message == "HiGHS's MPS reader warns: something new in a later HiGHS"
+    assert problem.file == str(DATA / "wyndor.mps") and problem.line is None
+
+
+def test_clean_files_are_not_scanned(monkeypatch: pytest.MonkeyPatch,
+                                     tmp_path: Path) -> None:
+    """The line scan runs only when HiGHS's read gives a reason, so a clean file costs
+    what HiGHS's reader costs."""
+    calls = []
+    monkeypatch.setattr("kantorovich.lp.mps.scan_mps",
+                        lambda *a, **kw: calls.append(a) or [])
+    path = tmp_path / "leningrad.mps"
+    export_mps(k.load_plan(LENINGRAD), path)
+    for file in (DATA / "wyndor.mps", DATA / "mixed.mps", path):
+        plan_from_mps(file)
+    assert calls == []

@@ -30,8 +30,13 @@ price is then the value of the lower side and the policy's price that of the upp
 
 HiGHS's free-format reader drops ``N`` rows after the first (they constrain nothing), so
 a free row only becomes a good when its bounds are written as infinite numbers (e.g. an
-``L`` row with right-hand side ``1e30``). Integer columns and quadratic objectives are
-refused with `PlanError`: kantorovich solves linear programs and its prices are LP duals.
+``L`` row with right-hand side ``1e30``). Integer columns (markers, BV/LI/UI/SC/SI
+bounds), SOS sets and quadratic parts are refused with `PlanError`: kantorovich solves
+linear programs and its prices are LP duals. So is anything HiGHS's reader would read
+otherwise than the file says, since it only warns and reads on: a duplicate row name, a
+column whose entries come back after other columns, a second entry or bound for the same
+pair, an undeclared row or column (`kantorovich.lp.mps_scan` names each line). Free and
+fixed MPS are both read; HiGHS turns to fixed when names hold spaces.
 
 Writing (`export_mps`) compiles the plan and writes free MPS through HiGHS. Goods and
 processes keep their ids; policy rows are named ``policy:<id>``, assortment rows
@@ -71,7 +76,8 @@ import pandas as pd
 
 from kantorovich.errors import KantorovichError, PlanError, Problem
 from kantorovich.lp.compile import compile_plan
-from kantorovich.lp.highs import MpsArrays, read_mps_arrays, write_mps
+from kantorovich.lp.highs import MpsArrays, MpsReadError, read_mps_arrays, write_mps
+from kantorovich.lp.mps_scan import FIXED_FORMAT, needs_scan, objective_row_name, scan_mps
 from kantorovich.lp.program import LinearProgram
 from kantorovich.model.plan import Objective, Plan, Policy
 from kantorovich.model.rules import Rule, Term
@@ -108,8 +114,10 @@ def plan_from_mps(path: str | Path) -> Plan:
     Raises
     ------
     PlanError
-        If the file is missing, HiGHS cannot read it, or it is not a linear program
-        (integer columns, quadratic objective).
+        If the file is missing, HiGHS cannot read it, HiGHS would read it differently
+        from what it says (a duplicate row name, a column given in two places, an entry
+        twice, an undeclared row or column), or it is not a linear program (integer
+        columns, SOS, quadratic parts). Each problem names its line.
     """
     path = Path(path)
     file = str(path)
@@ -118,16 +126,43 @@ def plan_from_mps(path: str | Path) -> Plan:
                                  hint="check the path; an LP is read from an .mps file")])
     try:
         arrays = read_mps_arrays(path)
-    except ValueError as exc:
-        raise PlanError([Problem(f"not a readable MPS file: {exc}", file=file,
-                                 hint="kantorovich reads free or fixed MPS with ROWS, "
-                                      "COLUMNS, RHS, (RANGES, BOUNDS) and ENDATA")]) from None
+    except MpsReadError as exc:
+        located = _scan(path, file, exc.messages, None)
+        raise PlanError(located or [Problem(
+            f"not a readable MPS file: {exc}", file=file,
+            hint="kantorovich reads free or fixed MPS with ROWS, COLUMNS, RHS, (RANGES, "
+                 "BOUNDS) and ENDATA")]) from None
+    fixed = any(FIXED_FORMAT in m for m in arrays.messages)
+    if needs_scan(arrays):
+        problems = _scan(path, file, arrays.messages, arrays)
+        if problems:
+            raise PlanError(problems)
     _refuse_non_lp(arrays, file)
     return _plan_from_arrays(arrays, name=path.stem, source=file,
-                             objective_name=_objective_row_name(path))
+                             objective_name=objective_row_name(path, fixed))
+
+
+def _scan(path: Path, file: str, messages: list[str],
+          arrays: MpsArrays | None) -> list[Problem]:
+    """The file's located problems; a warning of HiGHS's that no line explains is kept
+    in HiGHS's words, since then the arrays may not be the file's LP."""
+    fixed = any(FIXED_FORMAT in m for m in messages)
+    names = arrays.col_names if arrays is not None else []
+    empty = np.array([])
+    problems = scan_mps(path, file, fixed=fixed, col_names=names,
+                        col_lower=arrays.col_lower if arrays is not None else empty,
+                        col_upper=arrays.col_upper if arrays is not None else empty)
+    if problems or arrays is None:
+        return problems
+    return [Problem(f"HiGHS's MPS reader warns: {m.removeprefix('WARNING:').strip()}",
+                    file=file, hint="kantorovich does not guess what HiGHS dropped; "
+                                    "correct the file")
+            for m in arrays.messages if m.startswith("WARNING") and FIXED_FORMAT not in m]
 
 
 def _refuse_non_lp(arrays: MpsArrays, file: str) -> None:
+    """Refuse what the scan could not place on a line (it places every marker, integer
+    bound and quadratic section it reads)."""
     problems = []
     if arrays.integer.any():
         names = np.asarray(arrays.col_names, dtype=object)[arrays.integer]
@@ -144,28 +179,6 @@ def _refuse_non_lp(arrays: MpsArrays, file: str) -> None:
             "QUADOBJ", file, hint="remove the QUADOBJ/QMATRIX section"))
     if problems:
         raise PlanError(problems)
-
-
-def _objective_row_name(path: Path) -> str | None:
-    """The first ``N`` row's name, which HiGHS takes as the objective (it does not report
-    it); None when it cannot be found cheaply."""
-    in_rows = False
-    try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                words = line.split()
-                if not words or line.startswith("*"):
-                    continue
-                head = words[0].upper()
-                if not in_rows:
-                    in_rows = head == "ROWS" and len(words) == 1
-                elif head == "N" and len(words) >= 2:
-                    return words[1]
-                elif head not in ("E", "L", "G", "N"):
-                    return None
-    except OSError:
-        return None
-    return None
 
 
 def _unused(name: str, taken: set[str]) -> str:
