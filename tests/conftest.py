@@ -1,21 +1,43 @@
-"""Shared fixtures: the bundled example, the textbook plans, and a finite-difference helper."""
+"""Shared fixtures: the bundled example, the textbook plans, one degenerate plan.
+
+Environment variables read by the test run:
+
+``CI``
+    Set (to anything) by CI. Property tests then draw from a fixed seed (the hypothesis
+    profile ``ci``), so a landing never fails on a rare draw that a rerun would miss;
+    local runs keep exploring new examples. It also raises the default of the next one.
+``KANTOROVICH_FUZZ_SCALE``
+    Multiplies every property test's example count (see `examples`): ``0.25`` for a quick
+    loop, ``20`` for a long hunt. Default 1 locally, 4 under ``CI``.
+
+Long property runs, whose every example runs the command line in-process, are marked
+``slow``. They run in ``make test`` (and so in CI, which runs ``make test``) at the sizes
+above; ``pytest -m "not slow"`` leaves them out. Tests marked ``process`` start a real
+interpreter.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
 import kantorovich as k
 
-# CI runs the property tests on a fixed seed, so a landing never hangs on a rare draw;
-# local runs keep exploring new examples.
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+FUZZ_SCALE = float(os.environ.get("KANTOROVICH_FUZZ_SCALE")
+                   or (4 if os.environ.get("CI") else 1))
+
+
+def examples(n: int) -> int:
+    """``n`` examples at scale 1, scaled by ``KANTOROVICH_FUZZ_SCALE`` (at least one)."""
+    return max(1, round(n * FUZZ_SCALE))
+
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
