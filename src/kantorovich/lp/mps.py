@@ -66,15 +66,15 @@ optimum (see ``tests/test_mps.py``).
 from __future__ import annotations
 
 import logging
-import os
 import re
-import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from kantorovich.errors import KantorovichError, PlanError, Problem
+from kantorovich.errors import PlanError, Problem
+from kantorovich.files import atomic_file, check_output_file
 from kantorovich.lp.compile import compile_plan
 from kantorovich.lp.highs import MpsArrays, MpsReadError, read_mps_arrays, write_mps
 from kantorovich.lp.mps_scan import FIXED_FORMAT, needs_scan, objective_row_name, scan_mps
@@ -289,7 +289,8 @@ def mps_names(table: pd.DataFrame) -> list[str]:
         names = names.where(~dup, names + "~" + k.astype(str))
 
 
-def export_mps(plan: Plan | LinearProgram, path: str | Path) -> None:
+def export_mps(plan: Plan | LinearProgram, path: str | Path, *,
+               inputs: Sequence[str | Path] = ()) -> None:
     """Write the plan's compiled LP to ``path`` as free MPS, atomically.
 
     Parameters
@@ -297,26 +298,19 @@ def export_mps(plan: Plan | LinearProgram, path: str | Path) -> None:
     plan : Plan or LinearProgram
         A plan (compiled here) or an already compiled program such as ``result.lp``.
     path : str or Path
-        Target file; it is replaced only once the whole file has been written.
+        Target file. It is checked before the plan is compiled: a FIFO, device, socket,
+        directory or symbolic link is refused, as is one of ``inputs``. It is replaced
+        only once the whole file has been written, flushed and read back.
+    inputs : sequence of paths
+        Files the command read (the plan), which the export must not replace.
 
     Raises
     ------
     KantorovichError
-        If the file cannot be written (the target is then left as it was).
+        If the file cannot or must not be written (the target is then left as it was),
+        or holds a coefficient HiGHS cannot write.
     """
+    target = check_output_file(path, what="MPS file", inputs=inputs)
     lp = plan if isinstance(plan, LinearProgram) else compile_plan(plan)
-    path = Path(path)
-    # HiGHS chooses the format by suffix, so the temporary file ends in .mps
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp.mps")
-    try:
-        # created here (not by mkstemp) so the file gets the usual umask permissions
-        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-        write_mps(lp, tmp, mps_names(lp.rows), mps_names(lp.cols))
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise KantorovichError(f"cannot write {path}: {exc.strerror or exc}",
-                               hint="check that the folder exists and is writable") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_file(target, what="MPS file", suffix=".mps", inputs=inputs) as temp:
+        write_mps(lp, temp, mps_names(lp.rows), mps_names(lp.cols))

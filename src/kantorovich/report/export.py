@@ -1,34 +1,37 @@
 """Writing a result to a directory, all or nothing.
 
-Tables are written into a fresh temporary directory beside the target, which is renamed
-into place only when everything is written; an earlier output directory is replaced only
-then, and a directory that is not ours is never touched.
+``summary.json`` and the tables are staged and swapped in by `kantorovich.files`, which
+recognises our earlier output by its marker and replaces only the files we wrote there.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from kantorovich.errors import KantorovichError
 from kantorovich.explain.baseline import compare_to_baseline
 from kantorovich.explain.policies import policy_costs
+from kantorovich import files
+from kantorovich.files import OutputError
 from kantorovich.results.result import PlanResult
 
-__all__ = ["write_result"]
+__all__ = ["OutputError", "check_output_dir", "write_result"]
 
-MARKER = "summary.json"
+SUMMARY = "summary.json"
+FORMATS = ("parquet", "csv")
 
 
-class OutputError(KantorovichError):
-    code = "bad-output"
-    exit_code = 2
+def check_output_dir(directory: str | Path, *, inputs: Sequence[str | Path] = (),
+                     fmt: str = "parquet") -> Path:
+    """Refuse a bad table format or output directory before any work is done; return the
+    directory resolved. Writes nothing (see `kantorovich.files.check_output_dir`)."""
+    if fmt not in FORMATS:
+        raise OutputError(f"unknown table format '{fmt}'", hint="use parquet or csv")
+    return files.check_output_dir(directory, inputs=inputs)
 
 
 def _tables(result: PlanResult) -> dict[str, pd.DataFrame]:
@@ -51,63 +54,32 @@ def _tables(result: PlanResult) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _write_table(frame: pd.DataFrame, path: Path, fmt: str) -> str:
+def _write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     frame = frame.copy()
     for col in frame.columns:
         if frame[col].dtype == object:
             frame[col] = frame[col].astype("string")
     if fmt == "parquet":
-        target = path.with_suffix(".parquet")
-        frame.to_parquet(target, index=False)
+        frame.to_parquet(path, index=False)
     else:
-        target = path.with_suffix(".csv")
-        frame.to_csv(target, index=False)
-    return target.name
+        frame.to_csv(path, index=False)
 
 
 def write_result(result: PlanResult, directory: str | Path, summary: dict[str, Any], *,
-                 fmt: str = "parquet") -> Path:
-    """Write ``summary.json`` and one table per result view into ``directory``."""
-    if fmt not in {"parquet", "csv"}:
-        raise OutputError(f"unknown table format '{fmt}'", hint="use parquet or csv")
-    target = Path(directory)
-    if target.exists() and (not target.is_dir() or (
-            any(target.iterdir()) and not (target / MARKER).exists())):
-        raise OutputError(f"'{target}' exists and is not a kantorovich output directory",
-                          hint="choose a new directory, or remove that one first")
-    parent = target.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
-    except OSError as exc:
-        raise OutputError(f"cannot create the output directory '{target}': "
-                          f"{exc.strerror or exc}",
-                          hint="choose a directory you can write to") from None
-    # mkdtemp makes the directory private (0700); the result should follow the umask.
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)
-    try:
-        written = {name: _write_table(frame, staging / name, fmt)
-                   for name, frame in _tables(result).items()}
-        (staging / MARKER).write_text(json.dumps({**summary, "tables": written}, indent=2,
-                                                 allow_nan=False))
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=parent))
-            os.replace(target, old / "previous")
-            try:
-                os.replace(staging, target)
-            except BaseException:
-                os.replace(old / "previous", target)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, target)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"cannot write the output directory '{target}': "
-                          f"{exc.strerror or exc}") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+                 fmt: str = "parquet", inputs: Sequence[str | Path] = ()) -> Path:
+    """Write ``summary.json`` and one table per result view into ``directory``.
+
+    ``inputs`` are the files the command read (the plan and any file it names): a
+    directory that is or holds one of them, or the current directory, is refused. The
+    directory is checked before the tables are computed, and only the files of our
+    previous output there are replaced (see `kantorovich.files`).
+    """
+    target = check_output_dir(directory, inputs=inputs, fmt=fmt)
+    tables = _tables(result)
+    text = json.dumps({**summary, "tables": {name: f"{name}.{fmt}" for name in tables}},
+                      indent=2, allow_nan=False)
+    with files.output_directory(target, inputs=inputs) as staging:
+        for name, frame in tables.items():
+            _write_table(frame, staging / f"{name}.{fmt}", fmt)
+        (staging / SUMMARY).write_text(text + "\n", encoding="utf-8")
     return target
