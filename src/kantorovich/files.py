@@ -288,8 +288,8 @@ def check_output_dir(path: str | os.PathLike[str], *,
 
     Accepted: a path that does not exist yet (below a directory), an empty directory, or
     one holding a valid `OUTPUT_MARKER`. Refused: anything else, and a directory that is
-    or holds an input or the current directory. Nothing is written, so run this before
-    any expensive work.
+    or holds an input or the current directory. A link to a directory stands for the
+    directory it points to. Nothing is written, so run this before any expensive work.
 
     Raises
     ------
