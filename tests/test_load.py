@@ -290,7 +290,8 @@ def test_duplicate_key(two_mills_text: str, write) -> None:
     path = write(edited(two_mills_text, "capacity: 1200           #",
                         "capacity: 1200\n    capacity: 1300 #"))
     (p,) = problems(path)
-    assert p.message == "'capacity' is given twice"
+    first = line_of(path.read_text(), "capacity: 1300") - 1
+    assert p.message == f"'capacity' is given twice (first on line {first})"
     assert p.path == "processes.mill-3-milling.capacity"
     assert (p.file, p.line) == (str(path), line_of(path.read_text(), "capacity: 1300"))
     assert p.hint == "keep one of them"
@@ -299,7 +300,9 @@ def test_duplicate_key(two_mills_text: str, write) -> None:
 def test_duplicate_top_level_key(two_mills_text: str, write) -> None:
     path = write(two_mills_text + "period: day\n")
     (p,) = problems(path)
-    assert (p.message, p.path) == ("'period' is given twice", "period")
+    first = line_of(path.read_text(), "period: week")
+    assert (p.message, p.path) == (f"'period' is given twice (first on line {first})",
+                                   "period")
     assert p.line == line_of(path.read_text(), "period: day")
 
 

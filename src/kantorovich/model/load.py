@@ -7,11 +7,9 @@ from a plan file is ever evaluated as code.
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import re
-import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +17,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from kantorovich.errors import PlanError, Problem
 from kantorovich.model import schema
+from kantorovich.model.documents import Locator, read_document
 from kantorovich.model.plan import (Objective, Plan, Policy, codes_in, empty_flows,
                                      normalise_flows)
 from kantorovich.model.rules import RuleSyntaxError, parse_rule
@@ -32,98 +30,11 @@ __all__ = ["load_plan", "plan_from_mapping", "did_you_mean"]
 
 PLAN_SUFFIXES = {".yaml", ".yml", ".toml", ".json"}
 
-Locator = Callable[[tuple[Any, ...]], int | None]
-
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A hint naming the closest known id, if any is close."""
     match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f"did you mean '{match[0]}'?" if match else None
-
-
-# -- reading text -------------------------------------------------------------------------
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader where PyYAML was built with it: same documents, several times
-faster; never the full loader, which can build arbitrary Python objects."""
-
-
-def _yaml_lines(text: str, file: str, problems: list[Problem]) -> dict[tuple[Any, ...], int]:
-    """Map each key path of a YAML document to its 1-based line, noting duplicate keys."""
-    lines: dict[tuple[Any, ...], int] = {}
-    root = yaml.compose(text, Loader=_YAML_LOADER)
-
-    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key_node, value_node in node.value:
-                key = key_node.value
-                if key in seen:
-                    problems.append(Problem(
-                        f"'{key}' is given twice", ".".join(map(str, path + (key,))), file,
-                        key_node.start_mark.line + 1, "keep one of them"))
-                seen.add(key)
-                lines[path + (key,)] = key_node.start_mark.line + 1
-                walk(value_node, path + (key,))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                lines[path + (i,)] = item.start_mark.line + 1
-                walk(item, path + (i,))
-
-    if root is not None:
-        lines[()] = root.start_mark.line + 1
-        walk(root, ())
-    return lines
-
-
-def _read_document(path: Path) -> tuple[Any, Locator, list[Problem]]:
-    file = str(path)
-    problems: list[Problem] = []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PlanError([Problem("file not found", file=file,
-                                 hint="check the path; plans are .yaml, .toml, .json or .mps")])
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError([Problem(f"cannot read the file: {exc}", file=file)])
-    suffix = path.suffix.lower()
-    lines: dict[tuple[Any, ...], int] = {}
-    try:
-        if suffix in {".yaml", ".yml"}:
-            data = yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
-            lines = _yaml_lines(text, file, problems)
-        elif suffix == ".toml":
-            data = tomllib.loads(text)
-        elif suffix == ".json":
-            data = json.loads(text)
-        else:
-            raise PlanError([Problem(f"unknown plan file type '{suffix}'", file=file,
-                                     hint="use .yaml, .yml, .toml, .json (or .mps for an LP)")])
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise PlanError([Problem(f"not valid YAML: {reason}", file=file,
-                                 line=mark.line + 1 if mark else None,
-                                 hint="check indentation, colons and quotes on that line")])
-    except tomllib.TOMLDecodeError as exc:
-        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise PlanError([Problem(f"not valid TOML: {reason}", file=file,
-                                 line=int(where.group(1)) if where else None,
-                                 hint=f"column {where.group(2)}" if where else None)])
-    except json.JSONDecodeError as exc:
-        raise PlanError([Problem(f"not valid JSON: {exc.msg}", file=file, line=exc.lineno)])
-    except RecursionError:
-        raise PlanError([Problem("the document is nested too deeply", file=file)])
-
-    def locate(loc: tuple[Any, ...]) -> int | None:
-        loc = tuple(loc)
-        while loc:
-            if loc in lines:
-                return lines[loc]
-            loc = loc[:-1]
-        return lines.get(())
-
-    return data, locate, problems
 
 
 # -- validating the document --------------------------------------------------------------
@@ -147,8 +58,39 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return None
 
 
-def _pydantic_problems(exc: ValidationError, file: str | None,
-                       locate: Locator) -> list[Problem]:
+def _shown(value: object) -> str:
+    """A value as a message may quote it: short, and never Python's int-to-text error."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 1000:
+        return f"an integer of {int(value.bit_length() * math.log10(2)) + 1} digits"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:30] + "..." + text[-6:]
+
+
+def _yaml_reading(written: str, value: object) -> str:
+    """What YAML made of an unquoted scalar, in words."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if value is None:
+        return "null (no value)"
+    return "a number"
+
+
+def _quote_hint(loc: tuple[Any, ...], value: object,
+                spelled: Mapping[tuple[Any, ...], str]) -> str | None:
+    """For an id YAML did not read as text (``NO``, ``on``, ``47``): say so, and to quote
+    it. Keys are located by their path, values by theirs."""
+    path = loc[:-1] if loc and loc[-1] == "[key]" else loc
+    written = spelled.get(path)
+    if written is None and isinstance(value, (int, float)) and not isinstance(value, bool):
+        written = str(value)
+    if written is None:
+        return None
+    return f'YAML reads {written} as {_yaml_reading(written, value)}; write "{written}" ' \
+           "in quotes"
+
+
+def _pydantic_problems(exc: ValidationError, file: str | None, locate: Locator,
+                       spelled: Mapping[tuple[Any, ...], str]) -> list[Problem]:
     problems = []
     seen: set[tuple[tuple[Any, ...], str]] = set()
     for err in exc.errors(include_url=False):
@@ -161,10 +103,10 @@ def _pydantic_problems(exc: ValidationError, file: str | None,
             msg = "NaN is not a number a plan can use"
             hint = "write a plain number such as 12.5"
         elif kind == "less_than" and loc[-2:-1] in {("inputs",), ("outputs",)}:
-            msg = f"{value!r} is too large for an input or output per unit of level"
+            msg = f"{_shown(value)} is too large for an input or output per unit of level"
             hint = f"amounts must be finite and below {schema.LARGEST:g}; rescale the unit"
         elif kind == "finite_number":
-            msg = f"{value!r} is not a finite number"
+            msg = f"{_shown(value)} is not a finite number"
             hint = "inputs, outputs and demands must be finite"
         elif kind == "extra_forbidden":
             model = _model_at(loc)
@@ -175,10 +117,19 @@ def _pydantic_problems(exc: ValidationError, file: str | None,
         elif kind == "missing":
             msg = f"'{loc[-1]}' is required"
         elif kind in {"greater_than_equal", "greater_than"}:
-            msg = f"{msg} (got {err.get('input')!r})"
+            msg = f"{msg} (got {_shown(value)})"
             hint = "amounts, capacities and weights here cannot be negative"
+        elif kind == "boolean_number":
+            written = spelled.get(loc)
+            hint = (f"YAML reads {written} as {_yaml_reading(written, value)}; write a "
+                    "number" if written else "write a number such as 12.5")
+        elif kind == "string_type":
+            what = "an id" if loc[-1] == "[key]" or loc[-1] in {"unit", "region"} \
+                else "text"
+            msg = f"expected {what}, got {_shown(value)}"
+            hint = _quote_hint(loc, value, spelled)
         elif kind.startswith(("float", "int")):
-            msg = f"expected a number, got {err.get('input')!r}"
+            msg = f"expected a number, got {_shown(value)}"
         elif kind == "value_error":
             msg = msg.removeprefix("Value error, ")
             if "above capacity" in msg:
@@ -244,9 +195,18 @@ def _read_csv(base: Path | None, name: str, where: str, problems: list[Problem],
         raw = frame[col].str.strip()
         values = _parse_numbers(raw)
         bad = (values.isna() & (raw != "")).to_numpy()
+        infinite = np.isinf(values.to_numpy())
+        if infinite.any():  # infinity written out is fine; a number that overflowed is not
+            bad = bad | (infinite & ~raw.str.lower().isin(_INFINITY).to_numpy())
         for i in np.flatnonzero(bad)[:20]:
-            problems.append(Problem(f"'{col}' is not a number: {raw.iloc[i]!r}", where,
-                                    file, int(i) + 2, "write a plain number such as 12.5"))
+            text = raw.iloc[i]
+            if _NUMBER.fullmatch(text):
+                problems.append(Problem(f"'{col}' is out of range: {_shown(text)}", where,
+                                        file, int(i) + 2, "numbers must be below 1e308"))
+            else:
+                problems.append(Problem(f"'{col}' is not a number: {_shown(text)}", where,
+                                        file, int(i) + 2, "write a plain number such as 12.5"))
+        values = values.where(~bad)
         if col not in signed:
             for i in np.flatnonzero((values < 0).to_numpy())[:20]:
                 problems.append(Problem(f"'{col}' cannot be negative ({raw.iloc[i]})", where,
@@ -261,6 +221,11 @@ def _read_csv(base: Path | None, name: str, where: str, problems: list[Problem],
     return frame
 
 
+_INFINITY = ["inf", "+inf", "-inf", ".inf", "+.inf", "-.inf", "infinity", "+infinity",
+             "-infinity"]
+_NUMBER = re.compile(r"[+-]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][+-]?\d+)?")
+
+
 def _parse_numbers(raw: pd.Series) -> pd.Series:
     """Text to floats, blanks to NaN. Arrow casts a whole column at once; only a column
     holding something that is not a plain number takes pandas' slower, forgiving path."""
@@ -272,6 +237,44 @@ def _parse_numbers(raw: pd.Series) -> pd.Series:
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return pd.to_numeric(raw.replace({"": None, ".inf": "inf", "-.inf": "-inf",
                                           ".nan": "nan"}), errors="coerce")
+
+
+def _twice_listed_flows(table: pd.DataFrame, positions: dict[str, np.ndarray],
+                        known: np.ndarray, inline: pd.DataFrame, goods: pd.Index,
+                        procs: pd.Index, table_file: str, file: str | None,
+                        locate: Locator) -> list[Problem]:
+    """Flows of a CSV table listed twice there, or given in the plan file too: refused,
+    as they would otherwise be summed without a word. ``positions`` hold each row's
+    process and good as positions in ``procs`` and ``goods``; rows not ``known`` (an
+    unknown id, already reported) are left out."""
+    found: list[Problem] = []
+    width = np.int64(max(len(goods), 1))
+    pairs = np.where(known, positions["process"].astype(np.int64) * width
+                     + positions["good"], -1)
+    rows = pd.Series(pairs)
+    twice = (rows.duplicated() & known).to_numpy()
+    if twice.any():
+        first = pd.Series(np.arange(len(rows))).groupby(pairs).transform("min").to_numpy()
+        for i in np.flatnonzero(twice)[:20]:
+            found.append(Problem(
+                f"flow {table['process'].iat[i]}, {table['good'].iat[i]} is listed twice "
+                f"(first on line {first[i] + 2})", "flows", table_file, int(i) + 2,
+                "give each process and good one row, with both its input and output"))
+    if len(inline):
+        p_pos, g_pos = codes_in(inline["process"], procs), codes_in(inline["good"], goods)
+        inline_pairs = np.where((p_pos >= 0) & (g_pos >= 0),
+                                p_pos.astype(np.int64) * width + g_pos, -1)
+        again = known & np.isin(pairs, inline_pairs)
+        for i in np.flatnonzero(again)[:20]:
+            process, good = table["process"].iat[i], table["good"].iat[i]
+            given = inline[(inline["process"] == process) & (inline["good"] == good)]
+            side = "inputs" if given["input"].iat[0] else "outputs"
+            path = ("processes", process, side, good)
+            found.append(Problem(
+                f"flow {process}, {good} is also given in the plan file "
+                f"({'.'.join(path)}, line {locate(path)})", "flows", table_file, int(i) + 2,
+                "give each flow once: in the plan file or in the table"))
+    return found
 
 
 def _ids(frame: pd.DataFrame, col: str, where: str, problems: list[Problem]) -> pd.Index:
@@ -350,9 +353,15 @@ def _normalise_policies(data: dict[str, Any]) -> None:
 
 def plan_from_mapping(data: Any, *, source: str | None = None,
                       locate: Locator | None = None,
-                      problems: list[Problem] | None = None) -> Plan:
-    """Validate a plan mapping (as read from any plan file) and build the `Plan`."""
+                      problems: list[Problem] | None = None,
+                      spelled: Mapping[tuple[Any, ...], str] | None = None) -> Plan:
+    """Validate a plan mapping (as read from any plan file) and build the `Plan`.
+
+    ``locate`` maps a key path to its line; ``spelled`` how the file wrote scalars that
+    YAML did not read as text (for hints on ids such as ``NO``).
+    """
     locate = locate or (lambda loc: None)
+    spelled = spelled or {}
     problems = list(problems or [])
     file = source
     base = Path(source).parent if source else None
@@ -366,7 +375,7 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
     try:
         spec = schema._DocumentSpec.model_validate(data)
     except ValidationError as exc:
-        raise PlanError(problems + _pydantic_problems(exc, file, locate)
+        raise PlanError(problems + _pydantic_problems(exc, file, locate, spelled)
                         + _raw_reference_problems(data, file, locate)) from None
     flows_csv = spec.flows
     spec_goods: dict[str, Any] = dict(spec.goods)
@@ -460,9 +469,11 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
                 "output": t["output"].fillna(0.0) if "output" in t else 0.0,
             })
             known = np.ones(len(f), dtype=bool)
+            positions = {}
             for col, kind, choices in (("good", "good", goods.index),
                                        ("process", "process", procs.index)):
-                missing = codes_in(f[col], choices) < 0
+                positions[col] = codes_in(f[col], choices)
+                missing = positions[col] < 0
                 known &= ~missing
                 for i in np.flatnonzero(missing)[:20]:
                     word = f[col].iat[i]
@@ -470,6 +481,8 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
                                             t.attrs["file"], int(i) + 2,
                                             did_you_mean(word, choices)
                                             or f"declare it under '{kind}s'"))
+            problems += _twice_listed_flows(f, positions, known, yaml_flows, goods.index,
+                                            procs.index, t.attrs["file"], file, locate)
             f = f.loc[known]
             f.attrs["file"] = t.attrs["file"]
             flow_files.append(f)
@@ -520,7 +533,8 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
             rule = parse_rule(p.rule)
         except RuleSyntaxError as exc:
             where = f" at column {exc.column}" if exc.column else ""
-            problems.append(Problem(f"rule '{p.rule}': {exc.message}{where}",
+            shown = p.rule if len(p.rule) <= 60 else p.rule[:50] + "..."
+            problems.append(Problem(f"rule '{shown}': {exc.message}{where}",
                                     f"policies.{pid}.rule", file,
                                     locate(("policies", pid, "rule")), exc.hint))
             continue
@@ -548,5 +562,6 @@ def load_plan(path: str | Path) -> Plan:
     Raises `PlanError` listing every problem found, each with file, line and path.
     """
     path = Path(path)
-    data, locate, problems = _read_document(path)
-    return plan_from_mapping(data, source=str(path), locate=locate, problems=problems)
+    document = read_document(path)
+    return plan_from_mapping(document.data, source=str(path), locate=document.locate,
+                             problems=document.problems, spelled=document.spelled)

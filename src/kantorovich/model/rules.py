@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal, NoReturn
@@ -32,7 +33,7 @@ from lark.exceptions import (
     UnexpectedToken,
 )
 
-__all__ = ["Rule", "RuleSyntaxError", "Term", "parse_rule"]
+__all__ = ["MAX_RULE_LENGTH", "Rule", "RuleSyntaxError", "Term", "parse_rule"]
 
 TermKind = Literal["level", "input", "output", "net"]
 Sense = Literal["<=", ">=", "=="]
@@ -44,6 +45,12 @@ _COMPARISON_WORDS = "<=, >= or =="
 # Decimal exponents beyond this are far outside float range; refusing them
 # early keeps exact arithmetic from building astronomically large integers.
 _MAX_EXPONENT = 400
+# Products and quotients of constants may not leave 2**-2700 .. 2**2700 (about 1e+-813):
+# past that no double can hold the result, and exact fractions would only grow.
+_MAX_BITS = 2700
+
+MAX_RULE_LENGTH = 10_000
+"""The longest rule text read: parsing and exact arithmetic stay within milliseconds."""
 
 _GRAMMAR = r"""
 start: expr comparison expr
@@ -275,9 +282,9 @@ class _ToLinear(Transformer):  # type: ignore[type-arg]
         left, op, right = children
         assert isinstance(left, _Linear) and isinstance(right, _Linear)
         if left.is_constant:
-            return _zeros_of(left).plus(right.scaled(left.const))
+            return _in_range(_zeros_of(left).plus(right.scaled(left.const)), op)
         if right.is_constant:
-            return left.scaled(right.const).plus(_zeros_of(right))
+            return _in_range(left.scaled(right.const).plus(_zeros_of(right)), op)
         raise RuleSyntaxError(
             f"rules must be linear: cannot multiply {_describe_linear(left)} "
             f"by {_describe_linear(right)}",
@@ -296,7 +303,7 @@ class _ToLinear(Transformer):  # type: ignore[type-arg]
             )
         if right.const == 0:
             raise RuleSyntaxError("division by zero", _column(op))  # type: ignore[arg-type]
-        return left.scaled(1 / right.const).plus(_zeros_of(right))
+        return _in_range(left.scaled(1 / right.const).plus(_zeros_of(right)), op)
 
     def neg(self, children: list[object]) -> _Linear:
         return children[1].scaled(Fraction(-1))  # type: ignore[union-attr]
@@ -338,6 +345,17 @@ class _ToLinear(Transformer):  # type: ignore[type-arg]
         assert isinstance(name_token, Token)
         term = _make_term(name_token, args or [])  # type: ignore[arg-type]
         return _Linear({term: Fraction(1)}, mentioned=True)
+
+
+def _in_range(expr: _Linear, op: Token) -> _Linear:
+    """Refuse a product or quotient whose constants have left any double's reach, so
+    that thousands of factors cannot grow fractions of millions of digits."""
+    for value in (expr.const, *expr.coefs.values()):
+        if value and abs(value.numerator.bit_length() - value.denominator.bit_length()) \
+                > _MAX_BITS:
+            raise RuleSyntaxError("a number in this rule is out of range", _column(op),
+                                  "numbers in rules must lie between 1e-300 and 1e300")
+    return expr
 
 
 def _make_term(name_token: Token, args: list[_Arg]) -> Term:
@@ -560,10 +578,15 @@ def _fail_from_lark(err: LarkError, text: str) -> NoReturn:
 
 
 def _to_float(value: Fraction) -> float:
+    """The nearest double, refusing a number that would become infinite or zero."""
     try:
-        return float(value)
+        number = float(value)
     except OverflowError:
         raise RuleSyntaxError("a number in this rule is too large") from None
+    if value and abs(number) < sys.float_info.min:
+        raise RuleSyntaxError("a number in this rule is too small to tell from zero", None,
+                              "numbers in rules must lie between 1e-300 and 1e300")
+    return number
 
 
 def _build(left: _Linear, sense: Sense, right: _Linear, text: str) -> Rule:
@@ -624,6 +647,11 @@ def parse_rule(text: str) -> Rule:
         raise RuleSyntaxError("a rule must be text")
     if not text.strip():
         raise RuleSyntaxError("the rule is empty", None, "for example: input(wheat, mill-3) >= 1000")
+    if len(text) > MAX_RULE_LENGTH:
+        raise RuleSyntaxError(
+            f"the rule is {len(text):,} characters long; rules may have at most "
+            f"{MAX_RULE_LENGTH:,}", None,
+            "split it into several rules, or total a unit or region with input() or output()")
     try:
         left, sense, right = _parser().parse(text)
         return _build(left, sense, right, text)

@@ -9,21 +9,41 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, field_validator,
+                      model_validator)
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "BaselineSpec", "GoodSpec", "ObjectiveSpec", "PlanSpec", "PolicySpec", "ProcessSpec",
     "UnitSpec",
 ]
 
-Amount = Annotated[float, Field(ge=0, allow_inf_nan=True)]
+
+
+def _not_a_boolean(value: object) -> object:
+    """Refuse booleans where a number belongs: pydantic would read ``capacity: yes`` (a
+    YAML boolean) as 1.0. Everything else goes on to pydantic's float, which keeps ints
+    and the number spellings plan files already use."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("boolean_number",
+                                  "expected a number, got the boolean {value}",
+                                  {"value": str(value).lower()})
+    return value
+
+
+_REAL = BeforeValidator(_not_a_boolean)
+
+Number = Annotated[float, _REAL]
+"""A real number: an int or a float, never a boolean."""
+
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=True), _REAL]
 """A non-negative quantity; ``.inf`` allowed where the schema says so."""
 
 LARGEST = 1e15
 """Coefficients must stay below this: HiGHS reads 1e20 and above as infinity, and numbers
 that large next to ordinary ones leave nothing a double can resolve."""
 
-Coefficient = Annotated[float, Field(ge=0, lt=LARGEST, allow_inf_nan=False)]
+Coefficient = Annotated[float, Field(ge=0, lt=LARGEST, allow_inf_nan=False), _REAL]
 """An input or output per unit of level: finite and non-negative."""
 
 
@@ -80,9 +100,9 @@ class ObjectiveSpec(_Strict):
     """Exactly one of: maximize weighted net output, minimize weighted net use, or
     maximize the number of complete sets (Kantorovich's assortment problem)."""
 
-    maximize: dict[str, float] | None = None
-    minimize: dict[str, float] | None = None
-    maximize_sets: dict[str, Annotated[float, Field(gt=0)]] | None = None
+    maximize: dict[str, Number] | None = None
+    minimize: dict[str, Number] | None = None
+    maximize_sets: dict[str, Annotated[float, Field(gt=0), _REAL]] | None = None
     unit: str | None = Field(None, description="Unit of the objective value, e.g. loaf.")
 
     @model_validator(mode="after")
@@ -109,7 +129,7 @@ class PolicySpec(_Strict):
 class BaselineSpec(_Strict):
     """The plan in force: process levels (processes not named run at level 0)."""
 
-    levels: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+    levels: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False), _REAL]] = Field(
         default_factory=dict)
 
 
@@ -129,7 +149,7 @@ class PlanSpec(_Strict):
     flows: CsvPath | None = Field(
         None, description="CSV of process,good,input,output amounts per unit of level.")
     supply: dict[str, Amount] | CsvPath = Field(default_factory=dict)
-    demand: dict[str, Annotated[float, Field(allow_inf_nan=False)]] | CsvPath = Field(
+    demand: dict[str, Annotated[float, Field(allow_inf_nan=False), _REAL]] | CsvPath = Field(
         default_factory=dict)
     objective: ObjectiveSpec
     policies: dict[str, PolicySpec | str] = Field(default_factory=dict)
@@ -144,7 +164,7 @@ class _DocumentSpec(PlanSpec):
     units: dict[str, UnitSpec] = Field(default_factory=dict)
     processes: dict[str, ProcessSpec] = Field(default_factory=dict)
     supply: dict[str, Amount] = Field(default_factory=dict)
-    demand: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = Field(
+    demand: dict[str, Annotated[float, Field(allow_inf_nan=False), _REAL]] = Field(
         default_factory=dict)
     policies: dict[str, PolicySpec] = Field(default_factory=dict)
 
