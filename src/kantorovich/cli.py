@@ -134,8 +134,7 @@ def _guarded(command: F) -> F:
 def _interrupted() -> None:
     signum = _signal_seen[-1] if _signal_seen else signal.SIGINT
     name = signal.Signals(signum).name
-    err.print(f"interrupted ({name}): stopped; no output was written or replaced",
-              markup=False)
+    err.print(f"interrupted ({name}): stopped", markup=False)
     raise typer.Exit(128 + int(signum))
 
 
@@ -200,7 +199,7 @@ def solve(
     if as_json or output is not None:
         data = summary(result, analyses=analyse(result, budget=budget))
     if output is not None:
-        write_result(result, output, data, fmt=table_format, inputs=loaded_inputs(loaded, plan))
+        write_result(result, output, data, fmt=table_format, inputs=[plan])
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
     else:
@@ -211,11 +210,6 @@ def solve(
     if note and as_json:
         err.print(f"warning: {note}", markup=False)
     raise typer.Exit(result.status.exit_code)
-
-
-def loaded_inputs(plan: Any, path: Path) -> list[Path]:
-    """The plan file and every table it reads: an output directory must not hold them."""
-    return [path, *map(Path, getattr(plan, "sources", ()) or ())]
 
 
 @app.command()
@@ -244,9 +238,11 @@ def export(
     mps: Annotated[Path, typer.Option("--mps", help="Write the compiled LP here (free MPS).")],
 ) -> None:
     """Write the plan's linear program as an MPS file."""
+    from kantorovich.files import check_output_file
     from kantorovich.lp.mps import export_mps
 
-    export_mps(_load(plan), mps)
+    check_output_file(mps, what="MPS file", inputs=[plan])
+    export_mps(_load(plan), mps, inputs=[plan])
     out.print(f"wrote {mps}", markup=False)
 
 
@@ -265,7 +261,7 @@ def schema(
         return
     from kantorovich.files import write_file_atomic
 
-    write_file_atomic(output, text, what="the JSON Schema")
+    write_file_atomic(output, text, what="JSON Schema file")
 
 
 def _on_signal(signum: int, frame: object) -> None:

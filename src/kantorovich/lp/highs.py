@@ -26,7 +26,8 @@ from kantorovich.lp.budget import Budget, Interrupted, solver_running, stop_requ
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 
-__all__ = ["HighsSession", "LpSolution", "read_mps_arrays", "solve_lp", "write_mps"]
+__all__ = ["HighsSession", "LpSolution", "MpsArrays", "MpsReadError", "read_mps_arrays",
+           "solve_lp", "write_mps"]
 
 log = logging.getLogger(__name__)
 

@@ -56,7 +56,7 @@ optimum (see ``tests/test_mps.py``).
 >>> import tempfile, pathlib
 >>> with tempfile.TemporaryDirectory() as tmp:
 ...     path = pathlib.Path(tmp) / "mill.mps"
-...     export_mps(plan, path)
+...     _ = export_mps(plan, path)
 ...     again = plan_from_mps(path)
 >>> result = k.solve(again)
 >>> round(result.objective, 9), round(float(result.levels["mill"]), 9)
