@@ -113,10 +113,21 @@ def _ratio(residual: np.ndarray, scale: np.ndarray) -> np.ndarray:
         return np.where(residual == 0, 0.0, residual / np.maximum(scale, _TINY))
 
 
-def _row_max(A: sp.csc_matrix, values: np.ndarray) -> np.ndarray:
-    """Per-row maximum of entry-wise ``values`` (aligned with ``A.data``); 0 if empty."""
-    B = sp.csc_matrix((values, A.indices, A.indptr), shape=A.shape).tocsr()
-    return np.asarray(B.max(axis=1).todense()).ravel() if B.nnz else np.zeros(A.shape[0])
+class _RowMax:
+    """Per-row maxima of values aligned with a CSC matrix's entries: the CSR order is
+    found once (one C-level conversion), then each maximum is one ``reduceat``."""
+
+    def __init__(self, A: sp.csc_matrix) -> None:
+        order = sp.csc_matrix((np.arange(A.nnz, dtype=np.int64), A.indices, A.indptr),
+                              shape=A.shape).tocsr()
+        self.perm, self.ptr = order.data, order.indptr
+        self.full = np.diff(self.ptr) > 0
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(self.ptr) - 1)
+        if self.perm.size:
+            out[self.full] = np.maximum.reduceat(values[self.perm], self.ptr[:-1][self.full])
+        return out
 
 
 def _worst(condition: str, ratio: np.ndarray, table: pd.DataFrame, what: str,
@@ -152,7 +163,8 @@ def certify(lp: LinearProgram, x: np.ndarray, row_marginal: np.ndarray,
         col_viol = np.maximum(np.maximum(col_under, col_over), 0.0)
         col_near = np.where(col_under > 0, lp.col_lower,
                             np.where(col_over > 0, lp.col_upper, 0.0))
-    row_norm = _row_max(A, np.abs(A.data))
+    row_max = _RowMax(A)
+    row_norm = row_max(np.abs(A.data))
     row_scale = np.maximum(np.abs(near) + absA @ np.abs(x), row_norm)
     col_norm = np.asarray(absA.max(axis=0).todense()).ravel() if A.nnz else np.zeros(len(x))
     with np.errstate(divide="ignore"):
@@ -168,7 +180,7 @@ def certify(lp: LinearProgram, x: np.ndarray, row_marginal: np.ndarray,
     entry_price = price_scale[np.repeat(np.arange(A.shape[1]), np.diff(A.indptr))]
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(A.data != 0, entry_price / np.abs(A.data), 0.0)
-    row_price_scale = _row_max(A, per_unit)
+    row_price_scale = row_max(per_unit)
     row_d, col_d = _ratio(row_bad, row_price_scale), _ratio(col_bad, price_scale)
 
     # complementary slackness and the gap, against the objective's scale
