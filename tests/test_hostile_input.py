@@ -311,3 +311,28 @@ def test_markup_in_names_and_ids_is_printed_as_written(write) -> None:
     shown = out.getvalue()
     for literal in ("[bold]mills[/]", "m[m8/m10]", "[/]flour", "[red]t"):
         assert literal in shown
+
+
+# -- an amount given twice is refused, not replaced ---------------------------------------
+def test_a_supply_in_the_goods_table_and_the_supply_table_is_refused(csv_dir: Path) -> None:
+    goods = csv_dir / "goods.csv"
+    lines = goods.read_text().splitlines()
+    lines = [lines[0] + ",supply"] + [line + ("," if i > 1 else ",10")
+                                       for i, line in enumerate(lines[1:], 1)]
+    goods.write_text("\n".join(lines) + "\n")
+    (p,) = problems(csv_dir / "leningrad.yaml")
+    assert p.message == "the supply of 'wheat' is also given in goods.csv (line 2)"
+    assert (p.file, p.line) == (str(csv_dir / "supply.csv"), 2)
+
+
+def test_a_supply_in_the_goods_table_and_inline_is_refused(csv_dir: Path) -> None:
+    goods = csv_dir / "goods.csv"
+    goods.write_text(goods.read_text().replace("bread,Bread,loaf", "bread,Bread,loaf,5")
+                     .replace("id,name,unit", "id,name,unit,demand"))
+    plan = csv_dir / "leningrad.yaml"
+    text = plan.read_text().replace("demand: demand.csv", "demand: {bread: 7}")
+    plan.write_text(text)
+    (p,) = problems(plan)
+    line = line_of(goods.read_text(), "bread,")
+    assert p.message == f"the demand of 'bread' is also given in goods.csv (line {line})"
+    assert (p.path, p.line) == ("demand.bread", line_of(text, "demand: {bread: 7}"))

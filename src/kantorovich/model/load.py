@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -277,6 +277,25 @@ def _twice_listed_flows(table: pd.DataFrame, positions: dict[str, np.ndarray],
     return found
 
 
+def _given_twice(goods: pd.Index, in_table: pd.Series | None, key: str,
+                 tables: dict[str, str],
+                 where: Callable[[int, str], tuple[str, str | None, int | None]]
+                 ) -> list[Problem]:
+    """Supplies or demands given in the goods table and again under ``key``: refused,
+    as the second would otherwise replace the first without a word."""
+    if in_table is None or not len(in_table):
+        return []
+    found = []
+    for i in np.flatnonzero(goods.isin(in_table.index))[:20]:
+        good = goods[i]
+        path, file, line = where(int(i), good)
+        found.append(Problem(
+            f"the {key} of '{good}' is also given in {tables['goods']} (line "
+            f"{in_table[good]})", path, file, line,
+            f"give each {key} once: in the goods table or under '{key}'"))
+    return found
+
+
 def _ids(frame: pd.DataFrame, col: str, where: str, problems: list[Problem]) -> pd.Index:
     ids = frame[col].str.strip()
     dup = ids.duplicated(keep="first").to_numpy()
@@ -395,6 +414,7 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
     }, index=pd.Index(g_ids, name="good", dtype=object))
     goods["supply"] = 0.0
     goods["demand"] = 0.0
+    amounts: dict[str, pd.Series] = {}  # line in the goods table of each amount it gives
     if "goods" in tables:
         t = _read_csv(base, tables["goods"], "goods", problems, ("id",), ("supply", "demand"))
         if t is not None:
@@ -406,6 +426,10 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
                 "demand": t["demand"].fillna(0.0) if "demand" in t else 0.0,
             }).set_axis(idx).rename_axis("good")
             goods = pd.concat([goods, extra[~extra.index.duplicated()]])
+            for key in ("supply", "demand"):
+                if key in t:
+                    amounts[key] = pd.Series(np.arange(len(t)) + 2, index=idx)[
+                        t[key].notna().to_numpy()]
 
     # units
     units = pd.DataFrame({
@@ -501,6 +525,9 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
                                         locate((key, good)),
                                         did_you_mean(good, goods.index)
                                         or "declare it under 'goods'"))
+            problems += _given_twice(given.index, amounts.get(key), key, tables,
+                                     lambda i, good: (f"{key}.{good}", file,
+                                                      locate((key, good))))
             goods.loc[given.index[known], key] = given[known].to_numpy()
         if key in tables:
             t = _read_csv(base, tables[key], key, problems, ("good", "amount"), ("amount",),
@@ -512,6 +539,8 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
                     problems.append(Problem(f"good '{t['good'].iat[i]}' is listed twice", key,
                                             t.attrs["file"], int(i) + 2,
                                             "give each good one amount"))
+                problems += _given_twice(pd.Index(t["good"]), amounts.get(key), key, tables,
+                                         lambda i, good: (key, t.attrs["file"], i + 2))
                 known = codes_in(t["good"], goods.index) >= 0
                 for i in np.flatnonzero(~known)[:20]:
                     good = t["good"].iloc[i]
