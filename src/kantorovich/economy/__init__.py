@@ -1,0 +1,56 @@
+"""Input-output economies: tables, checks and Leontief accounting.
+
+::
+
+    table.py     Economy: sectors, flows Z, final demand y, gross output x, value added,
+                 labour and resource coefficients; loaded from a folder (CSV or Parquet),
+                 from a pymrio-like object or from arrays
+    checks.py    check_economy: balances, negative flows, zero output, productivity
+    leontief.py  LeontiefSystem and accounts: gross output, labour values, multipliers,
+                 by sparse LU or fixed-point iteration, never a dense inverse
+    cli.py       ``kantorovich economy values|inspect`` (imports only typer and rich)
+
+Names are imported on first use, so ``kantorovich economy --help`` costs no pandas or scipy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_HOME = {
+    "Economy": "kantorovich.economy.table",
+    "load_economy": "kantorovich.economy.table",
+    "TableCheck": "kantorovich.economy.checks",
+    "Finding": "kantorovich.economy.checks",
+    "check_economy": "kantorovich.economy.checks",
+    "spectral_radius": "kantorovich.economy.checks",
+    "LeontiefSystem": "kantorovich.economy.leontief",
+    "Accounts": "kantorovich.economy.leontief",
+    "accounts": "kantorovich.economy.leontief",
+    "gross_output": "kantorovich.economy.leontief",
+    "labour_values": "kantorovich.economy.leontief",
+    "multipliers": "kantorovich.economy.leontief",
+}
+
+__all__ = sorted(_HOME)
+
+if TYPE_CHECKING:
+    from kantorovich.economy.checks import Finding, TableCheck, check_economy, spectral_radius
+    from kantorovich.economy.leontief import (
+        Accounts, LeontiefSystem, accounts, gross_output, labour_values, multipliers)
+    from kantorovich.economy.table import Economy, load_economy
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use and keep the name here."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'kantorovich.economy' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,233 @@
+"""``kantorovich economy``: input-output tables from the command line.
+
+A typer sub-app, registered by the main CLI with
+``app.add_typer(economy_app, name="economy")``. Only typer and rich are imported here;
+the commands import the accounting when they run, so ``--help`` stays quick.
+
+* ``economy values TABLE [--demand FILE] [--labour compensation|va] [--json]``: gross
+  output for a final demand and labour values; ``--json`` prints one object whose
+  ``output`` and ``labour_values`` are keyed by the sector ``id`` of ``sectors.csv`` as a
+  string (``null`` where undefined: a sector with no output).
+* ``economy inspect TABLE [--json]``: the checks and a summary.
+
+Bad input exits 2 with every problem located (file, line, sector and fix).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+economy_app = typer.Typer(
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Input-output economies: checks, gross output and labour values.")
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+TableArg = Annotated[Path, typer.Argument(
+    help="Folder with sectors, Z, y, x and va tables (.csv or .parquet)", show_default=False)]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def _out() -> Console:
+    return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+
+
+def _fail(exc: Exception) -> None:
+    """Every problem of a bad input on stderr, then exit with its code (2)."""
+    from kantorovich.errors import PlanError
+
+    if isinstance(exc, PlanError):
+        n = len(exc.problems)
+        where = escape(str(exc.problems[0].file or "table")) if n else "table"
+        err.print(f"[bold red]error[/]: {where}: {n} problem{'s' if n != 1 else ''}")
+        for p in exc.problems:
+            err.print(f"  {p.location()}: {p.message}", markup=False)
+            if p.hint:
+                err.print(f"      hint: {p.hint}", markup=False)
+    else:
+        err.print(f"error: {exc}", markup=False)
+    raise typer.Exit(getattr(exc, "exit_code", 2))
+
+
+def _load(table: Path, labour: str | None) -> tuple[Any, Any]:
+    from kantorovich.economy.checks import check_economy
+    from kantorovich.economy.table import load_economy
+
+    economy = load_economy(table, labour=labour)  # type: ignore[arg-type]
+    return economy, check_economy(economy)
+
+
+def _number(value: float) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def _keyed(series: Any) -> dict[str, float | None]:
+    return {str(k): _number(v) for k, v in series.items()}
+
+
+def _read_demand(economy: Any, path: Path) -> Any:
+    """A final demand from FILE (columns ``id, y``; sectors left out demand 0)."""
+    import numpy as np
+    import pandas as pd
+
+    from kantorovich.errors import PlanError, Problem
+
+    file = str(path)
+    try:
+        frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise PlanError([Problem(f"cannot read the demand: {exc}", file=file)]) from None
+    column = "y" if "y" in frame else "demand" if "demand" in frame else None
+    if "id" not in frame or column is None:
+        raise PlanError([Problem(f"needs columns id and y (has {', '.join(map(str, frame))})",
+                                 file=file, line=1, hint="write id,y as in y.csv")])
+    ids = pd.to_numeric(frame["id"], errors="coerce")
+    values = pd.to_numeric(frame[column], errors="coerce")
+    line = 2 if path.suffix != ".parquet" else None
+    problems = []
+    for i in np.flatnonzero(~(np.isfinite(ids) & np.isfinite(values))):
+        problems.append(Problem(f"row {frame.iloc[i].tolist()} is not an id and a number",
+                                file=file, line=None if line is None else line + int(i)))
+    known = ids.isin(economy.ids)
+    for i in np.flatnonzero(np.isfinite(ids) & ~known):
+        problems.append(Problem(f"id {ids.iloc[i]:g} is not a sector of the table",
+                                file=file, line=None if line is None else line + int(i),
+                                hint=f"use the ids of sectors.csv (0..{economy.n - 1})"))
+    ok = known & np.isfinite(values)
+    for d in ids[ok][ids[ok].duplicated()].unique():
+        problems.append(Problem(f"sector {economy.describe(int(d))} is listed twice",
+                                file=file, hint="give each sector one row"))
+    demand = pd.Series(values[ok].to_numpy(float), index=ids[ok].astype(int).to_numpy())
+    if problems:
+        raise PlanError(problems)
+    demand = demand.reindex(economy.ids, fill_value=0.0)
+    for j in economy.zero_output:
+        if demand.iloc[j] != 0:
+            problems.append(Problem(
+                f"demand {demand.iloc[j]:g} for {economy.describe(int(j))}, which the table "
+                "shows producing nothing (no technique to make it)", file=file,
+                hint="set its demand to 0"))
+    if problems:
+        raise PlanError(problems)
+    return demand
+
+
+@economy_app.command("values")
+def values(table: TableArg,
+           demand: Annotated[Optional[Path], typer.Option(
+               "--demand", help="Final demand (columns id,y); the table's y by default.",
+               show_default=False)] = None,
+           labour: Annotated[Optional[str], typer.Option(
+               "--labour", help="Labour proxy: compensation (default where the table has "
+                                "it) or va (value added).", show_default=False)] = None,
+           json_out: Json = False) -> None:
+    """Gross output for a final demand and labour values (v = l + vA), never inverting I - A."""
+    from kantorovich.errors import KantorovichError, PlanError, Problem
+
+    try:
+        if labour not in (None, "compensation", "va"):
+            raise PlanError([Problem(f"--labour {labour!r} is not a labour proxy",
+                                     hint="use compensation or va")])
+        economy, check = _load(table, labour)
+        if economy.labour_source is None:
+            raise PlanError([Problem(
+                "the table has no compensation of employees, so no labour values",
+                file=economy.files.get("va"), hint="pass --labour va to value by value "
+                "added (all primary inputs: wages, profits, taxes)")])
+        if not check.productive:
+            raise PlanError([Problem(str(f), file=f.file, hint=f.hint)
+                             for f in check.findings if f.severity == "error"])
+        final = None if demand is None else _read_demand(economy, demand)
+        from kantorovich.economy.leontief import accounts
+
+        result = accounts(economy, final)
+    except KantorovichError as exc:
+        _fail(exc)
+    if json_out:
+        sys.stdout.write(json.dumps({
+            "table": str(table), "sectors": economy.n, "unit": economy.unit,
+            "demand": str(demand) if demand else economy.files.get("y"),
+            "labour": result.labour_source, "method": result.method,
+            "residuals": {"output": result.output_residual,
+                          "labour_values": result.labour_residual},
+            "output": _keyed(result.output), "labour_values": _keyed(result.labour_values),
+            "checks": check.to_dict()}, ensure_ascii=False) + "\n")
+        return
+    out = _out()
+    grid = Table(title=escape(f"{table}: gross output and labour values "
+                              f"({result.method}, labour = {result.labour_source})"))
+    for column in ("id", "code", "name", "region"):
+        grid.add_column(column)
+    grid.add_column(escape(f"output [{economy.unit or 'money'}]"), justify="right")
+    grid.add_column("labour value", justify="right")
+    s = economy.sectors
+    for j, (x, v) in enumerate(zip(result.output, result.labour_values, strict=True)):
+        grid.add_row(str(economy.ids[j]), escape(s["code"].iloc[j]), escape(s["name"].iloc[j]),
+                     escape(s["region"].iloc[j]), f"{x:,.6g}",
+                     "-" if not math.isfinite(v) else f"{v:.6g}")
+    out.print(grid)
+    _print_findings(out, check)
+
+
+def _print_findings(out: Console, check: Any) -> None:
+    colour = {"error": "bold red", "warning": "yellow", "note": "cyan"}
+    for f in check.findings:
+        where = f"{f.file}: " if f.file else ""
+        out.print(f"[{colour[f.severity]}]{f.severity}[/]: {escape(where + f.message)}")
+        if f.hint:
+            out.print(f"    hint: {escape(f.hint)}")
+    for c in check.cleanup:
+        out.print(f"[cyan]clean-up[/]: {escape(c)}")
+
+
+@economy_app.command("inspect")
+def inspect(table: TableArg, json_out: Json = False) -> None:
+    """The table's checks and a summary: sectors, non-zeros, spectral radius, negative
+    entries, zero-output sectors, balance residuals and the clean-up applied."""
+    from kantorovich.errors import KantorovichError
+
+    try:
+        economy, check = _load(table, None)
+    except KantorovichError as exc:
+        _fail(exc)
+    if json_out:
+        sys.stdout.write(json.dumps({"table": str(table), "unit": economy.unit,
+                                     "labour": economy.labour_source, **check.to_dict()},
+                                    ensure_ascii=False) + "\n")
+        return
+    out = _out()
+    summary = Table(title=escape(f"{table}"), show_header=False)
+    summary.add_column("what")
+    summary.add_column("value", justify="right")
+    rows = [
+        ("sectors", f"{check.sectors:,}"), ("non-zero flows", f"{check.nonzeros:,}"),
+        ("unit", economy.unit or "?"), ("labour proxy", economy.labour_source or "none"),
+        ("spectral radius of A", f"{check.spectral_radius:.4f} ({check.spectral_radius_method})"),
+        ("largest column sum of A", f"{check.max_column_sum:.4f}"),
+        ("negative flows", f"{check.negative_entries}"),
+        ("negative final demand", f"{check.negative_final_demand} sectors"),
+        ("zero-output sectors", f"{len(check.zero_output_sectors)}"),
+        ("rounding of the figures", f"{check.rounding:g}"),
+        ("row balance x - Z1 - y", f"max {check.row_residual_max:.4g}, "
+                                   f"Σ|r|/Σx {check.row_residual_relative:.2g}"),
+        ("column balance x - 1'Z - " + " - ".join(check.column_balance_items),
+         "not checked" if check.column_residual_max is None else
+         f"max {check.column_residual_max:.4g}, Σ|c|/Σx {check.column_residual_relative:.2g}"),
+        ("clean-up applied", "; ".join(check.cleanup) or "none"),
+    ]
+    for what, value in rows:
+        summary.add_row(escape(what), escape(value))
+    out.print(summary)
+    _print_findings(out, check)
+    if not check.ok:
+        raise typer.Exit(2)
