@@ -88,3 +88,13 @@ def test_module_imports_only_typer_and_rich() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_unproductive_table_exits_2(tmp_path: Path) -> None:
+    for csv in MB.glob("*.csv"):
+        (tmp_path / csv.name).write_text(csv.read_text())
+    (tmp_path / "Z.csv").write_text("row,col,value\n0,0,900\n0,1,1500\n1,0,200\n1,1,100\n")
+    code, out, _ = run("inspect", tmp_path)
+    assert code == 2 and "not productive" in out
+    code, _, err = run("values", tmp_path)
+    assert code == 2 and "spectral radius of A" in err

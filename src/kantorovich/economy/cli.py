@@ -145,7 +145,7 @@ def values(table: TableArg,
                 file=economy.files.get("va"), hint="pass --labour va to value by value "
                 "added (all primary inputs: wages, profits, taxes)")])
         if not check.productive:
-            raise PlanError([Problem(str(f), file=f.file, hint=f.hint)
+            raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
                              for f in check.findings if f.severity == "error"])
         final = None if demand is None else _read_demand(economy, demand)
         from kantorovich.economy.leontief import accounts
