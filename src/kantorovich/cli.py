@@ -26,6 +26,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from kantorovich.economy.cli import economy_app  # light: typer and rich only
 from kantorovich.errors import KantorovichError, PlanError
 
 EXIT_IO = 5
@@ -34,6 +35,8 @@ EXIT_INTERNAL = 70
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   context_settings={"help_option_names": ["-h", "--help"]},
                   help="Optimal economic planning: plans, shadow prices and explanations.")
+app.add_typer(economy_app, name="economy",
+              help="Input-output economies: Leontief accounting and labour values.")
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140)
 
