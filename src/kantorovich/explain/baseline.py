@@ -1,10 +1,12 @@
 """The optimal plan against the plan in force: what changes, what moves, what it gains.
 
 A *move* is an input taken from one production unit and given to another. Where several
-units give up and several receive the same good, each sender's release is split over the
-receivers in proportion to how much more of it each takes. A move's *gain* is exact: the objective the plan
-would lose if that one move were undone (sender and receiver held at their old shares of
-it) and everything else re-optimised.
+units give up and several receive the same good, the largest releases go to the largest
+takers first, so a good changing hands between a senders and b receivers makes at most
+a + b - 1 moves, not a x b. A move's *gain* is exact: the objective the plan would lose
+if that one move were undone (sender and receiver held at their old shares of it) and
+everything else re-optimised; each takes a warm re-solve, so only the largest moves are
+measured, within the time budget, and the others say so.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kantorovich.lp.budget import Budget
 from kantorovich.lp.status import Status
 from kantorovich.numbers import fmt
 from kantorovich.results.result import PlanResult
@@ -32,7 +35,8 @@ class BaselineComparison:
     feasible: bool
     violations: pd.DataFrame    # statement, kind, id, shortfall, unit
     processes: pd.DataFrame     # baseline, optimal, change, change_pct
-    moves: pd.DataFrame         # good, sender, receiver, amount, unit, share_of_sender, gain
+    moves: pd.DataFrame         # good, sender, receiver, amount, unit, share_of_sender,
+                                # gain, gain_note
     objective_unit: str
     _improves: float = 1.0
 
@@ -41,11 +45,17 @@ class BaselineComparison:
         """Improvement of the optimum over the baseline, in objective units."""
         return self._improves * (self.optimal_objective - self.objective)
 
+    @property
+    def moves_measured(self) -> int:
+        """How many moves' gains were measured (the rest say why not in ``gain_note``)."""
+        return int(self.moves["gain"].notna().sum())
+
     def to_dict(self) -> dict[str, object]:
         from kantorovich.serialise import frame_records, number
 
         return {"objective": number(self.objective), "feasible": self.feasible,
                 "gain": number(self.gain), "objective_unit": self.objective_unit,
+                "moves_count": len(self.moves), "moves_measured": self.moves_measured,
                 "violations": frame_records(self.violations),
                 "changes": frame_records(self.processes.reset_index())}
 
@@ -95,88 +105,149 @@ def _violations(result: PlanResult, levels: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["kind", "id", "shortfall", "unit", "statement"])
 
 
-def moves(result: PlanResult, baseline: pd.Series, *, evaluate: int = 200) -> pd.DataFrame:
-    """Inputs moved between units from ``baseline`` to the optimum (see module docstring)."""
+def moves(result: PlanResult, baseline: pd.Series, *, evaluate: int = 200,
+          budget: Budget | float | None = None) -> pd.DataFrame:
+    """Inputs moved between units from ``baseline`` to the optimum (see module docstring),
+    the largest first; the gains of the ``evaluate`` largest are measured, warm, while the
+    ``budget`` (by default the result's) lasts, and ``gain_note`` says why any other's
+    was not."""
     plan = result.plan
     before = result.inputs_by_unit(baseline)
     after = result.inputs_by_unit()
-    change = (after.sub(before, fill_value=0.0)).rename("change").reset_index()
-    change = change[np.abs(change["change"]) > _EPS * (1 + before.reindex(
-        pd.MultiIndex.from_frame(change[["good", "unit"]])).fillna(0.0).abs().to_numpy())]
-    senders = change[change["change"] < 0].rename(columns={"unit": "sender"})
-    receivers = change[change["change"] > 0].rename(columns={"unit": "receiver"})
-    senders = senders.assign(release=-senders["change"])
-    receivers = receivers.assign(take=receivers["change"])
-    totals = pd.DataFrame({"released": senders.groupby("good")["release"].sum(),
-                           "taken": receivers.groupby("good")["take"].sum()}).dropna()
-    pairs = senders[["good", "sender", "release"]].merge(
-        receivers[["good", "receiver", "take"]], on="good").merge(
-        totals, left_on="good", right_index=True)
-    moved = np.minimum(pairs["released"], pairs["taken"])
-    pairs["amount"] = pairs["release"] / pairs["released"] * pairs["take"] / pairs["taken"] * moved
-    base_in = before.reindex(pd.MultiIndex.from_arrays([pairs["good"], pairs["sender"]]))
-    pairs["share_of_sender"] = pairs["amount"].to_numpy() / np.where(
-        base_in.to_numpy() > 0, base_in.to_numpy(), np.nan)
-    pairs["unit"] = plan.goods["unit"].reindex(pairs["good"]).to_numpy()
-    out = pairs[["good", "sender", "receiver", "amount", "unit", "share_of_sender"]]
-    out = out.sort_values("amount", ascending=False).reset_index(drop=True)
-    out["gain"] = np.nan
-    out["gain_note"] = ""
-    for k in range(len(out)):
-        if k < evaluate:
-            out.loc[k, ["gain", "gain_note"]] = _undo_gain(result, out.iloc[k], after)
-        else:
-            out.loc[k, "gain_note"] = (f"gain not measured: only the {evaluate} largest "
-                                       "moves are")
+    change = after.sub(before, fill_value=0.0)
+    base = before.reindex(change.index, fill_value=0.0).to_numpy()
+    delta = change.to_numpy()
+    real = np.abs(delta) > _EPS * (1 + np.abs(base))
+    good = change.index.get_level_values("good").to_numpy(object)
+    unit = change.index.get_level_values("unit").to_numpy(object)
+    codes, goods = pd.factorize(good)
+    send, take = np.flatnonzero(real & (delta < 0)), np.flatnonzero(real & (delta > 0))
+    s, r, amount = _greedy_pairs(codes[send], -delta[send], codes[take], delta[take])
+    s, r = send[s], take[r]
+    keep = amount > _EPS * (1 + np.abs(base[s]))       # 0% of an allocation is no move
+    s, r, amount = s[keep], r[keep], amount[keep]
+    order = np.argsort(-amount, kind="stable")
+    s, r, amount = s[order], r[order], amount[order]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(base[s] > 0, amount / base[s], np.nan)
+    out = pd.DataFrame({
+        "good": good[s], "sender": unit[s], "receiver": unit[r], "amount": amount,
+        "unit": plan.goods["unit"].reindex(good[s]).to_numpy(), "share_of_sender": share})
+    gain, note = _undo_gains(result, out, after.to_numpy()[s], after.to_numpy()[r],
+                             evaluate, result.budget if budget is None else Budget.of(budget))
+    out["gain"] = gain
+    out["gain_note"] = note
     return out
 
 
-def _unit_input_row(result: PlanResult, good: str, unit: str) -> tuple[np.ndarray, np.ndarray]:
-    """Columns and coefficients of 'input of good at unit' over the program's columns."""
-    plan = result.plan
+def _greedy_pairs(s_good: np.ndarray, release: np.ndarray, r_good: np.ndarray,
+                  take: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Match each good's releases with its takes, the largest with the largest.
+
+    Senders and receivers of a good are laid end to end, each sorted by amount, on one
+    line from 0; a move is a stretch of that line one sender and one receiver share. The
+    ends of both sides sorted together bound the stretches, so a good with a senders and
+    b receivers gives at most a + b - 1 moves. Returns positions into the inputs (sender,
+    receiver) and the amounts.
+    """
+    so, ro = np.lexsort((-release, s_good)), np.lexsort((-take, r_good))
+    sg, rg = s_good[so], r_good[ro]
+    ends = np.concatenate([pd.Series(release[so]).groupby(sg).cumsum().to_numpy(),
+                           pd.Series(take[ro]).groupby(rg).cumsum().to_numpy()])
+    good = np.concatenate([sg, rg])
+    is_sender = np.concatenate([np.ones(len(sg), int), np.zeros(len(rg), int)])
+    ev = np.lexsort((ends, good))
+    good, ends, is_sender = good[ev], ends[ev], is_sender[ev]
+    by_good = pd.DataFrame({"s": is_sender, "r": 1 - is_sender, "end": ends}).groupby(good)
+    # the stretch ending at an event belongs to the sender and receiver not yet used up
+    si = by_good["s"].cumsum().to_numpy() - is_sender
+    ri = by_good["r"].cumsum().to_numpy() - (1 - is_sender)
+    amount = ends - by_good["end"].shift(1, fill_value=0.0).to_numpy()
+    s_first, r_first = np.searchsorted(sg, good), np.searchsorted(rg, good)
+    s_count = np.searchsorted(sg, good, side="right") - s_first
+    r_count = np.searchsorted(rg, good, side="right") - r_first
+    ok = (si < s_count) & (ri < r_count) & (amount > 0)
+    return so[(s_first + si)[ok]], ro[(r_first + ri)[ok]], amount[ok]
+
+
+def _input_rows(result: PlanResult) -> tuple[pd.MultiIndex, np.ndarray, np.ndarray,
+                                             np.ndarray]:
+    """Every (good, unit)'s 'input of good at unit' over the program's columns, as one
+    grouped index: the keys, each key's first position, and the columns and coefficients
+    sorted by key."""
+    plan, lp = result.plan, result.lp
     flows = plan.flows
-    mask = ((flows["good"].to_numpy() == good) & (plan.flow_units() == unit)
-            & (flows["input"].to_numpy() > 0))
-    cols = result.lp.cols
-    pos = pd.Index(cols["id"].where(cols["kind"] == "process")).get_indexer(
-        flows["process"].to_numpy()[mask])
-    return pos, flows["input"].to_numpy()[mask]
+    inputs = flows["input"].to_numpy(float)
+    used = inputs > 0
+    col = lp.col_positions("process")[plan.processes.index.get_indexer(
+        flows["process"].to_numpy()[used])]
+    frame = pd.DataFrame({"good": flows["good"].to_numpy()[used],
+                          "unit": plan.flow_units()[used], "col": col,
+                          "value": inputs[used]}).sort_values(["good", "unit"], kind="stable")
+    keys = pd.MultiIndex.from_frame(frame[["good", "unit"]])
+    first = np.flatnonzero(np.r_[True, ~(keys[1:] == keys[:-1])]) if len(keys) else \
+        np.zeros(0, int)
+    return keys[first], np.append(first, len(keys)), frame["col"].to_numpy(), \
+        frame["value"].to_numpy()
 
 
-def _undo_gain(result: PlanResult, move: pd.Series, after: pd.Series) -> tuple[float, str]:
-    """What the plan loses if this move is undone and everything else re-optimised, with a
-    note when that cannot be measured."""
-    s_cols, s_vals = _unit_input_row(result, move["good"], move["sender"])
-    r_cols, r_vals = _unit_input_row(result, move["good"], move["receiver"])
-    s_now = float(after.get((move["good"], move["sender"]), 0.0))
-    r_now = float(after.get((move["good"], move["receiver"]), 0.0))
+def _undo_gains(result: PlanResult, moved: pd.DataFrame, sender_now: np.ndarray,
+                receiver_now: np.ndarray, evaluate: int, budget: Budget
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Each move's gain: what the plan loses if the move alone is undone (sender held at
+    its old share of the good, receiver too) and everything else re-optimised. Measured
+    warm, the largest moves first, with a note for each move not measured."""
+    n = len(moved)
+    gain = np.full(n, np.nan)
+    note = np.full(n, f"gain not measured: only the {evaluate} largest moves are",
+                   dtype=object)
+    todo = min(evaluate, n)
+    note[:todo] = "gain not measured: time budget spent"
+    if not todo:
+        return gain, note
+    keys, bounds, cols, values = _input_rows(result)
+    lp = result.lp
+    first = lp.shape[0]
+    at_s = keys.get_indexer(pd.MultiIndex.from_arrays([moved["good"], moved["sender"]]))
+    at_r = keys.get_indexer(pd.MultiIndex.from_arrays([moved["good"], moved["receiver"]]))
+    amount = moved["amount"].to_numpy()
     session = result.session()
-    first = result.lp.shape[0]
-    try:
-        session.add_row(s_cols, s_vals, s_now + move["amount"], np.inf)
-        session.add_row(r_cols, r_vals, -np.inf, r_now - move["amount"])
-        undone = session.solve()
-    finally:
-        session.delete_rows_from(first)
-    if undone.status is Status.INFEASIBLE:
-        return np.nan, "gain not measured: undoing this move alone leaves no feasible plan"
-    if undone.status is not Status.OPTIMAL:
-        return np.nan, f"gain not measured: the re-solve ended {undone.status.value}"
-    return float(result.lp.improves * (result.objective - undone.objective)), ""
+    if session.solve(budget).status is not Status.OPTIMAL:
+        return gain, note
+    for k in range(todo):
+        s, r = slice(bounds[at_s[k]], bounds[at_s[k] + 1]), slice(
+            bounds[at_r[k]], bounds[at_r[k] + 1])
+        try:
+            session.add_row(cols[s], values[s], sender_now[k] + amount[k], np.inf)
+            session.add_row(cols[r], values[r], -np.inf, receiver_now[k] - amount[k])
+            undone = session.solve(budget)
+        finally:
+            session.delete_rows_from(first)
+        if undone.status is Status.TIME_LIMIT:
+            break
+        if undone.status is Status.OPTIMAL:
+            gain[k] = lp.improves * (result.objective - undone.objective)
+            note[k] = ""
+        elif undone.status is Status.INFEASIBLE:
+            note[k] = "gain not measured: undoing this move alone leaves no feasible plan"
+        else:
+            note[k] = f"gain not measured: the re-solve ended {undone.status.value}"
+    return gain, note
 
 
-def compare_to_baseline(result: PlanResult, *, evaluate_moves: int = 200
-                        ) -> BaselineComparison | None:
+def compare_to_baseline(result: PlanResult, *, evaluate_moves: int = 200,
+                        budget: Budget | float | None = None) -> BaselineComparison | None:
     """The baseline against the optimum; None when the plan has no baseline.
 
-    Computed once per result: each move's gain takes a re-solve."""
+    Computed once per result (each move's gain takes a re-solve, within ``budget``, by
+    default the result's): the first call's arguments decide what is measured."""
     if result.plan.baseline is None or not result.is_optimal:
         return None
-    return result.memo(f"baseline:{evaluate_moves}",
-                       lambda: _compare(result, evaluate_moves))
+    return result.memo("baseline", lambda: _compare(result, evaluate_moves, budget))
 
 
-def _compare(result: PlanResult, evaluate_moves: int) -> BaselineComparison:
+def _compare(result: PlanResult, evaluate_moves: int,
+             budget: Budget | float | None) -> BaselineComparison:
     levels = _baseline_levels(result)
     lp = result.lp
     x = np.zeros(lp.shape[1])
@@ -199,7 +270,7 @@ def _compare(result: PlanResult, evaluate_moves: int) -> BaselineComparison:
     comparison = BaselineComparison(
         objective=base_obj, optimal_objective=result.objective,
         feasible=violations.empty, violations=violations, processes=processes,
-        moves=moves(result, levels, evaluate=evaluate_moves),
+        moves=moves(result, levels, evaluate=evaluate_moves, budget=budget),
         objective_unit=result.objective_unit)
     comparison._improves = lp.improves
     return comparison

@@ -10,52 +10,75 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kantorovich.lp.budget import Budget
 from kantorovich.lp.status import Status
 from kantorovich.results.result import PlanResult
 
 __all__ = ["policy_costs"]
 
+_NOT_MEASURED = "not measured: time budget spent"
 
-def policy_costs(result: PlanResult) -> pd.DataFrame:
+
+def policy_costs(result: PlanResult, *, budget: Budget | float | None = None
+                 ) -> pd.DataFrame:
     """Per policy: price, exact cost (objective gained by dropping it), status without it,
-    and how the objective's goods would change. Computed once per result."""
+    how the objective's goods would change, and whether the cost was ``measured`` (with a
+    ``note`` when not).
+
+    A rule with slack costs nothing to drop (the optimum stays optimal without it), so
+    only tight rules are re-solved: warm, the dearest first, within ``budget`` (by
+    default the result's). Computed once per result."""
     result._need_optimum()
-    return result.memo("policy_costs", lambda: _policy_costs(result))
+    budget = result.budget if budget is None else Budget.of(budget)
+    return result.memo("policy_costs", lambda: _policy_costs(result, budget))
 
 
-def _policy_costs(result: PlanResult) -> pd.DataFrame:
+def _policy_costs(result: PlanResult, budget: Budget) -> pd.DataFrame:
     plan, lp = result.plan, result.lp
     prices = result.policy_prices
     rows = lp.row_positions("policy")
     weights = plan.objective.weights
     goods_rows = lp.row_positions("good")[plan.goods.index.get_indexer(weights.index)]
     now = result.solution.row_activity[goods_rows]
-    records = []
-    with result.session() as session:
-        session.solve()
-        for k, policy in enumerate(plan.policies):
-            i = rows[k]
+    k = len(rows)
+    slack = prices["slack"].to_numpy(float)
+    loose = (prices["sense"].to_numpy() != "==") & (
+        slack > 1e-7 * (1 + np.abs(prices["rhs"].to_numpy(float))))
+    cost = np.where(loose, 0.0, np.nan)
+    change = np.where(loose[:, None], 0.0, np.nan) * np.ones((k, len(weights)))
+    status = np.where(loose, Status.OPTIMAL.value, "").astype(object)
+    measured = loose.copy()
+    note = np.where(loose, "", _NOT_MEASURED).astype(object)
+    order = np.flatnonzero(~loose)
+    order = order[np.argsort(-np.abs(prices["price"].to_numpy(float))[order], kind="stable")]
+    session = result.session()
+    if order.size and session.solve(budget).status is Status.OPTIMAL:
+        for j in order:
+            i = rows[j]
             session.set_row_bounds(i, -np.inf, np.inf)
             try:
-                without = session.solve()
+                without = session.solve(budget)
             finally:
-                session.set_row_bounds(i, lp.row_lower[i], lp.row_upper[i])
+                session.restore_row(i)
+            if without.status is Status.TIME_LIMIT:
+                break
+            measured[j], note[j], status[j] = True, "", without.status.value
             if without.status is Status.OPTIMAL:
-                cost = float(lp.improves * (without.objective - result.objective))
-                change = without.row_activity[goods_rows] - now
+                cost[j] = lp.improves * (without.objective - result.objective)
+                change[j] = without.row_activity[goods_rows] - now
             elif without.status is Status.UNBOUNDED:
-                cost, change = np.inf, np.full(len(weights), np.nan)
+                cost[j] = np.inf
             else:
-                cost, change = np.nan, np.full(len(weights), np.nan)
-            records.append({
-                "policy": policy.id, "name": policy.label, "rule": policy.rule.text,
-                "binding": bool(prices.at[policy.id, "binding"]),
-                "price": float(prices.at[policy.id, "price"]),
-                "cost": max(cost, 0.0) if np.isfinite(cost) and cost > -1e-9 * (
-                    1 + abs(result.objective)) else cost,
-                "status_without": without.status.value,
-                **{f"change_{g}": float(c) for g, c in zip(weights.index, change)},
-            })
-    columns = ["policy", "name", "rule", "binding", "price", "cost", "status_without"]
-    return pd.DataFrame(records, columns=columns + [f"change_{g}" for g in weights.index]
-                        ).set_index("policy")
+                note[j] = f"not measured: the re-solve ended {without.status.value}"
+                measured[j] = False
+    # a rule cannot cost less than nothing: a tiny negative is the solver's rounding
+    rounding = np.isfinite(cost) & (cost < 0) & (cost > -1e-9 * (1 + abs(result.objective)))
+    cost = np.where(rounding, 0.0, cost)
+    status = np.where(measured | (status != ""), status, Status.TIME_LIMIT.value)
+    table = pd.DataFrame({
+        "name": prices["name"].to_numpy(), "rule": prices["rule"].to_numpy(),
+        "binding": prices["binding"].to_numpy(bool), "price": prices["price"].to_numpy(float),
+        "cost": cost, "status_without": status, "measured": measured, "note": note,
+    }, index=prices.index)
+    return table.join(pd.DataFrame(change, index=prices.index,
+                                   columns=[f"change_{g}" for g in weights.index]))

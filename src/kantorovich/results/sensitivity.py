@@ -1,26 +1,27 @@
 """Sensitivity: over what range each price holds, and whether it is unique.
 
-Ranges come from HiGHS's basis ranging (the interval of a bound, or of an objective weight,
-over which the current basis stays optimal), translated into the plan's own terms:
-supply, demand, a rule's right-hand side, a good's objective weight.
+Ranges come from the optimal basis, translated into the plan's own terms: supply, demand,
+a rule's right-hand side (HiGHS's bound ranging, one call per result), and a good's
+objective weight (from the same basis, by one factorisation, see `_weight_ranges`).
 
 A degenerate optimum can have several optimal price vectors. There the price of a good
 is not one number but an interval: from the slope of the optimal objective on one side
-of the current supply to the slope on the other. We measure both slopes by re-solving
-with the bound moved a little each way and reading the price there.
+of the current supply to the slope on the other. Where the basis stays optimal while a
+bound moves a little, that slope is the basis's own price; elsewhere we measure it by
+re-solving with the bound moved a little, warm and within the time budget.
 """
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.sparse.linalg import splu
 
-from kantorovich.lp.highs import HighsSession
-from kantorovich.lp.program import LinearProgram
+from kantorovich.lp.budget import Budget
+from kantorovich.lp.highs import LpSolution
 from kantorovich.lp.status import Status
 
 if TYPE_CHECKING:
@@ -29,85 +30,142 @@ if TYPE_CHECKING:
 __all__ = ["price_ranges", "sensitivity"]
 
 INF = np.inf
+_STEP = 1e-5        # a bound moves by this, relative, to read the price on each side
 
 
-def _row_ranges(result: PlanResult) -> tuple[np.ndarray, np.ndarray]:
-    """Interval of each row's active bound over which its price holds."""
-    lp, sol = result.lp, result.solution
+def _budget(result: PlanResult, budget: Budget | float | None) -> Budget:
+    return result.budget if budget is None else Budget.of(budget)
+
+
+def _ranging(result: PlanResult, budget: Budget) -> tuple[LpSolution, dict[str, Any] | None]:
+    """The session's optimal solution and HiGHS's ranging of its basis, once per result
+    (bound and price ranges both read it). Without a proven optimum, or with the budget
+    spent (ranging cannot be interrupted), the ranging is None."""
+    def compute() -> tuple[LpSolution, dict[str, Any] | None]:
+        session = result.session()
+        at = session.solve(budget)
+        if at.status is not Status.OPTIMAL or not at.has_basis or budget.expired():
+            return at, None
+        return at, session.ranging()
+    return result.memo("ranging", compute)
+
+
+def _row_ranges(result: PlanResult, budget: Budget) -> tuple[np.ndarray, np.ndarray]:
+    """Interval of each row's active bound over which its price holds (NaN unknown)."""
+    lp = result.lp
     m = lp.shape[0]
-    low, high = np.full(m, -INF), np.full(m, INF)
-    with result.session() as session:
-        session.solve()
-        ranging = session.ranging()
-    act = sol.row_activity
-    basic = sol.row_basis == "basic" if sol.has_basis else np.zeros(m, dtype=bool)
-    if ranging is not None:
-        low = np.where(basic, low, ranging["row_dn"])
-        high = np.where(basic, high, ranging["row_up"])
+    at, ranging = _ranging(result, budget)
+    if ranging is None:
+        return np.full(m, np.nan), np.full(m, np.nan)
+    act = at.row_activity
+    basic = at.row_basis == "basic"
+    low = np.where(basic, -INF, ranging["row_dn"])
+    high = np.where(basic, INF, ranging["row_up"])
     # A basic row has price 0 while its bound stays on the slack side of the activity.
     at_lower = np.isfinite(lp.row_lower) & ~np.isfinite(lp.row_upper)
     at_upper = np.isfinite(lp.row_upper) & ~np.isfinite(lp.row_lower)
     low = np.where(basic & at_upper, act, low)
     high = np.where(basic & at_lower, act, high)
-    low[low <= -1e30] = -INF
-    high[high >= 1e30] = INF
+    return low, high
+
+
+def _basis_cost_ranges(result: PlanResult, directions: sp.csr_matrix
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """For each row d of ``directions``, the interval of t over which the optimal basis
+    stays optimal with the objective c + t d (NaN where the basis cannot be factorised).
+
+    With the basis B fixed, the duals are y(t) = y + t h with B^T h = d_B, and every
+    reduced cost moves linearly: q = d - A^T h for a column, h_i for a row's activity.
+    Each nonbasic variable keeps its side (at lower: not improving; at upper: improving;
+    free: zero) while t stays within the ratio of its reduced cost to q. One sparse LU of
+    B, one transposed solve per direction and one sparse product give every ratio.
+    """
+    lp, sol = result.lp, result.solution
+    m, n = lp.shape
+    k = directions.shape[0]
+    nothing = np.full(k, np.nan), np.full(k, np.nan)
+    if not sol.has_basis:
+        return nothing
+    A = lp.matrix.tocsc()
+    basic_cols = np.flatnonzero(sol.col_basis == "basic")
+    basic_rows = np.flatnonzero(sol.row_basis == "basic")
+    if len(basic_cols) + len(basic_rows) != m:
+        return nothing
+    eye = sp.identity(m, format="csc")
+    try:
+        lu = splu(sp.hstack([A[:, basic_cols], -eye[:, basic_rows]], format="csc"))
+    except RuntimeError:  # a singular basis (numerically): say nothing rather than guess
+        return nothing
+    improves = lp.improves
+    y = lu.solve(np.concatenate([lp.objective[basic_cols], np.zeros(len(basic_rows))]),
+                 trans="T")
+    # reduced costs of columns then of row activities, and each one's optimality side:
+    # +1 (at lower) needs improves * d <= 0, -1 (at upper) needs >= 0, 0 (free) needs = 0
+    reduced = np.concatenate([lp.objective - A.T @ y, y])
+    status = np.concatenate([sol.col_basis, sol.row_basis])
+    lower = np.concatenate([lp.col_lower, lp.row_lower])
+    upper = np.concatenate([lp.col_upper, lp.row_upper])
+    nonbasic = (status != "basic") & (lower != upper)
+    side = np.select([status == "lower", status == "upper"], [1.0, -1.0], 0.0)[nonbasic]
+    a = np.minimum(improves * side * reduced[nonbasic], 0.0)   # <= 0 at the optimum
+    free = side == 0.0
+    low, high = np.empty(k), np.empty(k)
+    D = sp.csr_matrix(directions)
+    scale = 1e-9 * max(1.0, float(np.abs(D.data).max(initial=0.0)))
+    chunk = max(1, (1 << 22) // max(int(nonbasic.sum()), 1))
+    for start in range(0, k, chunk):     # chunks of directions bound the dense memory
+        part = D[start:start + chunk]
+        rhs = np.vstack([part[:, basic_cols].toarray().T,
+                         np.zeros((len(basic_rows), part.shape[0]))])
+        h = lu.solve(rhs, trans="T")
+        q = np.vstack([part.toarray().T - A.T @ h, h])[nonbasic]
+        b = improves * side[:, None] * q
+        b[np.abs(q) <= scale] = 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = -a[:, None] / b
+        pinned = free[:, None] & (b != 0.0)
+        high[start:start + chunk] = np.where((b > 0) | pinned, np.where(pinned, 0.0, ratio),
+                                             INF).min(axis=0, initial=INF)
+        low[start:start + chunk] = np.where((b < 0) | pinned, np.where(pinned, 0.0, ratio),
+                                            -INF).max(axis=0, initial=-INF)
     return low, high
 
 
 def _weight_ranges(result: PlanResult) -> pd.DataFrame:
-    """Interval of each objective weight over which the optimal levels stay optimal.
+    """Interval of each objective weight over which the optimal basis stays optimal.
 
-    Weights multiply goods, not columns, so we re-solve a copy of the program in which
-    each weighted good's net output is a column of its own, and range that column's cost.
+    A weight w_g multiplies the good's net output, the good's row of the matrix (negated
+    when minimising, where weights price inputs), so its range is the basis's range along
+    that row as a direction of the objective.
     """
     plan, lp = result.plan, result.lp
-    objective = plan.objective
-    weights = objective.weights
+    weights = plan.objective.weights
     table = pd.DataFrame({"weight": weights, "weight_low": np.nan, "weight_high": np.nan})
-    if objective.sense == "maximize_sets" or len(weights) == 0:
+    if plan.objective.sense == "maximize_sets" or len(weights) == 0:
         return table
-    goods_rows = lp.row_positions("good")
-    wpos = plan.goods.index.get_indexer(weights.index)
-    net = lp.matrix[goods_rows[wpos]]
-    if objective.sense == "minimize":
-        net = -net
-    k = len(wpos)
-    m, n = lp.shape
-    matrix = sp.vstack([sp.hstack([lp.matrix, sp.csc_matrix((m, k))]),
-                        sp.hstack([net, -sp.identity(k)])], format="csc")
-    aux = LinearProgram(
-        sense=lp.sense, objective=np.concatenate([np.zeros(n), weights.to_numpy(float)]),
-        matrix=matrix, row_lower=np.concatenate([lp.row_lower, np.zeros(k)]),
-        row_upper=np.concatenate([lp.row_upper, np.zeros(k)]),
-        col_lower=np.concatenate([lp.col_lower, np.full(k, -INF)]),
-        col_upper=np.concatenate([lp.col_upper, np.full(k, INF)]),
-        rows=pd.concat([lp.rows, pd.DataFrame({"kind": "objective", "id": weights.index})],
-                       ignore_index=True),
-        cols=pd.concat([lp.cols, pd.DataFrame({"kind": "net", "id": weights.index})],
-                       ignore_index=True),
-        constant=lp.constant)
-    with HighsSession(aux, time_limit=result.options.get("time_limit")) as session:
-        if session.solve().status is not Status.OPTIMAL:
-            return table
-        ranging = session.ranging()
-    if ranging is None:
-        return table
-    low, high = ranging["cost_dn"][n:], ranging["cost_up"][n:]
-    table["weight_low"] = np.where(low <= -1e30, -INF, low)
-    table["weight_high"] = np.where(high >= 1e30, INF, high)
+    rows = lp.row_positions("good")[plan.goods.index.get_indexer(weights.index)]
+    net = lp.matrix.tocsr()[rows]
+    low, high = _basis_cost_ranges(result, -net if lp.sense == "minimize" else net)
+    w = weights.to_numpy(float)
+    table["weight_low"] = w + low
+    table["weight_high"] = w + high
     return table
 
 
-def sensitivity(result: PlanResult) -> dict[str, pd.DataFrame]:
+def sensitivity(result: PlanResult, *, budget: Budget | float | None = None
+                ) -> dict[str, pd.DataFrame]:
     """Ranges in plan terms: ``goods`` (supply and demand ranges of each price),
-    ``policies`` (right-hand-side range of each policy price) and ``weights``."""
+    ``policies`` (right-hand-side range of each policy price) and ``weights``.
+
+    Computed once per result; NaN where the time ``budget`` (by default the result's)
+    was spent before the ranging could run."""
     result._need_optimum()
-    return result.memo("sensitivity", lambda: _sensitivity(result))
+    return result.memo("sensitivity", lambda: _sensitivity(result, _budget(result, budget)))
 
 
-def _sensitivity(result: PlanResult) -> dict[str, pd.DataFrame]:
+def _sensitivity(result: PlanResult, budget: Budget) -> dict[str, pd.DataFrame]:
     plan, lp = result.plan, result.lp
-    low, high = _row_ranges(result)
+    low, high = _row_ranges(result, budget)
     g = lp.row_positions("good")
     supply = plan.goods["supply"].to_numpy(float)
     demand = plan.goods["demand"].to_numpy(float)
@@ -128,68 +186,120 @@ def _sensitivity(result: PlanResult) -> dict[str, pd.DataFrame]:
     return {"goods": goods, "policies": policies, "weights": _weight_ranges(result)}
 
 
-def price_ranges(result: PlanResult, *, max_rows: int = 500,
-                 budget_seconds: float = 30.0) -> pd.DataFrame:
-    """Each good's and policy's price as an interval ``[low, high]``, with ``unique``.
+def price_ranges(result: PlanResult, *, priority: list[str] | None = None,
+                 budget: Budget | float | None = None, max_rows: int | None = 500
+                 ) -> pd.DataFrame:
+    """Each good's and policy's price as an interval ``[low, high]``, with ``unique`` and
+    ``checked``.
 
-    Unique prices need no work; when the optimum is degenerate, each tight row (up to
-    ``max_rows``, and while ``budget_seconds`` last) is re-solved with its bound moved a
-    little each way. Rows left unexamined have ``checked`` False.
+    At a nondegenerate optimum every price is unique. At a degenerate one, each side of
+    a tight row's bound is settled by the basis's ranging where the basis stays optimal a
+    step past the bound; the other sides are re-solved, warm, in order of ``priority``
+    (ids), then binding rules, then goods with a price (the largest first), then the rest,
+    at most ``max_rows`` rows and while the ``budget`` (by default the result's) lasts.
+    ``checked`` is True only for rows whose every side was settled; without a basis
+    (interior point without crossover) no row is. Computed once per result: the first
+    call's priority and budget decide what is examined.
     """
     result._need_optimum()
-    limit = result.options.get("time_limit")
-    if limit is not None:
-        budget_seconds = min(budget_seconds, float(limit))
-    return result.memo(f"price_ranges:{max_rows}:{budget_seconds}",
-                       lambda: _price_ranges(result, max_rows, budget_seconds))
+    return result.memo("price_ranges", lambda: _price_ranges(
+        result, list(priority or []), _budget(result, budget), max_rows))
 
 
-def _price_ranges(result: PlanResult, max_rows: int, budget_seconds: float) -> pd.DataFrame:
+def _price_ranges(result: PlanResult, priority: list[str], budget: Budget,
+                  max_rows: int | None) -> pd.DataFrame:
     lp, sol = result.lp, result.solution
-    rows = np.concatenate([lp.row_positions("good"), lp.row_positions("policy")])
+    goods_rows, policy_rows = lp.row_positions("good"), lp.row_positions("policy")
+    rows = np.concatenate([goods_rows, policy_rows])
     ids = lp.rows["id"].to_numpy()[rows]
     kinds = lp.rows["kind"].to_numpy()[rows]
     price = np.concatenate([result.shadow_prices.to_numpy(),
                             result.policy_prices["price"].to_numpy()])
     # sign turning d(objective)/d(bound) into the reported price, row by row
     s = lp.improves
-    senses = np.array([p.rule.sense for p in result.plan.policies], dtype=object)
-    to_price = np.concatenate([np.full(len(lp.row_positions("good")), -s),
-                               np.where(senses == ">=", -s, s)]) if len(rows) else np.array([])
+    senses = result.policy_prices["sense"].to_numpy()
+    to_price = np.concatenate([np.full(len(goods_rows), -s), np.where(senses == ">=", -s, s)])
     low, high = price.copy(), price.copy()
-    checked = np.full(len(rows), not result.is_degenerate)
-    started = time.perf_counter()
-    if result.is_degenerate:
-        act = sol.row_activity[rows]
-        lower, upper = lp.row_lower[rows], lp.row_upper[rows]
-        bound = np.where(np.isfinite(lower), lower, upper)
-        tight = np.isfinite(bound) & (np.abs(act - bound) <= 1e-7 * (1 + np.abs(bound)))
-        todo = np.flatnonzero(tight)[:max_rows]
-        checked[~tight] = True
-        with result.session() as session:
-            session.solve()
-            for k in todo:
-                if time.perf_counter() - started > budget_seconds:
-                    break
-                checked[k] = True
-                i, b = rows[k], bound[k]
-                step = 1e-5 * max(1.0, abs(b))
-                slopes = []
-                for delta in (-step, step):
-                    lo = lp.row_lower[i] + delta if np.isfinite(lp.row_lower[i]) else -INF
-                    up = lp.row_upper[i] + delta if np.isfinite(lp.row_upper[i]) else INF
-                    session.set_row_bounds(i, lo, up)
-                    moved = session.solve()
-                    if moved.status is Status.OPTIMAL:
-                        slopes.append(to_price[k] * moved.row_marginal[i])
-                    elif moved.status is Status.INFEASIBLE:
-                        # the objective falls without limit on this side of the bound
-                        slopes.append(to_price[k] * -s * np.sign(delta) * INF)
-                    session.set_row_bounds(i, lp.row_lower[i], lp.row_upper[i])
-                if slopes:
-                    low[k] = min([price[k], *slopes])
-                    high[k] = max([price[k], *slopes])
+    checked = np.full(len(rows), sol.has_basis and not result.is_degenerate)
+    if sol.has_basis and result.is_degenerate:
+        _settle_degenerate(result, rows, ids, kinds, price, to_price, priority, budget,
+                           max_rows, low, high, checked)
     unique = np.isclose(low, high, rtol=1e-7, atol=1e-9) & checked
     return pd.DataFrame({"kind": kinds, "price": price, "low": low, "high": high,
                          "unique": unique, "checked": checked},
                         index=pd.Index(ids, name="id"))
+
+
+def _settle_degenerate(result: PlanResult, rows: np.ndarray, ids: np.ndarray,
+                       kinds: np.ndarray, price: np.ndarray, to_price: np.ndarray,
+                       priority: list[str], budget: Budget, max_rows: int | None,
+                       low: np.ndarray, high: np.ndarray, checked: np.ndarray) -> None:
+    """Fill ``low``, ``high`` and ``checked`` in place for the rows of a degenerate
+    optimum: loose rows and ranged sides at once, the other sides by warm re-solves."""
+    lp, sol = result.lp, result.solution
+    act = sol.row_activity[rows]
+    lower, upper = lp.row_lower[rows], lp.row_upper[rows]
+    bound = np.where(np.isfinite(lower), lower, upper)
+    tight = np.isfinite(bound) & (np.abs(act - bound) <= 1e-7 * (1 + np.abs(bound)))
+    checked[~tight] = True
+    step = _STEP * np.maximum(1.0, np.abs(bound))
+    # sides (down, up) the basis settles: a nonbasic row whose ranging reaches a step away
+    at, ranging = _ranging(result, budget)
+    if ranging is not None:
+        nonbasic = at.row_basis[rows] != "basic"
+        ranged_price = to_price * at.row_marginal[rows]
+        down = tight & nonbasic & (ranging["row_dn"][rows] <= bound - step)
+        up = tight & nonbasic & (ranging["row_up"][rows] >= bound + step)
+    else:
+        ranged_price = price
+        down = up = np.zeros(len(rows), dtype=bool)
+    settled = down | up
+    low[settled] = np.minimum(price, ranged_price)[settled]
+    high[settled] = np.maximum(price, ranged_price)[settled]
+    checked[tight & down & up] = True
+    todo = np.flatnonzero(tight & ~(down & up))
+    todo = todo[_examination_order(result, ids[todo], kinds[todo], price[todo], priority)]
+    if max_rows is not None:
+        todo = todo[:max_rows]
+    session = result.session()
+    if not todo.size or session.solve(budget).status is not Status.OPTIMAL:
+        return
+    for k in todo:
+        i = rows[k]
+        slopes = []
+        try:
+            for delta, done in ((-step[k], down[k]), (step[k], up[k])):
+                if done:
+                    continue
+                lo = lp.row_lower[i] + delta if np.isfinite(lp.row_lower[i]) else -INF
+                up_ = lp.row_upper[i] + delta if np.isfinite(lp.row_upper[i]) else INF
+                session.set_row_bounds(i, lo, up_)
+                moved = session.solve(budget)
+                if moved.status is Status.OPTIMAL:
+                    slopes.append(to_price[k] * moved.row_marginal[i])
+                elif moved.status is Status.INFEASIBLE:
+                    # the objective falls without limit on this side of the bound
+                    slopes.append(to_price[k] * -lp.improves * np.sign(delta) * INF)
+                else:
+                    break
+        finally:
+            session.restore_row(i)
+        if len(slopes) == int(not down[k]) + int(not up[k]):
+            low[k] = min([low[k], *slopes])
+            high[k] = max([high[k], *slopes])
+            checked[k] = True
+        if budget.expired():
+            break
+
+
+def _examination_order(result: PlanResult, ids: np.ndarray, kinds: np.ndarray,
+                       price: np.ndarray, priority: list[str]) -> np.ndarray:
+    """Order in which to re-solve rows: the ids asked for first (in their order), then
+    binding rules, then goods with a nonzero price (the dearest first), then the rest."""
+    asked = pd.Index(pd.unique(np.asarray(priority, dtype=object))).get_indexer(ids)
+    asked = np.where(asked < 0, len(priority), asked)
+    binding = pd.Series(result.policy_prices["binding"].to_numpy(bool),
+                        index=result.policy_prices.index)
+    is_binding = (kinds == "policy") & binding.reindex(ids, fill_value=False).to_numpy(bool)
+    group = np.select([is_binding, (kinds == "good") & (price != 0)], [0, 1], 2)
+    return np.lexsort((-np.abs(price), group, asked))
