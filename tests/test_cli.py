@@ -1,18 +1,29 @@
-"""The command line, run as a real process: exit codes, pure JSON, output directories."""
+"""The command line: exit codes, pure JSON, output directories.
+
+Most tests run the app in-process with Typer's `CliRunner` (stdout and stderr captured
+apart, and warnings are errors as in the rest of the suite); the tests marked
+``process`` run a real interpreter, because exit codes, a pure stdout and the absence of
+tracebacks are promises made at the process boundary.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
 import pandas as pd
 import pytest
 from conftest import DATA, EXAMPLES, ROOT
+from typer.testing import CliRunner
+
+from kantorovich.cli import app
 
 LENINGRAD = EXAMPLES / "leningrad.yaml"
 TWO_MILLS = DATA / "two_mills.yaml"
@@ -20,14 +31,43 @@ INFEASIBLE = DATA / "load" / "infeasible.yaml"
 UNBOUNDED = DATA / "load" / "unbounded.yaml"
 SCHEMA_FILE = ROOT / "src" / "kantorovich" / "model" / "plan.schema.json"
 
+RUNNER = CliRunner()
 
-def run(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """``kantorovich ARGS`` in a fresh interpreter; stdout and stderr kept apart."""
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", "COLUMNS": "160"}
-    proc = subprocess.run([sys.executable, "-m", "kantorovich.cli", *map(str, args)],
+
+@dataclass(frozen=True)
+class Ran:
+    """What one command gave: its exit code and its two streams, kept apart."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: object, cwd: Path | None = None) -> Ran:
+    """``kantorovich ARGS`` in this interpreter; stdout and stderr kept apart.
+
+    Only `SystemExit` may leave the app: any other exception (a bug, or a warning turned
+    into an error by the test run's ``filterwarnings = error``) fails the test.
+    """
+    with contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext():
+        result = RUNNER.invoke(app, [str(a) for a in args])
+    exc = result.exception
+    assert exc is None or isinstance(exc, SystemExit), repr(exc)
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+def run_process(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``kantorovich ARGS`` in a fresh interpreter with warnings as errors (``-W error``,
+    as the test run has them): a warning would end the run as an internal error."""
+    env = {**os.environ, "COLUMNS": "160"}
+    env.pop("PYTHONWARNINGS", None)
+    proc = subprocess.run([sys.executable, "-W", "error", "-m", "kantorovich.cli",
+                           *map(str, args)],
                           capture_output=True, text=True, timeout=300, check=False, cwd=cwd,
                           env=env)
     assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    assert "internal error" not in proc.stderr, proc.stderr
     return proc
 
 
@@ -38,9 +78,38 @@ def no_strays(parent: Path, name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def leningrad_json() -> tuple[subprocess.CompletedProcess[str], dict]:
+def leningrad_json() -> tuple[Ran, dict]:
     proc = run("solve", LENINGRAD, "--json")
     return proc, json.loads(proc.stdout)
+
+
+# -- the process boundary ---------------------------------------------------------------------
+@pytest.mark.process
+@pytest.mark.parametrize(("args", "code"), [
+    (("solve", LENINGRAD, "--json"), 0),
+    (("solve", INFEASIBLE, "--json"), 1),
+    (("validate", DATA / "nope.yaml"), 2),
+], ids=["optimal", "infeasible", "bad-input"])
+def test_exit_codes_in_a_real_process(args: tuple[object, ...], code: int) -> None:
+    proc = run_process(*args)
+    assert proc.returncode == code, proc.stderr
+    if "--json" in args:
+        data = json.loads(proc.stdout)  # the whole of stdout is one JSON object
+        assert data["status"] == ("optimal" if code == 0 else "infeasible")
+        assert proc.stderr == ""
+    else:
+        assert proc.stdout == ""
+        assert f"{DATA / 'nope.yaml'}" in proc.stderr and "file not found" in proc.stderr
+
+
+def test_in_process_runner_keeps_the_streams_apart() -> None:
+    # The in-process tests below rely on stdout and stderr being captured separately.
+    proc = run("validate", DATA / "nope.yaml")
+    assert proc.returncode == 2
+    assert proc.stdout == "" and "file not found" in proc.stderr
+    proc = run("validate", TWO_MILLS)
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("ok: ") and proc.stderr == ""
 
 
 # -- solve --------------------------------------------------------------------------------
@@ -97,8 +166,11 @@ def test_solve_json_moves_costs_and_certificate(leningrad_json) -> None:
     assert data["certificate"]["verified"] is True
 
 
+@pytest.mark.process
 def test_json_verbose_keeps_stdout_pure() -> None:
-    proc = run("solve", LENINGRAD, "--json", "--verbose")
+    # --verbose configures logging onto the process's stderr: only a real process shows
+    # that nothing of it reaches stdout.
+    proc = run_process("solve", LENINGRAD, "--json", "--verbose")
     assert proc.returncode == 0
     data = json.loads(proc.stdout)
     assert data["levels"]["mill-3-milling"] == pytest.approx(1600)
@@ -117,9 +189,10 @@ def test_json_without_verbose_logs_nothing() -> None:
 
 
 # -- output directories -----------------------------------------------------------------------
+@pytest.mark.process
 def test_output_directory_parquet(tmp_path: Path, leningrad_json) -> None:
     out = tmp_path / "out"
-    proc = run("solve", LENINGRAD, "-o", out)
+    proc = run_process("solve", LENINGRAD, "-o", out)
     assert proc.returncode == 0
     assert f"written to {out}" in proc.stdout
     summary = json.loads((out / "summary.json").read_text())
@@ -352,17 +425,12 @@ def test_numbers_the_solver_cannot_take_are_bad_input(tmp_path: Path, old: str,
     assert old in text
     plan = tmp_path / "huge.yaml"
     plan.write_text(text.replace(old, new))
-    proc = subprocess.run([sys.executable, "-m", "kantorovich.cli", "solve", str(plan)],
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert "Traceback" not in proc.stderr
+    proc = run("solve", plan)
     assert proc.returncode == 2
 
 
 def test_sets_plan_with_a_breaking_baseline_solves() -> None:
-    proc = subprocess.run([sys.executable, "-m", "kantorovich.cli", "solve",
-                           str(DATA / "load" / "sets-baseline.yaml"), "--json"],
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert "Traceback" not in proc.stderr
+    proc = run("solve", DATA / "load" / "sets-baseline.yaml", "--json")
     assert proc.returncode == 0
     data = json.loads(proc.stdout)
     assert data["objective"] == pytest.approx(70)
@@ -392,10 +460,7 @@ def test_schema_to_file(tmp_path: Path) -> None:
 
 
 def test_schema_to_a_missing_directory_is_bad_input(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "kantorovich.cli", "schema", "-o",
-                           str(tmp_path / "nodir" / "s.json")],
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert "Traceback" not in proc.stderr
+    proc = run("schema", "-o", tmp_path / "nodir" / "s.json")
     assert proc.returncode == 2
 
 
@@ -413,7 +478,8 @@ def test_export_bad_plan_exits_2(tmp_path: Path) -> None:
     assert not (tmp_path / "x.mps").exists()
 
 
+@pytest.mark.process
 def test_no_arguments_shows_help() -> None:
-    proc = run()
+    proc = run_process()
     assert "solve" in proc.stdout + proc.stderr
     assert proc.returncode == 2  # no command: usage, as click does
