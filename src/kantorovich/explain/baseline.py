@@ -133,7 +133,8 @@ def moves(result: PlanResult, baseline: pd.Series, *, evaluate: int = 200,
     out = pd.DataFrame({
         "good": good[s], "sender": unit[s], "receiver": unit[r], "amount": amount,
         "unit": plan.goods["unit"].reindex(good[s]).to_numpy(), "share_of_sender": share})
-    gain, note = _undo_gains(result, out, after.to_numpy()[s], after.to_numpy()[r],
+    now = after.reindex(change.index, fill_value=0.0).to_numpy()
+    gain, note = _undo_gains(result, out, now[s], now[r],
                              evaluate, result.budget if budget is None else Budget.of(budget))
     out["gain"] = gain
     out["gain_note"] = note
@@ -173,22 +174,19 @@ def _greedy_pairs(s_good: np.ndarray, release: np.ndarray, r_good: np.ndarray,
 def _input_rows(result: PlanResult) -> tuple[pd.MultiIndex, np.ndarray, np.ndarray,
                                              np.ndarray]:
     """Every (good, unit)'s 'input of good at unit' over the program's columns, as one
-    grouped index: the keys, each key's first position, and the columns and coefficients
-    sorted by key."""
+    grouped index: the keys, where each key's entries start (and the last ends), and the
+    columns and coefficients in key order."""
     plan, lp = result.plan, result.lp
     flows = plan.flows
     inputs = flows["input"].to_numpy(float)
     used = inputs > 0
     col = lp.col_positions("process")[plan.processes.index.get_indexer(
         flows["process"].to_numpy()[used])]
-    frame = pd.DataFrame({"good": flows["good"].to_numpy()[used],
-                          "unit": plan.flow_units()[used], "col": col,
-                          "value": inputs[used]}).sort_values(["good", "unit"], kind="stable")
-    keys = pd.MultiIndex.from_frame(frame[["good", "unit"]])
-    first = np.flatnonzero(np.r_[True, ~(keys[1:] == keys[:-1])]) if len(keys) else \
-        np.zeros(0, int)
-    return keys[first], np.append(first, len(keys)), frame["col"].to_numpy(), \
-        frame["value"].to_numpy()
+    codes, keys = pd.MultiIndex.from_arrays(
+        [flows["good"].to_numpy()[used], plan.flow_units()[used]]).factorize()
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
+    return keys, bounds, col[order], inputs[used][order]
 
 
 def _undo_gains(result: PlanResult, moved: pd.DataFrame, sender_now: np.ndarray,

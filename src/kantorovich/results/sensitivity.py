@@ -119,11 +119,11 @@ def _basis_cost_ranges(result: PlanResult, directions: sp.csr_matrix
                          np.zeros((len(basic_rows), part.shape[0]))])
         h = lu.solve(rhs, trans="T")
         q = np.vstack([part.toarray().T - A.T @ h, h])[nonbasic]
-        b = improves * side[:, None] * q
-        b[np.abs(q) <= scale] = 0.0
+        moves = np.abs(q) > scale
+        b = np.where(moves, improves * side[:, None] * q, 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = -a[:, None] / b
-        pinned = free[:, None] & (b != 0.0)
+        pinned = free[:, None] & moves          # a free variable's reduced cost stays 0
         high[start:start + chunk] = np.where((b > 0) | pinned, np.where(pinned, 0.0, ratio),
                                              INF).min(axis=0, initial=INF)
         low[start:start + chunk] = np.where((b < 0) | pinned, np.where(pinned, 0.0, ratio),
