@@ -1,6 +1,7 @@
 """Property tests: malformed plans never crash `validate` or `solve`.
 
-Every run must end with exit 0, 1 or 2, print no traceback, let no exception but
+Every run must end with exit 0, 1 or 2 (or 3, stopped by a limit, where a time limit
+is given), print no traceback, let no exception but
 SystemExit escape, and leave no partial or stray output directory. Valid random plans
 solve to a verified optimum or are reported infeasible or unbounded, with a diagnosis that
 names the plan's own statements.
@@ -139,7 +140,8 @@ def invoke(*args: object) -> Any:
     result = RUNNER.invoke(app, [str(a) for a in args])
     exc = result.exception
     assert exc is None or isinstance(exc, SystemExit), repr(exc)
-    assert result.exit_code in {0, 1, 2}, (result.exit_code, result.output)
+    codes = {0, 1, 2, 3} if "--time-limit" in args else {0, 1, 2}
+    assert result.exit_code in codes, (result.exit_code, result.output)
     event(f"{args[0]} exit {result.exit_code}")
     text = result.stdout + result.stderr
     assert "Traceback" not in text, text
@@ -164,6 +166,8 @@ def check_solve(plan: Path, *extra: str) -> Any:
         assert json.loads((out / "summary.json").read_text())["status"] == "optimal"
     else:
         assert data["status"] != "optimal"
+        expected = {1: {"infeasible", "unbounded"}, 3: {"time_limit", "iteration_limit"}}
+        assert data["status"] in expected[result.exit_code], data["status"]
         # A plan without an optimum may leave a complete directory holding its diagnosis.
         if out.exists():
             assert json.loads((out / "summary.json").read_text())["status"] == data["status"]
