@@ -344,3 +344,15 @@ def test_moves_with_the_budget_spent_say_so(leningrad: k.PlanResult) -> None:
     assert move["amount"] == pytest.approx(400)
     assert np.isnan(move["gain"]) and move["gain_note"] == "gain not measured: time budget spent"
     assert comparison.to_dict()["moves_measured"] == 0
+
+
+def test_ranging_is_not_started_without_the_time_it_takes(
+        leningrad: k.PlanResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = k.solve(leningrad.plan)
+    calls = []
+    monkeypatch.setattr(result.session(), "ranging", lambda: calls.append(1))
+    ranges = sensitivity(result, budget=Budget(0))
+    assert calls == []
+    assert ranges["policies"][["rhs_low", "rhs_high"]].isna().all().all()
+    # weight ranges need no solver call: they come from the basis alone
+    assert ranges["weights"]["weight_low"].notna().all()
