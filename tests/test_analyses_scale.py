@@ -35,17 +35,22 @@ class Counted:
     def __init__(self, result: k.PlanResult, monkeypatch: pytest.MonkeyPatch) -> None:
         self.solves = self.rows_added = 0
         session = result.session()
-        solve, add_row = session.solve, session.add_row
+        solve, what_if, add_row = session.solve, session.what_if, session.add_row
 
         def counted_solve(*args, **kwargs):
             self.solves += 1
             return solve(*args, **kwargs)
+
+        def counted_what_if(*args, **kwargs):
+            self.solves += 1
+            return what_if(*args, **kwargs)
 
         def counted_add_row(*args, **kwargs):
             self.rows_added += 1
             return add_row(*args, **kwargs)
 
         monkeypatch.setattr(session, "solve", counted_solve)
+        monkeypatch.setattr(session, "what_if", counted_what_if)
         monkeypatch.setattr(session, "add_row", counted_add_row)
 
 
@@ -191,14 +196,17 @@ def test_a_row_whose_resolve_hit_the_limit_is_not_checked(
     # the time limit left wheat's price [0, 0.70] reported unique.
     result = k.solve(degenerate_mills())
     session = result.session()
-    solve = session.solve
+    solve, what_if = session.solve, session.what_if
     solves = []
 
-    def out_of_time(budget=None):
+    def out_of_time(budget=None, **kwargs):
         solves.append(budget)
-        return solve(budget) if len(solves) <= 2 else LpSolution(Status.TIME_LIMIT)
+        if len(solves) > 2:
+            return LpSolution(Status.TIME_LIMIT)
+        return (what_if if kwargs else solve)(budget, **kwargs)
 
     monkeypatch.setattr(session, "solve", out_of_time)
+    monkeypatch.setattr(session, "what_if", out_of_time)
     ranges = price_ranges(result)
     assert len(solves) == 3             # ranging's start, the warm start, one re-solve
     assert not ranges.at["wheat", "checked"] and not ranges.at["wheat", "unique"]

@@ -46,6 +46,11 @@ TimeLimit = Annotated[Optional[float], typer.Option(
     "--time-limit", min=0.0, metavar="SECONDS",
     help="Stop the whole command (every solve and analysis) after this many seconds.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show solver logs on stderr.")]
+AnalysisTime = Annotated[Optional[float], typer.Option(
+    "--analysis-time", min=0.0, metavar="SECONDS",
+    help="Time for the analyses after the solve (ranges, price intervals, rule costs, "
+         "moves); default: half the solve's time, at least 1 s. What is not examined "
+         "in time is marked so.")]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -183,6 +188,7 @@ def solve(
         "--output", "-o", help="Write tables and summary.json into this directory.")] = None,
     table_format: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
     time_limit: TimeLimit = None,
+    analysis_time: AnalysisTime = None,
     verbose: Verbose = False,
 ) -> None:
     """Solve a plan: levels, shadow prices, reduced costs, certificate, baseline, moves."""
@@ -198,11 +204,12 @@ def solve(
         check_output_dir(output, inputs=[plan], fmt=table_format)
     loaded = _load(plan)
     result = solve_plan(loaded, budget=budget, verbose=verbose)
-    data = None
+    data = found = None
     if as_json or output is not None:
-        data = summary(result, analyses=analyse(result, budget=budget))
+        found = analyse(result, budget=budget, seconds=analysis_time)
+        data = summary(result, analyses=found)
     if output is not None:
-        write_result(result, output, data, fmt=table_format, inputs=[plan])
+        write_result(result, output, data, fmt=table_format, inputs=[plan], analyses=found)
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
     else:
@@ -217,7 +224,8 @@ def solve(
 
 @app.command()
 @_guarded
-def explain(plan: PlanArg, time_limit: TimeLimit = None, verbose: Verbose = False) -> None:
+def explain(plan: PlanArg, time_limit: TimeLimit = None, analysis_time: AnalysisTime = None,
+            verbose: Verbose = False) -> None:
     """Explain the optimal plan in sentences: what to move, what policies cost, why."""
     budget = _budget(time_limit)
     _setup_logging(verbose)
@@ -226,7 +234,7 @@ def explain(plan: PlanArg, time_limit: TimeLimit = None, verbose: Verbose = Fals
     from kantorovich.results.result import solve as solve_plan
 
     result = solve_plan(_load(plan), budget=budget, verbose=verbose)
-    text = explain_result(result, analyse(result, budget=budget)).text()
+    text = explain_result(result, analyse(result, budget=budget, seconds=analysis_time)).text()
     out.print(text, markup=False)
     note = _stopped_note(result)
     if note and result.status.has_solution:

@@ -23,7 +23,7 @@ from kantorovich.lp.budget import Budget
 from kantorovich.results.result import PlanResult
 from kantorovich.results.sensitivity import price_ranges, sensitivity
 
-__all__ = ["Analyses", "analyse"]
+__all__ = ["Analyses", "analyse", "default_seconds"]
 
 Progress = Callable[[str], None]
 
@@ -60,13 +60,29 @@ _PLAN = (("sensitivity", 0.25), ("policy costs", 1 / 3), ("moves", 0.5),
          ("price intervals", 1.0))
 
 
+def default_seconds(result: PlanResult) -> float:
+    """The analyses' allowance when none is asked for: half the solve's time, at least
+    a second, so that a solve with every analysis costs at most about 1.5 solves."""
+    return max(MIN_SECONDS, SOLVE_SHARE * result.seconds)
+
+
+MIN_SECONDS = 1.0
+SOLVE_SHARE = 0.5
+
+
 def analyse(result: PlanResult, *, budget: Budget | float | None = None,
-            progress: Progress | None = None) -> Analyses:
-    """Run every analysis that applies to ``result`` within ``budget`` (by default the
-    budget the result was solved under), once; later calls return the same answers."""
+            seconds: float | None = None, progress: Progress | None = None) -> Analyses:
+    """Run every analysis that applies to ``result``, once; later calls return the same
+    answers.
+
+    They get ``seconds`` (by default `default_seconds`), and never more than is left of
+    ``budget`` (by default the budget the result was solved under, i.e. the command's
+    time limit). Pass ``seconds=float("inf")`` to examine everything the budget allows.
+    """
     if not result.status.has_solution:
         return Analyses()
     budget = result.budget if budget is None else Budget.of(budget)
+    budget = budget.at_most(default_seconds(result) if seconds is None else seconds)
     out = Analyses()
     plan = result.plan
     for name, share in _PLAN:

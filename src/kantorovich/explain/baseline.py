@@ -210,7 +210,7 @@ def _undo_gains(result: PlanResult, moved: pd.DataFrame, sender_now: np.ndarray,
     at_r = keys.get_indexer(pd.MultiIndex.from_arrays([moved["good"], moved["receiver"]]))
     amount = moved["amount"].to_numpy()
     session = result.session()
-    if session.solve(budget).status is not Status.OPTIMAL:
+    if session.what_if(budget).status is not Status.OPTIMAL:
         return gain, note
     for k in range(todo):
         s, r = slice(bounds[at_s[k]], bounds[at_s[k] + 1]), slice(
@@ -218,7 +218,7 @@ def _undo_gains(result: PlanResult, moved: pd.DataFrame, sender_now: np.ndarray,
         try:
             session.add_row(cols[s], values[s], sender_now[k] + amount[k], np.inf)
             session.add_row(cols[r], values[r], -np.inf, receiver_now[k] - amount[k])
-            undone = session.solve(budget)
+            undone = session.what_if(budget)
         finally:
             session.delete_rows_from(first)
         if undone.status is Status.TIME_LIMIT:

@@ -52,12 +52,12 @@ def _policy_costs(result: PlanResult, budget: Budget) -> pd.DataFrame:
     order = np.flatnonzero(~loose)
     order = order[np.argsort(-np.abs(prices["price"].to_numpy(float))[order], kind="stable")]
     session = result.session()
-    if order.size and session.solve(budget).status is Status.OPTIMAL:
+    if order.size and session.what_if(budget).status is Status.OPTIMAL:
         for j in order:
             i = rows[j]
             session.set_row_bounds(i, -np.inf, np.inf)
             try:
-                without = session.solve(budget)
+                without = session.what_if(budget, values=True)
             finally:
                 session.restore_row(i)
             if without.status is Status.TIME_LIMIT:

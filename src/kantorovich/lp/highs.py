@@ -246,6 +246,48 @@ class HighsSession:
             seconds=seconds, iterations=iterations, message=message,
         )
 
+    def keep_optimum(self) -> None:
+        """Remember the current (optimal) basis: every `what_if` starts from it, not from
+        wherever the previous what-if ended, which saves most of the iterations."""
+        basis = self._h.getBasis()
+        self._optimum = basis if basis.valid else None
+
+    def what_if(self, budget: Budget | None = None, *, values: bool = False) -> LpSolution:
+        """Re-solve after a change, warm from the kept optimum, within ``budget``.
+
+        Returns the status and objective, and with ``values`` also the levels, row
+        activities and row duals (never the basis): what an analysis reads of a re-solve.
+        """
+        h = self._h
+        optimum = getattr(self, "_optimum", None)
+        if optimum is not None:
+            basis = optimum
+            extra = h.getNumRow() - len(optimum.row_status)
+            if extra > 0:   # rows added since: they start basic (their slack carries them)
+                basis = highspy.HighsBasis()
+                basis.valid = True
+                basis.col_status = list(optimum.col_status)
+                basis.row_status = [*optimum.row_status,
+                                    *[highspy.HighsBasisStatus.kBasic] * extra]
+            h.setBasis(basis)
+        budget = self.budget if budget is None else budget
+        if not self._run(budget):
+            return LpSolution(Status.TIME_LIMIT, message="the time budget was spent")
+        status = self._status() or Status.ERROR
+        if status is not Status.OPTIMAL:
+            return LpSolution(status, message=h.modelStatusToString(h.getModelStatus()))
+        objective = float(h.getInfo().objective_function_value)
+        if not values:
+            return LpSolution(status, objective=objective)
+        sol = h.getSolution()
+        m, n = self.lp.shape
+        x, activity, marginal = self.scaling.unscale(
+            np.asarray(sol.col_value, dtype=float)[:n],
+            np.asarray(sol.row_value, dtype=float)[:m],
+            np.asarray(sol.row_dual, dtype=float)[:m])[:3]
+        return LpSolution(status, objective=objective, x=x, row_activity=activity,
+                          row_marginal=marginal)
+
     def solve_carefully(self, budget: Budget | None = None) -> LpSolution:
         """Solve again from scratch, without presolve and with tolerances a hundred times
         tighter: the second opinion asked for when a certificate fails."""

@@ -13,9 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from kantorovich.explain.baseline import compare_to_baseline
-from kantorovich.explain.policies import policy_costs
 from kantorovich import files
+from kantorovich.explain.analyses import Analyses, analyse
 from kantorovich.files import OutputError
 from kantorovich.results.result import PlanResult
 
@@ -34,9 +33,11 @@ def check_output_dir(directory: str | Path, *, inputs: Sequence[str | Path] = ()
     return files.check_output_dir(directory, inputs=inputs)
 
 
-def _tables(result: PlanResult) -> dict[str, pd.DataFrame]:
+def _tables(result: PlanResult, analyses: Analyses) -> dict[str, pd.DataFrame]:
+    """The result's tables and those of the analyses that ran (each says, row by row,
+    what it examined: ``checked``, ``measured``, ``gain_note``)."""
     tables: dict[str, pd.DataFrame] = {}
-    if not result.is_optimal:
+    if not result.status.has_solution:
         return tables
     tables["processes"] = result.processes.reset_index()
     tables["goods"] = result.goods.reset_index()
@@ -44,12 +45,14 @@ def _tables(result: PlanResult) -> dict[str, pd.DataFrame]:
     tables["by_unit"] = result.by_unit().reset_index()
     if result.plan.policies:
         tables["policies"] = result.policy_prices.reset_index()
-        tables["policy_costs"] = policy_costs(result).reset_index()
-    comparison = compare_to_baseline(result)
-    if comparison is not None:
-        tables["baseline"] = comparison.processes.reset_index()
-        tables["moves"] = comparison.moves
-    for name, frame in result.sensitivity().items():
+    if analyses.policy_costs is not None:
+        tables["policy_costs"] = analyses.policy_costs.reset_index()
+    if analyses.baseline is not None:
+        tables["baseline"] = analyses.baseline.processes.reset_index()
+        tables["moves"] = analyses.baseline.moves
+    if analyses.price_ranges is not None:
+        tables["price_ranges"] = analyses.price_ranges.reset_index()
+    for name, frame in (analyses.sensitivity or {}).items():
         tables[f"sensitivity_{name}"] = frame.reset_index()
     return tables
 
@@ -66,16 +69,18 @@ def _write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
 
 
 def write_result(result: PlanResult, directory: str | Path, summary: dict[str, Any], *,
-                 fmt: str = "parquet", inputs: Sequence[str | Path] = ()) -> Path:
+                 fmt: str = "parquet", inputs: Sequence[str | Path] = (),
+                 analyses: Analyses | None = None) -> Path:
     """Write ``summary.json`` and one table per result view into ``directory``.
 
     ``inputs`` are the files the command read (the plan and any file it names): a
     directory that is or holds one of them, or the current directory, is refused. The
     directory is checked before the tables are computed, and only the files of our
-    previous output there are replaced (see `kantorovich.files`).
+    previous output there are replaced (see `kantorovich.files`). ``analyses`` are those
+    the command ran (by default they are run here).
     """
     target = check_output_dir(directory, inputs=inputs, fmt=fmt)
-    tables = _tables(result)
+    tables = _tables(result, analyse(result) if analyses is None else analyses)
     text = json.dumps({**summary, "tables": {name: f"{name}.{fmt}" for name in tables}},
                       indent=2, allow_nan=False)
     with files.output_directory(target, inputs=inputs) as staging:

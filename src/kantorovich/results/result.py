@@ -311,6 +311,8 @@ def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None 
                 lp, solution.x, solution.row_marginal).verified:
             solution = replace(solution, status=Status.UNVERIFIED,
                                message="the solver's answer failed our certificate")
+    if solution.status.has_solution:
+        session.keep_optimum()
     session.close()
     return PlanResult(plan, lp, solution, {"time_limit": time_limit, "budget": budget,
                                            "verbose": verbose}, _session=session)

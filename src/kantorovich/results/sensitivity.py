@@ -265,7 +265,7 @@ def _settle_degenerate(result: PlanResult, rows: np.ndarray, ids: np.ndarray,
     if max_rows is not None:
         todo = todo[:max_rows]
     session = result.session()
-    if not todo.size or session.solve(budget).status is not Status.OPTIMAL:
+    if not todo.size or session.what_if(budget).status is not Status.OPTIMAL:
         return
     for k in todo:
         i = rows[k]
@@ -277,7 +277,7 @@ def _settle_degenerate(result: PlanResult, rows: np.ndarray, ids: np.ndarray,
                 lo = lp.row_lower[i] + delta if np.isfinite(lp.row_lower[i]) else -INF
                 up_ = lp.row_upper[i] + delta if np.isfinite(lp.row_upper[i]) else INF
                 session.set_row_bounds(i, lo, up_)
-                moved = session.solve(budget)
+                moved = session.what_if(budget, values=True)
                 if moved.status is Status.OPTIMAL:
                     slopes.append(to_price[k] * moved.row_marginal[i])
                 elif moved.status is Status.INFEASIBLE:
