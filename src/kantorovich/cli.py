@@ -288,8 +288,11 @@ def _on_signal(signum: int, frame: object) -> None:
 
 def main() -> None:
     """Entry point: run the app; an unexpected failure is reported, never a traceback."""
+    from kantorovich.lp.budget import enable_interrupts
+
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _on_signal)
+    enable_interrupts()
     try:
         app()
     except KantorovichError as exc:  # pragma: no cover - commands catch their own

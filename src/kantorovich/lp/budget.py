@@ -23,7 +23,8 @@ import time
 
 from kantorovich.errors import KantorovichError
 
-__all__ = ["Budget", "Interrupted", "clear_stop", "request_stop", "solving", "stop_requested"]
+__all__ = ["Budget", "Interrupted", "clear_stop", "enable_interrupts", "interrupts_enabled",
+           "request_stop", "solving", "stop_requested"]
 
 
 class Budget:
@@ -84,6 +85,20 @@ class Interrupted(KantorovichError):
 # a solve ends at its next iteration instead of running to the end with SIGINT ignored.
 _stop = threading.Event()
 _solving = threading.local()
+
+
+_interruptible = threading.Event()
+
+
+def enable_interrupts() -> None:
+    """Have every solver session made from now on poll `stop_requested` (once an
+    iteration, through a callback). The CLI turns it on when it installs its signal
+    handlers; a library caller whose SIGINT still raises KeyboardInterrupt needs none."""
+    _interruptible.set()
+
+
+def interrupts_enabled() -> bool:
+    return _interruptible.is_set()
 
 
 def request_stop() -> None:

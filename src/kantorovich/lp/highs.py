@@ -22,7 +22,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from kantorovich.errors import KantorovichError
-from kantorovich.lp.budget import Budget, Interrupted, solver_running, stop_requested
+from kantorovich.lp.budget import (Budget, Interrupted, interrupts_enabled, solver_running,
+                                   stop_requested)
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 
@@ -154,8 +155,9 @@ class HighsSession:
             raise SolverInputError(
                 "the solver refused the plan's numbers",
                 hint="coefficients must be finite; see 'kantorovich validate'")
-        self._h.cbSimplexInterrupt.subscribe(_interrupt_if_asked)
-        self._h.cbIpmInterrupt.subscribe(_interrupt_if_asked)
+        if interrupts_enabled():
+            self._h.cbSimplexInterrupt.subscribe(_interrupt_if_asked)
+            self._h.cbIpmInterrupt.subscribe(_interrupt_if_asked)
 
     def close(self) -> None:
         """Pass HiGHS's log on to logging; the session stays usable for more solves."""
@@ -293,7 +295,7 @@ class HighsSession:
         tighter: the second opinion asked for when a certificate fails."""
         h = self._h
         options = ("primal_feasibility_tolerance", "dual_feasibility_tolerance")
-        saved = {o: h.getOptionValue(o) for o in options}
+        saved = {o: float(h.getOptionValue(o)[1]) for o in options}
         h.clearSolver()
         h.setOptionValue("presolve", "off")
         for option, value in saved.items():

@@ -245,7 +245,7 @@ def _settle_degenerate(result: PlanResult, rows: np.ndarray, ids: np.ndarray,
     bound = np.where(np.isfinite(lower), lower, upper)
     tight = np.isfinite(bound) & (np.abs(act - bound) <= 1e-7 * (1 + np.abs(bound)))
     checked[~tight] = True
-    step = _STEP * np.maximum(1.0, np.abs(bound))
+    step = _STEP * np.maximum(1.0, np.where(np.isfinite(bound), np.abs(bound), 0.0))
     # sides (down, up) the basis settles: a nonbasic row whose ranging reaches a step away
     at, ranging = _ranging(result, budget)
     if ranging is not None:
