@@ -148,7 +148,7 @@ def _price_ranges_by_resolving_every_tight_row(result: k.PlanResult) -> pd.DataF
     rows = np.concatenate([lp.row_positions("good"), lp.row_positions("policy")])
     to_price = np.where((ranges["kind"] == "good").to_numpy()
                         | (result.policy_prices["sense"].reindex(ranges.index).to_numpy()
-                           == ">="), -lp.improves, lp.improves)
+                           == ">="), -1.0, 1.0)
     low, high = ranges["price"].to_numpy().copy(), ranges["price"].to_numpy().copy()
     for k_, i in enumerate(rows):
         b = lp.row_lower[i] if np.isfinite(lp.row_lower[i]) else lp.row_upper[i]
@@ -158,8 +158,8 @@ def _price_ranges_by_resolving_every_tight_row(result: k.PlanResult) -> pd.DataF
         for delta in (-step, step):
             moved = HighsSession(lp.with_row_bounds(
                 i, lp.row_lower[i] + delta, lp.row_upper[i] + delta)).solve()
-            slope = (to_price[k_] * moved.row_marginal[i] if moved.status is Status.OPTIMAL
-                     else to_price[k_] * -lp.improves * np.sign(delta) * np.inf)
+            slope = (to_price[k_] * moved.row_dual[i] if moved.status is Status.OPTIMAL
+                     else to_price[k_] * -np.sign(delta) * np.inf)
             low[k_], high[k_] = min(low[k_], slope), max(high[k_], slope)
     return pd.DataFrame({"low": low, "high": high}, index=ranges.index)
 

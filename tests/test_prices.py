@@ -102,8 +102,8 @@ def test_certificate_catches_a_wrong_sign(leningrad: k.PlanResult) -> None:
     from kantorovich.results.certificate import certify
 
     sol = leningrad.solution
-    good = certify(leningrad.lp, sol.x, sol.row_marginal)
-    bad = certify(leningrad.lp, sol.x, -sol.row_marginal)
+    good = certify(leningrad.lp, sol.x, sol.row_dual)
+    bad = certify(leningrad.lp, sol.x, -sol.row_dual)
     assert good.verified
     assert not bad.verified and bad.dual_infeasibility > 1e-3
 
@@ -112,7 +112,7 @@ def test_certificate_catches_an_infeasible_point(leningrad: k.PlanResult) -> Non
     from kantorovich.results.certificate import certify
 
     sol = leningrad.solution
-    cert = certify(leningrad.lp, sol.x * 1.01, sol.row_marginal)
+    cert = certify(leningrad.lp, sol.x * 1.01, sol.row_dual)
     assert not cert.verified and cert.primal_infeasibility > 1e-4
 
 
@@ -129,7 +129,7 @@ def test_degenerate_price_is_reported_as_a_range() -> None:
 
 
 def test_highs_duals_are_derivatives_for_both_senses() -> None:
-    # The adapter's promise: row_marginal = d(objective)/d(active bound), max or min.
+    # The adapter's promise: row_dual = improvement per unit rise of the active bound.
     import scipy.sparse as sp
 
     from kantorovich.lp.highs import solve_lp
@@ -148,4 +148,6 @@ def test_highs_duals_are_derivatives_for_both_senses() -> None:
     for sense in ("maximize", "minimize"):
         base = solve_lp(wyndor(sense, 18.0))
         moved = solve_lp(wyndor(sense, 18.5))
-        assert (moved.objective - base.objective) / 0.5 == pytest.approx(base.row_marginal[2])
+        improves = 1.0 if sense == "maximize" else -1.0
+        assert improves * (moved.objective - base.objective) / 0.5 == pytest.approx(
+            base.row_dual[2])

@@ -31,14 +31,15 @@ def _plan(**parts: object) -> LinearProgram:
 
 
 def _solve(lp: LinearProgram) -> tuple[str, float, np.ndarray, np.ndarray]:
-    """HiGHS on ``lp`` as given: status, objective, levels, row duals."""
+    """HiGHS on ``lp`` as given: status, objective, levels, row duals (as improvements,
+    the adapter's convention)."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.passModel(_to_highs_lp(lp))
     h.run()
     sol = h.getSolution()
     return (h.modelStatusToString(h.getModelStatus()), h.getInfo().objective_function_value,
-            np.asarray(sol.col_value), np.asarray(sol.row_dual))
+            np.asarray(sol.col_value), lp.improves * np.asarray(sol.row_dual))
 
 
 def _solve_scaled(lp: LinearProgram) -> tuple[str, float, np.ndarray, np.ndarray]:

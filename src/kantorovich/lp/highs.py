@@ -1,9 +1,11 @@
 """The HiGHS adapter: the only module that imports ``highspy``.
 
-Arrays go in as CSC, in memory. HiGHS statuses map onto `Status`. Duals come out
-normalised once, here: ``row_marginal[i]`` is d(objective)/d(the active bound of row i),
-for either sense (checked by finite differences in tests/test_prices.py); reduced costs
-are recomputed from it by `results`, not read from the solver. Solver words stop here.
+Arrays go in as CSC, in memory. HiGHS statuses map onto `Status`. The dual sign is set
+once, here, and nowhere else: ``row_dual[i]`` is the *improvement* of the objective (rise
+when maximising, fall when minimising) per unit increase of row i's active bound, for
+either sense (checked by finite differences in tests/test_prices.py); every price in
+`results` is read from it, and reduced costs are recomputed from it, not taken from the
+solver. Solver words stop here.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ class LpSolution:
     objective: float = float("nan")
     x: np.ndarray = field(default_factory=lambda: np.array([]))
     row_activity: np.ndarray = field(default_factory=lambda: np.array([]))
-    row_marginal: np.ndarray = field(default_factory=lambda: np.array([]))
+    row_dual: np.ndarray = field(default_factory=lambda: np.array([]))   # improvement per unit
     row_basis: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     col_basis: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     seconds: float = 0.0
@@ -236,14 +238,13 @@ class HighsSession:
             col_basis = _basis_names(basis.col_status)
             row_basis = _basis_names(basis.row_status)
         m, n = self.lp.shape
-        # HiGHS reports duals as d(objective)/d(bound) for either sense; we keep that.
         x, activity, marginal = self.scaling.unscale(
             np.asarray(sol.col_value, dtype=float)[:n],
             np.asarray(sol.row_value, dtype=float)[:m],
             np.asarray(sol.row_dual, dtype=float)[:m])[:3]
         return LpSolution(
             status=status, objective=float(info.objective_function_value),
-            x=x, row_activity=activity, row_marginal=marginal,
+            x=x, row_activity=activity, row_dual=self._improvement(marginal),
             row_basis=row_basis, col_basis=col_basis,
             seconds=seconds, iterations=iterations, message=message,
         )
@@ -288,7 +289,12 @@ class HighsSession:
             np.asarray(sol.row_value, dtype=float)[:m],
             np.asarray(sol.row_dual, dtype=float)[:m])[:3]
         return LpSolution(status, objective=objective, x=x, row_activity=activity,
-                          row_marginal=marginal)
+                          row_dual=self._improvement(marginal))
+
+    def _improvement(self, marginal: np.ndarray) -> np.ndarray:
+        """HiGHS's row duals are d(objective)/d(bound) in either sense; turn them into the
+        improvement per unit, the one convention the rest of the package uses."""
+        return self.lp.improves * marginal + 0.0
 
     def solve_carefully(self, budget: Budget | None = None) -> LpSolution:
         """Solve again from scratch, without presolve and with tolerances a hundred times

@@ -2,9 +2,9 @@
 
 It checks the program the user wrote (the unscaled `LinearProgram`), never the solver's
 scaled copy, so a coefficient the solver dropped or a bound it read as infinite shows up
-as a violated row. Everything is put in maximisation form (``c' = improves * c``,
-``y' = improves * y``), where ``y'_i`` is the improvement per unit increase of row i's
-active bound, and ``z' = c' - A^T y'``.
+as a violated row. Everything is put in maximisation form: ``c' = improves * c``, and
+``y'`` the row duals as the adapter reports them (``LpSolution.row_dual``: the
+improvement per unit increase of row i's active bound), so ``z' = c' - A^T y'``.
 
 What "verified" guarantees, each residual being at most ``tolerance`` (default 1e-6):
 
@@ -141,16 +141,17 @@ def _worst(condition: str, ratio: np.ndarray, table: pd.DataFrame, what: str,
                    f"({ratio[k]:.1e} of its scale)")
 
 
-def certify(lp: LinearProgram, x: np.ndarray, row_marginal: np.ndarray,
+def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
             tolerance: float = TOLERANCE) -> Certificate:
-    """Check ``x`` and the row duals (``d objective / d b_i``) against the optimality
-    conditions of ``lp``, the plan as written; see the module docstring."""
+    """Check ``x`` and the row duals (improvement per unit increase of each row's active
+    bound) against the optimality conditions of ``lp``, the plan as written; see the
+    module docstring."""
     A = lp.matrix.tocsc()
     absA = abs(A)
     s = lp.improves
     x = np.asarray(x, dtype=float)
     c = s * lp.objective
-    y = s * np.asarray(row_marginal, dtype=float)
+    y = np.asarray(row_dual, dtype=float)
     z = c - A.T @ y
     ax = A @ x
 
@@ -201,8 +202,8 @@ def certify(lp: LinearProgram, x: np.ndarray, row_marginal: np.ndarray,
     candidates = [
         _worst("primal", row_p, lp.rows, "is outside its bounds by", row_viol),
         _worst("bounds", col_p, lp.cols, "level is outside its bounds by", col_viol),
-        _worst("dual", row_d, lp.rows, "has a price of the wrong sign:", s * y),
-        _worst("dual", col_d, lp.cols, "has a reduced cost of the wrong sign:", s * z),
+        _worst("dual", row_d, lp.rows, "has a price of the wrong sign:", y),
+        _worst("dual", col_d, lp.cols, "has a reduced cost of the wrong sign:", z),
         _worst("slackness", row_cs, lp.rows, "has a price on a slack row; price x slack =",
                row_gap),
         _worst("slackness", col_cs, lp.cols,

@@ -93,7 +93,7 @@ class PlanResult:
     @cached_property
     def _improving_row_duals(self) -> np.ndarray:
         """Improvement per unit increase of each row's active bound."""
-        return self.lp.improves * self.solution.row_marginal + 0.0
+        return self.solution.row_dual
 
     def _rows(self, kind: str) -> np.ndarray:
         return self.lp.row_positions(kind)
@@ -241,7 +241,7 @@ class PlanResult:
         """Optimality conditions checked by our own code (see `results.certificate`); a
         solve whose certificate fails has status ``unverified``, never ``optimal``."""
         self._need_optimum()
-        return certify(self.lp, self.solution.x, self.solution.row_marginal)
+        return certify(self.lp, self.solution.x, self.solution.row_dual)
 
     @property
     def budget(self) -> Budget:
@@ -305,10 +305,10 @@ def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None 
     session = HighsSession(lp, budget=budget, verbose=verbose)
     solution = session.solve()
     if solution.status is Status.OPTIMAL and not certify(
-            lp, solution.x, solution.row_marginal).verified:
+            lp, solution.x, solution.row_dual).verified:
         solution = session.solve_carefully()
         if solution.status is Status.OPTIMAL and not certify(
-                lp, solution.x, solution.row_marginal).verified:
+                lp, solution.x, solution.row_dual).verified:
             solution = replace(solution, status=Status.UNVERIFIED,
                                message="the solver's answer failed our certificate")
     if solution.status.has_solution:

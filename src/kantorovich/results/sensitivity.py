@@ -218,10 +218,11 @@ def _price_ranges(result: PlanResult, priority: list[str], budget: Budget,
     kinds = lp.rows["kind"].to_numpy()[rows]
     price = np.concatenate([result.shadow_prices.to_numpy(),
                             result.policy_prices["price"].to_numpy()])
-    # sign turning d(objective)/d(bound) into the reported price, row by row
-    s = lp.improves
+    # a row's dual is the improvement per unit its bound rises; a good's price and a >=
+    # rule's price are per unit the bound falls (more made available, rule loosened)
     senses = result.policy_prices["sense"].to_numpy()
-    to_price = np.concatenate([np.full(len(goods_rows), -s), np.where(senses == ">=", -s, s)])
+    to_price = np.concatenate([np.full(len(goods_rows), -1.0),
+                               np.where(senses == ">=", -1.0, 1.0)])
     low, high = price.copy(), price.copy()
     checked = np.full(len(rows), sol.has_basis and not result.is_degenerate)
     if sol.has_basis and result.is_degenerate:
@@ -250,7 +251,7 @@ def _settle_degenerate(result: PlanResult, rows: np.ndarray, ids: np.ndarray,
     at, ranging = _ranging(result, budget)
     if ranging is not None:
         nonbasic = at.row_basis[rows] != "basic"
-        ranged_price = to_price * at.row_marginal[rows]
+        ranged_price = to_price * at.row_dual[rows]
         down = tight & nonbasic & (ranging["row_dn"][rows] <= bound - step)
         up = tight & nonbasic & (ranging["row_up"][rows] >= bound + step)
     else:
@@ -279,10 +280,10 @@ def _settle_degenerate(result: PlanResult, rows: np.ndarray, ids: np.ndarray,
                 session.set_row_bounds(i, lo, up_)
                 moved = session.what_if(budget, values=True)
                 if moved.status is Status.OPTIMAL:
-                    slopes.append(to_price[k] * moved.row_marginal[i])
+                    slopes.append(to_price[k] * moved.row_dual[i])
                 elif moved.status is Status.INFEASIBLE:
                     # the objective falls without limit on this side of the bound
-                    slopes.append(to_price[k] * -lp.improves * np.sign(delta) * INF)
+                    slopes.append(to_price[k] * -np.sign(delta) * INF)
                 else:
                     break
         finally:
