@@ -224,12 +224,13 @@ def test_output_directory_csv(tmp_path: Path) -> None:
     assert policies.loc["equal-steel", "cost"] == pytest.approx(16_000)
 
 
-def test_rerun_into_the_same_directory_replaces_it(tmp_path: Path) -> None:
+def test_rerun_into_the_same_directory_replaces_only_our_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run("solve", LENINGRAD, "-o", out).returncode == 0
     (out / "leftover.txt").write_text("from the first run")
     assert run("solve", TWO_MILLS, "-o", out, "--format", "csv").returncode == 0
-    assert not (out / "leftover.txt").exists()
+    # the user's file is theirs: only the files our marker lists are replaced
+    assert (out / "leftover.txt").read_text() == "from the first run"
     assert not list(out.glob("*.parquet"))
     summary = json.loads((out / "summary.json").read_text())
     assert summary["plan"] == "Two mills"
@@ -395,7 +396,7 @@ def test_directory_as_plan_exits_2(tmp_path: Path) -> None:
 @pytest.mark.parametrize("extra", [[], ["--json"]])
 def test_tiny_time_limit_exits_cleanly(extra: list[str]) -> None:
     proc = run("solve", LENINGRAD, "--time-limit", "0.000001", *extra)
-    assert proc.returncode in {0, 1}
+    assert proc.returncode in {0, 3}       # 3: stopped by the limit, never "optimal"
     if extra:
         data = json.loads(proc.stdout)
         assert data["status"] in {"optimal", "time_limit"}
@@ -403,7 +404,7 @@ def test_tiny_time_limit_exits_cleanly(extra: list[str]) -> None:
 
 
 def test_tiny_time_limit_explain_exits_cleanly() -> None:
-    assert run("explain", LENINGRAD, "--time-limit", "0.000001").returncode in {0, 1}
+    assert run("explain", LENINGRAD, "--time-limit", "0.000001").returncode in {0, 3}
 
 
 def test_negative_time_limit_is_refused() -> None:
