@@ -266,3 +266,38 @@ def test_to_dict_uses_none_for_infinite_numbers() -> None:
                              "ok": np.bool_(True), "text": "g"}])
     assert d.to_dict()["conflict"] == [{"kind": "supply", "id": "g", "supply": None,
                                         "demand": None, "n": 3, "ok": True, "text": "g"}]
+
+
+# -- cost and budget ------------------------------------------------------------------------
+def test_diagnosis_starts_from_the_failed_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The IIS comes from the failed solve's own session; only the elastic program and
+    the changed plan's optimum get sessions of their own (before: three, the IIS's too)."""
+    r = solved("infeasible-policy")
+    own = r.session()
+    made: list[HighsSession] = []
+    asked: list[HighsSession] = []
+    init, iis = HighsSession.__init__, HighsSession.iis
+
+    def counting_init(self: HighsSession, *args: object, **kwargs: object) -> None:
+        made.append(self)
+        init(self, *args, **kwargs)
+
+    def recording_iis(self: HighsSession):  # noqa: ANN202
+        asked.append(self)
+        return iis(self)
+
+    monkeypatch.setattr(HighsSession, "__init__", counting_init)
+    monkeypatch.setattr(HighsSession, "iis", recording_iis)
+    d = r.diagnosis()
+    assert d.conflict_source == "highs-iis" and d.verified is True and d.unexamined == []
+    assert asked == [own] and len(made) == 2
+
+
+def test_spent_budget_says_what_was_not_examined() -> None:
+    from kantorovich.lp.budget import Budget
+
+    d = diagnose(solved("infeasible-bread"), budget=Budget(0))
+    assert d.relaxation == [] and d.verified is None
+    assert "relaxation" in d.unexamined and "relaxed_objective" not in d.unexamined
+    assert "was not found in the time allowed" in d.summary()
+    assert d.to_dict()["unexamined"] == d.unexamined
