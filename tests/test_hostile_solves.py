@@ -100,3 +100,51 @@ def test_an_unrepresentable_rule_exits_2_naming_it(tmp_path: Path) -> None:
     assert res.exit_code == 2, res.output
     assert "policy 'q'" in res.stderr and "1e-40" in res.stderr
     assert "Traceback" not in res.output
+
+
+# -- a change of units changes nothing ---------------------------------------------------------
+from conftest import examples  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from test_price_properties import bounded_plans  # noqa: E402
+
+
+def _in_units(document: dict, good_scale: dict[str, float],
+              level_scale: dict[str, float]) -> dict:
+    """The same plan with each good counted in 1/good_scale of its unit (a ton written as
+    1e9 milligrams) and each process's level in 1/level_scale of its own."""
+    out = json.loads(json.dumps(document))
+    for pid, proc in out["processes"].items():
+        t = level_scale[pid]
+        for side in ("inputs", "outputs"):
+            proc[side] = {g: a * good_scale[g] / t for g, a in proc[side].items()}
+        for bound in ("capacity", "min_level"):
+            if bound in proc:
+                proc[bound] = proc[bound] * t
+    out["supply"] = {g: a * good_scale[g] for g, a in out["supply"].items()}
+    sense, weights = next(iter(out["objective"].items()))
+    out["objective"] = {sense: {g: w / good_scale[g] for g, w in weights.items()}}
+    for pid, rule in out.get("policies", {}).items():
+        if rule.startswith("level("):                 # level(p) <= n
+            p, n = rule[len("level("):].split(") <= ")
+            out["policies"][pid] = f"level({p}) <= {float(n) * level_scale[p]!r}"
+        else:                                          # input(g) <= n
+            g, n = rule[len("input("):].split(") <= ")
+            out["policies"][pid] = f"input({g}) <= {float(n) * good_scale[g]!r}"
+    return out
+
+
+@settings(max_examples=examples(30), deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(bounded_plans(), st.data())
+def test_a_change_of_units_changes_no_optimum(document: dict, data: st.DataObject) -> None:
+    base = k.solve(k.Plan.from_dict(document))
+    if not base.is_optimal:
+        return
+    # plan numbers stay below the loader's 1e15 (larger ones are refused: rescale the unit)
+    powers = st.sampled_from([-6, -3, 0, 3, 6])
+    goods = {g: 10.0 ** data.draw(powers) for g in document["goods"]}
+    levels = {p: 10.0 ** data.draw(powers) for p in document["processes"]}
+    scaled = k.solve(k.Plan.from_dict(_in_units(document, goods, levels)))
+    assert scaled.status is k.Status.OPTIMAL and scaled.certificate.verified
+    assert scaled.objective == pytest.approx(base.objective, rel=1e-6, abs=1e-6)

@@ -9,11 +9,14 @@ solver ``A' = R A S``, ``c' = S c``, row bounds ``R b`` and column bounds ``S^-1
 `Scaling.unscale` returns the plan's own numbers bit for bit.
 
 The rule (the README quotes it): a program whose coefficients all lie in [1e-7, 1e13],
-whose finite bounds lie below 1e15 and whose nonzero objective weights lie in
-[1e-6, 1e13] is passed unchanged. Any other is scaled by a few passes of geometric-mean
-equilibration of ``|A|``; each pass also lowers rows whose bound exceeds 1e15, shrinks
-columns whose bound exceeds 1e15, and lifts columns with tiny or lowers columns with huge
-weights, as far as the column's coefficients allow. If some coefficient still falls
+whose finite nonzero bounds lie in [1e-6, 1e15) and whose nonzero objective weights lie
+in [1e-6, 1e13] is passed unchanged. Any other is scaled by a few passes of
+geometric-mean equilibration of ``|A|``; each pass also lowers rows whose bound exceeds
+1e15 and raises rows whose bounds are all below 1e-3 (a supply of 1e-12 t would sink
+under the solver's absolute tolerance of 1e-7), shrinks columns whose bound exceeds 1e15
+and widens columns whose bounds are all below 1e-3 (a capacity of 5e-12), and lifts
+columns with tiny or lowers columns with huge weights, as far as the column's
+coefficients allow. If some coefficient still falls
 outside [3.7e-9, 2.8e14], a bound above 1.2e18 or a weight above 1.2e18, the plan spans
 more orders of magnitude in one row or column than the solver can hold: `ScalingError`
 (exit code 2) names the good, process or policy and the value. NaN and infinite
@@ -36,6 +39,7 @@ __all__ = ["Scaling", "ScalingError", "scale_program"]
 _ENTRY_SAFE = (-23, 43)        # 1.2e-7 .. 8.8e12
 _ENTRY_HARD = (-28, 48)        # 3.7e-9 .. 2.8e14 (HiGHS: 1e-9 .. 1e15)
 _BOUND_SAFE = 49               # 5.6e14
+_BOUND_LOW = -10               # 9.8e-4: tinier nonzero bounds sink under the tolerances
 _BOUND_HARD = 60               # 1.2e18 (HiGHS: 1e20 is infinite)
 _COST_SAFE = (-20, 43)         # 9.5e-7 .. 8.8e12
 _COST_HARD = 60
@@ -44,6 +48,7 @@ _PASSES = 4
 # the fast path's decimal window (the README's rule)
 _FAST_ENTRY = (1e-7, 1e13)
 _FAST_BOUND = 1e15
+_FAST_TINY_BOUND = 1e-6
 _FAST_COST = (1e-6, 1e13)
 
 
@@ -191,8 +196,9 @@ def _fits_as_is(lp: LinearProgram) -> bool:
     c = np.abs(lp.objective)
     c = c[c != 0]
     with np.errstate(invalid="ignore"):
-        bounds_ok = all(np.all(np.abs(b[np.isfinite(b)]) < _FAST_BOUND)
-                        for b in (lp.row_lower, lp.row_upper, lp.col_lower, lp.col_upper))
+        sizes = [np.abs(b[np.isfinite(b) & (b != 0)])
+                 for b in (lp.row_lower, lp.row_upper, lp.col_lower, lp.col_upper)]
+        bounds_ok = all(np.all((b < _FAST_BOUND) & (b >= _FAST_TINY_BOUND)) for b in sizes)
     return bool(bounds_ok
                 and (a.size == 0 or (a.min() >= _FAST_ENTRY[0] and a.max() <= _FAST_ENTRY[1]))
                 and (c.size == 0 or (c.min() >= _FAST_COST[0] and c.max() <= _FAST_COST[1])))
@@ -280,7 +286,7 @@ def scale_program(lp: LinearProgram) -> tuple[LinearProgram, Scaling]:
         top = _reduce(e, row_ptr, np.maximum, -np.inf)
         bottom = _reduce(e, row_ptr, np.minimum, np.inf)
         rho = _settle(_centre(top, bottom), [
-            (-np.inf, np.floor(_BOUND_SAFE - lb_row)),
+            (np.ceil(_BOUND_LOW - lb_row), np.floor(_BOUND_SAFE - lb_row)),
             _entry_window(top, bottom, _ENTRY_SAFE),
             (-np.inf, np.floor(_BOUND_HARD - 1 - lb_row)),
             _entry_window(top, bottom, _ENTRY_HARD)])
@@ -290,7 +296,7 @@ def scale_program(lp: LinearProgram) -> tuple[LinearProgram, Scaling]:
         bottom = _reduce(e, A.indptr, np.minimum, np.inf)
         new = _settle(_centre(top, bottom), [
             (np.ceil(_COST_SAFE[0] - lc), np.floor(_COST_SAFE[1] - lc)),
-            (np.ceil(lb_col - _BOUND_SAFE), np.inf),
+            (np.ceil(lb_col - _BOUND_SAFE), np.floor(lb_col - _BOUND_LOW)),
             _entry_window(top, bottom, _ENTRY_SAFE),
             (np.ceil(lb_col - _BOUND_HARD + 1), np.floor(_COST_HARD - 1 - lc)),
             _entry_window(top, bottom, _ENTRY_HARD)])

@@ -9,12 +9,14 @@ improvement per unit increase of row i's active bound), so ``z' = c' - A^T y'``.
 What "verified" guarantees, each residual being at most ``tolerance`` (default 1e-6):
 
 * **Primal feasibility, row by row.** Every row's violation is measured against that
-  row's own size: ``|b_i| + sum_j |a_ij x_j|``, and at least ``max_j |a_ij|`` (the row at
-  a unit level). A rule ``1e-10 * level(mill) >= 1e-7`` met at level 800 is 11% short
-  and fails, however small its numbers.
+  row's own size: ``|b_i| + sum_j |a_ij x_j|``, and at least ``max_j |a_ij| L_j`` (the
+  row at typical levels). A rule ``1e-10 * level(mill) >= 1e-7`` met at level 800 is 11%
+  short and fails, however small its numbers.
 * **Bounds, column by column.** A level's distance outside its bounds is measured against
-  the bound's magnitude, and at least one unit of level (or the level at which its
-  largest coefficient is 1, when that is larger).
+  the bound's magnitude, and at least the column's typical level ``L_j``: one unit (or
+  the level at which its largest coefficient is 1, when that is larger), but no more
+  than its largest finite nonzero bound, so a process of capacity 5e-12 is judged on
+  levels of that size.
 * **Dual feasibility.** A price or reduced cost that points at an infinite bound (a
   price that would pay for relaxing a bound that is not there) is measured against the
   column's price scale ``|c_j| + sum_i |a_ij y_i|`` (for a row: the largest such scale
@@ -141,6 +143,18 @@ def _worst(condition: str, ratio: np.ndarray, table: pd.DataFrame, what: str,
                    f"({ratio[k]:.1e} of its scale)")
 
 
+def _level_scale(lp: LinearProgram, col_norm: np.ndarray) -> np.ndarray:
+    """The size of a typical level of each column, the floor of its residuals: one unit
+    (or the level at which its largest coefficient is 1, when that is larger), but never
+    more than its largest finite nonzero bound, so that a process whose capacity is
+    5e-12 is judged on levels of that size, not of 1."""
+    with np.errstate(divide="ignore"):
+        unit = np.maximum(np.where(col_norm > 0, 1.0 / col_norm, 1.0), 1.0)
+        bound = np.maximum(np.where(np.isfinite(lp.col_lower), np.abs(lp.col_lower), 0.0),
+                           np.where(np.isfinite(lp.col_upper), np.abs(lp.col_upper), 0.0))
+    return np.where(bound > 0, np.minimum(unit, bound), unit)
+
+
 def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
             tolerance: float = TOLERANCE) -> Certificate:
     """Check ``x`` and the row duals (improvement per unit increase of each row's active
@@ -155,7 +169,7 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
     z = c - A.T @ y
     ax = A @ x
 
-    # primal: rows against |b| + sum |a x| (at least the row at unit level)
+    # primal: rows against |b| + sum |a x| (at least the row at typical levels)
     with np.errstate(invalid="ignore"):
         under, over = lp.row_lower - ax, ax - lp.row_upper
         row_viol = np.maximum(np.maximum(under, over), 0.0)
@@ -165,12 +179,12 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
         col_near = np.where(col_under > 0, lp.col_lower,
                             np.where(col_over > 0, lp.col_upper, 0.0))
     row_max = _RowMax(A)
-    row_norm = row_max(np.abs(A.data))
-    row_scale = np.maximum(np.abs(near) + absA @ np.abs(x), row_norm)
     col_norm = np.asarray(absA.max(axis=0).todense()).ravel() if A.nnz else np.zeros(len(x))
-    with np.errstate(divide="ignore"):
-        unit = np.where(col_norm > 0, 1.0 / col_norm, 1.0)
-    col_scale = np.maximum(np.abs(col_near), np.maximum(unit, 1.0))
+    level = _level_scale(lp, col_norm)
+    col_of = np.repeat(np.arange(A.shape[1]), np.diff(A.indptr))
+    row_floor = row_max(np.abs(A.data) * level[col_of])
+    row_scale = np.maximum(np.abs(near) + absA @ np.abs(x), row_floor)
+    col_scale = np.maximum(np.abs(col_near), level)
     row_p, col_p = _ratio(row_viol, row_scale), _ratio(col_viol, col_scale)
 
     # dual: signs that point at infinite bounds, against the price scales
