@@ -153,8 +153,9 @@ _exponents = st.integers(-40, 40)
 @settings(max_examples=30, deadline=None)
 @given(st.lists(_exponents, min_size=3, max_size=3), st.lists(_exponents, min_size=4,
                                                               max_size=4),
-       st.lists(st.floats(-1e6, 1e6, allow_subnormal=False), min_size=4,
-                max_size=4))
+       # levels stay normal floats when divided by 2^40 (subnormals are not exact)
+       st.lists(st.floats(-1e6, 1e6).filter(lambda v: v == 0 or abs(v) > 1e-290),
+                min_size=4, max_size=4))
 def test_scaling_is_exact(row_exp: list[int], col_exp: list[int], x: list[float]) -> None:
     lp = _tiny_rule()
     dense = np.array([[1.0, 1.0, 0.25, 3.0], [-0.7, -0.721, 1e-3, 0.0],

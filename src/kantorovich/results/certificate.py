@@ -23,7 +23,8 @@ What "verified" guarantees, each residual being at most ``tolerance`` (default 1
   per unit of its coefficients), so a flipped sign fails at any magnitude.
 * **Complementary slackness.** Each ``|price| x |slack|`` and ``|reduced cost| x |distance
   to bound|``, measured against the objective's scale ``sum_j |c_j x_j| + |c x|`` (or the
-  dual side's, whichever is larger).
+  dual side's, or the objective at typical levels ``sum_j |c_j| L_j``, whichever is
+  largest: an optimum of 0 is judged against what the plan's processes are worth).
 * **Strong duality.** ``|c x - dual bound|`` against the same objective scale.
 
 Residuals are relative, so the guarantee does not depend on the units the plan is
@@ -203,7 +204,7 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
     dual_obj = float(y @ row_bound + z @ col_bound)
     obj_scale = max(float(np.abs(c) @ np.abs(x)) + abs(primal_obj),
                     float(np.abs(y) @ np.abs(row_bound) + np.abs(z) @ np.abs(col_bound))
-                    + abs(dual_obj), _TINY)
+                    + abs(dual_obj), float(np.abs(c) @ level), _TINY)
     with np.errstate(invalid="ignore"):
         row_gap = np.abs(y) * np.abs(np.where(row_bad > 0, 0.0, ax - row_bound))
         col_gap = np.abs(z) * np.abs(np.where(col_bad > 0, 0.0, x - col_bound))
