@@ -49,7 +49,7 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show solver logs
 AnalysisTime = Annotated[Optional[float], typer.Option(
     "--analysis-time", min=0.0, metavar="SECONDS",
     help="Time for the analyses after the solve (ranges, price intervals, rule costs, "
-         "moves); default: half the solve's time, at least 1 s. What is not examined "
+         "moves); default: half the solve's time, at least 0.75 s. What is not examined "
          "in time is marked so.")]
 
 F = TypeVar("F", bound=Callable[..., Any])
