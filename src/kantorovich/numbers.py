@@ -1,10 +1,16 @@
-"""Numbers as a planner writes them, shared by every sentence and table we print."""
+"""Numbers as a planner writes them, shared by every sentence and table we print.
+
+`fmt` writes a number (and its unit, as declared) for tables; `quantity` writes it for a
+sentence, with the unit in the plural a person would use ("14,000 loaves", "1 loaf",
+"80 t"), and `count` writes how many of something there are ("1 policy", "2 policies").
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
-__all__ = ["fmt"]
+__all__ = ["count", "fmt", "plural", "quantity"]
 
 
 def fmt(value: float | None, unit: str = "") -> str:
@@ -29,3 +35,74 @@ def fmt(value: float | None, unit: str = "") -> str:
             text = text.rstrip("0").rstrip(".")
         text = "0" if text in ("-0", "") else text
     return f"{text} {unit}" if unit else text
+
+
+#: Words whose plural does not follow the rules of `plural`.
+IRREGULAR = {
+    "loaf": "loaves", "leaf": "leaves", "half": "halves", "shelf": "shelves",
+    "knife": "knives", "life": "lives", "calf": "calves", "wolf": "wolves",
+    "person": "people", "man": "men", "woman": "women", "child": "children",
+    "foot": "feet", "tooth": "teeth", "goose": "geese", "mouse": "mice", "ox": "oxen",
+    "sheep": "sheep", "fish": "fish", "deer": "deer", "series": "series",
+    "species": "species", "cattle": "cattle", "equipment": "equipment",
+}
+#: Three-letter units that are words, not symbols (symbols such as t, kg, hl, kWh and
+#: m3 are written the same for any number).
+_SHORT_WORDS = frozenset({"ton", "day", "box", "bag", "can", "cow", "pig", "car", "cup",
+                          "pot", "jar", "keg", "pad", "set", "kit", "egg", "hen", "pen",
+                          "tin", "log", "pin", "bed", "cap", "hat", "bus"})
+
+
+def plural(word: str, number: float = 2.0, *, plurals: Mapping[str, str] | None = None
+           ) -> str:
+    """``word`` as written after ``number``: singular for exactly 1, plural otherwise.
+
+    A plan may declare plurals of its own (``plurals``, word to plural); otherwise the
+    irregular words of `IRREGULAR` and the rules of English are used, and a unit
+    symbol (``t``, ``kg``, ``kWh``, ``m3``: three letters or fewer that are not a word,
+    or anything not all lower-case letters) stays as it is.
+
+    >>> plural("loaf"), plural("loaf", 1), plural("policy"), plural("t"), plural("box")
+    ('loaves', 'loaf', 'policies', 't', 'boxes')
+    >>> plural("piece", 0), plural("crate", 3, plurals={"crate": "crates of 12"})
+    ('pieces', 'crates of 12')
+    """
+    if not word or number == 1:
+        return word
+    if plurals and word in plurals:
+        return str(plurals[word])
+    head, _, last = word.rpartition(" ")     # "ton of wheat" is not written here,
+    if last in IRREGULAR:                    # but "cubic metre" is: the last word counts
+        return f"{head} {IRREGULAR[last]}".lstrip() if head else IRREGULAR[last]
+    if not (last.isalpha() and last.islower()) or (len(last) <= 3 and
+                                                  last not in _SHORT_WORDS):
+        return word
+    if last.endswith(("s", "x", "z", "ch", "sh")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in tuple("aeiou"):
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return f"{head} {last}" if head else last
+
+
+def quantity(value: float | None, unit: str = "", *,
+             plurals: Mapping[str, str] | None = None) -> str:
+    """`fmt` for a sentence: the unit in the plural unless the number reads as 1.
+
+    >>> quantity(14000, "loaf"), quantity(1, "loaf"), quantity(80, "t"), quantity(3.5)
+    ('14,000 loaves', '1 loaf', '80 t', '3.5')
+    """
+    text = fmt(value)
+    if not unit:
+        return text
+    return f"{text} {plural(unit, 1.0 if text in ('1', '-1') else 2.0, plurals=plurals)}"
+
+
+def count(n: int, noun: str, *, plurals: Mapping[str, str] | None = None) -> str:
+    """How many of something: ``count(1, "policy")`` is ``'1 policy'``.
+
+    >>> count(1, "policy"), count(2, "policy"), count(0, "move")
+    ('1 policy', '2 policies', '0 moves')
+    """
+    return f"{n:,} {plural(noun, n, plurals=plurals)}"

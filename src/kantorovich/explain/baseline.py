@@ -3,10 +3,27 @@
 A *move* is an input taken from one production unit and given to another. Where several
 units give up and several receive the same good, the largest releases go to the largest
 takers first, so a good changing hands between a senders and b receivers makes at most
-a + b - 1 moves, not a x b. A move's *gain* is exact: the objective the plan would lose
-if that one move were undone (sender and receiver held at their old shares of it) and
-everything else re-optimised; each takes a warm re-solve, so only the largest moves are
-measured, within the time budget, and the others say so.
+a + b - 1 moves, not a x b. Moves are listed only against a baseline that keeps the
+plan's rules: against one that breaks them the comparison lists the broken statements.
+
+The moves' gains add up to the whole gain. They are attributed in order, the largest
+move first, from the baseline towards the optimum. For every (good, unit) that a
+measured move names, one row is added to the plan's program,
+
+    input of the good at the unit  <=  cap,
+
+with the unit's input the sum over its processes of (input coefficient x level). The
+caps start at the baseline's inputs, and move k lowers its sender's cap by its amount and
+raises its receiver's. Let V0 be the optimum with the caps at the baseline and Vk the
+optimum with the first k moves imposed: move k's gain is Vk - V(k-1), the objective it
+adds to the moves before it, each re-solved warm from the kept optimum. Everything else
+re-optimises freely, so V0 - (the baseline's objective) is what no move names (supply
+the baseline left unused, levels of processes using no moved good), and the optimum
+minus the last V is what the moves do not reach (amounts with no counterpart, and moves
+not measured). Both are `BaselineComparison.unexplained`, so that the gains and it sum to
+`BaselineComparison.gain` exactly. A move whose imposition leaves no feasible plan is
+not imposed (its gain is not measured, and what it would add stays unexplained); when
+the budget runs out, the moves not yet measured count into ``unexplained`` and say so.
 """
 
 from __future__ import annotations
@@ -24,6 +41,8 @@ from kantorovich.results.result import PlanResult
 __all__ = ["BaselineComparison", "compare_to_baseline", "moves"]
 
 _EPS = 1e-7
+#: Moves smaller than this share of what their sender had are noise (see `_matched`).
+_SMALLEST = 1e-6
 
 
 @dataclass(eq=False)
@@ -38,6 +57,8 @@ class BaselineComparison:
     moves: pd.DataFrame         # good, sender, receiver, amount, unit, share_of_sender,
                                 # gain, gain_note
     objective_unit: str
+    unexplained: float = 0.0    # the gain no measured move explains (see module docstring)
+    unnamed: float = 0.0        # the part of it before any move: what no move names
     _improves: float = 1.0
 
     @property
@@ -55,6 +76,9 @@ class BaselineComparison:
 
         return {"objective": number(self.objective), "feasible": self.feasible,
                 "gain": number(self.gain), "objective_unit": self.objective_unit,
+                "unexplained": number(self.unexplained),
+                "unexplained_unnamed": number(self.unnamed),
+                "unexplained_unmeasured": number(self.unexplained - self.unnamed),
                 "moves_count": len(self.moves), "moves_measured": self.moves_measured,
                 "violations": frame_records(self.violations),
                 "changes": frame_records(self.processes.reset_index())}
@@ -105,12 +129,62 @@ def _violations(result: PlanResult, levels: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["kind", "id", "shortfall", "unit", "statement"])
 
 
+_COLUMNS = ["good", "sender", "receiver", "amount", "unit", "share_of_sender", "gain",
+            "gain_note"]
+
+
+@dataclass(frozen=True)
+class _Gains:
+    """Each move's gain, why one was not measured, and what the moves leave unexplained
+    (``unnamed``: V0 - the baseline's objective; ``total``: the whole gain minus the
+    measured gains), all in objective units, improvement positive."""
+
+    gain: np.ndarray
+    note: np.ndarray
+    unnamed: float
+    total: float
+
+
 def moves(result: PlanResult, baseline: pd.Series, *, evaluate: int = 200,
-          budget: Budget | float | None = None) -> pd.DataFrame:
+          budget: Budget | float | None = None,
+          baseline_objective: float | None = None) -> pd.DataFrame:
     """Inputs moved between units from ``baseline`` to the optimum (see module docstring),
-    the largest first; the gains of the ``evaluate`` largest are measured, warm, while the
-    ``budget`` (by default the result's) lasts, and ``gain_note`` says why any other's
-    was not."""
+    the largest first.
+
+    Parameters
+    ----------
+    result : PlanResult
+        An optimal result.
+    baseline : Series
+        The baseline's level of every process.
+    evaluate : int, default 200
+        How many of the largest moves have their gains measured.
+    budget : Budget or float, optional
+        Time for the re-solves; by default the result's.
+    baseline_objective : float, optional
+        The baseline's objective; by default computed from ``baseline``.
+
+    Returns
+    -------
+    DataFrame
+        good, sender, receiver, amount, unit, share_of_sender, gain (what the move adds
+        to the moves above it) and gain_note (why a gain was not measured), with
+        ``attrs["unexplained"]`` and ``attrs["unnamed"]`` as in `BaselineComparison`.
+    """
+    out, now = _matched(result, baseline)
+    if baseline_objective is None:
+        baseline_objective = _objective_of(result, baseline)
+    whole = result.lp.improves * (result.objective - baseline_objective)
+    gains = _sequential_gains(result, out, result.inputs_by_unit(baseline), whole, evaluate,
+                              result.budget if budget is None else Budget.of(budget))
+    out["gain"] = gains.gain
+    out["gain_note"] = gains.note
+    out.attrs.update(unexplained=gains.total, unnamed=gains.unnamed)
+    return out
+
+
+def _matched(result: PlanResult, baseline: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """The moves without their gains, largest first, and the optimum's inputs by unit."""
     plan = result.plan
     before = result.inputs_by_unit(baseline)
     after = result.inputs_by_unit()
@@ -124,7 +198,9 @@ def moves(result: PlanResult, baseline: pd.Series, *, evaluate: int = 200,
     send, take = np.flatnonzero(real & (delta < 0)), np.flatnonzero(real & (delta > 0))
     s, r, amount = _greedy_pairs(codes[send], -delta[send], codes[take], delta[take])
     s, r = send[s], take[r]
-    keep = amount > _EPS * (1 + np.abs(base[s]))       # 0% of an allocation is no move
+    # a stretch the matching leaves between two near-equal sums is noise, not a move:
+    # none is kept below a millionth of what its sender had or its receiver gets
+    keep = amount > _SMALLEST * np.maximum(1 + np.abs(base[s]), np.abs(delta[r]))
     s, r, amount = s[keep], r[keep], amount[keep]
     order = np.argsort(-amount, kind="stable")
     s, r, amount = s[order], r[order], amount[order]
@@ -133,12 +209,7 @@ def moves(result: PlanResult, baseline: pd.Series, *, evaluate: int = 200,
     out = pd.DataFrame({
         "good": good[s], "sender": unit[s], "receiver": unit[r], "amount": amount,
         "unit": plan.goods["unit"].reindex(good[s]).to_numpy(), "share_of_sender": share})
-    now = after.reindex(change.index, fill_value=0.0).to_numpy()
-    gain, note = _undo_gains(result, out, now[s], now[r],
-                             evaluate, result.budget if budget is None else Budget.of(budget))
-    out["gain"] = gain
-    out["gain_note"] = note
-    return out
+    return out, after
 
 
 def _greedy_pairs(s_good: np.ndarray, release: np.ndarray, r_good: np.ndarray,
@@ -189,12 +260,11 @@ def _input_rows(result: PlanResult) -> tuple[pd.MultiIndex, np.ndarray, np.ndarr
     return keys, bounds, col[order], inputs[used][order]
 
 
-def _undo_gains(result: PlanResult, moved: pd.DataFrame, sender_now: np.ndarray,
-                receiver_now: np.ndarray, evaluate: int, budget: Budget
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Each move's gain: what the plan loses if the move alone is undone (sender held at
-    its old share of the good, receiver too) and everything else re-optimised. Measured
-    warm, the largest moves first, with a note for each move not measured."""
+def _sequential_gains(result: PlanResult, moved: pd.DataFrame, before: pd.Series,
+                      whole: float, evaluate: int, budget: Budget) -> _Gains:
+    """Each move's gain as what it adds to the moves before it (see module docstring):
+    one capped input row per (good, unit) the measured moves name, caps from the
+    baseline, one warm re-solve for V0 and one per move; the rows are removed after."""
     n = len(moved)
     gain = np.full(n, np.nan)
     note = np.full(n, f"gain not measured: only the {evaluate} largest moves are",
@@ -202,61 +272,102 @@ def _undo_gains(result: PlanResult, moved: pd.DataFrame, sender_now: np.ndarray,
     todo = min(evaluate, n)
     note[:todo] = "gain not measured: time budget spent"
     if not todo:
-        return gain, note
+        return _Gains(gain, note, whole, whole)
     keys, bounds, cols, values = _input_rows(result)
     lp = result.lp
     first = lp.shape[0]
-    at_s = keys.get_indexer(pd.MultiIndex.from_arrays([moved["good"], moved["sender"]]))
-    at_r = keys.get_indexer(pd.MultiIndex.from_arrays([moved["good"], moved["receiver"]]))
-    amount = moved["amount"].to_numpy()
+    pairs = pd.MultiIndex.from_arrays([
+        np.concatenate([moved["good"].to_numpy(object)[:todo]] * 2),
+        np.concatenate([moved["sender"].to_numpy(object)[:todo],
+                        moved["receiver"].to_numpy(object)[:todo]])])
+    named = pairs.unique()
+    where = named.get_indexer(pairs)
+    sender_row, receiver_row = where[:todo], where[todo:]
+    cap = before.reindex(named, fill_value=0.0).to_numpy(float, copy=True)
+    amount = moved["amount"].to_numpy(float)
+    spans = [slice(bounds[a], bounds[a + 1]) for a in keys.get_indexer(named)]
     session = result.session()
-    if session.what_if(budget).status is not Status.OPTIMAL:
-        return gain, note
-    for k in range(todo):
-        s, r = slice(bounds[at_s[k]], bounds[at_s[k] + 1]), slice(
-            bounds[at_r[k]], bounds[at_r[k] + 1])
-        try:
-            session.add_row(cols[s], values[s], sender_now[k] + amount[k], np.inf)
-            session.add_row(cols[r], values[r], -np.inf, receiver_now[k] - amount[k])
-            undone = session.what_if(budget)
-        finally:
-            session.delete_rows_from(first)
-        if undone.status is Status.TIME_LIMIT:
-            break
-        if undone.status is Status.OPTIMAL:
-            gain[k] = lp.improves * (result.objective - undone.objective)
-            note[k] = ""
-        elif undone.status is Status.INFEASIBLE:
-            note[k] = "gain not measured: undoing this move alone leaves no feasible plan"
-        else:
-            note[k] = f"gain not measured: the re-solve ended {undone.status.value}"
-    return gain, note
+
+    def impose() -> None:
+        # the session scales an added row by its bounds, and changes only the program's
+        # own rows' bounds: the capped rows are added afresh for each stage
+        session.delete_rows_from(first)
+        for span, upper in zip(spans, cap):
+            session.add_row(cols[span], values[span], -np.inf, upper)
+
+    try:
+        impose()
+        start = session.what_if(budget)
+        if start.status is not Status.OPTIMAL:
+            return _Gains(gain, note, whole, whole)
+        last = start.objective
+        unnamed = lp.improves * (start.objective - (result.objective - lp.improves * whole))
+        for k in range(todo):
+            s, r = sender_row[k], receiver_row[k]
+            cap[s] -= amount[k]
+            cap[r] += amount[k]
+            impose()
+            step = session.what_if(budget)
+            if step.status is Status.TIME_LIMIT:
+                break
+            if step.status is Status.OPTIMAL:
+                gain[k] = lp.improves * (step.objective - last)
+                last = step.objective
+                note[k] = ""
+                continue
+            cap[s] += amount[k]             # not imposed: the next move starts without it
+            cap[r] -= amount[k]
+            note[k] = ("gain not measured: imposing this move on those before it leaves "
+                       "no feasible plan" if step.status is Status.INFEASIBLE else
+                       f"gain not measured: the re-solve ended {step.status.value}")
+    finally:
+        session.delete_rows_from(first)
+    measured = float(np.nansum(gain))
+    return _Gains(gain, note, unnamed, whole - measured)
 
 
-def compare_to_baseline(result: PlanResult, *, evaluate_moves: int = 200,
-                        budget: Budget | float | None = None) -> BaselineComparison | None:
-    """The baseline against the optimum; None when the plan has no baseline.
-
-    Computed once per result (each move's gain takes a re-solve, within ``budget``, by
-    default the result's): the first call's arguments decide what is measured."""
-    if result.plan.baseline is None or not result.is_optimal:
-        return None
-    return result.memo("baseline", lambda: _compare(result, evaluate_moves, budget))
-
-
-def _compare(result: PlanResult, evaluate_moves: int,
-             budget: Budget | float | None) -> BaselineComparison:
-    levels = _baseline_levels(result)
+def _objective_of(result: PlanResult, levels: pd.Series) -> float:
+    """The objective of the plan at ``levels``; for a plan of complete sets, as many as
+    its scarcest set good allows."""
     lp = result.lp
     x = np.zeros(lp.shape[1])
     x[lp.col_positions("process")] = levels.to_numpy()
-    base_obj = float(lp.objective @ x + lp.constant)
     if result.plan.objective.sense == "maximize_sets":
-        # the baseline makes as many complete sets as its scarcest set good allows
         sets_row = lp.row_positions("assortment")
         counts = result.plan.objective.weights.to_numpy(float)
         net = lp.matrix[sets_row][:, lp.col_positions("process")] @ levels.to_numpy()
-        base_obj = float(np.min(net / counts)) if len(counts) else 0.0
+        return float(np.min(net / counts)) if len(counts) else 0.0
+    return float(lp.objective @ x + lp.constant)
+
+
+def compare_to_baseline(result: PlanResult, *, budget: Budget | float | None = None,
+                        evaluate_moves: int = 200) -> BaselineComparison | None:
+    """The baseline against the optimum.
+
+    Parameters
+    ----------
+    result : PlanResult
+        A solved result.
+    budget : Budget or float, optional
+        Time for the moves' re-solves (one per measured move, plus one); by default the
+        result's.
+    evaluate_moves : int, default 200
+        How many of the largest moves have their gains measured; the others' count into
+        ``unexplained``.
+
+    Returns
+    -------
+    BaselineComparison or None
+        None when the plan has no baseline or no optimum. Against a baseline that breaks
+        the plan's rules, ``feasible`` is False, ``violations`` lists what it breaks, and
+        no moves are listed. Each call computes afresh (`kantorovich.explain.analyses`
+        keeps the answer).
+    """
+    if result.plan.baseline is None or not result.is_optimal:
+        return None
+    levels = _baseline_levels(result)
+    lp = result.lp
+    base_obj = _objective_of(result, levels)
     violations = _violations(result, levels)
     optimal = result.levels
     change = optimal - levels
@@ -265,10 +376,17 @@ def _compare(result: PlanResult, evaluate_moves: int,
                        np.nan)
     processes = pd.DataFrame({"baseline": levels, "optimal": optimal, "change": change,
                               "change_pct": pct})
-    comparison = BaselineComparison(
+    whole = lp.improves * (result.objective - base_obj)
+    if violations.empty:
+        found = moves(result, levels, evaluate=evaluate_moves, budget=budget,
+                      baseline_objective=base_obj)
+        unexplained, unnamed = found.attrs["unexplained"], found.attrs["unnamed"]
+    else:   # moves towards the optimum from levels the plan forbids would mislead
+        found = pd.DataFrame({c: pd.Series(dtype=float if c in (
+            "amount", "share_of_sender", "gain") else object) for c in _COLUMNS})
+        unexplained = unnamed = whole
+    return BaselineComparison(
         objective=base_obj, optimal_objective=result.objective,
         feasible=violations.empty, violations=violations, processes=processes,
-        moves=moves(result, levels, evaluate=evaluate_moves, budget=budget),
-        objective_unit=result.objective_unit)
-    comparison._improves = lp.improves
-    return comparison
+        moves=found, objective_unit=result.objective_unit, unexplained=unexplained,
+        unnamed=unnamed, _improves=lp.improves)
