@@ -7,6 +7,11 @@ input/output error while writing the answer, 130/143 interrupted by SIGINT/SIGTE
 
 Only typer and rich are imported at start-up; everything else is imported by the command
 that needs it, so ``--help`` and ``--version`` stay quick.
+
+Conventions: ``-h``/``--help`` and ``--version``; flags show no value type in help; a
+choice lists its choices (``--format [parquet|csv]``); progress (loading, solving, each
+analysis) goes to stderr, only when stderr is a terminal and ``--quiet`` is not given;
+stdout carries only the answer.
 """
 
 from __future__ import annotations
@@ -18,13 +23,16 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperCommand, TyperGroup
 
 from kantorovich.economy.cli import economy_app  # light: typer and rich only
 from kantorovich.errors import KantorovichError, PlanError
@@ -32,8 +40,39 @@ from kantorovich.errors import KantorovichError, PlanError
 EXIT_IO = 5
 EXIT_INTERNAL = 70
 
+
+
+def _flags_without_metavar(params: list[Any]) -> list[Any]:
+    """A flag takes no value, so its help shows none (typer's rich help says ``<bool>``)."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class _Command(TyperCommand):
+    """A command whose flags, ``--help`` included, show no ``<bool>`` in help."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _flags_without_metavar(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    """The root group, with flags shown as in `_Command`."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _flags_without_metavar(super().get_params(ctx))
+
+
+class TableFormat(str, Enum):
+    """File format of the tables ``solve -o DIR`` writes."""
+
+    parquet = "parquet"
+    csv = "csv"
+
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  context_settings={"help_option_names": ["-h", "--help"]},
+                  cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
                   help="Optimal economic planning: plans, shadow prices and explanations.")
 app.add_typer(economy_app, name="economy",
               help="Input-output economies: Leontief accounting and labour values.")
@@ -46,6 +85,9 @@ TimeLimit = Annotated[Optional[float], typer.Option(
     "--time-limit", min=0.0, metavar="SECONDS",
     help="Stop the whole command (every solve and analysis) after this many seconds.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show solver logs on stderr.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q",
+                                     help="No progress on stderr (none is shown when "
+                                          "stderr is not a terminal either).")]
 AnalysisTime = Annotated[Optional[float], typer.Option(
     "--analysis-time", min=0.0, metavar="SECONDS",
     help="Time for the analyses after the solve (ranges, price intervals, rule costs, "
@@ -158,14 +200,82 @@ def _budget(time_limit: float | None):  # noqa: ANN202 - returns a Budget
     return Budget(time_limit)
 
 
-@app.command()
+class _Progress:
+    """What a long command is doing, on stderr: one transient status line that each
+    step replaces, and a line kept after the solve (iterations and objective). Silent
+    unless stderr is a terminal, and with ``--quiet``."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.shown = not quiet and err.is_terminal
+        self._status: Any = None
+
+    @contextmanager
+    def shown_while(self) -> Iterator[_Progress]:
+        if not self.shown:
+            yield self
+            return
+        with err.status("starting", spinner="dots") as status:
+            self._status = status
+            try:
+                yield self
+            finally:
+                self._status = None
+
+    def step(self, text: str) -> None:
+        """Replace the status line with ``text`` (plan text is never read as markup)."""
+        if self._status is not None:
+            self._status.update(escape(text))
+
+    def analysis(self, name: str) -> None:
+        """The callback `analyse` calls as each analysis starts."""
+        self.step(f"analysing: {name}")
+
+    def solved(self, result: Any) -> None:
+        """Keep one line saying what the solve took."""
+        if self._status is None:
+            return
+        from kantorovich.numbers import fmt
+        from kantorovich.serialise import clean
+
+        sol = result.solution
+        line = f"solved: {result.status.value} after {sol.iterations:,} iterations in " \
+               f"{sol.seconds:.2f} s"
+        if result.status.has_solution:
+            objective = float(clean([result.objective])[0])
+            line += f", objective {fmt(objective, result.objective_unit)}"
+        err.print(line, markup=False, style="dim")
+
+
+def _solve_shown(plan: Path, progress: _Progress, budget: Any, verbose: bool) -> Any:
+    """Load and solve ``plan``, saying so on the progress line; returns the result."""
+    from kantorovich.results.result import solve as solve_plan
+
+    progress.step(f"loading {plan}")
+    loaded = _load(plan)
+    progress.step(f"compiling and solving: {len(loaded.processes):,} processes, "
+                  f"{len(loaded.goods):,} goods")
+    result = solve_plan(loaded, budget=budget, verbose=verbose)
+    progress.solved(result)
+    return result
+
+
+@app.command(cls=_Command)
 @_guarded
 def validate(plan: PlanArg) -> None:
-    """Check a plan file and list every problem found."""
-    s = _load(plan).summary()
+    """Check a plan file and list every problem found; warnings about a valid plan that
+    is surely not what was meant go to stderr (exit 0)."""
+    loaded = _load(plan)
+    s = loaded.summary()
     out.print(f"ok: {plan}: '{s['name']}', {s['goods']} goods, {s['units']} units, "
               f"{s['processes']} processes, {s['policies']} policies, objective "
               f"{s['objective']}", markup=False)
+    from kantorovich.model import checks
+
+    plan_warnings = getattr(checks, "plan_warnings", None)
+    for problem in (plan_warnings(loaded) if plan_warnings is not None else []):
+        err.print(f"warning: {problem.location()}: {problem.message}", markup=False)
+        if problem.hint:
+            err.print(f"    hint: {problem.hint}", markup=False)
 
 
 def _stopped_note(result: Any) -> str | None:
@@ -179,41 +289,54 @@ def _stopped_note(result: Any) -> str | None:
     return result.diagnosis().summary()
 
 
-@app.command()
+@app.command(cls=_Command)
 @_guarded
 def solve(
     plan: PlanArg,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object, only.")] = False,
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o", help="Write tables and summary.json into this directory.")] = None,
-    table_format: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
+    table_format: Annotated[TableFormat, typer.Option(
+        "--format", help="File format of the tables in the output directory.")
+    ] = TableFormat.parquet,
+    show_sensitivity: Annotated[bool, typer.Option(
+        "--sensitivity", "-s",
+        help="Also print the sensitivity report (Excel Solver's layout: variable cells "
+             "and constraints, with allowable increases and decreases). JSON and the "
+             "output directory always hold it.")] = False,
     time_limit: TimeLimit = None,
     analysis_time: AnalysisTime = None,
     verbose: Verbose = False,
+    quiet: Quiet = False,
 ) -> None:
-    """Solve a plan: levels, shadow prices, reduced costs, certificate, baseline, moves."""
+    """Solve a plan: the plan's levels, shadow prices, rules and their costs, moves from
+    the plan in force, the certificate, and with --sensitivity the ranges."""
     budget = _budget(time_limit)
     _setup_logging(verbose)
     from kantorovich.explain.analyses import analyse
     from kantorovich.report.export import check_output_dir, write_result
     from kantorovich.report.summary import summary
     from kantorovich.report.terminal import print_result
-    from kantorovich.results.result import solve as solve_plan
 
+    fmt = table_format.value
     if output is not None:
-        check_output_dir(output, inputs=[plan], fmt=table_format)
-    loaded = _load(plan)
-    result = solve_plan(loaded, budget=budget, verbose=verbose)
-    data = found = None
-    if as_json or output is not None:
-        found = analyse(result, budget=budget, seconds=analysis_time)
-        data = summary(result, analyses=found)
-    if output is not None:
-        write_result(result, output, data, fmt=table_format, inputs=[plan], analyses=found)
+        check_output_dir(output, inputs=[plan], fmt=fmt)
+    progress = _Progress(quiet or verbose)
+    with progress.shown_while():
+        result = _solve_shown(plan, progress, budget, verbose)
+        found = analyse(result, budget=budget, seconds=analysis_time,
+                        progress=progress.analysis)
+        data = None
+        if as_json or output is not None:
+            progress.step("writing the summary")
+            data = summary(result, analyses=found)
+        if output is not None:
+            progress.step(f"writing {output}")
+            write_result(result, output, data, fmt=fmt, inputs=[plan], analyses=found)
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
     else:
-        print_result(result, out)
+        print_result(result, out, analyses=found, sensitivity=show_sensitivity)
         if output is not None:
             out.print(f"tables and summary written to {output}", markup=False)
     note = _stopped_note(result)
@@ -222,19 +345,23 @@ def solve(
     raise typer.Exit(result.status.exit_code)
 
 
-@app.command()
+@app.command(cls=_Command)
 @_guarded
 def explain(plan: PlanArg, time_limit: TimeLimit = None, analysis_time: AnalysisTime = None,
-            verbose: Verbose = False) -> None:
+            verbose: Verbose = False, quiet: Quiet = False) -> None:
     """Explain the optimal plan in sentences: what to move, what policies cost, why."""
     budget = _budget(time_limit)
     _setup_logging(verbose)
     from kantorovich.explain.analyses import analyse
     from kantorovich.explain.story import explain as explain_result
-    from kantorovich.results.result import solve as solve_plan
 
-    result = solve_plan(_load(plan), budget=budget, verbose=verbose)
-    text = explain_result(result, analyse(result, budget=budget, seconds=analysis_time)).text()
+    progress = _Progress(quiet or verbose)
+    with progress.shown_while():
+        result = _solve_shown(plan, progress, budget, verbose)
+        found = analyse(result, budget=budget, seconds=analysis_time,
+                        progress=progress.analysis)
+        progress.step("writing the explanation")
+        text = explain_result(result, found).text()
     out.print(text, markup=False)
     note = _stopped_note(result)
     if note and result.status.has_solution:
@@ -242,7 +369,7 @@ def explain(plan: PlanArg, time_limit: TimeLimit = None, analysis_time: Analysis
     raise typer.Exit(result.status.exit_code)
 
 
-@app.command()
+@app.command(cls=_Command)
 @_guarded
 def export(
     plan: PlanArg,
@@ -257,7 +384,7 @@ def export(
     out.print(f"wrote {mps}", markup=False)
 
 
-@app.command()
+@app.command(cls=_Command)
 @_guarded
 def schema(
     output: Annotated[Optional[Path], typer.Option("--output", "-o",
