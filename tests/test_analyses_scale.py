@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kantorovich as k
+from kantorovich.explain.analyses import analyse
 from kantorovich.explain.baseline import _greedy_pairs, compare_to_baseline
 from kantorovich.explain.policies import policy_costs
 from kantorovich.lp.budget import Budget
@@ -135,9 +136,10 @@ def test_one_ranging_call_per_result(monkeypatch: pytest.MonkeyPatch) -> None:
     session = result.session()
     ranging = session.ranging
     monkeypatch.setattr(session, "ranging", lambda: calls.append(1) or ranging())
-    sensitivity(result)
-    price_ranges(result)
-    assert len(calls) == 1
+    found = analyse(result, seconds=float("inf"))
+    assert found.sensitivity is not None and found.price_ranges is not None
+    assert len(calls) == 1              # the orchestrator hands one ranging to both
+    assert analyse(result) is found and len(calls) == 1
 
 
 # -- price intervals ------------------------------------------------------------------------
@@ -211,8 +213,6 @@ def test_a_row_whose_resolve_hit_the_limit_is_not_checked(
     assert len(solves) == 3             # ranging's start, the warm start, one re-solve
     assert not ranges.at["wheat", "checked"] and not ranges.at["wheat", "unique"]
     assert ranges.at["flour", "checked"] and ranges.at["flour", "unique"]
-    # later calls return the first answer: the memo's key is not the budget
-    assert price_ranges(result, budget=Budget(None)) is ranges
     monkeypatch.undo()
     _session_is_back(result)
 
@@ -246,7 +246,7 @@ def test_no_basis_no_claim_of_uniqueness() -> None:
     empty = np.array([], dtype=object)
     basisless = dataclasses.replace(
         result, solution=dataclasses.replace(result.solution, col_basis=empty,
-                                             row_basis=empty), _memo={})
+                                             row_basis=empty), analyses=None)
     ranges = price_ranges(basisless)
     assert not ranges["checked"].any() and not ranges["unique"].any()
 

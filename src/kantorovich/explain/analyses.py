@@ -7,6 +7,11 @@ gives each a share of what is left of the budget, so that an early analysis that
 quickly leaves its time to the next. What an analysis could not examine it says itself
 (``checked``, ``measured`` and ``gain_note`` columns); what was not run at all is listed
 in `Analyses.skipped`.
+
+The answer is stored on the result (`PlanResult.analyses`), so a second `analyse` of the
+same result, the CLI's tables, the sentences and a sweep all read one set of analyses;
+the analyses themselves are plain functions of a result (`sensitivity`, `price_ranges`,
+`policy_costs`, `compare_to_baseline`) that compute afresh on each call.
 """
 
 from __future__ import annotations
@@ -21,16 +26,30 @@ from kantorovich.explain.baseline import BaselineComparison, compare_to_baseline
 from kantorovich.explain.policies import policy_costs
 from kantorovich.lp.budget import Budget
 from kantorovich.results.result import PlanResult
-from kantorovich.results.sensitivity import price_ranges, sensitivity
+from kantorovich.results.sensitivity import basis_ranging, price_ranges, sensitivity
 
-__all__ = ["Analyses", "analyse", "default_seconds"]
+__all__ = ["Analyses", "analyse", "default_seconds", "moves"]
 
 Progress = Callable[[str], None]
 
 
 @dataclass(eq=False)
 class Analyses:
-    """The analyses of one result; None where an analysis does not apply."""
+    """The analyses of one result; None where an analysis does not apply or was skipped.
+
+    Parameters
+    ----------
+    sensitivity : dict of str to DataFrame, optional
+        Ranges of supplies, demands, policies and weights (`sensitivity`).
+    price_ranges : DataFrame, optional
+        Each price as an interval (`price_ranges`).
+    baseline : BaselineComparison, optional
+        The baseline against the optimum, with its moves (`compare_to_baseline`).
+    policy_costs : DataFrame, optional
+        Each policy's price and exact cost (`policy_costs`).
+    skipped : list of str
+        Analyses that applied but were not run: the budget was spent before them.
+    """
 
     sensitivity: dict[str, pd.DataFrame] | None = None
     price_ranges: pd.DataFrame | None = None
@@ -41,6 +60,29 @@ class Analyses:
     def to_dict(self) -> dict[str, Any]:
         """What was examined, for the JSON summary."""
         return {"skipped": list(self.skipped)}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The analyses' tables as ``-o DIR`` writes them, by file name stem.
+
+        Returns
+        -------
+        dict of str to DataFrame
+            ``policy_costs``, ``baseline``, ``moves``, ``price_ranges`` and
+            ``sensitivity_<goods|policies|weights>``, each only when that analysis ran;
+            each table says row by row what it examined (``checked``, ``measured``,
+            ``gain_note``).
+        """
+        tables: dict[str, pd.DataFrame] = {}
+        if self.policy_costs is not None:
+            tables["policy_costs"] = self.policy_costs.reset_index()
+        if self.baseline is not None:
+            tables["baseline"] = self.baseline.processes.reset_index()
+            tables["moves"] = self.baseline.moves
+        if self.price_ranges is not None:
+            tables["price_ranges"] = self.price_ranges.reset_index()
+        for name, frame in (self.sensitivity or {}).items():
+            tables[f"sensitivity_{name}"] = frame.reset_index()
+        return tables
 
 
 def _priority(result: PlanResult) -> list[str]:
@@ -75,19 +117,43 @@ SOLVE_SHARE = 0.5
 
 def analyse(result: PlanResult, *, budget: Budget | float | None = None,
             seconds: float | None = None, progress: Progress | None = None) -> Analyses:
-    """Run every analysis that applies to ``result``, once; later calls return the same
-    answers.
+    """Run every analysis that applies to ``result``, once, and keep them on it.
 
-    They get ``seconds`` (by default `default_seconds`), and never more than is left of
-    ``budget`` (by default the budget the result was solved under, i.e. the command's
-    time limit). Pass ``seconds=float("inf")`` to examine everything the budget allows.
+    Parameters
+    ----------
+    result : PlanResult
+        A solved result (without an optimum there is nothing to analyse).
+    budget : Budget or float, optional
+        The command's budget (by default the one the result was solved under).
+    seconds : float, optional
+        The analyses' allowance within it (by default `default_seconds`); pass
+        ``float("inf")`` to examine everything the budget allows.
+    progress : callable, optional
+        Called with a short stage name as each analysis starts: ``"sensitivity"``,
+        ``"policy costs"``, ``"moves"``, ``"price intervals"``.
+
+    Returns
+    -------
+    Analyses
+        Also stored as ``result.analyses``; a later call returns it as it is, whatever
+        its arguments.
     """
+    if result.analyses is not None:
+        return result.analyses
+    out = _run(result, budget, seconds, progress)
+    result.analyses = out
+    return out
+
+
+def _run(result: PlanResult, budget: Budget | float | None, seconds: float | None,
+         progress: Progress | None) -> Analyses:
     if not result.status.has_solution:
         return Analyses()
     budget = result.budget if budget is None else Budget.of(budget)
     budget = budget.at_most(default_seconds(result) if seconds is None else seconds)
     out = Analyses()
     plan = result.plan
+    ranging = None
     for name, share in _PLAN:
         if name == "policy costs" and not plan.policies:
             continue
@@ -100,11 +166,41 @@ def analyse(result: PlanResult, *, budget: Budget | float | None = None,
             progress(name)
         part = budget.share(share)
         if name == "sensitivity":
-            out.sensitivity = sensitivity(result, budget=part)
+            ranging = basis_ranging(result, budget=part)
+            out.sensitivity = sensitivity(result, budget=part, ranging=ranging)
         elif name == "policy costs":
             out.policy_costs = policy_costs(result, budget=part)
         elif name == "moves":
             out.baseline = compare_to_baseline(result, budget=part)
         else:
-            out.price_ranges = price_ranges(result, budget=part, priority=_priority(result))
+            out.price_ranges = price_ranges(result, budget=part, priority=_priority(result),
+                                            ranging=ranging)
     return out
+
+
+def moves(result: PlanResult, *, budget: Budget | float | None = None,
+          progress: Progress | None = None) -> pd.DataFrame | None:
+    """The moves from the plan's baseline to its optimum, each with its gain.
+
+    Parameters
+    ----------
+    result : PlanResult
+        A solved result of a plan with a baseline.
+    budget : Budget or float, optional
+        Time for the gains' re-solves (by default the result's budget).
+    progress : callable, optional
+        Called with ``"moves"`` when the re-solves start.
+
+    Returns
+    -------
+    DataFrame or None
+        One row per move: ``good``, ``sender``, ``receiver``, ``amount``, ``unit``,
+        ``share_of_sender``, ``gain`` and ``gain_note``. None without a baseline or an
+        optimum. The whole comparison (gain, what no move explains) is
+        `compare_to_baseline`; each call computes afresh, and `analyse` keeps its answer
+        in ``result.analyses.baseline``.
+    """
+    if progress is not None:
+        progress("moves")
+    found = compare_to_baseline(result, budget=budget)
+    return None if found is None else found.moves

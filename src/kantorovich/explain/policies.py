@@ -7,6 +7,8 @@ would start binding, before it is dropped altogether, so a planner needs both.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -19,18 +21,37 @@ __all__ = ["policy_costs"]
 _NOT_MEASURED = "not measured: time budget spent"
 
 
-def policy_costs(result: PlanResult, *, budget: Budget | float | None = None
-                 ) -> pd.DataFrame:
-    """Per policy: price, exact cost (objective gained by dropping it), status without it,
-    how the objective's goods would change, and whether the cost was ``measured`` (with a
-    ``note`` when not).
+def policy_costs(result: PlanResult, *, budget: Budget | float | None = None,
+                 progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+    """What each policy costs the plan: its price beside the exact cost of dropping it.
 
+    Parameters
+    ----------
+    result : PlanResult
+        An optimal result.
+    budget : Budget or float, optional
+        Time for the re-solves (by default the result's budget).
+    progress : callable, optional
+        Called with ``"policy costs"`` when the re-solves start.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by policy id: ``name``, ``rule``, ``binding``, ``price``, ``cost``
+        (objective gained by dropping the rule), ``status_without``, ``measured``, ``note``
+        (why not, when not measured) and ``change_<good>`` for each objective good.
+
+    Notes
+    -----
     A rule with slack costs nothing to drop (the optimum stays optimal without it), so
-    only tight rules are re-solved: warm, the dearest first, within ``budget`` (by
-    default the result's). Computed once per result."""
+    only tight rules are re-solved: warm, the dearest first, while the budget lasts.
+    Each call computes afresh; `kantorovich.analyse` runs it once per result.
+    """
     result._need_optimum()
     budget = result.budget if budget is None else Budget.of(budget)
-    return result.memo("policy_costs", lambda: _policy_costs(result, budget))
+    if progress is not None:
+        progress("policy costs")
+    return _policy_costs(result, budget)
 
 
 def _policy_costs(result: PlanResult, budget: Budget) -> pd.DataFrame:

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,28 +49,31 @@ _STATUS = {
     highspy.HighsModelStatus.kIterationLimit: Status.ITERATION_LIMIT,
     highspy.HighsModelStatus.kModelEmpty: Status.OPTIMAL,
 }
-_banner_lock = threading.Lock()
-_banner_done = False
+
+
+class _QuietHighs(highspy.Highs):
+    """A `highspy.Highs` that is silent from its first call.
+
+    HiGHS prints its banner on stdout from the first method that logs while
+    ``output_flag`` is on; in highspy 1.16 that is ``setCallback``, which ``Highs()``
+    calls from `enableCallbacks` during construction (the C++ constructor itself prints
+    nothing). Turning the flag off just before that first call silences the banner
+    without touching the process's file descriptor 1, so threads writing to stdout
+    meanwhile lose nothing. Checked by tests/test_result_data.py in a fresh process.
+    """
+
+    _quieted = False
+
+    def enableCallbacks(self) -> None:  # noqa: N802 - highspy's name
+        if not self._quieted:
+            self._quieted = True
+            self.setOptionValue("output_flag", False)
+        super().enableCallbacks()
 
 
 def _new_highs() -> highspy.Highs:
-    """A silent Highs object. HiGHS prints a banner on stdout the first time one is made;
-    stdout may carry a JSON document, so that first construction writes to /dev/null."""
-    global _banner_done
-    with _banner_lock:
-        if _banner_done:
-            h = highspy.Highs()
-        else:
-            sys.stdout.flush()
-            saved = os.dup(1)
-            try:
-                with open(os.devnull, "w") as devnull:
-                    os.dup2(devnull.fileno(), 1)
-                    h = highspy.Highs()
-            finally:
-                os.dup2(saved, 1)
-                os.close(saved)
-            _banner_done = True
+    """A silent Highs object (no banner, no log) that leaves stdout alone."""
+    h = _QuietHighs()
     h.setOptionValue("output_flag", False)
     return h
 
@@ -336,6 +337,71 @@ class HighsSession:
         """Put column ``col`` back to the program's own bounds."""
         self.set_col_bounds(col, self.lp.col_lower[col], self.lp.col_upper[col])
 
+    def set_rows_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Set the bounds of several rows at once, in the plan's units.
+
+        Parameters
+        ----------
+        rows : array of int
+            Row positions in the program.
+        lower, upper : array of float
+            New bounds, one per row; infinities for none.
+        """
+        rows = np.asarray(rows, dtype=np.int32)
+        if rows.size:
+            lo, up = self.scaling.to_scaled_row_bounds(rows, lower, upper)
+            self._h.changeRowsBounds(len(rows), rows, _clip_all(lo), _clip_all(up))
+
+    def set_cols_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Set the bounds of several columns at once, in the plan's units.
+
+        Parameters
+        ----------
+        cols : array of int
+            Column positions in the program.
+        lower, upper : array of float
+            New bounds, one per column; infinities for none.
+        """
+        cols = np.asarray(cols, dtype=np.int32)
+        if cols.size:
+            lo, up = self.scaling.to_scaled_col_bounds(cols, lower, upper)
+            self._h.changeColsBounds(len(cols), cols, _clip_all(lo), _clip_all(up))
+
+    def set_costs(self, cols: np.ndarray, costs: np.ndarray) -> None:
+        """Set the objective coefficients of several columns, in the plan's units (the
+        solver holds ``s_j c_j``).
+
+        Parameters
+        ----------
+        cols : array of int
+            Column positions in the program.
+        costs : array of float
+            New objective coefficients, one per column.
+        """
+        cols = np.asarray(cols, dtype=np.int32)
+        if cols.size:
+            scaled = np.asarray(costs, dtype=float) * self.scaling.col[cols]
+            self._h.changeColsCost(len(cols), cols, np.ascontiguousarray(scaled))
+
+    def set_coefficient(self, row: int, col: int, value: float) -> None:
+        """Set one matrix coefficient, in the plan's units (the solver holds
+        ``r_i a_ij s_j``)."""
+        scaled = float(value) * self.scaling.row[int(row)] * self.scaling.col[int(col)]
+        self._h.changeCoeff(int(row), int(col), scaled)
+
+    def set_basis(self, col_basis: np.ndarray, row_basis: np.ndarray) -> bool:
+        """Start the next solve from a basis given as words ('lower', 'basic', ...), as an
+        `LpSolution` stores it; False (and nothing set) when its shape does not fit."""
+        m, n = self.lp.shape
+        if len(col_basis) != n or len(row_basis) != m:
+            return False
+        word = dict(zip(_BASIS_NAMES, _BASIS_STATUSES))
+        basis = highspy.HighsBasis()
+        basis.valid = True
+        basis.col_status = [word[c] for c in col_basis]
+        basis.row_status = [word[r] for r in row_basis]
+        return self._h.setBasis(basis) != highspy.HighsStatus.kError
+
     def add_row(self, cols: np.ndarray, values: np.ndarray, lower: float,
                 upper: float) -> int:
         cols = np.asarray(cols, dtype=np.int32)
@@ -369,6 +435,9 @@ class HighsSession:
                 # a scaled cost is s_j c_j and a scaled bound r_i b_i
                 "cost_up": arr(r.col_cost_up, n, "value_") / col,
                 "cost_dn": arr(r.col_cost_dn, n, "value_") / col,
+                # a scaled column bound is u_j / s_j
+                "col_up": arr(r.col_bound_up, n, "value_") * col,
+                "col_dn": arr(r.col_bound_dn, n, "value_") * col,
                 "row_up": arr(r.row_bound_up, m, "value_") / row,
                 "row_up_objective": arr(r.row_bound_up, m, "objective_"),
                 "row_dn": arr(r.row_bound_dn, m, "value_") / row,
@@ -446,6 +515,9 @@ class HighsSession:
 
 
 _BASIS_NAMES = np.array(["lower", "basic", "upper", "zero", "nonbasic"], dtype=object)
+_BASIS_STATUSES = (highspy.HighsBasisStatus.kLower, highspy.HighsBasisStatus.kBasic,
+                   highspy.HighsBasisStatus.kUpper, highspy.HighsBasisStatus.kZero,
+                   highspy.HighsBasisStatus.kNonbasic)
 
 
 def _basis_names(statuses: object) -> np.ndarray:
@@ -461,6 +533,11 @@ def _clip(value: float) -> float:
     if np.isneginf(value):
         return -_INF
     return float(value)
+
+
+def _clip_all(values: np.ndarray) -> np.ndarray:
+    """Infinities as HiGHS spells them, for a whole array."""
+    return np.ascontiguousarray(np.clip(np.asarray(values, dtype=float), -_INF, _INF))
 
 
 def solve_lp(lp: LinearProgram, *, budget: Budget | float | None = None,

@@ -33,30 +33,6 @@ def check_output_dir(directory: str | Path, *, inputs: Sequence[str | Path] = ()
     return files.check_output_dir(directory, inputs=inputs)
 
 
-def _tables(result: PlanResult, analyses: Analyses) -> dict[str, pd.DataFrame]:
-    """The result's tables and those of the analyses that ran (each says, row by row,
-    what it examined: ``checked``, ``measured``, ``gain_note``)."""
-    tables: dict[str, pd.DataFrame] = {}
-    if not result.status.has_solution:
-        return tables
-    tables["processes"] = result.processes.reset_index()
-    tables["goods"] = result.goods.reset_index()
-    tables["flows"] = result.flows
-    tables["by_unit"] = result.by_unit().reset_index()
-    if result.plan.policies:
-        tables["policies"] = result.policy_prices.reset_index()
-    if analyses.policy_costs is not None:
-        tables["policy_costs"] = analyses.policy_costs.reset_index()
-    if analyses.baseline is not None:
-        tables["baseline"] = analyses.baseline.processes.reset_index()
-        tables["moves"] = analyses.baseline.moves
-    if analyses.price_ranges is not None:
-        tables["price_ranges"] = analyses.price_ranges.reset_index()
-    for name, frame in (analyses.sensitivity or {}).items():
-        tables[f"sensitivity_{name}"] = frame.reset_index()
-    return tables
-
-
 def _write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     frame = frame.copy()
     for col in frame.columns:
@@ -71,7 +47,7 @@ def _write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
 def write_result(result: PlanResult, directory: str | Path, summary: dict[str, Any], *,
                  fmt: str = "parquet", inputs: Sequence[str | Path] = (),
                  analyses: Analyses | None = None) -> Path:
-    """Write ``summary.json`` and one table per result view into ``directory``.
+    """Write ``summary.json`` and the tables of `PlanResult.tables` into ``directory``.
 
     ``inputs`` are the files the command read (the plan and any file it names): a
     directory that is or holds one of them, or the current directory, is refused. The
@@ -80,7 +56,8 @@ def write_result(result: PlanResult, directory: str | Path, summary: dict[str, A
     the command ran (by default they are run here).
     """
     target = check_output_dir(directory, inputs=inputs, fmt=fmt)
-    tables = _tables(result, analyse(result) if analyses is None else analyses)
+    found = analyse(result) if analyses is None else analyses
+    tables = {**result.tables(), **(found.tables() if result.status.has_solution else {})}
     text = json.dumps({**summary, "tables": {name: f"{name}.{fmt}" for name in tables}},
                       indent=2, allow_nan=False)
     with files.output_directory(target, inputs=inputs) as staging:

@@ -1,5 +1,10 @@
 """`PlanResult`: the solver's arrays mapped back onto the plan, as labelled tables.
 
+A result is data: the plan, its program, the solution's arrays (with the optimal basis
+as words) and, once `kantorovich.analyse` has run, its analyses. It holds no live solver
+when pickled or sent to another process; `PlanResult.session` reattaches one, warm from
+the stored basis, for the analyses that re-solve.
+
 Sign convention, used for every price: a shadow price is how much the objective
 *improves* (rises when maximising, falls when minimising) per extra unit of a good made
 available, or per unit a policy is relaxed, in objective units. A reduced cost is the
@@ -24,28 +29,51 @@ from kantorovich.lp.status import Status
 from kantorovich.model.plan import Plan
 from kantorovich.results.certificate import Certificate, certify
 
-__all__ = ["PlanResult", "solve"]
+__all__ = ["PlanResult", "solve", "verified_solve"]
 
 _TIGHT = 1e-7
 
 
 @dataclass(eq=False)
 class PlanResult:
-    """An optimal plan with its valuations, or the status saying why there is none."""
+    """An optimal plan with its valuations, or the status saying why there is none.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan that was solved.
+    lp : LinearProgram
+        Its compiled program; rows and columns map back onto the plan's ids.
+    solution : LpSolution
+        The solver's arrays, in the plan's units, with the basis as words.
+    options : dict
+        How it was solved (``time_limit``, ``budget``, ``verbose``).
+    analyses : Analyses or None
+        Every analysis of the result, set by `kantorovich.analyse` the first time it
+        runs (None until then); the CLI, reports, sweeps and the laboratory read it.
+
+    Notes
+    -----
+    A result pickles: the live solver session is dropped (`__getstate__`) and
+    `session` builds a new one from ``lp`` and the stored basis when an analysis needs to
+    re-solve.
+    """
 
     plan: Plan
     lp: LinearProgram
     solution: LpSolution
     options: dict[str, Any] = field(default_factory=dict)
     _session: HighsSession | None = field(default=None, repr=False)
-    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    analyses: Any = field(default=None, repr=False)
 
-    def memo(self, key: str, compute: Any) -> Any:
-        """Compute an analysis once per result (the CLI's tables, JSON and sentences all
-        read the same policy costs, moves and ranges)."""
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
+    def __getstate__(self) -> dict[str, Any]:
+        """The result's numbers, without the live solver (which cannot travel)."""
+        state = dict(self.__dict__)
+        state["_session"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     # -- status -----------------------------------------------------------------------
     @property
@@ -81,7 +109,32 @@ class PlanResult:
         m, n = self.lp.shape
         obj = f", objective {self.objective:,.6g} {self.objective_unit}" if self.is_optimal else ""
         return (f"<PlanResult {self.plan.name!r}: {self.status.value}{obj}; "
-                f"{n} columns x {m} rows, {self.seconds:.3f}s>")
+                f"{len(self.plan.processes)} processes, {len(self.plan.goods)} goods, "
+                f"{len(self.plan.policies)} policies; {n} columns x {m} rows, "
+                f"{self.seconds:.3f}s>")
+
+    def _repr_html_(self) -> str:
+        """A small table for Jupyter: status, objective with its unit, sizes, certificate.
+        Every text from the plan is escaped."""
+        from html import escape
+
+        rows = [("status", self.status.value)]
+        if self.status.has_solution:
+            rows.append(("objective", f"{self.objective:,.6g} {self.objective_unit}"))
+        rows += [("processes", f"{len(self.plan.processes):,}"),
+                 ("goods", f"{len(self.plan.goods):,}"),
+                 ("policies", f"{len(self.plan.policies):,}"),
+                 ("solve time", f"{self.seconds:.3f} s")]
+        if self.status.has_solution:
+            cert = self.certificate
+            rows.append(("certificate", "verified" if cert.verified else "not verified"))
+        if self.status.has_solution and self.plan.policies:
+            binding = int(self.policy_prices["binding"].sum())
+            rows.append(("binding policies", f"{binding:,} of {len(self.plan.policies):,}"))
+        body = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th>"
+                       f"<td style='text-align:left'>{escape(v)}</td></tr>" for k, v in rows)
+        return (f"<div><strong>PlanResult {escape(self.plan.name)}</strong>"
+                f"<table>{body}</table></div>")
 
     # -- internals ----------------------------------------------------------------------
     def _need_optimum(self) -> None:
@@ -267,13 +320,40 @@ class PlanResult:
         return bool(np.any(touching(x, lp.col_lower, lp.col_upper)[basic_col]) or
                     np.any(touching(act, lp.row_lower, lp.row_upper)[basic_row]))
 
+    # -- tables ---------------------------------------------------------------------------
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables that ``kantorovich solve PLAN -o DIR`` writes, by file name stem.
+
+        Returns
+        -------
+        dict of str to DataFrame
+            ``processes``, ``goods``, ``flows``, ``by_unit`` and, when the plan has
+            policies, ``policies``; then the tables of `analyses` when they have run
+            (``policy_costs``, ``baseline``, ``moves``, ``price_ranges``,
+            ``sensitivity_goods``, ``sensitivity_policies``, ``sensitivity_weights``).
+            Empty when the plan has no optimum. Each frame has its ids as columns.
+        """
+        tables: dict[str, pd.DataFrame] = {}
+        if not self.status.has_solution:
+            return tables
+        tables["processes"] = self.processes.reset_index()
+        tables["goods"] = self.goods.reset_index()
+        tables["flows"] = self.flows
+        tables["by_unit"] = self.by_unit().reset_index()
+        if self.plan.policies:
+            tables["policies"] = self.policy_prices.reset_index()
+        if self.analyses is not None:
+            tables.update(self.analyses.tables())
+        return tables
+
     # -- analyses defined elsewhere -----------------------------------------------------------
     def sensitivity(self) -> dict[str, pd.DataFrame]:
-        """Ranges for supplies, demands, policies and objective weights; see
-        `results.sensitivity`."""
+        """Ranges for supplies, demands, policies and objective weights; those of
+        `analyses` when they have run, else computed now (see `results.sensitivity`)."""
         from kantorovich.results.sensitivity import sensitivity
 
-        return sensitivity(self)
+        found = getattr(self.analyses, "sensitivity", None)
+        return found if found is not None else sensitivity(self)
 
     def diagnosis(self) -> Any:
         """Why the plan has no optimum (infeasible or unbounded), in the plan's terms."""
@@ -282,11 +362,35 @@ class PlanResult:
         return diagnose(self)
 
     def session(self) -> HighsSession:
-        """The solver session that found this optimum, still holding its basis, so what-if
-        re-solves start warm. Callers restore every bound they change."""
+        """A solver session holding this result's program and optimal basis, so what-if
+        re-solves start warm. Callers restore every bound they change.
+
+        The session that found the optimum when there is one; otherwise (a result from a
+        `kantorovich.Session`, or one unpickled) a new one, started from the stored basis.
+        """
         if self._session is None:
-            self._session = HighsSession(self.lp, budget=self.budget)
+            session = HighsSession(self.lp, budget=self.budget)
+            sol = self.solution
+            if sol.has_basis and session.set_basis(sol.col_basis, sol.row_basis):
+                session.keep_optimum()
+            self._session = session
         return self._session
+
+
+def verified_solve(session: HighsSession, lp: LinearProgram,
+                   budget: Budget | None = None) -> LpSolution:
+    """Solve ``session`` (warm from its basis) and check an optimum with `certify`; a
+    failed check is re-solved once from scratch with tighter tolerances, and a second
+    failure is reported as ``unverified``. ``lp`` is the program the session holds."""
+    solution = session.solve(budget)
+    if solution.status is Status.OPTIMAL and not certify(
+            lp, solution.x, solution.row_dual).verified:
+        solution = session.solve_carefully(budget)
+        if solution.status is Status.OPTIMAL and not certify(
+                lp, solution.x, solution.row_dual).verified:
+            solution = replace(solution, status=Status.UNVERIFIED,
+                               message="the solver's answer failed our certificate")
+    return solution
 
 
 def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None = None,
@@ -303,14 +407,7 @@ def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None 
     budget = Budget.of(budget if budget is not None else time_limit)
     lp = compile_plan(plan)
     session = HighsSession(lp, budget=budget, verbose=verbose)
-    solution = session.solve()
-    if solution.status is Status.OPTIMAL and not certify(
-            lp, solution.x, solution.row_dual).verified:
-        solution = session.solve_carefully()
-        if solution.status is Status.OPTIMAL and not certify(
-                lp, solution.x, solution.row_dual).verified:
-            solution = replace(solution, status=Status.UNVERIFIED,
-                               message="the solver's answer failed our certificate")
+    solution = verified_solve(session, lp)
     if solution.status.has_solution:
         session.keep_optimum()
     session.close()

@@ -13,6 +13,7 @@ re-solving with the bound moved a little, warm and within the time budget.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,7 +28,7 @@ from kantorovich.lp.status import Status
 if TYPE_CHECKING:
     from kantorovich.results.result import PlanResult
 
-__all__ = ["price_ranges", "sensitivity"]
+__all__ = ["BasisRanging", "basis_ranging", "price_ranges", "sensitivity"]
 
 INF = np.inf
 _STEP = 1e-5        # a bound moves by this, relative, to read the price on each side
@@ -38,26 +39,54 @@ def _budget(result: PlanResult, budget: Budget | float | None) -> Budget:
     return result.budget if budget is None else Budget.of(budget)
 
 
-def _ranging(result: PlanResult, budget: Budget) -> tuple[LpSolution, dict[str, Any] | None]:
-    """The session's optimal solution and HiGHS's ranging of its basis, once per result
-    (bound and price ranges both read it). Without a proven optimum the ranging is None;
-    so it is when less of the budget is left than ranging takes, since it cannot be
-    interrupted: measured, up to about 1.3 times the solve at 100,000 processes."""
-    def compute() -> tuple[LpSolution, dict[str, Any] | None]:
-        session = result.session()
-        at = session.solve(budget)
-        if (at.status is not Status.OPTIMAL or not at.has_basis
-                or budget.remaining() < _RANGING_PER_SOLVE * result.seconds):
-            return at, None
-        return at, session.ranging()
-    return result.memo("ranging", compute)
+@dataclass(frozen=True, eq=False)
+class BasisRanging:
+    """HiGHS's ranging of a result's optimal basis, read once and shared by `sensitivity`
+    and `price_ranges`.
+
+    Parameters
+    ----------
+    at : LpSolution
+        The session's solution at that basis (row activities, duals and basis words).
+    ranges : dict of str to array, or None
+        ``cost_up``, ``cost_dn``, ``row_up``, ``row_dn`` (and the objective at each) in
+        the plan's units; None without a proven optimum, or when less of the budget was
+        left than ranging takes (it cannot be interrupted).
+    """
+
+    at: LpSolution
+    ranges: dict[str, np.ndarray] | None
 
 
-def _row_ranges(result: PlanResult, budget: Budget) -> tuple[np.ndarray, np.ndarray]:
+def basis_ranging(result: PlanResult, *, budget: Budget | float | None = None
+                  ) -> BasisRanging:
+    """Re-solve ``result``'s session at its optimum (warm: no iterations) and range the
+    basis, within ``budget`` (by default the result's).
+
+    Ranging takes, measured, up to about 1.3 times the solve at 100,000 processes and
+    cannot be cut short, so it is skipped (``ranges`` None) when less is left.
+    """
+    budget = _budget(result, budget)
+    session = result.session()
+    at = session.solve(budget)
+    if (at.status is not Status.OPTIMAL or not at.has_basis
+            or budget.remaining() < _RANGING_PER_SOLVE * result.seconds):
+        return BasisRanging(at, None)
+    return BasisRanging(at, session.ranging())
+
+
+def _ranging(result: PlanResult, budget: Budget, ranging: BasisRanging | None
+             ) -> tuple[LpSolution, dict[str, Any] | None]:
+    found = basis_ranging(result, budget=budget) if ranging is None else ranging
+    return found.at, found.ranges
+
+
+def _row_ranges(result: PlanResult, budget: Budget, found: BasisRanging | None
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Interval of each row's active bound over which its price holds (NaN unknown)."""
     lp = result.lp
     m = lp.shape[0]
-    at, ranging = _ranging(result, budget)
+    at, ranging = _ranging(result, budget, found)
     if ranging is None:
         return np.full(m, np.nan), np.full(m, np.nan)
     act = at.row_activity
@@ -155,20 +184,45 @@ def _weight_ranges(result: PlanResult) -> pd.DataFrame:
     return table
 
 
-def sensitivity(result: PlanResult, *, budget: Budget | float | None = None
-                ) -> dict[str, pd.DataFrame]:
-    """Ranges in plan terms: ``goods`` (supply and demand ranges of each price),
-    ``policies`` (right-hand-side range of each policy price) and ``weights``.
+def sensitivity(result: PlanResult, *, budget: Budget | float | None = None,
+                ranging: BasisRanging | None = None) -> dict[str, pd.DataFrame]:
+    """Ranges in plan terms, over which each price holds.
 
-    Computed once per result; NaN where the time ``budget`` (by default the result's)
-    was spent before the ranging could run."""
+    Parameters
+    ----------
+    result : PlanResult
+        An optimal result.
+    budget : Budget or float, optional
+        Time for the ranging (by default the result's budget).
+    ranging : BasisRanging, optional
+        A ranging already read (`basis_ranging`), so that it is read once.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``goods`` (supply and demand ranges of each shadow price), ``policies``
+        (right-hand-side range of each policy price), ``weights`` (objective weight
+        ranges) and ``processes`` (each process's level, reduced cost, objective
+        coefficient per unit of level in the compiled program, ``cost``, and its range
+        ``cost_low`` to ``cost_high``). NaN where the budget was spent before the
+        ranging could run.
+
+    Notes
+    -----
+    Ranges never leave the schema's domain: a supply cannot be negative, so
+    ``supply_low`` (and ``supply_high``) are clipped at 0 where the basis would hold
+    below it. A demand may be negative (a good the plan must offer), so its range is not
+    clipped. Each call computes afresh; `kantorovich.analyse` runs it once per result.
+    """
     result._need_optimum()
-    return result.memo("sensitivity", lambda: _sensitivity(result, _budget(result, budget)))
+    return _sensitivity(result, _budget(result, budget), ranging)
 
 
-def _sensitivity(result: PlanResult, budget: Budget) -> dict[str, pd.DataFrame]:
+def _sensitivity(result: PlanResult, budget: Budget, found: BasisRanging | None
+                 ) -> dict[str, pd.DataFrame]:
     plan, lp = result.plan, result.lp
-    low, high = _row_ranges(result, budget)
+    found = basis_ranging(result, budget=budget) if found is None else found
+    low, high = _row_ranges(result, budget, found)
     g = lp.row_positions("good")
     supply = plan.goods["supply"].to_numpy(float)
     demand = plan.goods["demand"].to_numpy(float)
@@ -176,8 +230,9 @@ def _sensitivity(result: PlanResult, budget: Budget) -> dict[str, pd.DataFrame]:
     with np.errstate(invalid="ignore"):
         goods = pd.DataFrame({
             "shadow_price": result.shadow_prices,
-            "supply": supply, "supply_low": np.where(free, INF, demand - high[g]),
-            "supply_high": np.where(free, INF, demand - low[g]),
+            "supply": supply,
+            "supply_low": np.where(free, INF, np.maximum(demand - high[g], 0.0)),
+            "supply_high": np.where(free, INF, np.maximum(demand - low[g], 0.0)),
             "demand": demand, "demand_low": np.where(free, -INF, supply + low[g]),
             "demand_high": np.where(free, INF, supply + high[g]),
         }, index=plan.goods.index)
@@ -186,12 +241,27 @@ def _sensitivity(result: PlanResult, budget: Budget) -> dict[str, pd.DataFrame]:
         "price": result.policy_prices["price"].to_numpy(),
         "rhs": result.policy_prices["rhs"].to_numpy(), "rhs_low": low[p], "rhs_high": high[p],
     }, index=result.policy_prices.index)
-    return {"goods": goods, "policies": policies, "weights": _weight_ranges(result)}
+    return {"goods": goods, "policies": policies, "weights": _weight_ranges(result),
+            "processes": _cost_ranges(result, found)}
+
+
+def _cost_ranges(result: PlanResult, found: BasisRanging) -> pd.DataFrame:
+    """Each process's objective coefficient (per unit of level, as the compiled program
+    has it: the weighted net use when minimising) and the interval over which the optimal
+    basis stays optimal (NaN where the ranging did not run)."""
+    cols = result.lp.col_positions("process")
+    cost = result.lp.objective[cols]
+    ranges = found.ranges
+    low = ranges["cost_dn"][cols] if ranges is not None else np.full(len(cols), np.nan)
+    high = ranges["cost_up"][cols] if ranges is not None else np.full(len(cols), np.nan)
+    return pd.DataFrame({"level": result.levels.to_numpy(), "reduced_cost":
+                         result.reduced_costs.to_numpy(), "cost": cost,
+                         "cost_low": low, "cost_high": high}, index=result.plan.processes.index)
 
 
 def price_ranges(result: PlanResult, *, priority: list[str] | None = None,
-                 budget: Budget | float | None = None, max_rows: int | None = 500
-                 ) -> pd.DataFrame:
+                 budget: Budget | float | None = None, max_rows: int | None = 500,
+                 ranging: BasisRanging | None = None) -> pd.DataFrame:
     """Each good's and policy's price as an interval ``[low, high]``, with ``unique`` and
     ``checked``.
 
@@ -201,16 +271,17 @@ def price_ranges(result: PlanResult, *, priority: list[str] | None = None,
     (ids), then binding rules, then goods with a price (the largest first), then the rest,
     at most ``max_rows`` rows and while the ``budget`` (by default the result's) lasts.
     ``checked`` is True only for rows whose every side was settled; without a basis
-    (interior point without crossover) no row is. Computed once per result: the first
-    call's priority and budget decide what is examined.
+    (interior point without crossover) no row is. ``ranging`` is a `basis_ranging`
+    already read (by default read here, when the optimum is degenerate). Each call
+    computes afresh; `kantorovich.analyse` runs it once per result.
     """
     result._need_optimum()
-    return result.memo("price_ranges", lambda: _price_ranges(
-        result, list(priority or []), _budget(result, budget), max_rows))
+    return _price_ranges(result, list(priority or []), _budget(result, budget), max_rows,
+                         ranging)
 
 
 def _price_ranges(result: PlanResult, priority: list[str], budget: Budget,
-                  max_rows: int | None) -> pd.DataFrame:
+                  max_rows: int | None, found: BasisRanging | None) -> pd.DataFrame:
     lp, sol = result.lp, result.solution
     goods_rows, policy_rows = lp.row_positions("good"), lp.row_positions("policy")
     rows = np.concatenate([goods_rows, policy_rows])
@@ -227,7 +298,7 @@ def _price_ranges(result: PlanResult, priority: list[str], budget: Budget,
     checked = np.full(len(rows), sol.has_basis and not result.is_degenerate)
     if sol.has_basis and result.is_degenerate:
         _settle_degenerate(result, rows, ids, kinds, price, to_price, priority, budget,
-                           max_rows, low, high, checked)
+                           max_rows, low, high, checked, found)
     unique = np.isclose(low, high, rtol=1e-7, atol=1e-9) & checked
     return pd.DataFrame({"kind": kinds, "price": price, "low": low, "high": high,
                          "unique": unique, "checked": checked},
@@ -237,7 +308,8 @@ def _price_ranges(result: PlanResult, priority: list[str], budget: Budget,
 def _settle_degenerate(result: PlanResult, rows: np.ndarray, ids: np.ndarray,
                        kinds: np.ndarray, price: np.ndarray, to_price: np.ndarray,
                        priority: list[str], budget: Budget, max_rows: int | None,
-                       low: np.ndarray, high: np.ndarray, checked: np.ndarray) -> None:
+                       low: np.ndarray, high: np.ndarray, checked: np.ndarray,
+                       found: BasisRanging | None) -> None:
     """Fill ``low``, ``high`` and ``checked`` in place for the rows of a degenerate
     optimum: loose rows and ranged sides at once, the other sides by warm re-solves."""
     lp, sol = result.lp, result.solution
@@ -248,7 +320,7 @@ def _settle_degenerate(result: PlanResult, rows: np.ndarray, ids: np.ndarray,
     checked[~tight] = True
     step = _STEP * np.maximum(1.0, np.where(np.isfinite(bound), np.abs(bound), 0.0))
     # sides (down, up) the basis settles: a nonbasic row whose ranging reaches a step away
-    at, ranging = _ranging(result, budget)
+    at, ranging = _ranging(result, budget, found)
     if ranging is not None:
         nonbasic = at.row_basis[rows] != "basic"
         ranged_price = to_price * at.row_dual[rows]
