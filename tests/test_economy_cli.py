@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from kantorovich.economy.cli import economy_app
@@ -51,14 +52,17 @@ def test_values_table_prints_sectors() -> None:
     assert "output [dollars" in out
 
 
-def test_values_without_labour_proxy_exits_2(tmp_path: Path) -> None:
+def test_values_without_compensation_use_value_added_and_say_so(tmp_path: Path) -> None:
     for csv in MB.glob("*.csv"):
         (tmp_path / csv.name).write_text(csv.read_text())
     (tmp_path / "va.csv").write_text("id,va\n0,650\n1,1400\n")
-    code, _, err = run("values", tmp_path)
-    assert code == 2 and "va.csv" in err and "--labour va" in err
-    code, out, _ = run("values", tmp_path, "--labour", "va", "--json")
+    code, out, err = run("values", tmp_path, "--json")
     assert code == 0 and json.loads(out)["labour"] == "va"
+    assert "no compensation of employees" in err and "value added" in err
+    # Miller & Blair's price model: valued by value added, every sector's value is 1
+    assert json.loads(out)["labour_values"] == pytest.approx({"0": 1.0, "1": 1.0})
+    code, _, err = run("values", tmp_path, "--labour", "compensation")
+    assert code == 2 and "compensation" in err
 
 
 def test_inspect_summary_and_json() -> None:

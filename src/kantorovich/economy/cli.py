@@ -129,7 +129,8 @@ def values(table: TableArg,
                show_default=False)] = None,
            labour: Annotated[Optional[str], typer.Option(
                "--labour", help="Labour proxy: compensation (default where the table has "
-                                "it) or va (value added).", show_default=False)] = None,
+                                "it, else value added, said on stderr) or va (value "
+                                "added).", show_default=False)] = None,
            json_out: Json = False) -> None:
     """Gross output for a final demand and labour values (v = l + vA), never inverting I - A."""
     from kantorovich.errors import KantorovichError, PlanError, Problem
@@ -140,10 +141,11 @@ def values(table: TableArg,
                                      hint="use compensation or va")])
         economy, check = _load(table, labour)
         if economy.labour_source is None:
-            raise PlanError([Problem(
-                "the table has no compensation of employees, so no labour values",
-                file=economy.files.get("va"), hint="pass --labour va to value by value "
-                "added (all primary inputs: wages, profits, taxes)")])
+            # OECD and WIOD tables carry value added only: value by it, and say so
+            economy = economy.with_labour("va")
+            err.print("note: the table has no compensation of employees; labour values "
+                       "are measured by value added (all primary inputs: wages, profits, "
+                       "taxes). Pass --labour compensation to refuse that.", markup=False)
         if not check.productive:
             raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
                              for f in check.findings if f.severity == "error"])
