@@ -82,7 +82,7 @@ def test_equality_rule_sentence_splits_at_the_comparison(leningrad_plan: k.Plan)
                      for p in leningrad_plan.policies)
     text = explain(k.solve(leningrad_plan.with_policies(policies))).text()
     assert ("each t by which input(steel, unit=factory-92) were allowed to exceed "
-            "input(steel, unit=factory-47) would add 40 loaf") in text
+            "input(steel, unit=factory-47) would add 40 loaves") in text
 
 
 def test_summary_keeps_goods_and_rules_apart() -> None:

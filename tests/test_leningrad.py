@@ -60,13 +60,13 @@ def test_what_the_rules_cost(leningrad: k.PlanResult) -> None:
 
 def test_explanation_tells_the_story(leningrad: k.PlanResult) -> None:
     text = explain(leningrad).text()
-    assert "14,000 loaf (0.21%) more than the plan in force" in text
+    assert "14,000 loaves (0.21%) more than the plan in force" in text
     assert ("Move 400 t of Wheat a week from Mill No. 3 to Mill No. 5 (20% of Mill No. 3's "
-            "allocation): the plan gains 14,000 loaf a week") in text
+            "allocation): the plan gains 14,000 loaves a week") in text
     assert "(3.0% more)" in text
     assert "'District 3 bakes at least 2 million loaves a week' binds" in text
-    assert "dropping it altogether would add 3,500 loaf a week" in text
-    assert "dropping it altogether would add 16,000 loaf a week (8 t more Bolts)" in text
+    assert "dropping it altogether would add 3,500 loaves a week" in text
+    assert "dropping it altogether would add 16,000 loaves a week (8 t more Bolts)" in text
     assert "'Mill No. 3 mills at least its guaranteed 1,500 t' does not bind" in text
     assert "verified" in text
     import re

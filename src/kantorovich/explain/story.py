@@ -13,10 +13,13 @@ import pandas as pd
 
 from kantorovich.explain.analyses import Analyses, analyse
 from kantorovich.explain.baseline import BaselineComparison
-from kantorovich.numbers import fmt
+from kantorovich.numbers import count, fmt, quantity
 from kantorovich.results.result import PlanResult
 
 __all__ = ["Explanation", "explain", "fmt"]
+
+#: The moves listed in sentences (all of them are in the comparison's table).
+_MOVES_SHOWN = 10
 
 
 @dataclass
@@ -81,49 +84,148 @@ def _good_name(plan, good: str) -> str:
     return str(plan.goods.at[good, "name"]) if good in plan.goods.index else str(good)
 
 
-def _yield_text(result: PlanResult, good: str, unit: str) -> tuple[str, float] | None:
-    """What one unit of ``good`` becomes at ``unit`` (its main output per unit of input)."""
+def _yields(result: PlanResult, good: str, unit: str, levels: pd.Series
+            ) -> pd.Series:
+    """What one unit of ``good`` becomes at ``unit``: each output of the unit's process
+    that uses the most of it (at ``levels``), per unit of that input."""
     plan = result.plan
     flows = plan.flows
     uses = flows[(flows["good"].to_numpy() == good) & (plan.flow_units() == unit) &
                  (flows["input"].to_numpy() > 0)]
     if uses.empty:
+        return pd.Series(dtype=float)
+    used = uses["input"].to_numpy(float) * levels.reindex(uses["process"]).fillna(
+        0.0).to_numpy()
+    main = uses.iloc[int(np.argmax(used))]
+    outs = flows[(flows["process"] == main["process"]) & (flows["output"] > 0)]
+    return pd.Series(outs["output"].to_numpy(float) / float(main["input"]),
+                     index=outs["good"].to_numpy(object))
+
+
+def _like_with_like(result: PlanResult, good: str, sender: str, receiver: str,
+                    baseline: pd.Series) -> tuple[str, float, str, float] | None:
+    """The output to compare a move's two ends by: the same good made at both, or failing
+    that goods measured in the same unit (flour of two districts, both in t); of several,
+    the one worth most to the plan at the receiver. Returns (sender's good, its yield,
+    receiver's good, its yield), or None when the two make nothing alike."""
+    plan = result.plan
+    ys, yr = (_yields(result, good, sender, baseline),
+              _yields(result, good, receiver, result.levels))
+    if ys.empty or yr.empty:
         return None
-    process = uses["process"].iloc[0]
-    per_input = float(uses["input"].iloc[0])
-    outs = flows[(flows["process"] == process) & (flows["output"] > 0)]
-    if outs.empty:
+    price = result.shadow_prices
+    units = plan.goods["unit"]
+    pairs = [(a, b) for b in yr.index for a in ys.index if a == b]
+    if not pairs:
+        pairs = [(a, b) for b in yr.index for a in ys.index if units.get(a) == units.get(b)]
+    if not pairs:
         return None
-    out = outs.iloc[0]
-    amount = float(out["output"]) / per_input
-    g_unit = plan.good_unit(good)
-    return (f"{fmt(amount, plan.good_unit(out['good']))} of {_good_name(plan, out['good'])} "
-            f"per {g_unit or 'unit'} of {_good_name(plan, good)}", amount)
+    a, b = max(pairs, key=lambda ab: (abs(float(price.get(ab[1], 0.0))) * yr[ab[1]],
+                                      yr[ab[1]]))
+    return a, float(ys[a]), b, float(yr[b])
+
+
+def _percent(share: float) -> str:
+    """A share as a person writes it: 20%, 0.25%, never a bare 0%."""
+    pct = share * 100
+    if pct >= 1:
+        return f"{pct:,.0f}%"
+    return f"{float(f'{pct:.2g}'):g}%" if pct >= 1e-4 else "under 0.0001%"
+
+
+def _plurals(plan) -> dict[str, str]:
+    """Plurals a plan declares for its goods' units (a ``unit_plural`` column)."""
+    goods = plan.goods
+    if "unit_plural" not in goods:
+        return {}
+    pairs = goods[["unit", "unit_plural"]].dropna()
+    return {str(u): str(p) for u, p in zip(pairs["unit"], pairs["unit_plural"]) if p}
+
+
+def _amount(plan, value: float, unit: str) -> str:
+    """A number with its unit, in the plural the plan's readers use."""
+    return quantity(value, unit, plurals=_plurals(plan))
+
+
+def _level_unit(plan, process: str) -> str:
+    """The unit a plan declares for a process's level (``level_unit``), or none."""
+    procs = plan.processes
+    unit = procs.at[process, "level_unit"] if "level_unit" in procs else ""
+    return "" if unit is None or (isinstance(unit, float) and np.isnan(unit)) else str(unit)
+
+
+def _level(plan, process: str, value: float) -> str:
+    """A process's level with the unit its plan declares for it: "80 t", or "80"."""
+    return _amount(plan, value, _level_unit(plan, process))
 
 
 def _moves_lines(result: PlanResult, comparison: BaselineComparison) -> list[str]:
     plan = result.plan
     unit = result.objective_unit
+    baseline = comparison.processes["baseline"]
     lines = []
-    for _, mv in comparison.moves.head(10).iterrows():
+    shown = comparison.moves.head(_MOVES_SHOWN)
+    for _, mv in shown.iterrows():
         sender, receiver = _unit_name(plan, mv["sender"]), _unit_name(plan, mv["receiver"])
-        share = (f" ({mv['share_of_sender'] * 100:,.0f}% of {sender}'s allocation)"
+        share = (f" ({_percent(mv['share_of_sender'])} of {sender}'s allocation)"
                  if np.isfinite(mv["share_of_sender"]) else "")
-        gain = (f": the plan {_verb(plan, 'gains', 'saves')} {fmt(mv['gain'], unit)} a "
-                f"{plan.period}"
+        verb = (_verb(plan, "gains", "saves") if mv["gain"] >= 0 else
+                _verb(plan, "loses", "spends an extra"))
+        gain = (f": the plan {verb} {_amount(plan, abs(mv['gain']), unit)} a {plan.period}"
                 if np.isfinite(mv["gain"]) else f" ({mv['gain_note']})"
                 if mv.get("gain_note") else "")
-        line = (f"Move {fmt(mv['amount'], mv['unit'])} of {_good_name(plan, mv['good'])} a "
-                f"{plan.period} from {sender} to {receiver}{share}{gain}.")
-        ys, yr = _yield_text(result, mv["good"], mv["sender"]), _yield_text(
-            result, mv["good"], mv["receiver"])
-        if ys and yr and ys[1] > 0:
-            better = (yr[1] / ys[1] - 1) * 100
-            line += (f" {receiver} makes {yr[0]}, {sender} {ys[0]}"
+        line = (f"Move {_amount(plan, mv['amount'], mv['unit'])} of "
+                f"{_good_name(plan, mv['good'])} a {plan.period} from {sender} to "
+                f"{receiver}{share}{gain}.")
+        alike = _like_with_like(result, mv["good"], mv["sender"], mv["receiver"], baseline)
+        if alike is not None and alike[1] > 0:
+            per = f"per {plan.good_unit(mv['good']) or 'unit'} of {_good_name(plan, mv['good'])}"
+            made_r = (f"{_amount(plan, alike[3], plan.good_unit(alike[2]))} of "
+                      f"{_good_name(plan, alike[2])} {per}")
+            made_s = (f"{_amount(plan, alike[1], plan.good_unit(alike[0]))} of "
+                      f"{_good_name(plan, alike[0])}")
+            better = (alike[3] / alike[1] - 1) * 100
+            line += (f" {receiver} makes {made_r}, {sender} {made_s}"
                      + (f" ({better:,.1f}% more)." if better > 0.05 else "."))
         lines.append(line)
     if not lines:
         lines.append("No input changes hands between production units.")
+        return lines
+    if len(comparison.moves) > len(shown):
+        lines.append(f"... and {count(len(comparison.moves) - len(shown), 'more move')}.")
+    lines.extend(_adding_up(result, comparison))
+    return lines
+
+
+def _adding_up(result: PlanResult, comparison: BaselineComparison) -> list[str]:
+    """How the moves' gains are measured, and what no move explains, so that the parts
+    read add up to the headline."""
+    plan = result.plan
+    unit = result.objective_unit
+    lines = ["Each move's gain is what it adds to the moves above it: the plan is re-solved "
+             "with each unit a move names held to its use of the moved good in the plan in "
+             "force plus the moves so far, and all else free to change."]
+    tiny = 1e-9 * (1 + abs(comparison.objective) + abs(comparison.optimal_objective))
+    rest = comparison.unexplained
+    unmeasured = int(comparison.moves["gain"].isna().sum())
+    if abs(rest) <= tiny and not unmeasured:
+        lines[-1] += (f" Together they make the whole "
+                      f"{_amount(plan, comparison.gain, unit)}.")
+        return lines
+    parts = []
+    if abs(comparison.unnamed) > tiny:
+        parts.append(f"{_amount(plan, comparison.unnamed, unit)} from changes no move "
+                     "names: other processes' levels, supply the plan in force left unused")
+    if abs(rest - comparison.unnamed) > tiny:
+        why = ("inputs the named units take beyond what the moves carry (supply the plan "
+               "in force left unused)")
+        if unmeasured:
+            why = f"the {count(unmeasured, 'move')} not measured and " + why
+        parts.append(f"{_amount(plan, rest - comparison.unnamed, unit)} from {why}")
+    if not parts:
+        parts.append(f"the {count(unmeasured, 'move')} not measured add nothing")
+    lines.append(f"What no move explains: {_amount(plan, rest, unit)} a {plan.period} ("
+                 + "; ".join(parts) + ").")
     return lines
 
 
@@ -145,7 +247,7 @@ def _policy_lines(result: PlanResult, costs: pd.DataFrame,
         if free or (not row["binding"] and abs(row["cost"]) < tiny):
             slack = result.policy_prices.at[pid, "slack"]
             if slack > 1e-9 * (1 + abs(result.policy_prices.at[pid, "rhs"])):
-                lines.append(f"'{name}' does not bind ({fmt(slack, per)} to spare): it costs "
+                lines.append(f"'{name}' does not bind ({_amount(plan, slack, per)} to spare): it costs "
                              "nothing in this plan.")
             else:
                 lines.append(f"'{name}' is met exactly, but costs nothing: dropping it "
@@ -158,20 +260,20 @@ def _policy_lines(result: PlanResult, costs: pd.DataFrame,
                 left, right = right, left
             marginal = (f"each {per or 'unit'} by which {left} were allowed to exceed {right} "
                         "would "
-                        f"{_verb(plan, 'add', 'save')} {fmt(abs(price), unit)}")
+                        f"{_verb(plan, 'add', 'save')} {_amount(plan, abs(price), unit)}")
         else:
             marginal = (f"each {per or 'unit'} it is loosened would "
-                        f"{_verb(plan, 'add', 'save')} {fmt(price, unit)}")
+                        f"{_verb(plan, 'add', 'save')} {_amount(plan, price, unit)}")
         if ranges is not None and pid in ranges.index and not ranges.at[pid, "unique"] \
                 and ranges.at[pid, "checked"]:
             low, high = ranges.at[pid, "low"], ranges.at[pid, "high"]
             marginal += (f" (at this degenerate optimum its price is not unique: any value "
-                         f"from {fmt(low, unit)} to {fmt(high, unit)} is valid)")
+                         f"from {_amount(plan, low, unit)} to {_amount(plan, high, unit)} is valid)")
         cost = row["cost"]
         if np.isfinite(cost):
             whole = (f"dropping it altogether would {_verb(plan, 'add', 'save')} "
-                     f"{fmt(cost, unit)} a {plan.period}")
-            changes = [f"{fmt(row[f'change_{g}'], plan.good_unit(g))} more "
+                     f"{_amount(plan, cost, unit)} a {plan.period}")
+            changes = [f"{_amount(plan, row[f'change_{g}'], plan.good_unit(g))} more "
                        f"{_good_name(plan, g)}" for g in weights.index
                        if f"change_{g}" in row and np.isfinite(row[f"change_{g}"])
                        and row[f"change_{g}"] > 1e-9 * (1 + abs(result.objective))]
@@ -191,18 +293,18 @@ def _price_lines(result: PlanResult) -> list[str]:
     weights = plan.objective.weights
     if plan.objective.sense != "maximize_sets" and len(weights) > 1:
         lines.append("The objective counts " + ", ".join(
-            f"a {plan.good_unit(g) or 'unit'} of {_good_name(plan, g)} as {fmt(w, unit)}"
+            f"a {plan.good_unit(g) or 'unit'} of {_good_name(plan, g)} as {_amount(plan, w, unit)}"
             for g, w in weights.head(8).items()) + ".")
     valued = goods[goods["shadow_price"].abs() > 1e-12].sort_values(
         "shadow_price", ascending=False)
     for good, row in valued.head(12).iterrows():
         lines.append(f"A {row['unit'] or 'unit'} of {_good_name(plan, good)} is worth "
-                     f"{fmt(row['shadow_price'], unit)} to the plan.")
+                     f"{_amount(plan, row['shadow_price'], unit)} to the plan.")
     free = goods[(goods["shadow_price"].abs() <= 1e-12) & (goods["surplus"] > 1e-9)]
     for good, row in free.head(6).iterrows():
         if plan.objective.weights.get(good, 0):
             continue
-        lines.append(f"{_good_name(plan, good)} is not scarce ({fmt(row['surplus'], row['unit'])}"
+        lines.append(f"{_good_name(plan, good)} is not scarce ({_amount(plan, row['surplus'], row['unit'])}"
                      " left over): one more is worth nothing to the plan.")
     return lines
 
@@ -214,14 +316,17 @@ def _process_lines(result: PlanResult) -> list[str]:
     lines = []
     held = procs[(procs["position"] == "at capacity") & (procs["reduced_cost"] > 1e-9)]
     for pid, row in held.sort_values("reduced_cost", ascending=False).head(8).iterrows():
+        per = _level_unit(plan, pid) or "unit"
         lines.append(f"{plan.processes.at[pid, 'name']} runs at capacity "
-                     f"({fmt(row['capacity'])}): each extra unit of capacity would "
-                     f"{_verb(plan, 'add', 'save')} {fmt(row['reduced_cost'], unit)}.")
+                     f"({_level(plan, pid, row['capacity'])}): each extra {per} of capacity "
+                     f"would {_verb(plan, 'add', 'save')} "
+                     f"{_amount(plan, row['reduced_cost'], unit)}.")
     idle = procs[(procs["level"] <= 1e-9) & (procs["reduced_cost"] < -1e-9)]
     for pid, row in idle.sort_values("reduced_cost").head(8).iterrows():
-        lines.append(f"{plan.processes.at[pid, 'name']} stays idle: each unit would "
-                     f"{_verb(plan, 'lose', 'cost an extra')} {fmt(-row['reduced_cost'], unit)} "
-                     "at the plan's prices.")
+        per = _level_unit(plan, pid) or "unit"
+        lines.append(f"{plan.processes.at[pid, 'name']} stays idle: each {per} of its "
+                     f"level would {_verb(plan, 'lose', 'cost an extra')} "
+                     f"{_amount(plan, -row['reduced_cost'], unit)} at the plan's prices.")
     return lines
 
 
@@ -242,26 +347,27 @@ def explain(result: PlanResult, analyses: Analyses | None = None) -> Explanation
             "maximize_sets": "The optimal plan makes"}[plan.objective.sense]
     if not result.is_optimal:   # the solver's answer, which our certificate did not confirm
         what = what.replace("The optimal plan", "The solver's plan (not verified optimal)")
-    headline = f"{what} {fmt(result.objective, unit)} a {plan.period}"
+    headline = f"{what} {_amount(plan, result.objective, unit)} a {plan.period}"
     if comparison is not None:
         if comparison.feasible:
             gain = comparison.gain
             pct = (f" ({gain / abs(comparison.objective) * 100:,.2f}%)"
                    if comparison.objective else "")
             verb = "more" if plan.objective.is_maximize else "less"
-            headline += (f": {fmt(abs(gain), unit)}{pct} {verb if gain >= 0 else 'worse'} "
-                         f"than the plan in force ({fmt(comparison.objective, unit)}).")
+            headline += (f": {_amount(plan, abs(gain), unit)}{pct} {verb if gain >= 0 else 'worse'} "
+                         f"than the plan in force ({_amount(plan, comparison.objective, unit)}).")
         else:
-            headline += (f". The plan in force ({fmt(comparison.objective, unit)}) breaks "
-                         f"{len(comparison.violations)} of the plan's own statements.")
+            headline += (f". The plan in force ({_amount(plan, comparison.objective, unit)}) breaks "
+                         f"{count(len(comparison.violations), 'statement')} of the plan's own.")
     else:
         headline += "."
     sections: dict[str, list[str]] = {}
-    if comparison is not None:
+    if comparison is not None and comparison.feasible:
         sections["What to move"] = _moves_lines(result, comparison)
-        if not comparison.feasible:
-            sections["Where the plan in force breaks the rules"] = list(
-                comparison.violations["statement"])
+    elif comparison is not None:   # moves from levels the plan forbids would mislead
+        sections["Where the plan in force breaks the rules"] = [
+            "No moves are listed: the plan in force breaks the plan's own rules, so it is "
+            "no starting point to move from.", *comparison.violations["statement"]]
     if costs is not None:
         sections["What the policies cost"] = _policy_lines(
             result, costs, found.price_ranges if result.is_degenerate else None)
@@ -290,6 +396,6 @@ def explain(result: PlanResult, analyses: Analyses | None = None) -> Explanation
         for rid, row in loose.head(10).iterrows():
             what = f"a {plan.good_unit(rid) or 'unit'} of {_good_name(plan, rid)}"
             sections["Check"].append(
-                f"The price of {what} is not unique: any value from {fmt(row['low'], unit)} "
-                f"to {fmt(row['high'], unit)} is valid (a degenerate optimum).")
+                f"The price of {what} is not unique: any value from {_amount(plan, row['low'], unit)} "
+                f"to {_amount(plan, row['high'], unit)} is valid (a degenerate optimum).")
     return Explanation(headline, sections, comparison, costs)
