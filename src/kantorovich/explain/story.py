@@ -106,7 +106,8 @@ def _like_with_like(result: PlanResult, good: str, sender: str, receiver: str,
                     baseline: pd.Series) -> tuple[str, float, str, float] | None:
     """The output to compare a move's two ends by: the same good made at both, or failing
     that goods measured in the same unit (flour of two districts, both in t); of several,
-    the one worth most to the plan at the receiver. Returns (sender's good, its yield,
+    the one worth most to the plan at the receiver (at its shadow price plus its weight in
+    the objective). Returns (sender's good, its yield,
     receiver's good, its yield), or None when the two make nothing alike."""
     plan = result.plan
     ys, yr = (_yields(result, good, sender, baseline),
@@ -120,8 +121,15 @@ def _like_with_like(result: PlanResult, good: str, sender: str, receiver: str,
         pairs = [(a, b) for b in yr.index for a in ys.index if units.get(a) == units.get(b)]
     if not pairs:
         return None
-    a, b = max(pairs, key=lambda ab: (abs(float(price.get(ab[1], 0.0))) * yr[ab[1]],
-                                      yr[ab[1]]))
+    weight = plan.objective.weights
+
+    def worth(ab: tuple[str, str]) -> tuple[float, float]:
+        # what the receiver's output is worth to the plan: its price as a good plus
+        # what the objective counts it as (an objective good may have no price of its own)
+        value = abs(float(price.get(ab[1], 0.0)) + float(weight.get(ab[1], 0.0)))
+        return value * yr[ab[1]], yr[ab[1]]
+
+    a, b = max(pairs, key=worth)
     return a, float(ys[a]), b, float(yr[b])
 
 
