@@ -259,12 +259,13 @@ def test_to_dict_is_plain_json(name: str) -> None:
     assert data["status"] == ("unbounded" if name.startswith("unbounded") else "infeasible")
 
 
-def test_to_dict_uses_none_for_infinite_numbers() -> None:
+def test_to_dict_tells_infinite_numbers_from_undefined_ones() -> None:
     d = Diagnosis(k.Status.INFEASIBLE, "infeasible", "x",
                   conflict=[{"kind": "supply", "id": "g", "supply": np.inf,
                              "demand": np.float64(np.nan), "n": np.int64(3),
                              "ok": np.bool_(True), "text": "g"}])
-    assert d.to_dict()["conflict"] == [{"kind": "supply", "id": "g", "supply": None,
+    # infinities as "inf" (issue 6: distinguishable in JSON), NaN as None
+    assert d.to_dict()["conflict"] == [{"kind": "supply", "id": "g", "supply": "inf",
                                         "demand": None, "n": 3, "ok": True, "text": "g"}]
 
 

@@ -225,13 +225,15 @@ def _adding_up(result: PlanResult, comparison: BaselineComparison) -> list[str]:
         parts.append(f"{_amount(plan, comparison.unnamed, unit)} from changes no move "
                      "names: other processes' levels, supply the plan in force left unused")
     if abs(rest - comparison.unnamed) > tiny:
-        why = ("inputs the named units take beyond what the moves carry (supply the plan "
-               "in force left unused)")
+        why = ("inputs the named units take beyond what the moves carry, from supply the "
+               "plan in force left unused")
         if unmeasured:
             why = f"the {count(unmeasured, 'move')} not measured and " + why
         parts.append(f"{_amount(plan, rest - comparison.unnamed, unit)} from {why}")
     if not parts:
         parts.append(f"the {count(unmeasured, 'move')} not measured add nothing")
+    if len(parts) == 1:     # the one part is the whole: its amount is said once
+        parts = [parts[0].split(" from ", 1)[-1]]
     lines.append(f"What no move explains: {_amount(plan, rest, unit)} a {plan.period} ("
                  + "; ".join(parts) + ").")
     return lines
