@@ -371,6 +371,49 @@ def explain(plan: PlanArg, time_limit: TimeLimit = None, analysis_time: Analysis
 
 @app.command(cls=_Command)
 @_guarded
+def price(
+    plan: PlanArg,
+    process: Annotated[Path, typer.Option(
+        "--process", "-p", help="The proposed process: a YAML/TOML/JSON file holding one "
+        "process in the plan format, with its id (id, unit, inputs, outputs, capacity).",
+        show_default=False)],
+    coefficient: Annotated[Optional[str], typer.Option(
+        "--coefficient", "-c", metavar="GOOD",
+        help="Examine this input or output coefficient (default: the main output).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object, only.")] = False,
+    time_limit: TimeLimit = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    """Price a proposed technique at the optimal plan's shadow prices: its reduced cost,
+    whether it would enter the plan, and the yield it would need to (checked by
+    re-solving with it added)."""
+    budget = _budget(time_limit)
+    _setup_logging(verbose)
+    from kantorovich.explain.innovation import process_sentence
+    from kantorovich.results.pricing import load_process, price_process
+
+    progress = _Progress(quiet or verbose)
+    with progress.shown_while():
+        result = _solve_shown(plan, progress, budget, verbose)
+        proposed = load_process(process, result.plan)
+        if not result.is_optimal:
+            from kantorovich.report.terminal import print_result
+
+            print_result(result, out)
+            raise typer.Exit(result.status.exit_code)
+        progress.step(f"pricing {proposed.id} and re-solving with it")
+        valued = price_process(result, proposed, coefficient=coefficient)
+    if as_json:
+        data = {**valued.to_dict(), "sentence": process_sentence(result.plan, valued)}
+        sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
+    else:
+        out.print(process_sentence(result.plan, valued), markup=False)
+    raise typer.Exit(result.status.exit_code)
+
+
+@app.command(cls=_Command)
+@_guarded
 def export(
     plan: PlanArg,
     mps: Annotated[Path, typer.Option("--mps", help="Write the compiled LP here (free MPS).")],

@@ -1,0 +1,54 @@
+"""CLI conventions: -h, choices shown as choices, no <bool> for flags, --quiet, progress
+only on a terminal's stderr, validate's warnings on stderr."""
+
+from __future__ import annotations
+
+from conftest import DATA
+from typer.testing import CliRunner
+
+from kantorovich.cli import app
+
+RUNNER = CliRunner()
+
+
+def test_help_shows_choices_and_no_bool_metavars() -> None:
+    for command in ("solve", "explain", "price", "validate"):
+        res = RUNNER.invoke(app, [command, "-h"], env={"COLUMNS": "120"})
+        assert res.exit_code == 0
+        assert "<bool>" not in res.stdout, command
+    solve_help = RUNNER.invoke(app, ["solve", "-h"], env={"COLUMNS": "120"}).stdout
+    assert "<parquet|csv>" in solve_help or "[parquet|csv]" in solve_help
+    for flag in ("--quiet", "--sensitivity", "--json"):
+        assert flag in solve_help
+
+
+def test_no_progress_when_stderr_is_not_a_terminal() -> None:
+    res = RUNNER.invoke(app, ["solve", str(DATA / "two_mills.yaml"), "-q"])
+    assert res.exit_code == 0 and res.stderr == ""
+    res = RUNNER.invoke(app, ["solve", str(DATA / "two_mills.yaml")])
+    assert res.stderr == ""
+
+
+def test_progress_on_a_terminal(monkeypatch) -> None:
+    from kantorovich import cli
+
+    monkeypatch.setattr(type(cli.err), "is_terminal", property(lambda self: True))
+    res = RUNNER.invoke(app, ["solve", str(DATA / "two_mills.yaml")])
+    assert res.exit_code == 0
+    assert "solved: optimal after" in res.stderr and "iterations" in res.stderr
+    assert "solved:" not in res.stdout
+    quiet = RUNNER.invoke(app, ["solve", str(DATA / "two_mills.yaml"), "--quiet"])
+    assert "solved:" not in quiet.stderr
+
+
+def test_validate_prints_plan_warnings(monkeypatch) -> None:
+    from kantorovich.errors import Problem
+    from kantorovich.model import checks
+
+    monkeypatch.setattr(checks, "plan_warnings", lambda plan: [
+        Problem("nothing produces 'flour'", "objective.flour", "p.yaml", 3, "add a process")],
+        raising=False)
+    res = RUNNER.invoke(app, ["validate", str(DATA / "two_mills.yaml")])
+    assert res.exit_code == 0
+    assert "warning: p.yaml:3 (objective.flour): nothing produces 'flour'" in res.stderr
+    assert "hint: add a process" in res.stderr and "warning" not in res.stdout
