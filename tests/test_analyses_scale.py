@@ -307,42 +307,61 @@ def test_moves_are_few_conserve_amounts_and_say_what_was_measured(
     assert moved.to_numpy() == pytest.approx(
         np.minimum(per_good["released"], per_good["taken"]).to_numpy(), rel=1e-9, abs=1e-6)
     assert (moves["amount"] > 0).all() and moves["amount"].is_monotonic_decreasing
-    # five gains measured, two rows added for each, and the rest say why not
-    assert comparison.moves_measured == 5 and counted.rows_added == 10
+    # five gains measured, one capped row per (good, unit) the five name, added once;
+    # one re-solve with the caps at the baseline and one per move; the rest say why not
+    named = pd.MultiIndex.from_arrays([
+        np.concatenate([moves["good"].to_numpy(object)[:5]] * 2),
+        np.concatenate([moves["sender"].to_numpy(object)[:5],
+                        moves["receiver"].to_numpy(object)[:5]])]).unique()
+    assert comparison.moves_measured == 5 and counted.rows_added == len(named)
     assert counted.solves == 1 + 5
     assert (moves["gain_note"].iloc[5:] == "gain not measured: only the 5 largest moves are"
             ).all()
     _session_is_back(result)
-    # the largest move's gain, by a fresh solve of the plan with that move undone
+    # the parts add up to the whole
+    assert moves["gain"].iloc[:5].sum() + comparison.unexplained == pytest.approx(
+        comparison.gain, rel=1e-9, abs=1e-6)
+    # the first move's gain, by two fresh solves: the caps at the baseline, then moved
     move = moves.iloc[0]
-    assert move["gain"] == pytest.approx(_undo_from_scratch(result, move), rel=1e-6)
+    assert move["gain"] == pytest.approx(_first_move_from_scratch(result, move, named),
+                                         rel=1e-6, abs=1e-6)
 
 
-def _undo_from_scratch(result: k.PlanResult, move: pd.Series) -> float:
+def _first_move_from_scratch(result: k.PlanResult, move: pd.Series,
+                             named: pd.MultiIndex) -> float:
+    """What the first move adds, by fresh solves of the plan with every named (good,
+    unit) input capped: at the baseline's inputs, then with the move's amount moved."""
     plan, lp = result.plan, result.lp
     flows, units = plan.flows, plan.flow_units()
-    now = result.inputs_by_unit()
+    before = result.inputs_by_unit(plan.baseline.reindex(plan.processes.index,
+                                                         fill_value=0.0))
 
-    def input_row(unit: str) -> np.ndarray:
-        mine = ((flows["good"] == move["good"]).to_numpy() & (units == unit)
+    def input_row(good: str, unit: str) -> np.ndarray:
+        mine = ((flows["good"] == good).to_numpy() & (units == unit)
                 & (flows["input"] > 0).to_numpy())
         row = np.zeros(lp.shape[1])
         np.add.at(row, plan.processes.index.get_indexer(flows["process"][mine]),
                   flows["input"].to_numpy()[mine])
         return row
 
-    undone = dataclasses.replace(
-        lp, matrix=sp.vstack([lp.matrix, sp.csr_matrix(input_row(move["sender"])),
-                              sp.csr_matrix(input_row(move["receiver"]))], format="csc"),
-        row_lower=np.append(lp.row_lower, [now[(move["good"], move["sender"])]
-                                           + move["amount"], -np.inf]),
-        row_upper=np.append(lp.row_upper, [np.inf, now[(move["good"], move["receiver"])]
-                                           - move["amount"]]),
-        rows=pd.concat([lp.rows, pd.DataFrame({"kind": "undo", "id": ["s", "r"]})],
-                       ignore_index=True))
-    solution = HighsSession(undone).solve()
-    assert solution.status is Status.OPTIMAL
-    return lp.improves * (result.objective - solution.objective)
+    rows = sp.csr_matrix(np.vstack([input_row(g, u) for g, u in named]))
+    cap = before.reindex(named, fill_value=0.0).to_numpy(float, copy=True)
+
+    def capped(upper: np.ndarray) -> float:
+        program = dataclasses.replace(
+            lp, matrix=sp.vstack([lp.matrix, rows], format="csc"),
+            row_lower=np.append(lp.row_lower, np.full(len(named), -np.inf)),
+            row_upper=np.append(lp.row_upper, upper),
+            rows=pd.concat([lp.rows, pd.DataFrame({"kind": "cap", "id": range(len(named))})],
+                           ignore_index=True))
+        solution = HighsSession(program).solve()
+        assert solution.status is Status.OPTIMAL
+        return solution.objective
+
+    at_baseline = capped(cap)
+    cap[named.get_loc((move["good"], move["sender"]))] -= move["amount"]
+    cap[named.get_loc((move["good"], move["receiver"]))] += move["amount"]
+    return lp.improves * (capped(cap) - at_baseline)
 
 
 def test_moves_with_the_budget_spent_say_so(leningrad: k.PlanResult) -> None:

@@ -288,15 +288,9 @@ def _sequential_gains(result: PlanResult, moved: pd.DataFrame, before: pd.Series
     spans = [slice(bounds[a], bounds[a + 1]) for a in keys.get_indexer(named)]
     session = result.session()
 
-    def impose() -> None:
-        # the session scales an added row by its bounds, and changes only the program's
-        # own rows' bounds: the capped rows are added afresh for each stage
-        session.delete_rows_from(first)
+    try:
         for span, upper in zip(spans, cap):
             session.add_row(cols[span], values[span], -np.inf, upper)
-
-    try:
-        impose()
         start = session.what_if(budget)
         if start.status is not Status.OPTIMAL:
             return _Gains(gain, note, whole, whole)
@@ -306,7 +300,8 @@ def _sequential_gains(result: PlanResult, moved: pd.DataFrame, before: pd.Series
             s, r = sender_row[k], receiver_row[k]
             cap[s] -= amount[k]
             cap[r] += amount[k]
-            impose()
+            session.set_row_bounds(first + s, -np.inf, cap[s])
+            session.set_row_bounds(first + r, -np.inf, cap[r])
             step = session.what_if(budget)
             if step.status is Status.TIME_LIMIT:
                 break
@@ -317,6 +312,8 @@ def _sequential_gains(result: PlanResult, moved: pd.DataFrame, before: pd.Series
                 continue
             cap[s] += amount[k]             # not imposed: the next move starts without it
             cap[r] -= amount[k]
+            session.set_row_bounds(first + s, -np.inf, cap[s])
+            session.set_row_bounds(first + r, -np.inf, cap[r])
             note[k] = ("gain not measured: imposing this move on those before it leaves "
                        "no feasible plan" if step.status is Status.INFEASIBLE else
                        f"gain not measured: the re-solve ended {step.status.value}")

@@ -145,6 +145,7 @@ class HighsSession:
         self.lp = lp
         self.budget = Budget.of(budget if budget is not None else time_limit)
         scaled, self.scaling = scale_program(lp)
+        self._added_scale: list[float] = []     # the factor of each row `add_row` added
         self._h = _new_highs()
         self._log_file: str | None = None
         if verbose:
@@ -322,8 +323,15 @@ class HighsSession:
 
     # -- changing the program (in the plan's units; scaled here) ------------------------
     def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
-        lo, up = self.scaling.to_scaled_row_bounds(int(row), lower, upper)
-        self._h.changeRowBounds(int(row), _clip(lo), _clip(up))
+        """New bounds for row ``row``: one of the program's, or one added by `add_row`."""
+        row = int(row)
+        m = self.lp.shape[0]
+        if row < m:
+            lo, up = self.scaling.to_scaled_row_bounds(row, lower, upper)
+        else:   # an added row keeps the factor it was scaled by
+            r = self._added_scale[row - m]
+            lo, up = float(lower) * r, float(upper) * r
+        self._h.changeRowBounds(row, _clip(lo), _clip(up))
 
     def set_col_bounds(self, col: int, lower: float, upper: float) -> None:
         lo, up = self.scaling.to_scaled_col_bounds(int(col), lower, upper)
@@ -405,9 +413,10 @@ class HighsSession:
     def add_row(self, cols: np.ndarray, values: np.ndarray, lower: float,
                 upper: float) -> int:
         cols = np.asarray(cols, dtype=np.int32)
-        values, lo, up, _ = self.scaling.scale_new_row(cols, np.asarray(values, dtype=float),
+        values, lo, up, r = self.scaling.scale_new_row(cols, np.asarray(values, dtype=float),
                                                       lower, upper)
         self._h.addRow(_clip(lo), _clip(up), len(cols), cols, np.asarray(values, dtype=float))
+        self._added_scale.append(r)
         return self._h.getNumRow() - 1
 
     def delete_rows_from(self, first: int) -> None:
@@ -415,6 +424,7 @@ class HighsSession:
         n = self._h.getNumRow()
         if n > first:
             self._h.deleteRows(n - first, np.arange(first, n, dtype=np.int32))
+            del self._added_scale[max(first - self.lp.shape[0], 0):]
 
     # -- analysis ---------------------------------------------------------------------
     def ranging(self) -> dict[str, np.ndarray] | None:
