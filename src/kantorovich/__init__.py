@@ -41,23 +41,37 @@ _HOME = {
     "PlanStatusError": "kantorovich.errors",
     "Policy": "kantorovich.model.plan",
     "Problem": "kantorovich.errors",
+    "Session": "kantorovich.results.session",
     "Status": "kantorovich.lp.status",
+    "analyse": "kantorovich.explain.analyses",
+    "explain_result": "kantorovich.explain.story",
     "load_plan": "kantorovich.io",
+    "moves": "kantorovich.explain.analyses",
+    "policy_costs": "kantorovich.explain.policies",
     "solve": "kantorovich.results.result",
 }
 
+#: public names that differ from the name in their module: ``kantorovich.explain`` is the
+#: subpackage, so the sentences of a result are ``explain_result``
+_DEFINED_AS = {"explain_result": "explain"}
+
 __all__ = [
     "Certificate", "KantorovichError", "Objective", "Plan", "PlanError", "PlanResult",
-    "PlanStatusError", "Policy", "Problem", "Status", "load_plan", "solve",
+    "PlanStatusError", "Policy", "Problem", "Session", "Status", "analyse",
+    "explain_result", "load_plan", "moves", "policy_costs", "solve",
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time `__getattr__` does this
     from kantorovich.errors import KantorovichError, PlanError, PlanStatusError, Problem
+    from kantorovich.explain.analyses import analyse, moves
+    from kantorovich.explain.policies import policy_costs
+    from kantorovich.explain.story import explain as explain_result
     from kantorovich.io import load_plan
     from kantorovich.lp.status import Status
     from kantorovich.model.plan import Objective, Plan, Policy
     from kantorovich.results.certificate import Certificate
     from kantorovich.results.result import PlanResult, solve
+    from kantorovich.results.session import Session
 
 
 def __getattr__(name: str) -> Any:
@@ -65,7 +79,7 @@ def __getattr__(name: str) -> Any:
     home = _HOME.get(name)
     if home is None:
         raise AttributeError(f"module 'kantorovich' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
+    value = getattr(importlib.import_module(home), _DEFINED_AS.get(name, name))
     globals()[name] = value
     return value
 
