@@ -1,34 +1,131 @@
 """Semantic checks: every id a plan mentions must exist; hints name the closest one.
 
-Checks run over whole columns (``isin``), so a plan with 10^6 flows is checked as fast as
-one with ten; at most a few problems of each kind are listed, with a count of the rest.
+Three kinds of check, all over whole columns (``isin``, ``factorize``), so a plan with
+10^6 flows is checked as fast as one with ten; at most a few problems of each kind are
+listed, with a count of the rest:
+
+- `table_problems`: the shape of the tables a `Plan` is built from (columns, numbers,
+  unique ids). Guards direct construction, which has no file to point into.
+- `check_plan`: references (unknown goods, units, processes, regions), with hints.
+- `plan_warnings`: plans that are valid but surely not meant (``validate`` prints them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import difflib
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from kantorovich.errors import Problem
-from kantorovich.model.plan import Plan, codes_in
+from kantorovich.model.schema import LARGEST
+from kantorovich.model.tables import PlanTables, codes_in
 
-__all__ = ["check_plan"]
+if TYPE_CHECKING:
+    from kantorovich.model.plan import Plan
+
+__all__ = ["check_plan", "did_you_mean", "plan_warnings", "table_problems"]
 
 _MAX_LISTED = 20
 
 
-def _hint(word: object, choices: pd.Index) -> str | None:
-    from kantorovich.model.load import did_you_mean
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A hint naming the closest known id, if any is close."""
+    match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else None
 
+
+def _hint(word: object, choices: pd.Index) -> str | None:
     if len(choices) > 50_000:
         return None
     return did_you_mean(str(word), choices.astype(str))
 
 
-def check_plan(plan: Plan, *, file: str | None = None,
+# -- the tables' shape ----------------------------------------------------------------------
+_COLUMNS = {
+    "goods": (("name", "unit"), ("supply", "demand")),
+    "units": (("name", "region"), ()),
+    "processes": (("name", "unit"), ("min_level", "capacity")),
+    "flows": (("process", "good"), ("input", "output")),
+}
+# What the engine can hold (an MPS file's free columns have min_level -inf): each
+# column's forbidden infinities. NaN is never a number a plan can use.
+_FORBIDDEN_INFINITY = {"supply": (-np.inf,), "demand": (np.inf, -np.inf),
+                       "min_level": (np.inf,), "capacity": (-np.inf,),
+                       "input": (np.inf, -np.inf), "output": (np.inf, -np.inf)}
+_BUILD_HINT = "build plans with Plan.from_frames, Plan.from_dict or load_plan"
+
+
+def table_problems(plan: Plan | PlanTables) -> list[Problem]:
+    """What makes ``plan``'s tables unusable: a missing column, a number that is not one
+    (NaN, negative, infinite where a bound must be finite), an id given twice.
+
+    Cheap (a pass over each numeric column), so every `Plan` runs it when made: a table
+    put together by hand fails here, by name, rather than deep inside compilation.
+    """
+    problems: list[Problem] = []
+    file = plan.source
+
+    def add(message: str, path: str, hint: str | None = _BUILD_HINT) -> None:
+        problems.append(Problem(message, path, file, None, hint))
+
+    for key, (text, numeric) in _COLUMNS.items():
+        frame = getattr(plan, key)
+        if not isinstance(frame, pd.DataFrame):
+            add(f"expected a DataFrame, got {type(frame).__name__}", key)
+            continue
+        missing = [c for c in (*text, *numeric) if c not in frame.columns]
+        if missing:
+            add(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}", key)
+            continue
+        if key != "flows":
+            twice = frame.index.duplicated()
+            for i in np.flatnonzero(twice)[:_MAX_LISTED]:
+                add(f"id '{frame.index[i]}' appears twice", f"{key}.{frame.index[i]}",
+                    "ids must be unique")
+        for col in numeric:
+            values = frame[col]
+            if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+                add(f"'{col}' must hold numbers, not {values.dtype}", f"{key}.{col}")
+                continue
+            array = values.to_numpy(dtype=float)
+            bad = np.isnan(array) | np.isin(array, _FORBIDDEN_INFINITY[col])
+            if key == "flows":
+                bad |= np.abs(array) >= LARGEST
+            for i in np.flatnonzero(bad)[:_MAX_LISTED]:
+                where = frame.index[i] if key != "flows" else i
+                add(f"'{col}' cannot be {float(array[i])!r}", f"{key}[{where}].{col}",
+                    "numbers must not be NaN; only supply and capacity may be inf, "
+                    "flows are finite")
+    if not problems:
+        procs = plan.processes
+        over = (procs["min_level"].to_numpy(float) > procs["capacity"].to_numpy(float))
+        for i in np.flatnonzero(over)[:_MAX_LISTED]:
+            add("min_level is above capacity", f"processes.{procs.index[i]}",
+                "lower min_level or raise capacity")
+    weights = getattr(plan.objective, "weights", None)
+    if not isinstance(weights, pd.Series) or not hasattr(plan.objective, "sense"):
+        add(f"expected an Objective, got {type(plan.objective).__name__}", "objective")
+    elif not pd.api.types.is_numeric_dtype(weights) \
+            or not np.isfinite(weights.to_numpy(dtype=float)).all():
+        add("every weight must be a finite number", "objective.weights")
+    ids = [getattr(p, "id", None) for p in plan.policies]
+    for policy in plan.policies:
+        if not hasattr(getattr(policy, "rule", None), "terms"):
+            add(f"expected a Policy, got {type(policy).__name__}", "policies")
+    for pid in sorted({i for i in ids if ids.count(i) > 1}, key=str)[:_MAX_LISTED]:
+        add(f"policy '{pid}' is given twice", f"policies.{pid}", "policy ids must be unique")
+    if plan.baseline is not None:
+        levels = plan.baseline.to_numpy(dtype=float)
+        if not (np.isfinite(levels) & (levels >= 0)).all():
+            add("every baseline level must be a finite number >= 0", "baseline.levels")
+    return problems
+
+
+# -- references -----------------------------------------------------------------------------
+def check_plan(plan: Plan | PlanTables, *, file: str | None = None,
                locate: Callable[[tuple[Any, ...]], int | None] = lambda loc: None,
                flows: pd.DataFrame | None = None) -> list[Problem]:
     """Every reference problem in ``plan``: unknown goods, units, processes, regions.
@@ -79,8 +176,6 @@ def check_plan(plan: Plan, *, file: str | None = None,
             unknown("process", p, ("baseline", "levels", p), procs)
 
     regions = pd.Index(plan.units["region"].dropna().unique()) if len(units) else pd.Index([])
-    from kantorovich.model.schema import LARGEST
-
     for policy in plan.policies:
         path = ("policies", policy.id, "rule")
         numbers = [c for _, c in policy.rule.terms] + [policy.rule.rhs]
@@ -101,3 +196,76 @@ def check_plan(plan: Plan, *, file: str | None = None,
             if term.region is not None and term.region not in regions:
                 unknown("region", term.region, path, regions)
     return problems
+
+
+# -- valid, but surely not meant --------------------------------------------------------------
+def _listed(found: list[Problem], ids: pd.Index, message: Callable[[str], str], path: str,
+            hint: str, file: str | None) -> None:
+    for good in ids[:_MAX_LISTED]:
+        found.append(Problem(message(str(good)), f"{path}.{good}", file, None, hint))
+    if len(ids) > _MAX_LISTED:
+        found.append(Problem(f"... and {len(ids) - _MAX_LISTED} more like it", path, file))
+
+
+def plan_warnings(plan: Plan) -> list[Problem]:
+    """What in a valid ``plan`` is surely not meant, as problems that do not stop a solve.
+
+    - an objective good no process makes (maximising) or moves at all (minimising): the
+      objective cannot change;
+    - a production unit that runs no process;
+    - a good some process makes that nothing uses, demands, values or rules on;
+    - a good some process uses that nothing makes and no supply provides: every process
+      using it stays at level 0.
+
+    Each is found over whole columns; the `validate` command prints them and exits 0.
+
+    Examples
+    --------
+    >>> import kantorovich as k
+    >>> plan = k.Plan.from_dict({"name": "bakery", "goods": {"flour": {}, "bread": {}},
+    ...     "processes": {"bake": {"inputs": {"flour": 1}, "outputs": {"bread": 2}}},
+    ...     "objective": {"maximize": {"bread": 1}}})
+    >>> [p.message for p in plan_warnings(plan)]
+    ["'flour' is used by bake but nothing makes it and no supply provides it"]
+    """
+    found: list[Problem] = []
+    file = plan.source
+    goods, flows = plan.goods, plan.flows
+    made = flows.loc[flows["output"].to_numpy() > 0, "good"]
+    used = flows.loc[flows["input"].to_numpy() > 0, "good"]
+    is_made, is_used = goods.index.isin(made), goods.index.isin(used)
+
+    objective = plan.objective
+    weighted = objective.weights.index[objective.weights.to_numpy(dtype=float) != 0]
+    if objective.is_maximize:
+        idle = weighted[~weighted.isin(made)]
+        _listed(found, idle, lambda g: f"the objective counts '{g}', but no process makes it",
+                f"objective.{objective.sense}", "add a process with it among its outputs, or "
+                "check the objective's good", file)
+    else:
+        idle = weighted[~weighted.isin(flows["good"])]
+        _listed(found, idle, lambda g: f"the objective counts '{g}', but no process uses or "
+                "makes it", f"objective.{objective.sense}", "check the objective's good", file)
+
+    idle_units = plan.units.index[~plan.units.index.isin(plan.processes["unit"].dropna())]
+    _listed(found, idle_units, lambda u: f"unit '{u}' runs no process", "units",
+            "give processes this unit, or remove it", file)
+
+    ruled = pd.Index([term.target for policy in plan.policies
+                      for term, _ in policy.rule.terms if term.kind != "level"], dtype=object)
+    wanted = (goods["demand"].to_numpy(float) != 0) | goods.index.isin(objective.weights.index) \
+        | goods.index.isin(ruled)
+    _listed(found, goods.index[is_made & ~is_used & ~wanted],
+            lambda g: f"'{g}' is made but nothing uses, demands or values it", "goods",
+            "value it in the objective, demand it, or drop the output", file)
+
+    available = (goods["supply"].to_numpy(float) > 0) | (goods["demand"].to_numpy(float) < 0)
+    stranded = goods.index[is_used & ~is_made & ~available]
+    if len(stranded):
+        first_user = used.groupby(used.to_numpy()).head(1)
+        users = pd.Series(flows.loc[first_user.index, "process"].to_numpy(),
+                          index=first_user.to_numpy())
+        _listed(found, stranded,
+                lambda g: f"'{g}' is used by {users[g]} but nothing makes it and no supply "
+                "provides it", "goods", "give it a supply, or a process that makes it", file)
+    return found

@@ -6,35 +6,29 @@ from a plan file is ever evaluated as code.
 
 from __future__ import annotations
 
-import difflib
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from pydantic import BaseModel, ValidationError
 
 from kantorovich.errors import PlanError, Problem
 from kantorovich.model import schema
 from kantorovich.model.documents import Locator, read_document
-from kantorovich.model.plan import (Objective, Plan, Policy, codes_in, empty_flows,
-                                     normalise_flows)
-from kantorovich.model.rules import RuleSyntaxError, parse_rule
+from kantorovich.model.checks import check_plan, did_you_mean
+from kantorovich.model.plan import Objective, Plan, Policy
+from kantorovich.model.regions import expand_amounts, goods_table, place_id
+from kantorovich.model.rules import RuleSyntaxError, parse_rule, rule_problem
+from kantorovich.model.tables import PlanTables, codes_in, empty_flows, normalise_flows
+from kantorovich.model.tabular import (Table, check_table, frame_table, optional_text,
+                                       read_csv_table, shown, table_ids, table_names)
 
-__all__ = ["load_plan", "plan_from_mapping", "did_you_mean"]
+__all__ = ["build_plan", "did_you_mean", "load_plan", "plan_from_mapping"]
 
 PLAN_SUFFIXES = {".yaml", ".yml", ".toml", ".json"}
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """A hint naming the closest known id, if any is close."""
-    match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"did you mean '{match[0]}'?" if match else None
 
 
 # -- validating the document --------------------------------------------------------------
@@ -56,14 +50,6 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     if len(loc) == 3 and loc[0] in _SECTION_MODELS:
         return _SECTION_MODELS[loc[0]]
     return None
-
-
-def _shown(value: object) -> str:
-    """A value as a message may quote it: short, and never Python's int-to-text error."""
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 1000:
-        return f"an integer of {int(value.bit_length() * math.log10(2)) + 1} digits"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:30] + "..." + text[-6:]
 
 
 def _yaml_reading(written: str, value: object) -> str:
@@ -103,10 +89,10 @@ def _pydantic_problems(exc: ValidationError, file: str | None, locate: Locator,
             msg = "NaN is not a number a plan can use"
             hint = "write a plain number such as 12.5"
         elif kind == "less_than" and loc[-2:-1] in {("inputs",), ("outputs",)}:
-            msg = f"{_shown(value)} is too large for an input or output per unit of level"
+            msg = f"{shown(value)} is too large for an input or output per unit of level"
             hint = f"amounts must be finite and below {schema.LARGEST:g}; rescale the unit"
         elif kind == "finite_number":
-            msg = f"{_shown(value)} is not a finite number"
+            msg = f"{shown(value)} is not a finite number"
             hint = "inputs, outputs and demands must be finite"
         elif kind == "extra_forbidden":
             model = _model_at(loc)
@@ -117,7 +103,7 @@ def _pydantic_problems(exc: ValidationError, file: str | None, locate: Locator,
         elif kind == "missing":
             msg = f"'{loc[-1]}' is required"
         elif kind in {"greater_than_equal", "greater_than"}:
-            msg = f"{msg} (got {_shown(value)})"
+            msg = f"{msg} (got {shown(value)})"
             hint = "amounts, capacities and weights here cannot be negative"
         elif kind == "boolean_number":
             written = spelled.get(loc)
@@ -126,10 +112,10 @@ def _pydantic_problems(exc: ValidationError, file: str | None, locate: Locator,
         elif kind == "string_type":
             what = "an id" if loc[-1] == "[key]" or loc[-1] in {"unit", "region"} \
                 else "text"
-            msg = f"expected {what}, got {_shown(value)}"
+            msg = f"expected {what}, got {shown(value)}"
             hint = _quote_hint(loc, value, spelled)
         elif kind.startswith(("float", "int")):
-            msg = f"expected a number, got {_shown(value)}"
+            msg = f"expected a number, got {shown(value)}"
         elif kind == "value_error":
             msg = msg.removeprefix("Value error, ")
             if "above capacity" in msg:
@@ -142,181 +128,6 @@ def _pydantic_problems(exc: ValidationError, file: str | None, locate: Locator,
     return problems
 
 
-# -- CSV tables ---------------------------------------------------------------------------
-def _read_csv(base: Path | None, name: str, where: str, problems: list[Problem],
-              required: tuple[str, ...], numeric: tuple[str, ...] = (), *,
-              signed: tuple[str, ...] = ("demand",), finite: tuple[str, ...] = ()
-              ) -> pd.DataFrame | None:
-    """Read one CSV table as text, check its header, blanks and numbers (each problem with
-    its line), and convert the ``numeric`` columns; ``signed`` ones may be negative,
-    ``finite`` ones must be finite and below `schema.LARGEST`."""
-    path = (base / name) if base is not None else Path(name)
-    file = str(path)
-    try:
-        sep = "\t" if path.suffix.lower() == ".tsv" else ","
-        try:
-            # Arrow's reader is an order of magnitude faster than pandas' for text columns,
-            # but it refuses short rows, which pandas reads with blanks: then fall back.
-            frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
-                                engine="pyarrow").fillna("")
-        except (pa.ArrowException, pd.errors.ParserError, ValueError):
-            frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
-                                skipinitialspace=True)
-    except FileNotFoundError:
-        problems.append(Problem(f"table '{name}' not found", where, file,
-                                hint="paths are relative to the plan file"))
-        return None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
-            OSError, pa.ArrowException, ValueError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        problems.append(Problem(f"cannot read table: {reason}", where, file,
-                                hint="a CSV table needs a header row and the same number "
-                                     "of fields on every line"))
-        return None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        problems.append(Problem(
-            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}", where,
-            file, 1, f"the header must include: {', '.join(required)}"))
-        return None
-    known = set(required) | set(numeric) | {"name", "unit", "region"}
-    for col in frame.columns:
-        if col not in known:
-            problems.append(Problem(f"unknown column '{col}'", where, file, 1,
-                                    did_you_mean(col, sorted(known))))
-    for col in required:
-        blank = frame[col].str.strip() == ""
-        for i in np.flatnonzero(blank.to_numpy())[:20]:
-            problems.append(Problem(f"empty '{col}'", where, file, int(i) + 2))
-    for col in numeric:
-        if col not in frame.columns:
-            continue
-        raw = frame[col].str.strip()
-        values = _parse_numbers(raw)
-        bad = (values.isna() & (raw != "")).to_numpy()
-        infinite = np.isinf(values.to_numpy())
-        if infinite.any():  # infinity written out is fine; a number that overflowed is not
-            bad = bad | (infinite & ~raw.str.lower().isin(_INFINITY).to_numpy())
-        for i in np.flatnonzero(bad)[:20]:
-            text = raw.iloc[i]
-            if _NUMBER.fullmatch(text):
-                problems.append(Problem(f"'{col}' is out of range: {_shown(text)}", where,
-                                        file, int(i) + 2, "numbers must be below 1e308"))
-            else:
-                problems.append(Problem(f"'{col}' is not a number: {_shown(text)}", where,
-                                        file, int(i) + 2, "write a plain number such as 12.5"))
-        values = values.where(~bad)
-        if col not in signed:
-            for i in np.flatnonzero((values < 0).to_numpy())[:20]:
-                problems.append(Problem(f"'{col}' cannot be negative ({raw.iloc[i]})", where,
-                                        file, int(i) + 2))
-        if col in finite:
-            for i in np.flatnonzero((values.abs() >= schema.LARGEST).to_numpy())[:20]:
-                problems.append(Problem(f"'{col}' must be finite and below "
-                                        f"{schema.LARGEST:g} ({raw.iloc[i]})", where, file,
-                                        int(i) + 2, "rescale the unit of the good"))
-        frame[col] = values
-    frame.attrs["file"] = file
-    return frame
-
-
-_INFINITY = ["inf", "+inf", "-inf", ".inf", "+.inf", "-.inf", "infinity", "+infinity",
-             "-infinity"]
-_NUMBER = re.compile(r"[+-]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][+-]?\d+)?")
-
-
-def _parse_numbers(raw: pd.Series) -> pd.Series:
-    """Text to floats, blanks to NaN. Arrow casts a whole column at once; only a column
-    holding something that is not a plain number takes pandas' slower, forgiving path."""
-    try:
-        text = pa.array(raw.array, type=pa.string())
-        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
-        numbers = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
-        return pd.Series(numbers, index=raw.index, dtype=float)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return pd.to_numeric(raw.replace({"": None, ".inf": "inf", "-.inf": "-inf",
-                                          ".nan": "nan"}), errors="coerce")
-
-
-def _twice_listed_flows(table: pd.DataFrame, positions: dict[str, np.ndarray],
-                        known: np.ndarray, inline: pd.DataFrame, goods: pd.Index,
-                        procs: pd.Index, table_file: str, file: str | None,
-                        locate: Locator) -> list[Problem]:
-    """Flows of a CSV table listed twice there, or given in the plan file too: refused,
-    as they would otherwise be summed without a word. ``positions`` hold each row's
-    process and good as positions in ``procs`` and ``goods``; rows not ``known`` (an
-    unknown id, already reported) are left out."""
-    found: list[Problem] = []
-    width = np.int64(max(len(goods), 1))
-    pairs = np.where(known, positions["process"].astype(np.int64) * width
-                     + positions["good"], -1)
-    rows = pd.Series(pairs)
-    twice = (rows.duplicated() & known).to_numpy()
-    if twice.any():
-        first = pd.Series(np.arange(len(rows))).groupby(pairs).transform("min").to_numpy()
-        for i in np.flatnonzero(twice)[:20]:
-            found.append(Problem(
-                f"flow {table['process'].iat[i]}, {table['good'].iat[i]} is listed twice "
-                f"(first on line {first[i] + 2})", "flows", table_file, int(i) + 2,
-                "give each process and good one row, with both its input and output"))
-    if len(inline):
-        p_pos, g_pos = codes_in(inline["process"], procs), codes_in(inline["good"], goods)
-        inline_pairs = np.where((p_pos >= 0) & (g_pos >= 0),
-                                p_pos.astype(np.int64) * width + g_pos, -1)
-        again = known & np.isin(pairs, inline_pairs)
-        for i in np.flatnonzero(again)[:20]:
-            process, good = table["process"].iat[i], table["good"].iat[i]
-            given = inline[(inline["process"] == process) & (inline["good"] == good)]
-            side = "inputs" if given["input"].iat[0] else "outputs"
-            path = ("processes", process, side, good)
-            found.append(Problem(
-                f"flow {process}, {good} is also given in the plan file "
-                f"({'.'.join(path)}, line {locate(path)})", "flows", table_file, int(i) + 2,
-                "give each flow once: in the plan file or in the table"))
-    return found
-
-
-def _given_twice(goods: pd.Index, in_table: pd.Series | None, key: str,
-                 tables: dict[str, str],
-                 where: Callable[[int, str], tuple[str, str | None, int | None]]
-                 ) -> list[Problem]:
-    """Supplies or demands given in the goods table and again under ``key``: refused,
-    as the second would otherwise replace the first without a word."""
-    if in_table is None or not len(in_table):
-        return []
-    found = []
-    for i in np.flatnonzero(goods.isin(in_table.index))[:20]:
-        good = goods[i]
-        path, file, line = where(int(i), good)
-        found.append(Problem(
-            f"the {key} of '{good}' is also given in {tables['goods']} (line "
-            f"{in_table[good]})", path, file, line,
-            f"give each {key} once: in the goods table or under '{key}'"))
-    return found
-
-
-def _ids(frame: pd.DataFrame, col: str, where: str, problems: list[Problem]) -> pd.Index:
-    ids = frame[col].str.strip()
-    dup = ids.duplicated(keep="first").to_numpy()
-    for i in np.flatnonzero(dup)[:20]:
-        problems.append(Problem(f"id '{ids.iloc[i]}' appears twice", where,
-                                frame.attrs.get("file"), int(i) + 2, "ids must be unique"))
-    return pd.Index(ids, dtype=object)
-
-
-def _names(frame: pd.DataFrame, ids: pd.Index) -> np.ndarray:
-    """The ``name`` column, falling back to the id where it is missing or blank."""
-    if "name" not in frame:
-        return ids.to_numpy(object)
-    return frame["name"].where(frame["name"] != "", ids.to_series().values).to_numpy(object)
-
-
-def _optional(frame: pd.DataFrame, col: str) -> object:
-    """A text column with blanks as missing values; all missing if the column is absent."""
-    return frame[col].replace("", None).to_numpy(object) if col in frame else None
-
-
 # -- building the plan --------------------------------------------------------------------
 def _raw_reference_problems(data: dict[str, Any], file: str | None,
                             locate: Locator) -> list[Problem]:
@@ -325,7 +136,12 @@ def _raw_reference_problems(data: dict[str, Any], file: str | None,
     def keys(value: object) -> list[str]:
         return [str(k) for k in value] if isinstance(value, dict) else []
 
-    goods = pd.Index(keys(data.get("goods")))
+    raw_goods = data.get("goods")
+    goods = pd.Index(keys(raw_goods)).append(pd.Index([
+        place_id(g, str(r)) for g, v in (raw_goods.items() if isinstance(raw_goods, dict)
+                                         else ())
+        if isinstance(v, dict) and isinstance(v.get("regions"), list) for r in v["regions"]],
+        dtype=object))
     units = pd.Index(keys(data.get("units")))
     procs = pd.Index(keys(data.get("processes")))
     found: list[Problem] = []
@@ -363,11 +179,107 @@ def _raw_reference_problems(data: dict[str, Any], file: str | None,
     return found
 
 
+def _twice_listed_flows(table: Table, positions: dict[str, np.ndarray], known: np.ndarray,
+                        inline: pd.DataFrame, goods: pd.Index, procs: pd.Index,
+                        locate: Locator) -> list[Problem]:
+    """Flows of a table listed twice there, or given in the plan's processes too: refused,
+    as they would otherwise be summed without a word. ``positions`` hold each row's
+    process and good as positions in ``procs`` and ``goods``; rows not ``known`` (an
+    unknown id, already reported) are left out."""
+    found: list[Problem] = []
+    frame = table.frame
+    width = np.int64(max(len(goods), 1))
+    pairs = np.where(known, positions["process"].astype(np.int64) * width
+                     + positions["good"], -1)
+    rows = pd.Series(pairs)
+    twice = (rows.duplicated() & known).to_numpy()
+    if twice.any():
+        first = pd.Series(np.arange(len(rows))).groupby(pairs).transform("min").to_numpy()
+        for i in np.flatnonzero(twice)[:20]:
+            found.append(table.problem(
+                f"flow {frame['process'].iat[i]}, {frame['good'].iat[i]} is listed twice "
+                f"(first on {_row_words(table, int(first[i]))})", int(i), None,
+                "give each process and good one row, with both its input and output"))
+    if len(inline):
+        p_pos, g_pos = codes_in(inline["process"], procs), codes_in(inline["good"], goods)
+        inline_pairs = np.where((p_pos >= 0) & (g_pos >= 0),
+                                p_pos.astype(np.int64) * width + g_pos, -1)
+        again = known & np.isin(pairs, inline_pairs)
+        for i in np.flatnonzero(again)[:20]:
+            process, good = frame["process"].iat[i], frame["good"].iat[i]
+            given = inline[(inline["process"] == process) & (inline["good"] == good)]
+            side = "inputs" if given["input"].iat[0] else "outputs"
+            path = ("processes", process, side, good)
+            line = locate(path)
+            inside = "the plan file" if table.file is not None else "the processes"
+            found.append(table.problem(
+                f"flow {process}, {good} is also given in {inside} "
+                f"({'.'.join(path)}{f', line {line}' if line else ''})", int(i), None,
+                f"give each flow once: in {inside} or in the table"))
+    return found
+
+
+def _row_words(table: Table, row: int) -> str:
+    """Where a row of a table is, in words: its line in a file, its position in a frame."""
+    return f"line {row + 2}" if table.file is not None else f"row {row}"
+
+
+def _given_twice(goods: pd.Index, in_table: pd.Series | None, key: str,
+                 goods_table_: Table | None, written: object,
+                 where: Callable[[int, str], Problem]) -> list[Problem]:
+    """Supplies or demands given in the goods table and again under ``key``: refused,
+    as the second would otherwise replace the first without a word. ``where`` makes the
+    problem at the second one."""
+    if in_table is None or not len(in_table) or goods_table_ is None:
+        return []
+    found = []
+    name = written if isinstance(written, str) else "the goods table"
+    for i in np.flatnonzero(goods.isin(in_table.index))[:20]:
+        good = goods[i]
+        problem = where(int(i), good)
+        found.append(Problem(
+            f"the {key} of '{good}' is also given in {name} "
+            f"({_row_words(goods_table_, int(in_table[good]))})", problem.path,
+            problem.file, problem.line,
+            f"give each {key} once: in the goods table or under '{key}'"))
+    return found
+
+
 def _normalise_policies(data: dict[str, Any]) -> None:
     policies = data.get("policies")
     if isinstance(policies, dict):
         data["policies"] = {k: ({"rule": v} if isinstance(v, str) else v)
                             for k, v in policies.items()}
+
+
+def _raw_rule_problems(data: dict[str, Any], file: str | None,
+                       locate: Locator) -> list[Problem]:
+    """Rules that cannot be read, in a document that failed the schema: reported with the
+    schema's problems, so one run shows every problem of the file."""
+    found = []
+    policies = data.get("policies")
+    for pid, policy in (policies.items() if isinstance(policies, dict) else ()):
+        text = policy.get("rule") if isinstance(policy, dict) else None
+        if not isinstance(text, str):
+            continue
+        try:
+            parse_rule(text)
+        except RuleSyntaxError as exc:
+            found.append(rule_problem(str(pid), text, exc, file=file,
+                                      line=locate(("policies", pid, "rule"))))
+    return found
+
+
+def _place_amounts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Take the per-place supplies and demands (``land: {North: 100}``) out of ``data``:
+    they are validated on their own, so plain amounts keep their plain error paths."""
+    taken: dict[str, dict[str, Any]] = {}
+    for key in ("supply", "demand"):
+        given = data.get(key)
+        if isinstance(given, dict) and any(isinstance(v, dict) for v in given.values()):
+            taken[key] = {g: v for g, v in given.items() if isinstance(v, dict)}
+            data[key] = {g: v for g, v in given.items() if not isinstance(v, dict)}
+    return taken
 
 
 def plan_from_mapping(data: Any, *, source: str | None = None,
@@ -380,192 +292,219 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
     YAML did not read as text (for hints on ids such as ``NO``).
     """
     locate = locate or (lambda loc: None)
+    if not isinstance(data, dict):
+        raise PlanError(list(problems or []) + [Problem(
+            "a plan must be a mapping with at least name, goods, processes and objective",
+            file=source, line=locate(()), hint="see examples/leningrad.yaml")])
+    data = dict(data)
+    tables = {k: data.pop(k) for k in _TABLE_FIELDS if isinstance(data.get(k), str)}
+    return build_plan(data, tables, source=source, locate=locate, problems=problems,
+                      spelled=spelled)
+
+
+TableSource = str | pd.DataFrame | pd.Series
+"""A table as a plan names it: the path of a CSV file, or a frame given in Python."""
+
+
+def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
+               source: str | None = None, locate: Locator | None = None,
+               problems: list[Problem] | None = None,
+               spelled: Mapping[tuple[Any, ...], str] | None = None) -> Plan:
+    """Build a `Plan` from a plan mapping and its tables (CSV paths or DataFrames),
+    reporting every problem of both at once, each where it is written.
+
+    The one path from input to plan: files, `Plan.from_dict` and `Plan.from_frames`
+    all come here, so a table is checked the same way whichever way it arrived.
+    """
+    locate = locate or (lambda loc: None)
     spelled = spelled or {}
     problems = list(problems or [])
     file = source
     base = Path(source).parent if source else None
-    if not isinstance(data, dict):
-        raise PlanError(problems + [Problem(
-            "a plan must be a mapping with at least name, goods, processes and objective",
-            file=file, line=locate(()), hint="see examples/leningrad.yaml")])
-    data = dict(data)
-    tables = {k: data.pop(k) for k in _TABLE_FIELDS if isinstance(data.get(k), str)}
+    tables = dict(tables)
     _normalise_policies(data)
+    per_place = _place_amounts(data)
     try:
         spec = schema._DocumentSpec.model_validate(data)
     except ValidationError as exc:
         raise PlanError(problems + _pydantic_problems(exc, file, locate, spelled)
-                        + _raw_reference_problems(data, file, locate)) from None
-    flows_csv = spec.flows
-    spec_goods: dict[str, Any] = dict(spec.goods)
-    spec_units: dict[str, Any] = dict(spec.units)
-    spec_procs: dict[str, Any] = dict(spec.processes)
-    for key, name in tables.items():
-        if not str(name).lower().endswith((".csv", ".tsv")):
+                        + _place_problems(per_place, file, locate, spelled)[1]
+                        + _raw_reference_problems(data, file, locate)
+                        + _raw_rule_problems(data, file, locate)) from None
+    places_given, found = _place_problems(per_place, file, locate, spelled)
+    problems += found
+    if spec.flows:
+        tables["flows"] = spec.flows
+    for key, name in list(tables.items()):
+        if isinstance(name, str) and not name.lower().endswith((".csv", ".tsv")):
             problems.append(Problem(f"'{key}' must be a mapping or a .csv path", key, file,
                                     locate((key,)), f"e.g. {key}: {key}.csv"))
-    tables = {k: v for k, v in tables.items() if str(v).lower().endswith((".csv", ".tsv"))}
+            del tables[key]
+    opened: dict[str, Table] = {}
+
+    def table(key: str, required: tuple[str, ...], numeric: tuple[str, ...] = (),
+              **checks: Any) -> Table | None:
+        given = tables.get(key)
+        if given is None:
+            return None
+        raw = (read_csv_table(base, given, key, problems) if isinstance(given, str)
+               else frame_table(given, key, problems,
+                                id_column="id" if "id" in required else None))
+        checked = check_table(raw, problems, required, numeric, **checks) if raw else None
+        if checked is not None:
+            opened[key] = checked
+        return checked
+
+    # units (first: a regional good's places are their regions and ids)
+    units = pd.DataFrame({
+        "name": [s.name or k for k, s in spec.units.items()],
+        "region": [s.region for s in spec.units.values()],
+    }, index=pd.Index(list(spec.units), name="unit", dtype=object))
+    t = table("units", ("id",))
+    if t is not None:
+        idx = table_ids(t, "id", problems)
+        extra = pd.DataFrame({"name": table_names(t.frame, idx),
+                              "region": optional_text(t.frame, "region")},
+                             index=idx).rename_axis("unit")
+        units = pd.concat([units, extra[~extra.index.duplicated()]])
+    places = pd.Index(units["region"].dropna().unique(), dtype=object).append(units.index)
 
     # goods
-    g_ids = list(spec_goods)
-    goods = pd.DataFrame({
-        "name": [s.name or k for k, s in spec_goods.items()],
-        "unit": [s.unit for s in spec_goods.values()],
-    }, index=pd.Index(g_ids, name="good", dtype=object))
+    goods, regional = goods_table(spec.goods, places.unique(), file, locate, problems)
     goods["supply"] = 0.0
     goods["demand"] = 0.0
-    amounts: dict[str, pd.Series] = {}  # line in the goods table of each amount it gives
-    if "goods" in tables:
-        t = _read_csv(base, tables["goods"], "goods", problems, ("id",), ("supply", "demand"))
-        if t is not None:
-            idx = _ids(t, "id", "goods", problems)
-            extra = pd.DataFrame({
-                "name": _names(t, idx),
-                "unit": t["unit"].to_numpy(object) if "unit" in t else "",
-                "supply": t["supply"].fillna(0.0) if "supply" in t else 0.0,
-                "demand": t["demand"].fillna(0.0) if "demand" in t else 0.0,
-            }).set_axis(idx).rename_axis("good")
-            goods = pd.concat([goods, extra[~extra.index.duplicated()]])
-            for key in ("supply", "demand"):
-                if key in t:
-                    amounts[key] = pd.Series(np.arange(len(t)) + 2, index=idx)[
-                        t[key].notna().to_numpy()]
-
-    # units
-    units = pd.DataFrame({
-        "name": [s.name or k for k, s in spec_units.items()],
-        "region": [s.region for s in spec_units.values()],
-    }, index=pd.Index(list(spec_units), name="unit", dtype=object))
-    if "units" in tables:
-        t = _read_csv(base, tables["units"], "units", problems, ("id",))
-        if t is not None:
-            idx = _ids(t, "id", "units", problems)
-            extra = pd.DataFrame({"name": _names(t, idx), "region": _optional(t, "region")},
-                                 index=idx).rename_axis("unit")
-            units = pd.concat([units, extra[~extra.index.duplicated()]])
+    amounts: dict[str, pd.Series] = {}  # row in the goods table of each amount it gives
+    t = table("goods", ("id",), ("supply", "demand"))
+    if t is not None:
+        idx = table_ids(t, "id", problems)
+        frame = t.frame
+        extra = pd.DataFrame({
+            "name": table_names(frame, idx),
+            "unit": frame["unit"].to_numpy(object) if "unit" in frame else "",
+            "supply": frame["supply"].fillna(0.0).to_numpy() if "supply" in frame else 0.0,
+            "demand": frame["demand"].fillna(0.0).to_numpy() if "demand" in frame else 0.0,
+        }, index=idx).rename_axis("good")
+        goods = pd.concat([goods, extra[~extra.index.duplicated()]])
+        for key in ("supply", "demand"):
+            if key in frame:
+                amounts[key] = pd.Series(np.arange(len(frame)), index=idx)[
+                    frame[key].notna().to_numpy()]
 
     # processes and flows
     procs = pd.DataFrame({
-        "name": [s.name or k for k, s in spec_procs.items()],
-        "unit": [s.unit for s in spec_procs.values()],
-        "min_level": [float(s.min_level) for s in spec_procs.values()],
+        "name": [s.name or k for k, s in spec.processes.items()],
+        "unit": [s.unit for s in spec.processes.values()],
+        "min_level": [float(s.min_level) for s in spec.processes.values()],
         "capacity": [math.inf if s.capacity is None else float(s.capacity)
-                     for s in spec_procs.values()],
-    }, index=pd.Index(list(spec_procs), name="process", dtype=object))
-    rows = [(p, g, a, 0.0) for p, s in spec_procs.items() for g, a in s.inputs.items()]
-    rows += [(p, g, 0.0, a) for p, s in spec_procs.items() for g, a in s.outputs.items()]
+                     for s in spec.processes.values()],
+        "level_unit": [s.level_unit for s in spec.processes.values()],
+    }, index=pd.Index(list(spec.processes), name="process", dtype=object))
+    rows = [(p, g, a, 0.0) for p, s in spec.processes.items() for g, a in s.inputs.items()]
+    rows += [(p, g, 0.0, a) for p, s in spec.processes.items() for g, a in s.outputs.items()]
     flows = pd.DataFrame(rows, columns=["process", "good", "input", "output"]) if rows \
         else empty_flows()
-    yaml_flows = flows
-    flow_files: list[pd.DataFrame] = []
-    if "processes" in tables:
-        t = _read_csv(base, tables["processes"], "processes", problems, ("id",),
-                      ("capacity", "min_level"))
-        if t is not None:
-            idx = _ids(t, "id", "processes", problems)
-            extra = pd.DataFrame({
-                "name": _names(t, idx),
-                "unit": _optional(t, "unit"),
-                "min_level": t["min_level"].fillna(0.0) if "min_level" in t else 0.0,
-                "capacity": t["capacity"].fillna(math.inf) if "capacity" in t else math.inf,
-            }).set_axis(idx).rename_axis("process")
-            over = (extra["min_level"] > extra["capacity"]).to_numpy()
-            for i in np.flatnonzero(over)[:20]:
-                problems.append(Problem("min_level is above capacity", "processes",
-                                        t.attrs["file"], int(i) + 2,
-                                        "lower min_level or raise capacity"))
-            unit = extra["unit"]
-            stray = (unit.notna() & (codes_in(unit, units.index) < 0)).to_numpy()
-            for i in np.flatnonzero(stray)[:20]:
-                problems.append(Problem(f"unknown unit '{unit.iat[i]}'", "processes",
-                                        t.attrs["file"], int(i) + 2,
-                                        did_you_mean(unit.iat[i], units.index)
-                                        or "declare it under 'units'"))
-            extra.loc[stray, "unit"] = None
-            procs = pd.concat([procs, extra[~extra.index.duplicated()]])
-    if flows_csv:
-        t = _read_csv(base, flows_csv, "flows", problems, ("process", "good"),
-                      ("input", "output"), finite=("input", "output"))
-        if t is not None:
-            f = pd.DataFrame({
-                "process": t["process"].str.strip(), "good": t["good"].str.strip(),
-                "input": t["input"].fillna(0.0) if "input" in t else 0.0,
-                "output": t["output"].fillna(0.0) if "output" in t else 0.0,
-            })
-            known = np.ones(len(f), dtype=bool)
-            positions = {}
-            for col, kind, choices in (("good", "good", goods.index),
-                                       ("process", "process", procs.index)):
-                positions[col] = codes_in(f[col], choices)
-                missing = positions[col] < 0
-                known &= ~missing
-                for i in np.flatnonzero(missing)[:20]:
-                    word = f[col].iat[i]
-                    problems.append(Problem(f"unknown {kind} '{word}'", "flows",
-                                            t.attrs["file"], int(i) + 2,
-                                            did_you_mean(word, choices)
-                                            or f"declare it under '{kind}s'"))
-            problems += _twice_listed_flows(f, positions, known, yaml_flows, goods.index,
-                                            procs.index, t.attrs["file"], file, locate)
-            f = f.loc[known]
-            f.attrs["file"] = t.attrs["file"]
-            flow_files.append(f)
-    if flow_files:
-        flows = pd.concat([flows, *flow_files], ignore_index=True)
+    inline_flows = flows
+    t = table("processes", ("id",), ("capacity", "min_level"),
+              text=("name", "unit", "level_unit"))
+    if t is not None:
+        frame = t.frame
+        idx = table_ids(t, "id", problems)
+        extra = pd.DataFrame({
+            "name": table_names(frame, idx),
+            "unit": optional_text(frame, "unit"),
+            "min_level": frame["min_level"].fillna(0.0).to_numpy()
+            if "min_level" in frame else 0.0,
+            "capacity": frame["capacity"].fillna(math.inf).to_numpy()
+            if "capacity" in frame else math.inf,
+            "level_unit": frame["level_unit"].to_numpy(object) if "level_unit" in frame
+            else "",
+        }, index=idx).rename_axis("process")
+        over = (extra["min_level"] > extra["capacity"]).to_numpy()
+        for i in np.flatnonzero(over)[:20]:
+            problems.append(t.problem("min_level is above capacity", int(i), "min_level",
+                                      "lower min_level or raise capacity"))
+        unit = extra["unit"]
+        stray = (unit.notna() & (codes_in(unit, units.index) < 0)).to_numpy()
+        for i in np.flatnonzero(stray)[:20]:
+            problems.append(t.problem(f"unknown unit '{unit.iat[i]}'", int(i), "unit",
+                                      did_you_mean(unit.iat[i], units.index)
+                                      or "declare it under 'units'"))
+        extra.loc[stray, "unit"] = None
+        procs = pd.concat([procs, extra[~extra.index.duplicated()]])
+    t = table("flows", ("process", "good"), ("input", "output"), finite=("input", "output"))
+    if t is not None:
+        f = pd.DataFrame({
+            "process": t.frame["process"], "good": t.frame["good"],
+            "input": t.frame["input"].fillna(0.0) if "input" in t.frame else 0.0,
+            "output": t.frame["output"].fillna(0.0) if "output" in t.frame else 0.0,
+        })
+        known = np.ones(len(f), dtype=bool)
+        positions = {}
+        for col, kind, choices in (("good", "good", goods.index),
+                                   ("process", "process", procs.index)):
+            positions[col] = codes_in(f[col], choices)
+            missing = positions[col] < 0
+            known &= ~missing
+            for i in np.flatnonzero(missing)[:20]:
+                word = f[col].iat[i]
+                problems.append(t.problem(f"unknown {kind} '{word}'", int(i), col,
+                                          did_you_mean(word, choices)
+                                          or f"declare it under '{kind}s'"))
+        problems += _twice_listed_flows(Table(f, t.key, t.file), positions, known,
+                                        inline_flows, goods.index, procs.index, locate)
+        flows = pd.concat([flows, f.loc[known]], ignore_index=True)
     flows = normalise_flows(flows) if len(flows) else empty_flows()
 
     # supply and demand
     for key in ("supply", "demand"):
-        mapping = getattr(spec, key)
+        mapping = dict(getattr(spec, key))
+        if places_given is not None:
+            mapping.update(expand_amounts(getattr(places_given, key), regional, key, file,
+                                          locate, problems))
         if mapping:
             given = pd.Series(mapping, dtype=float)
             known = codes_in(given.index, goods.index) >= 0
             for good in given.index[~known][:20]:
+                hint = (f"'{good}' is declared per region: write {key}: {{{good}: "
+                        f"{{{regional[good][0]}: ...}}}}" if regional.get(good)
+                        else did_you_mean(good, goods.index) or "declare it under 'goods'")
                 problems.append(Problem(f"unknown good '{good}'", f"{key}.{good}", file,
-                                        locate((key, good)),
-                                        did_you_mean(good, goods.index)
-                                        or "declare it under 'goods'"))
-            problems += _given_twice(given.index, amounts.get(key), key, tables,
-                                     lambda i, good: (f"{key}.{good}", file,
-                                                      locate((key, good))))
+                                        locate((key, good)), hint))
+            problems += _given_twice(given.index, amounts.get(key), key,
+                                     opened.get("goods"), tables.get("goods"),
+                                     lambda i, good: Problem("", f"{key}.{good}", file,
+                                                             locate((key, good))))
             goods.loc[given.index[known], key] = given[known].to_numpy()
-        if key in tables:
-            t = _read_csv(base, tables[key], key, problems, ("good", "amount"), ("amount",),
-                          signed=("amount",) if key == "demand" else ())
-            if t is not None:
-                t["good"] = t["good"].str.strip()
-                twice = t["good"].duplicated(keep="first").to_numpy()
-                for i in np.flatnonzero(twice)[:20]:
-                    problems.append(Problem(f"good '{t['good'].iat[i]}' is listed twice", key,
-                                            t.attrs["file"], int(i) + 2,
-                                            "give each good one amount"))
-                problems += _given_twice(pd.Index(t["good"]), amounts.get(key), key, tables,
-                                         lambda i, good: (key, t.attrs["file"], i + 2))
-                known = codes_in(t["good"], goods.index) >= 0
-                for i in np.flatnonzero(~known)[:20]:
-                    good = t["good"].iloc[i]
-                    problems.append(Problem(f"unknown good '{good}'", key, t.attrs["file"],
-                                            int(i) + 2, did_you_mean(good, goods.index)))
-                goods.loc[t["good"][known], key] = t["amount"][known].fillna(0.0).to_numpy()
+        t = table(key, ("good", "amount"), ("amount",),
+                  signed=("amount",) if key == "demand" else ())
+        if t is not None:
+            named = t.frame["good"]
+            twice = named.duplicated(keep="first").to_numpy()
+            for i in np.flatnonzero(twice)[:20]:
+                problems.append(t.problem(f"good '{named.iat[i]}' is listed twice", int(i),
+                                          "good", "give each good one amount"))
+            problems += _given_twice(pd.Index(named), amounts.get(key), key,
+                                     opened.get("goods"), tables.get("goods"),
+                                     lambda i, good: t.problem("", i, "good"))
+            known = codes_in(named, goods.index) >= 0
+            for i in np.flatnonzero(~known)[:20]:
+                good = named.iloc[i]
+                problems.append(t.problem(f"unknown good '{good}'", int(i), "good",
+                                          did_you_mean(good, goods.index)))
+            goods.loc[named[known], key] = t.frame["amount"][known].fillna(0.0).to_numpy()
 
     # objective, policies, baseline
     obj = spec.objective
     sense = "maximize" if obj.maximize else "minimize" if obj.minimize else "maximize_sets"
-    weights = getattr(obj, sense)
-    objective = Objective(sense, pd.Series(weights, dtype=float, name="weight").rename_axis(
-        "good"), obj.unit or "")
-
+    objective = Objective(sense, pd.Series(getattr(obj, sense), dtype=float,
+                                           name="weight").rename_axis("good"), obj.unit or "")
     policies = []
     for pid, p in spec.policies.items():
-        assert isinstance(p, schema.PolicySpec)
         try:
             rule = parse_rule(p.rule)
         except RuleSyntaxError as exc:
-            where = f" at column {exc.column}" if exc.column else ""
-            shown = p.rule if len(p.rule) <= 60 else p.rule[:50] + "..."
-            problems.append(Problem(f"rule '{shown}': {exc.message}{where}",
-                                    f"policies.{pid}.rule", file,
-                                    locate(("policies", pid, "rule")), exc.hint))
+            problems.append(rule_problem(str(pid), p.rule, exc, file=file,
+                                         line=locate(("policies", pid, "rule"))))
             continue
         policies.append(Policy(str(pid), rule, p.name or ""))
     baseline = None
@@ -573,16 +512,27 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
         baseline = pd.Series(spec.baseline.levels, dtype=float, name="level").rename_axis(
             "process")
 
-    plan = Plan(name=spec.name, goods=goods, units=units, processes=procs, flows=flows,
+    pieces = PlanTables(goods, units, procs, flows, objective, tuple(policies), baseline,
+                        source)
+    problems += check_plan(pieces, file=file, locate=locate, flows=inline_flows)
+    if problems:
+        raise PlanError(problems)
+    return Plan(name=spec.name, goods=goods, units=units, processes=procs, flows=flows,
                 objective=objective, policies=tuple(policies), baseline=baseline,
                 period=spec.period, source=source,
                 extra={"description": spec.description} if spec.description else {})
-    from kantorovich.model.checks import check_plan
 
-    problems += check_plan(plan, file=file, locate=locate, flows=yaml_flows)
-    if problems:
-        raise PlanError(problems)
-    return plan
+
+def _place_problems(per_place: dict[str, dict[str, Any]], file: str | None,
+                    locate: Locator, spelled: Mapping[tuple[Any, ...], str]
+                    ) -> tuple[schema._PlaceAmounts | None, list[Problem]]:
+    """Supplies and demands given per place, validated; or the schema's problems."""
+    if not per_place:
+        return None, []
+    try:
+        return schema._PlaceAmounts.model_validate(per_place), []
+    except ValidationError as exc:
+        return None, _pydantic_problems(exc, file, locate, spelled)
 
 
 def load_plan(path: str | Path) -> Plan:

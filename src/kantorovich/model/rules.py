@@ -33,7 +33,10 @@ from lark.exceptions import (
     UnexpectedToken,
 )
 
-__all__ = ["MAX_RULE_LENGTH", "Rule", "RuleSyntaxError", "Term", "parse_rule"]
+from kantorovich.errors import Problem
+
+__all__ = ["MAX_RULE_LENGTH", "Rule", "RuleSyntaxError", "Term", "parse_rule", "rule_problem",
+           "rule_text"]
 
 TermKind = Literal["level", "input", "output", "net"]
 Sense = Literal["<=", ">=", "=="]
@@ -94,7 +97,7 @@ COMMA: ","
 // `level(a) -3` stay subtractions.  Ids (hyphens allowed) are only expected
 // inside argument lists; the contextual lexer keeps the two apart.
 FUNC: /[A-Za-z_][A-Za-z0-9_]*/
-ID: /[A-Za-z_][A-Za-z0-9_.\-]*/
+ID: /[A-Za-z_][A-Za-z0-9_.\-@]*/
 STRING: /"[^"\n]*"/ | /'[^'\n]*'/
 NUMBER: /(\d(_?\d)*(\.(\d(_?\d)*)?)?|\.\d(_?\d)*)([eE][+-]?\d+)?/
 
@@ -663,3 +666,58 @@ def parse_rule(text: str) -> Rule:
         raise RuleSyntaxError("the rule is nested too deeply") from None
     except Exception as err:  # defensive: callers rely on a single error type
         raise RuleSyntaxError(f"this rule cannot be read ({type(err).__name__})") from None
+
+
+_PLAIN_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-@]*")
+
+
+def _written_id(value: str) -> str:
+    """An id as the rules language reads it back: bare where the grammar allows."""
+    if _PLAIN_ID.fullmatch(value):
+        return value
+    return f"'{value}'" if '"' in value else f'"{value}"'
+
+
+def _written_number(value: float) -> str:
+    """The shortest text that reads back as exactly ``value``."""
+    if value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return repr(value)
+
+
+def rule_text(rule: Rule) -> str:
+    """The rule's normal form as text that `parse_rule` reads back to an equal `Rule`.
+
+    Needed where a rule has changed since it was written (a new right-hand side from a
+    what-if) and its text must say what it now is, in a saved plan or a sentence.
+
+    Examples
+    --------
+    >>> rule_text(parse_rule("2 * level(a) >= level(b) + 10"))
+    '2*level(a) - level(b) >= 10'
+    >>> rule_text(parse_rule("input(wheat@North, unit=mill-3) <= 1e-3"))
+    'input(wheat@North, unit=mill-3) <= 0.001'
+    """
+    parts = []
+    for i, (term, coef) in enumerate(rule.terms):
+        args = [_written_id(term.target)]
+        if term.unit is not None:
+            args.append(f"unit={_written_id(term.unit)}")
+        if term.region is not None:
+            args.append(f"region={_written_id(term.region)}")
+        call = f"{term.kind}({', '.join(args)})"
+        size = abs(coef)
+        factor = "" if size == 1.0 else f"{_written_number(size)}*"
+        sign = ("-" if i == 0 else " - ") if coef < 0 else ("" if i == 0 else " + ")
+        parts.append(f"{sign}{factor}{call}")
+    return f"{''.join(parts)} {rule.sense} {_written_number(rule.rhs)}"
+
+
+def rule_problem(policy: str, text: str, error: RuleSyntaxError, *, file: str | None = None,
+                 line: int | None = None) -> Problem:
+    """The located problem of a policy whose rule cannot be read, as every entry point
+    (file, frames, a `Policy` made in Python) reports it."""
+    where = f" at column {error.column}" if error.column else ""
+    shown = text if len(text) <= 60 else text[:50] + "..."
+    return Problem(f"rule '{shown}': {error.message}{where}", f"policies.{policy}.rule",
+                   file, line, error.hint)

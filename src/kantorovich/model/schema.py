@@ -43,6 +43,9 @@ LARGEST = 1e15
 """Coefficients must stay below this: HiGHS reads 1e20 and above as infinity, and numbers
 that large next to ordinary ones leave nothing a double can resolve."""
 
+Demand = Annotated[float, Field(allow_inf_nan=False), _REAL]
+"""A demand: finite, and negative where the plan gives the good out."""
+
 Coefficient = Annotated[float, Field(ge=0, lt=LARGEST, allow_inf_nan=False), _REAL]
 """An input or output per unit of level: finite and non-negative."""
 
@@ -67,6 +70,10 @@ class GoodSpec(_Strict):
 
     unit: str = Field("", description="Unit of measure, e.g. t, loaf, hour.")
     name: str | None = Field(None, description="Human-readable name.")
+    regions: list[str] | None = Field(
+        None, min_length=1,
+        description="Declare the good once per place (a region of some unit, or a unit "
+                    "id): ids good@place, e.g. wheat@North.")
 
 
 class UnitSpec(_Strict):
@@ -85,6 +92,7 @@ class ProcessSpec(_Strict):
     outputs: dict[str, Coefficient] = Field(default_factory=dict)
     capacity: Amount | None = Field(None, description="Upper bound on the level.")
     min_level: Amount = Field(0.0, description="Lower bound on the level.")
+    level_unit: str = Field("", description="What one unit of level is, e.g. ha, shift.")
 
     @model_validator(mode="after")
     def _bounds_in_order(self) -> ProcessSpec:
@@ -148,9 +156,10 @@ class PlanSpec(_Strict):
     processes: dict[str, ProcessSpec] | CsvPath = Field(default_factory=dict)
     flows: CsvPath | None = Field(
         None, description="CSV of process,good,input,output amounts per unit of level.")
-    supply: dict[str, Amount] | CsvPath = Field(default_factory=dict)
-    demand: dict[str, Annotated[float, Field(allow_inf_nan=False), _REAL]] | CsvPath = Field(
-        default_factory=dict)
+    supply: dict[str, Amount | dict[str, Amount]] | CsvPath = Field(
+        default_factory=dict, description="Amount per good; per place for a regional good.")
+    demand: dict[str, Demand | dict[str, Demand]] | CsvPath = Field(
+        default_factory=dict, description="Amount per good; per place for a regional good.")
     objective: ObjectiveSpec
     policies: dict[str, PolicySpec | str] = Field(default_factory=dict)
     baseline: BaselineSpec | None = None
@@ -164,9 +173,16 @@ class _DocumentSpec(PlanSpec):
     units: dict[str, UnitSpec] = Field(default_factory=dict)
     processes: dict[str, ProcessSpec] = Field(default_factory=dict)
     supply: dict[str, Amount] = Field(default_factory=dict)
-    demand: dict[str, Annotated[float, Field(allow_inf_nan=False), _REAL]] = Field(
-        default_factory=dict)
+    demand: dict[str, Demand] = Field(default_factory=dict)
     policies: dict[str, PolicySpec] = Field(default_factory=dict)
+
+
+class _PlaceAmounts(_Strict):
+    """Supplies and demands given per place (``land: {North: 100}``), which the loader
+    validates on their own so that a plain amount's errors keep their plain paths."""
+
+    supply: dict[str, dict[str, Amount]] = Field(default_factory=dict)
+    demand: dict[str, dict[str, Demand]] = Field(default_factory=dict)
 
 
 def json_schema() -> dict[str, object]:

@@ -1,0 +1,266 @@
+"""Tables given as CSV files or as DataFrames: read, checked and located by row.
+
+A plan's large tables (goods, units, processes, flows, supply, demand) reach the loader
+either as CSV files named in a plan file or as DataFrames handed to `Plan.from_frames`.
+Both become a `Table` here and are checked by the same code, over whole columns: a bad
+row is reported at its line in a file (``flows.csv:5``) or at its position in a frame
+(``flows[3].good``), with the same message either way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kantorovich.errors import Problem
+from kantorovich.model import schema
+from kantorovich.model.checks import did_you_mean
+
+__all__ = ["Table", "check_table", "frame_table", "read_csv_table", "shown"]
+
+_LISTED = 20
+TEXT_COLUMNS = ("name", "unit", "region", "level_unit")
+"""Optional text columns a table may have besides its required ones."""
+
+
+def shown(value: object) -> str:
+    """A value as a message may quote it: short, and never Python's int-to-text error."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 1000:
+        return f"an integer of {int(value.bit_length() * 0.30103) + 1} digits"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:30] + "..." + text[-6:]
+
+
+@dataclass
+class Table:
+    """One table and where its rows came from.
+
+    ``file`` is the CSV file it was read from, or None for a DataFrame given in Python;
+    ``text`` says its columns are still the text a CSV file holds.
+    """
+
+    frame: pd.DataFrame
+    key: str
+    file: str | None = None
+
+    @property
+    def text(self) -> bool:
+        return self.file is not None
+
+    def problem(self, message: str, row: int | None = None, col: str | None = None,
+                hint: str | None = None) -> Problem:
+        """A problem at ``row`` (0-based) and ``col``, or at the header when no row."""
+        if self.file is not None:
+            return Problem(message, self.key, self.file, 1 if row is None else row + 2, hint)
+        path = self.key if row is None else f"{self.key}[{row}]"
+        return Problem(message, path + (f".{col}" if col and row is not None else ""),
+                       None, None, hint)
+
+
+def read_csv_table(base: Path | None, name: str, key: str,
+                   problems: list[Problem]) -> Table | None:
+    """Read one CSV (or TSV) table as text; an unreadable one is a problem."""
+    path = (base / name) if base is not None else Path(name)
+    file = str(path)
+    try:
+        sep = "\t" if path.suffix.lower() == ".tsv" else ","
+        try:
+            # Arrow's reader is an order of magnitude faster than pandas' for text columns,
+            # but it refuses short rows, which pandas reads with blanks: then fall back.
+            frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
+                                engine="pyarrow").fillna("")
+        except (pa.ArrowException, pd.errors.ParserError, ValueError):
+            frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
+                                skipinitialspace=True)
+    except FileNotFoundError:
+        problems.append(Problem(f"table '{name}' not found", key, file,
+                                hint="paths are relative to the plan file"))
+        return None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+            OSError, pa.ArrowException, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        problems.append(Problem(f"cannot read table: {reason}", key, file,
+                                hint="a CSV table needs a header row and the same number "
+                                     "of fields on every line"))
+        return None
+    return Table(frame, key, file)
+
+
+def frame_table(value: object, key: str, problems: list[Problem], *,
+                id_column: str | None) -> Table | None:
+    """A table given in Python: a DataFrame (its ``id`` may be the index), or for supply
+    and demand a Series indexed by good."""
+    if isinstance(value, pd.Series) and key in ("supply", "demand"):
+        value = pd.DataFrame({"good": value.index.to_numpy(object),
+                              "amount": value.to_numpy()})
+    if not isinstance(value, pd.DataFrame):
+        problems.append(Problem(f"expected a DataFrame or a mapping, got "
+                                f"{type(value).__name__}", key))
+        return None
+    frame = value
+    if id_column is not None and id_column not in frame.columns \
+            and not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.rename_axis(id_column).reset_index()
+    return Table(frame.reset_index(drop=True), key, None)
+
+
+# -- numbers ------------------------------------------------------------------------------
+_INFINITY = ["inf", "+inf", "-inf", ".inf", "+.inf", "-.inf", "infinity", "+infinity",
+             "-infinity"]
+_NUMBER = re.compile(r"[+-]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][+-]?\d+)?")
+
+
+def _parse_numbers(raw: pd.Series) -> pd.Series:
+    """Text to floats, blanks to NaN. Arrow casts a whole column at once; only a column
+    holding something that is not a plain number takes pandas' slower, forgiving path."""
+    try:
+        text = pa.array(raw.array, type=pa.string())
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        numbers = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+        return pd.Series(numbers, index=raw.index, dtype=float)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return pd.to_numeric(raw.replace({"": None, ".inf": "inf", "-.inf": "-inf",
+                                          ".nan": "nan"}), errors="coerce")
+
+
+def _as_text(table: Table, col: str, problems: list[Problem]) -> pd.Series:
+    """A column as text, blanks for missing values. A CSV column already is; a frame's
+    column must hold strings (a number where an id belongs is refused, not converted)."""
+    values = table.frame[col]
+    if table.text:
+        return values
+    missing = values.isna().to_numpy()
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        is_text = values.map(lambda v: isinstance(v, str), na_action="ignore")
+        wrong = ~missing & ~is_text.fillna(True).to_numpy(bool)
+        for i in np.flatnonzero(wrong)[:_LISTED]:
+            problems.append(table.problem(f"'{col}' must be text, got {shown(values.iat[i])}",
+                                          int(i), col, "ids, names and units are text"))
+        missing |= wrong
+    return pd.Series(np.where(missing, "", values.to_numpy(object)), index=values.index,
+                     dtype=object)
+
+
+def _as_numbers(table: Table, col: str, problems: list[Problem]) -> tuple[pd.Series,
+                                                                          pd.Series | None]:
+    """A column as floats (NaN where blank), and the text it was written as, if any."""
+    values = table.frame[col]
+    if not table.text and pd.api.types.is_bool_dtype(values):
+        for i in range(min(len(values), _LISTED)):
+            problems.append(table.problem(f"'{col}' is not a number: {values.iat[i]!r}",
+                                          i, col, "write a plain number such as 12.5"))
+        return pd.Series(np.nan, index=values.index), None
+    if not table.text and pd.api.types.is_numeric_dtype(values):
+        return values.astype(float), None
+    if not table.text and pd.api.types.infer_dtype(values, skipna=True) in {
+            "integer", "floating", "mixed-integer-float", "empty"}:
+        return pd.to_numeric(values).astype(float), None
+    raw = (values if table.text else values.map(
+        lambda v: v if isinstance(v, str) else "" if pd.isna(v) else repr(v))).str.strip()
+    return _parse_numbers(raw), raw
+
+
+def check_table(table: Table, problems: list[Problem], required: tuple[str, ...],
+                numeric: tuple[str, ...] = (), *, signed: tuple[str, ...] = ("demand",),
+                finite: tuple[str, ...] = (), text: tuple[str, ...] = ("name", "unit",
+                                                                       "region")
+                ) -> Table | None:
+    """Check a table's header, blanks and numbers (each problem at its row) and return it
+    with text columns as text and ``numeric`` ones as floats; None if its header is unusable.
+
+    ``signed`` columns may be negative; ``finite`` ones must be finite and below
+    `schema.LARGEST`.
+    """
+    frame = table.frame.copy()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    table = Table(frame, table.key, table.file)
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        problems.append(table.problem(
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+            hint=f"the header must include: {', '.join(required)}"))
+        return None
+    known = set(required) | set(numeric) | set(text)
+    for col in frame.columns:
+        if col not in known:
+            problems.append(table.problem(f"unknown column '{col}'",
+                                          hint=did_you_mean(col, sorted(known))))
+    for col in frame.columns:
+        if col in known and col not in numeric:
+            frame[col] = _as_text(table, col, problems)
+    for col in required:
+        if col in numeric:
+            continue
+        frame[col] = _stripped(frame[col])
+        blank = frame[col] == ""
+        for i in np.flatnonzero(blank.to_numpy())[:_LISTED]:
+            problems.append(table.problem(f"empty '{col}'", int(i), col))
+    for col in numeric:
+        if col not in frame.columns:
+            continue
+        values, raw = _as_numbers(table, col, problems)
+
+        def written(i: int) -> str:
+            return raw.iloc[i] if raw is not None else repr(float(values.iloc[i]))
+
+        bad = (values.isna() & (raw != "")).to_numpy() if raw is not None \
+            else np.zeros(len(values), dtype=bool)
+        infinite = np.isinf(values.to_numpy())
+        if infinite.any() and raw is not None:  # inf written out is fine; an overflow is not
+            bad = bad | (infinite & ~raw.str.lower().isin(_INFINITY).to_numpy())
+        for i in np.flatnonzero(bad)[:_LISTED]:
+            if _NUMBER.fullmatch(raw.iloc[i]):
+                problems.append(table.problem(f"'{col}' is out of range: {shown(raw.iloc[i])}",
+                                              int(i), col, "numbers must be below 1e308"))
+            else:
+                problems.append(table.problem(f"'{col}' is not a number: {shown(raw.iloc[i])}",
+                                              int(i), col, "write a plain number such as 12.5"))
+        values = values.where(~bad)
+        if col not in signed:
+            for i in np.flatnonzero((values < 0).to_numpy())[:_LISTED]:
+                problems.append(table.problem(f"'{col}' cannot be negative ({written(i)})",
+                                              int(i), col))
+        if col in finite:
+            for i in np.flatnonzero((values.abs() >= schema.LARGEST).to_numpy())[:_LISTED]:
+                problems.append(table.problem(f"'{col}' must be finite and below "
+                                              f"{schema.LARGEST:g} ({written(i)})", int(i), col,
+                                              "rescale the unit of the good"))
+        frame[col] = values
+    return table
+
+
+def _stripped(values: pd.Series) -> pd.Series:
+    """Text without surrounding blanks, trimmed in Arrow: a Python call per value would
+    be most of the time a large table takes."""
+    trimmed = pc.utf8_trim_whitespace(pa.array(values.to_numpy(object), type=pa.string()))
+    return pd.Series(trimmed.to_numpy(zero_copy_only=False), index=values.index,
+                     dtype=object)
+
+
+def table_ids(table: Table, col: str, problems: list[Problem]) -> pd.Index:
+    """The id column (stripped when checked); an id given twice is a problem at its
+    second row."""
+    ids = table.frame[col]
+    dup = ids.duplicated(keep="first").to_numpy()
+    for i in np.flatnonzero(dup)[:_LISTED]:
+        problems.append(table.problem(f"id '{ids.iloc[i]}' appears twice", int(i), col,
+                                      "ids must be unique"))
+    return pd.Index(ids, dtype=object)
+
+
+def table_names(frame: pd.DataFrame, ids: pd.Index) -> np.ndarray:
+    """The ``name`` column, falling back to the id where it is missing or blank."""
+    if "name" not in frame:
+        return ids.to_numpy(object)
+    return frame["name"].where(frame["name"] != "", ids.to_series().values).to_numpy(object)
+
+
+def optional_text(frame: pd.DataFrame, col: str) -> object:
+    """A text column with blanks as missing values; all missing if the column is absent."""
+    return frame[col].replace("", None).to_numpy(object) if col in frame else None
