@@ -9,7 +9,7 @@ def test_exported_members() -> None:
     assert sorted(kantorovich.__all__) == sorted([
         "Certificate", "KantorovichError", "Objective", "Plan", "PlanError", "PlanResult",
         "PlanStatusError", "Policy", "Problem", "Session", "Status", "analyse",
-        "explain_result", "load_plan", "moves", "policy_costs", "solve",
+        "explain", "load_plan", "moves", "policy_costs", "solve",
     ])
     for name in kantorovich.__all__:
         assert getattr(kantorovich, name).__module__.startswith("kantorovich")

@@ -88,7 +88,7 @@ def test_public_functions_take_a_budget_and_a_progress_callback() -> None:
     moves = k.moves(result, budget=10.0, progress=stages.append)
     assert stages == ["policy costs", "moves"]
     assert costs["measured"].all() and len(moves) > 0
-    assert "Move" in k.explain_result(result).text()
+    assert "Move" in k.explain(result).text()
 
 
 def test_supply_ranges_never_go_below_zero() -> None:

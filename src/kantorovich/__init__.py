@@ -44,28 +44,28 @@ _HOME = {
     "Session": "kantorovich.results.session",
     "Status": "kantorovich.lp.status",
     "analyse": "kantorovich.explain.analyses",
-    "explain_result": "kantorovich.explain.story",
+    "explain": "kantorovich.explain",
     "load_plan": "kantorovich.io",
     "moves": "kantorovich.explain.analyses",
     "policy_costs": "kantorovich.explain.policies",
     "solve": "kantorovich.results.result",
 }
 
-#: public names that differ from the name in their module: ``kantorovich.explain`` is the
-#: subpackage, so the sentences of a result are ``explain_result``
-_DEFINED_AS = {"explain_result": "explain"}
+#: ``kantorovich.explain`` is the explain subpackage itself, which is callable: called
+#: with a result it gives the sentences (see `kantorovich.explain`)
+_MODULES = {"explain"}
 
 __all__ = [
     "Certificate", "KantorovichError", "Objective", "Plan", "PlanError", "PlanResult",
     "PlanStatusError", "Policy", "Problem", "Session", "Status", "analyse",
-    "explain_result", "load_plan", "moves", "policy_costs", "solve",
+    "explain", "load_plan", "moves", "policy_costs", "solve",
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time `__getattr__` does this
     from kantorovich.errors import KantorovichError, PlanError, PlanStatusError, Problem
     from kantorovich.explain.analyses import analyse, moves
     from kantorovich.explain.policies import policy_costs
-    from kantorovich.explain.story import explain as explain_result
+    from kantorovich import explain
     from kantorovich.io import load_plan
     from kantorovich.lp.status import Status
     from kantorovich.model.plan import Objective, Plan, Policy
@@ -79,7 +79,8 @@ def __getattr__(name: str) -> Any:
     home = _HOME.get(name)
     if home is None:
         raise AttributeError(f"module 'kantorovich' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), _DEFINED_AS.get(name, name))
+    module = importlib.import_module(home)
+    value = module if name in _MODULES else getattr(module, name)
     globals()[name] = value
     return value
 
