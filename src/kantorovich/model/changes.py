@@ -61,7 +61,7 @@ def _as_numbers(values: Mapping[str, float] | pd.Series, key: str,
         for i in np.flatnonzero(~numeric)[:_MAX_LISTED]:
             problems.append(Problem(f"expected a number, got {given.iat[i]!r}",
                                     f"{key}.{given.index[i]}"))
-        numbers = pd.to_numeric(given.where(numeric, np.nan)).astype(float)
+        numbers = pd.to_numeric(given[numeric]).astype(float)  # the rest are reported
     for i in np.flatnonzero(numbers.index.duplicated())[:_MAX_LISTED]:
         problems.append(Problem(f"'{numbers.index[i]}' is given twice", key,
                                 hint="give each id one value"))

@@ -108,7 +108,7 @@ def synthetic_plan(n_processes: int, n_goods: int | None = None, *, seed: int = 
     >>> from kantorovich.model.generate import synthetic_plan
     >>> plan = synthetic_plan(40, seed=1, policies=4)
     >>> plan
-    <Plan 'synthetic-40': 12 goods, 2 units, 40 processes, 160 flows, 4 policies, objective maximize>
+    <Plan 'synthetic-40': 12 goods, 2 units, 40 processes, 160 flows, 4 policies, maximize g11>
     >>> result = k.solve(plan)
     >>> result.status, result.certificate.verified
     (<Status.OPTIMAL: 'optimal'>, True)
@@ -283,7 +283,7 @@ def write_plan_csv(plan: Plan, directory: str | Path, *, name: str = "plan.yaml"
     ...     sorted(p.name for p in path.parent.iterdir())
     ...     k.load_plan(path)
     ['flows.csv', 'goods.csv', 'plan.yaml', 'processes.csv', 'supply.csv', 'units.csv']
-    <Plan 'synthetic-40': 12 goods, 2 units, 40 processes, 168 flows, 2 policies, objective maximize>
+    <Plan 'synthetic-40': 12 goods, 2 units, 40 processes, 168 flows, 2 policies, maximize g11>
     """
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)

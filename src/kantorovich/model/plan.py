@@ -233,15 +233,15 @@ class Plan:
         --------
         >>> import kantorovich as k
         >>> plan = k.load_plan("examples/leningrad.yaml")
-        >>> more = plan.with_changes(supply={"labour": 1_000_000})
-        >>> float(more.goods.at["labour", "supply"])
-        1000000.0
-        >>> plan.with_changes(supply={"labor": 1})
+        >>> more = plan.with_changes(supply={"wheat": 5_000})
+        >>> float(more.goods.at["wheat", "supply"])
+        5000.0
+        >>> plan.with_changes(supply={"wheet": 1})
         Traceback (most recent call last):
         ...
         kantorovich.errors.PlanError: the plan has 1 problem:
-          <plan> (supply.labor): unknown good 'labor'
-            hint: did you mean 'labour'?
+          <plan> (supply.wheet): unknown good 'wheet'
+            hint: did you mean 'wheat'?
         """
         from kantorovich.model.changes import changed_plan
 
@@ -302,6 +302,11 @@ class Plan:
         if not isinstance(other, Plan):
             return False
 
+        def same(a: pd.DataFrame | pd.Series, b: pd.DataFrame | pd.Series) -> bool:
+            # text may be held as str or object; the values are what count
+            return (a.index.astype(object).equals(b.index.astype(object))
+                    and a.astype(object).equals(b.astype(object)))
+
         def flows(plan: Plan) -> pd.DataFrame:
             return plan.flows.sort_values(["process", "good"]).reset_index(drop=True)
 
@@ -314,14 +319,14 @@ class Plan:
 
         mine, theirs = self.objective, other.objective
         same_baseline = (self.baseline is None) == (other.baseline is None) and (
-            self.baseline is None or baseline(self).equals(baseline(other)))
+            self.baseline is None or same(baseline(self), baseline(other)))
         return (self.name == other.name and self.period == other.period
-                and self.goods.equals(other.goods) and self.units.equals(other.units)
-                and self.processes.equals(other.processes)
-                and flows(self).equals(flows(other))
+                and same(self.goods, other.goods) and same(self.units, other.units)
+                and same(self.processes, other.processes)
+                and same(flows(self), flows(other))
                 and (mine.sense, mine.unit, mine.constant)
                 == (theirs.sense, theirs.unit, theirs.constant)
-                and mine.weights.equals(theirs.weights)
+                and same(mine.weights, theirs.weights)
                 and policies(self) == policies(other) and same_baseline)
 
     # -- views ---------------------------------------------------------------------------

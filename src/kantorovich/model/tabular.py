@@ -135,7 +135,7 @@ def _as_text(table: Table, col: str, problems: list[Problem]) -> pd.Series:
     values = table.frame[col]
     if table.text:
         return values
-    missing = values.isna().to_numpy()
+    missing = values.isna().to_numpy().copy()
     if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
         is_text = values.map(lambda v: isinstance(v, str), na_action="ignore")
         wrong = ~missing & ~is_text.fillna(True).to_numpy(bool)
