@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -33,7 +33,10 @@ from kantorovich.errors import PlanError, Problem
 from kantorovich.lp.compile import compile_plan
 from kantorovich.lp.status import Status
 from kantorovich.model.plan import Plan, normalise_flows
-from kantorovich.results.result import PlanResult, solve
+from kantorovich.lp.highs import HighsSession
+
+if TYPE_CHECKING:
+    from kantorovich.results.result import PlanResult
 
 __all__ = ["ProcessPrice", "ProposedProcess", "load_process", "price_process",
            "with_process"]
@@ -266,10 +269,14 @@ def _not_unique(result: PlanResult, process: ProposedProcess) -> list[str]:
 def _improves_with(result: PlanResult, process: ProposedProcess) -> bool | None:
     """Whether the optimum improves with ``process`` added (None: the re-solve did not
     end in an optimum or an unbounded plan)."""
-    again = solve(with_process(result.plan, process), budget=result.budget)
+    # a plain solve of the compiled plan (the result layer's `solve` would import this
+    # module's caller): only its status and objective are read
+    with HighsSession(compile_plan(with_process(result.plan, process)),
+                      budget=result.budget) as session:
+        again = session.solve()
     if again.status is Status.UNBOUNDED:
         return True
-    if not again.is_optimal:
+    if again.status is not Status.OPTIMAL:
         return None
     gain = result.lp.improves * (again.objective - result.objective)
     return gain > TOLERANCE * max(1.0, abs(result.objective))

@@ -361,6 +361,13 @@ class PlanResult:
 
         return diagnose(self)
 
+    def price_process(self, process: Any, **options: Any) -> Any:
+        """Value a proposed technique at this plan's shadow prices: see
+        `kantorovich.results.pricing.price_process`."""
+        from kantorovich.results.pricing import price_process
+
+        return price_process(self, process, **options)
+
     def session(self) -> HighsSession:
         """A solver session holding this result's program and optimal basis, so what-if
         re-solves start warm. Callers restore every bound they change.

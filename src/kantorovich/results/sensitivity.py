@@ -204,8 +204,9 @@ def sensitivity(result: PlanResult, *, budget: Budget | float | None = None,
         (right-hand-side range of each policy price), ``weights`` (objective weight
         ranges) and ``processes`` (each process's level, reduced cost, objective
         coefficient per unit of level in the compiled program, ``cost``, and its range
-        ``cost_low`` to ``cost_high``). NaN where the budget was spent before the
-        ranging could run.
+        ``cost_low`` to ``cost_high``), ``capacities`` (each process's capacity and its
+        range ``capacity_low`` to ``capacity_high``). NaN where the budget was spent
+        before the ranging could run.
 
     Notes
     -----
@@ -242,7 +243,21 @@ def _sensitivity(result: PlanResult, budget: Budget, found: BasisRanging | None
         "rhs": result.policy_prices["rhs"].to_numpy(), "rhs_low": low[p], "rhs_high": high[p],
     }, index=result.policy_prices.index)
     return {"goods": goods, "policies": policies, "weights": _weight_ranges(result),
-            "processes": _cost_ranges(result, found)}
+            "processes": _cost_ranges(result, found),
+            "capacities": _capacity_ranges(result, found)}
+
+
+def _capacity_ranges(result: PlanResult, found: BasisRanging) -> pd.DataFrame:
+    """Each process's capacity and the interval of it over which the optimal basis stays
+    optimal (from the same ranging; NaN where not examined, or for a process whose level
+    is basic, where its capacity has no price)."""
+    cols = result.lp.col_positions("process")
+    capacity = result.plan.processes["capacity"].to_numpy(float)
+    low = high = np.full(len(cols), np.nan)
+    if found.ranges is not None:
+        low, high = found.ranges["col_dn"][cols], found.ranges["col_up"][cols]
+    return pd.DataFrame({"capacity": capacity, "capacity_low": low, "capacity_high": high},
+                        index=result.plan.processes.index)
 
 
 def _cost_ranges(result: PlanResult, found: BasisRanging) -> pd.DataFrame:
