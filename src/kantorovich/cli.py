@@ -32,36 +32,14 @@ from typing import Annotated, Any, Optional, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from typer.core import TyperCommand, TyperGroup
 
+from kantorovich.cli_style import Command as _Command
+from kantorovich.cli_style import Group as _Group
 from kantorovich.economy.cli import economy_app  # light: typer and rich only
 from kantorovich.errors import KantorovichError, PlanError
 
 EXIT_IO = 5
 EXIT_INTERNAL = 70
-
-
-
-def _flags_without_metavar(params: list[Any]) -> list[Any]:
-    """A flag takes no value, so its help shows none (typer's rich help says ``<bool>``)."""
-    for param in params:
-        if getattr(param, "is_flag", False) and param.metavar is None:
-            param.metavar = ""
-    return params
-
-
-class _Command(TyperCommand):
-    """A command whose flags, ``--help`` included, show no ``<bool>`` in help."""
-
-    def get_params(self, ctx: Any) -> list[Any]:
-        return _flags_without_metavar(super().get_params(ctx))
-
-
-class _Group(TyperGroup):
-    """The root group, with flags shown as in `_Command`."""
-
-    def get_params(self, ctx: Any) -> list[Any]:
-        return _flags_without_metavar(super().get_params(ctx))
 
 
 class TableFormat(str, Enum):

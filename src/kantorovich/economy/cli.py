@@ -26,8 +26,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from kantorovich.cli_style import Command, Group
+
 economy_app = typer.Typer(
-    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=Group,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Input-output economies: checks, gross output and labour values.")
 
@@ -122,7 +124,7 @@ def _read_demand(economy: Any, path: Path) -> Any:
     return demand
 
 
-@economy_app.command("values")
+@economy_app.command("values", cls=Command)
 def values(table: TableArg,
            demand: Annotated[Optional[Path], typer.Option(
                "--demand", help="Final demand (columns id,y); the table's y by default.",
@@ -192,7 +194,7 @@ def _print_findings(out: Console, check: Any) -> None:
         out.print(f"[cyan]clean-up[/]: {escape(c)}")
 
 
-@economy_app.command("inspect")
+@economy_app.command("inspect", cls=Command)
 def inspect(table: TableArg, json_out: Json = False) -> None:
     """The table's checks and a summary: sectors, non-zeros, spectral radius, negative
     entries, zero-output sectors, balance residuals and the clean-up applied."""
