@@ -52,3 +52,24 @@ def test_validate_prints_plan_warnings(monkeypatch) -> None:
     assert res.exit_code == 0
     assert "warning: p.yaml:3 (objective.flour): nothing produces 'flour'" in res.stderr
     assert "hint: add a process" in res.stderr and "warning" not in res.stdout
+
+
+def test_validate_warns_about_plans_surely_not_meant(tmp_path) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    from kantorovich.cli import app
+
+    plan = tmp_path / "w.yaml"
+    plan.write_text(
+        "name: w\n"
+        "goods: {wheat: {unit: t}, flour: {unit: t}, slag: {unit: t}}\n"
+        "units: {idle: {name: Idle works}}\n"
+        "processes:\n"
+        "  mill: {inputs: {wheat: 1}, outputs: {flour: 0.7, slag: 0.1}}\n"
+        "supply: {wheat: 10}\n"
+        "objective: {maximize: {flour: 1}}\n")
+    res = CliRunner().invoke(app, ["validate", str(plan)])
+    assert res.exit_code == 0
+    assert "3 goods, 1 unit, 1 process, 0 policies" in res.stdout
+    assert "warning:" in res.stderr and "units.idle" in res.stderr
+    assert "'slag' is made but nothing uses" in res.stderr

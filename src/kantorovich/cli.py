@@ -242,15 +242,17 @@ def _solve_shown(plan: Path, progress: _Progress, budget: Any, verbose: bool) ->
 def validate(plan: PlanArg) -> None:
     """Check a plan file and list every problem found; warnings about a valid plan that
     is surely not what was meant go to stderr (exit 0)."""
+    from kantorovich.model.checks import plan_warnings
+    from kantorovich.numbers import count
+
     loaded = _load(plan)
     s = loaded.summary()
-    out.print(f"ok: {plan}: '{s['name']}', {s['goods']} goods, {s['units']} units, "
-              f"{s['processes']} processes, {s['policies']} policies, objective "
-              f"{s['objective']}", markup=False)
-    from kantorovich.model import checks
-
-    plan_warnings = getattr(checks, "plan_warnings", None)
-    for problem in (plan_warnings(loaded) if plan_warnings is not None else []):
+    sizes = ", ".join(count(s[k], noun) for k, noun in (
+        ("goods", "good"), ("units", "unit"), ("processes", "process"),
+        ("policies", "policy")))
+    out.print(f"ok: {plan}: '{s['name']}', {sizes}, objective {s['objective']}",
+              markup=False)
+    for problem in plan_warnings(loaded):
         err.print(f"warning: {problem.location()}: {problem.message}", markup=False)
         if problem.hint:
             err.print(f"    hint: {problem.hint}", markup=False)
