@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from kantorovich.cli import app
 from kantorovich.explain.analyses import analyse
 from kantorovich.io import load_plan
-from kantorovich.report.summary import sensitivity_report
+from kantorovich.results.sensitivity_report import sensitivity_report
 from kantorovich.results.result import solve
 from kantorovich.serialise import clean, number, series_dict
 
@@ -23,7 +23,7 @@ LENINGRAD = EXAMPLES / "leningrad.yaml"
 @pytest.fixture(scope="module")
 def leningrad():
     result = solve(load_plan(LENINGRAD))
-    return result, sensitivity_report(result, analyse(result))
+    return result, sensitivity_report(result, analyse(result).sensitivity)
 
 
 def test_variable_cells_hold_every_process_with_its_cost_range(leningrad) -> None:

@@ -26,6 +26,7 @@ from kantorovich.explain.baseline import BaselineComparison, compare_to_baseline
 from kantorovich.explain.policies import policy_costs
 from kantorovich.lp.budget import Budget
 from kantorovich.results.result import PlanResult
+from kantorovich.results.sensitivity_report import sensitivity_report
 from kantorovich.results.sensitivity import basis_ranging, price_ranges, sensitivity
 
 __all__ = ["Analyses", "analyse", "default_seconds", "moves"]
@@ -49,6 +50,9 @@ class Analyses:
         Each policy's price and exact cost (`policy_costs`).
     skipped : list of str
         Analyses that applied but were not run: the budget was spent before them.
+    report : dict of str to DataFrame, optional
+        The sensitivity report in Excel Solver's layout (`sensitivity_report`), built
+        from ``sensitivity``.
     """
 
     sensitivity: dict[str, pd.DataFrame] | None = None
@@ -56,6 +60,7 @@ class Analyses:
     baseline: BaselineComparison | None = None
     policy_costs: pd.DataFrame | None = None
     skipped: list[str] = field(default_factory=list)
+    report: dict[str, pd.DataFrame] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """What was examined, for the JSON summary."""
@@ -82,6 +87,10 @@ class Analyses:
             tables["price_ranges"] = self.price_ranges.reset_index()
         for name, frame in (self.sensitivity or {}).items():
             tables[f"sensitivity_{name}"] = frame.reset_index()
+        if self.report:   # the planner's report, as Excel Solver lays it out
+            tables["sensitivity_variable_cells"] = self.report["variable_cells"].rename_axis(
+                "process").reset_index()
+            tables["sensitivity_constraints"] = self.report["constraints"]
         return tables
 
 
@@ -168,6 +177,7 @@ def _run(result: PlanResult, budget: Budget | float | None, seconds: float | Non
         if name == "sensitivity":
             ranging = basis_ranging(result, budget=part)
             out.sensitivity = sensitivity(result, budget=part, ranging=ranging)
+            out.report = sensitivity_report(result, out.sensitivity) or None
         elif name == "policy costs":
             out.policy_costs = policy_costs(result, budget=part)
         elif name == "moves":

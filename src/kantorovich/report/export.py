@@ -58,14 +58,6 @@ def write_result(result: PlanResult, directory: str | Path, summary: dict[str, A
     target = check_output_dir(directory, inputs=inputs, fmt=fmt)
     found = analyse(result) if analyses is None else analyses
     tables = {**result.tables(), **(found.tables() if result.status.has_solution else {})}
-    if result.status.has_solution:   # the planner's report, as Excel Solver lays it out
-        from kantorovich.report.summary import sensitivity_report
-
-        report = sensitivity_report(result, found)
-        if report:
-            tables["sensitivity_variable_cells"] = report["variable_cells"].rename_axis(
-                "process").reset_index()
-            tables["sensitivity_constraints"] = report["constraints"]
     text = json.dumps({**summary, "tables": {name: f"{name}.{fmt}" for name in tables}},
                       indent=2, allow_nan=False)
     with files.output_directory(target, inputs=inputs) as staging:

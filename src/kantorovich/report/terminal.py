@@ -142,13 +142,12 @@ def print_sensitivity_report(result: PlanResult, analyses: Analyses,
     """Print the sensitivity report: "Variable Cells" (one row per process) and
     "Constraints" (goods, policies, capacities), as Excel Solver lays it out.
 
-    Columns are those of `kantorovich.report.summary.sensitivity_report`; a dash marks
+    Columns are those of `kantorovich.results.sensitivity_report`; a dash marks
     a range not examined.
     """
-    from kantorovich.report.summary import sensitivity_report
 
     console = console or Console()
-    report = sensitivity_report(result, analyses)
+    report = analyses.report or {}
     if not report:
         console.print("Sensitivity report: not examined (the analyses ran out of time)",
                       markup=False)
