@@ -20,6 +20,7 @@ import errno
 import functools
 import json
 import logging
+import math
 import os
 import signal
 import sys
@@ -199,6 +200,29 @@ class _Progress:
             finally:
                 self._status = None
 
+    @contextmanager
+    def watching_the_solver(self) -> Iterator[None]:
+        """While the main solve runs, its iterations and objective on the status line."""
+        if self._status is None:
+            yield
+            return
+        from kantorovich.lp.highs import watch_solves
+
+        watch_solves(self.solving)
+        try:
+            yield
+        finally:
+            watch_solves(None)
+
+    def solving(self, iterations: int, objective: float) -> None:
+        """HiGHS's progress, a few times a second (see `lp.highs.watch_solves`)."""
+        from kantorovich.numbers import fmt
+
+        text = f"solving: {iterations:,} iterations"
+        if math.isfinite(objective):   # the dual simplex has none at first
+            text += f", objective {fmt(objective)}"
+        self.step(text)
+
     def step(self, text: str) -> None:
         """Replace the status line with ``text`` (plan text is never read as markup)."""
         if self._status is not None:
@@ -232,7 +256,8 @@ def _solve_shown(plan: Path, progress: _Progress, budget: Any, verbose: bool) ->
     loaded = _load(plan)
     progress.step(f"compiling and solving: {len(loaded.processes):,} processes, "
                   f"{len(loaded.goods):,} goods")
-    result = solve_plan(loaded, budget=budget, verbose=verbose)
+    with progress.watching_the_solver():
+        result = solve_plan(loaded, budget=budget, verbose=verbose)
     progress.solved(result)
     return result
 
@@ -266,7 +291,9 @@ def _stopped_note(result: Any) -> str | None:
     if status.has_solution:
         return ("the solver's answer did not pass the independent certificate; it is "
                 "shown but NOT verified optimal")
-    return result.diagnosis().summary()
+    from kantorovich.explain.diagnosis_text import summary as diagnosis_summary
+
+    return diagnosis_summary(result.diagnosis())
 
 
 @app.command(cls=_Command)

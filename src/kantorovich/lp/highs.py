@@ -14,6 +14,7 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 
 __all__ = ["HighsSession", "LpSolution", "MpsArrays", "MpsReadError", "read_mps_arrays",
-           "solve_lp", "write_mps"]
+           "solve_lp", "watch_solves", "write_mps"]
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +120,35 @@ def _to_highs_lp(lp: LinearProgram) -> highspy.HighsLp:
     return model
 
 
+#: who wants to hear how a solve is going: called with (iterations, objective) at most
+#: every `_WATCH_SECONDS` from HiGHS's interrupt callbacks (so only where interrupts are
+#: enabled, i.e. under the CLI)
+_watchers: list[Callable[[int, float], None]] = []
+_WATCH_SECONDS = 0.25
+_last_told = [0.0]
+
+
+def watch_solves(callback: Callable[[int, float], None] | None) -> None:
+    """Have ``callback(iterations, objective)`` told of every solve's progress a few times
+    a second (None: stop). The objective is the solver's current one, in plan units."""
+    _watchers.clear()
+    if callback is not None:
+        _watchers.append(callback)
+
+
 def _interrupt_if_asked(event: object) -> None:
     if stop_requested():
         event.interrupt()  # type: ignore[attr-defined]
+    if _watchers:
+        now = time.monotonic()
+        if now - _last_told[0] >= _WATCH_SECONDS:
+            _last_told[0] = now
+            out = event.data_out  # type: ignore[attr-defined]
+            iterations = int(max(out.simplex_iteration_count, 0)
+                             + max(out.ipm_iteration_count, 0)
+                             + max(out.pdlp_iteration_count, 0))
+            for tell in _watchers:
+                tell(iterations, float(out.objective_function_value))
 
 
 class HighsSession:
