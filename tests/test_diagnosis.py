@@ -12,6 +12,9 @@ import pytest
 
 import kantorovich as k
 from kantorovich.lp.highs import HighsSession, LpSolution
+from kantorovich.explain.diagnosis_text import (conflict_text, diagnosis_dict, flow_text,
+                                                message, relaxation_text, runaway_text,
+                                                summary)
 from kantorovich.results.diagnosis import Diagnosis, diagnose
 
 DATA = Path(__file__).parent / "data"
@@ -70,26 +73,27 @@ def test_wheat_conflict_is_one_of_the_two() -> None:
 def test_minimum_level_that_only_needs_to_be_non_negative_is_not_blamed() -> None:
     d = solved("infeasible-export").diagnosis()
     assert members(d) == CONFLICTS["infeasible-bread"] | {("nonnegative", "export")}
-    assert "processes that cannot run backwards (level at least 0): export" in d.summary()
+    assert "processes that cannot run backwards (level at least 0): export" in summary(d)
 
 
 def test_conflict_entries_carry_the_plan_numbers() -> None:
     bread = {c["id"]: c for c in solved("infeasible-bread").diagnosis().conflict}
     assert bread["wheat"]["supply"] == 2_000 and bread["wheat"]["unit"] == "t"
     assert bread["bread"]["demand"] == 4_000_000 and bread["bread"]["unit"] == "loaf"
-    assert bread["bread"]["text"] == (
+    assert conflict_text(bread["bread"]) == (
         "demand for Bread (bread) of at least 4,000,000 loaf "
         "(the balance of Bread: supply 0 loaf, demand 4,000,000 loaf)")
     policy = {c["kind"]: c for c in solved("infeasible-policy").diagnosis().conflict}
     assert policy["policy"]["rhs"] == 1_500 and policy["policy"]["side"] == "lower"
-    assert policy["policy"]["text"] == ("policy 'Mill No. 3 keeps its quota' (mill-3-quota): "
-                                        "input(wheat, mill-3) >= 1500")
+    assert conflict_text(policy["policy"]) == (
+        "policy 'Mill No. 3 keeps its quota' (mill-3-quota): input(wheat, mill-3) >= 1500")
     assert policy["capacity"]["capacity"] == 1_000
-    assert policy["capacity"]["text"] == ("capacity of Milling at Mill No. 3 "
-                                          "(mill-3-milling): 1,000")
+    assert conflict_text(policy["capacity"]) == ("capacity of Milling at Mill No. 3 "
+                                                 "(mill-3-milling): 1,000")
     equal = {c["kind"]: c for c in solved("infeasible-equal").diagnosis().conflict}
     # bolts-47 >= 600 and bolts-92 <= 400 push the left side up: its <= side conflicts
-    assert equal["policy"]["side"] == "upper" and "(its <= side)" in equal["policy"]["text"]
+    assert equal["policy"]["side"] == "upper" and "(its <= side)" in conflict_text(
+        equal["policy"])
     assert equal["min_level"]["min_level"] == 600
 
 
@@ -136,7 +140,8 @@ def test_smallest_relaxation_is_the_one_worked_by_hand(name: str) -> None:
 
 
 def test_relaxation_texts() -> None:
-    texts = {name: solved(name).diagnosis().relaxation[0]["text"] for name in INFEASIBLE}
+    texts = {name: relaxation_text(solved(name).diagnosis().relaxation[0])
+             for name in INFEASIBLE}
     assert texts["infeasible-bread"] == (
         "demand for Bread (bread) -1,000,000 loaf (from 4,000,000 to 3,000,000 loaf)")
     assert texts["infeasible-wheat"] == "supply of Wheat (wheat) +200 t (from 2,000 to 2,200 t)"
@@ -176,8 +181,9 @@ def test_unbounded_names_the_magic_oven() -> None:
     [entry] = d.unbounded
     assert entry["process"] == "magic" and entry["improvement"] == pytest.approx(3)
     assert entry["makes"] == [{"good": "bread", "name": "Bread", "amount": 3.0,
-                               "unit": "loaf", "text": "Bread (bread) 3 loaf"}]
-    assert entry["text"] == (
+                               "unit": "loaf"}]
+    assert flow_text(entry["makes"][0]) == "Bread (bread) 3 loaf"
+    assert runaway_text(entry, d) == (
         "process 'magic' (Magic oven) can grow without limit: each unit of level improves "
         "the objective by 3 loaf and uses nothing that is scarce; it makes Bread (bread) "
         "3 loaf per unit of level")
@@ -189,7 +195,7 @@ CHAIN = {"well": 1.0, "malting": 1 / 70, "brewing": 1 / 7}
 def test_unbounded_chain_grows_together() -> None:
     d = solved("unbounded-chain").diagnosis()
     assert {u["process"]: u["direction"] for u in d.unbounded} == pytest.approx(CHAIN)
-    assert "improves by 0.142857 hl per unit of level of 'well'" in d.message
+    assert "improves by 0.142857 hl per unit of level of 'well'" in message(d)
 
 
 @pytest.mark.parametrize("name, expected", [("unbounded", {"magic": 1.0}),
@@ -220,33 +226,36 @@ def test_stopped_solve_says_so() -> None:
     stopped = k.PlanResult(good.plan, good.lp, LpSolution(k.Status.TIME_LIMIT))
     d = diagnose(stopped)
     assert d.kind == "stopped" and d.conflict == [] and d.verified is None
-    assert "time limit" in d.summary()
+    assert "time limit" in summary(d)
 
 
 def test_raise_for_status_carries_the_diagnosis() -> None:
     with pytest.raises(k.PlanStatusError) as caught:
         solved("infeasible-policy").raise_for_status()
     assert caught.value.exit_code == 1
-    assert "Mill No. 3 keeps its quota" in str(caught.value)
+    # results speak in ids (words are explain's): the hint names the conflict by id
+    assert ("2 statements in conflict: policy 'mill-3-quota', capacity 'mill-3-milling'"
+            in str(caught.value))
+    assert "kantorovich.explain(result)" in str(caught.value)
 
 
 # -- words and JSON -------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ALL)
 def test_summary_speaks_the_plan_language(name: str) -> None:
-    text = solved(name).diagnosis().summary()
+    text = summary(solved(name).diagnosis())
     assert not INDEX_WORDS.search(text), text
     assert not re.search(r"\b(nan|inf|-?unlimited)\b", text), text
 
 
 def test_summary_names_goods_and_policies_with_units() -> None:
-    bread = solved("infeasible-bread").diagnosis().summary()
+    bread = summary(solved("infeasible-bread").diagnosis())
     assert bread.startswith("The plan 'Bread beyond the wheat' cannot be met")
     assert "These statements conflict" in bread
     assert "The smallest change that makes it feasible" in bread
     assert "Wheat (wheat) of only 2,000 t" in bread and "4,000,000 loaf" in bread
     assert "Checked: the plan with this change is feasible, with objective 3,000,000 loaf." \
         in bread
-    policy = solved("infeasible-policy").diagnosis().summary()
+    policy = summary(solved("infeasible-policy").diagnosis())
     assert "policy 'Mill No. 3 keeps its quota' (mill-3-quota)" in policy
     assert "relaxed by 500 t" in policy
 
@@ -300,5 +309,21 @@ def test_spent_budget_says_what_was_not_examined() -> None:
     d = diagnose(solved("infeasible-bread"), budget=Budget(0))
     assert d.relaxation == [] and d.verified is None
     assert "relaxation" in d.unexamined and "relaxed_objective" not in d.unexamined
-    assert "was not found in the time allowed" in d.summary()
+    assert "was not found in the time allowed" in summary(d)
     assert d.to_dict()["unexamined"] == d.unexamined
+
+
+# -- numbers in results, words in explain ---------------------------------------------------
+@pytest.mark.parametrize("name", ALL)
+def test_records_carry_numbers_and_names_not_sentences(name: str) -> None:
+    """The diagnosis's records hold no text: the JSON document adds each record's
+    sentence, and that sentence is the one the summary prints."""
+    d = solved(name).diagnosis()
+    records = [*d.conflict, *d.relaxation, *d.unbounded,
+               *(f for u in d.unbounded for f in [*u["makes"], *u["uses"]])]
+    assert records and not any("text" in r for r in records)
+    doc = diagnosis_dict(d)
+    assert doc["message"] == message(d) and summary(d).startswith(doc["message"])
+    texts = [c["text"] for c in doc["conflict"] if c["kind"] != "nonnegative"]
+    texts += [r["text"] for r in doc["relaxation"]] + [u["text"] for u in doc["unbounded"]]
+    assert texts and all(f"  - {t}" in summary(d) for t in texts)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from kantorovich.explain.analyses import Analyses, analyse
 from kantorovich.explain.baseline import BaselineComparison
+from kantorovich.explain.diagnosis_text import summary as diagnosis_summary
 from kantorovich.numbers import count, fmt, quantity
 from kantorovich.results.result import PlanResult
 
@@ -347,8 +348,7 @@ def explain(result: PlanResult, analyses: Analyses | None = None) -> Explanation
     here, within the budget the result was solved under."""
     plan = result.plan
     if not result.status.has_solution:
-        diagnosis = result.diagnosis()
-        return Explanation(headline=diagnosis.summary())
+        return Explanation(headline=diagnosis_summary(result.diagnosis()))
     found = analyse(result) if analyses is None else analyses
     unit = result.objective_unit
     comparison = found.baseline

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from kantorovich.explain.analyses import Analyses, analyse
+from kantorovich.explain.diagnosis_text import diagnosis_dict
 from kantorovich.serialise import frame_cleaned, frame_records, number, plain, series_dict
 from kantorovich.results.result import PlanResult
 
@@ -32,7 +33,7 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str
                  "columns": result.lp.shape[1], "nonzeros": int(result.lp.matrix.nnz)},
     }
     if not result.status.has_solution:
-        out["diagnosis"] = plain(result.diagnosis().to_dict())
+        out["diagnosis"] = diagnosis_dict(result.diagnosis())
         return out
     out["levels"] = series_dict(result.levels)
     out["shadow_prices"] = series_dict(result.shadow_prices)

@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from kantorovich.explain.diagnosis_text import summary as diagnosis_summary
 from kantorovich.numbers import fmt
 from kantorovich.results.result import PlanResult
 from kantorovich.serialise import clean
@@ -80,7 +81,7 @@ def print_result(result: PlanResult, console: Console | None = None, *,
     unit = escape(result.objective_unit)
     if not result.is_optimal:
         console.print(f"[bold red]{escape(plan.name)}: {result.status.value}[/]")
-        console.print(result.diagnosis().summary(), markup=False)
+        console.print(diagnosis_summary(result.diagnosis()), markup=False)
         return
     objective = float(clean([result.objective])[0])
     console.print(f"[bold]{escape(plan.name)}[/]: [green]optimal[/], objective "

@@ -27,6 +27,7 @@ from kantorovich.lp.highs import HighsSession, LpSolution
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 from kantorovich.model.plan import Plan
+from kantorovich.numbers import count
 from kantorovich.results.certificate import Certificate, certify
 
 __all__ = ["PlanResult", "solve", "verified_solve"]
@@ -85,12 +86,23 @@ class PlanResult:
         return self.status.is_ok
 
     def raise_for_status(self) -> PlanResult:
-        """Return self when optimal; otherwise raise `PlanStatusError` with the diagnosis."""
+        """Return self when optimal; otherwise raise `PlanStatusError` whose hint names
+        the diagnosis's statements by id (the conflict, or the processes that grow
+        without limit); ``kantorovich.explain(result)`` says it in sentences."""
         if not self.is_optimal:
             from kantorovich.results.diagnosis import diagnose
 
+            d = diagnose(self)
+            see = "see kantorovich.explain(result) for the diagnosis"
+            if d.kind == "infeasible" and d.conflict:
+                named = [f"{c['kind']} '{c['id']}'" for c in d.conflict]
+                see = f"{count(len(named), 'statement')} in conflict: {_ids(named)}; {see}"
+            elif d.kind == "unbounded" and d.unbounded:
+                named = [f"'{u['process']}'" for u in d.unbounded]
+                see = (f"{count(len(named), 'process')} growing without limit: "
+                       f"{_ids(named)}; {see}")
             raise PlanStatusError(f"plan '{self.plan.name}' is {self.status.value}",
-                                  hint=diagnose(self).summary())
+                                  hint=see)
         return self
 
     @property
@@ -382,6 +394,12 @@ class PlanResult:
                 session.keep_optimum()
             self._session = session
         return self._session
+
+
+def _ids(named: list[str], shown: int = 10) -> str:
+    """The first ``shown`` of a list of plan ids, and how many more."""
+    more = f" and {len(named) - shown} more" if len(named) > shown else ""
+    return ", ".join(named[:shown]) + more
 
 
 def verified_solve(session: HighsSession, lp: LinearProgram,
