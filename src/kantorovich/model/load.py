@@ -1,4 +1,4 @@
-"""Reading plan files (YAML, TOML, JSON, with CSV tables) into a checked `Plan`.
+"""Reading plan files (YAML, TOML, JSON, with CSV or Parquet tables) into a checked `Plan`.
 
 Every problem is collected, located (file, line, path) and reported at once; nothing
 from a plan file is ever evaluated as code.
@@ -23,8 +23,9 @@ from kantorovich.model.plan import Objective, Plan, Policy
 from kantorovich.model.regions import expand_amounts, goods_table, place_id
 from kantorovich.model.rules import RuleSyntaxError, parse_rule, rule_problem
 from kantorovich.model.tables import PlanTables, codes_in, empty_flows, normalise_flows
-from kantorovich.model.tabular import (Table, check_table, frame_table, optional_text,
-                                       read_csv_table, shown, table_ids, table_names)
+from kantorovich.model.tabular import (Table, check_table, frame_table, is_table_path,
+                                       optional_text, read_table_file, shown, table_ids,
+                                       table_names)
 
 __all__ = ["build_plan", "did_you_mean", "load_plan", "plan_from_mapping"]
 
@@ -220,8 +221,8 @@ def _twice_listed_flows(table: Table, positions: dict[str, np.ndarray], known: n
 
 
 def _row_words(table: Table, row: int) -> str:
-    """Where a row of a table is, in words: its line in a file, its position in a frame."""
-    return f"line {row + 2}" if table.file is not None else f"row {row}"
+    """Where a row of a table is, in words: its line in a text file, else its row."""
+    return table.where(row)
 
 
 def _given_twice(goods: pd.Index, in_table: pd.Series | None, key: str,
@@ -303,15 +304,20 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
 
 
 TableSource = str | pd.DataFrame | pd.Series
-"""A table as a plan names it: the path of a CSV file, or a frame given in Python."""
+"""A table as a plan names it: the path of a CSV or Parquet file, or a frame given in
+Python."""
 
 
 def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
                source: str | None = None, locate: Locator | None = None,
                problems: list[Problem] | None = None,
                spelled: Mapping[tuple[Any, ...], str] | None = None) -> Plan:
-    """Build a `Plan` from a plan mapping and its tables (CSV paths or DataFrames),
-    reporting every problem of both at once, each where it is written.
+    """Build a `Plan` from a plan mapping and its tables (CSV or Parquet paths, or
+    DataFrames), reporting every problem of both at once, each where it is written.
+
+    An objective's sense given as a table (``maximize_sets: basket.parquet``, columns
+    ``good,count``; ``maximize`` or ``minimize``, columns ``good,weight``), by path or as a
+    DataFrame, is read and checked here like the other tables.
 
     The one path from input to plan: files, `Plan.from_dict` and `Plan.from_frames`
     all come here, so a table is checked the same way whichever way it arrived.
@@ -324,8 +330,10 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
     tables = dict(tables)
     _normalise_policies(data)
     per_place = _place_amounts(data)
+    tables.update(_objective_tables(data))
+    senses = {key.removeprefix("objective.") for key in tables if key.startswith("objective.")}
     try:
-        spec = schema._DocumentSpec.model_validate(data)
+        spec = schema._DocumentSpec.model_validate(data, context={"objective_tables": senses})
     except ValidationError as exc:
         raise PlanError(problems + _pydantic_problems(exc, file, locate, spelled)
                         + _place_problems(per_place, file, locate, spelled)[1]
@@ -336,9 +344,11 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
     if spec.flows:
         tables["flows"] = spec.flows
     for key, name in list(tables.items()):
-        if isinstance(name, str) and not name.lower().endswith((".csv", ".tsv")):
-            problems.append(Problem(f"'{key}' must be a mapping or a .csv path", key, file,
-                                    locate((key,)), f"e.g. {key}: {key}.csv"))
+        if isinstance(name, str) and not is_table_path(name):
+            path = tuple(key.split("."))
+            problems.append(Problem(f"'{key}' must be a mapping or a .csv or .parquet path",
+                                    key, file, locate(path),
+                                    f"e.g. {path[-1]}: {path[-1]}.parquet"))
             del tables[key]
     opened: dict[str, Table] = {}
 
@@ -347,7 +357,7 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
         given = tables.get(key)
         if given is None:
             return None
-        raw = (read_csv_table(base, given, key, problems) if isinstance(given, str)
+        raw = (read_table_file(base, given, key, problems) if isinstance(given, str)
                else frame_table(given, key, problems,
                                 id_column="id" if "id" in required else None))
         checked = check_table(raw, problems, required, numeric, **checks) if raw else None
@@ -450,7 +460,7 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
                 problems.append(t.problem(f"unknown {kind} '{word}'", int(i), col,
                                           did_you_mean(word, choices)
                                           or f"declare it under '{kind}s'"))
-        problems += _twice_listed_flows(Table(f, t.key, t.file), positions, known,
+        problems += _twice_listed_flows(Table(f, t.key, t.file, t.typed), positions, known,
                                         inline_flows, goods.index, procs.index, locate)
         flows = pd.concat([flows, f.loc[known]], ignore_index=True)
     flows = normalise_flows(flows) if len(flows) else empty_flows()
@@ -495,9 +505,12 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
 
     # objective, policies, baseline
     obj = spec.objective
-    sense = "maximize" if obj.maximize else "minimize" if obj.minimize else "maximize_sets"
-    objective = Objective(sense, pd.Series(getattr(obj, sense), dtype=float,
-                                           name="weight").rename_axis("good"), obj.unit or "")
+    sense = next(k for k in schema.SENSES if getattr(obj, k) or k in senses)
+    weights = pd.Series(getattr(obj, sense) or {}, dtype=float)
+    if sense in senses:
+        weights = _objective_weights(table, sense, goods.index, problems)
+    objective = Objective(sense, weights.rename("weight").rename_axis("good"),
+                          obj.unit or "")
     policies = []
     for pid, p in spec.policies.items():
         try:
@@ -521,6 +534,49 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
                 objective=objective, policies=tuple(policies), baseline=baseline,
                 period=spec.period, source=source,
                 extra={"description": spec.description} if spec.description else {})
+
+
+def _objective_tables(data: dict[str, Any]) -> dict[str, TableSource]:
+    """Take an objective's senses given as tables (a path or a DataFrame) out of ``data``,
+    keyed ``objective.<sense>``; the schema then sees only its mappings."""
+    objective = data.get("objective")
+    if not isinstance(objective, dict):
+        return {}
+    taken = {k: v for k, v in objective.items()
+             if k in schema.SENSES and isinstance(v, (str, pd.DataFrame))}
+    if taken:
+        data["objective"] = {k: v for k, v in objective.items() if k not in taken}
+    return {f"objective.{k}": v for k, v in taken.items()}
+
+
+def _objective_weights(table: Callable[..., Table | None], sense: str, goods: pd.Index,
+                       problems: list[Problem]) -> pd.Series:
+    """The weights (or counts, for ``maximize_sets``) of an objective given as a table,
+    by good; each problem at its row, rows with an unknown good left out."""
+    column = "count" if sense == "maximize_sets" else "weight"
+    t = table(f"objective.{sense}", ("good", column), (column,),
+              signed=() if column == "count" else (column,), finite=(column,),
+              filled=(column,))
+    if t is None:
+        return pd.Series(dtype=float)
+    named, values = t.frame["good"], t.frame[column]
+    if not len(named):
+        problems.append(t.problem("the table has no rows",
+                                  hint=f"list at least one good with its {column}"))
+    if column == "count":
+        for i in np.flatnonzero((values == 0).to_numpy())[:20]:
+            problems.append(t.problem("'count' must be above 0", int(i), column,
+                                      "leave a good out of the set rather than count 0"))
+    for i in np.flatnonzero(named.duplicated(keep="first").to_numpy())[:20]:
+        problems.append(t.problem(f"good '{named.iat[i]}' is listed twice", int(i), "good",
+                                  f"give each good one {column}"))
+    known = codes_in(named, goods) >= 0
+    for i in np.flatnonzero(~known)[:20]:
+        problems.append(t.problem(f"unknown good '{named.iat[i]}'", int(i), "good",
+                                  did_you_mean(named.iat[i], goods)
+                                  or "declare it under 'goods'"))
+    keep = known & ~named.duplicated(keep="first").to_numpy() & values.notna().to_numpy()
+    return pd.Series(values.to_numpy(float)[keep], index=pd.Index(named[keep], dtype=object))
 
 
 def _place_problems(per_place: dict[str, dict[str, Any]], file: str | None,

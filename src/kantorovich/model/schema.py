@@ -1,7 +1,8 @@
 """The plan file schema (pydantic), the single source of the published JSON Schema.
 
-Files are validated against these models; large tables may instead be CSV files named by
-path, which `model.load` reads as whole columns rather than model by model.
+Files are validated against these models; large tables (and an objective's weights or
+counts) may instead be CSV or Parquet files named by path, which `model.load` reads as
+whole columns rather than model by model.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
+                      field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 
 __all__ = [
@@ -104,27 +105,52 @@ class ProcessSpec(_Strict):
         return self
 
 
+TablePath = Annotated[str, Field(
+    pattern=r"(?i)\.(csv|tsv|parquet)$",
+    description="Path of a CSV, TSV or Parquet table, relative to the plan file.")]
+"""A table named by path; its format is chosen by the extension, in any case."""
+
+SENSES = ("maximize", "minimize", "maximize_sets")
+"""The objective's senses, each a mapping of good -> weight (or count) or a table."""
+
+
 class ObjectiveSpec(_Strict):
     """Exactly one of: maximize weighted net output, minimize weighted net use, or
-    maximize the number of complete sets (Kantorovich's assortment problem)."""
+    maximize the number of complete sets (Kantorovich's assortment problem). Weights and
+    counts may be a table: columns ``good,weight`` (maximize, minimize) or ``good,count``
+    (maximize_sets)."""
+
+    maximize: dict[str, Number] | TablePath | None = Field(
+        None, description="Weight per good, or a table with columns good,weight.")
+    minimize: dict[str, Number] | TablePath | None = Field(
+        None, description="Weight per good, or a table with columns good,weight.")
+    maximize_sets: dict[str, Annotated[float, Field(gt=0), _REAL]] | TablePath | None = Field(
+        None, description="Count per good in one set, or a table with columns good,count.")
+    unit: str | None = Field(None, description="Unit of the objective value, e.g. loaf.")
+
+    @model_validator(mode="after")
+    def _exactly_one(self, info: ValidationInfo) -> ObjectiveSpec:
+        tables = (info.context or {}).get("objective_tables", ())
+        given = [k for k in SENSES if getattr(self, k) or k in tables]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of maximize, minimize or maximize_sets, "
+                "each a non-empty mapping of good -> weight or a table")
+        for key in given:
+            weights = getattr(self, key)
+            for good, weight in (weights.items() if isinstance(weights, dict) else ()):
+                if not math.isfinite(weight):
+                    raise ValueError(f"{key}.{good}: weight must be a finite number")
+        return self
+
+
+class _DocumentObjective(ObjectiveSpec):
+    """What `model.load` validates: a sense given as a table is taken out beforehand (and
+    named in the validation context as ``objective_tables``), so no field is a union."""
 
     maximize: dict[str, Number] | None = None
     minimize: dict[str, Number] | None = None
     maximize_sets: dict[str, Annotated[float, Field(gt=0), _REAL]] | None = None
-    unit: str | None = Field(None, description="Unit of the objective value, e.g. loaf.")
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> ObjectiveSpec:
-        given = [k for k in ("maximize", "minimize", "maximize_sets") if getattr(self, k)]
-        if len(given) != 1:
-            raise ValueError(
-                "give exactly one of maximize, minimize or maximize_sets, "
-                "each a non-empty mapping of good -> weight")
-        for key in given:
-            for good, weight in getattr(self, key).items():
-                if not math.isfinite(weight):
-                    raise ValueError(f"{key}.{good}: weight must be a finite number")
-        return self
 
 
 class PolicySpec(_Strict):
@@ -141,24 +167,20 @@ class BaselineSpec(_Strict):
         default_factory=dict)
 
 
-CsvPath = Annotated[str, Field(pattern=r"(?i)\.(csv|tsv)$",
-                               description="Path of a CSV table, relative to the plan file.")]
-
-
 class PlanSpec(_Strict):
     """A plan: goods, units, processes, availabilities, an objective, policies, a baseline."""
 
     name: str
     period: str = Field("period", description="What supplies and demands are per.")
     description: str | None = None
-    goods: dict[str, GoodSpec] | CsvPath = Field(default_factory=dict)
-    units: dict[str, UnitSpec] | CsvPath = Field(default_factory=dict)
-    processes: dict[str, ProcessSpec] | CsvPath = Field(default_factory=dict)
-    flows: CsvPath | None = Field(
-        None, description="CSV of process,good,input,output amounts per unit of level.")
-    supply: dict[str, Amount | dict[str, Amount]] | CsvPath = Field(
+    goods: dict[str, GoodSpec] | TablePath = Field(default_factory=dict)
+    units: dict[str, UnitSpec] | TablePath = Field(default_factory=dict)
+    processes: dict[str, ProcessSpec] | TablePath = Field(default_factory=dict)
+    flows: TablePath | None = Field(
+        None, description="Table of process,good,input,output amounts per unit of level.")
+    supply: dict[str, Amount | dict[str, Amount]] | TablePath = Field(
         default_factory=dict, description="Amount per good; per place for a regional good.")
-    demand: dict[str, Demand | dict[str, Demand]] | CsvPath = Field(
+    demand: dict[str, Demand | dict[str, Demand]] | TablePath = Field(
         default_factory=dict, description="Amount per good; per place for a regional good.")
     objective: ObjectiveSpec
     policies: dict[str, PolicySpec | str] = Field(default_factory=dict)
@@ -166,7 +188,7 @@ class PlanSpec(_Strict):
 
 
 class _DocumentSpec(PlanSpec):
-    """What `model.load` validates: CSV paths are taken out beforehand and policy strings
+    """What `model.load` validates: table paths are taken out beforehand and policy strings
     turned into mappings, so no field is a union and every error has a plain path."""
 
     goods: dict[str, GoodSpec] = Field(default_factory=dict)
@@ -175,6 +197,7 @@ class _DocumentSpec(PlanSpec):
     supply: dict[str, Amount] = Field(default_factory=dict)
     demand: dict[str, Demand] = Field(default_factory=dict)
     policies: dict[str, PolicySpec] = Field(default_factory=dict)
+    objective: _DocumentObjective
 
 
 class _PlaceAmounts(_Strict):

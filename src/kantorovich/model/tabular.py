@@ -1,10 +1,22 @@
-"""Tables given as CSV files or as DataFrames: read, checked and located by row.
+"""Tables given as CSV or Parquet files or as DataFrames: read, checked and located by row.
 
-A plan's large tables (goods, units, processes, flows, supply, demand) reach the loader
-either as CSV files named in a plan file or as DataFrames handed to `Plan.from_frames`.
-Both become a `Table` here and are checked by the same code, over whole columns: a bad
-row is reported at its line in a file (``flows.csv:5``) or at its position in a frame
-(``flows[3].good``), with the same message either way.
+A plan's large tables (goods, units, processes, flows, supply, demand, and an objective's
+weights or counts) reach the loader either as files named in a plan file (CSV or TSV as
+text; Parquet, chosen by the extension ``.parquet`` in any case, as typed columns) or as
+DataFrames handed to `Plan.from_frames`. All become a `Table` here and are checked by the
+same code, over whole columns: a bad row is reported at its line in a text file
+(``flows.csv:5``), at its 0-based row in a Parquet file (``flows.parquet (flows[3].good)``)
+or at its position in a frame (``flows[3].good``), with the same message either way.
+
+Parquet columns are read as a whole with pyarrow. An integer column where text belongs (an
+``id``, ``process``, ``good``, ``unit``, ``name``, ``region`` or ``level_unit``) is read as
+its decimal text (``7`` is the id ``"7"``); any other non-text type there is refused at
+its rows. A null, or a NaN in a number column, is a blank cell.
+
+A blank in an optional column means none: ``capacity`` none is unlimited, ``min_level``
+none is 0, a blank ``unit``, ``name`` or ``level_unit`` takes its default. In a text file
+``NaN`` written in ``capacity`` or ``min_level`` is a blank too (pandas writes NaN as a
+blank cell, other tools as ``NaN``); elsewhere it is refused, as no amount is ``NaN``.
 """
 
 from __future__ import annotations
@@ -17,16 +29,35 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from kantorovich.errors import Problem
 from kantorovich.model import schema
 from kantorovich.model.checks import did_you_mean
 
-__all__ = ["Table", "check_table", "frame_table", "read_csv_table", "shown"]
+__all__ = ["Table", "check_table", "frame_table", "is_table_path", "read_csv_table",
+           "read_parquet_table", "read_table_file", "shown"]
 
 _LISTED = 20
 TEXT_COLUMNS = ("name", "unit", "region", "level_unit")
 """Optional text columns a table may have besides its required ones."""
+ID_COLUMNS = ("id", "process", "good")
+"""Columns that hold the ids of a plan's rows."""
+OPTIONAL_NUMBERS = ("capacity", "min_level")
+"""Number columns where a blank (or NaN) means none: unlimited, and 0."""
+TABLE_SUFFIXES = (".csv", ".tsv", ".parquet")
+"""File name endings (in any case) of the tables a plan file may name."""
+
+
+def is_table_path(name: str) -> bool:
+    """Whether ``name`` names a table file a plan may use (CSV, TSV or Parquet).
+
+    Examples
+    --------
+    >>> is_table_path("flows.PARQUET"), is_table_path("flows.csv"), is_table_path("a.xls")
+    (True, True, False)
+    """
+    return name.lower().endswith(TABLE_SUFFIXES)
 
 
 def shown(value: object) -> str:
@@ -41,26 +72,42 @@ def shown(value: object) -> str:
 class Table:
     """One table and where its rows came from.
 
-    ``file`` is the CSV file it was read from, or None for a DataFrame given in Python;
-    ``text`` says its columns are still the text a CSV file holds.
+    ``file`` is the file it was read from, or None for a DataFrame given in Python;
+    ``typed`` says its columns hold typed values (a DataFrame, a Parquet file) rather than
+    the text a CSV file holds.
     """
 
     frame: pd.DataFrame
     key: str
     file: str | None = None
+    typed: bool = False
 
     @property
     def text(self) -> bool:
-        return self.file is not None
+        """Whether the columns are still the text of a CSV file."""
+        return self.file is not None and not self.typed
+
+    def where(self, row: int) -> str:
+        """Where row ``row`` (0-based) is, in words: its line in a text file, else its row.
+
+        Examples
+        --------
+        >>> Table(pd.DataFrame(), "flows", "flows.csv").where(3)
+        'line 5'
+        >>> Table(pd.DataFrame(), "flows", "flows.parquet", typed=True).where(3)
+        'row 3'
+        """
+        return f"line {row + 2}" if self.text else f"row {row}"
 
     def problem(self, message: str, row: int | None = None, col: str | None = None,
                 hint: str | None = None) -> Problem:
-        """A problem at ``row`` (0-based) and ``col``, or at the header when no row."""
-        if self.file is not None:
+        """A problem at ``row`` (0-based) and ``col``, or at the header when no row: a
+        line of a text file, a row (``flows[3].good``) of a Parquet file or a frame."""
+        if self.text:
             return Problem(message, self.key, self.file, 1 if row is None else row + 2, hint)
         path = self.key if row is None else f"{self.key}[{row}]"
         return Problem(message, path + (f".{col}" if col and row is not None else ""),
-                       None, None, hint)
+                       self.file, None, hint)
 
 
 def read_csv_table(base: Path | None, name: str, key: str,
@@ -90,6 +137,53 @@ def read_csv_table(base: Path | None, name: str, key: str,
                                      "of fields on every line"))
         return None
     return Table(frame, key, file)
+
+
+def read_parquet_table(base: Path | None, name: str, key: str,
+                       problems: list[Problem]) -> Table | None:
+    """Read one Parquet table with pyarrow, each column cast as a whole; a missing or
+    unreadable file is a problem.
+
+    Text columns become Python strings (None where null), integer columns where ids or
+    other text belong their decimal text, and every other column its pandas dtype (a
+    number column floats with NaN where null), to be checked as a frame's columns are.
+    """
+    path = (base / name) if base is not None else Path(name)
+    file = str(path)
+    try:
+        data = pq.read_table(path)
+    except FileNotFoundError:
+        problems.append(Problem(f"table '{name}' not found", key, file,
+                                hint="paths are relative to the plan file"))
+        return None
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        problems.append(Problem(f"cannot read table: {reason}", key, file,
+                                hint="a Parquet table is a file written by pyarrow, pandas "
+                                     "(to_parquet), polars or DuckDB"))
+        return None
+    columns = {}
+    for field, column in zip(data.schema, data.columns):
+        kind = field.type
+        if pa.types.is_dictionary(kind):
+            column, kind = column.cast(kind.value_type), kind.value_type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            values = column.to_numpy(zero_copy_only=False).astype(object)
+        elif pa.types.is_integer(kind) and field.name.strip() in ID_COLUMNS + TEXT_COLUMNS:
+            values = pc.cast(column, pa.string()).to_numpy(zero_copy_only=False).astype(object)
+        else:
+            values = column.to_pandas()
+        columns[field.name] = values
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(data.num_rows))
+    return Table(frame, key, file, typed=True)
+
+
+def read_table_file(base: Path | None, name: str, key: str,
+                    problems: list[Problem]) -> Table | None:
+    """Read a table named in a plan file, by its extension: Parquet, else CSV or TSV."""
+    if name.lower().endswith(".parquet"):
+        return read_parquet_table(base, name, key, problems)
+    return read_csv_table(base, name, key, problems)
 
 
 def frame_table(value: object, key: str, problems: list[Problem], *,
@@ -169,17 +263,18 @@ def _as_numbers(table: Table, col: str, problems: list[Problem]) -> tuple[pd.Ser
 def check_table(table: Table, problems: list[Problem], required: tuple[str, ...],
                 numeric: tuple[str, ...] = (), *, signed: tuple[str, ...] = ("demand",),
                 finite: tuple[str, ...] = (), text: tuple[str, ...] = ("name", "unit",
-                                                                       "region")
-                ) -> Table | None:
+                                                                       "region"),
+                filled: tuple[str, ...] = ()) -> Table | None:
     """Check a table's header, blanks and numbers (each problem at its row) and return it
     with text columns as text and ``numeric`` ones as floats; None if its header is unusable.
 
     ``signed`` columns may be negative; ``finite`` ones must be finite and below
-    `schema.LARGEST`.
+    `schema.LARGEST`; ``filled`` ones cannot be blank (elsewhere a blank number is NaN,
+    which the caller reads as none, 0 or unlimited).
     """
     frame = table.frame.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
-    table = Table(frame, table.key, table.file)
+    table = Table(frame, table.key, table.file, table.typed)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         problems.append(table.problem(
@@ -209,8 +304,14 @@ def check_table(table: Table, problems: list[Problem], required: tuple[str, ...]
         def written(i: int) -> str:
             return raw.iloc[i] if raw is not None else repr(float(values.iloc[i]))
 
-        bad = (values.isna() & (raw != "")).to_numpy() if raw is not None \
+        blank = (raw == "") if col not in OPTIONAL_NUMBERS or raw is None \
+            else raw.str.lower().isin(("", "nan", ".nan"))
+        bad = (values.isna() & ~blank).to_numpy() if raw is not None \
             else np.zeros(len(values), dtype=bool)
+        if col in filled:
+            empty = blank.to_numpy() if raw is not None else values.isna().to_numpy()
+            for i in np.flatnonzero(empty)[:_LISTED]:
+                problems.append(table.problem(f"empty '{col}'", int(i), col))
         infinite = np.isinf(values.to_numpy())
         if infinite.any() and raw is not None:  # inf written out is fine; an overflow is not
             bad = bad | (infinite & ~raw.str.lower().isin(_INFINITY).to_numpy())
@@ -262,5 +363,8 @@ def table_names(frame: pd.DataFrame, ids: pd.Index) -> np.ndarray:
 
 
 def optional_text(frame: pd.DataFrame, col: str) -> object:
-    """A text column with blanks as missing values; all missing if the column is absent."""
-    return frame[col].replace("", None).to_numpy(object) if col in frame else None
+    """A text column with blanks as None; all None if the column is absent."""
+    if col not in frame:
+        return None
+    values = frame[col].to_numpy(object)
+    return np.where(values == "", None, values)
