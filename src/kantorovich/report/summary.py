@@ -3,10 +3,25 @@
 Its ``sensitivity`` carries the sensitivity report's two tables, ``variable_cells`` and
 ``constraints`` (columns in `kantorovich.results.sensitivity_report`). Infinities are
 ``"inf"``/``"-inf"``; ``null`` means not examined or unknown.
+
+The summary stays small at any size. A per-process or per-good section (``levels``,
+``reduced_costs``, ``shadow_prices``, ``price_units``, ``net_output``, ``policy_prices``,
+``assortment_prices``, ``by_unit``, and the analyses' ``price_ranges``, ``sensitivity``,
+``moves``, ``policy_costs`` and ``baseline.changes``) of more than `INLINE_ROWS` rows is
+left out and replaced by a note naming the table that holds it (a table ``kantorovich
+solve PLAN -o DIR`` writes: `PlanResult.tables`, `Analyses.tables`), the column where it
+is one column there, and its number of rows::
+
+    "levels": {"table": "processes", "column": "level", "rows": 250000}
+
+and the top-level ``in_tables`` lists the dotted paths of the sections so replaced
+(``["levels", "sensitivity.goods", ...]``). A summary with nothing left out has no
+``in_tables`` and is exactly what it was before this limit existed.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -14,14 +29,73 @@ import pandas as pd
 
 from kantorovich.explain.analyses import Analyses, analyse
 from kantorovich.explain.diagnosis_text import diagnosis_dict
-from kantorovich.serialise import frame_cleaned, frame_records, number, plain, series_dict
+from kantorovich.serialise import (clean, frame_cleaned, frame_records, number, plain,
+                                   series_dict)
 from kantorovich.results.result import PlanResult
 
-__all__ = ["summary"]
+__all__ = ["INLINE_ROWS", "summary"]
+
+INLINE_ROWS = 10_000
+"""Most rows a per-process or per-good section of the summary holds; a larger one is left
+to its table (see the module docstring)."""
+
+
+def _in_table(out: dict[str, Any], path: str, table: str, rows: int,
+              column: str | None = None) -> dict[str, Any]:
+    """The note that stands for a section left to ``table``; ``path`` is recorded in
+    ``out["in_tables"]``."""
+    out.setdefault("in_tables", []).append(path)
+    return {"table": table, **({"column": column} if column else {}), "rows": int(rows)}
+
+
+def _mapping(out: dict[str, Any], key: str, series: pd.Series, table: str,
+             column: str) -> None:
+    """``out[key]``: ``{id: value}`` of ``series``, or the note when it is too long."""
+    out[key] = (_in_table(out, key, table, len(series), column) if len(series) > INLINE_ROWS
+                else series_dict(series))
+
+
+def _json_floats(values: np.ndarray) -> np.ndarray:
+    """Floats as `number` writes them, over a whole column: noise around zero (judged on
+    an absolute scale of 1) is 0, infinities ``"inf"``/``"-inf"``, NaN None."""
+    x = clean(values, 1.0)
+    out = x.astype(object)
+    if not np.isfinite(x).all():
+        out[np.isposinf(x)] = "inf"
+        out[np.isneginf(x)] = "-inf"
+        out[np.isnan(x)] = None
+    return out
+
+
+def _by_unit(result: PlanResult) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{unit: {good: {"input": ..., "output": ...}}}`` of the goods each unit uses or
+    makes, in the by_unit table's order: built by one groupby, not row by row."""
+    frame = frame_cleaned(result.by_unit())
+    frame = frame[(frame["input"] != 0) | (frame["output"] != 0)]
+    cells = pd.DataFrame({"input": _json_floats(frame["input"].to_numpy(float)),
+                          "output": _json_floats(frame["output"].to_numpy(float))},
+                         index=frame.index.get_level_values("good").astype(str))
+    units = frame.index.get_level_values("unit").astype(str)
+    return {str(unit): group.to_dict(orient="index")
+            for unit, group in cells.groupby(units, sort=False)}
+
 
 def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str, Any]:
     """Everything a script needs from a solve; ``analyses`` (run here when True, or
-    given) adds baseline, moves, policy costs and sensitivity ranges."""
+    given) adds baseline, moves, policy costs and sensitivity ranges.
+
+    Parameters
+    ----------
+    result : PlanResult
+    analyses : Analyses or bool, default True
+        The analyses to report, True to run them here, False for none.
+
+    Returns
+    -------
+    dict
+        Plain JSON, keyed by the plan's own ids; sections longer than `INLINE_ROWS`
+        rows are notes naming their table (see the module docstring).
+    """
     plan = result.plan
     out: dict[str, Any] = {
         "plan": plan.name, "period": plan.period, "status": result.status.value,
@@ -35,51 +109,84 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str
     if not result.status.has_solution:
         out["diagnosis"] = diagnosis_dict(result.diagnosis())
         return out
-    out["levels"] = series_dict(result.levels)
-    out["shadow_prices"] = series_dict(result.shadow_prices)
-    out["price_units"] = series_dict(result.goods["price_unit"])
-    out["policy_prices"] = series_dict(result.policy_prices["price"])
-    out["reduced_costs"] = series_dict(result.reduced_costs)
-    out["net_output"] = series_dict(result.net_output)
-    by_unit = frame_cleaned(result.by_unit())
-    by_unit = by_unit[(by_unit["input"] != 0) | (by_unit["output"] != 0)]
-    out["by_unit"] = {}
-    for (good, unit), row in by_unit.iterrows():
-        out["by_unit"].setdefault(str(unit), {})[str(good)] = {
-            "input": number(row["input"]), "output": number(row["output"])}
+    _mapping(out, "levels", result.levels, "processes", "level")
+    _mapping(out, "shadow_prices", result.shadow_prices, "goods", "shadow_price")
+    _mapping(out, "price_units", result.goods["price_unit"], "goods", "price_unit")
+    _mapping(out, "policy_prices", result.policy_prices["price"], "policies", "price")
+    _mapping(out, "reduced_costs", result.reduced_costs, "processes", "reduced_cost")
+    _mapping(out, "net_output", result.net_output, "goods", "net_output")
+    pairs = len(result.by_unit())
+    out["by_unit"] = (_in_table(out, "by_unit", "by_unit", pairs) if pairs > INLINE_ROWS
+                      else _by_unit(result))
     if plan.objective.sense == "maximize_sets":
-        out["assortment_prices"] = series_dict(result.assortment_prices)
+        _mapping(out, "assortment_prices", result.assortment_prices, "goods",
+                 "assortment_price")
     out["certificate"] = plain(result.certificate.to_dict())
     out["degenerate"] = result.is_degenerate
     if analyses is False:
-        return out
+        return _in_tables_last(out)
     found = analyse(result) if analyses is True else analyses
     out["analyses"] = found.to_dict()
+    _analyses(out, found)
+    return _in_tables_last(out)
+
+
+def _in_tables_last(out: dict[str, Any]) -> dict[str, Any]:
+    """``out`` with ``in_tables``, when there is one, as its last key."""
+    if "in_tables" in out:
+        out["in_tables"] = out.pop("in_tables")
+    return out
+
+
+def _records_by_id(frame: pd.DataFrame) -> dict[str, Any]:
+    """``{id: {column: value}}`` of a frame indexed by id, floats judged per column."""
+    return {str(k): plain(r) for k, r in frame_cleaned(frame).to_dict(orient="index").items()}
+
+
+def _analyses(out: dict[str, Any], found: Analyses) -> None:
+    """The analyses' sections of the summary, each left to its table when too long."""
     ranges = found.price_ranges
     if ranges is not None:
         ranges = frame_cleaned(ranges)
-        out["price_ranges"] = {
-            section: {str(i): {"low": number(r["low"]), "high": number(r["high"]),
-                               "unique": bool(r["unique"]), "checked": bool(r["checked"])}
-                      for i, r in ranges[ranges["kind"] == kind].iterrows()}
-            for section, kind in (("goods", "good"), ("policies", "policy"))}
+        out["price_ranges"] = {}
+        for section, kind in (("goods", "good"), ("policies", "policy")):
+            rows = ranges[ranges["kind"] == kind]
+            out["price_ranges"][section] = (
+                _in_table(out, f"price_ranges.{section}", "price_ranges", len(rows))
+                if len(rows) > INLINE_ROWS else
+                {str(i): {"low": number(r["low"]), "high": number(r["high"]),
+                          "unique": bool(r["unique"]), "checked": bool(r["checked"])}
+                 for i, r in rows.to_dict(orient="index").items()})
     sens = found.sensitivity
     if sens is not None:
         out["sensitivity"] = {
-            section: {str(k): plain(r) for k, r in
-                      frame_cleaned(sens[section]).to_dict(orient="index").items()}
+            section: (_in_table(out, f"sensitivity.{section}", f"sensitivity_{section}",
+                                len(sens[section])) if len(sens[section]) > INLINE_ROWS
+                      else _records_by_id(sens[section]))
             for section in ("goods", "policies", "weights")}
         if found.report:
             cells = found.report["variable_cells"]
-            out["sensitivity"]["variable_cells"] = {
-                str(k): plain(r)
-                for k, r in frame_cleaned(cells).to_dict(orient="index").items()}
-            out["sensitivity"]["constraints"] = frame_records(found.report["constraints"])
+            out["sensitivity"]["variable_cells"] = (
+                _in_table(out, "sensitivity.variable_cells", "sensitivity_variable_cells",
+                          len(cells)) if len(cells) > INLINE_ROWS
+                else _records_by_id(cells))
+            rows = found.report["constraints"]
+            out["sensitivity"]["constraints"] = (
+                _in_table(out, "sensitivity.constraints", "sensitivity_constraints",
+                          len(rows)) if len(rows) > INLINE_ROWS else frame_records(rows))
     comparison = found.baseline
     if comparison is not None:
-        out["baseline"] = comparison.to_dict()
-        out["moves"] = frame_records(comparison.moves)
-    if found.policy_costs is not None:
-        out["policy_costs"] = {str(p): plain(r) for p, r in
-                               frame_cleaned(found.policy_costs).to_dict(orient="index").items()}
-    return out
+        changes = comparison.processes
+        if len(changes) > INLINE_ROWS:
+            out["baseline"] = {**replace(comparison, processes=changes.iloc[:0]).to_dict(),
+                               "changes": _in_table(out, "baseline.changes", "baseline",
+                                                    len(changes))}
+        else:
+            out["baseline"] = comparison.to_dict()
+        moves = comparison.moves
+        out["moves"] = (_in_table(out, "moves", "moves", len(moves))
+                        if len(moves) > INLINE_ROWS else frame_records(moves))
+    costs = found.policy_costs
+    if costs is not None:
+        out["policy_costs"] = (_in_table(out, "policy_costs", "policy_costs", len(costs))
+                               if len(costs) > INLINE_ROWS else _records_by_id(costs))
