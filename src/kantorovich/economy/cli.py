@@ -235,3 +235,56 @@ def inspect(table: TableArg, json_out: Json = False) -> None:
     _print_findings(out, check)
     if not check.ok:
         raise typer.Exit(2)
+
+
+@economy_app.command("generate", cls=Command)
+def generate(like: Annotated[Path, typer.Option(
+                 "--like", help="Real table to disaggregate (a folder in the uniform format).",
+                 show_default=False)],
+             n: Annotated[int, typer.Option("-n", help="Number of products.",
+                                            show_default=False)],
+             out: Annotated[Path, typer.Option("-o", "--out", help="Folder to write the plan "
+                                               "into (plan.yaml and Parquet tables).",
+                                               show_default=False)],
+             techniques: Annotated[int, typer.Option(
+                 "--techniques", help="Techniques per product, trading labour against "
+                                      "materials.")] = 3,
+             seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+             degree: Annotated[float, typer.Option(
+                 "--degree", help="Each product buys from ceil(DEGREE ln n) non-hub "
+                                  "suppliers.")] = 0.5,
+             json_out: Json = False) -> None:
+    """A planned economy of N products made from a real table (sectors split into
+    products, hubs kept, n log n flows, K techniques each), written as an ordinary plan:
+    solve it with kantorovich solve OUT/plan.yaml."""
+    import time
+
+    from kantorovich.economy.generate import generate_economy
+    from kantorovich.economy.table import load_economy
+    from kantorovich.errors import KantorovichError
+
+    start = time.perf_counter()
+    try:
+        economy = load_economy(like)
+        generated = generate_economy(economy, n, techniques=techniques, seed=seed,
+                                     degree=degree)
+        plan = generated.write(out)
+    except KantorovichError as exc:
+        _fail(exc)
+    info = {**generated.info, "flows": generated.flow_count, "plan": str(plan),
+            "seconds": round(time.perf_counter() - start, 3)}
+    if json_out:
+        sys.stdout.write(json.dumps(info, ensure_ascii=False) + "\n")
+        return
+    if info["labour"] != "compensation":
+        err.print("note: the table has no compensation of employees; labour is measured "
+                  "by value added.", markup=False)
+    if info["negative_final_demand_sectors"]:
+        err.print(f"note: {info['negative_final_demand_sectors']} sectors have negative "
+                  f"final demand ({info['negative_final_demand_floored']:,.6g} in all), "
+                  "floored at 0: their products are not in the basket.", markup=False)
+    _out().print(escape(
+        f"wrote {plan}: {info['products']:,} products of {info['sectors_used']} sectors, "
+        f"{info['techniques']} techniques each ({info['processes']:,} processes), "
+        f"{info['flows']:,} flows; hubs: {', '.join(info['hubs']) or 'none'} "
+        f"({info['seconds']:.1f} s)"))
