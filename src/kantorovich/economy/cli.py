@@ -288,3 +288,161 @@ def generate(like: Annotated[Path, typer.Option(
         f"{info['techniques']} techniques each ({info['processes']:,} processes), "
         f"{info['flows']:,} flows; hubs: {', '.join(info['hubs']) or 'none'} "
         f"({info['seconds']:.1f} s)"))
+
+
+def _parse_resources(given: list[str] | None) -> dict[str, float | None]:
+    """``NAME=AMOUNT`` (or ``NAME`` for the table's own total) per --resources value."""
+    from kantorovich.errors import PlanError, Problem
+
+    found: dict[str, float | None] = {}
+    problems = []
+    for text in given or []:
+        for item in filter(None, (part.strip() for part in text.split(","))):
+            name, _, amount = item.partition("=")
+            try:
+                found[name.strip()] = float(amount) if amount.strip() else None
+            except ValueError:
+                problems.append(Problem(f"--resources {item!r}: {amount!r} is not a number",
+                                        hint="write NAME=AMOUNT, e.g. co2=4.5e9"))
+    if problems:
+        raise PlanError(problems)
+    return found
+
+
+@economy_app.command("plan", cls=Command)
+def plan(table: TableArg,
+         resources: Annotated[Optional[list[str]], typer.Option(
+             "--resources", help="A further resource of the table and the amount "
+                                 "available, NAME=AMOUNT (NAME alone: the table's own "
+                                 "total); repeat or separate by commas.",
+             show_default=False)] = None,
+         imports: Annotated[str, typer.Option(
+             "--imports", help="Negative final demand (net imports): supply (a fixed "
+                               "supply, the default) or drop (made at home).")] = "supply",
+         labour: Annotated[Optional[str], typer.Option(
+             "--labour", help="Labour proxy: compensation (default where the table has "
+                              "it, else value added, said) or va.",
+             show_default=False)] = None,
+         output: Annotated[Optional[Path], typer.Option(
+             "-o", "--output", help="Write the valuations, resources, processes and goods "
+                                    "tables and summary.json to this directory.",
+             show_default=False)] = None,
+         fmt: Annotated[str, typer.Option(
+             "--format", help="Table format of -o: parquet or csv.")] = "parquet",
+         time_limit: Annotated[Optional[float], typer.Option(
+             "--time-limit", min=0.0, metavar="SECONDS", help="Bound the solve.",
+             show_default=False)] = None,
+         json_out: Json = False) -> None:
+    """The plan ray: the most complete final-demand baskets for the labour and resources
+    at hand, solved as a plan, with its prices against labour values (v = l + vA)."""
+    from kantorovich.errors import KantorovichError, PlanError, Problem
+
+    try:
+        if labour not in (None, "compensation", "va"):
+            raise PlanError([Problem(f"--labour {labour!r} is not a labour proxy",
+                                     hint="use compensation or va")])
+        if imports not in ("supply", "drop"):
+            raise PlanError([Problem(f"--imports {imports!r} is not a rule",
+                                     hint="use supply or drop")])
+        wanted = _parse_resources(resources)
+        if output is not None:
+            from kantorovich.report.export import check_output_dir
+
+            check_output_dir(output, inputs=[table], fmt=fmt)
+        economy, check = _load(table, labour)
+        if not check.productive:
+            raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
+                             for f in check.findings if f.severity == "error"])
+        from kantorovich.economy.plan import plan_ray
+
+        ray = plan_ray(economy, resources=wanted, imports=imports,  # type: ignore[arg-type]
+                       time_limit=time_limit)
+    except KantorovichError as exc:
+        _fail(exc)
+    result = ray.result
+    for note in ray.notes:
+        err.print(f"note: {note}", markup=False)
+    frame = ray.valuations
+    summary: dict[str, Any] = {
+        "table": str(table), "sectors": economy.n, "unit": economy.unit,
+        "status": result.status.value,
+        "verified": bool(result.is_optimal and result.certificate.verified),
+        "sets": _number(ray.sets), "imports": ray.imports, "numeraire": ray.numeraire,
+        "labour": economy.labour_source or "va",
+        "binding_resources": ray.binding if result.is_optimal else [],
+        "resources": {} if not result.is_optimal else {
+            str(k): {"available": _number(r.available), "used": _number(r.used),
+                     "shadow_price": _number(r.shadow_price), "binding": bool(r.binding)}
+            for k, r in ray.resources.iterrows()},
+        "method": ray.method, "notes": list(ray.notes), "paragraph": ray.paragraph(),
+        "seconds": result.seconds}
+    if output is not None and result.is_optimal:
+        _write_plan_ray(ray, output, summary, fmt, table)
+    if json_out:
+        keyed = {} if not result.is_optimal else {
+            "basket": _keyed(frame["basket"]),
+            "labour_values": _keyed(frame["labour_value"]),
+            "shadow_prices": _keyed(frame["shadow_price"]),
+            "ratio": _keyed(frame["ratio"]), "output": _keyed(frame["output"])}
+        sys.stdout.write(json.dumps({**summary, **keyed}, ensure_ascii=False) + "\n")
+    else:
+        _print_plan_ray(ray, table, economy)
+    if not result.is_optimal:
+        raise typer.Exit(1)
+
+
+def _print_plan_ray(ray: Any, table: Path, economy: Any) -> None:
+    out = _out()
+    result = ray.result
+    if not result.is_optimal:
+        out.print(escape(f"{table}: the plan ray has no proven optimum "
+                         f"({result.status.value})"))
+        return
+    cert = "verified" if result.certificate.verified else "NOT verified"
+    unit = "labour" if ray.numeraire == "labour" else "basket-equal units"
+    grid = Table(title=escape(f"{table}: {ray.sets:.6g} baskets; prices in {unit} "
+                              f"against labour values"))
+    for column in ("id", "name"):
+        grid.add_column(column)
+    for column in ("labour value", "shadow price", "ratio"):
+        grid.add_column(column, justify="right")
+    frame = ray.valuations
+
+    def show(value: float) -> str:
+        return "-" if not math.isfinite(value) else f"{value:.6g}"
+
+    for k, row in frame.iterrows():
+        grid.add_row(str(k), escape(str(row["name"])), show(row["labour_value"]),
+                     show(row["shadow_price"]), show(row["ratio"]))
+    out.print(grid)
+    binding = ", ".join(ray.binding) or "none"
+    out.print(escape(
+        f"sets {ray.sets:.6g} (optimal, certificate {cert}); binding: {binding}; "
+        f"net imports: {'fixed supply' if ray.imports == 'supply' else 'dropped'}; "
+        f"labour: {economy.labour_source or 'va'}; solve {result.seconds:.2f} s, "
+        f"labour values by {ray.method['labour_values']}"))
+    out.print(escape(ray.paragraph()))
+
+
+def _write_plan_ray(ray: Any, directory: Path, summary: dict[str, Any], fmt: str,
+                    table: Path) -> None:
+    from kantorovich import files
+
+    frames = {"valuations": ray.valuations.reset_index(),
+              "resources": ray.resources.reset_index(),
+              "processes": ray.result.processes.reset_index(),
+              "goods": ray.result.goods.reset_index()}
+    text = json.dumps({**summary, "tables": {k: f"{k}.{fmt}" for k in frames}}, indent=2,
+                      allow_nan=False)
+    with files.output_directory(directory, inputs=[table]) as staging:
+        for name, frame in frames.items():
+            frame = frame.copy()
+            for col in frame.columns:
+                if frame[col].dtype == object:
+                    frame[col] = frame[col].astype("string")
+            path = staging / f"{name}.{fmt}"
+            if fmt == "parquet":
+                frame.to_parquet(path, index=False)
+            else:
+                frame.to_csv(path, index=False)
+        (staging / "summary.json").write_text(text + "\n", encoding="utf-8")

@@ -24,11 +24,13 @@ above it.
 input-output economy with one technique per product, ``z = (I - A) x + m``, resources
 ``R x <= b``). Each iteration, all steps vectorised with sparse mat-vecs:
 
-1. *Equalise harmony* (the book's first phase): each product's gross output moves
-   toward the mean harmony ``h̄`` of the targeted products by
-   ``Δx_k = -τ (h_k - h̄) t_k / H'(u_k)`` (to first order the change of its own net
-   output that closes the gap; ``τ`` is the temperature), at most halving or doubling
-   it in one step.
+1. *Equalise harmony* (the book's first phase): each product's harmony is moved the
+   share ``τ`` (the temperature) of the way to the mean harmony ``h̄`` of the targeted
+   products: its net output should become ``t (1 + H^-1(h_k - τ (h_k - h̄)))``, and its
+   gross output changes by that difference (its own net output, other industries held),
+   at most halving or doubling in one step. Inverting ``H`` exactly, rather than to
+   first order, keeps the step from overshooting where a product with a tiny target is
+   far over-fulfilled.
 2. *Reallocate by harmony gain* (the second phase): at the harmony derivatives
    ``g = H'(u) / t`` (harmony per unit of each product), industry ``j`` gains
    ``((I - A)' g)_j`` per unit of gross output and costs ``λ c_j``, where ``c = μ' R``
@@ -66,8 +68,8 @@ import scipy.sparse as sp
 
 from kantorovich.economy.table import Economy
 
-__all__ = ["HarmonyResult", "harmony", "harmony_economy", "harmony_value",
-           "harmony_slope"]
+__all__ = ["HarmonyResult", "harmony", "harmony_economy", "harmony_inverse",
+           "harmony_slope", "harmony_value"]
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,20 @@ def harmony_value(u: np.ndarray) -> np.ndarray:
     """
     u = np.asarray(u, float)
     return np.where(u < 0, u - 0.5 * u * u, np.log1p(np.maximum(u, 0.0)))
+
+
+def harmony_inverse(h: np.ndarray) -> np.ndarray:
+    """The deviation ``u`` whose harmony is ``h``: ``e^h - 1`` for ``h >= 0``, else the
+    root ``1 - sqrt(1 - 2h)`` of ``u - u^2/2 = h`` below the target.
+
+    Examples
+    --------
+    >>> harmony_inverse(harmony_value(np.array([-2.0, 0.0, 3.0]))).round(12).tolist()
+    [-2.0, 0.0, 3.0]
+    """
+    h = np.asarray(h, float)
+    return np.where(h >= 0, np.expm1(np.maximum(h, 0.0)),
+                    1.0 - np.sqrt(1.0 - 2.0 * np.minimum(h, 0.0)))
 
 
 def harmony_slope(u: np.ndarray) -> np.ndarray:
@@ -220,14 +236,14 @@ def harmony(A: Any, target: np.ndarray, resources: Any, available: np.ndarray, *
             break
         cool = 1.0 / (1.0 + k / cooling)
         u = r - 1.0
-        slope = harmony_slope(u)
         h = harmony_value(u)
         # 1. equalise harmony: move each product toward the mean harmony of the
         #    targeted ones (an intermediate's small target makes its surplus or its
         #    shortage felt here)
         mean_h = float(h[real].mean())
+        goal = harmony_inverse(h - temperature * cool * (h - mean_h))
         with np.errstate(divide="ignore", invalid="ignore"):
-            frac = -temperature * cool * (h - mean_h) * t / (slope * x)
+            frac = (goal - u) * t / x
         frac = np.nan_to_num(frac, nan=0.0, posinf=1.0, neginf=-0.5)
         x = x * (1.0 + np.where(on, np.clip(frac, -0.5, 1.0), 0.0))
         # 2. reallocate by harmony gain at the harmony derivatives
