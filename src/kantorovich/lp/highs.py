@@ -173,6 +173,7 @@ class HighsSession:
         self.budget = Budget.of(budget if budget is not None else time_limit)
         scaled, self.scaling = scale_program(lp)
         self._added_scale: list[float] = []     # the factor of each row `add_row` added
+        self.method = "choose"                  # set by `use_method`
         self._h = _new_highs()
         self._log_file: str | None = None
         if verbose:
@@ -255,7 +256,8 @@ class HighsSession:
         seconds = time.perf_counter() - started
         info = h.getInfo()
         iterations = int(max(info.simplex_iteration_count, 0)
-                         + max(info.ipm_iteration_count, 0))
+                         + max(info.ipm_iteration_count, 0)
+                         + max(info.pdlp_iteration_count, 0))
         message = h.modelStatusToString(h.getModelStatus())
         log.debug("HiGHS finished: %s in %.3fs, %d iterations", message, seconds, iterations)
         if status is not Status.OPTIMAL:
@@ -329,7 +331,8 @@ class HighsSession:
         """Solve again from scratch, without presolve and with tolerances a hundred times
         tighter: the second opinion asked for when a certificate fails."""
         h = self._h
-        options = ("primal_feasibility_tolerance", "dual_feasibility_tolerance")
+        options = ("primal_feasibility_tolerance", "dual_feasibility_tolerance",
+                   "ipm_optimality_tolerance", "pdlp_optimality_tolerance")
         saved = {o: float(h.getOptionValue(o)[1]) for o in options}
         h.clearSolver()
         h.setOptionValue("presolve", "off")
@@ -548,8 +551,29 @@ class HighsSession:
     def use_interior_point(self, on: bool = True) -> None:
         """Solve with interior point and crossover (a vertex still comes back) instead of
         the simplex: far fewer iterations on a large program solved from scratch."""
-        self._h.setOptionValue("solver", "ipm" if on else "choose")
+        self.use_method("ipm" if on else "choose")
 
+    def use_method(self, method: str) -> None:
+        """Solve with ``method`` from now on: one of `lp.methods.HIGHS_METHODS`
+        (``simplex``, ``ipm`` with crossover, ``ipm-no-crossover``, ``pdlp``), or
+        ``choose`` for HiGHS's own default (the dual simplex for a program like ours).
+
+        Without crossover and with PDLP no basis comes back (`LpSolution.has_basis` is
+        False), and the answer is only as accurate as the method's tolerances: the
+        certificate decides whether it is optimal.
+        """
+        for option, value in _METHOD_OPTIONS[method].items():
+            self._h.setOptionValue(option, value)
+        self.method = method
+
+
+_METHOD_OPTIONS = {
+    "choose": {"solver": "choose", "run_crossover": "on"},
+    "simplex": {"solver": "simplex", "run_crossover": "on"},
+    "ipm": {"solver": "ipm", "run_crossover": "on"},
+    "ipm-no-crossover": {"solver": "ipm", "run_crossover": "off"},
+    "pdlp": {"solver": "pdlp", "run_crossover": "on"},
+}
 
 _BASIS_NAMES = np.array(["lower", "basic", "upper", "zero", "nonbasic"], dtype=object)
 _BASIS_STATUSES = (highspy.HighsBasisStatus.kLower, highspy.HighsBasisStatus.kBasic,

@@ -24,8 +24,10 @@ from kantorovich.errors import PlanStatusError
 from kantorovich.lp.compile import compile_plan
 from kantorovich.lp.budget import Budget
 from kantorovich.lp.highs import HighsSession, LpSolution
+from kantorovich.lp.methods import check_method, choose_highs_method
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
+from kantorovich.lp.structure import solve_by_structure
 from kantorovich.model.plan import Plan
 from kantorovich.numbers import count
 from kantorovich.results.certificate import Certificate, certify
@@ -52,6 +54,12 @@ class PlanResult:
     analyses : Analyses or None
         Every analysis of the result, set by `kantorovich.analyse` the first time it
         runs (None until then); the CLI, reports, sweeps and the laboratory read it.
+    method : str
+        The method that produced the solution: ``structure``, ``simplex``, ``ipm``,
+        ``pdlp`` (see `kantorovich.lp.methods`); empty for a result made elsewhere.
+    method_reason : str
+        Why that method, in one sentence (and why not the one asked for, after a
+        fallback); when the answer is not proven optimal, its certified residuals.
 
     Notes
     -----
@@ -66,6 +74,8 @@ class PlanResult:
     options: dict[str, Any] = field(default_factory=dict)
     _session: HighsSession | None = field(default=None, repr=False)
     analyses: Any = field(default=None, repr=False)
+    method: str = ""
+    method_reason: str = ""
 
     def __getstate__(self) -> dict[str, Any]:
         """The result's numbers, without the live solver (which cannot travel)."""
@@ -120,10 +130,11 @@ class PlanResult:
     def __repr__(self) -> str:
         m, n = self.lp.shape
         obj = f", objective {self.objective:,.6g} {self.objective_unit}" if self.is_optimal else ""
+        how = f" by {self.method} ({self.method_reason})" if self.method else ""
         return (f"<PlanResult {self.plan.name!r}: {self.status.value}{obj}; "
                 f"{len(self.plan.processes)} processes, {len(self.plan.goods)} goods, "
                 f"{len(self.plan.policies)} policies; {n} columns x {m} rows, "
-                f"{self.seconds:.3f}s>")
+                f"{self.seconds:.3f}s{how}>")
 
     def _repr_html_(self) -> str:
         """A small table for Jupyter: status, objective with its unit, sizes, certificate.
@@ -406,36 +417,102 @@ def verified_solve(session: HighsSession, lp: LinearProgram,
                    budget: Budget | None = None) -> LpSolution:
     """Solve ``session`` (warm from its basis) and check an optimum with `certify`; a
     failed check is re-solved once from scratch with tighter tolerances, and a second
-    failure is reported as ``unverified``. ``lp`` is the program the session holds."""
+    failure is reported as ``unverified``, its message giving the certified residuals.
+    ``lp`` is the program the session holds."""
     solution = session.solve(budget)
     if solution.status is Status.OPTIMAL and not certify(
             lp, solution.x, solution.row_dual).verified:
         solution = session.solve_carefully(budget)
-        if solution.status is Status.OPTIMAL and not certify(
-                lp, solution.x, solution.row_dual).verified:
-            solution = replace(solution, status=Status.UNVERIFIED,
-                               message="the solver's answer failed our certificate")
+        if solution.status is Status.OPTIMAL:
+            cert = certify(lp, solution.x, solution.row_dual)
+            if not cert.verified:
+                solution = replace(solution, status=Status.UNVERIFIED,
+                                   message="the solver's answer failed our certificate: "
+                                   + residuals(cert))
     return solution
 
 
+def residuals(cert: Certificate) -> str:
+    """The certificate's residuals in words, for an answer not proven optimal.
+
+    >>> residuals(Certificate(3e-5, 0.0, 1e-9, 2e-6, 1.0, 1.0))
+    'primal infeasibility 3e-05, dual infeasibility 0, complementary slackness 1e-09, duality gap 2e-06 (tolerance 1e-06)'
+    """
+    return (f"primal infeasibility {cert.primal_infeasibility:.1g}, dual infeasibility "
+            f"{cert.dual_infeasibility:.1g}, complementary slackness "
+            f"{cert.complementary_slackness:.1g}, duality gap {cert.duality_gap:.1g} "
+            f"(tolerance {cert.tolerance:.0e})")
+
+
+def _by_structure(plan: Plan, lp: LinearProgram, budget: Budget
+                  ) -> tuple[LpSolution | None, str]:
+    """The structure method's certified optimum, or None and why not."""
+    weights = None
+    if plan.objective.sense == "maximize":
+        weights = plan.objective.weights.reindex(plan.goods.index).fillna(0.0).to_numpy(
+            float)
+    found = solve_by_structure(lp, weights=weights, budget=budget)
+    if found.solution is None:
+        return None, found.reason
+    if found.solution.status is not Status.OPTIMAL:
+        return found.solution, found.reason
+    cert = certify(lp, found.solution.x, found.solution.row_dual)
+    if not cert.verified:
+        worst = cert.failures()[0].message if cert.failures() else residuals(cert)
+        return None, f"its answer failed the certificate ({worst})"
+    return found.solution, found.reason
+
+
 def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None = None,
-          verbose: bool = False) -> PlanResult:
-    """Compile ``plan``, solve it with HiGHS and return its `PlanResult`.
+          verbose: bool = False, method: str = "auto") -> PlanResult:
+    """Compile ``plan``, solve it and return its `PlanResult`.
 
     The result's ``status`` says whether an optimum was found; nothing is raised for an
     infeasible or unbounded plan unless ``raise_for_status()`` is called. ``time_limit``
     (seconds) or ``budget`` bounds this solve and every analysis later run on the result.
-    An answer HiGHS calls optimal is checked by `certify`; when the check fails the plan
-    is re-solved once from scratch with tighter tolerances, and if it fails again the
-    status is ``unverified``.
+
+    ``method`` is one of `kantorovich.lp.methods.METHODS`: ``auto`` (the default) uses
+    the exact structure method (`kantorovich.lp.structure`) when the plan has one
+    primary resource, no joint production, no capacities and no rules, and otherwise
+    HiGHS, the simplex or interior point by size; ``structure`` asks for it (a plan
+    that does not qualify is solved as ``auto`` would, saying why); ``simplex``,
+    ``ipm`` (with crossover) and ``pdlp`` ask HiGHS for that method. The result's
+    ``method`` and ``method_reason`` say which ran and why.
+
+    Every answer is checked by `certify`. A HiGHS answer that fails is re-solved once
+    from scratch with tighter tolerances, and if it fails again the status is
+    ``unverified`` with the certified residuals in the message (PDLP's answers, accurate
+    to about 1e-4 to 1e-7, often end so). A structure answer that fails is solved by
+    HiGHS instead.
+
+    Raises
+    ------
+    MethodError
+        For a method not in `METHODS`.
     """
+    check_method(method)
     budget = Budget.of(budget if budget is not None else time_limit)
+    options = {"time_limit": time_limit, "budget": budget, "verbose": verbose,
+               "method": method}
     lp = compile_plan(plan)
+    not_structure = ""
+    if method in ("auto", "structure"):
+        found, why = _by_structure(plan, lp, budget)
+        if found is not None:
+            return PlanResult(plan, lp, found, options, method="structure",
+                              method_reason=why)
+        not_structure = (f"structure was asked for, but {why}; " if method == "structure"
+                         else f"not structure: {why}; ")
+    choice = choose_highs_method(lp.shape[1], lp.matrix.nnz, asked=method)
     session = HighsSession(lp, budget=budget, verbose=verbose)
+    session.use_method(choice.method)
     solution = verified_solve(session, lp)
+    session.use_method("choose")        # analyses re-solve warm, by the simplex
     if solution.status.has_solution:
         session.keep_optimum()
     session.close()
-    return PlanResult(plan, lp, solution, {"time_limit": time_limit, "budget": budget,
-                                           "verbose": verbose}, _session=session)
-
+    reason = not_structure + choice.reason
+    if solution.status is Status.UNVERIFIED:
+        reason += f"; not proven optimal: {solution.message}"
+    return PlanResult(plan, lp, solution, options, _session=session,
+                      method=choice.method, method_reason=reason)
