@@ -331,8 +331,10 @@ class HighsSession:
         """Solve again from scratch, without presolve and with tolerances a hundred times
         tighter: the second opinion asked for when a certificate fails."""
         h = self._h
+        # PDLP stops on the two feasibility tolerances too (its own optimality
+        # tolerance is not read by HiGHS 1.16's PDLP: measured)
         options = ("primal_feasibility_tolerance", "dual_feasibility_tolerance",
-                   "ipm_optimality_tolerance", "pdlp_optimality_tolerance")
+                   "ipm_optimality_tolerance")
         saved = {o: float(h.getOptionValue(o)[1]) for o in options}
         h.clearSolver()
         h.setOptionValue("presolve", "off")
