@@ -199,6 +199,10 @@ class _Shape:
     cost: np.ndarray          # per such column: resource (or cost) per unit of level
     resource: int             # row of the resource, -1 for a cost minimisation
     limited: np.ndarray       # rows of other limited primary goods (minimize only)
+    goods: np.ndarray         # rows of all goods
+    assort: np.ndarray        # assortment rows
+    assort_good: np.ndarray   # the good row of each assortment row
+    sets_col: np.ndarray      # the sets column (empty unless maximize_sets)
 
 
 def _first(lp: LinearProgram, kind: str, positions: np.ndarray) -> str:
@@ -210,8 +214,8 @@ def _first(lp: LinearProgram, kind: str, positions: np.ndarray) -> str:
 
 def _read(lp: LinearProgram, weights: np.ndarray | None) -> _Shape:
     """The structure of ``lp``; `_Refused` with the reason when it has none."""
-    rows_kind = lp.rows["kind"].to_numpy()
-    cols_kind = lp.cols["kind"].to_numpy()
+    rows_kind = np.asarray(lp.rows["kind"].to_numpy(), dtype=object)
+    cols_kind = np.asarray(lp.cols["kind"].to_numpy(), dtype=object)
     if np.any(rows_kind == "policy"):
         raise _Refused(f"the plan has rules ({int(np.sum(rows_kind == 'policy')):,} "
                        "policies)")
@@ -274,8 +278,13 @@ def _read(lp: LinearProgram, weights: np.ndarray | None) -> _Shape:
         other = np.zeros(0, dtype=np.int64)
         if sense == "maximize":
             _check_weights(lp, goods, made, weights)
+    assort = np.flatnonzero(rows_kind == "assortment")
+    ids = lp.rows["id"]
+    assort_good = goods[pd.Index(ids.iloc[goods]).get_indexer(ids.iloc[assort])]
     return _Shape(made=goods[made], demand=demand, cols=cols, out=out, gain=gain,
-                  inputs=inputs, cost=cost, resource=resource, limited=other)
+                  inputs=inputs, cost=cost, resource=resource, limited=other, goods=goods,
+                  assort=assort, assort_good=assort_good,
+                  sets_col=np.flatnonzero(cols_kind == "sets"))
 
 
 def _check_weights(lp: LinearProgram, goods: np.ndarray, made: np.ndarray,
@@ -372,14 +381,13 @@ def _final_output(lp: LinearProgram, shape: _Shape, v: np.ndarray,
     made available) and whether its good row (rather than its assortment row) binds."""
     d = shape.demand
     n = len(d)
-    kind = lp.cols["kind"].to_numpy()
-    if lp.sense == "minimize" and not np.any(kind == "sets"):
+    if lp.sense == "minimize":
         return d.copy(), 0.0, 1.0, np.ones(n, dtype=bool), np.zeros(0)
     limit = -float(lp.row_lower[shape.resource])
     needed = float(v @ d)
     if needed > limit * (1 + 1e-12) + 1e-300:
         raise _Refused("the resource does not cover the demands (infeasible)")
-    if not np.any(kind == "sets"):                       # maximize weights
+    if not shape.sets_col.size:                          # maximize weights
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(weights > 0, weights / v, 0.0)
         r = int(np.argmax(ratio))
@@ -391,11 +399,9 @@ def _final_output(lp: LinearProgram, shape: _Shape, v: np.ndarray,
         binds[r] = False
         return y, 0.0, float(ratio[r]), binds, np.zeros(0)
     # maximize_sets: y_g = max(d_g, count_g s), spending the resource
-    rows_kind = lp.rows["kind"].to_numpy()
-    assort = np.flatnonzero(rows_kind == "assortment")
-    sets_col = int(np.flatnonzero(kind == "sets")[0])
-    count = -np.asarray(lp.matrix[assort][:, [sets_col]].todense()).ravel()
-    where = _positions(shape.made, _good_row_of(lp, assort))
+    assort = shape.assort
+    count = -np.asarray(lp.matrix[:, shape.sets_col].todense()).ravel()[assort]
+    where = _positions(shape.made, shape.assort_good)
     if np.any(where < 0):
         raise _Refused("the basket holds goods no process makes")
     if np.any(count <= 0):
@@ -417,13 +423,6 @@ def _final_output(lp: LinearProgram, shape: _Shape, v: np.ndarray,
     binds = np.ones(n, dtype=bool)
     binds[where[active]] = False
     return y, float(sets), 1.0 / float(slope[k - 1]), binds, active
-
-
-def _good_row_of(lp: LinearProgram, rows: np.ndarray) -> np.ndarray:
-    """The good row of each assortment row (same id)."""
-    goods = np.flatnonzero(lp.rows["kind"].to_numpy() == "good")
-    ids = lp.rows["id"].to_numpy()
-    return goods[pd.Index(ids[goods]).get_indexer(ids[rows])]
 
 
 def _positions(made: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -462,8 +461,7 @@ def solve_by_structure(lp: LinearProgram, *, weights: np.ndarray | None = None,
         v, chosen, rounds, solves = _policy_iteration(tech, budget)
         y, sets, mu, binds, active = _final_output(
             lp, shape, v, None if weights is None else
-            np.asarray(weights, dtype=float)[_positions(
-                np.flatnonzero(lp.rows["kind"].to_numpy() == "good"), shape.made)])
+            np.asarray(weights, dtype=float)[_positions(shape.goods, shape.made)])
         A_T = tech.matrix(chosen)
         found = leontief_solve(A_T.tocsr(), y, None)
         solves += 1
@@ -479,8 +477,7 @@ def solve_by_structure(lp: LinearProgram, *, weights: np.ndarray | None = None,
     x = np.zeros(ncol)
     cols = shape.cols[chosen]
     x[cols] = q / shape.gain[chosen]
-    kind = lp.cols["kind"].to_numpy()
-    sets_col = np.flatnonzero(kind == "sets")
+    sets_col = shape.sets_col
     x[sets_col] = sets
     activity = lp.matrix @ x
     if shape.limited.size:        # a cost minimisation: limited goods must not bind
@@ -492,18 +489,16 @@ def solve_by_structure(lp: LinearProgram, *, weights: np.ndarray | None = None,
                                    "resource binds")
     dual = np.zeros(m)
     price = mu * v                                    # improvement per unit made available
-    rows_kind = lp.rows["kind"].to_numpy()
-    assort = np.flatnonzero(rows_kind == "assortment")
+    assort = shape.assort
     dual[shape.made[binds]] = -price[binds]
     if assort.size:
-        where = _positions(shape.made, _good_row_of(lp, assort))
+        where = _positions(shape.made, shape.assort_good)
         dual[assort[active]] = -price[where[active]]
     if shape.resource >= 0:
         dual[shape.resource] = -mu
     if lp.sense == "maximize" and not sets_col.size:
         w = np.asarray(weights, dtype=float)
-        good_rows = np.flatnonzero(rows_kind == "good")
-        dual[good_rows] += w                          # w_g - mu v_g on made goods
+        dual[shape.goods] += w                          # w_g - mu v_g on made goods
         dual[shape.made[~binds]] = 0.0
     col_basis = np.full(ncol, "lower", dtype=object)
     col_basis[cols] = "basic"
