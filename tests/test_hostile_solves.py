@@ -148,3 +148,35 @@ def test_a_change_of_units_changes_no_optimum(document: dict, data: st.DataObjec
     scaled = k.solve(k.Plan.from_dict(_in_units(document, goods, levels)))
     assert scaled.status is k.Status.OPTIMAL and scaled.certificate.verified
     assert scaled.objective == pytest.approx(base.objective, rel=1e-6, abs=1e-6)
+
+
+def test_an_economy_counted_in_money_is_not_left_unplanned() -> None:
+    """Amounts of 1e8..1e9 (millions of dollars) and a basket counted in units: prices of
+    about 1e-9 per dollar sit under HiGHS's dual tolerance, and the solver calls "make no
+    basket" optimal. The certificate must refuse that point, and the careful re-solve
+    (costs scaled so prices are about 1) must find the table's own basket."""
+    import numpy as np
+
+    from kantorovich.lp.compile import compile_plan
+    from kantorovich.lp.highs import HighsSession
+    from kantorovich.results.certificate import certify
+
+    A = np.array([[0.15, 0.25, 0.05], [0.20, 0.05, 0.10], [0.05, 0.10, 0.20]])
+    labour = np.array([0.30, 0.25, 0.40])
+    basket = np.array([3.5e8, 1.7e9, 9.0e8])
+    x = np.linalg.solve(np.eye(3) - A, basket)     # the table makes exactly one basket
+    goods = {f"p{i}": {"unit": "USD"} for i in range(3)} | {"labour": {"unit": "USD"}}
+    processes = {f"s{j}": {"inputs": {**{f"p{i}": float(A[i, j]) for i in range(3) if i != j},
+                                      "labour": float(labour[j])},
+                           "outputs": {f"p{j}": float(1 - A[j, j])}} for j in range(3)}
+    plan = k.Plan.from_dict({
+        "name": "money", "goods": goods, "processes": processes,
+        "supply": {"labour": float(labour @ x)},
+        "objective": {"maximize_sets": {f"p{i}": float(basket[i]) for i in range(3)}}})
+    lp = compile_plan(plan)
+    raw = HighsSession(lp).solve()
+    assert raw.objective == pytest.approx(0.0, abs=1e-9)      # the solver's mistake
+    assert not certify(lp, raw.x, raw.row_dual).verified
+    result = k.solve(plan)
+    assert result.status is k.Status.OPTIMAL and result.certificate.verified
+    assert result.objective == pytest.approx(1.0, rel=1e-9)

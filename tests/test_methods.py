@@ -88,7 +88,7 @@ def test_an_inaccurate_pdlp_answer_is_unverified_with_its_residuals(
     monkeypatch.setattr(HighsSession, "use_method", loose)
     # and the second opinion no better than the first
     monkeypatch.setattr(HighsSession, "solve_carefully",
-                        lambda self, budget=None: self.solve(budget))
+                        lambda self, budget=None, **_: self.solve(budget))
     result = k.solve(plan, method="pdlp")
     assert result.status is k.Status.UNVERIFIED
     assert not result.is_optimal

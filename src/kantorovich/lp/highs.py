@@ -172,6 +172,8 @@ class HighsSession:
         self.lp = lp
         self.budget = Budget.of(budget if budget is not None else time_limit)
         scaled, self.scaling = scale_program(lp)
+        self._scaled_costs = scaled.objective
+        self._cost = 1.0    # the solver holds the costs times this power of two
         self._added_scale: list[float] = []     # the factor of each row `add_row` added
         self.method = "choose"                  # set by `use_method`
         self._h = _new_highs()
@@ -272,9 +274,9 @@ class HighsSession:
         x, activity, marginal = self.scaling.unscale(
             np.asarray(sol.col_value, dtype=float)[:n],
             np.asarray(sol.row_value, dtype=float)[:m],
-            np.asarray(sol.row_dual, dtype=float)[:m])[:3]
+            np.asarray(sol.row_dual, dtype=float)[:m] / self._cost)[:3]
         return LpSolution(
-            status=status, objective=float(info.objective_function_value),
+            status=status, objective=float(info.objective_function_value) / self._cost,
             x=x, row_activity=activity, row_dual=self._improvement(marginal),
             row_basis=row_basis, col_basis=col_basis,
             seconds=seconds, iterations=iterations, message=message,
@@ -310,7 +312,7 @@ class HighsSession:
         status = self._status() or Status.ERROR
         if status is not Status.OPTIMAL:
             return LpSolution(status, message=h.modelStatusToString(h.getModelStatus()))
-        objective = float(h.getInfo().objective_function_value)
+        objective = float(h.getInfo().objective_function_value) / self._cost
         if not values:
             return LpSolution(status, objective=objective)
         sol = h.getSolution()
@@ -318,7 +320,7 @@ class HighsSession:
         x, activity, marginal = self.scaling.unscale(
             np.asarray(sol.col_value, dtype=float)[:n],
             np.asarray(sol.row_value, dtype=float)[:m],
-            np.asarray(sol.row_dual, dtype=float)[:m])[:3]
+            np.asarray(sol.row_dual, dtype=float)[:m] / self._cost)[:3]
         return LpSolution(status, objective=objective, x=x, row_activity=activity,
                           row_dual=self._improvement(marginal))
 
@@ -327,10 +329,30 @@ class HighsSession:
         improvement per unit, the one convention the rest of the package uses."""
         return self.lp.improves * marginal + 0.0
 
-    def solve_carefully(self, budget: Budget | None = None) -> LpSolution:
+    def scale_costs(self, dual_size: float) -> None:
+        """Multiply the solver's costs by the power of two that brings duals of size
+        ``dual_size`` (in the plan's units) to about 1. HiGHS judges reduced costs against an absolute 1e-7:
+        prices of 1e-8 per unit of a level of 1e10 (an economy counted in money, an
+        objective counted in baskets) sit under it, and a plan that makes nothing passes
+        for optimal. Every number coming back is divided again, so callers see none of it."""
+        if not np.isfinite(dual_size) or dual_size <= 0:
+            return
+        k = int(np.clip(-np.rint(np.log2(dual_size)), -60, 60))
+        self._cost = float(np.ldexp(1.0, k))
+        n = self.lp.shape[1]
+        self._h.changeColsCost(n, np.arange(n, dtype=np.int32),
+                               np.ascontiguousarray(self._scaled_costs * self._cost))
+        self._h.changeObjectiveOffset(float(self.lp.constant) * self._cost)
+
+    def solve_carefully(self, budget: Budget | None = None, *,
+                        dual_size: float | None = None) -> LpSolution:
         """Solve again from scratch, without presolve and with tolerances a hundred times
-        tighter: the second opinion asked for when a certificate fails."""
+        tighter, and (given the size of the failed answer's duals) with the costs scaled
+        so that its duals are about 1: the second opinion asked for when a certificate
+        fails."""
         h = self._h
+        if dual_size is not None and not 1e-3 <= dual_size <= 1e3:
+            self.scale_costs(dual_size)
         # PDLP stops on the two feasibility tolerances too (its own optimality
         # tolerance is not read by HiGHS 1.16's PDLP: measured)
         options = ("primal_feasibility_tolerance", "dual_feasibility_tolerance",
@@ -421,7 +443,10 @@ class HighsSession:
         cols = np.asarray(cols, dtype=np.int32)
         if cols.size:
             scaled = np.asarray(costs, dtype=float) * self.scaling.col[cols]
-            self._h.changeColsCost(len(cols), cols, np.ascontiguousarray(scaled))
+            self._scaled_costs = self._scaled_costs.copy()
+            self._scaled_costs[cols] = scaled
+            self._h.changeColsCost(len(cols), cols,
+                                   np.ascontiguousarray(scaled * self._cost))
 
     def set_coefficient(self, row: int, col: int, value: float) -> None:
         """Set one matrix coefficient, in the plan's units (the solver holds
@@ -475,15 +500,15 @@ class HighsSession:
         with np.errstate(invalid="ignore"):
             return {
                 # a scaled cost is s_j c_j and a scaled bound r_i b_i
-                "cost_up": arr(r.col_cost_up, n, "value_") / col,
-                "cost_dn": arr(r.col_cost_dn, n, "value_") / col,
+                "cost_up": arr(r.col_cost_up, n, "value_") / col / self._cost,
+                "cost_dn": arr(r.col_cost_dn, n, "value_") / col / self._cost,
                 # a scaled column bound is u_j / s_j
                 "col_up": arr(r.col_bound_up, n, "value_") * col,
                 "col_dn": arr(r.col_bound_dn, n, "value_") * col,
                 "row_up": arr(r.row_bound_up, m, "value_") / row,
-                "row_up_objective": arr(r.row_bound_up, m, "objective_"),
+                "row_up_objective": arr(r.row_bound_up, m, "objective_") / self._cost,
                 "row_dn": arr(r.row_bound_dn, m, "value_") / row,
-                "row_dn_objective": arr(r.row_bound_dn, m, "objective_"),
+                "row_dn_objective": arr(r.row_bound_dn, m, "objective_") / self._cost,
             }
 
     def iis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:

@@ -20,7 +20,10 @@ What "verified" guarantees, each residual being at most ``tolerance`` (default 1
 * **Dual feasibility.** A price or reduced cost that points at an infinite bound (a
   price that would pay for relaxing a bound that is not there) is measured against the
   column's price scale ``|c_j| + sum_i |a_ij y_i|`` (for a row: the largest such scale
-  per unit of its coefficients), so a flipped sign fails at any magnitude.
+  per unit of its coefficients), so a flipped sign fails at any magnitude. A reduced cost
+  asking for more of a level that has no capacity is also weighed by how far the plan's
+  own consuming rows (labour, a supply) let that level go, against the objective's scale:
+  a price of 1e-8 per unit of a level that could reach 1e10 is not "nearly zero".
 * **Complementary slackness.** Each ``|price| x |slack|`` and ``|reduced cost| x |distance
   to bound|``, measured against the objective's scale ``sum_j |c_j x_j| + |c x|`` (or the
   dual side's, or the objective at typical levels ``sum_j |c_j| L_j``, whichever is
@@ -156,6 +159,29 @@ def _level_scale(lp: LinearProgram, col_norm: np.ndarray) -> np.ndarray:
     return np.where(bound > 0, np.minimum(unit, bound), unit)
 
 
+def _implied_upper(lp: LinearProgram, A: sp.csc_matrix, row_max: _RowMax,
+                   col_of: np.ndarray) -> np.ndarray:
+    """How far each level can go by the rows that only consume (every coefficient <= 0,
+    a finite lower bound: labour, a supply) or only make, over levels that are never
+    negative: ``x_j <= -b_i / |a_ij|``; inf where no such row bounds it."""
+    m, n = A.shape
+    if A.nnz == 0:
+        return np.full(n, np.inf)
+    nonneg = row_max(-np.asarray(lp.col_lower, dtype=float)[col_of]) <= 0
+    consumes = (row_max(A.data) <= 0) & np.isfinite(lp.row_lower) & (lp.row_lower <= 0)
+    makes = (row_max(-A.data) <= 0) & np.isfinite(lp.row_upper) & (lp.row_upper >= 0)
+    row = A.indices
+    with np.errstate(divide="ignore", invalid="ignore"):
+        room = np.where(consumes[row] & nonneg[row], -lp.row_lower[row] / np.abs(A.data),
+                        np.where(makes[row] & nonneg[row], lp.row_upper[row] / np.abs(A.data),
+                                 np.inf))
+    room = np.where(A.data != 0, room, np.inf)
+    upper = np.full(n, np.inf)
+    full = np.diff(A.indptr) > 0
+    upper[full] = np.minimum.reduceat(room, A.indptr[:-1][full])
+    return upper
+
+
 def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
             tolerance: float = TOLERANCE) -> Certificate:
     """Check ``x`` and the row duals (improvement per unit increase of each row's active
@@ -205,6 +231,15 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
     obj_scale = max(float(np.abs(c) @ np.abs(x)) + abs(primal_obj),
                     float(np.abs(y) @ np.abs(row_bound) + np.abs(z) @ np.abs(col_bound))
                     + abs(dual_obj), float(np.abs(c) @ level), _TINY)
+    # a reduced cost asking for more of a level that has no limit of its own is weighed
+    # by how far the plan's rows let that level go, against the objective: prices that
+    # sit under the solver's tolerance (1e-8 per unit of a level that could reach 1e10)
+    # must not let a plan that makes nothing pass for optimal
+    upper = _implied_upper(lp, A, row_max, col_of)
+    with np.errstate(invalid="ignore"):
+        stake = np.where((z > 0) & np.isinf(lp.col_upper) & np.isfinite(upper),
+                         z * upper, 0.0)
+    col_d = np.maximum(col_d, stake / obj_scale)
     with np.errstate(invalid="ignore"):
         row_gap = np.abs(y) * np.abs(np.where(row_bad > 0, 0.0, ax - row_bound))
         col_gap = np.abs(z) * np.abs(np.where(col_bad > 0, 0.0, x - col_bound))

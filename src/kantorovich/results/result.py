@@ -416,13 +416,16 @@ def _ids(named: list[str], shown: int = 10) -> str:
 def verified_solve(session: HighsSession, lp: LinearProgram,
                    budget: Budget | None = None) -> LpSolution:
     """Solve ``session`` (warm from its basis) and check an optimum with `certify`; a
-    failed check is re-solved once from scratch with tighter tolerances, and a second
-    failure is reported as ``unverified``, its message giving the certified residuals.
+    failed check is re-solved once from scratch with tighter tolerances (and the costs
+    scaled so that the duals are about 1), and a second failure is reported as
+    ``unverified``, its message giving the certified residuals.
     ``lp`` is the program the session holds."""
     solution = session.solve(budget)
     if solution.status is Status.OPTIMAL and not certify(
             lp, solution.x, solution.row_dual).verified:
-        solution = session.solve_carefully(budget)
+        duals = np.abs(solution.row_dual[solution.row_dual != 0])
+        solution = session.solve_carefully(
+            budget, dual_size=float(duals.max()) if duals.size else None)
         if solution.status is Status.OPTIMAL:
             cert = certify(lp, solution.x, solution.row_dual)
             if not cert.verified:
