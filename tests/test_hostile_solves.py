@@ -161,18 +161,22 @@ def test_an_economy_counted_in_money_is_not_left_unplanned() -> None:
     from kantorovich.lp.highs import HighsSession
     from kantorovich.results.certificate import certify
 
-    A = np.array([[0.15, 0.25, 0.05], [0.20, 0.05, 0.10], [0.05, 0.10, 0.20]])
-    labour = np.array([0.30, 0.25, 0.40])
-    basket = np.array([3.5e8, 1.7e9, 9.0e8])
-    x = np.linalg.solve(np.eye(3) - A, basket)     # the table makes exactly one basket
-    goods = {f"p{i}": {"unit": "USD"} for i in range(3)} | {"labour": {"unit": "USD"}}
-    processes = {f"s{j}": {"inputs": {**{f"p{i}": float(A[i, j]) for i in range(3) if i != j},
+    rng = np.random.default_rng(1)                  # the draw that showed it
+    n = 3
+    A = rng.uniform(0, 1, (n, n)) * (rng.uniform(size=(n, n)) < 0.5)
+    A = A / (A.sum(axis=0) + 0.4)
+    labour = rng.uniform(0.1, 0.5, n)
+    basket = rng.uniform(1e8, 5e9, n)
+    x = np.linalg.solve(np.eye(n) - A, basket)     # the table makes exactly one basket
+    goods = {f"p{i}": {"unit": "USD"} for i in range(n)} | {"labour": {"unit": "USD"}}
+    processes = {f"s{j}": {"inputs": {**{f"p{i}": float(A[i, j]) for i in range(n)
+                                         if A[i, j] > 0 and i != j},
                                       "labour": float(labour[j])},
-                           "outputs": {f"p{j}": float(1 - A[j, j])}} for j in range(3)}
+                           "outputs": {f"p{j}": float(1 - A[j, j])}} for j in range(n)}
     plan = k.Plan.from_dict({
         "name": "money", "goods": goods, "processes": processes,
         "supply": {"labour": float(labour @ x)},
-        "objective": {"maximize_sets": {f"p{i}": float(basket[i]) for i in range(3)}}})
+        "objective": {"maximize_sets": {f"p{i}": float(basket[i]) for i in range(n)}}})
     lp = compile_plan(plan)
     raw = HighsSession(lp).solve()
     assert raw.objective == pytest.approx(0.0, abs=1e-9)      # the solver's mistake
