@@ -73,3 +73,28 @@ def test_validate_warns_about_plans_surely_not_meant(tmp_path) -> None:  # noqa:
     assert "3 goods, 1 unit, 1 process, 0 policies" in res.stdout
     assert "warning:" in res.stderr and "units.idle" in res.stderr
     assert "'slag' is made but nothing uses" in res.stderr
+
+
+def test_the_method_choices_are_the_engines() -> None:
+    from kantorovich.cli import Method
+    from kantorovich.lp.methods import METHODS
+
+    assert tuple(m.value for m in Method) == METHODS
+
+
+def test_solve_says_which_method_it_used_and_why(tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    from typer.testing import CliRunner
+
+    from conftest import EXAMPLES
+
+    from kantorovich.cli import app
+
+    plan = str(EXAMPLES / "leningrad.yaml")
+    res = CliRunner().invoke(app, ["solve", plan, "--json", "--method", "structure"])
+    data = json.loads(res.stdout)
+    assert res.exit_code == 0 and data["method"] == "simplex"
+    assert data["method_reason"].startswith("structure was asked for, but the plan has rules")
+    bad = CliRunner().invoke(app, ["solve", plan, "--method", "magic"])
+    assert bad.exit_code == 2

@@ -50,6 +50,22 @@ class TableFormat(str, Enum):
     csv = "csv"
 
 
+class Method(str, Enum):
+    """How a plan is solved (`kantorovich.lp.methods.METHODS`; a test keeps them equal)."""
+
+    auto = "auto"
+    simplex = "simplex"
+    ipm = "ipm"
+    pdlp = "pdlp"
+    structure = "structure"
+
+
+MethodOption = Annotated[Method, typer.Option(
+    "--method", help="auto: the exact structure method when the plan has one primary "
+                     "resource, no joint production, capacities or rules; else HiGHS's "
+                     "simplex or interior point by size. The one used, and why, is said.")]
+
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
                   help="Optimal economic planning: plans, shadow prices and explanations.")
@@ -248,7 +264,8 @@ class _Progress:
         err.print(line, markup=False, style="dim")
 
 
-def _solve_shown(plan: Path, progress: _Progress, budget: Any, verbose: bool) -> Any:
+def _solve_shown(plan: Path, progress: _Progress, budget: Any, verbose: bool,
+                 method: str = "auto") -> Any:
     """Load and solve ``plan``, saying so on the progress line; returns the result."""
     from kantorovich.results.result import solve as solve_plan
 
@@ -257,7 +274,7 @@ def _solve_shown(plan: Path, progress: _Progress, budget: Any, verbose: bool) ->
     progress.step(f"compiling and solving: {len(loaded.processes):,} processes, "
                   f"{len(loaded.goods):,} goods")
     with progress.watching_the_solver():
-        result = solve_plan(loaded, budget=budget, verbose=verbose)
+        result = solve_plan(loaded, budget=budget, verbose=verbose, method=method)
     progress.solved(result)
     return result
 
@@ -311,6 +328,7 @@ def solve(
         help="Also print the sensitivity report (Excel Solver's layout: variable cells "
              "and constraints, with allowable increases and decreases). JSON and the "
              "output directory always hold it.")] = False,
+    method: MethodOption = Method.auto,
     time_limit: TimeLimit = None,
     analysis_time: AnalysisTime = None,
     verbose: Verbose = False,
@@ -330,7 +348,7 @@ def solve(
         check_output_dir(output, inputs=[plan], fmt=fmt)
     progress = _Progress(quiet or verbose)
     with progress.shown_while():
-        result = _solve_shown(plan, progress, budget, verbose)
+        result = _solve_shown(plan, progress, budget, verbose, method.value)
         found = analyse(result, budget=budget, seconds=analysis_time,
                         progress=progress.analysis)
         data = None
@@ -344,6 +362,8 @@ def solve(
         sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
     else:
         print_result(result, out, analyses=found, sensitivity=show_sensitivity)
+        if result.method:
+            out.print(f"method: {result.method} ({result.method_reason})", markup=False)
         if output is not None:
             out.print(f"tables and summary written to {output}", markup=False)
     note = _stopped_note(result)

@@ -102,6 +102,7 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str
         "objective": number(result.objective) if result.is_optimal else None,
         "objective_unit": result.objective_unit, "sense": plan.objective.sense,
         "solve_seconds": number(result.seconds),
+        "method": result.method, "method_reason": result.method_reason,
         "size": {"processes": len(plan.processes), "goods": len(plan.goods),
                  "policies": len(plan.policies), "rows": result.lp.shape[0],
                  "columns": result.lp.shape[1], "nonzeros": int(result.lp.matrix.nnz)},

@@ -150,7 +150,8 @@ class Session:
         if self._optimum is None and not changes and solution.has_basis:
             self._optimum = (solution.col_basis, solution.row_basis)
         options = {"time_limit": self._time_limit, "budget": budget, "verbose": False}
-        return PlanResult(plan, lp, solution, options)
+        return PlanResult(plan, lp, solution, options, method="simplex",
+                          method_reason="a warm what-if re-solve in a Session")
 
     # -- from changes to arrays -----------------------------------------------------------
     def _set_counts(self, lp: LinearProgram) -> np.ndarray:
