@@ -401,10 +401,20 @@ class PlanResult:
         if self._session is None:
             session = HighsSession(self.lp, budget=self.budget)
             sol = self.solution
-            if sol.has_basis and session.set_basis(sol.col_basis, sol.row_basis):
+            # HiGHS factorises a basis it is handed, and that cannot be cut short: a
+            # structure method's basis of 20,000 products took it a minute. A large
+            # one is not handed over; that session starts cold, and its re-solves keep
+            # to their budget.
+            handed = self.method != "structure" or self.lp.matrix.nnz <= _HAND_OVER_NNZ
+            if (sol.has_basis and handed
+                    and session.set_basis(sol.col_basis, sol.row_basis)):
                 session.keep_optimum()
             self._session = session
         return self._session
+
+
+#: the largest structure-method program whose basis is handed to HiGHS (see `session`)
+_HAND_OVER_NNZ = 100_000
 
 
 def _ids(named: list[str], shown: int = 10) -> str:
