@@ -32,7 +32,7 @@ from kantorovich.model.plan import Plan
 from kantorovich.numbers import count
 from kantorovich.results.certificate import Certificate, certify
 
-__all__ = ["PlanResult", "solve", "verified_solve"]
+__all__ = ["PlanResult", "solve", "verified_solve", "with_certificate"]
 
 _TIGHT = 1e-7
 
@@ -225,9 +225,17 @@ class PlanResult:
 
     def by_unit(self, levels: pd.Series | None = None) -> pd.DataFrame:
         """Inputs and outputs of each good per production unit (at ``levels``, by default
-        the optimal ones), indexed by (good, unit)."""
+        the optimal ones, computed once), indexed by (good, unit)."""
+        if levels is None:
+            return self._optimal_by_unit
+        return self._by_unit(levels)
+
+    @cached_property
+    def _optimal_by_unit(self) -> pd.DataFrame:
+        return self._by_unit(self.levels)
+
+    def _by_unit(self, levels: pd.Series) -> pd.DataFrame:
         flows = self.plan.flows
-        levels = self.levels if levels is None else levels
         lv = levels.reindex(flows["process"]).fillna(0.0).to_numpy()
         frame = pd.DataFrame({"good": flows["good"].to_numpy(),
                               "unit": self.plan.flow_units(),
@@ -424,25 +432,39 @@ def _ids(named: list[str], shown: int = 10) -> str:
 
 
 def verified_solve(session: HighsSession, lp: LinearProgram,
-                   budget: Budget | None = None) -> LpSolution:
+                   budget: Budget | None = None
+                   ) -> tuple[LpSolution, Certificate | None]:
     """Solve ``session`` (warm from its basis) and check an optimum with `certify`; a
     failed check is re-solved once from scratch with tighter tolerances (and the costs
     scaled so that the duals are about 1), and a second failure is reported as
     ``unverified``, its message giving the certified residuals.
-    ``lp`` is the program the session holds."""
+    ``lp`` is the program the session holds. Returns the solution and the certificate of
+    its point (None when there is no point), so that it is computed once."""
     solution = session.solve(budget)
-    if solution.status is Status.OPTIMAL and not certify(
-            lp, solution.x, solution.row_dual).verified:
-        duals = np.abs(solution.row_dual[solution.row_dual != 0])
-        solution = session.solve_carefully(
-            budget, dual_size=float(duals.max()) if duals.size else None)
-        if solution.status is Status.OPTIMAL:
-            cert = certify(lp, solution.x, solution.row_dual)
-            if not cert.verified:
-                solution = replace(solution, status=Status.UNVERIFIED,
-                                   message="the solver's answer failed our certificate: "
-                                   + residuals(cert))
-    return solution
+    if solution.status is not Status.OPTIMAL:
+        return solution, None
+    cert = certify(lp, solution.x, solution.row_dual)
+    if cert.verified:
+        return solution, cert
+    duals = np.abs(solution.row_dual[solution.row_dual != 0])
+    solution = session.solve_carefully(
+        budget, dual_size=float(duals.max()) if duals.size else None)
+    if solution.status is not Status.OPTIMAL:
+        return solution, None
+    cert = certify(lp, solution.x, solution.row_dual)
+    if not cert.verified:
+        solution = replace(solution, status=Status.UNVERIFIED,
+                           message="the solver's answer failed our certificate: "
+                           + residuals(cert))
+    return solution, cert
+
+
+def with_certificate(result: PlanResult, cert: Certificate | None) -> PlanResult:
+    """``result`` holding the certificate already computed for its point (the
+    `PlanResult.certificate` property would compute the same again)."""
+    if cert is not None:
+        result.__dict__["certificate"] = cert
+    return result
 
 
 def residuals(cert: Certificate) -> str:
@@ -458,22 +480,23 @@ def residuals(cert: Certificate) -> str:
 
 
 def _by_structure(plan: Plan, lp: LinearProgram, budget: Budget
-                  ) -> tuple[LpSolution | None, str]:
-    """The structure method's certified optimum, or None and why not."""
+                  ) -> tuple[LpSolution | None, str, Certificate | None]:
+    """The structure method's certified optimum and its certificate, or None and why
+    not."""
     weights = None
     if plan.objective.sense == "maximize":
         weights = plan.objective.weights.reindex(plan.goods.index).fillna(0.0).to_numpy(
             float)
     found = solve_by_structure(lp, weights=weights, budget=budget)
     if found.solution is None:
-        return None, found.reason
+        return None, found.reason, None
     if found.solution.status is not Status.OPTIMAL:
-        return found.solution, found.reason
+        return found.solution, found.reason, None
     cert = certify(lp, found.solution.x, found.solution.row_dual)
     if not cert.verified:
         worst = cert.failures()[0].message if cert.failures() else residuals(cert)
-        return None, f"its answer failed the certificate ({worst})"
-    return found.solution, found.reason
+        return None, f"its answer failed the certificate ({worst})", None
+    return found.solution, found.reason, cert
 
 
 def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None = None,
@@ -510,16 +533,16 @@ def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None 
     lp = compile_plan(plan)
     not_structure = ""
     if method in ("auto", "structure"):
-        found, why = _by_structure(plan, lp, budget)
+        found, why, cert = _by_structure(plan, lp, budget)
         if found is not None:
-            return PlanResult(plan, lp, found, options, method="structure",
-                              method_reason=why)
+            return with_certificate(PlanResult(plan, lp, found, options, method="structure",
+                                         method_reason=why), cert)
         not_structure = (f"structure was asked for, but {why}; " if method == "structure"
                          else f"not structure: {why}; ")
     choice = choose_highs_method(lp.shape[1], lp.matrix.nnz, asked=method)
     session = HighsSession(lp, budget=budget, verbose=verbose)
     session.use_method(choice.method)
-    solution = verified_solve(session, lp)
+    solution, cert = verified_solve(session, lp)
     session.use_method("choose")        # analyses re-solve warm, by the simplex
     if solution.status.has_solution:
         session.keep_optimum()
@@ -527,5 +550,5 @@ def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None 
     reason = not_structure + choice.reason
     if solution.status is Status.UNVERIFIED:
         reason += f"; not proven optimal: {solution.message}"
-    return PlanResult(plan, lp, solution, options, _session=session,
-                      method=choice.method, method_reason=reason)
+    return with_certificate(PlanResult(plan, lp, solution, options, _session=session,
+                                 method=choice.method, method_reason=reason), cert)

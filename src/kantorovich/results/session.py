@@ -36,7 +36,7 @@ from kantorovich.lp.compile import compile_plan
 from kantorovich.lp.highs import HighsSession
 from kantorovich.lp.program import LinearProgram
 from kantorovich.model.plan import Plan
-from kantorovich.results.result import PlanResult, solve, verified_solve
+from kantorovich.results.result import PlanResult, solve, verified_solve, with_certificate
 
 __all__ = ["Session"]
 
@@ -146,12 +146,13 @@ class Session:
         self._write(target)
         if self._optimum is not None:           # every what-if starts from the base's
             self._highs.set_basis(*self._optimum)
-        solution = verified_solve(self._highs, lp, budget)
+        solution, cert = verified_solve(self._highs, lp, budget)
         if self._optimum is None and not changes and solution.has_basis:
             self._optimum = (solution.col_basis, solution.row_basis)
         options = {"time_limit": self._time_limit, "budget": budget, "verbose": False}
-        return PlanResult(plan, lp, solution, options, method="simplex",
-                          method_reason="a warm what-if re-solve in a Session")
+        return with_certificate(PlanResult(
+            plan, lp, solution, options, method="simplex",
+            method_reason="a warm what-if re-solve in a Session"), cert)
 
     # -- from changes to arrays -----------------------------------------------------------
     def _set_counts(self, lp: LinearProgram) -> np.ndarray:
