@@ -52,13 +52,13 @@ FLOWS = pd.DataFrame({
 })
 BASKET = pd.DataFrame({"good": ["a", "b", "c"], "count": [1, 2, 1]})
 
-PLAN = f"""\
+PLAN = """\
 name: An economy
 period: year
 goods: goods.parquet          # id, unit
 processes: processes.parquet  # id[, unit, name, capacity, min_level]
 flows: flows.parquet          # process, good, input, output
-supply: {{labour: 1.5e8}}
+supply: {labour: 1.5e8}
 objective:
   maximize_sets: basket.parquet
 """

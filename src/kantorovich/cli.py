@@ -36,8 +36,9 @@ from rich.markup import escape
 
 from kantorovich.cli_style import Command as _Command
 from kantorovich.cli_style import Group as _Group
+from kantorovich.cli_style import report_failure
 from kantorovich.economy.cli import economy_app  # light: typer and rich only
-from kantorovich.errors import KantorovichError, PlanError
+from kantorovich.errors import KantorovichError
 
 EXIT_IO = 5
 EXIT_INTERNAL = 70
@@ -116,18 +117,7 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def _fail(exc: KantorovichError) -> None:
-    if isinstance(exc, PlanError):
-        n = len(exc.problems)
-        where = escape(str(exc.problems[0].file or "plan")) if n else "plan"
-        err.print(f"[bold red]error[/]: {where}: {n} problem{'s' if n != 1 else ''}",
-                  markup=True)
-        for p in exc.problems:
-            err.print(f"  {p.location()}: {p.message}", markup=False)
-            if p.hint:
-                err.print(f"      hint: {p.hint}", markup=False)
-    else:
-        err.print(f"error: {exc}", markup=False)
-    raise typer.Exit(exc.exit_code)
+    raise typer.Exit(report_failure(err, exc))
 
 
 def _io_failure(exc: OSError) -> None:

@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from kantorovich.cli_style import Command, Group
+from kantorovich.cli_style import Command, Group, report_failure
 
 economy_app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=Group,
@@ -46,19 +46,7 @@ def _out() -> Console:
 
 def _fail(exc: Exception) -> None:
     """Every problem of a bad input on stderr, then exit with its code (2)."""
-    from kantorovich.errors import PlanError
-
-    if isinstance(exc, PlanError):
-        n = len(exc.problems)
-        where = escape(str(exc.problems[0].file or "table")) if n else "table"
-        err.print(f"[bold red]error[/]: {where}: {n} problem{'s' if n != 1 else ''}")
-        for p in exc.problems:
-            err.print(f"  {p.location()}: {p.message}", markup=False)
-            if p.hint:
-                err.print(f"      hint: {p.hint}", markup=False)
-    else:
-        err.print(f"error: {exc}", markup=False)
-    raise typer.Exit(getattr(exc, "exit_code", 2))
+    raise typer.Exit(report_failure(err, exc, what="table"))
 
 
 def _load(table: Path, labour: str | None) -> tuple[Any, Any]:
