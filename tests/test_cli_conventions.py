@@ -17,7 +17,7 @@ def test_help_shows_choices_and_no_bool_metavars() -> None:
         assert res.exit_code == 0
         assert "<bool>" not in res.stdout, command
     solve_help = RUNNER.invoke(app, ["solve", "-h"], env={"COLUMNS": "120"}).stdout
-    assert "<parquet|csv>" in solve_help or "[parquet|csv]" in solve_help
+    assert "[parquet|csv]" in solve_help
     for flag in ("--quiet", "--sensitivity", "--json"):
         assert flag in solve_help
 

@@ -62,7 +62,7 @@ class Method(str, Enum):
 
 
 MethodOption = Annotated[Method, typer.Option(
-    "--method", help="auto: the exact structure method when the plan has one primary "
+    "--method", metavar="[auto|simplex|ipm|pdlp|structure]", help="auto: the exact structure method when the plan has one primary "
                      "resource, no joint production, capacities or rules; else HiGHS's "
                      "simplex or interior point by size. The one used, and why, is said.")]
 
@@ -311,7 +311,8 @@ def solve(
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o", help="Write tables and summary.json into this directory.")] = None,
     table_format: Annotated[TableFormat, typer.Option(
-        "--format", help="File format of the tables in the output directory.")
+        "--format", metavar="[parquet|csv]",
+        help="File format of the tables in the output directory.")
     ] = TableFormat.parquet,
     show_sensitivity: Annotated[bool, typer.Option(
         "--sensitivity", "-s",
