@@ -139,3 +139,37 @@ def test_a_full_stdout_is_an_io_error() -> None:
     assert proc.returncode == 5, proc.stderr
     assert "No space left on device" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+STUCK = """
+import sys, numpy as np
+import kantorovich.results.result as result_module
+
+def stuck(*args, **kwargs):
+    # one long call into compiled code with no interrupt callback, as the solver's
+    # factorisation of a large basis is: Python's handlers wait until it returns
+    a = np.random.default_rng(0).random((2500, 2500))
+    for _ in range(40):
+        np.linalg.svd(a)
+    raise SystemExit("not stopped")
+
+result_module.solve = stuck
+from kantorovich.cli import main
+sys.argv = ["kantorovich", "solve", sys.argv[1]]
+main()
+"""
+
+
+@pytest.mark.process
+def test_a_signal_ends_a_command_stuck_in_compiled_code(tmp_path: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-c", STUCK, str(LENINGRAD)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    from kantorovich.cli import GRACE_SECONDS
+
+    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    assert time.monotonic() - sent < GRACE_SECONDS + 5
+    assert "did not stop within" in stderr and "Traceback" not in stderr

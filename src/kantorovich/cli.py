@@ -24,6 +24,8 @@ import math
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -474,12 +476,56 @@ def _on_signal(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
 
+#: how long a stop asked for by a signal may take before the process ends regardless
+GRACE_SECONDS = 5.0
+_finished = threading.Event()
+
+
+def _watch_signals(fd: int) -> None:
+    """The signals' other ear. Python runs a signal handler only between bytecodes, so
+    a long solver call without an interrupt callback (factorising a basis, say) would
+    sit on SIGINT and SIGTERM. The C-level handler writes each signal to ``fd`` at once:
+    here the solver is asked to stop, and if the command has not ended
+    `GRACE_SECONDS` later, the process ends with the signal's code, though never while
+    a file or an output directory is being written (that finishes, or is undone)."""
+    from kantorovich.files import writing
+    from kantorovich.lp.budget import request_stop
+
+    while True:
+        try:
+            data = os.read(fd, 64)
+        except OSError:
+            return
+        if not data:
+            return
+        request_stop()
+        if _finished.wait(GRACE_SECONDS):
+            return
+        while writing():
+            time.sleep(0.05)
+        signum = int(data[-1])
+        try:
+            err.print(f"interrupted ({signal.Signals(signum).name}): the solver did not "
+                      f"stop within {GRACE_SECONDS:g} s; stopped", markup=False)
+        finally:
+            os._exit(128 + signum)
+
+
+def _listen_for_signals() -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _on_signal)
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+    threading.Thread(target=_watch_signals, args=(read,), daemon=True,
+                     name="kantorovich-signals").start()
+
+
 def main() -> None:
     """Entry point: run the app; an unexpected failure is reported, never a traceback."""
     from kantorovich.lp.budget import enable_interrupts
 
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _on_signal)
+    _listen_for_signals()
     enable_interrupts()
     try:
         app()
@@ -494,6 +540,8 @@ def main() -> None:
                   "This is a bug in kantorovich, not in your plan; please report it with "
                   "the plan file (run with --verbose for details).", markup=False)
         sys.exit(EXIT_INTERNAL)
+    finally:
+        _finished.set()
 
 
 if __name__ == "__main__":

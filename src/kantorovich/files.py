@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import json
 import os
 import secrets
@@ -43,13 +44,14 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from kantorovich.errors import KantorovichError
 
 __all__ = ["OUTPUT_MARKER", "OutputError", "atomic_file", "check_output_dir",
-           "check_output_file", "output_directory", "write_file_atomic"]
+           "check_output_file", "output_directory", "write_file_atomic", "writing"]
 
 OUTPUT_MARKER = ".kantorovich-output.json"
 _FORMAT = "kantorovich-output"
@@ -200,6 +202,31 @@ def check_output_file(path: str | os.PathLike[str], *, what: str = "file",
     return target
 
 
+_writing = [0]
+
+
+def writing() -> bool:
+    """True while a file or an output directory is being written and swapped in: a
+    command must not be ended from outside then (see the CLI's signal watchdog)."""
+    return _writing[0] > 0
+
+
+def _marked(writer: Callable[..., contextlib.AbstractContextManager[Path]]
+            ) -> Callable[..., contextlib.AbstractContextManager[Path]]:
+    """``writer``, counted by `writing` while its ``with`` block and clean-up run."""
+    @functools.wraps(writer)
+    @contextlib.contextmanager
+    def counted(*args: Any, **kwargs: Any) -> Iterator[Path]:
+        _writing[0] += 1
+        try:
+            with writer(*args, **kwargs) as value:
+                yield value
+        finally:
+            _writing[0] -= 1
+    return counted
+
+
+@_marked
 @contextlib.contextmanager
 def atomic_file(path: str | os.PathLike[str], *, what: str = "file", suffix: str = "",
                 inputs: Sequence[str | os.PathLike[str]] = ()) -> Iterator[Path]:
@@ -407,6 +434,7 @@ def _discard_previous(previous: Path, committed: bool) -> None:
                           hint="move those files back by hand") from None
 
 
+@_marked
 @contextlib.contextmanager
 def output_directory(path: str | os.PathLike[str], *,
                      inputs: Sequence[str | os.PathLike[str]] = ()) -> Iterator[Path]:
