@@ -121,10 +121,12 @@ def print_result(result: PlanResult, console: Console | None = None, *,
 
     comparison = analyses.baseline if analyses is not None else None
     if comparison is not None and len(comparison.moves):
+        moves = comparison.moves.assign(
+            share_pct=comparison.moves["share_of_sender"].to_numpy(float) * 100.0)
         console.print(_table(f"Moves from the plan in force (gain in {unit})",
-                             comparison.moves, ["good", "sender", "receiver", "unit"],
-                             ["amount", "share_of_sender", "gain"],
-                             ["good", "from", "to", "unit", "amount", "share of sender",
+                             moves, ["good", "sender", "receiver", "unit"],
+                             ["amount", "share_pct", "gain"],
+                             ["good", "from", "to", "unit", "amount", "% of sender",
                               "gain"]))
         _more(console, comparison.moves, "moves")
 
