@@ -33,7 +33,6 @@ import time
 from typing import Any, Callable
 
 import numpy as np
-import scipy.sparse as sp
 
 import kantorovich as k
 from kantorovich.lp.compile import compile_plan
