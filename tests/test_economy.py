@@ -227,3 +227,24 @@ def test_accounting_identities(drawn: tuple[Economy, np.ndarray]) -> None:
     assert np.allclose(it.labour_values, v, rtol=1e-9)
     lv, how = labour_values(e, method="splu")
     assert how == "splu" and np.allclose(lv, v, rtol=1e-12)
+
+
+def test_a_large_economy_chooses_its_method_without_failing() -> None:
+    """Above the sparse-LU limit the automatic choice reads a norm bound of |A|: it ran
+    on np.matrix sums and failed (a million-sector economy could not be valued)."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from kantorovich.economy import leontief
+
+    n = leontief.SPLU_MAX + 1
+    rng = np.random.default_rng(0)
+    rows = rng.integers(0, n, 3 * n)
+    cols = np.repeat(np.arange(n), 3)
+    A = sp.csr_matrix((rng.uniform(0.05, 0.25, 3 * n), (rows, cols)), shape=(n, n))
+    system = leontief.LeontiefSystem(A)
+    assert 0 < system.norm_bound() < 1
+    assert system.method.startswith("iteration")
+    labour = np.full(n, 0.5)
+    v = system.solve(labour, transposed=True)          # v = l + vA
+    assert system.residual(v, labour, transposed=True) < 1e-9

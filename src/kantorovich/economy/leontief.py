@@ -92,7 +92,9 @@ class LeontiefSystem:
         """``min(‖A‖₁, ‖A‖∞)`` on ``|A|``: an upper bound on the spectral radius, so on
         the rate of the fixed-point iteration."""
         B = abs(self.A)
-        return float(min(B.sum(axis=0).max(initial=0), B.sum(axis=1).max(initial=0)))
+        # a sparse matrix's sums are np.matrix, whose max() takes no ``initial``
+        columns, rows = np.asarray(B.sum(axis=0)).ravel(), np.asarray(B.sum(axis=1)).ravel()
+        return float(min(columns.max(initial=0), rows.max(initial=0)))
 
     @property
     def lu(self) -> spla.SuperLU:
