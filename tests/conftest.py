@@ -19,6 +19,7 @@ interpreter.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,25 @@ def degenerate_mills(**extra: object) -> k.Plan:
         "objective": {"maximize": {"flour": 1}},
         **extra,
     })
+
+
+CSV_PLAN = DATA / "load" / "csv" / "leningrad.yaml"
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """Write a plan's text into the test's folder; returns its path."""
+    def _write(text: str, name: str = "plan.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text)
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def csv_dir(tmp_path: Path) -> Path:
+    """A private copy of the CSV-table plan, to break one file at a time."""
+    target = tmp_path / "csv"
+    shutil.copytree(CSV_PLAN.parent, target)
+    return target

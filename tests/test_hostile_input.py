@@ -6,11 +6,10 @@ Each test writes one bad plan and checks the located problem it gets (issue 5).
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DATA
+from conftest import CSV_PLAN, DATA
 from rich.console import Console
 
 import kantorovich as k
@@ -21,7 +20,6 @@ from kantorovich.report.terminal import print_result
 TWO_MILLS = DATA / "two_mills.yaml"
 JSON_PLAN = DATA / "load" / "two_mills.json"
 TOML_PLAN = DATA / "load" / "two_mills.toml"
-CSV_PLAN = DATA / "load" / "csv" / "leningrad.yaml"
 HUGE = "9" * 5000
 
 
@@ -41,23 +39,6 @@ def problems(path: Path) -> list[k.Problem]:
         k.load_plan(path)
     assert info.value.exit_code == 2
     return info.value.problems
-
-
-@pytest.fixture
-def write(tmp_path: Path):
-    def _write(text: str, name: str = "plan.yaml") -> Path:
-        path = tmp_path / name
-        path.write_text(text)
-        return path
-
-    return _write
-
-
-@pytest.fixture
-def csv_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "csv"
-    shutil.copytree(CSV_PLAN.parent, target)
-    return target
 
 
 # -- duplicates are refused, not kept or summed -------------------------------------------

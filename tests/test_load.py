@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import DATA, EXAMPLES
+from conftest import CSV_PLAN, DATA, EXAMPLES
 
 import kantorovich as k
 
 TWO_MILLS = DATA / "two_mills.yaml"
 LOAD = DATA / "load"
-CSV_PLAN = LOAD / "csv" / "leningrad.yaml"
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -60,24 +59,6 @@ def only(found: list[k.Problem], **expected: object) -> k.Problem:
 @pytest.fixture
 def two_mills_text() -> str:
     return TWO_MILLS.read_text()
-
-
-@pytest.fixture
-def write(tmp_path: Path):
-    def _write(text: str, name: str = "plan.yaml") -> Path:
-        path = tmp_path / name
-        path.write_text(text)
-        return path
-
-    return _write
-
-
-@pytest.fixture
-def csv_dir(tmp_path: Path) -> Path:
-    """A private copy of the CSV-table plan, to break one file at a time."""
-    target = tmp_path / "csv"
-    shutil.copytree(CSV_PLAN.parent, target)
-    return target
 
 
 def result_numbers(result: k.PlanResult) -> dict[str, object]:
