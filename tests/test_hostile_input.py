@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import CSV_PLAN, DATA
+from conftest import DATA
 from rich.console import Console
 
 import kantorovich as k
