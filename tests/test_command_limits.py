@@ -147,10 +147,12 @@ import kantorovich.results.result as result_module
 
 def stuck(*args, **kwargs):
     # one long call into compiled code with no interrupt callback, as the solver's
-    # factorisation of a large basis is: Python's handlers wait until it returns
-    a = np.random.default_rng(0).random((2500, 2500))
-    for _ in range(40):
-        np.linalg.svd(a)
+    # factorisation of a large basis is: Python's handlers wait until it returns.
+    # One call (not many short ones) and one thread, so that no fast machine
+    # returns to Python between calls and handles the signal the ordinary way.
+    a = np.random.default_rng(0).random((5000, 5000))
+    print("entering compiled code", flush=True)
+    np.linalg.eigvals(a)
     raise SystemExit("not stopped")
 
 result_module.solve = stuck
@@ -162,9 +164,14 @@ main()
 
 @pytest.mark.process
 def test_a_signal_ends_a_command_stuck_in_compiled_code(tmp_path: Path) -> None:
+    one_thread = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                         "MKL_NUM_THREADS")}
     proc = subprocess.Popen([sys.executable, "-c", STUCK, str(LENINGRAD)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(2.0)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **one_thread})
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "entering compiled code"
+    time.sleep(0.5)
     sent = time.monotonic()
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)
