@@ -175,6 +175,11 @@ def test_plan_writes_its_tables(tmp_path: Path) -> None:
             "summary.json"} <= set(written)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["sets"] == pytest.approx(1.0)
+    assert summary["chart"] == "valuations.html"
+    page = (tmp_path / "out" / "valuations.html").read_text()
+    # the chart opens offline: plotly.js is inside the page, nothing is fetched
+    assert "Plotly.newPlot" in page and "<script src=" not in page
+    assert "non-substitution" in page and "Sector 2" in page
 
 
 def test_plan_bad_options_exit_2() -> None:

@@ -313,7 +313,8 @@ def plan(table: TableArg,
              show_default=False)] = None,
          output: Annotated[Optional[Path], typer.Option(
              "-o", "--output", help="Write the valuations, resources, processes and goods "
-                                    "tables and summary.json to this directory.",
+                                    "tables, summary.json and a chart of prices against "
+                                    "labour values (valuations.html) to this directory.",
              show_default=False)] = None,
          fmt: Annotated[str, typer.Option(
              "--format", help="Table format of -o: parquet or csv.")] = "parquet",
@@ -420,7 +421,8 @@ def _write_plan_ray(ray: Any, directory: Path, summary: dict[str, Any], fmt: str
               "resources": ray.resources.reset_index(),
               "processes": ray.result.processes.reset_index(),
               "goods": ray.result.goods.reset_index()}
-    text = json.dumps({**summary, "tables": {k: f"{k}.{fmt}" for k in frames}}, indent=2,
+    text = json.dumps({**summary, "tables": {k: f"{k}.{fmt}" for k in frames},
+                       "chart": "valuations.html"}, indent=2,
                       allow_nan=False)
     with files.output_directory(directory, inputs=[table]) as staging:
         for name, frame in frames.items():
@@ -434,3 +436,6 @@ def _write_plan_ray(ray: Any, directory: Path, summary: dict[str, Any], fmt: str
             else:
                 frame.to_csv(path, index=False)
         (staging / "summary.json").write_text(text + "\n", encoding="utf-8")
+        from kantorovich.economy.chart import valuation_page
+
+        (staging / "valuations.html").write_text(valuation_page(ray), encoding="utf-8")
