@@ -40,7 +40,7 @@ def valuation_figure(ray: Any) -> Any:
                                     name="price = labour value",
                                     line={"dash": "dash", "color": "grey"}))
     figure.update_layout(
-        title=f"{ray.result.plan.name}: shadow prices against labour values",
+        title="Shadow prices against labour values, per sector",
         xaxis={"title": "labour value (v = l + vA)", "type": "log"},
         yaxis={"title": f"shadow price ({unit})", "type": "log"},
         template="plotly_white", height=560, legend={"orientation": "h"})
@@ -55,7 +55,7 @@ def valuation_page(ray: Any) -> str:
                            config={"displaylogo": False, "responsive": True})
     state = "certified optimum" if ray.verified else ray.result.status.value
     binding = ", ".join(ray.binding) or "none"
-    title = html.escape(f"{ray.result.plan.name}: the plan ray")
+    title = html.escape(str(ray.result.plan.name))
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>{title}</title>"
