@@ -26,9 +26,36 @@ from kantorovich.model.tables import PlanTables, codes_in
 if TYPE_CHECKING:
     from kantorovich.model.plan import Plan
 
-__all__ = ["check_plan", "did_you_mean", "plan_warnings", "table_problems"]
+__all__ = ["check_plan", "did_you_mean", "plan_warnings", "positions_in", "table_problems"]
 
 _MAX_LISTED = 20
+
+
+def positions_in(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray:
+    """Position of each value in ``index`` (-1 where absent), as `codes_in`; but a
+    categorical column (ids read from a Parquet dictionary, or given so) is matched by
+    its categories alone, and not at all when they are ``index`` itself: its codes are
+    the positions. At 10^7 flows this is the difference between hashing every flow's id
+    and hashing none.
+
+    Examples
+    --------
+    >>> ids = pd.Index(["wheat", "bread"], dtype=object)
+    >>> flows = pd.Series(pd.Categorical(["bread", "rye", "bread"]))
+    >>> positions_in(flows, ids).tolist()
+    [1, -1, 1]
+    """
+    dtype = getattr(values, "dtype", None)
+    if not isinstance(dtype, pd.CategoricalDtype):
+        return codes_in(values, index)
+    codes = np.asarray(values.cat.codes if isinstance(values, pd.Series) else values.codes)
+    categories = dtype.categories
+    if categories is index or (len(categories) == len(index)
+                               and categories.dtype == index.dtype
+                               and categories.equals(index)):
+        return codes.astype(np.int64)
+    found = np.append(index.get_indexer(categories), -1)
+    return found[codes]
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
@@ -153,7 +180,7 @@ def check_plan(plan: Plan | PlanTables, *, file: str | None = None,
 
     flows = plan.flows if flows is None else flows
     for col, kind, choices in (("good", "good", goods), ("process", "process", procs)):
-        bad = codes_in(flows[col], choices) < 0
+        bad = positions_in(flows[col], choices) < 0
         for i in np.flatnonzero(bad)[:_MAX_LISTED]:
             p, g = flows["process"].iat[i], flows["good"].iat[i]
             side = "inputs" if flows["input"].iat[i] else "outputs"

@@ -13,19 +13,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from pydantic import BaseModel, ValidationError
 
 from kantorovich.errors import PlanError, Problem
 from kantorovich.model import schema
 from kantorovich.model.documents import Locator, read_document
-from kantorovich.model.checks import check_plan, did_you_mean
+from kantorovich.model.checks import check_plan, did_you_mean, positions_in
 from kantorovich.model.plan import Objective, Plan, Policy
 from kantorovich.model.regions import expand_amounts, goods_table, place_id
 from kantorovich.model.rules import RuleSyntaxError, parse_rule, rule_problem
 from kantorovich.model.tables import PlanTables, codes_in, empty_flows, normalise_flows
 from kantorovich.model.tabular import (Table, check_table, frame_table, is_table_path,
                                        optional_text, read_table_file, shown, table_ids,
-                                       table_names)
+                                       table_names, unique_ids)
 
 __all__ = ["build_plan", "did_you_mean", "load_plan", "plan_from_mapping"]
 
@@ -192,10 +193,9 @@ def _twice_listed_flows(table: Table, positions: dict[str, np.ndarray], known: n
     width = np.int64(max(len(goods), 1))
     pairs = np.where(known, positions["process"].astype(np.int64) * width
                      + positions["good"], -1)
-    rows = pd.Series(pairs)
-    twice = (rows.duplicated() & known).to_numpy()
+    twice = _repeated(pairs, known, len(procs), len(goods))
     if twice.any():
-        first = pd.Series(np.arange(len(rows))).groupby(pairs).transform("min").to_numpy()
+        first = pd.Series(np.arange(len(pairs))).groupby(pairs).transform("min").to_numpy()
         for i in np.flatnonzero(twice)[:20]:
             found.append(table.problem(
                 f"flow {frame['process'].iat[i]}, {frame['good'].iat[i]} is listed twice "
@@ -218,6 +218,62 @@ def _twice_listed_flows(table: Table, positions: dict[str, np.ndarray], known: n
                 f"({'.'.join(path)}{f', line {line}' if line else ''})", int(i), None,
                 f"give each flow once: in {inside} or in the table"))
     return found
+
+
+def _text(values: object, rows: int | None = None) -> object:
+    """A text column as object values (pandas would otherwise copy each string into an
+    Arrow column); None stays None, a scalar stays a scalar."""
+    if values is None:
+        return pd.Series(np.full(rows or 0, None, dtype=object), dtype=object).to_numpy()
+    if isinstance(values, str):
+        return values
+    return pd.array(np.asarray(values, dtype=object), dtype=object)
+
+
+def _joined(given: pd.DataFrame, extra: pd.DataFrame, dup: np.ndarray) -> pd.DataFrame:
+    """The rows a plan file gives, then a table's rows (an id repeated there, already a
+    problem, once): the table alone, kept as it is, when the file gives none."""
+    if dup.any():
+        extra = extra[~dup]
+    return pd.concat([given, extra]) if len(given) else extra
+
+
+def _coded_flows(f: pd.DataFrame, positions: dict[str, np.ndarray], known: np.ndarray,
+                 goods: pd.Index, procs: pd.Index) -> pd.DataFrame | None:
+    """The known flows of a table that holds its ids as codes (a Parquet file, a frame of
+    categoricals), still as codes: categoricals over the plan's own process and good
+    ids, so that every later step reads positions, not strings. None for a table of
+    plain text (it keeps its strings) or when the ids are not unique (already a
+    problem)."""
+    if not all(isinstance(f[c].dtype, pd.CategoricalDtype) for c in ("process", "good")):
+        return None
+    if not (goods.is_unique and procs.is_unique):
+        return None
+    rows = slice(None) if known.all() else known
+    columns = {}
+    for col, index in (("process", procs), ("good", goods)):
+        codes = positions[col][rows].astype(np.int32, copy=False)
+        columns[col] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(index))
+    columns["input"] = f["input"].to_numpy(float)[rows]
+    columns["output"] = f["output"].to_numpy(float)[rows]
+    return pd.DataFrame(columns)
+
+
+def _repeated(pairs: np.ndarray, known: np.ndarray, n_proc: int, n_good: int
+              ) -> np.ndarray:
+    """Which known (process, good) pairs repeat an earlier row. Counted first as the
+    entries of a sparse pattern (no hashing, linear): only when some pair repeats are
+    the rows found."""
+    if not known.any():
+        return np.zeros(len(pairs), dtype=bool)
+    width = max(n_good, 1)
+    p, g = np.divmod(pairs[known], width)
+    pattern = sp.csr_matrix((np.ones(len(p), dtype=np.int8), (p, g)),
+                            shape=(max(n_proc, 1), width))
+    pattern.sum_duplicates()
+    if pattern.nnz == len(p):
+        return np.zeros(len(pairs), dtype=bool)
+    return (pd.Series(pairs).duplicated() & known).to_numpy()
 
 
 def _row_words(table: Table, row: int) -> str:
@@ -386,15 +442,15 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
     amounts: dict[str, pd.Series] = {}  # row in the goods table of each amount it gives
     t = table("goods", ("id",), ("supply", "demand"))
     if t is not None:
-        idx = table_ids(t, "id", problems)
+        idx, dup = unique_ids(t, "id", problems)
         frame = t.frame
         extra = pd.DataFrame({
-            "name": table_names(frame, idx),
-            "unit": frame["unit"].to_numpy(object) if "unit" in frame else "",
+            "name": _text(table_names(frame, idx)),
+            "unit": _text(frame["unit"].array) if "unit" in frame else "",
             "supply": frame["supply"].fillna(0.0).to_numpy() if "supply" in frame else 0.0,
             "demand": frame["demand"].fillna(0.0).to_numpy() if "demand" in frame else 0.0,
         }, index=idx).rename_axis("good")
-        goods = pd.concat([goods, extra[~extra.index.duplicated()]])
+        goods = _joined(goods, extra, dup)
         for key in ("supply", "demand"):
             if key in frame:
                 amounts[key] = pd.Series(np.arange(len(frame)), index=idx)[
@@ -418,15 +474,15 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
               text=("name", "unit", "level_unit"))
     if t is not None:
         frame = t.frame
-        idx = table_ids(t, "id", problems)
+        idx, dup = unique_ids(t, "id", problems)
         extra = pd.DataFrame({
-            "name": table_names(frame, idx),
-            "unit": optional_text(frame, "unit"),
+            "name": _text(table_names(frame, idx)),
+            "unit": _text(optional_text(frame, "unit"), len(frame)),
             "min_level": frame["min_level"].fillna(0.0).to_numpy()
             if "min_level" in frame else 0.0,
             "capacity": frame["capacity"].fillna(math.inf).to_numpy()
             if "capacity" in frame else math.inf,
-            "level_unit": frame["level_unit"].to_numpy(object) if "level_unit" in frame
+            "level_unit": _text(frame["level_unit"].array) if "level_unit" in frame
             else "",
         }, index=idx).rename_axis("process")
         over = (extra["min_level"] > extra["capacity"]).to_numpy()
@@ -439,8 +495,9 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
             problems.append(t.problem(f"unknown unit '{unit.iat[i]}'", int(i), "unit",
                                       did_you_mean(unit.iat[i], units.index)
                                       or "declare it under 'units'"))
-        extra.loc[stray, "unit"] = None
-        procs = pd.concat([procs, extra[~extra.index.duplicated()]])
+        if stray.any():
+            extra.loc[stray, "unit"] = None
+        procs = _joined(procs, extra, dup)
     t = table("flows", ("process", "good"), ("input", "output"), finite=("input", "output"))
     if t is not None:
         f = pd.DataFrame({
@@ -452,7 +509,7 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
         positions = {}
         for col, kind, choices in (("good", "good", goods.index),
                                    ("process", "process", procs.index)):
-            positions[col] = codes_in(f[col], choices)
+            positions[col] = positions_in(f[col], choices)
             missing = positions[col] < 0
             known &= ~missing
             for i in np.flatnonzero(missing)[:20]:
@@ -462,8 +519,16 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
                                           or f"declare it under '{kind}s'"))
         problems += _twice_listed_flows(Table(f, t.key, t.file, t.typed), positions, known,
                                         inline_flows, goods.index, procs.index, locate)
-        flows = pd.concat([flows, f.loc[known]], ignore_index=True)
-    flows = normalise_flows(flows) if len(flows) else empty_flows()
+        coded = _coded_flows(f, positions, known, goods.index, procs.index)
+        if coded is not None and not len(inline_flows):
+            flows = coded
+        else:
+            flows = pd.concat([flows, f.loc[known]], ignore_index=True)
+    if len(flows) and isinstance(flows["process"].dtype, pd.CategoricalDtype):
+        keep = (flows["input"].to_numpy() != 0) | (flows["output"].to_numpy() != 0)
+        flows = flows if keep.all() else flows.loc[keep].reset_index(drop=True)
+    else:
+        flows = normalise_flows(flows) if len(flows) else empty_flows()
 
     # supply and demand
     for key in ("supply", "demand"):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,11 +25,11 @@ import numpy as np
 import pandas as pd
 
 from kantorovich.errors import PlanError
-from kantorovich.model.checks import check_plan, table_problems
+from kantorovich.model.checks import check_plan, positions_in, table_problems
 from kantorovich.model.rules import Rule, RuleSyntaxError, parse_rule, rule_problem
 from kantorovich.model.tables import codes_in, empty_flows, normalise_flows
 
-__all__ = ["Objective", "Plan", "Policy", "codes_in"]
+__all__ = ["Objective", "Plan", "Policy", "codes_in", "positions_in"]
 
 # kept importable from here, where the engine has always found them
 _SHARED = (empty_flows, normalise_flows)
@@ -346,11 +347,31 @@ class Plan:
         """The unit ``good`` is measured in."""
         return str(self.goods.at[good, "unit"])
 
+    @cached_property
+    def flow_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each flow's process and good as positions in `processes` and `goods`: found
+        once per plan, from the codes when the flows hold their ids as categoricals."""
+        return (positions_in(self.flows["process"], self.processes.index),
+                positions_in(self.flows["good"], self.goods.index))
+
+    def process_owners(self) -> tuple[pd.Index, np.ndarray]:
+        """Who owns each process's flows when moves are counted: its production unit, or
+        the process itself when it has none. Returns the owners' ids (units first, then
+        the processes that have no unit; unique) and each process's position there."""
+        procs = self.processes
+        unit = procs["unit"]
+        has = unit.notna().to_numpy()
+        if not has.any():
+            return procs.index, np.arange(len(procs))
+        labels = np.where(has, unit.to_numpy(object), procs.index.to_numpy(object))
+        owner, owners = pd.factorize(pd.Index(labels, dtype=object))
+        return pd.Index(owners, dtype=object), owner
+
     def flow_units(self) -> np.ndarray:
         """The production unit of each flow's process; a process with no unit stands for
         itself, so its inputs still have an owner when moves are counted."""
-        unit = self.processes["unit"].reindex(self.flows["process"]).to_numpy(object)
-        return np.where(pd.isna(unit), self.flows["process"].to_numpy(object), unit)
+        owners, owner = self.process_owners()
+        return owners.to_numpy(object)[owner[self.flow_positions[0]]]
 
     def rule_unit(self, rule: Rule) -> str:
         """The unit a rule is measured in: its goods' unit when they all share one, and
@@ -365,7 +386,10 @@ class Plan:
     def process_region(self) -> pd.Series:
         """Region of each process (through its unit); missing where none is given."""
         unit = self.processes["unit"]
-        return unit.map(self.units["region"]) if len(self.units) else unit.map(lambda _: None)
+        if len(self.units):
+            return unit.map(self.units["region"])
+        return pd.Series(np.full(len(unit), None, dtype=object), index=unit.index,
+                         name=unit.name, dtype=object)
 
     def _objective_words(self) -> str:
         weights = self.objective.weights

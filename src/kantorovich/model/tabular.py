@@ -165,17 +165,45 @@ def read_parquet_table(base: Path | None, name: str, key: str,
     columns = {}
     for field, column in zip(data.schema, data.columns):
         kind = field.type
-        if pa.types.is_dictionary(kind):
-            column, kind = column.cast(kind.value_type), kind.value_type
-        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            values = column.to_numpy(zero_copy_only=False).astype(object)
-        elif pa.types.is_integer(kind) and field.name.strip() in ID_COLUMNS + TEXT_COLUMNS:
-            values = pc.cast(column, pa.string()).to_numpy(zero_copy_only=False).astype(object)
+        text = field.name.strip() in ID_COLUMNS + TEXT_COLUMNS
+        if pa.types.is_dictionary(kind) and (text or _is_text(kind.value_type)):
+            values = _categorical(column)
+        elif _is_text(kind) or (text and pa.types.is_integer(kind)):
+            values = _categorical(pc.dictionary_encode(
+                column if _is_text(kind) else pc.cast(column, pa.string())))
         else:
+            if pa.types.is_dictionary(kind):
+                column = column.cast(kind.value_type)
             values = column.to_pandas()
         columns[field.name] = values
     frame = pd.DataFrame(columns, index=pd.RangeIndex(data.num_rows))
     return Table(frame, key, file, typed=True)
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
+def _categorical(column: pa.ChunkedArray) -> pd.Series:
+    """A dictionary-encoded column as a pandas categorical: its codes, and its distinct
+    values (as text: an integer dictionary is read as its decimal text) as categories.
+    No Python string is made per row, only one per distinct value."""
+    column = column.unify_dictionaries() if column.num_chunks > 1 else column
+    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    dictionary = array.dictionary
+    if not _is_text(dictionary.type):
+        if not pa.types.is_integer(dictionary.type):
+            return pd.Series(array.cast(dictionary.type).to_pandas(), dtype=object)
+        dictionary = pc.cast(dictionary, pa.string())
+    codes = pc.fill_null(array.indices, -1).to_numpy(zero_copy_only=False)
+    words = pd.Series(dictionary.to_numpy(zero_copy_only=False).astype(object), dtype=object)
+    if words.isna().any() or words.duplicated().any():   # a dictionary may repeat a word
+        recode, unique = pd.factorize(words, use_na_sentinel=True)
+        codes = np.append(recode, -1)[codes]
+        words = pd.Series(np.asarray(unique, dtype=object), dtype=object)
+    dtype = pd.CategoricalDtype(pd.Index(words, dtype=object))
+    return pd.Series(pd.Categorical.from_codes(codes.astype(np.int32, copy=False),
+                                               dtype=dtype))
 
 
 def read_table_file(base: Path | None, name: str, key: str,
@@ -229,6 +257,8 @@ def _as_text(table: Table, col: str, problems: list[Problem]) -> pd.Series:
     values = table.frame[col]
     if table.text:
         return values
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return _categorical_text(table, col, values, problems)
     missing = values.isna().to_numpy().copy()
     if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
         is_text = values.map(lambda v: isinstance(v, str), na_action="ignore")
@@ -239,6 +269,34 @@ def _as_text(table: Table, col: str, problems: list[Problem]) -> pd.Series:
         missing |= wrong
     return pd.Series(np.where(missing, "", values.to_numpy(object)), index=values.index,
                      dtype=object)
+
+
+def _categorical_text(table: Table, col: str, values: pd.Series,
+                      problems: list[Problem]) -> pd.Series:
+    """A categorical column as text, still categorical: a category that is not text is
+    refused at each of its rows (as in a plain column), and a missing value is the
+    category ``""``. Only the categories are looked at, never a string per row."""
+    categories = values.cat.categories
+    codes = values.cat.codes.to_numpy()
+    words = categories.to_numpy(object)
+    is_text = np.fromiter((isinstance(w, str) for w in words), bool, len(words))
+    if not is_text.all():
+        wrong = np.append(~is_text, False)[codes]
+        for i in np.flatnonzero(wrong)[:_LISTED]:
+            problems.append(table.problem(f"'{col}' must be text, got {shown(values.iat[i])}",
+                                          int(i), col, "ids, names and units are text"))
+        words = np.where(is_text, words, "")
+    return _recoded(codes, words)
+
+
+def _recoded(codes: np.ndarray, words: np.ndarray) -> pd.Series:
+    """A categorical of ``words[codes]``, a code -1 being the word ``""``; words that
+    are the same are merged, so the categories stay unique (``""`` may be one unused)."""
+    words = np.append(words.astype(object), "")
+    recode, unique = pd.factorize(pd.Series(words, dtype=object))
+    final = recode[np.where(codes < 0, len(words) - 1, codes)]
+    dtype = pd.CategoricalDtype(pd.Index(np.asarray(unique, dtype=object), dtype=object))
+    return pd.Series(pd.Categorical.from_codes(final.astype(np.int32), dtype=dtype))
 
 
 def _as_numbers(table: Table, col: str, problems: list[Problem]) -> tuple[pd.Series,
@@ -272,7 +330,7 @@ def check_table(table: Table, problems: list[Problem], required: tuple[str, ...]
     `schema.LARGEST`; ``filled`` ones cannot be blank (elsewhere a blank number is NaN,
     which the caller reads as none, 0 or unlimited).
     """
-    frame = table.frame.copy()
+    frame = table.frame.copy(deep=False)     # columns are replaced, never changed in place
     frame.columns = [str(c).strip() for c in frame.columns]
     table = Table(frame, table.key, table.file, table.typed)
     missing = [c for c in required if c not in frame.columns]
@@ -338,7 +396,15 @@ def check_table(table: Table, problems: list[Problem], required: tuple[str, ...]
 
 def _stripped(values: pd.Series) -> pd.Series:
     """Text without surrounding blanks, trimmed in Arrow: a Python call per value would
-    be most of the time a large table takes."""
+    be most of the time a large table takes. A categorical's categories are trimmed
+    (merging those that become the same), not its rows."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        words = values.cat.categories.to_numpy(object)
+        trimmed = pc.utf8_trim_whitespace(pa.array(words, type=pa.string()))
+        out = _recoded(values.cat.codes.to_numpy(),
+                       trimmed.to_numpy(zero_copy_only=False).astype(object))
+        out.index = values.index
+        return out
     trimmed = pc.utf8_trim_whitespace(pa.array(values.to_numpy(object), type=pa.string()))
     return pd.Series(trimmed.to_numpy(zero_copy_only=False), index=values.index,
                      dtype=object)
@@ -347,24 +413,45 @@ def _stripped(values: pd.Series) -> pd.Series:
 def table_ids(table: Table, col: str, problems: list[Problem]) -> pd.Index:
     """The id column (stripped when checked); an id given twice is a problem at its
     second row."""
+    return unique_ids(table, col, problems)[0]
+
+
+def unique_ids(table: Table, col: str, problems: list[Problem]
+               ) -> tuple[pd.Index, np.ndarray]:
+    """`table_ids`, and which rows repeat an earlier id. A categorical column is judged
+    by its codes, and when each row holds its own category in order (as an id column
+    read from Parquet does) its categories are the index, with nothing hashed again."""
     ids = table.frame[col]
-    dup = ids.duplicated(keep="first").to_numpy()
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        codes = ids.cat.codes.to_numpy()
+        categories = ids.cat.categories
+        if len(codes) <= len(categories) and (
+                codes == np.arange(len(codes), dtype=codes.dtype)).all():
+            # unused categories (a "" kept for blanks) come after the rows' own
+            return categories[:len(codes)].rename(None), np.zeros(len(codes), dtype=bool)
+        dup = pd.Series(codes).duplicated(keep="first").to_numpy()
+        index = pd.Index(np.asarray(ids.array, dtype=object), dtype=object)
+    else:
+        dup = ids.duplicated(keep="first").to_numpy()
+        index = pd.Index(ids, dtype=object)
     for i in np.flatnonzero(dup)[:_LISTED]:
         problems.append(table.problem(f"id '{ids.iloc[i]}' appears twice", int(i), col,
                                       "ids must be unique"))
-    return pd.Index(ids, dtype=object)
+    return index, dup
 
 
 def table_names(frame: pd.DataFrame, ids: pd.Index) -> np.ndarray:
     """The ``name`` column, falling back to the id where it is missing or blank."""
     if "name" not in frame:
         return ids.to_numpy(object)
-    return frame["name"].where(frame["name"] != "", ids.to_series().values).to_numpy(object)
+    names = np.asarray(frame["name"].array, dtype=object)
+    blank = names == ""
+    return np.where(blank, ids.to_numpy(object), names) if blank.any() else names
 
 
 def optional_text(frame: pd.DataFrame, col: str) -> object:
     """A text column with blanks as None; all None if the column is absent."""
     if col not in frame:
         return None
-    values = frame[col].to_numpy(object)
+    values = np.asarray(frame[col].array, dtype=object)
     return np.where(values == "", None, values)

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from kantorovich.errors import PlanStatusError
 from kantorovich.lp.compile import compile_plan
@@ -203,45 +204,74 @@ class PlanResult:
         })
         at_cap = np.isclose(level, procs["capacity"], rtol=1e-9, atol=1e-7)
         at_min = np.isclose(level, procs["min_level"], rtol=1e-9, atol=1e-7)
-        table["position"] = np.where(at_cap, "at capacity",
-                                     np.where(at_min, "at minimum", "between bounds"))
-        table["rc_unit"] = f"{self.objective_unit} per unit of level"
+        table["position"] = _labels(np.where(at_cap, 0, np.where(at_min, 1, 2)),
+                                    ["at capacity", "at minimum", "between bounds"],
+                                    table.index)
+        table["rc_unit"] = _labels(np.zeros(len(table), dtype=np.int8),
+                                   [f"{self.objective_unit} per unit of level"], table.index)
         return table
 
     @cached_property
+    def _flow_levels(self) -> np.ndarray:
+        """The optimal level of each flow's process."""
+        return self.levels.to_numpy(float)[self.plan.flow_positions[0]]
+
+    @cached_property
     def flows(self) -> pd.DataFrame:
-        """Inputs and outputs of every process and good at the optimal levels."""
+        """Inputs and outputs of every process and good at the optimal levels. Ids are
+        categoricals when the plan holds its flows so (a Parquet plan): codes, no string
+        per flow."""
         self._need_optimum()
-        flows = self.plan.flows
-        level = self.levels.reindex(flows["process"]).to_numpy()
-        out = pd.DataFrame({
-            "process": flows["process"].to_numpy(),
-            "unit": self.plan.processes["unit"].reindex(flows["process"]).to_numpy(),
-            "good": flows["good"].to_numpy(),
-            "input": flows["input"].to_numpy() * level,
-            "output": flows["output"].to_numpy() * level,
+        plan = self.plan
+        flows = plan.flows
+        level = self._flow_levels
+        coded = isinstance(flows["process"].dtype, pd.CategoricalDtype)
+        units = plan.processes["unit"].to_numpy(object)
+        pcode = plan.flow_positions[0]
+        if coded:
+            which, names = pd.factorize(units)
+            unit: Any = pd.Categorical.from_codes(which[pcode], categories=pd.Index(
+                np.asarray(names, dtype=object), dtype=object))
+        else:
+            unit = units[pcode]
+        return pd.DataFrame({
+            "process": flows["process"].array if coded else flows["process"].to_numpy(),
+            "unit": unit,
+            "good": flows["good"].array if coded else flows["good"].to_numpy(),
+            "input": flows["input"].to_numpy(float) * level,
+            "output": flows["output"].to_numpy(float) * level,
         })
-        return out
 
     def by_unit(self, levels: pd.Series | None = None) -> pd.DataFrame:
         """Inputs and outputs of each good per production unit (at ``levels``, by default
         the optimal ones, computed once), indexed by (good, unit)."""
-        if levels is None:
-            return self._optimal_by_unit
-        return self._by_unit(levels)
+        found = self._optimal_by_unit if levels is None else self._by_unit(levels)
+        return found.indexed()
 
     @cached_property
-    def _optimal_by_unit(self) -> pd.DataFrame:
+    def _optimal_by_unit(self) -> _ByUnit:
         return self._by_unit(self.levels)
 
-    def _by_unit(self, levels: pd.Series) -> pd.DataFrame:
-        flows = self.plan.flows
-        lv = levels.reindex(flows["process"]).fillna(0.0).to_numpy()
-        frame = pd.DataFrame({"good": flows["good"].to_numpy(),
-                              "unit": self.plan.flow_units(),
-                              "input": flows["input"].to_numpy() * lv,
-                              "output": flows["output"].to_numpy() * lv})
-        return frame.groupby(["good", "unit"], sort=False)[["input", "output"]].sum()
+    def _by_unit(self, levels: pd.Series) -> _ByUnit:
+        """Sums over flows by (good, owner), owners as in `Plan.process_owners`, in the
+        order pairs first appear: over positions, never a string per flow."""
+        plan = self.plan
+        flows = plan.flows
+        pcode, gcode = plan.flow_positions
+        procs = plan.processes.index
+        lv = (levels if levels.index is procs else levels.reindex(procs)).fillna(
+            0.0).to_numpy(float)[pcode]
+        owners, owner = plan.process_owners()
+        width = max(len(owners), 1)
+        key = gcode.astype(np.int64) * width + owner[pcode]
+        inputs = flows["input"].to_numpy(float) * lv
+        outputs = flows["output"].to_numpy(float) * lv
+        if not _all_distinct(key, len(plan.goods), width):
+            group, key = pd.factorize(key)
+            inputs = np.bincount(group, weights=inputs, minlength=len(key))
+            outputs = np.bincount(group, weights=outputs, minlength=len(key))
+        good, unit = np.divmod(key, width)
+        return _ByUnit(plan.goods.index, owners, good, unit, inputs, outputs)
 
     def inputs_by_unit(self, levels: pd.Series | None = None) -> pd.Series:
         """Total input of each good per production unit, indexed by (good, unit)."""
@@ -262,9 +292,13 @@ class PlanResult:
         self._need_optimum()
         goods = self.plan.goods
         rows = self._rows("good")
-        flows = self.flows
-        made = flows.groupby("good")["output"].sum().reindex(goods.index, fill_value=0.0)
-        used = flows.groupby("good")["input"].sum().reindex(goods.index, fill_value=0.0)
+        flows = self.plan.flows
+        gcode = self.plan.flow_positions[1]
+        level = self._flow_levels
+        made = pd.Series(np.bincount(gcode, weights=flows["output"].to_numpy(float) * level,
+                                     minlength=len(goods)), index=goods.index)
+        used = pd.Series(np.bincount(gcode, weights=flows["input"].to_numpy(float) * level,
+                                     minlength=len(goods)), index=goods.index)
         net = self.solution.row_activity[rows]
         supply = goods["supply"].to_numpy(float)
         with np.errstate(invalid="ignore"):
@@ -274,8 +308,10 @@ class PlanResult:
             "made": made, "used": used, "net_output": net, "surplus": surplus,
             "shadow_price": self.shadow_prices,
         })
-        table["price_unit"] = [f"{self.objective_unit} per {u}" if u else self.objective_unit
-                               for u in goods["unit"]]
+        which, units = pd.factorize(goods["unit"].to_numpy(object), use_na_sentinel=False)
+        table["price_unit"] = _labels(which, [f"{self.objective_unit} per {u}" if u
+                                              else self.objective_unit for u in units],
+                                      table.index)
         return table
 
     @cached_property
@@ -370,7 +406,7 @@ class PlanResult:
         tables["processes"] = self.processes.reset_index()
         tables["goods"] = self.goods.reset_index()
         tables["flows"] = self.flows
-        tables["by_unit"] = self.by_unit().reset_index()
+        tables["by_unit"] = self._optimal_by_unit.flat()
         if self.plan.policies:
             tables["policies"] = self.policy_prices.reset_index()
         if self.analyses is not None:
@@ -419,6 +455,51 @@ class PlanResult:
                 session.keep_optimum()
             self._session = session
         return self._session
+
+
+@dataclass(frozen=True)
+class _ByUnit:
+    """Inputs and outputs per (good, unit) as positions: what `PlanResult.by_unit` and
+    the ``by_unit`` table are made from, without a string per row."""
+
+    goods: pd.Index
+    units: pd.Index
+    good: np.ndarray
+    unit: np.ndarray
+    input: np.ndarray
+    output: np.ndarray
+
+    def indexed(self) -> pd.DataFrame:
+        index = pd.MultiIndex(levels=[self.goods, self.units], codes=[self.good, self.unit],
+                              names=["good", "unit"], verify_integrity=False)
+        return pd.DataFrame({"input": self.input, "output": self.output}, index=index)
+
+    def flat(self) -> pd.DataFrame:
+        """The table: good and unit as categoricals over the plan's ids."""
+        return pd.DataFrame({
+            "good": pd.Categorical.from_codes(self.good, dtype=pd.CategoricalDtype(
+                self.goods)),
+            "unit": pd.Categorical.from_codes(self.unit, dtype=pd.CategoricalDtype(
+                self.units)),
+            "input": self.input, "output": self.output})
+
+
+def _all_distinct(key: np.ndarray, rows: int, width: int) -> bool:
+    """Whether no (good, unit) key repeats, counted as a sparse pattern's entries."""
+    if not len(key):
+        return True
+    good, unit = np.divmod(key, width)
+    pattern = sp.csr_matrix((np.ones(len(key), dtype=np.int8), (good, unit)),
+                            shape=(max(rows, 1), width))
+    pattern.sum_duplicates()
+    return pattern.nnz == len(key)
+
+
+def _labels(codes: np.ndarray, words: list[str], index: pd.Index) -> pd.Series:
+    """A column of few distinct words, as a categorical (one string per word)."""
+    merged, unique = pd.factorize(pd.Index(words, dtype=object))
+    return pd.Series(pd.Categorical.from_codes(merged[codes], categories=pd.Index(
+        np.asarray(unique, dtype=object), dtype=object)), index=index)
 
 
 #: the largest structure-method program whose basis is handed to HiGHS (see `session`)
