@@ -25,7 +25,7 @@ Examples
 >>> result = k.solve(k.load_plan("examples/leningrad.yaml"))
 >>> data = chart_data(result)
 >>> data["flows"]["scale"], len(data["flows"]["nodes"])
-('value', 17)
+('value', 13)
 >>> rows = {(r["unit"], r["good"]): r for r in data["baseline_inputs"]}
 >>> rows["mill-5", "wheat"]["baseline"], rows["mill-5", "wheat"]["optimal"]
 (2000.0, 2400.0)
@@ -96,8 +96,12 @@ def _flows(result: PlanResult) -> dict[str, Any]:
     good_size = (goods["made"] + goods["used"]) * per.reindex(goods.index)
     good_of = _keep_largest(pd.Series(goods.index), good_size, MOST_NODES, "(other goods)")
 
+    # a good nothing makes is its own supply node, a good nothing uses its own output
+    # node; a good both supplied (or delivered) and made and used gets one of each
     drawn = (goods["used"] - goods["made"]).clip(lower=0.0)      # supply the plan uses
+    drawn = drawn[goods["made"] > 0]
     delivered = (goods["made"] - goods["used"]).clip(lower=0.0)  # net output
+    delivered = delivered[goods["used"] > 0]
     links = [
         pd.DataFrame({"source": "supply:" + good_of[drawn.index].to_numpy(object),
                       "target": "good:" + good_of[drawn.index].to_numpy(object),
@@ -128,7 +132,8 @@ def _flows(result: PlanResult) -> dict[str, Any]:
     frame["unit"] = np.where(frame["goods"] > 1, "", unit.reindex(frame["good"]).fillna("")
                              .to_numpy(object))
     good_names, proc_names = _names(plan.goods), _names(plan.processes)
-    order = {"supply": 0, "good": 1, "process": 2, "output": 3}
+    sources = set(frame["source"])
+    targets = set(frame["target"])
     nodes = []
     for node in pd.unique(np.concatenate([frame["source"].to_numpy(object),
                                           frame["target"].to_numpy(object)])):
@@ -136,7 +141,11 @@ def _flows(result: PlanResult) -> dict[str, Any]:
         name = (proc_names.get(ident, ident) if kind == "process"
                 else good_names.get(ident, ident))
         label = {"supply": f"Supply of {name}", "output": f"{name} (net output)"}.get(kind, name)
-        nodes.append({"id": node, "label": label, "kind": kind, "order": order[kind]})
+        if kind == "good" and node not in targets:
+            kind, label = "supply", f"{name} (supply)"
+        elif kind == "good" and node not in sources:
+            kind, label = "output", f"{name} (net output)"
+        nodes.append({"id": node, "label": label, "kind": kind})
     records = frame.drop(columns="goods").to_dict(orient="records")
     return {"scale": scale, "nodes": nodes,
             "links": [{**r, "amount": float(r["amount"]), "value": float(r["value"])}
@@ -166,7 +175,9 @@ def _baseline_inputs(result: PlanResult) -> list[dict[str, Any]]:
                           "measure": measure,
                           "baseline": clean(both["baseline"].to_numpy(float)),
                           "optimal": clean(both["optimal"].to_numpy(float))})
-    frame = frame.sort_values(["unit", "good"], kind="stable")
+    position = pd.Series(np.arange(len(plan.units)), index=plan.units.index.astype(str))
+    frame["_at"] = position.reindex(frame["unit"]).fillna(len(position)).to_numpy()
+    frame = frame.sort_values(["_at", "good"], kind="stable").drop(columns="_at")
     return [{**r, "baseline": float(r["baseline"]), "optimal": float(r["optimal"])}
             for r in frame.to_dict(orient="records")]
 

@@ -105,14 +105,16 @@ def _baseline(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None
     if not rows:
         return None
     measures = list(dict.fromkeys(r["measure"] for r in rows))
+    titles = ([f"in {_safe(m)}" if m else "in their own units" for m in measures]
+              if len(measures) > 1 else None)
     fig = make_subplots(rows=len(measures), cols=1, vertical_spacing=0.12,
-                        subplot_titles=[f"in {_safe(m)}" if m else "" for m in measures],
+                        subplot_titles=titles,
                         row_heights=[sum(r["measure"] == m for r in rows) for m in measures])
     for row, measure in enumerate(measures, start=1):
         mine = [r for r in rows if r["measure"] == measure][::-1]
         labels = [_wrapped(f"{r['unit_name']}: {r['good_name']}", 40) for r in mine]
-        for key, name, colour in (("baseline", "Plan in force", _GREY),
-                                  ("optimal", "Optimal plan", _BLUE)):
+        for key, name, colour in (("optimal", "Optimal plan", _BLUE),
+                                  ("baseline", "Plan in force", _GREY)):
             values = [r[key] for r in mine]
             fig.add_trace(go.Bar(
                 y=labels, x=values, orientation="h", name=name, marker_color=colour,
@@ -120,8 +122,10 @@ def _baseline(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None
                 showlegend=row == 1, legendgroup=key,
                 hovertemplate=f"%{{y}}<br>{name}: %{{x:,.6~g}} {_safe(measure)}<extra></extra>"),
                 row=row, col=1)
-        fig.update_xaxes(title_text=_safe(measure), row=row, col=1)
-    fig.update_layout(barmode="group", bargap=0.25)
+        top = max(max(r["baseline"], r["optimal"]) for r in mine)
+        fig.update_xaxes(title_text=f"{_safe(measure)} a {_safe(summary['period'])}",
+                         range=[0, 1.15 * top if top > 0 else 1], row=row, col=1)
+    fig.update_layout(barmode="group", bargap=0.25, legend_traceorder="reversed")
     return _layout(fig, f"What each unit receives: the plan in force against the optimum "
                         f"(a {_safe(summary['period'])})", 140 + 44 * len(rows))
 
@@ -141,8 +145,10 @@ def _prices(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None:
         orientation="h", marker_color=_BLUE, cliponaxis=False,
         text=[f"{fmt(p)} {_safe(units.get(g, ''))}" for g, p in shown],
         textposition="outside", hovertemplate="%{y}: %{text}<extra></extra>"))
+    values = [p for _, p in shown]
     fig.update_xaxes(title_text=f"{_safe(summary.get('objective_unit', ''))} per unit of "
-                                "the good")
+                                "the good",
+                     range=[min(0.0, 1.35 * min(values)), max(0.0, 1.35 * max(values)) or 1])
     return _layout(fig, "Shadow prices: what one more unit of each good is worth",
                    140 + 46 * len(shown))
 
@@ -160,7 +166,7 @@ def _policies(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None
                                         "gained by dropping it"])
     prices = [_number(c["price"]) for _, c in items]
     fig.add_trace(go.Bar(y=labels, x=prices, orientation="h", marker_color=_BLUE,
-                         text=[fmt(p) for p in prices], textposition="outside",
+                         text=[fmt(p) for p in prices], textposition="auto",
                          cliponaxis=False, showlegend=False,
                          hovertemplate="%{y}<br>price %{text}<extra></extra>"), row=1, col=1)
     cost = [_number(c["cost"]) for _, c in items]

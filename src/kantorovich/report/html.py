@@ -72,18 +72,25 @@ class _Page:
             return False
         return True
 
-    def num(self, path: Path, unit: str = "") -> str:
-        """The number at ``path``, as the tables write it, marked with its path."""
+    def num(self, path: Path, unit: str = "", *, digits: int | str | None = None) -> str:
+        """The number at ``path``, marked with its path: as the tables write it
+        (`kantorovich.numbers.fmt`), with ``digits`` decimals, or in scientific notation
+        (``digits="e"``, for residuals); ``data-digits`` says which."""
         value = self.get(path)
         if value is None:
             text = "not examined"
         elif isinstance(value, str):
             text = {"inf": "unlimited", "-inf": "-unlimited"}.get(value, value)
+        elif digits == "e":
+            text = f"{float(value):.1e}"
+        elif digits is not None:
+            text = f"{float(value):,.{digits}f}"
         else:
             text = fmt(float(value))
         mark = _e(json.dumps(list(path)))
         tail = f" {_e(unit)}" if unit else ""
-        return f'<span class="n" data-path="{mark}">{_e(text)}</span>{tail}'
+        precision = f' data-digits="{digits}"' if digits is not None else ""
+        return f'<span class="n" data-path="{mark}"{precision}>{_e(text)}</span>{tail}'
 
     def name(self, kind: str, ident: str) -> str:
         return self.labels.get(kind, {}).get(ident, ident)
@@ -189,7 +196,7 @@ def _baseline_section(page: _Page, result: PlanResult, has_chart: bool) -> str:
                          page.num(["baseline", "changes", i, "baseline"]),
                          page.num(["baseline", "changes", i, "optimal"]),
                          page.num(["baseline", "changes", i, "change"]),
-                         page.num(["baseline", "changes", i, "change_pct"])
+                         page.num(["baseline", "changes", i, "change_pct"], digits=1)
                          if row["change_pct"] is not None else "new"])
         out.append(_table(["Process", "Production unit", "Plan in force (level)",
                            "Optimal (level)", "Change", "Change (%)"], rows, numeric_from=2,
@@ -370,12 +377,14 @@ def _certificate_section(page: _Page) -> str:
                if cert["verified"] else
                '<p class="verdict bad">NOT verified: the solver\'s answer failed the '
                "independent check of optimality; treat the numbers with care.</p>")
-    rows = [[_e(label), page.num(["certificate", key])] for label, key in (
-        ("Primal infeasibility (rules, balances and bounds)", "primal_infeasibility"),
-        ("Dual infeasibility (signs of the prices)", "dual_infeasibility"),
-        ("Complementary slackness (price x slack)", "complementary_slackness"),
-        ("Duality gap", "duality_gap"), ("Tolerance", "tolerance"),
-        ("Primal objective", "primal_objective"), ("Dual objective", "dual_objective"))]
+    rows = [[_e(label), page.num(["certificate", key], digits=digits)]
+            for label, key, digits in (
+        ("Primal infeasibility (rules, balances and bounds)", "primal_infeasibility", "e"),
+        ("Dual infeasibility (signs of the prices)", "dual_infeasibility", "e"),
+        ("Complementary slackness (price x slack)", "complementary_slackness", "e"),
+        ("Duality gap", "duality_gap", "e"), ("Tolerance", "tolerance", "e"),
+        ("Primal objective", "primal_objective", None),
+        ("Dual objective", "dual_objective", None))]
     failures = cert.get("failures") or []
     tail = ("<p>Failed checks: " + _e(", ".join(map(str, failures))) + "</p>"
             if failures else "")

@@ -44,16 +44,33 @@ def _decoded(url: str) -> bytes:
 def render(figs: dict[str, Any], fmt: str) -> dict[str, bytes]:
     """Each figure drawn to ``fmt`` (png or svg) in headless Chromium, by name.
 
+    Playwright's synchronous API refuses a thread with a running asyncio loop (a
+    notebook, another Playwright session), so there the drawing runs in a thread of its
+    own.
+
     Raises
     ------
     BrowserMissing
         No Chromium or no playwright (the error names the fix).
     """
+    import asyncio
+
+    require()
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _render(figs, fmt)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kantorovich-charts") as pool:
+        return pool.submit(_render, figs, fmt).result()
+
+
+def _render(figs: dict[str, Any], fmt: str) -> dict[str, bytes]:
     import plotly.io as pio
     import plotly.offline
     from playwright.sync_api import sync_playwright
 
-    require()
     out = {}
     with sync_playwright() as playwright:
         browser = launch(playwright)
