@@ -44,7 +44,7 @@ from kantorovich.serialise import clean
 __all__ = ["MOST_BARS", "MOST_NODES", "chart_data"]
 
 #: Processes (and goods) drawn one by one in the Sankey; the rest share one node.
-MOST_NODES = 40
+MOST_NODES = 16
 #: Bars of the baseline chart: the largest changes of inputs per unit.
 MOST_BARS = 30
 
@@ -57,8 +57,15 @@ def _text(value: Any, default: str) -> str:
 
 
 def _names(frame: pd.DataFrame) -> dict[str, str]:
+    """Names by id; a name several ids share is followed by the id, so that no two
+    bars, nodes or rows read alike."""
     names = frame["name"] if "name" in frame else pd.Series(index=frame.index, dtype=object)
-    return {str(i): _text(n, str(i)) for i, n in zip(frame.index, names)}
+    named = pd.Series([_text(n, str(i)) for i, n in zip(frame.index, names)],
+                      index=frame.index.astype(str), dtype=object)
+    shared = named.duplicated(keep=False).to_numpy()
+    ids = named.index.to_numpy(object)
+    named[shared] = named[shared] + " (" + ids[shared] + ")"
+    return dict(zip(ids, named.to_numpy(object)))
 
 
 def _worth(result: PlanResult) -> pd.Series:

@@ -51,9 +51,9 @@ def chromium_path() -> str | None:
 
 def missing() -> str | None:
     """Why no browser can be launched (None when one can): a sentence naming what lacks."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
+    import importlib.util
+
+    if importlib.util.find_spec("playwright") is None:
         return "the Python package playwright is not installed"
     if chromium_path() is None:
         return "no Chromium was found (looked for chromium on the PATH and /usr/bin/chromium)"

@@ -140,14 +140,17 @@ def _prices(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None:
     if not shown:
         shown = [(g, _number(p)) for g, p in prices.items()]
     shown = sorted(shown, key=lambda gp: gp[1])[-_MOST_ROWS * 2:]
+    alike = len({units.get(g, "") for g, _ in shown}) == 1
     fig = go.Figure(go.Bar(
-        y=[_wrapped(names.get(g, g)) for g, _ in shown], x=[p for _, p in shown],
+        y=[_wrapped(names.get(g, g), 40) for g, _ in shown], x=[p for _, p in shown],
         orientation="h", marker_color=_BLUE, cliponaxis=False,
-        text=[f"{fmt(p)} {_safe(units.get(g, ''))}" for g, p in shown],
-        textposition="outside", hovertemplate="%{y}: %{text}<extra></extra>"))
+        text=[fmt(p) if alike else f"{fmt(p)} {_safe(units.get(g, ''))}" for g, p in shown],
+        customdata=[f"{fmt(p)} {_safe(units.get(g, ''))}" for g, p in shown],
+        textposition="outside", hovertemplate="%{y}: %{customdata}<extra></extra>"))
     values = [p for _, p in shown]
-    fig.update_xaxes(title_text=f"{_safe(summary.get('objective_unit', ''))} per unit of "
-                                "the good",
+    axis = (_safe(units.get(shown[0][0], "")) if alike else
+            f"{_safe(summary.get('objective_unit', ''))} per unit of the good")
+    fig.update_xaxes(title_text=axis,
                      range=[min(0.0, 1.35 * min(values)), max(0.0, 1.35 * max(values)) or 1])
     return _layout(fig, "Shadow prices: what one more unit of each good is worth",
                    140 + 46 * len(shown))
@@ -253,14 +256,14 @@ def _relaxation(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | No
              **data["labels"]["policies"]}
     labels = [_wrapped(f"{r['kind']}: {names.get(r['id'], r['id'])}", 40) for r in rows]
     fig = go.Figure()
-    for key, name, colour in (("from", "As written", _GREY),
-                              ("to", "Smallest change that makes it feasible", _GREEN)):
+    for key, name, colour in (("to", "Smallest change that makes it feasible", _GREEN),
+                              ("from", "As written", _GREY)):
         values = [_number(r[key]) for r in rows]
         fig.add_trace(go.Bar(y=labels, x=values, name=name, orientation="h",
                              marker_color=colour, cliponaxis=False,
                              text=[f"{fmt(v)} {_safe(r.get('unit') or '')}"
                                    for v, r in zip(values, rows)], textposition="outside"))
-    fig.update_layout(barmode="group")
+    fig.update_layout(barmode="group", legend_traceorder="reversed")
     return _layout(fig, "The smallest relaxation", 180 + 70 * len(rows))
 
 

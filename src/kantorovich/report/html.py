@@ -27,7 +27,7 @@ from typing import Any
 
 from kantorovich.explain.analyses import Analyses, analyse
 from kantorovich.explain.story import explain
-from kantorovich.numbers import fmt
+from kantorovich.numbers import count, fmt
 from kantorovich.report.charts import chart_data
 from kantorovich.report.figures import figures
 from kantorovich.report.summary import summary
@@ -239,8 +239,12 @@ def _goods_section(page: _Page, result: PlanResult, has_chart: bool) -> str:
     sens = page.get(["sensitivity", "goods"]) if page.has(["sensitivity", "goods"]) else {}
     ranged = isinstance(sens, dict) and "table" not in sens
     units = page.labels["good_units"]
+    order = list(prices)
+    if len(order) > MOST_ROWS:   # the page shows the goods worth most
+        order.sort(key=lambda g: -abs(prices[g]) if isinstance(prices[g], (int, float))
+                   else 0.0)
     rows = []
-    for good in prices:
+    for good in order:
         row = [_e(page.name("goods", good)), _e(units.get(good, ""))]
         if ranged and good in sens:
             row += [page.num(["sensitivity", "goods", good, "supply"]),
@@ -253,7 +257,8 @@ def _goods_section(page: _Page, result: PlanResult, has_chart: bool) -> str:
     headers = ["Good", "Unit"] + (["Supply", "Demand"] if ranged else []) + [
         "Net output", "Shadow price", "Price unit"]
     out.append(_table(headers, rows, numeric_from=2, total=len(prices),
-                      caption=f"Goods a {_e(result.plan.period)}"))
+                      caption=f"Goods a {_e(result.plan.period)}"
+                              + (", those worth most first" if len(order) > MOST_ROWS else "")))
     out.append(_processes_table(page, result))
     out.append("</section>")
     return "".join(out)
@@ -566,8 +571,8 @@ def report_page(result: PlanResult, analyses: Analyses | None = None, *,
     if source:
         meta.insert(0, f"from <code>{_e(source)}</code>")
     size = data["size"]
-    meta.append(f"{size['processes']:,} processes, {size['goods']:,} goods, "
-                f"{size['policies']:,} rules")
+    meta.append(", ".join(count(size[key], noun) for key, noun in (
+        ("processes", "process"), ("goods", "good"), ("policies", "rule"))))
     body = [f'<header><div class="kicker">Optimal planning report</div><h1>{_e(plan.name)}'
             f'</h1><p class="meta">{" · ".join(meta)}</p></header>']
     if result.status.has_solution:
