@@ -1,0 +1,102 @@
+"""The efficiency–equity frontier of a rule, as a self-contained HTML page.
+
+A rule such as "District 3 bakes at least 2 million loaves a week" buys equity (bread where
+the rule says) with efficiency (loaves the plan could make elsewhere). A sweep over the
+rule's level (``--vary policies.ID=...``) measures both at each level, and the frontier
+draws them, one panel above the other, against the level:
+
+1. the objective: what the plan reaches when the rule demands that much;
+2. the rule's price: what one more unit of the rule's level costs, at that level (the
+   slope of panel 1, read off the duals, not from the chart);
+3. the rule's cost: what the rule costs altogether at that level, the objective gained by
+   dropping it (re-solved exactly).
+
+Levels without an optimum are left out of the lines and named in the title. When other
+keys vary too, each combination of their values is one line (the first twelve). The page
+embeds plotly.js, once, and asks nothing of the network: it opens offline.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from kantorovich.model.plan import Plan
+
+__all__ = ["frontier_file_name", "frontier_html"]
+
+_LINES = 12
+
+
+def frontier_file_name(policy: str) -> str:
+    """The frontier page's file name for ``policy`` (a plain, safe file name).
+
+    >>> frontier_file_name("district-3-bread")
+    'frontier.district-3-bread.html'
+    """
+    return "frontier." + re.sub(r"[^A-Za-z0-9_.-]", "_", policy).lstrip(".") + ".html"
+
+
+def frontier_html(points: pd.DataFrame, key: str, plan: Plan) -> str:
+    """The frontier of the rule ``key`` (``policies.ID``) over the sweep's ``points``.
+
+    Parameters
+    ----------
+    points : DataFrame
+        The rows of ``points.parquet``: the key columns, ``status``, ``objective``,
+        ``rule_price.ID``, ``rule_cost.ID``.
+    key : str
+        The swept rule's key, ``policies.ID``.
+    plan : Plan
+        The base plan: names and units for the titles.
+
+    Returns
+    -------
+    str
+        A whole HTML page with plotly.js inlined.
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    policy_id = key.removeprefix("policies.")
+    policy = next(p for p in plan.policies if p.id == policy_id)
+    level_unit = plan.rule_unit(policy.rule)
+    unit = plan.objective_unit
+    others = [c for c in points.columns if _is_key(c) and c != key
+              and points[c].nunique() > 1]
+    optimal = points[points["status"] == "optimal"]
+    missing = points.loc[points["status"] != "optimal", key]
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07,
+                        subplot_titles=(f"objective ({unit})",
+                                        f"price of the rule ({unit} per {level_unit or 'unit'})",
+                                        f"cost of the rule ({unit})"))
+    groups = list(optimal.groupby(others, sort=True)) if others else [((), optimal)]
+    for n, (values, rows) in enumerate(groups[:_LINES]):
+        rows = rows.sort_values(key)
+        values = values if isinstance(values, tuple) else (values,)
+        label = ", ".join(f"{c}={v:g}" for c, v in zip(others, values)) or policy.label
+        for row, column in ((1, "objective"), (2, f"rule_price.{policy_id}"),
+                            (3, f"rule_cost.{policy_id}")):
+            fig.add_trace(go.Scatter(
+                x=rows[key], y=rows[column], mode="lines+markers", name=label,
+                legendgroup=label, showlegend=row == 1, line={"shape": "linear"},
+                hovertemplate=f"{key}=%{{x:,.6g}}<br>{column}=%{{y:,.6g}}<extra>{label}"
+                              "</extra>"), row=row, col=1)
+    title = f"Efficiency–equity frontier: {policy.label}"
+    if len(missing):
+        title += (f"<br><sup>no optimum at {len(missing)} level(s): "
+                  + ", ".join(f"{v:,.6g}" for v in sorted(missing)[:8]) + "</sup>")
+    fig.update_layout(title=title, height=900, template="plotly_white",
+                      hovermode="x unified", legend={"orientation": "h"})
+    fig.update_xaxes(title_text=f"{key}: the rule's level ({level_unit or 'its units'})",
+                     row=3, col=1)
+    return fig.to_html(include_plotlyjs=True, full_html=True,
+                       config={"displaylogo": False, "responsive": True})
+
+
+def _is_key(column: str) -> bool:
+    return column.startswith(("supply.", "demand.", "policies.", "objective.")) or (
+        column.startswith("processes.") and column.endswith(".capacity"))
