@@ -20,6 +20,7 @@ from pathlib import Path
 
 import highspy
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from kantorovich.errors import KantorovichError
@@ -475,6 +476,68 @@ class HighsSession:
         self._h.addRow(_clip(lo), _clip(up), len(cols), cols, np.asarray(values, dtype=float))
         self._added_scale.append(r)
         return self._h.getNumRow() - 1
+
+    def add_columns(self, matrix: sp.csc_matrix, objective: np.ndarray, lower: np.ndarray,
+                    upper: np.ndarray, cols: pd.DataFrame) -> None:
+        """Append columns (in the plan's units) to the program the session holds.
+
+        Each new column gets its own power-of-two factor, centring its entries (already
+        multiplied by the session's row factors) on 1, so that every number still reaches
+        the solver exactly; the session's program and scaling grow with it, so every
+        number coming back stays in the plan's units. The basis is kept, the new columns
+        nonbasic at their lower bound: the next solve starts warm. For technique
+        generation (`lp.generation`).
+
+        Raises
+        ------
+        ScalingError
+            When a column's entries span more than the solver can hold.
+        """
+        from dataclasses import replace
+
+        from kantorovich.lp.scaling import ScalingError
+
+        matrix = sp.csc_matrix(matrix)
+        k = matrix.shape[1]
+        if k == 0:
+            return
+        if self._h.getNumRow() != self.lp.shape[0]:
+            raise ValueError("columns cannot be added while rows added by add_row remain")
+        col_of = np.repeat(np.arange(k), np.diff(matrix.indptr))
+        with np.errstate(divide="ignore"):
+            size = np.log2(np.abs(matrix.data * self.scaling.row[matrix.indices]))
+        top = np.full(k, -np.inf)
+        bottom = np.full(k, np.inf)
+        np.maximum.at(top, col_of, size)
+        np.minimum.at(bottom, col_of, size)
+        has = np.isfinite(top)
+        exponent = np.where(has, -np.rint((np.where(has, top, 0) + np.where(has, bottom, 0))
+                                          / 2), 0.0)
+        if np.any(has & ((bottom + exponent < -28) | (top + exponent > 48))):
+            bad = int(np.flatnonzero(has & ((bottom + exponent < -28)
+                                            | (top + exponent > 48)))[0])
+            raise ScalingError(f"{cols['kind'].iat[bad]} '{cols['id'].iat[bad]}': its "
+                               "coefficients span more than the solver can hold",
+                               hint="rescale the units of the goods it uses")
+        s = np.ldexp(1.0, exponent.astype(np.int64))
+        data = matrix.data * self.scaling.row[matrix.indices] * s[col_of]
+        cost = np.asarray(objective, dtype=float) * s
+        lo = np.asarray(lower, dtype=float) / s
+        up = np.asarray(upper, dtype=float) / s
+        n = self.lp.shape[1]
+        self._h.addCols(k, np.ascontiguousarray(cost * self._cost), _clip_all(lo),
+                        _clip_all(up), int(matrix.nnz), matrix.indptr[:-1].astype(np.int32),
+                        matrix.indices.astype(np.int32), np.ascontiguousarray(data))
+        lp = self.lp
+        self.lp = replace(
+            lp, matrix=sp.hstack([lp.matrix, matrix], format="csc"),
+            objective=np.concatenate([lp.objective, objective]),
+            col_lower=np.concatenate([lp.col_lower, lower]),
+            col_upper=np.concatenate([lp.col_upper, upper]),
+            cols=pd.concat([lp.cols, cols], ignore_index=True))
+        self.scaling = replace(self.scaling, col=np.concatenate([self.scaling.col, s]))
+        self._scaled_costs = np.concatenate([self._scaled_costs, cost])
+        assert self._h.getNumCol() == n + k
 
     def delete_rows_from(self, first: int) -> None:
         """Remove rows ``first`` and after: undoes `add_row` calls."""
