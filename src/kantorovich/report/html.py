@@ -174,7 +174,10 @@ def _sentences(result: PlanResult, found: Analyses) -> tuple[str, str]:
 def _baseline_section(page: _Page, result: PlanResult, has_chart: bool) -> str:
     plan = result.plan
     if not page.has(["baseline"]):
-        return ""
+        if plan.baseline is None:
+            return ""
+        return ('<section id="baseline"><h2>The plan in force against the optimum</h2>'
+                '<p class="note">Not compared within the time allowed.</p></section>')
     out = ['<section id="baseline"><h2>The plan in force against the optimum</h2>',
            "<p>What each production unit receives in the plan in force and in the optimal "
            "plan: the inputs that move between units are the moves listed below.</p>"]
@@ -238,6 +241,7 @@ def _goods_section(page: _Page, result: PlanResult, has_chart: bool) -> str:
         return "".join(out)
     sens = page.get(["sensitivity", "goods"]) if page.has(["sensitivity", "goods"]) else {}
     ranged = isinstance(sens, dict) and "table" not in sens
+    given = result.plan.goods   # supply and demand as the plan gives them, when not ranged
     units = page.labels["good_units"]
     order = list(prices)
     if len(order) > MOST_ROWS:   # the page shows the goods worth most
@@ -249,13 +253,14 @@ def _goods_section(page: _Page, result: PlanResult, has_chart: bool) -> str:
         if ranged and good in sens:
             row += [page.num(["sensitivity", "goods", good, "supply"]),
                     page.num(["sensitivity", "goods", good, "demand"])]
-        elif ranged:
-            row += ["", ""]
+        else:
+            row += [_e(fmt(given.at[good, key])) if good in given.index else ""
+                    for key in ("supply", "demand")]
         row += [page.num(["net_output", good]), page.num(["shadow_prices", good]),
                 _e(page.get(["price_units", good]))]
         rows.append(row)
-    headers = ["Good", "Unit"] + (["Supply", "Demand"] if ranged else []) + [
-        "Net output", "Shadow price", "Price unit"]
+    headers = ["Good", "Unit", "Supply", "Demand", "Net output", "Shadow price",
+               "Price unit"]
     out.append(_table(headers, rows, numeric_from=2, total=len(prices),
                       caption=f"Goods a {_e(result.plan.period)}"
                               + (", those worth most first" if len(order) > MOST_ROWS else "")))
@@ -612,7 +617,7 @@ def report_page(result: PlanResult, analyses: Analyses | None = None, *,
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         # nothing may be fetched: the page is whole as it is
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-        "script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+        "script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
         "img-src data: blob:; font-src data:\">",
         f"<title>{_e(title)}</title><style>{_CSS}</style>",
         f"<script>{plotly.offline.get_plotlyjs()}</script></head><body><main>",
