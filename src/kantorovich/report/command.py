@@ -71,11 +71,9 @@ def report_command(plan: _PlanArg, output: _Output,
     result = solve(load_plan(plan), budget=budget)
     found = analyse(result, budget=budget)
     if fmt == "html":
-        from kantorovich.files import write_file_atomic
-        from kantorovich.report.html import report_page
+        from kantorovich.report.html import write_report
 
-        text = report_page(result, found, source=str(plan))
-        written = [write_file_atomic(output, text, what="report", inputs=[plan])]
+        written = [write_report(result, output, found, source=str(plan), inputs=[plan])]
     else:
         from kantorovich.report.charts import chart_data
         from kantorovich.report.figures import figures
