@@ -40,6 +40,8 @@ from kantorovich.cli_style import Command as _Command
 from kantorovich.cli_style import Group as _Group
 from kantorovich.cli_style import report_failure
 from kantorovich.economy.cli import economy_app  # light: typer and rich only
+from kantorovich.report.command import report_command  # light: typer only
+from kantorovich.sweep.command import sweep_command  # light: typer only
 from kantorovich.errors import KantorovichError
 
 EXIT_IO = 5
@@ -463,6 +465,10 @@ def schema(
     from kantorovich.files import write_file_atomic
 
     write_file_atomic(output, text, what="JSON Schema file")
+
+
+app.command("report", cls=_Command)(_guarded(report_command))
+app.command("sweep", cls=_Command)(_guarded(sweep_command))
 
 
 def _on_signal(signum: int, frame: object) -> None:
