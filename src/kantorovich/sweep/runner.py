@@ -292,11 +292,14 @@ def _client(workers: int | None, scheduler: str | None, client: Any) -> Iterator
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=max(1, workers or 1), threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
             Client(cluster) as local:
         yield local
 
 
-def _square_plus(context: int, seed: int) -> dict[str, int]:
-    """The doctest's function: pure and picklable, as every runner function must be."""
+def _square_plus(context: int, seed: int, pause: float = 0.0) -> dict[str, int]:
+    """The doctest's function: pure and picklable, as every runner function must be
+    (``pause`` seconds of sleep let the tests kill a worker or a run mid-way)."""
+    if pause:
+        time.sleep(pause)
     return {"value": context + seed * seed}
