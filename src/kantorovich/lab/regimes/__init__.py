@@ -1,0 +1,7 @@
+"""The built-in regimes, one file each; importing this package registers them."""
+
+from kantorovich.lab.regimes import (central, democratic, market, prices,  # noqa: F401
+                                     quota, weitzman)
+from kantorovich.lab.regimes.base import CentreView, Planned, Regime, registered
+
+__all__ = ["CentreView", "Planned", "Regime", "registered"]

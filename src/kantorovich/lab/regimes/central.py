@@ -1,0 +1,102 @@
+"""``central``: the engine's optimal plan, computed on what the units report.
+
+Each period every unit reports its whole technology (flows and capacities, with its
+capacity as it chooses to report it); the centre solves the plan with the engine (a warm
+`kantorovich.Session` on the world's structure at the yields observed so far) and sends
+each process its optimal level as a target. With ``learning`` the centre does not
+believe a report below what the unit was seen to make last period (a capacity estimate
+``max(report, last output)``: feedback, and an implicit ratchet). Units are paid as under
+the quota (`SovietBonus`: ``bonus`` for meeting the target, ``over_bonus`` per unit
+beyond). Where the reported plan has no optimum (reports too low for the demands), the
+centre falls back to its reports balanced by norms, and says so (measure
+``infeasible``). Kantorovich (1939, 1959); Koopmans (1951).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from kantorovich.lab.behaviour import UnitRules
+from kantorovich.lab.regimes.base import CentreView, Planned, Regime
+from kantorovich.lab.regimes.quota import SovietBonus
+
+__all__ = ["CentralRegime", "CentralRules"]
+
+
+@dataclass(frozen=True)
+class CentralRules(SovietBonus):
+    """The target is the unit's report (the centre uses what it is told), floored by
+    last period's output when the centre learns."""
+
+    learning: bool = True
+    standing: bool = True
+
+    def target(self, r, tau, g):  # type: ignore[override]
+        return np.maximum(r * g, tau) if self.learning else r * g
+
+    def next_tau(self, target, y, tau):  # type: ignore[override]
+        return y if self.learning else 0.0 * y
+
+
+class CentralSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    bonus: float = Field(1.0, ge=0, allow_inf_nan=False)
+    over_bonus: float = Field(0.3, ge=0, allow_inf_nan=False)
+    learning: bool = True
+
+
+class CentralRegime(Regime):
+    """Optimal planning on reported data; see the module docstring."""
+
+    type = "central"
+    Settings = CentralSettings
+    learning = True
+
+    def __init__(self, name, settings, world) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(name, settings, world)
+        self._sessions: dict[tuple, object] = {}
+
+    def rules(self) -> UnitRules:
+        s = self.settings
+        return CentralRules(meet=s.bonus, over_bonus=s.over_bonus, learning=s.learning,
+                            standing=s.learning)
+
+    def _learns(self) -> bool:
+        return bool(getattr(self.settings, "learning", False))
+
+    def solve_reported(self, view: CentreView, capacity: np.ndarray
+                       ) -> tuple[np.ndarray | None, object]:
+        """The engine's optimum with these capacities (None where there is none)."""
+        from kantorovich.results.session import Session
+
+        key = tuple(np.round(view.unit_yield, 12))
+        session = self._sessions.get(key)
+        if session is None:
+            session = self._sessions[key] = Session(self.world.plan_at(view.unit_yield))
+        private = self.world.private
+        ids = self.world.plan.processes.index[private]
+        result = session.solve(capacity=pd.Series(capacity[private], index=ids))
+        if not result.is_optimal:
+            return None, result
+        return result.levels.to_numpy(float), result
+
+    def plan(self, view: CentreView) -> Planned:
+        capacity = view.reported_capacity.copy()
+        if self._learns() and view.last_levels is not None:
+            capacity = np.where(self.world.private,
+                                np.maximum(capacity, view.last_levels), capacity)
+        levels, _ = self.solve_reported(view, capacity)
+        n = len(capacity)
+        messages = self.technology_numbers() + n
+        if levels is None:
+            supply = np.where(np.isinf(self.world.supply), 1e300, self.world.supply)
+            levels = self.world.ration(np.where(np.isfinite(capacity), capacity, 0.0),
+                                       supply, view.unit_yield)
+            return Planned(levels, rounds=1, messages=messages,
+                           measures={"infeasible": 1.0})
+        return Planned(np.clip(levels, 0, None), rounds=1, messages=messages,
+                       measures={"infeasible": 0.0})
