@@ -68,6 +68,8 @@ log = logging.getLogger(__name__)
 #: at most this many tasks per worker thread are in flight at once: enough to keep every
 #: worker busy, few enough that a grid of millions is not all held in the scheduler
 _WINDOW_PER_THREAD = 8
+#: how long to try to reach a scheduler given by address
+_CONNECT_TIMEOUT = "5s"
 
 
 @dataclass
@@ -286,7 +288,15 @@ def _client(workers: int | None, scheduler: str | None, client: Any) -> Iterator
     from distributed import Client
 
     if scheduler is not None:
-        with Client(scheduler, timeout="10s") as connected:
+        try:
+            connected = Client(scheduler, timeout=_CONNECT_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:
+            from kantorovich.sweep.grid import SweepError
+
+            raise SweepError(f"cannot reach the Dask scheduler at '{scheduler}': {exc}",
+                             hint="start one (dask scheduler; dask worker ADDRESS) and give "
+                                  "its address, e.g. tcp://10.0.0.5:8786") from None
+        with connected:
             yield connected
         return
     from distributed import LocalCluster

@@ -26,11 +26,12 @@ moment leaves a directory that the next run accepts (see `open_store`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
-import math
 import os
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ _TAG = "store.json"
 _FORMAT = "kantorovich-sweep-store"
 _VERSION = 1
 _KEY_CHARS = 32
+#: seconds after which a temporary file in the store is a killed run's leftover
+_STALE = 600.0
 
 
 def point_key(params: Mapping[str, Any], salt: str = "") -> str:
@@ -181,6 +184,7 @@ def open_store(directory: str | os.PathLike[str], *, manifest: Mapping[str, Any]
         if folder.is_symlink() or not folder.is_dir() or not _is_store(folder):
             raise OutputError(f"'{folder}' is in the way: it is not a kantorovich sweep "
                               "store", hint="move it away, or choose a new directory")
+        _tidy(folder)
         return PointStore(folder)
     try:
         folder.mkdir()
@@ -194,8 +198,14 @@ def open_store(directory: str | os.PathLike[str], *, manifest: Mapping[str, Any]
     return PointStore(folder)
 
 
-def finite_or_none(value: Any) -> Any:
-    """A number for JSON: NaN and infinities become None ("not known")."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def _tidy(folder: Path) -> None:
+    """Remove temporary files a killed run left behind (older than `_STALE` seconds, so
+    that a write still under way in another run is never touched)."""
+    now = time.time()
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(".") and ".tmp" in entry.name and entry.is_file(
+                    follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    if now - entry.stat(follow_symlinks=False).st_mtime > _STALE:
+                        os.unlink(entry.path)
