@@ -46,8 +46,9 @@ TABLE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "io" / 
 
 def several_resources(n: int, *, techniques: int = 3, seed: int = 0,
                       capital_share: float = 0.85, capped_share: float = 0.1,
-                      table: Path = TABLE) -> Plan:
-    """A generated economy of ``n`` products with labour, capital and capacities."""
+                      capital_unit: float = 1.0, table: Path = TABLE) -> Plan:
+    """A generated economy of ``n`` products with labour, capital and capacities
+    (capital counted in units of ``capital_unit``: the same economy in other units)."""
     from kantorovich.lp.compile import compile_plan
     from kantorovich.lp.structure import solve_by_structure
 
@@ -65,7 +66,7 @@ def several_resources(n: int, *, techniques: int = 3, seed: int = 0,
     with np.errstate(divide="ignore", invalid="ignore"):
         per_output = np.where(economy.x > 0, surplus / economy.x, 0.0)
     base = per_output[g.sector] * rng.lognormal(-0.02, 0.2, n)
-    capital = (base[:, None] * np.exp(rng.uniform(-0.4, 0.4, (n, K)))).ravel()
+    capital = (base[:, None] * np.exp(rng.uniform(-0.4, 0.4, (n, K)))).ravel() * capital_unit
     flows = pd.DataFrame({
         "process": np.concatenate([pids[process], pids]),
         "good": np.concatenate([gids[good], np.full(n * K, "capital", dtype=object)]),

@@ -349,7 +349,10 @@ def lagrangian_bound(lp: LinearProgram, row_dual: np.ndarray,
     pushing against a row's upper bound (``y_i > 0``) gives ``y_i (A x)_i <= y_i u_i``,
     one pushing against its lower bound ``y_i l_i``; duals pointing at an infinite bound
     are dropped (set to 0, which keeps the bound valid). Each ``z_j x_j`` is at most
-    its largest value over the column's bounds, narrowed by `_implied_upper`. The result
+    its largest value over the column's bounds, narrowed by `_implied_upper`; a reduced
+    cost within rounding of zero (1e-9 of its price scale, as the solver leaves the
+    columns it holds) counts as zero, else one column with an unlimited level would
+    make every bound infinite. The result
     is in the plan's sense (an upper bound when maximising, a lower one when
     minimising), with the objective's constant; infinite when a reduced cost points at
     an unlimited level.
@@ -368,7 +371,9 @@ def lagrangian_bound(lp: LinearProgram, row_dual: np.ndarray,
     y[(y < 0) & ~np.isfinite(lp.row_lower)] = 0.0
     bound_row = np.where(y > 0, lp.row_upper, np.where(y < 0, lp.row_lower, 0.0))
     c = lp.improves * lp.objective
-    z = c - lp.matrix.T @ y
+    At = lp.matrix.T.tocsr()
+    z = c - At @ y
+    z[np.abs(z) <= _PRICE_TOL * (np.abs(c) + abs(At) @ np.abs(y))] = 0.0
     upper = np.minimum(lp.col_upper, _implied_upper(lp) if implied_upper is None
                        else implied_upper)
     lower = lp.col_lower
@@ -377,7 +382,54 @@ def lagrangian_bound(lp: LinearProgram, row_dual: np.ndarray,
     value = float(y @ bound_row + best.sum())
     if np.isnan(value):
         value = np.inf
+    if np.all(lower == 0):
+        value = min([value, *(_raised(lp, At, z, upper, float(y @ bound_row), r)
+                              for r in _supplies(lp, y))])
     return lp.improves * value + lp.constant
+
+
+def _supplies(lp: LinearProgram, y: np.ndarray) -> np.ndarray:
+    """Rows that only consume, with a finite supply and a dual that is not positive."""
+    A = lp.matrix.tocsr()
+    full = np.diff(A.indptr) > 0
+    top = np.full(A.shape[0], np.inf)
+    if A.nnz:
+        top[full] = np.maximum.reduceat(A.data, A.indptr[:-1][full])
+    return np.flatnonzero(full & (top <= 0) & np.isfinite(lp.row_lower)
+                          & (lp.row_lower < 0) & (y <= 0))
+
+
+def _raised(lp: LinearProgram, At: sp.csr_matrix, z: np.ndarray, upper: np.ndarray,
+            rows_term: float, r: int) -> float:
+    """The bound when the price of supply ``r`` is raised by the best ``d >= 0``.
+
+    Raising it lowers every reduced cost by ``d u_j`` (``u_j`` the column's use of the
+    supply) and raises the rows' term by ``d S`` (``S`` the supply): the bound is
+    ``rows + d S + sum_j max(z_j - d u_j, 0) U_j``, convex and piecewise linear in
+    ``d``. Columns with an unlimited level need ``d >= z_j / u_j``; past that the slope
+    ``S - sum (u_j U_j over columns still positive)`` rises at each ``z_j / u_j``, and the
+    least ``d`` where it is no longer negative is the best.
+    """
+    use = -np.asarray(lp.matrix[[r], :].todense()).ravel()
+    supply = -float(lp.row_lower[r])
+    positive = z > 0
+    if np.any(positive & (use <= 0)):
+        return np.inf                 # such a column gains without using the supply
+    cols = np.flatnonzero(positive)
+    t = z[cols] / use[cols]
+    unlimited = ~np.isfinite(upper[cols])
+    d = float(t[unlimited].max()) if np.any(unlimited) else 0.0
+    finite = ~unlimited & (t > d)
+    t_f, weight = t[finite], (use[cols] * upper[cols])[finite]
+    order = np.argsort(-t_f)
+    still = supply - np.cumsum(weight[order])   # slope just below each breakpoint
+    k = np.flatnonzero(still < 0)
+    if k.size:
+        d = max(d, float(t_f[order][k[0]]))
+    gain = np.maximum(z[cols] - d * use[cols], 0.0)
+    with np.errstate(invalid="ignore"):
+        rest = float(np.sum(np.where(gain > 0, gain * upper[cols], 0.0)))
+    return rows_term + d * supply + rest
 
 
 # -- the method -----------------------------------------------------------------------------
@@ -406,7 +458,8 @@ def _entering(z: np.ndarray, scale: np.ndarray, inside: np.ndarray, group: np.nd
 
 def solve_by_generation(lp: LinearProgram, *, budget: Budget | float | None = None,
                         per_product: int = PER_PRODUCT, max_rounds: int = MAX_ROUNDS,
-                        start: np.ndarray | None = None) -> GenerationResult:
+                        start: np.ndarray | None = None, method: str | None = None
+                        ) -> GenerationResult:
     """Solve ``lp`` by generating its techniques; see the module docstring.
 
     Parameters
@@ -424,6 +477,9 @@ def solve_by_generation(lp: LinearProgram, *, budget: Budget | float | None = No
         Columns of the first restricted program (default: the cheapest technique per
         product at labour-value-like prices, see `_start`); columns that are not
         techniques are added to it.
+    method : str, optional
+        HiGHS method for the first restricted solve (`lp.methods.HIGHS_METHODS`;
+        default: by size, `choose_highs_method`); re-solves use the warm simplex.
 
     Returns
     -------
@@ -444,7 +500,7 @@ def solve_by_generation(lp: LinearProgram, *, budget: Budget | float | None = No
     implied = _implied_upper(lp)
     restricted = _restricted(lp, cols)
     session = HighsSession(restricted, budget=budget)
-    session.use_method(choose_highs_method(len(cols), restricted.matrix.nnz).method)
+    session.use_method(method or choose_highs_method(len(cols), restricted.matrix.nnz).method)
     order = cols.copy()                   # column of the full program of each session column
     rounds, bound, solution = 0, float("nan"), None
     while True:
