@@ -26,16 +26,16 @@ _SHOWN = 20
 def sweep_command(
     plan: Annotated[Path, typer.Argument(help="Plan file: .yaml, .toml, .json or .mps",
                                          show_default=False)],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Output directory (required): points.parquet, sweep.json, "
+        "charts; finished points are kept there, so a rerun computes only what is missing.",
+        show_default=False)],
     vary: Annotated[Optional[list[str]], typer.Option(
         "--vary", metavar="KEY=START:STOP:COUNT",
         help="Vary one number of the plan over COUNT evenly spaced values (repeat: the "
              "grid is the product). KEY: supply.GOOD, demand.GOOD, policies.ID (the "
              "rule's constant), processes.ID.capacity, objective.GOOD (a weight).",
         show_default=False)] = None,
-    output: Annotated[Path, typer.Option(
-        "--output", "-o", help="Output directory: points.parquet, sweep.json, charts; "
-        "finished points are kept there, so a rerun computes only what is missing.",
-        show_default=False)] = Path("sweep"),
     json: Annotated[bool, typer.Option("--json", help="Print one JSON object, only.")
                     ] = False,
     workers: Annotated[Optional[int], typer.Option(
