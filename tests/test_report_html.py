@@ -367,3 +367,41 @@ def test_the_command_module_is_light() -> None:
     ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True)
     assert ran.stdout.strip() == "[]"
+
+
+# -- the charts' data ----------------------------------------------------------------------
+def test_a_large_plan_draws_its_largest_processes_and_loses_no_flow() -> None:
+    """60 mills of different yields share the wheat: the Sankey draws the 15 largest one
+    by one and the rest as one node, and the links still carry every flow's worth."""
+    import numpy as np
+    import pandas as pd
+
+    import kantorovich as k
+    from kantorovich.report.charts import MOST_NODES, chart_data
+
+    n = 60
+    mills = [f"mill-{i}" for i in range(n)]
+    plan = k.Plan.from_frames(
+        name="Sixty mills",
+        goods=pd.DataFrame({"id": ["wheat", "flour"], "unit": ["t", "t"]}),
+        processes=pd.DataFrame({"id": mills, "capacity": np.linspace(10, 100, n)}),
+        flows=pd.DataFrame({"process": mills * 2, "good": ["wheat"] * n + ["flour"] * n,
+                            "input": [1.0] * n + [0.0] * n,
+                            "output": [0.0] * n + list(np.linspace(0.6, 0.75, n))}),
+        supply={"wheat": 2000}, objective={"maximize": {"flour": 1}})
+    result = k.solve(plan)
+    flows = chart_data(result)["flows"]
+    processes = [node for node in flows["nodes"] if node["kind"] == "process"]
+    assert len(processes) == MOST_NODES
+    assert [node["label"] for node in processes].count("(other processes)") == 1
+    worth = result.shadow_prices["wheat"]
+    into_processes = sum(link["value"] for link in flows["links"]
+                         if link["target"].startswith("process:"))
+    used = result.flows.query("good == 'wheat'")["input"].sum()
+    assert math.isclose(into_processes, used * worth, rel_tol=1e-12)
+    ends = {node["id"]: node for node in flows["nodes"]}
+    assert ends["good:wheat"]["label"] == "wheat (supply)"
+    assert ends["good:flour"] == {"id": "good:flour", "label": "flour (net output)",
+                                  "kind": "output"}
+    made = sum(link["amount"] for link in flows["links"] if link["target"] == "good:flour")
+    assert math.isclose(made, result.net_output["flour"], rel_tol=1e-12)

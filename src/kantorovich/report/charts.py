@@ -17,7 +17,13 @@ alone, so a page's charts show exactly the numbers embedded in it. Three section
     optimum (``unit``, ``unit_name``, ``good``, ``good_name``, ``measure``,
     ``baseline``, ``optimal``), the largest `MOST_BARS` changes.
 ``labels``
-    Names of goods, processes, units and policies, by id, for the charts' axes.
+    Names of goods, processes, units and policies, by id, for the charts' axes and the
+    page's tables, and each good's unit (``good_units``). A table longer than the
+    summary holds (`kantorovich.report.summary.INLINE_ROWS` rows) is not on the page, so
+    neither are its names: such a mapping is empty and ids stand for themselves.
+``top_prices``
+    Only then, for goods: the `MOST_BARS` largest shadow prices, ``{good: {"name",
+    "price", "unit"}}``, for the prices chart.
 
 Examples
 --------
@@ -38,6 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kantorovich.report.summary import INLINE_ROWS
 from kantorovich.results.result import PlanResult
 from kantorovich.serialise import clean
 
@@ -77,86 +84,97 @@ def _worth(result: PlanResult) -> pd.Series:
     return prices + weights
 
 
-def _keep_largest(ids: pd.Series, size: pd.Series, most: int, other: str) -> pd.Series:
-    """Map each id to itself, or to ``other`` when it is not among the ``most - 1``
-    largest by ``size`` (all kept when there are at most ``most``)."""
+_KINDS = ("supply", "good", "process", "output")
+
+
+def _groups(size: np.ndarray, most: int) -> np.ndarray:
+    """The node each item is drawn in: its own for the ``most - 1`` largest by ``size``
+    (numbered in the items' order), the last one for all the others (every item its own
+    when there are at most ``most``)."""
     if size.size <= most:
-        return pd.Series(ids.to_numpy(object), index=ids.to_numpy(object))
-    kept = set(size.nlargest(most - 1).index)
-    return pd.Series([i if i in kept else other for i in ids], index=ids.to_numpy(object))
+        return np.arange(size.size)
+    kept = np.sort(np.argsort(-size, kind="stable")[:most - 1])
+    group = np.full(size.size, most - 1)
+    group[kept] = np.arange(most - 1)
+    return group
 
 
 def _flows(result: PlanResult) -> dict[str, Any]:
-    """The Sankey's nodes and links (see the module docstring), built by groupby."""
+    """The Sankey's nodes and links (see the module docstring): every flow is mapped to
+    its two nodes by integer codes and summed by one groupby, so a plan of a million
+    flows costs a few array passes; names are looked up for the drawn nodes only."""
     plan = result.plan
     flows = result.flows
     goods = result.goods
-    worth = _worth(result)
-    scale = "value" if bool((worth.reindex(flows["good"]).to_numpy() *
-                             (flows["input"] + flows["output"]).to_numpy() > 0).any()) \
-        else "amount"
-    per = worth if scale == "value" else pd.Series(1.0, index=worth.index)
-    made_used = (flows["input"] + flows["output"]).to_numpy(float)
-    through = pd.Series(made_used * per.reindex(flows["good"]).to_numpy(), index=flows.index)
-    proc_size = through.groupby(flows["process"].to_numpy()).sum()
-    proc_of = _keep_largest(pd.Series(proc_size.index), proc_size, MOST_NODES, "(other processes)")
-    good_size = (goods["made"] + goods["used"]) * per.reindex(goods.index)
-    good_of = _keep_largest(pd.Series(goods.index), good_size, MOST_NODES, "(other goods)")
+    worth = _worth(result).reindex(goods.index).to_numpy(float)
+    gpos = goods.index.get_indexer(flows["good"])
+    ppos = plan.processes.index.get_indexer(flows["process"])
+    inputs = flows["input"].to_numpy(float)
+    outputs = flows["output"].to_numpy(float)
+    scale = "value" if bool((worth[gpos] * (inputs + outputs) > 0).any()) else "amount"
+    per = worth if scale == "value" else np.ones_like(worth)
+    through = (inputs + outputs) * per[gpos]
+    proc_group = _groups(np.bincount(ppos, weights=through, minlength=len(plan.processes)),
+                         MOST_NODES)
+    made, used = goods["made"].to_numpy(float), goods["used"].to_numpy(float)
+    good_group = _groups((made + used) * per, MOST_NODES)
+    width = 1 + max(proc_group.max(initial=0), good_group.max(initial=0))
+    supply, good, process, output = (k * width for k in range(len(_KINDS)))
 
     # a good nothing makes is its own supply node, a good nothing uses its own output
     # node; a good both supplied (or delivered) and made and used gets one of each
-    drawn = (goods["used"] - goods["made"]).clip(lower=0.0)      # supply the plan uses
-    drawn = drawn[goods["made"] > 0]
-    delivered = (goods["made"] - goods["used"]).clip(lower=0.0)  # net output
-    delivered = delivered[goods["used"] > 0]
-    links = [
-        pd.DataFrame({"source": "supply:" + good_of[drawn.index].to_numpy(object),
-                      "target": "good:" + good_of[drawn.index].to_numpy(object),
-                      "good": drawn.index.to_numpy(object), "amount": drawn.to_numpy()}),
-        pd.DataFrame({"source": "good:" + good_of[flows["good"]].to_numpy(object),
-                      "target": "process:" + proc_of[flows["process"]].to_numpy(object),
-                      "good": flows["good"].to_numpy(object),
-                      "amount": flows["input"].to_numpy(float)}),
-        pd.DataFrame({"source": "process:" + proc_of[flows["process"]].to_numpy(object),
-                      "target": "good:" + good_of[flows["good"]].to_numpy(object),
-                      "good": flows["good"].to_numpy(object),
-                      "amount": flows["output"].to_numpy(float)}),
-        pd.DataFrame({"source": "good:" + good_of[delivered.index].to_numpy(object),
-                      "target": "output:" + good_of[delivered.index].to_numpy(object),
-                      "good": delivered.index.to_numpy(object),
-                      "amount": delivered.to_numpy()}),
-    ]
-    frame = pd.concat(links, ignore_index=True)
-    frame["amount"] = clean(frame["amount"].to_numpy(float))
-    frame = frame[frame["amount"] > 0]
-    frame["value"] = frame["amount"].to_numpy() * per.reindex(frame["good"]).to_numpy()
-    frame = frame[frame["value"] > 0]
+    every = np.arange(len(goods))
+    drawn = np.where(made > 0, np.clip(used - made, 0.0, None), 0.0)   # supply used
+    delivered = np.where(used > 0, np.clip(made - used, 0.0, None), 0.0)  # net output
+    gg, pg = good_group[gpos], proc_group[ppos]
+    frame = pd.DataFrame({
+        "source": np.concatenate([supply + good_group, good + gg, process + pg,
+                                  good + good_group]),
+        "target": np.concatenate([good + good_group, process + pg, good + gg,
+                                  output + good_group]),
+        "good": np.concatenate([every, gpos, gpos, every]),
+        "amount": clean(np.concatenate([drawn, inputs, outputs, delivered]))})
+    frame["value"] = frame["amount"].to_numpy() * per[frame["good"].to_numpy()]
+    frame = frame[(frame["amount"].to_numpy() > 0) & (frame["value"].to_numpy() > 0)]
     # a link between two aggregated nodes mixes goods: it is named by its first good
     frame = frame.groupby(["source", "target"], sort=False, as_index=False).agg(
         good=("good", "first"), amount=("amount", "sum"), value=("value", "sum"),
         goods=("good", "nunique"))
-    unit = plan.goods["unit"]
-    frame["unit"] = np.where(frame["goods"] > 1, "", unit.reindex(frame["good"]).fillna("")
-                             .to_numpy(object))
+    good_ids = goods.index.astype(str).to_numpy(object)
+    proc_ids = plan.processes.index.astype(str).to_numpy(object)
+    units = plan.goods["unit"].reindex(goods.index).fillna("").astype(str).to_numpy(object)
+    first_good = dict(zip(*(a.tolist() for a in np.unique(good_group, return_index=True))))
+    first_proc = dict(zip(*(a.tolist() for a in np.unique(proc_group, return_index=True))))
+    other_goods, other_procs = len(good_ids) > MOST_NODES, len(proc_ids) > MOST_NODES
     good_names, proc_names = _names(plan.goods), _names(plan.processes)
-    sources = set(frame["source"])
-    targets = set(frame["target"])
-    nodes = []
-    for node in pd.unique(np.concatenate([frame["source"].to_numpy(object),
-                                          frame["target"].to_numpy(object)])):
-        kind, ident = node.split(":", 1)
-        name = (proc_names.get(ident, ident) if kind == "process"
-                else good_names.get(ident, ident))
-        label = {"supply": f"Supply of {name}", "output": f"{name} (net output)"}.get(kind, name)
-        if kind == "good" and node not in targets:
+    sources, targets = set(frame["source"].tolist()), set(frame["target"].tolist())
+
+    def node(key: int) -> dict[str, Any]:
+        kind, group = _KINDS[key // width], key % width
+        if kind == "process":
+            other = other_procs and group == MOST_NODES - 1
+            ident = "(other processes)" if other else proc_ids[first_proc[group]]
+            name = ident if other else proc_names.get(ident, ident)
+        else:
+            other = other_goods and group == MOST_NODES - 1
+            ident = "(other goods)" if other else good_ids[first_good[group]]
+            name = ident if other else good_names.get(ident, ident)
+        label = {"supply": f"Supply of {name}", "output": f"{name} (net output)"}.get(kind,
+                                                                                    name)
+        if kind == "good" and key not in targets:
             kind, label = "supply", f"{name} (supply)"
-        elif kind == "good" and node not in sources:
+        elif kind == "good" and key not in sources:
             kind, label = "output", f"{name} (net output)"
-        nodes.append({"id": node, "label": label, "kind": kind})
-    records = frame.drop(columns="goods").to_dict(orient="records")
-    return {"scale": scale, "nodes": nodes,
-            "links": [{**r, "amount": float(r["amount"]), "value": float(r["value"])}
-                      for r in records]}
+        return {"id": f"{_KINDS[key // width]}:{ident}", "label": label, "kind": kind}
+
+    keys = pd.unique(np.concatenate([frame["source"].to_numpy(), frame["target"].to_numpy()]))
+    nodes = {int(key): node(int(key)) for key in keys}
+    return {"scale": scale, "nodes": list(nodes.values()), "links": [
+        {"source": nodes[int(s)]["id"], "target": nodes[int(t)]["id"],
+         "good": str(good_ids[g]), "amount": float(a), "value": float(v),
+         "unit": "" if n > 1 else str(units[g])}
+        for s, t, g, a, v, n in zip(frame["source"], frame["target"], frame["good"],
+                                    frame["amount"], frame["value"], frame["goods"])]}
 
 
 def _baseline_inputs(result: PlanResult) -> list[dict[str, Any]]:
@@ -193,11 +211,31 @@ def chart_data(result: PlanResult) -> dict[str, Any]:
     """The charts' numbers for ``result`` (see the module docstring); a result without an
     optimum has only ``labels``."""
     plan = result.plan
-    labels = {"goods": _names(plan.goods), "processes": _names(plan.processes),
-              "units": _names(plan.units),
-              "policies": {p.id: p.name or p.id for p in plan.policies},
-              "good_units": {str(g): _text(u, "") for g, u in plan.goods["unit"].items()}}
+    def small(frame: pd.DataFrame) -> bool:
+        return len(frame) <= INLINE_ROWS
+
+    labels = {"goods": _names(plan.goods) if small(plan.goods) else {},
+              "processes": _names(plan.processes) if small(plan.processes) else {},
+              "units": _names(plan.units) if small(plan.units) else {},
+              "policies": ({p.id: p.name or p.id for p in plan.policies}
+                           if len(plan.policies) <= INLINE_ROWS else {}),
+              "good_units": ({str(g): _text(u, "") for g, u in plan.goods["unit"].items()}
+                             if small(plan.goods) else {})}
     if not result.status.has_solution:
         return {"labels": labels}
-    return {"labels": labels, "flows": _flows(result),
-            "baseline_inputs": _baseline_inputs(result)}
+    out = {"labels": labels, "flows": _flows(result),
+           "baseline_inputs": _baseline_inputs(result)}
+    if not small(plan.goods):   # the summary leaves prices to a table: the chart keeps
+        out["top_prices"] = _top_prices(result)   # those worth most
+    return out
+
+
+def _top_prices(result: PlanResult) -> dict[str, dict[str, Any]]:
+    """The `MOST_BARS` goods with the largest shadow prices (in absolute value), each with
+    its name, price and price unit, for a plan whose summary leaves prices to a table."""
+    goods = result.goods
+    prices = pd.Series(clean(goods["shadow_price"].to_numpy(float)), index=goods.index)
+    top = prices.abs().sort_values(ascending=False, kind="stable").index[:MOST_BARS]
+    names = _names(result.plan.goods.loc[top])
+    return {str(g): {"name": names[str(g)], "price": float(prices[g]),
+                     "unit": str(goods.at[g, "price_unit"])} for g in top}

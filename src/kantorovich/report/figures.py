@@ -132,10 +132,15 @@ def _baseline(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None
 
 def _prices(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None:
     prices = summary.get("shadow_prices")
-    if not isinstance(prices, dict) or "table" in prices or not prices:
-        return None
     names = data["labels"]["goods"]
     units = summary.get("price_units", {})
+    if isinstance(prices, dict) and "table" in prices and data.get("top_prices"):
+        top = data["top_prices"]     # the summary left them to a table: the largest
+        prices = {g: p["price"] for g, p in top.items()}
+        names = {g: p["name"] for g, p in top.items()}
+        units = {g: p["unit"] for g, p in top.items()}
+    if not isinstance(prices, dict) or "table" in prices or not prices:
+        return None
     shown = [(g, _number(p)) for g, p in prices.items() if _number(p) != 0]
     if not shown:
         shown = [(g, _number(p)) for g, p in prices.items()]

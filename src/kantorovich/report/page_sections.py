@@ -117,6 +117,8 @@ def goods_section(page: PageData, result: PlanResult, has_chart: bool) -> str:
     prices = page.get(["shadow_prices"])
     note = left_out(prices)
     if note:
+        if has_chart:
+            out.insert(-1, "<p>The chart shows the goods with the largest prices.</p>")
         out.append(note + "</section>")
         return "".join(out)
     sens = page.get(["sensitivity", "goods"]) if page.has(["sensitivity", "goods"]) else {}
