@@ -35,6 +35,11 @@ lab_app = typer.Typer(
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
+
+@lab_app.callback()
+def _group() -> None:
+    """The institutions laboratory: planning regimes tested by simulation."""
+
 SHOWN = ("efficiency", "misreport", "output_share", "shortfall", "worst_region", "hoarded",
          "innovation", "messages", "rounds")
 

@@ -56,9 +56,18 @@ def tatonnement(world, capacity: np.ndarray, unit_yield: np.ndarray, prices: np.
     net = (outputs - inputs).T.tocsr()           # processes x goods
     gross = (outputs + inputs).T.tocsr()
     weights = plan.objective.weights.reindex(plan.goods.index).fillna(0.0).to_numpy(float)
-    fixed = (weights > 0) if plan.objective.is_maximize else np.zeros(len(weights), bool)
     supply = world.supply
     free = np.isinf(supply)
+    baskets = plan.objective.sense == "maximize_sets"
+    if baskets:    # consumers buy the basket with the value of what is supplied
+        counts = weights
+        primary = np.flatnonzero(~free & (supply > 0))
+        fixed = np.zeros(len(weights), bool)
+        if len(primary):
+            fixed[primary[np.argmax(supply[primary] * (counts[primary] == 0))]] = True
+        weights = np.where(fixed, 1.0, 0.0)
+    else:
+        fixed = (weights > 0) if plan.objective.is_maximize else np.zeros(len(weights), bool)
     moving = ~fixed & ~free
     cap = np.where(np.isfinite(capacity), capacity, 0.0)
     traffic = (inputs @ cap + outputs @ cap + np.where(free, 0, supply)
@@ -80,6 +89,9 @@ def tatonnement(world, capacity: np.ndarray, unit_yield: np.ndarray, prices: np.
         x = x + s.lag * (want - x)
         excess = inputs @ x + world.demand.clip(0, None) - np.where(free, 0, supply) \
             - outputs @ x
+        if baskets:
+            income = float(p[~free] @ supply[~free])
+            excess = excess + counts * income / max(float(p @ counts), 1e-300)
         gap = np.abs(excess[moving]) / scale[moving]
         worst = float(gap.max()) if gap.size else 0.0
         history.append(worst)

@@ -1,0 +1,285 @@
+"""The institutions laboratory: known answers, conformance, located errors, bytes."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import kantorovich as k
+from kantorovich.errors import PlanError
+from kantorovich.lab.regimes.base import CentreView, Planned, Regime
+from kantorovich.lab.run import load_experiment, make_experiment, run_cell, run_experiment
+
+ROOT = Path(__file__).resolve().parents[1]
+LENINGRAD = str(ROOT / "examples" / "leningrad.yaml")
+DETERMINISTIC = {"honest": False, "reliability": False, "hoarding": False, "innovation": 0.0}
+
+
+def measure(results, regime: str, name: str) -> float:
+    return results.summary["regimes"][regime][name]["mean"]
+
+
+def per_period(results, regime: str, name: str) -> np.ndarray:
+    m = results.measures
+    return m[(m["regime"] == regime) & (m["measure"] == name)]["value"].to_numpy(float)
+
+
+def lab(regimes: dict, *, world=LENINGRAD, periods: int = 4, seeds=(1,), **behaviour):
+    return make_experiment({"world": world, "periods": periods, "seeds": list(seeds),
+                            "regimes": regimes, "behaviour": behaviour})
+
+
+# -- known answers --------------------------------------------------------------------------
+def test_central_with_honest_units_reaches_the_engines_optimum() -> None:
+    results = run_experiment(lab({"central": {}}, honest=True))
+    assert np.allclose(per_period(results, "central", "efficiency"), 1.0, atol=1e-9)
+    assert measure(results, "central", "misreport") == 1.0
+    assert measure(results, "central", "shortfall") == pytest.approx(0.0, abs=1e-9)
+    # the realised objective is the engine's own optimum
+    optimum = k.solve(k.load_plan(LENINGRAD)).objective
+    world = results and make_experiment({"world": LENINGRAD, "regimes": {"central": {}}}).world
+    assert world.evaluation(np.ones(world.n_units)).optimum == pytest.approx(optimum)
+
+
+def test_prices_converge_to_the_central_optimum_and_count_what_they_send() -> None:
+    results = run_experiment(lab({"prices": {"tolerance": 1e-7}}, honest=True))
+    assert per_period(results, "prices", "efficiency").min() >= 1 - 1e-6
+    assert measure(results, "prices", "rounds") >= 1
+    assert measure(results, "prices", "messages") > 0
+    assert measure(results, "prices", "converged") == 1.0
+
+
+def _many_techniques(path: Path, units: int = 12, techniques: int = 100) -> Path:
+    """Units with many private techniques sharing three resources: what decomposition is
+    for (the centre needs each unit's few net quantities, not its technology)."""
+    rng = np.random.default_rng(7)
+    ids = [f"u{u}-t{t}" for u in range(units) for t in range(techniques)]
+    unit = [f"u{u}" for u in range(units) for _ in range(techniques)]
+    rows = []
+    for pid in ids:
+        for good in ("labour", "steel", "energy"):
+            rows.append((pid, good, float(rng.uniform(0.2, 2.0)), 0.0))
+        rows.append((pid, "goods", 0.0, float(rng.uniform(0.5, 3.0))))
+    plan = k.Plan.from_frames(
+        name="many techniques",
+        goods=pd.DataFrame({"id": ["labour", "steel", "energy", "goods"],
+                            "unit": ["h", "t", "MWh", "t"]}),
+        units=pd.DataFrame({"id": [f"u{u}" for u in range(units)]}),
+        processes=pd.DataFrame({"id": ids, "unit": unit,
+                                "capacity": rng.uniform(1, 10, len(ids))}),
+        flows=pd.DataFrame(rows, columns=["process", "good", "input", "output"]),
+        supply={"labour": 300.0, "steel": 250.0, "energy": 280.0},
+        objective={"maximize": {"goods": 1}})
+    return plan.save(path, tables=False)
+
+
+def test_prices_send_far_fewer_numbers_than_technology_reports(tmp_path: Path) -> None:
+    world = str(_many_techniques(tmp_path / "many.yaml"))
+    results = run_experiment(lab({"prices": {}, "central": {}}, world=world, periods=2,
+                                 honest=True))
+    assert per_period(results, "prices", "efficiency").min() >= 1 - 1e-6
+    assert measure(results, "prices", "rounds") > 1
+    prices = measure(results, "prices", "messages")
+    central = measure(results, "central", "messages")
+    assert prices < central / 4, (prices, central)
+
+
+def test_weitzman_makes_honesty_the_best_report() -> None:
+    results = run_experiment(lab({"weitzman": {"alpha": 0.1, "beta": 0.2, "gamma": 0.3},
+                                  "low": {"type": "weitzman", "alpha": 0.3, "beta": 0.2,
+                                          "gamma": 0.4},
+                                  "high": {"type": "weitzman", "alpha": 0.1, "beta": 0.3,
+                                           "gamma": 0.2}}, **DETERMINISTIC))
+    assert np.allclose(per_period(results, "weitzman", "misreport"), 1.0, atol=1e-6)
+    assert measure(results, "low", "misreport") < 1 - 1e-6     # alpha > beta: under-report
+    assert measure(results, "high", "misreport") > 1 + 1e-6    # beta > gamma: over-report
+
+
+def test_the_ratchet_makes_units_hold_back_output_and_innovate_less() -> None:
+    results = run_experiment(lab({"ratchet": {"type": "quota", "ratchet": 0.5},
+                                  "fixed": {"type": "quota", "ratchet": 0.0}},
+                                 periods=12, seeds=(1, 2, 3), honest=False,
+                                 reliability=False, hoarding=True, innovation=0.05))
+    assert measure(results, "ratchet", "output_share") < \
+        measure(results, "fixed", "output_share") - 0.05
+    units = results.units
+    effort = units.groupby("regime")["effort"].mean()
+    assert effort["ratchet"] < effort["fixed"]
+    assert measure(results, "ratchet", "innovation") <= measure(results, "fixed", "innovation")
+
+
+GROSS_SUBSTITUTES = """\
+name: two goods from labour
+goods: {labour: {unit: h}, a: {unit: t}, b: {unit: t}}
+units: {ua: {region: North}, ub: {region: South}}
+processes:
+  make-a: {unit: ua, inputs: {labour: 1}, outputs: {a: 1}, capacity: 80}
+  make-b: {unit: ub, inputs: {labour: 1}, outputs: {b: 1}, capacity: 60}
+supply: {labour: 100}
+objective: {maximize: {a: 1, b: 2}}
+"""
+
+
+def test_market_converges_with_gross_substitutes_and_says_when_it_does_not(
+        tmp_path: Path) -> None:
+    world = tmp_path / "gs.yaml"
+    world.write_text(GROSS_SUBSTITUTES)
+    results = run_experiment(lab({"market": {"adjustment": 0.1, "max_rounds": 2000},
+                                  "fast": {"type": "market", "adjustment": 400,
+                                           "max_rounds": 300}},
+                                 world=str(world), honest=True))
+    assert measure(results, "market", "converged") == 1.0
+    assert measure(results, "market", "efficiency") > 0.95
+    assert measure(results, "fast", "converged") == 0.0
+    failed = measure(results, "fast", "cycling") + measure(results, "fast", "diverging")
+    assert failed == 1.0
+
+
+def test_democratic_vote_sets_the_objective() -> None:
+    regions = {"District 3": {"population": 3, "priorities": {"bread": 1, "bolts": 0}},
+               "Perm": {"population": 1, "priorities": {"bread": 1, "bolts": 4000}}}
+    results = run_experiment(lab({"democratic": {"regions": regions}}, honest=True))
+    assert np.allclose(per_period(results, "democratic", "efficiency"), 1.0, atol=1e-9)
+    assert measure(results, "democratic", "messages") > measure(
+        run_experiment(lab({"central": {}}, honest=True)), "central", "messages")
+
+
+def test_an_economy_is_a_world(tmp_path: Path) -> None:
+    results = run_experiment(lab({"central": {}}, world={"economy": str(
+        ROOT / "examples" / "us-2017")}, periods=2, honest=True))
+    assert np.allclose(per_period(results, "central", "efficiency"), 1.0, atol=1e-6)
+    assert results.units["unit"].nunique() == 71
+
+
+# -- a regime of one's own ----------------------------------------------------------------
+class HalfPlan(Regime):
+    """Targets every process at half its reported capacity."""
+
+    type = "half-plan"
+
+    def plan(self, view: CentreView) -> Planned:
+        return Planned(np.where(np.isfinite(view.reported_capacity),
+                                view.reported_capacity / 2, 0.0), rounds=1,
+                       messages=len(view.reported_capacity))
+
+
+def test_a_user_regime_runs_through_the_interface() -> None:
+    experiment = lab({"mine": {"type": "half-plan"}}, **DETERMINISTIC)
+    frames = run_cell(experiment, "mine", 1)
+    values = frames["measures"]
+    assert set(values["measure"]) >= {"efficiency", "misreport", "output_share",
+                                      "shortfall", "worst_region", "hoarded",
+                                      "innovation", "messages", "rounds"}
+    assert (values["period"].unique() == [1, 2, 3, 4]).all()
+    shares = values[values["measure"] == "output_share"]["value"]
+    # units paid a profit share make what they are asked; wheat is short, so less
+    assert (shares <= 0.5 + 1e-9).all() and (shares > 0.4).all()
+    assert len(frames["units"]) == 4 * experiment.world.n_units
+
+
+# -- files, errors, bytes -----------------------------------------------------------------
+def write(path: Path, text: str) -> Path:
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_bad_experiment_files_get_located_errors(tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.yaml", f"""\
+        name: bad
+        world: {LENINGRAD}
+        periods: 3
+        regimes:
+          central: {{}}
+          ratchet: {{type: qouta, ratchet: 0.5}}
+          weitzman: {{alpha: 0.1, betta: 0.2}}
+        behaviour:
+          honset: true
+        """)
+    with pytest.raises(PlanError) as info:
+        load_experiment(bad)
+    problems = {p.path: p for p in info.value.problems}
+    assert problems["behaviour.honset"].line == 9
+    assert "honest" in problems["behaviour.honset"].hint
+    with pytest.raises(PlanError) as info:
+        load_experiment(write(tmp_path / "bad2.yaml", f"""\
+            world: {LENINGRAD}
+            regimes:
+              ratchet: {{type: qouta, ratchet: 0.5}}
+              weitzman: {{alpha: 0.1, betta: 0.2}}
+            """))
+    problems = {p.path: p for p in info.value.problems}
+    assert problems["regimes.ratchet.type"].line == 3
+    assert "quota" in problems["regimes.ratchet.type"].hint
+    assert problems["regimes.weitzman.betta"].line == 4
+    assert "beta" in problems["regimes.weitzman.betta"].hint
+    assert all(p.file == str(tmp_path / "bad2.yaml") for p in info.value.problems)
+    with pytest.raises(PlanError, match="no plan file"):
+        load_experiment(write(tmp_path / "bad3.yaml", "world: nowhere.yaml\n"
+                              "regimes: {central: {}}\n"))
+
+
+def test_the_command_line_exits_2_on_a_bad_file(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kantorovich.lab.cli import lab_app
+
+    bad = write(tmp_path / "bad.yaml", f"world: {LENINGRAD}\nregimes: {{centrl: {{}}}}\n")
+    result = CliRunner().invoke(lab_app, ["run", str(bad)])
+    assert result.exit_code == 2
+    assert "unknown regime type 'centrl'" in result.output
+    assert "did you mean 'central'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_runs_are_reproducible_to_the_byte_and_json_keeps_its_shape(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kantorovich.lab.cli import lab_app
+
+    exp = write(tmp_path / "e.yaml", f"""\
+        name: small
+        world: {LENINGRAD}
+        periods: 3
+        seeds: [1, 2]
+        regimes:
+          central: {{}}
+          ratchet: {{type: quota, ratchet: 0.5}}
+          market: {{adjustment: 0.1}}
+        behaviour: {{reliability: true, hoarding: true, innovation: 0.2}}
+        """)
+    runner = CliRunner()
+    outputs = []
+    for name in ("a", "b"):
+        result = runner.invoke(lab_app, ["run", str(exp), "-o", str(tmp_path / name),
+                                         "--json", "-q"])
+        assert result.exit_code == 0, result.output
+        outputs.append(json.loads(result.stdout))
+    assert outputs[0] == outputs[1]
+    for file in ("measures.parquet", "units.parquet", "summary.json", "charts.html"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
+    summary = outputs[0]
+    assert set(summary["regimes"]) == {"central", "ratchet", "market"}
+    for regime in summary["regimes"].values():
+        for name in ("efficiency", "misreport", "output_share", "shortfall", "worst_region",
+                     "hoarded", "innovation", "messages", "rounds"):
+            entry = regime[name]
+            assert set(entry) == {"mean", "low", "high"}
+            assert entry["low"] <= entry["mean"] <= entry["high"]
+    measures = pd.read_parquet(tmp_path / "a" / "measures.parquet")
+    assert list(measures.columns) == ["regime", "seed", "period", "measure", "value"]
+    assert len(measures.drop_duplicates(["regime", "seed", "period", "measure"])) == \
+        len(measures)
+    html = (tmp_path / "a" / "charts.html").read_text()
+    assert "<script src=" not in html and html.count("Plotly.newPlot") == 1
+
+
+def test_the_shipped_experiment_loads() -> None:
+    experiment = load_experiment(ROOT / "experiments" / "nove.yaml")
+    assert set(experiment.regimes) >= {"central", "prices", "ratchet", "fixed-quota",
+                                       "weitzman", "market", "democratic"}
+    assert experiment.spec.seeds == [1, 2, 3, 4, 5]
