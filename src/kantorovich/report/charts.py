@@ -12,6 +12,8 @@ alone, so a page's charts show exactly the numbers embedded in it. Three section
     plus its weight in the objective, in absolute value) when ``scale`` is ``"value"``;
     when no good has any worth, ``scale`` is ``"amount"`` and widths are the amounts.
     Above `MOST_NODES` processes (or goods), the smaller ones are drawn as one node.
+    Goods that flow but are worth nothing to the plan have no width: ``unvalued`` names
+    the first `MOST_BARS` of them, ``unvalued_count`` counts them.
 ``baseline_inputs``
     Per production unit and good it uses: its input in the plan in force and at the
     optimum (``unit``, ``unit_name``, ``good``, ``good_name``, ``measure``,
@@ -169,7 +171,10 @@ def _flows(result: PlanResult) -> dict[str, Any]:
 
     keys = pd.unique(np.concatenate([frame["source"].to_numpy(), frame["target"].to_numpy()]))
     nodes = {int(key): node(int(key)) for key in keys}
-    return {"scale": scale, "nodes": list(nodes.values()), "links": [
+    flowing = np.bincount(gpos, weights=inputs + outputs, minlength=len(goods)) > 0
+    unvalued = good_ids[flowing & (per == 0)]
+    return {"scale": scale, "unvalued": [str(g) for g in unvalued[:MOST_BARS]],
+            "unvalued_count": int(unvalued.size), "nodes": list(nodes.values()), "links": [
         {"source": nodes[int(s)]["id"], "target": nodes[int(t)]["id"],
          "good": str(good_ids[g]), "amount": float(a), "value": float(v),
          "unit": "" if n > 1 else str(units[g])}

@@ -111,6 +111,19 @@ def _figures_json(figs: dict[str, Any]) -> str:
                           for name, fig in figs.items()) + "}"
 
 
+def _unvalued(page: PageData, charts: dict[str, Any]) -> str:
+    """The caption's word on goods the Sankey cannot draw: flows worth nothing."""
+    flows = charts.get("flows") or {}
+    if flows.get("scale") != "value" or not flows.get("unvalued_count"):
+        return ""
+    names = [page.name("goods", g) for g in flows["unvalued"]]
+    more = flows["unvalued_count"] - len(names)
+    listed = ", ".join(names) + (f" and {more:,} more" if more > 0 else "")
+    return (f" Widths are worth to the plan, so goods it values at nothing (not scarce and "
+            f"not in the objective) are not drawn: {esc(listed)}; their amounts are in the "
+            "tables.")
+
+
 def report_page(result: PlanResult, analyses: Analyses | None = None, *,
                 source: str | None = None) -> str:
     """The report of ``result`` as one self-contained HTML page (see the module docstring).
@@ -165,7 +178,8 @@ def report_page(result: PlanResult, analyses: Analyses | None = None, *,
                         "processes make goods, until each good's net output (right). Hover over "
                         "a flow for its amount.</p>"
                         + chart("flows", "Supplies, goods, processes and net outputs of the "
-                                          "optimal plan.") + "</section>")
+                                          "optimal plan." + _unvalued(page, charts))
+                        + "</section>")
         body.append(baseline_section(page, result, "baseline" in figs))
         body.append(goods_section(page, result, "prices" in figs))
         body.append(policies_section(page, result, "policies" in figs))
