@@ -66,6 +66,12 @@ def plural(word: str, number: float = 2.0, *, plurals: Mapping[str, str] | None 
     ('loaves', 'loaf', 'policies', 't', 'boxes')
     >>> plural("piece", 0), plural("crate", 3, plurals={"crate": "crates of 12"})
     ('pieces', 'crates of 12')
+
+    A unit already plural (``sets``, ``baskets``) stays so; ``gas``, ``glass``, ``bus``
+    and ``analysis`` are singulars:
+
+    >>> plural("sets"), plural("baskets"), plural("glass"), plural("bus"), plural("analysis")
+    ('sets', 'baskets', 'glasses', 'buses', 'analyses')
     """
     if not word or number == 1:
         return word
@@ -77,7 +83,12 @@ def plural(word: str, number: float = 2.0, *, plurals: Mapping[str, str] | None 
     if not (last.isalpha() and last.islower()) or (len(last) <= 3 and
                                                   last not in _SHORT_WORDS):
         return word
-    if last.endswith(("s", "x", "z", "ch", "sh")):
+    if last.endswith("is"):
+        last = last[:-2] + "es"                 # analysis, axis
+    elif (last.endswith("s") and not last.endswith(("ss", "us", "as", "os"))
+            and len(last) > 3):
+        pass                                    # already plural: sets, baskets, units
+    elif last.endswith(("s", "x", "z", "ch", "sh")):
         last += "es"
     elif last.endswith("y") and last[-2:-1] not in tuple("aeiou"):
         last = last[:-1] + "ies"
