@@ -9,7 +9,7 @@ def test_exported_members() -> None:
     assert sorted(kantorovich.__all__) == sorted([
         "Certificate", "KantorovichError", "Objective", "Plan", "PlanError", "PlanResult",
         "PlanStatusError", "Policy", "Problem", "Session", "Status", "analyse",
-        "explain", "load_plan", "moves", "policy_costs", "solve",
+        "explain", "load_plan", "moves", "policy_costs", "solve", "write_report",
     ])
     for name in kantorovich.__all__:
         assert getattr(kantorovich, name).__module__.startswith("kantorovich")
@@ -45,3 +45,12 @@ def test_layers_import_downwards_only() -> None:
                                       path.read_text(), flags=re.M))
             above = imported & set(order[level + 1:])
             assert not above, f"{path.relative_to(src)} imports {above}"
+
+
+def test_write_report_from_python(tmp_path) -> None:
+    from pathlib import Path
+
+    plan = kantorovich.load_plan(Path(__file__).parents[1] / "examples" / "leningrad.yaml")
+    page = kantorovich.write_report(kantorovich.solve(plan), tmp_path / "plan.html")
+    text = page.read_text(encoding="utf-8")
+    assert 'id="kantorovich-data"' in text and "6,670,667" in text

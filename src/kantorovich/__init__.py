@@ -49,6 +49,7 @@ _HOME = {
     "moves": "kantorovich.explain.analyses",
     "policy_costs": "kantorovich.explain.policies",
     "solve": "kantorovich.results.result",
+    "write_report": "kantorovich.report.html",
 }
 
 #: ``kantorovich.explain`` is the explain subpackage itself, which is callable: called
@@ -58,7 +59,7 @@ _MODULES = {"explain"}
 __all__ = [
     "Certificate", "KantorovichError", "Objective", "Plan", "PlanError", "PlanResult",
     "PlanStatusError", "Policy", "Problem", "Session", "Status", "analyse",
-    "explain", "load_plan", "moves", "policy_costs", "solve",
+    "explain", "load_plan", "moves", "policy_costs", "solve", "write_report",
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time `__getattr__` does this
@@ -72,6 +73,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time `__getattr__` do
     from kantorovich.results.certificate import Certificate
     from kantorovich.results.result import PlanResult, solve
     from kantorovich.results.session import Session
+    from kantorovich.report.html import write_report
 
 
 def __getattr__(name: str) -> Any:
