@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 __all__ = ["frontier_file_name", "frontier_html"]
 
 _LINES = 12
+_COLOURS = ["#1f4e79", "#b03a2e", "#1e8449", "#7d3c98", "#b9770e", "#117a65", "#5d6d7e",
+            "#a04000", "#2e86c1", "#cb4335", "#28b463", "#884ea0"]
 
 
 def frontier_file_name(policy: str) -> str:
@@ -78,11 +80,15 @@ def frontier_html(points: pd.DataFrame, key: str, plan: Plan) -> str:
         rows = rows.sort_values(key)
         values = values if isinstance(values, tuple) else (values,)
         label = ", ".join(f"{c}={v:g}" for c, v in zip(others, values)) or policy.label
+        colour = _COLOURS[n % len(_COLOURS)]
         for row, column in ((1, "objective"), (2, f"rule_price.{policy_id}"),
                             (3, f"rule_cost.{policy_id}")):
+            # a price holds between the levels where the optimal basis changes: a step
+            shape = "hv" if row == 2 else "linear"
             fig.add_trace(go.Scatter(
                 x=rows[key], y=rows[column], mode="lines+markers", name=label,
-                legendgroup=label, showlegend=row == 1, line={"shape": "linear"},
+                legendgroup=label, showlegend=row == 1,
+                line={"shape": shape, "color": colour}, marker={"color": colour},
                 hovertemplate=f"{key}=%{{x:,.6g}}<br>{column}=%{{y:,.6g}}<extra>{label}"
                               "</extra>"), row=row, col=1)
     title = f"Efficiency–equity frontier: {policy.label}"
