@@ -9,9 +9,9 @@ no unit standing for itself. Only processes with a finite capacity carry private
 information; the others are run as planned.
 
 What is made (`World.realise`) is computed, not assumed: inputs go first to planned
-levels, then to output beyond the plan, and where a good is short its users are cut back
-in proportion (a fixed point over the flow matrix, vectorised), so a plan built on false
-reports fails where the goods run out, downstream included.
+levels, then to output beyond the plan; where a good is short, what can be made is the
+engine's optimum of the processes' fulfilment shares (`World.ration`), so a plan built
+on false reports fails where the goods run out, downstream included.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from kantorovich.model.plan import Plan
 __all__ = ["Evaluation", "World", "load_world"]
 
 _FEASIBLE = 1e-9     # relative slack allowed before a good counts as short
+_FULFILMENT = "lab:fulfilment"
 
 
 @dataclass(frozen=True)
@@ -156,28 +157,57 @@ class World:
         return int(bad.sum())
 
     # -- physics ---------------------------------------------------------------------------
+    def feasible(self, levels: np.ndarray, available: np.ndarray,
+                 unit_yield: np.ndarray) -> bool:
+        """Whether ``levels`` need no more of any good than is available and made."""
+        outputs = self.outputs @ sp.diags(self.process_yields(unit_yield))
+        have = available + outputs @ levels
+        need = self.inputs @ levels
+        return bool(np.all(need <= have + _FEASIBLE * (np.abs(have) + np.abs(need)) + 1e-12))
+
     def ration(self, wanted: np.ndarray, available: np.ndarray,
                unit_yield: np.ndarray) -> np.ndarray:
-        """The largest proportional cut of ``wanted`` levels the goods allow: a good
-        short of its users' needs cuts each user by the same share, repeated until no
-        good is short (outputs made within the cut count as available)."""
-        outputs = self.outputs @ sp.diags(self.process_yields(unit_yield))
-        factor = np.ones_like(wanted)
-        uses = self.flow_input > 0
-        for _ in range(500):
-            x = factor * wanted
-            have = available + outputs @ x
-            need = self.inputs @ x
-            with np.errstate(divide="ignore", invalid="ignore"):
-                share = np.where(need > have * (1 + _FEASIBLE) + 1e-12,
-                                 np.clip(have, 0, None) / need, 1.0)
-            share = np.nan_to_num(share, nan=1.0)
-            if share.min() >= 1.0:
-                break
-            cut = np.ones_like(wanted)
-            np.minimum.at(cut, self.flow_process[uses], share[self.flow_good[uses]])
-            factor = factor * cut
-        return factor * wanted
+        """Levels at most ``wanted`` that the goods allow, each process as near its want
+        as the others let it be: where ``wanted`` itself is feasible, it; otherwise the
+        engine's optimum of the world's own objective (of the sum of fulfilment shares
+        ``level / wanted`` where the world minimises) with each level at most its want,
+        over the world's balances (inputs made within the period count; rules and demands
+        do not bind what is physically made): the goods that are there go where they do
+        most good, and a shortage spreads downstream as far as it must and no further."""
+        wanted = np.clip(np.nan_to_num(wanted), 0, None)
+        if self.feasible(wanted, available, unit_yield):
+            return wanted
+        from kantorovich.model.plan import Objective
+        from kantorovich.results.result import solve
+
+        plan = self.plan
+        g = self.process_yields(unit_yield)
+        flows = plan.flows.assign(output=plan.flows["output"].to_numpy(float)
+                                  * g[self.flow_process])
+        wants = np.flatnonzero(wanted > 0)
+        share = pd.DataFrame({"process": plan.processes.index.to_numpy(object)[wants],
+                              "good": _FULFILMENT, "input": 0.0,
+                              "output": 1.0 / wanted[wants]})
+        goods = plan.goods.assign(supply=np.clip(available, 0, None), demand=0.0)
+        extra = pd.DataFrame({c: [v] for c, v in zip(
+            goods.columns, ["fulfilment", "", 0.0, 0.0])}, index=pd.Index(
+                [_FULFILMENT], name=goods.index.name)).reindex(columns=goods.columns)
+        extra["supply"], extra["demand"] = 0.0, 0.0
+        goods = pd.concat([goods, extra.fillna("")])
+        processes = plan.processes.assign(capacity=wanted, min_level=0.0)
+        from kantorovich.model.plan import Plan
+
+        recovery = Plan(name=f"{plan.name}: what can be made", goods=goods,
+                        units=plan.units, processes=processes,
+                        flows=pd.concat([flows, share], ignore_index=True),
+                        objective=(plan.objective if plan.objective.is_maximize else
+                                   Objective("maximize", pd.Series({_FULFILMENT: 1.0}))),
+                        period=plan.period)
+        result = solve(recovery)
+        if not result.is_optimal:
+            raise PlanError([Problem(f"what the world can make could not be computed "
+                                     f"({result.status.value})", file=self.source)])
+        return np.clip(result.levels.to_numpy(float), 0, wanted)
 
     def realise(self, planned: np.ndarray, beyond: np.ndarray, held: np.ndarray,
                 unit_yield: np.ndarray) -> np.ndarray:

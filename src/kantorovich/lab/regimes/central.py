@@ -7,9 +7,9 @@ each process its optimal level as a target. With ``learning`` the centre does no
 believe a report below what the unit was seen to make last period (a capacity estimate
 ``max(report, last output)``: feedback, and an implicit ratchet). Units are paid as under
 the quota (`SovietBonus`: ``bonus`` for meeting the target, ``over_bonus`` per unit
-beyond). Where the reported plan has no optimum (reports too low for the demands), the
-centre falls back to its reports balanced by norms, and says so (measure
-``infeasible``). Kantorovich (1939, 1959); Koopmans (1951).
+beyond). Where the reported plan has no optimum (reports too low for the demands or the
+political rules), the centre plans without its rules and demands (and, failing that,
+balances its reports by norms), and says so (measure ``infeasible``). Kantorovich (1939, 1959); Koopmans (1951).
 """
 
 from __future__ import annotations
@@ -92,7 +92,17 @@ class CentralRegime(Regime):
         levels, _ = self.solve_reported(view, capacity)
         n = len(capacity)
         messages = self.technology_numbers() + n
-        if levels is None:
+        if levels is None:     # the reports cannot meet the rules: plan without them
+            from kantorovich.results.result import solve
+
+            relaxed = self.world.plan_at(view.unit_yield, capacity).with_policies(())
+            demanded = relaxed.goods.index[relaxed.goods["demand"] != 0]
+            if len(demanded):
+                relaxed = relaxed.with_changes(demand={str(g): 0.0 for g in demanded})
+            result = solve(relaxed)
+            if result.is_optimal:
+                return Planned(np.clip(result.levels.to_numpy(float), 0, None), rounds=1,
+                               messages=messages, measures={"infeasible": 1.0})
             supply = np.where(np.isinf(self.world.supply), 1e300, self.world.supply)
             levels = self.world.ration(np.where(np.isfinite(capacity), capacity, 0.0),
                                        supply, view.unit_yield)

@@ -1,8 +1,9 @@
 """``quota``: material balances with a ratchet (Soviet practice).
 
-Targets come from the units' reports in the first period and are then ratcheted from
-each period's result: ``target' = target + ratchet * max(output - target, 0)``, the
-share of over-fulfilment added to next period's target (Weitzman, M. L. (1980) "The
+Each period a unit submits a draft (its reported capacity); its target is the draft or
+the ratcheted target of the last period, whichever is higher ("planning from the
+achieved level"): ``standing' = target + ratchet * max(output - target, 0)``, the share
+of over-fulfilment added to next period's target (Weitzman, M. L. (1980) "The
 ratchet principle and performance incentives", Bell Journal of Economics 11(1):
 302-308; Berliner, J. (1957) Factory and Manager in the USSR). Inputs are allocated by
 norms: the flows per unit of level times the target, and where a good is short every
@@ -48,13 +49,13 @@ class SovietBonus(UnitRules):
 
 @dataclass(frozen=True)
 class QuotaRules(SovietBonus):
-    """The quota's rules: first target from the report, then the ratchet."""
+    """The quota's rules: the higher of the draft and the ratcheted target."""
 
     ratchet: float = 0.5
     standing: bool = True
 
     def target(self, r, tau, g):  # type: ignore[override]
-        return np.where(tau > 1e-12, tau, r * g)
+        return np.maximum(r * g, tau)
 
     def next_tau(self, target, y, tau):  # type: ignore[override]
         return target + self.ratchet * np.maximum(y - target, 0.0)
@@ -87,8 +88,8 @@ class QuotaRegime(Regime):
         self._yield = g
         reported = np.where(np.isfinite(view.reported_capacity), view.reported_capacity,
                             0.0 if view.last_levels is None else view.last_levels)
-        wanted = reported if self.standing is None else np.where(
-            self.standing > 0, self.standing / g, reported)
+        wanted = reported if self.standing is None else np.maximum(
+            reported, self.standing / g)
         supply = np.where(np.isinf(self.world.supply), 1e300, self.world.supply)
         targets = self.world.ration(wanted, supply, view.unit_yield)
         n = len(targets)
