@@ -511,8 +511,9 @@ def solve_by_generation(lp: LinearProgram, *, budget: Budget | float | None = No
             break
         z, scale = _reduced_costs(lp, At, solution.row_dual)
         entering = _entering(z, scale, inside, group, per_product)
-        log.debug("generation round %d: %d columns, objective %.12g, %d entering", rounds,
-                  len(order), solution.objective, len(entering))
+        log.debug("generation round %d: %d columns, objective %.12g, %d iterations in "
+                  "%.2fs, %d entering", rounds, len(order), solution.objective,
+                  solution.iterations, solution.seconds, len(entering))
         if entering.size == 0:
             break
         if rounds >= max_rounds or budget.expired():

@@ -5,13 +5,18 @@
 ============  ==========================================================================
 method        what runs
 ============  ==========================================================================
-auto          ``structure`` when the plan qualifies (`lp.structure`), else HiGHS by size
+auto          ``structure`` when the plan qualifies (`lp.structure`), else ``generation``
+              when it qualifies (`lp.generation.qualifies`), else HiGHS by size
 simplex       HiGHS dual simplex: a vertex and its basis
 ipm           HiGHS interior point with crossover: a vertex and its basis
 pdlp          HiGHS PDLP (first order): no basis, accuracy about 1e-4 to 1e-7, so its
               answer is optimal only when our certificate says so
 structure     the exact non-substitution method of `lp.structure`; plans that do not
               qualify are solved by HiGHS as ``auto`` would, and the reason says why
+generation    technique generation (`lp.generation`): HiGHS on a restricted program over
+              the techniques in use, priced over all techniques by its duals, warm
+              re-solves, certified on the full program (`results.generation`); a plan
+              whose restricted program has no optimum is solved by HiGHS as a whole
 ============  ==========================================================================
 
 The choice is data (`MethodChoice`: the method used and a sentence saying why), kept on
@@ -32,7 +37,7 @@ from kantorovich.errors import KantorovichError
 __all__ = ["HIGHS_METHODS", "METHODS", "MethodChoice", "MethodError", "check_method",
            "choose_highs_method"]
 
-METHODS = ("auto", "simplex", "ipm", "pdlp", "structure")
+METHODS = ("auto", "simplex", "ipm", "pdlp", "structure", "generation")
 """What ``solve`` and ``--method`` accept."""
 
 HIGHS_METHODS = ("simplex", "ipm", "ipm-no-crossover", "pdlp")
