@@ -15,6 +15,9 @@ run ends (published together, all or nothing, by `kantorovich.files.output_direc
 * ``sweep.json``: the run: counts (``points``, ``computed``, ``reused``, ``failed``),
   the grid, the files, and with samples the objective's distribution and the robust plan.
 
+Samples are drawn on the base plan (not on each grid point): ``--vary`` and ``--sample``
+in one run are two families of points sharing one cluster and one store.
+
 Finished points stream into ``DIR/.kantorovich-sweep/`` as they finish
 (`kantorovich.sweep.store`), so an interrupted run loses nothing finished and a rerun
 computes only the rest.

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -290,7 +290,6 @@ class RobustPlan:
     levels: pd.DataFrame            # process: baseline, optimal (nominal), robust
     solves: int = 0
     note: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from kantorovich.serialise import number
