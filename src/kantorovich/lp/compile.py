@@ -7,6 +7,8 @@ Rows: one per good (``supply + net output >= demand``), one per policy, and for
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -27,8 +29,7 @@ class _FlowIndex:
         flows = plan.flows
         self.n_proc = len(plan.processes)
         self.n_good = len(plan.goods)
-        self.pcode = codes_in(flows["process"], plan.processes.index)
-        self.gcode = codes_in(flows["good"], plan.goods.index)
+        self.pcode, self.gcode = plan.flow_positions
         self.input = flows["input"].to_numpy(float)
         self.output = flows["output"].to_numpy(float)
         self.goods = plan.goods.index
@@ -37,9 +38,18 @@ class _FlowIndex:
         regions = plan.process_region()
         self.units = pd.Index(units.dropna().unique())
         self.regions = pd.Index(regions.dropna().unique())
-        self.flow_unit = codes_in(units, self.units)[self.pcode]
-        self.flow_region = codes_in(regions, self.regions)[self.pcode]
+        self._unit, self._region = units, regions
         self._by: dict[str, sp.csr_matrix] = {}
+
+    @cached_property
+    def flow_unit(self) -> np.ndarray:
+        """Each flow's unit as a position in `units` (-1: none); only rules read it."""
+        return codes_in(self._unit, self.units)[self.pcode]
+
+    @cached_property
+    def flow_region(self) -> np.ndarray:
+        """Each flow's region as a position in `regions` (-1: none)."""
+        return codes_in(self._region, self.regions)[self.pcode]
 
     def net(self) -> sp.csr_matrix:
         return sp.csr_matrix((self.output - self.input, (self.gcode, self.pcode)),
@@ -186,7 +196,14 @@ def compile_plan(plan: Plan) -> LinearProgram:
         objective=c, matrix=matrix,
         row_lower=np.concatenate(lower), row_upper=np.concatenate(upper),
         col_lower=col_lower, col_upper=col_upper,
-        rows=pd.DataFrame({"kind": np.concatenate(row_kind), "id": np.concatenate(row_id)}),
-        cols=pd.DataFrame({"kind": col_kind, "id": col_id}),
+        rows=_labels(np.concatenate(row_kind), np.concatenate(row_id)),
+        cols=_labels(col_kind, col_id),
         constant=objective.constant,
     )
+
+
+def _labels(kind: np.ndarray, ids: np.ndarray) -> pd.DataFrame:
+    """What each row or column is, as object columns: pandas would otherwise copy every
+    id into an Arrow string column, a second a million."""
+    return pd.DataFrame({"kind": pd.array(kind.astype(object), dtype=object),
+                         "id": pd.array(ids.astype(object, copy=False), dtype=object)})

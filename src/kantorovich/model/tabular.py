@@ -286,6 +286,8 @@ def _categorical_text(table: Table, col: str, values: pd.Series,
             problems.append(table.problem(f"'{col}' must be text, got {shown(values.iat[i])}",
                                           int(i), col, "ids, names and units are text"))
         words = np.where(is_text, words, "")
+    elif (codes >= 0).all():
+        return values.reset_index(drop=True)
     return _recoded(codes, words)
 
 
@@ -400,7 +402,10 @@ def _stripped(values: pd.Series) -> pd.Series:
     (merging those that become the same), not its rows."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         words = values.cat.categories.to_numpy(object)
-        trimmed = pc.utf8_trim_whitespace(pa.array(words, type=pa.string()))
+        given = pa.array(words, type=pa.string())
+        trimmed = pc.utf8_trim_whitespace(given)
+        if trimmed.equals(given) and (values.cat.codes.to_numpy() >= 0).all():
+            return values
         out = _recoded(values.cat.codes.to_numpy(),
                        trimmed.to_numpy(zero_copy_only=False).astype(object))
         out.index = values.index

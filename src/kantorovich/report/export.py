@@ -34,7 +34,9 @@ def check_output_dir(directory: str | Path, *, inputs: Sequence[str | Path] = ()
 
 
 def _write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
-    frame = frame.copy()
+    """One table; a categorical column (ids held as codes) is written as a Parquet
+    dictionary column, read back by pandas as a categorical."""
+    frame = frame.copy(deep=False)       # columns are replaced, never changed in place
     for col in frame.columns:
         if frame[col].dtype == object:
             frame[col] = frame[col].astype("string")

@@ -120,19 +120,21 @@ def _ratio(residual: np.ndarray, scale: np.ndarray) -> np.ndarray:
 
 
 class _RowMax:
-    """Per-row maxima of values aligned with a CSC matrix's entries: the CSR order is
-    found once (one C-level conversion), then each maximum is one ``reduceat``."""
+    """Per-row maxima of ``f(a_ij, j)`` over a matrix's entries, read from one CSR copy
+    (one C-level conversion): each maximum is a ``reduceat`` over the rows' entries in
+    order, gathering only per-column numbers (small), never a value per entry at random.
+    """
 
     def __init__(self, A: sp.csc_matrix) -> None:
-        order = sp.csc_matrix((np.arange(A.nnz, dtype=np.int64), A.indices, A.indptr),
-                              shape=A.shape).tocsr()
-        self.perm, self.ptr = order.data, order.indptr
+        csr = A.tocsr()
+        self.data, self.cols, self.ptr = csr.data, csr.indices, csr.indptr
         self.full = np.diff(self.ptr) > 0
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
+        """The row maxima of ``values``, one per entry in CSR order."""
         out = np.zeros(len(self.ptr) - 1)
-        if self.perm.size:
-            out[self.full] = np.maximum.reduceat(values[self.perm], self.ptr[:-1][self.full])
+        if self.data.size:
+            out[self.full] = np.maximum.reduceat(values, self.ptr[:-1][self.full])
         return out
 
 
@@ -159,23 +161,22 @@ def _level_scale(lp: LinearProgram, col_norm: np.ndarray) -> np.ndarray:
     return np.where(bound > 0, np.minimum(unit, bound), unit)
 
 
-def _implied_upper(lp: LinearProgram, A: sp.csc_matrix, row_max: _RowMax,
-                   col_of: np.ndarray) -> np.ndarray:
+def _implied_upper(lp: LinearProgram, A: sp.csc_matrix, row_max: _RowMax) -> np.ndarray:
     """How far each level can go by the rows that only consume (every coefficient <= 0,
     a finite lower bound: labour, a supply) or only make, over levels that are never
     negative: ``x_j <= -b_i / |a_ij|``; inf where no such row bounds it."""
     m, n = A.shape
     if A.nnz == 0:
         return np.full(n, np.inf)
-    nonneg = row_max(-np.asarray(lp.col_lower, dtype=float)[col_of]) <= 0
-    consumes = (row_max(A.data) <= 0) & np.isfinite(lp.row_lower) & (lp.row_lower <= 0)
-    makes = (row_max(-A.data) <= 0) & np.isfinite(lp.row_upper) & (lp.row_upper >= 0)
-    row = A.indices
+    nonneg = row_max(-np.asarray(lp.col_lower, dtype=float)[row_max.cols]) <= 0
+    consumes = (row_max(row_max.data) <= 0) & np.isfinite(lp.row_lower) & (lp.row_lower <= 0)
+    makes = (row_max(-row_max.data) <= 0) & np.isfinite(lp.row_upper) & (lp.row_upper >= 0)
+    # each row's bound over its coefficient, where the row only consumes or only makes
+    limit = np.where(consumes & nonneg, -lp.row_lower,
+                     np.where(makes & nonneg, lp.row_upper, np.inf))
     with np.errstate(divide="ignore", invalid="ignore"):
-        room = np.where(consumes[row] & nonneg[row], -lp.row_lower[row] / np.abs(A.data),
-                        np.where(makes[row] & nonneg[row], lp.row_upper[row] / np.abs(A.data),
-                                 np.inf))
-    room = np.where(A.data != 0, room, np.inf)
+        room = limit[A.indices] / np.abs(A.data)
+    room[A.data == 0] = np.inf
     upper = np.full(n, np.inf)
     full = np.diff(A.indptr) > 0
     upper[full] = np.minimum.reduceat(room, A.indptr[:-1][full])
@@ -206,10 +207,12 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
         col_near = np.where(col_under > 0, lp.col_lower,
                             np.where(col_over > 0, lp.col_upper, 0.0))
     row_max = _RowMax(A)
-    col_norm = np.asarray(absA.max(axis=0).todense()).ravel() if A.nnz else np.zeros(len(x))
+    col_norm = np.zeros(A.shape[1])
+    full = np.diff(A.indptr) > 0
+    if A.nnz:
+        col_norm[full] = np.maximum.reduceat(absA.data, A.indptr[:-1][full])
     level = _level_scale(lp, col_norm)
-    col_of = np.repeat(np.arange(A.shape[1]), np.diff(A.indptr))
-    row_floor = row_max(np.abs(A.data) * level[col_of])
+    row_floor = row_max(np.abs(row_max.data) * level[row_max.cols])
     row_scale = np.maximum(np.abs(near) + absA @ np.abs(x), row_floor)
     col_scale = np.maximum(np.abs(col_near), level)
     row_p, col_p = _ratio(row_viol, row_scale), _ratio(col_viol, col_scale)
@@ -219,9 +222,9 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
     col_bound, col_bad = _side(z, lp.col_lower, lp.col_upper)
     price_scale = np.abs(c) + absA.T @ np.abs(y)
     price_scale = np.maximum(price_scale, 1e-9 * np.max(np.abs(c), initial=0.0))
-    entry_price = price_scale[np.repeat(np.arange(A.shape[1]), np.diff(A.indptr))]
     with np.errstate(divide="ignore", invalid="ignore"):
-        per_unit = np.where(A.data != 0, entry_price / np.abs(A.data), 0.0)
+        per_unit = price_scale[row_max.cols] / np.abs(row_max.data)
+    per_unit[row_max.data == 0] = 0.0
     row_price_scale = row_max(per_unit)
     row_d, col_d = _ratio(row_bad, row_price_scale), _ratio(col_bad, price_scale)
 
@@ -235,7 +238,7 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
     # by how far the plan's rows let that level go, against the objective: prices that
     # sit under the solver's tolerance (1e-8 per unit of a level that could reach 1e10)
     # must not let a plan that makes nothing pass for optimal
-    upper = _implied_upper(lp, A, row_max, col_of)
+    upper = _implied_upper(lp, A, row_max)
     with np.errstate(invalid="ignore"):
         stake = np.where((z > 0) & np.isinf(lp.col_upper) & np.isfinite(upper),
                          z * upper, 0.0)
