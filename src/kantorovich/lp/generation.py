@@ -11,7 +11,8 @@ columns that never enter. So:
    rounds of policy iteration, as in `lp.structure`), and, where that technique has a
    capacity, the next cheapest too; every column that is not a technique (the number
    of sets), has a minimum level, or makes no good stays in from the start, and every
-   row (goods, resources, rules) is kept;
+   row (goods, resources, rules) is kept but the balances their assortment rows imply
+   (`_implied_rows`);
 2. **solve** this restricted program with HiGHS;
 3. **price** every technique of the full program at its duals in one sparse product,
    reduced costs ``z = c - A^T y``;
@@ -51,7 +52,6 @@ import scipy.sparse as sp
 
 from kantorovich.lp.budget import Budget
 from kantorovich.lp.highs import HighsSession, LpSolution
-from kantorovich.lp.methods import choose_highs_method
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 from kantorovich.lp.structure import leontief_solve
@@ -66,6 +66,12 @@ per row (several techniques per product: most never enter) and at least
 `GENERATE_FROM_COLUMNS` of them; below, HiGHS on the whole program is as fast."""
 
 GENERATE_FROM_COLUMNS = 3_000
+
+IPM_FROM_NONZEROS = 20_000
+"""The first restricted solve is by interior point with crossover from this many nonzeros
+(a tenth of `lp.methods.IPM_FROM_NONZEROS`): without the balances their assortment rows
+imply, the program has half the rows, and interior point took 0.37 s against the
+simplex's 0.94 s at 2,000 products (1.3e5 nonzeros)."""
 
 PER_PRODUCT = 2          # techniques of one product added in one round, at most
 MAX_ROUNDS = 100         # pricing rounds before giving up (the answer is then a bound)
@@ -433,11 +439,49 @@ def _raised(lp: LinearProgram, At: sp.csr_matrix, z: np.ndarray, upper: np.ndarr
 
 
 # -- the method -----------------------------------------------------------------------------
-def _restricted(lp: LinearProgram, cols: np.ndarray) -> LinearProgram:
-    """The program over ``cols`` only, every row kept."""
-    return LinearProgram(lp.sense, lp.objective[cols], lp.matrix[:, cols].tocsc(),
-                         lp.row_lower, lp.row_upper, lp.col_lower[cols], lp.col_upper[cols],
-                         lp.rows, lp.cols.iloc[cols].reset_index(drop=True), lp.constant)
+def _restricted(lp: LinearProgram, cols: np.ndarray, rows: np.ndarray) -> LinearProgram:
+    """The program over columns ``cols`` and rows ``rows`` only."""
+    return LinearProgram(lp.sense, lp.objective[cols], lp.matrix[rows][:, cols].tocsc(),
+                         lp.row_lower[rows], lp.row_upper[rows], lp.col_lower[cols],
+                         lp.col_upper[cols], lp.rows.iloc[rows].reset_index(drop=True),
+                         lp.cols.iloc[cols].reset_index(drop=True), lp.constant)
+
+
+def _implied_rows(lp: LinearProgram) -> np.ndarray:
+    """Balance rows that their good's assortment row implies, as a mask.
+
+    With ``maximize_sets`` a good of the basket has two rows with the same levels on
+    the left: its balance ``net >= lower`` and its assortment row ``net - count sets
+    >= 0``. With ``count >= 0`` and ``sets >= 0`` the second implies the first whenever
+    ``lower <= 0``, so the restricted program leaves the first out (its price is 0 in
+    every optimum: it is slack whenever the plan makes a set). Halving the rows of an
+    economy made HiGHS's interior point five times faster on it (measured at 2,000
+    products). The full program keeps every row: the certificate is taken there.
+    """
+    m, n = lp.shape
+    kind = lp.rows["kind"].to_numpy()
+    implied = np.zeros(m, dtype=bool)
+    assortment = np.flatnonzero(kind == "assortment")
+    sets = np.flatnonzero(lp.cols["kind"].to_numpy() == "sets")
+    if assortment.size == 0 or sets.size != 1 or lp.col_lower[sets[0]] < 0:
+        return implied
+    goods = np.flatnonzero(kind == "good")
+    ids = lp.rows["id"]
+    balance = goods[pd.Index(ids.iloc[goods]).get_indexer(ids.iloc[assortment])]
+    found = balance >= 0
+    assortment, balance = assortment[found], balance[found]
+    A = lp.matrix.tocsr()
+    count = -np.asarray(A[assortment][:, sets].todense()).ravel()
+    own = np.asarray(A[balance][:, sets].todense()).ravel()
+    others = np.ones(n, dtype=bool)
+    others[sets] = False
+    difference = (A[balance] - A[assortment])[:, np.flatnonzero(others)].tocsr()
+    difference.eliminate_zeros()
+    same = np.diff(difference.indptr) == 0
+    ok = (same & (count >= 0) & (own == 0) & np.isinf(lp.row_upper[balance])
+          & (lp.row_lower[balance] <= lp.row_lower[assortment]))
+    implied[balance[ok]] = True
+    return implied
 
 
 def _entering(z: np.ndarray, scale: np.ndarray, inside: np.ndarray, group: np.ndarray,
@@ -479,7 +523,7 @@ def solve_by_generation(lp: LinearProgram, *, budget: Budget | float | None = No
         techniques are added to it.
     method : str, optional
         HiGHS method for the first restricted solve (`lp.methods.HIGHS_METHODS`;
-        default: by size, `choose_highs_method`); re-solves use the warm simplex.
+        default: by size, `IPM_FROM_NONZEROS`); re-solves use the warm simplex.
 
     Returns
     -------
@@ -498,9 +542,12 @@ def solve_by_generation(lp: LinearProgram, *, budget: Budget | float | None = No
     group[mk.techniques] = mk.good
     At = lp.matrix.T.tocsr()
     implied = _implied_upper(lp)
-    restricted = _restricted(lp, cols)
+    rows = np.flatnonzero(~_implied_rows(lp))
+    restricted = _restricted(lp, cols, rows)
+    kept = lp.matrix[rows].tocsc()        # the rows the restricted program holds
     session = HighsSession(restricted, budget=budget)
-    session.use_method(method or choose_highs_method(len(cols), restricted.matrix.nnz).method)
+    session.use_method(method or ("ipm" if restricted.matrix.nnz >= IPM_FROM_NONZEROS
+                                  else "simplex"))
     order = cols.copy()                   # column of the full program of each session column
     rounds, bound, solution = 0, float("nan"), None
     while True:
@@ -509,7 +556,9 @@ def solve_by_generation(lp: LinearProgram, *, budget: Budget | float | None = No
         session.use_method("simplex")     # re-solves start warm from the basis
         if solution.status is not Status.OPTIMAL:
             break
-        z, scale = _reduced_costs(lp, At, solution.row_dual)
+        y = np.zeros(m)
+        y[rows] = solution.row_dual           # the rows left out are slack: price 0
+        z, scale = _reduced_costs(lp, At, y)
         entering = _entering(z, scale, inside, group, per_product)
         log.debug("generation round %d: %d columns, objective %.12g, %d iterations in "
                   "%.2fs, %d entering", rounds, len(order), solution.objective,
@@ -517,21 +566,21 @@ def solve_by_generation(lp: LinearProgram, *, budget: Budget | float | None = No
         if entering.size == 0:
             break
         if rounds >= max_rounds or budget.expired():
-            bound = lagrangian_bound(lp, solution.row_dual, implied)
+            bound = lagrangian_bound(lp, y, implied)
             status = Status.ITERATION_LIMIT if rounds >= max_rounds else Status.TIME_LIMIT
-            solution = _full(lp, solution, order, status, started)
+            solution = _full(lp, solution, order, rows, status, started)
             return GenerationResult(solution, f"stopped after {rounds} restricted solves "
                                     f"({'rounds' if rounds >= max_rounds else 'time'} ran "
                                     f"out) with {len(order):,} of {n:,} columns",
                                     rounds, len(order), bound)
         inside[entering] = True
-        session.add_columns(lp.matrix[:, entering], lp.objective[entering],
+        session.add_columns(kept[:, entering], lp.objective[entering],
                             lp.col_lower[entering], lp.col_upper[entering],
                             lp.cols.iloc[entering].reset_index(drop=True))
         order = np.concatenate([order, entering])
     if solution.status is Status.OPTIMAL:
-        bound = lagrangian_bound(lp, solution.row_dual, implied)
-        full = _full(lp, solution, order, Status.OPTIMAL, started)
+        bound = lagrangian_bound(lp, y, implied)
+        full = _full(lp, solution, order, rows, Status.OPTIMAL, started)
         return GenerationResult(full, f"{rounds} restricted solve{'s' if rounds != 1 else ''} "
                                 f"over {len(order):,} of {n:,} columns, no other technique "
                                 "priced out", rounds, len(order), bound)
@@ -545,23 +594,24 @@ def solve_by_generation(lp: LinearProgram, *, budget: Budget | float | None = No
                             "decides)", rounds, len(order))
 
 
-def _full(lp: LinearProgram, restricted: LpSolution, order: np.ndarray, status: Status,
-          started: float) -> LpSolution:
+def _full(lp: LinearProgram, restricted: LpSolution, order: np.ndarray, rows: np.ndarray,
+          status: Status, started: float) -> LpSolution:
     """The restricted solution as one of the full program: zero levels for the
-    columns never added, the restricted duals as prices, the basis extended."""
+    columns never added, the restricted duals as prices (0 on the rows left out, whose
+    slacks join the basis), the basis extended."""
     m, n = lp.shape
     x = np.zeros(n)
     x[order] = restricted.x
-    col_basis = np.full(n, "lower", dtype=object)
+    row_dual = np.zeros(m)
+    row_dual[rows] = restricted.row_dual
+    col_basis = row_basis = np.array([], dtype=object)
     if restricted.has_basis:
+        col_basis = np.full(n, "lower", dtype=object)
         col_basis[order] = restricted.col_basis
-    row_basis = restricted.row_basis if restricted.has_basis else np.array([],
-                                                                            dtype=object)
-    if not restricted.has_basis:
-        col_basis = np.array([], dtype=object)
+        row_basis = np.full(m, "basic", dtype=object)
+        row_basis[rows] = restricted.row_basis
     objective = float(lp.objective @ x + lp.constant)
     return LpSolution(status, objective=objective, x=x, row_activity=lp.matrix @ x,
-                      row_dual=restricted.row_dual, row_basis=row_basis,
-                      col_basis=col_basis, seconds=time.perf_counter() - started,
+                      row_dual=row_dual, row_basis=row_basis, col_basis=col_basis,
+                      seconds=time.perf_counter() - started,
                       iterations=restricted.iterations, message="generation")
-
