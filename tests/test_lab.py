@@ -283,3 +283,14 @@ def test_the_shipped_experiment_loads() -> None:
     assert set(experiment.regimes) >= {"central", "prices", "ratchet", "fixed-quota",
                                        "weitzman", "market", "democratic"}
     assert experiment.spec.seeds == [1, 2, 3, 4, 5]
+
+
+def test_a_regime_that_cannot_run_on_the_world_says_why(tmp_path: Path) -> None:
+    world = tmp_path / "open.yaml"
+    world.write_text(GROSS_SUBSTITUTES.replace(", capacity: 60", ""))
+    exp = write(tmp_path / "e.yaml", f"world: {world}\nregimes:\n  prices: {{}}\n")
+    with pytest.raises(PlanError) as info:
+        load_experiment(exp)
+    problem = info.value.problems[0]
+    assert problem.path == "regimes.prices" and problem.line == 3
+    assert "finite capacity" in problem.message

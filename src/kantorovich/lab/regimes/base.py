@@ -8,8 +8,8 @@ process with the rounds and numbers its planning took. A subclass with a ``type`
 registers itself; an experiment names it like a built-in one.
 
 >>> from kantorovich.lab.regimes.base import Regime, registered
->>> sorted(registered())[:3]
-['central', 'democratic', 'market']
+>>> {"quota", "central", "weitzman", "prices", "market", "democratic"} <= set(registered())
+True
 """
 
 from __future__ import annotations

@@ -100,10 +100,11 @@ class PricesRegime(Regime):
         goods["supply"] = goods["supply"].astype(float)
         goods["demand"] = goods["demand"].astype(float)
         plan_unit = plan.processes["unit"].to_numpy(object)
-        unit_of = {world.units[u]: plan_unit[np.flatnonzero(world.process_unit == u)[0]]
-                   for u in set(owner.tolist())}
+        first = np.zeros(world.n_units, dtype=int)
+        seen, at = np.unique(world.process_unit, return_index=True)
+        first[seen] = at
         processes = pd.DataFrame(
-            {"name": "", "unit": [unit_of[world.units[u]] for u in owner],
+            {"name": "", "unit": plan_unit[first[owner]],
              "min_level": 0.0, "capacity": np.inf, "level_unit": ""},
             index=pd.Index(ids, name="process"))
         master = Plan(name=f"{plan.name}: master", goods=goods, units=plan.units,
