@@ -294,3 +294,15 @@ def test_a_regime_that_cannot_run_on_the_world_says_why(tmp_path: Path) -> None:
     problem = info.value.problems[0]
     assert problem.path == "regimes.prices" and problem.line == 3
     assert "finite capacity" in problem.message
+
+
+def test_cells_map_onto_a_process_pool() -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    experiment = lab({"central": {}, "ratchet": {"type": "quota"}}, periods=2, seeds=(1, 2),
+                     reliability=True)
+    serial = run_experiment(experiment)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        pooled = run_experiment(experiment, map=pool.map)
+    pd.testing.assert_frame_equal(serial.measures, pooled.measures)
+    assert serial.summary == pooled.summary

@@ -16,6 +16,7 @@ period; the regime observes the outcome.
 from __future__ import annotations
 
 import builtins
+import functools
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -264,9 +265,7 @@ def run_experiment(experiment: Experiment, *,
     names = [c[0] for c in cells]
     seeds = [c[1] for c in cells]
 
-    def cell(name: str, seed: int) -> dict[str, pd.DataFrame]:
-        return run_cell(experiment, name, seed)
-
+    cell = functools.partial(run_cell, experiment)   # picklable: a pool's map takes it
     mapper = map if map is not None else builtins.map
     frames = []
     for done, frame in enumerate(mapper(cell, names, seeds), start=1):
