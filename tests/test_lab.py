@@ -306,3 +306,27 @@ def test_cells_map_onto_a_process_pool() -> None:
         pooled = run_experiment(experiment, map=pool.map)
     pd.testing.assert_frame_equal(serial.measures, pooled.measures)
     assert serial.summary == pooled.summary
+
+
+def test_the_centre_sees_reports_not_capacities() -> None:
+    seen = []
+
+    class Peek(Regime):
+        type = "peek"
+
+        def rules(self):  # a bonus for meeting the target: units under-report
+            from kantorovich.lab.regimes.quota import QuotaRules
+
+            return QuotaRules(ratchet=0.0)
+
+        def plan(self, view: CentreView) -> Planned:
+            seen.append((view.reported.processes["capacity"].to_numpy(float),
+                         view.reported_capacity))
+            return Planned(np.zeros(len(view.reported_capacity)))
+
+    experiment = lab({"peek": {}}, periods=2, honest=False, reliability=True)
+    run_cell(experiment, "peek", 1)
+    truth = experiment.world.capacity
+    for believed, reported in seen:
+        assert np.array_equal(believed, reported)
+        assert not np.array_equal(believed, truth)

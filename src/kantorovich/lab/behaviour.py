@@ -8,7 +8,8 @@ yield), so one solution serves every unit with the same reliability.
 * **state**: ``tau``, the standing target the rules carry from period to period (the
   quota's ratcheted target, or the output the centre saw last: a grid of 61 points; a
   single point where the rules keep none), and ``k``, the number of innovations so far
-  (capacity ``g = (1 + innovation_step)^k``);
+  (capacity ``g = (1 + innovation_step)^k``; the value of innovating is counted for
+  the first 30);
 * **choices**: the report ``r`` (reported capacity / true capacity, 0.5 to 1.5 in steps
   of 0.05), output ``y`` (0 to full capacity in 21 steps) and innovation effort ``e``
   (0 or 1: with chance ``innovation`` the yield rises by ``innovation_step`` next period);
@@ -45,6 +46,7 @@ REPORTS = np.round(np.linspace(0.5, 1.5, 21), 12)
 OUTPUTS = np.linspace(0.0, 1.0, 21)
 _TAUS = 61
 _TIE = 1e-9
+_MOST_INNOVATIONS = 30
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def best_responses(rules: UnitRules, behaviour: object, periods: int, *,
 def _solve(rules: UnitRules, key: tuple, periods: int, chance: float,
            size: float) -> Responses:
     discount, cost, q, step, effort_cost, _ = key
-    ks = periods + 1
+    ks = min(periods, _MOST_INNOVATIONS) + 1   # innovations beyond that add no value here
     growth = (1.0 + step) ** np.arange(ks)
     taus = (np.linspace(0.0, 1.5 * growth[-1], _TAUS) if rules.standing
             else np.zeros(1))

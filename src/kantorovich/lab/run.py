@@ -178,8 +178,10 @@ def run_cell(experiment: Experiment, regime_name: str, seed: int) -> dict[str, p
             for us, resp in responses.values():
                 r[us], y_plan[us], effort[us], t_plan[us] = resp.at(t, tau[us], k[us])
         reported = np.where(private, world.capacity * r[unit], world.capacity)
-        view = CentreView(t + 1, world.plan, reported, unit_yield.copy(), unit, U,
-                          last_levels, last_targets)
+        seen = unit_yield.copy()
+        view = CentreView(t + 1, functools.cache(functools.partial(
+            world.plan_at, seen, reported)), reported, seen, unit, U, last_levels,
+            last_targets)
         planned = regime.plan(view)
         T = np.clip(np.asarray(planned.targets, float), 0, None)
         T_u = np.bincount(unit, weights=np.where(private, T, 0), minlength=U) / safe * g

@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -40,18 +41,25 @@ class NoSettings(BaseModel):
 
 @dataclass(frozen=True)
 class CentreView:
-    """What the centre knows in a period: the world's structure with the reported
-    capacities and the yields observed so far (``reported``), what was made last period
-    (``last_levels``, None at first), and which unit runs each process."""
+    """What the centre knows in a period: the reported capacity of every process, the
+    yields observed so far, what was made and asked last period (None at first), which
+    unit runs each process, and (`reported`) the world's structure as a plan with the
+    reported capacities and observed yields, built when first asked for."""
 
     period: int
-    reported: Plan
+    plan_of: Callable[[], Plan] = field(repr=False)
     reported_capacity: np.ndarray
     unit_yield: np.ndarray
     process_unit: np.ndarray
     n_units: int
     last_levels: np.ndarray | None
     last_targets: np.ndarray | None
+
+    @property
+    def reported(self) -> Plan:
+        """The plan the centre believes: the world's structure with the reported
+        capacities and the observed yields."""
+        return self.plan_of()
 
 
 @dataclass
