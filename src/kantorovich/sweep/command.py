@@ -40,7 +40,7 @@ def sweep_command(
                     ] = False,
     workers: Annotated[Optional[int], typer.Option(
         "--workers", min=1, metavar="N",
-        help="Worker processes of the local Dask cluster (default: one per CPU).")] = None,
+        help="Worker processes of the local Dask cluster (default: one per CPU, at most 8).")] = None,
     scheduler: Annotated[Optional[str], typer.Option(
         "--scheduler", metavar="ADDR",
         help="Run on an existing Dask cluster instead, e.g. tcp://10.0.0.5:8786.")] = None,
@@ -88,7 +88,7 @@ def sweep_command(
     if workers is None and scheduler is None:
         import os
 
-        workers = max(1, os.cpu_count() or 1)
+        workers = max(1, min(os.cpu_count() or 1, 8))   # each holds a warm plan
     with _progress(quiet) as progress:
         outcome = sweep_plan(loaded, vary or [], output, inputs=[plan], workers=workers,
                              scheduler=scheduler, sample=spec, progress=progress)
