@@ -12,7 +12,6 @@ carries its file, line, key path and a fix (`PlanError`, exit 2 at the command l
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +174,3 @@ def read_experiment(path: str | Path) -> tuple[ExperimentSpec, Any]:
     return experiment_from_dict(document.data, file=str(path),
                                 locate=document.locate), document.locate
 
-
-def finite(value: float) -> bool:
-    """Whether ``value`` is a finite number."""
-    return isinstance(value, (int, float)) and math.isfinite(value)

@@ -31,7 +31,8 @@ from kantorovich.errors import PlanError, Problem
 from kantorovich.lab.behaviour import best_responses
 from kantorovich.lab.experiment import ExperimentSpec, read_experiment, settings_problems
 from kantorovich.lab.measures import fulfilment_by_group, summarise
-from kantorovich.lab.regimes.base import CentreView, Regime, registered
+from kantorovich.lab.regimes import registered
+from kantorovich.lab.regimes.base import CentreView, Regime
 from kantorovich.lab.world import World, load_world
 
 __all__ = ["Experiment", "Results", "load_experiment", "make_experiment", "run_cell",

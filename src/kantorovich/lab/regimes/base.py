@@ -7,7 +7,7 @@ its units know (`UnitRules`, from which they compute their best responses), and
 process with the rounds and numbers its planning took. A subclass with a ``type``
 registers itself; an experiment names it like a built-in one.
 
->>> from kantorovich.lab.regimes.base import Regime, registered
+>>> from kantorovich.lab.regimes import registered
 >>> {"quota", "central", "weitzman", "prices", "market", "democratic"} <= set(registered())
 True
 """
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from kantorovich.lab.world import World
     from kantorovich.model.plan import Plan
 
-__all__ = ["CentreView", "NoSettings", "Planned", "Regime", "registered"]
+__all__ = ["CentreView", "NoSettings", "Planned", "Regime", "known"]
 
 _REGISTRY: dict[str, type[Regime]] = {}
 
@@ -122,8 +122,7 @@ class Regime(ABC):
         return int(len(self.world.plan.flows) + len(self.world.plan.processes))
 
 
-def registered() -> dict[str, type[Regime]]:
-    """Every regime type known (built-in ones and user subclasses)."""
-    from kantorovich.lab import regimes  # noqa: F401 - the built-in regimes register
-
+def known() -> dict[str, type[Regime]]:
+    """Every regime type registered so far (`kantorovich.lab.regimes.registered` first
+    loads the built-in ones)."""
     return dict(_REGISTRY)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kantorovich.errors import PlanError, Problem
 from kantorovich.lab.behaviour import UnitRules
-from kantorovich.lab.regimes.base import CentreView, Planned, Regime, registered
+from kantorovich.lab.regimes.base import CentreView, Planned, Regime, known
 
 __all__ = ["DemocraticRegime", "Vote"]
 
@@ -46,7 +46,7 @@ class DemocraticRegime(Regime):
 
     def __init__(self, name, settings, world) -> None:  # type: ignore[no-untyped-def]
         super().__init__(name, settings, world)
-        kinds = registered()
+        kinds = known()
         kind = kinds.get(settings.production)
         where = f"regimes.{name}.production"
         if kind is None or kind is DemocraticRegime:
