@@ -135,10 +135,14 @@ def policy_rows(plan: Plan, policies: tuple[Policy, ...] | None = None,
 
 
 def compile_plan(plan: Plan) -> LinearProgram:
-    """The linear program of ``plan``; see the module docstring for its rows and columns."""
+    """The linear program of ``plan``; see the module docstring for its rows and columns.
+
+    The matrix is assembled from its entries (goods rows from the flows, policy rows,
+    assortment rows from the flows of the set's goods, the ``sets`` column) in one
+    conversion to CSC, which sums repeated entries: stacking blocks would convert each.
+    """
     index = _FlowIndex(plan)
-    net = index.net()
-    n_proc = index.n_proc
+    n_proc, n_good = index.n_proc, index.n_good
     goods = plan.goods
     supply = goods["supply"].to_numpy(float)
     demand = goods["demand"].to_numpy(float)
@@ -148,43 +152,60 @@ def compile_plan(plan: Plan) -> LinearProgram:
     weights = objective.weights
     wpos = goods.index.get_indexer(weights.index)
     sets = objective.sense == "maximize_sets"
+    net = index.output - index.input
+    gcode, pcode = index.gcode, index.pcode
 
-    blocks = [net]
+    rows, cols, data = [gcode], [pcode], [net]
     lower = [good_lower]
-    upper = [np.full(len(goods), INF)]
-    row_kind = [np.full(len(goods), "good", dtype=object)]
+    upper = [np.full(n_good, INF)]
+    row_kind = [np.full(n_good, "good", dtype=object)]
     row_id = [goods.index.to_numpy(object)]
     pol, pol_lo, pol_up = policy_rows(plan, index=index)
-    blocks.append(pol)
+    pol = pol.tocoo()
+    rows.append(pol.row + n_good)
+    cols.append(pol.col)
+    data.append(pol.data)
     lower.append(pol_lo)
     upper.append(pol_up)
     row_kind.append(np.full(len(plan.policies), "policy", dtype=object))
     row_id.append(np.array([p.id for p in plan.policies], dtype=object))
+    n_rows = n_good + len(plan.policies)
 
     if sets:
-        blocks.append(net[wpos])
+        in_set = np.full(n_good, -1, dtype=np.int64)
+        in_set[wpos] = np.arange(len(wpos))
+        row_of = in_set[gcode]
+        counted = row_of >= 0
+        rows.append(row_of[counted] + n_rows)
+        cols.append(pcode[counted])
+        data.append(net[counted])
+        rows.append(np.arange(len(wpos)) + n_rows)      # the sets column
+        cols.append(np.full(len(wpos), n_proc))
+        data.append(-weights.to_numpy(float))
+        n_rows += len(wpos)
         lower.append(np.zeros(len(wpos)))
         upper.append(np.full(len(wpos), INF))
         row_kind.append(np.full(len(wpos), "assortment", dtype=object))
         row_id.append(weights.index.to_numpy(object))
-        c = np.zeros(n_proc)
+        c = np.append(np.zeros(n_proc), 1.0)
     else:
-        w = np.zeros(len(goods))
+        w = np.zeros(n_good)
         w[wpos] = weights.to_numpy(float)
-        c = np.asarray(net.T @ w).ravel()
+        c = np.bincount(pcode, weights=net * w[gcode], minlength=n_proc).astype(float)
         if objective.sense == "minimize":
             c = -c
-    matrix = sp.vstack(blocks, format="csc")
+    n_cols = n_proc + (1 if sets else 0)
+    small = max(n_rows, n_cols) < 2**31 - 1
+    kind = np.int32 if small else np.int64
+    matrix = sp.csc_matrix((np.concatenate(data).astype(float, copy=False),
+                            (np.concatenate([r.astype(kind, copy=False) for r in rows]),
+                             np.concatenate([k.astype(kind, copy=False) for k in cols]))),
+                           shape=(n_rows, n_cols))
     col_lower = plan.processes["min_level"].to_numpy(float)
     col_upper = plan.processes["capacity"].to_numpy(float)
     col_kind = np.full(n_proc, "process", dtype=object)
     col_id = plan.processes.index.to_numpy(object)
     if sets:
-        counts = np.zeros(matrix.shape[0])
-        start = matrix.shape[0] - len(wpos)
-        counts[start:] = -weights.to_numpy(float)
-        matrix = sp.hstack([matrix, sp.csc_matrix(counts.reshape(-1, 1))], format="csc")
-        c = np.append(c, 1.0)
         col_lower = np.append(col_lower, 0.0)
         col_upper = np.append(col_upper, INF)
         col_kind = np.append(col_kind, "sets")

@@ -53,7 +53,7 @@ def positions_in(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray:
     if categories is index or (len(categories) == len(index)
                                and categories.dtype == index.dtype
                                and categories.equals(index)):
-        return codes.astype(np.int64)
+        return codes
     found = np.append(index.get_indexer(categories), -1)
     return found[codes]
 

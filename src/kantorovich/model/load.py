@@ -26,7 +26,7 @@ from kantorovich.model.rules import RuleSyntaxError, parse_rule, rule_problem
 from kantorovich.model.tables import PlanTables, codes_in, empty_flows, normalise_flows
 from kantorovich.model.tabular import (Table, check_table, frame_table, is_table_path,
                                        optional_text, read_table_file, shown, table_ids,
-                                       table_names, unique_ids)
+                                       table_names, unique_ids, unstacked)
 
 __all__ = ["build_plan", "did_you_mean", "load_plan", "plan_from_mapping"]
 
@@ -191,9 +191,12 @@ def _twice_listed_flows(table: Table, positions: dict[str, np.ndarray], known: n
     found: list[Problem] = []
     frame = table.frame
     width = np.int64(max(len(goods), 1))
-    pairs = np.where(known, positions["process"].astype(np.int64) * width
-                     + positions["good"], -1)
-    twice = _repeated(pairs, known, len(procs), len(goods))
+    twice = _repeated(positions["process"], positions["good"], known, len(procs),
+                      len(goods))
+    pairs = np.zeros(0, dtype=np.int64)
+    if twice.any() or len(inline):
+        pairs = np.where(known, positions["process"].astype(np.int64) * width
+                         + positions["good"], -1)
     if twice.any():
         first = pd.Series(np.arange(len(pairs))).groupby(pairs).transform("min").to_numpy()
         for i in np.flatnonzero(twice)[:20]:
@@ -256,23 +259,30 @@ def _coded_flows(f: pd.DataFrame, positions: dict[str, np.ndarray], known: np.nd
         columns[col] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(index))
     columns["input"] = f["input"].to_numpy(float)[rows]
     columns["output"] = f["output"].to_numpy(float)[rows]
-    return pd.DataFrame(columns)
+    return unstacked(columns, int(known.sum()))
 
 
-def _repeated(pairs: np.ndarray, known: np.ndarray, n_proc: int, n_good: int
-              ) -> np.ndarray:
+def _repeated(process: np.ndarray, good: np.ndarray, known: np.ndarray, n_proc: int,
+              n_good: int) -> np.ndarray:
     """Which known (process, good) pairs repeat an earlier row. Counted first as the
-    entries of a sparse pattern (no hashing, linear): only when some pair repeats are
+    entries of a sparse pattern (no hashing, linear; built in place when the rows come
+    grouped by process, as a generated economy's do): only when some pair repeats are
     the rows found."""
+    none = np.zeros(len(process), dtype=bool)
     if not known.any():
-        return np.zeros(len(pairs), dtype=bool)
-    width = max(n_good, 1)
-    p, g = np.divmod(pairs[known], width)
-    pattern = sp.csr_matrix((np.ones(len(p), dtype=np.int8), (p, g)),
-                            shape=(max(n_proc, 1), width))
+        return none
+    p, g = (process, good) if known.all() else (process[known], good[known])
+    shape = (max(n_proc, 1), max(n_good, 1))
+    if len(p) > 1 and (p[1:] >= p[:-1]).all():
+        indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(p, minlength=shape[0]), out=indptr[1:])
+        pattern = sp.csr_matrix((np.ones(len(p), dtype=np.int8), g, indptr), shape=shape)
+    else:
+        pattern = sp.csr_matrix((np.ones(len(p), dtype=np.int8), (p, g)), shape=shape)
     pattern.sum_duplicates()
     if pattern.nnz == len(p):
-        return np.zeros(len(pairs), dtype=bool)
+        return none
+    pairs = np.where(known, process.astype(np.int64) * shape[1] + good, -1)
     return (pd.Series(pairs).duplicated() & known).to_numpy()
 
 
@@ -500,11 +510,13 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
         procs = _joined(procs, extra, dup)
     t = table("flows", ("process", "good"), ("input", "output"), finite=("input", "output"))
     if t is not None:
-        f = pd.DataFrame({
-            "process": t.frame["process"], "good": t.frame["good"],
-            "input": t.frame["input"].fillna(0.0) if "input" in t.frame else 0.0,
-            "output": t.frame["output"].fillna(0.0) if "output" in t.frame else 0.0,
-        })
+        given = t.frame
+        f = unstacked({
+            "process": given["process"], "good": given["good"],
+            "input": given["input"].fillna(0.0) if "input" in given else np.zeros(len(given)),
+            "output": given["output"].fillna(0.0) if "output" in given
+            else np.zeros(len(given)),
+        }, len(given))
         known = np.ones(len(f), dtype=bool)
         positions = {}
         for col, kind, choices in (("good", "good", goods.index),

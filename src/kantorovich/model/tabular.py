@@ -36,7 +36,7 @@ from kantorovich.model import schema
 from kantorovich.model.checks import did_you_mean
 
 __all__ = ["Table", "check_table", "frame_table", "is_table_path", "read_csv_table",
-           "read_parquet_table", "read_table_file", "shown"]
+           "read_parquet_table", "read_table_file", "shown", "unstacked"]
 
 _LISTED = 20
 TEXT_COLUMNS = ("name", "unit", "region", "level_unit")
@@ -176,8 +176,14 @@ def read_parquet_table(base: Path | None, name: str, key: str,
                 column = column.cast(kind.value_type)
             values = column.to_pandas()
         columns[field.name] = values
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(data.num_rows))
-    return Table(frame, key, file, typed=True)
+    return Table(unstacked(columns, data.num_rows), key, file, typed=True)
+
+
+def unstacked(columns: dict[str, object], rows: int) -> pd.DataFrame:
+    """A frame of these columns as they are: not copied, and each kept as its own block
+    (the DataFrame constructor would copy number columns into one two-dimensional block,
+    seconds and gigabytes at 10^7 rows)."""
+    return pd.DataFrame(columns, index=pd.RangeIndex(rows), copy=False)
 
 
 def _is_text(kind: pa.DataType) -> bool:
@@ -187,21 +193,44 @@ def _is_text(kind: pa.DataType) -> bool:
 def _categorical(column: pa.ChunkedArray) -> pd.Series:
     """A dictionary-encoded column as a pandas categorical: its codes, and its distinct
     values (as text: an integer dictionary is read as its decimal text) as categories.
-    No Python string is made per row, only one per distinct value."""
-    column = column.unify_dictionaries() if column.num_chunks > 1 else column
-    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    dictionary = array.dictionary
-    if not _is_text(dictionary.type):
-        if not pa.types.is_integer(dictionary.type):
-            return pd.Series(array.cast(dictionary.type).to_pandas(), dtype=object)
-        dictionary = pc.cast(dictionary, pa.string())
-    codes = pc.fill_null(array.indices, -1).to_numpy(zero_copy_only=False)
-    words = pd.Series(dictionary.to_numpy(zero_copy_only=False).astype(object), dtype=object)
-    if words.isna().any() or words.duplicated().any():   # a dictionary may repeat a word
-        recode, unique = pd.factorize(words, use_na_sentinel=True)
-        codes = np.append(recode, -1)[codes]
-        words = pd.Series(np.asarray(unique, dtype=object), dtype=object)
-    dtype = pd.CategoricalDtype(pd.Index(words, dtype=object))
+    No Python string is made per row, only one per distinct value.
+
+    A Parquet reader gives each row group one dictionary, shared by the batches of that
+    group: each distinct dictionary is matched once (one Arrow hash over all of them),
+    not once per batch as unifying the chunks would."""
+    chunks = [c for c in column.chunks if len(c)] or column.chunks[:1]
+    if not chunks:
+        return pd.Series(pd.Categorical([], categories=pd.Index([], dtype=object)))
+    if not _is_text(chunks[0].dictionary.type):
+        if not pa.types.is_integer(chunks[0].dictionary.type):
+            return pd.Series(column.cast(column.type.value_type).to_pandas(), dtype=object)
+        chunks = [pa.DictionaryArray.from_arrays(c.indices, pc.cast(c.dictionary,
+                                                                    pa.string()))
+                  for c in chunks]
+    seen: dict[tuple[int, ...], int] = {}
+    distinct: list[pa.Array] = []
+    which = []
+    for chunk in chunks:           # a loop over batches (about 130,000 rows each)
+        words = chunk.dictionary
+        key = (*(b.address if b is not None else 0 for b in words.buffers()),
+               words.offset, len(words))
+        if key not in seen:
+            seen[key] = len(distinct)
+            distinct.append(words)
+        which.append(seen[key])
+    encoded = pc.dictionary_encode(pa.concat_arrays(distinct)) if len(distinct) > 1 \
+        else pc.dictionary_encode(distinct[0])
+    categories = encoded.dictionary
+    recode = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    starts = np.cumsum([0] + [len(d) for d in distinct])
+    pieces = []
+    for chunk, k in zip(chunks, which):
+        local = pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False)
+        mapping = np.append(recode[starts[k]:starts[k + 1]], -1)
+        pieces.append(mapping[local])
+    codes = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+    words = pd.Index(categories.to_numpy(zero_copy_only=False), dtype=object)
+    dtype = pd.CategoricalDtype(words)       # Arrow's dictionary is unique and non-null
     return pd.Series(pd.Categorical.from_codes(codes.astype(np.int32, copy=False),
                                                dtype=dtype))
 
@@ -279,7 +308,10 @@ def _categorical_text(table: Table, col: str, values: pd.Series,
     categories = values.cat.categories
     codes = values.cat.codes.to_numpy()
     words = categories.to_numpy(object)
-    is_text = np.fromiter((isinstance(w, str) for w in words), bool, len(words))
+    if pd.api.types.infer_dtype(categories, skipna=False) == "string":
+        is_text = np.ones(len(words), dtype=bool)
+    else:
+        is_text = np.fromiter((isinstance(w, str) for w in words), bool, len(words))
     if not is_text.all():
         wrong = np.append(~is_text, False)[codes]
         for i in np.flatnonzero(wrong)[:_LISTED]:

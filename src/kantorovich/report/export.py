@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from kantorovich import files
 from kantorovich.explain.analyses import Analyses, analyse
@@ -21,6 +23,8 @@ from kantorovich.results.result import PlanResult
 __all__ = ["OutputError", "check_output_dir", "write_result"]
 
 SUMMARY = "summary.json"
+_DICTIONARY_WORDS = 10_000
+"""Most distinct values of a categorical column written with a Parquet dictionary."""
 FORMATS = ("parquet", "csv")
 
 
@@ -41,7 +45,13 @@ def _write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
         if frame[col].dtype == object:
             frame[col] = frame[col].astype("string")
     if fmt == "parquet":
-        frame.to_parquet(path, index=False)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        # a dictionary of many ids (a process per row) is written as plain pages: Parquet
+        # would write it again in every row group, and fall back when it is too large
+        pq.write_table(table, path, compression="zstd", use_dictionary=[
+            str(col) for col in frame.columns
+            if not (isinstance(frame[col].dtype, pd.CategoricalDtype)
+                    and len(frame[col].cat.categories) > _DICTIONARY_WORDS)])
     else:
         frame.to_csv(path, index=False)
 

@@ -30,6 +30,7 @@ from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 from kantorovich.lp.structure import solve_by_structure
 from kantorovich.model.plan import Plan
+from kantorovich.model.tabular import unstacked
 from kantorovich.numbers import count
 from kantorovich.results.certificate import Certificate, certify
 
@@ -201,7 +202,7 @@ class PlanResult:
         table = pd.DataFrame({
             "unit": procs["unit"], "level": level, "min_level": procs["min_level"],
             "capacity": procs["capacity"], "reduced_cost": self.reduced_costs,
-        })
+        }, copy=False)
         at_cap = np.isclose(level, procs["capacity"], rtol=1e-9, atol=1e-7)
         at_min = np.isclose(level, procs["min_level"], rtol=1e-9, atol=1e-7)
         table["position"] = _labels(np.where(at_cap, 0, np.where(at_min, 1, 2)),
@@ -234,13 +235,13 @@ class PlanResult:
                 np.asarray(names, dtype=object), dtype=object))
         else:
             unit = units[pcode]
-        return pd.DataFrame({
+        return unstacked({
             "process": flows["process"].array if coded else flows["process"].to_numpy(),
             "unit": unit,
             "good": flows["good"].array if coded else flows["good"].to_numpy(),
             "input": flows["input"].to_numpy(float) * level,
             "output": flows["output"].to_numpy(float) * level,
-        })
+        }, len(flows))
 
     def by_unit(self, levels: pd.Series | None = None) -> pd.DataFrame:
         """Inputs and outputs of each good per production unit (at ``levels``, by default
@@ -307,7 +308,7 @@ class PlanResult:
             "unit": goods["unit"], "supply": goods["supply"], "demand": goods["demand"],
             "made": made, "used": used, "net_output": net, "surplus": surplus,
             "shadow_price": self.shadow_prices,
-        })
+        }, copy=False)
         which, units = pd.factorize(goods["unit"].to_numpy(object), use_na_sentinel=False)
         table["price_unit"] = _labels(which, [f"{self.objective_unit} per {u}" if u
                                               else self.objective_unit for u in units],
@@ -472,16 +473,17 @@ class _ByUnit:
     def indexed(self) -> pd.DataFrame:
         index = pd.MultiIndex(levels=[self.goods, self.units], codes=[self.good, self.unit],
                               names=["good", "unit"], verify_integrity=False)
-        return pd.DataFrame({"input": self.input, "output": self.output}, index=index)
+        return pd.DataFrame({"input": self.input, "output": self.output}, index=index,
+                            copy=False)
 
     def flat(self) -> pd.DataFrame:
         """The table: good and unit as categoricals over the plan's ids."""
-        return pd.DataFrame({
+        return unstacked({
             "good": pd.Categorical.from_codes(self.good, dtype=pd.CategoricalDtype(
                 self.goods)),
             "unit": pd.Categorical.from_codes(self.unit, dtype=pd.CategoricalDtype(
                 self.units)),
-            "input": self.input, "output": self.output})
+            "input": self.input, "output": self.output}, len(self.good))
 
 
 def _all_distinct(key: np.ndarray, rows: int, width: int) -> bool:
