@@ -40,6 +40,7 @@ from kantorovich.cli_style import Command as _Command
 from kantorovich.cli_style import Group as _Group
 from kantorovich.cli_style import report_failure
 from kantorovich.economy.cli import economy_app  # light: typer and rich only
+from kantorovich.lab.cli import lab_app  # light: typer and rich only
 from kantorovich.report.command import report_command  # light: typer only
 from kantorovich.sweep.command import sweep_command  # light: typer only
 from kantorovich.errors import KantorovichError
@@ -76,6 +77,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Optimal economic planning: plans, shadow prices and explanations.")
 app.add_typer(economy_app, name="economy",
               help="Input-output economies: Leontief accounting and labour values.")
+app.add_typer(lab_app, name="lab",
+              help="The institutions laboratory: planning regimes tested by simulation.")
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140)
 
