@@ -64,12 +64,15 @@ class Method(str, Enum):
     ipm = "ipm"
     pdlp = "pdlp"
     structure = "structure"
+    generation = "generation"
 
 
 MethodOption = Annotated[Method, typer.Option(
-    "--method", metavar="[auto|simplex|ipm|pdlp|structure]", help="auto: the exact structure method when the plan has one primary "
-                     "resource, no joint production, capacities or rules; else HiGHS's "
-                     "simplex or interior point by size. The one used, and why, is said.")]
+    "--method", metavar="[auto|simplex|ipm|pdlp|structure|generation]",
+    help="auto: the exact structure method when the plan has one primary resource, no "
+         "joint production, capacities or rules; technique generation when many "
+         "techniques compete for few coupling resources; else HiGHS's simplex or "
+         "interior point by size. The one used, and why, is said.")]
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
