@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from kantorovich.errors import Problem
 from kantorovich.model.schema import LARGEST
@@ -26,9 +27,35 @@ from kantorovich.model.tables import PlanTables, codes_in
 if TYPE_CHECKING:
     from kantorovich.model.plan import Plan
 
-__all__ = ["check_plan", "did_you_mean", "plan_warnings", "positions_in", "table_problems"]
+__all__ = ["check_plan", "did_you_mean", "pairs_repeat", "plan_warnings", "positions_in",
+           "table_problems"]
 
 _MAX_LISTED = 20
+
+
+def pairs_repeat(first: np.ndarray, second: np.ndarray, n_first: int,
+                 n_second: int) -> bool:
+    """Whether some pair (first[k], second[k]) of positions occurs twice: counted as the
+    entries of a sparse pattern, linear and without hashing (built in place when the
+    pairs come grouped by ``first``, as a plan's flows usually are by process).
+
+    >>> pairs_repeat(np.array([0, 0, 1]), np.array([1, 2, 1]), 2, 3)
+    False
+    >>> pairs_repeat(np.array([0, 1, 0]), np.array([1, 2, 1]), 2, 3)
+    True
+    """
+    if len(first) < 2:
+        return False
+    shape = (max(n_first, 1), max(n_second, 1))
+    ones = np.ones(len(first), dtype=np.int8)
+    if (first[1:] >= first[:-1]).all():
+        indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(first, minlength=shape[0]), out=indptr[1:])
+        pattern = sp.csr_matrix((ones, second, indptr), shape=shape)
+    else:
+        pattern = sp.csr_matrix((ones, (first, second)), shape=shape)
+    pattern.sum_duplicates()
+    return bool(pattern.nnz < len(first))
 
 
 def positions_in(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray:

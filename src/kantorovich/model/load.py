@@ -13,13 +13,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from pydantic import BaseModel, ValidationError
 
 from kantorovich.errors import PlanError, Problem
 from kantorovich.model import schema
 from kantorovich.model.documents import Locator, read_document
-from kantorovich.model.checks import check_plan, did_you_mean, positions_in
+from kantorovich.model.checks import check_plan, did_you_mean, pairs_repeat, positions_in
 from kantorovich.model.plan import Objective, Plan, Policy
 from kantorovich.model.regions import expand_amounts, goods_table, place_id
 from kantorovich.model.rules import RuleSyntaxError, parse_rule, rule_problem
@@ -264,25 +263,12 @@ def _coded_flows(f: pd.DataFrame, positions: dict[str, np.ndarray], known: np.nd
 
 def _repeated(process: np.ndarray, good: np.ndarray, known: np.ndarray, n_proc: int,
               n_good: int) -> np.ndarray:
-    """Which known (process, good) pairs repeat an earlier row. Counted first as the
-    entries of a sparse pattern (no hashing, linear; built in place when the rows come
-    grouped by process, as a generated economy's do): only when some pair repeats are
-    the rows found."""
-    none = np.zeros(len(process), dtype=bool)
-    if not known.any():
-        return none
+    """Which known (process, good) pairs repeat an earlier row: first counted
+    (`pairs_repeat`, linear); only when some pair repeats are the rows found."""
     p, g = (process, good) if known.all() else (process[known], good[known])
-    shape = (max(n_proc, 1), max(n_good, 1))
-    if len(p) > 1 and (p[1:] >= p[:-1]).all():
-        indptr = np.zeros(shape[0] + 1, dtype=np.int64)
-        np.cumsum(np.bincount(p, minlength=shape[0]), out=indptr[1:])
-        pattern = sp.csr_matrix((np.ones(len(p), dtype=np.int8), g, indptr), shape=shape)
-    else:
-        pattern = sp.csr_matrix((np.ones(len(p), dtype=np.int8), (p, g)), shape=shape)
-    pattern.sum_duplicates()
-    if pattern.nnz == len(p):
-        return none
-    pairs = np.where(known, process.astype(np.int64) * shape[1] + good, -1)
+    if not pairs_repeat(p, g, n_proc, n_good):
+        return np.zeros(len(process), dtype=bool)
+    pairs = np.where(known, process.astype(np.int64) * max(n_good, 1) + good, -1)
     return (pd.Series(pairs).duplicated() & known).to_numpy()
 
 

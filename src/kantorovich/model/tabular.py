@@ -176,7 +176,11 @@ def read_parquet_table(base: Path | None, name: str, key: str,
                 column = column.cast(kind.value_type)
             values = column.to_pandas()
         columns[field.name] = values
-    return Table(unstacked(columns, data.num_rows), key, file, typed=True)
+    rows = data.num_rows
+    del data, column
+    # Arrow's allocator keeps what it freed for reuse; the columns are numpy's now
+    pa.default_memory_pool().release_unused()
+    return Table(unstacked(columns, rows), key, file, typed=True)
 
 
 def unstacked(columns: dict[str, object], rows: int) -> pd.DataFrame:

@@ -119,23 +119,47 @@ def _ratio(residual: np.ndarray, scale: np.ndarray) -> np.ndarray:
         return np.where(residual == 0, 0.0, residual / np.maximum(scale, _TINY))
 
 
-class _RowMax:
-    """Per-row maxima of ``f(a_ij, j)`` over a matrix's entries, read from one CSR copy
-    (one C-level conversion): each maximum is a ``reduceat`` over the rows' entries in
-    order, gathering only per-column numbers (small), never a value per entry at random.
-    """
+def _row_reduce(ufunc: np.ufunc, values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """``ufunc`` over each row's entries (CSR order), 0 for an empty row."""
+    out = np.zeros(len(indptr) - 1)
+    full = np.diff(indptr) > 0
+    if values.size:
+        out[full] = ufunc.reduceat(values, indptr[:-1][full])
+    return out
 
-    def __init__(self, A: sp.csc_matrix) -> None:
-        csr = A.tocsr()
-        self.data, self.cols, self.ptr = csr.data, csr.indices, csr.indptr
-        self.full = np.diff(self.ptr) > 0
 
-    def __call__(self, values: np.ndarray) -> np.ndarray:
-        """The row maxima of ``values``, one per entry in CSR order."""
-        out = np.zeros(len(self.ptr) - 1)
-        if self.data.size:
-            out[self.full] = np.maximum.reduceat(values, self.ptr[:-1][self.full])
-        return out
+@dataclass(frozen=True)
+class _RowScales:
+    """What the certificate needs from the matrix row by row, read from one CSR copy
+    that is dropped at once: the rows that only consume or only make, those whose
+    columns are never negative, each row's size at typical levels and its largest price
+    per unit of a coefficient. One conversion, and gathers only of per-column numbers."""
+
+    consumes: np.ndarray
+    makes: np.ndarray
+    nonneg: np.ndarray
+    floor: np.ndarray
+    price: np.ndarray
+
+    @classmethod
+    def of(cls, lp: LinearProgram, A: sp.csc_matrix, level: np.ndarray,
+           price_scale: np.ndarray) -> _RowScales:
+        csr = A.tocsr(copy=True)
+        data, cols, ptr = csr.data, csr.indices, csr.indptr
+        consumes = _row_reduce(np.maximum, data, ptr) <= 0
+        makes = _row_reduce(np.minimum, data, ptr) >= 0
+        work = np.take(np.asarray(lp.col_lower, dtype=float), cols)
+        nonneg = _row_reduce(np.minimum, work, ptr) >= 0
+        np.abs(data, out=data)                  # the copy's own: |a_ij| from here on
+        np.take(level, cols, out=work)
+        work *= data
+        floor = _row_reduce(np.maximum, work, ptr)
+        np.take(price_scale, cols, out=work)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.divide(work, data, out=work)
+        work[data == 0] = 0.0
+        price = _row_reduce(np.maximum, work, ptr)
+        return cls(consumes, makes, nonneg, floor, price)
 
 
 def _worst(condition: str, ratio: np.ndarray, table: pd.DataFrame, what: str,
@@ -161,21 +185,22 @@ def _level_scale(lp: LinearProgram, col_norm: np.ndarray) -> np.ndarray:
     return np.where(bound > 0, np.minimum(unit, bound), unit)
 
 
-def _implied_upper(lp: LinearProgram, A: sp.csc_matrix, row_max: _RowMax) -> np.ndarray:
+def _implied_upper(lp: LinearProgram, A: sp.csc_matrix, rows: _RowScales) -> np.ndarray:
     """How far each level can go by the rows that only consume (every coefficient <= 0,
     a finite lower bound: labour, a supply) or only make, over levels that are never
     negative: ``x_j <= -b_i / |a_ij|``; inf where no such row bounds it."""
     m, n = A.shape
     if A.nnz == 0:
         return np.full(n, np.inf)
-    nonneg = row_max(-np.asarray(lp.col_lower, dtype=float)[row_max.cols]) <= 0
-    consumes = (row_max(row_max.data) <= 0) & np.isfinite(lp.row_lower) & (lp.row_lower <= 0)
-    makes = (row_max(-row_max.data) <= 0) & np.isfinite(lp.row_upper) & (lp.row_upper >= 0)
+    consumes = rows.consumes & np.isfinite(lp.row_lower) & (lp.row_lower <= 0)
+    makes = rows.makes & np.isfinite(lp.row_upper) & (lp.row_upper >= 0)
+    nonneg = rows.nonneg
     # each row's bound over its coefficient, where the row only consumes or only makes
     limit = np.where(consumes & nonneg, -lp.row_lower,
                      np.where(makes & nonneg, lp.row_upper, np.inf))
+    room = limit[A.indices]                 # in place: one array of the matrix's size
     with np.errstate(divide="ignore", invalid="ignore"):
-        room = limit[A.indices] / np.abs(A.data)
+        np.divide(room, np.abs(A.data), out=room)
     room[A.data == 0] = np.inf
     upper = np.full(n, np.inf)
     full = np.diff(A.indptr) > 0
@@ -189,13 +214,19 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
     bound) against the optimality conditions of ``lp``, the plan as written; see the
     module docstring."""
     A = lp.matrix.tocsc()
-    absA = abs(A)
     s = lp.improves
     x = np.asarray(x, dtype=float)
     c = s * lp.objective
     y = np.asarray(row_dual, dtype=float)
     z = c - A.T @ y
     ax = A @ x
+    absA = sp.csc_matrix((np.abs(A.data), A.indices, A.indptr), shape=A.shape, copy=False)
+    abs_ax, abs_ya = absA @ np.abs(x), absA.T @ np.abs(y)
+    col_norm = np.zeros(A.shape[1])
+    full = np.diff(A.indptr) > 0
+    if A.nnz:
+        col_norm[full] = np.maximum.reduceat(absA.data, A.indptr[:-1][full])
+    del absA                                 # one array of the matrix's size fewer
 
     # primal: rows against |b| + sum |a x| (at least the row at typical levels)
     with np.errstate(invalid="ignore"):
@@ -206,26 +237,18 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
         col_viol = np.maximum(np.maximum(col_under, col_over), 0.0)
         col_near = np.where(col_under > 0, lp.col_lower,
                             np.where(col_over > 0, lp.col_upper, 0.0))
-    row_max = _RowMax(A)
-    col_norm = np.zeros(A.shape[1])
-    full = np.diff(A.indptr) > 0
-    if A.nnz:
-        col_norm[full] = np.maximum.reduceat(absA.data, A.indptr[:-1][full])
     level = _level_scale(lp, col_norm)
-    row_floor = row_max(np.abs(row_max.data) * level[row_max.cols])
-    row_scale = np.maximum(np.abs(near) + absA @ np.abs(x), row_floor)
+    price_scale = np.abs(c) + abs_ya
+    price_scale = np.maximum(price_scale, 1e-9 * np.max(np.abs(c), initial=0.0))
+    rows = _RowScales.of(lp, A, level, price_scale)
+    row_scale = np.maximum(np.abs(near) + abs_ax, rows.floor)
     col_scale = np.maximum(np.abs(col_near), level)
     row_p, col_p = _ratio(row_viol, row_scale), _ratio(col_viol, col_scale)
 
     # dual: signs that point at infinite bounds, against the price scales
     row_bound, row_bad = _side(y, lp.row_lower, lp.row_upper)
     col_bound, col_bad = _side(z, lp.col_lower, lp.col_upper)
-    price_scale = np.abs(c) + absA.T @ np.abs(y)
-    price_scale = np.maximum(price_scale, 1e-9 * np.max(np.abs(c), initial=0.0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_unit = price_scale[row_max.cols] / np.abs(row_max.data)
-    per_unit[row_max.data == 0] = 0.0
-    row_price_scale = row_max(per_unit)
+    row_price_scale = rows.price
     row_d, col_d = _ratio(row_bad, row_price_scale), _ratio(col_bad, price_scale)
 
     # complementary slackness and the gap, against the objective's scale
@@ -238,7 +261,7 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
     # by how far the plan's rows let that level go, against the objective: prices that
     # sit under the solver's tolerance (1e-8 per unit of a level that could reach 1e10)
     # must not let a plan that makes nothing pass for optimal
-    upper = _implied_upper(lp, A, row_max)
+    upper = _implied_upper(lp, A, rows)
     with np.errstate(invalid="ignore"):
         stake = np.where((z > 0) & np.isinf(lp.col_upper) & np.isfinite(upper),
                          z * upper, 0.0)

@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from kantorovich.errors import PlanStatusError
 from kantorovich.lp.compile import compile_plan
@@ -29,6 +28,7 @@ from kantorovich.lp.methods import check_method, choose_highs_method
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 from kantorovich.lp.structure import solve_by_structure
+from kantorovich.model.checks import pairs_repeat
 from kantorovich.model.plan import Plan
 from kantorovich.model.tabular import unstacked
 from kantorovich.numbers import count
@@ -263,14 +263,19 @@ class PlanResult:
         lv = (levels if levels.index is procs else levels.reindex(procs)).fillna(
             0.0).to_numpy(float)[pcode]
         owners, owner = plan.process_owners()
-        width = max(len(owners), 1)
-        key = gcode.astype(np.int64) * width + owner[pcode]
+        unit = pcode if owners is procs else owner[pcode]
         inputs = flows["input"].to_numpy(float) * lv
         outputs = flows["output"].to_numpy(float) * lv
-        if not _all_distinct(key, len(plan.goods), width):
-            group, key = pd.factorize(key)
-            inputs = np.bincount(group, weights=inputs, minlength=len(key))
-            outputs = np.bincount(group, weights=outputs, minlength=len(key))
+        if owners is procs:
+            repeats = pairs_repeat(pcode, gcode, len(procs), len(plan.goods))
+        else:
+            repeats = pairs_repeat(unit, gcode, len(owners), len(plan.goods))
+        if not repeats:
+            return _ByUnit(plan.goods.index, owners, gcode, unit, inputs, outputs)
+        width = max(len(owners), 1)
+        group, key = pd.factorize(gcode.astype(np.int64) * width + unit)
+        inputs = np.bincount(group, weights=inputs, minlength=len(key))
+        outputs = np.bincount(group, weights=outputs, minlength=len(key))
         good, unit = np.divmod(key, width)
         return _ByUnit(plan.goods.index, owners, good, unit, inputs, outputs)
 
@@ -484,17 +489,6 @@ class _ByUnit:
             "unit": pd.Categorical.from_codes(self.unit, dtype=pd.CategoricalDtype(
                 self.units)),
             "input": self.input, "output": self.output}, len(self.good))
-
-
-def _all_distinct(key: np.ndarray, rows: int, width: int) -> bool:
-    """Whether no (good, unit) key repeats, counted as a sparse pattern's entries."""
-    if not len(key):
-        return True
-    good, unit = np.divmod(key, width)
-    pattern = sp.csr_matrix((np.ones(len(key), dtype=np.int8), (good, unit)),
-                            shape=(max(rows, 1), width))
-    pattern.sum_duplicates()
-    return pattern.nnz == len(key)
 
 
 def _labels(codes: np.ndarray, words: list[str], index: pd.Index) -> pd.Series:
