@@ -13,7 +13,7 @@ listed, with a count of the rest:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sized
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -86,13 +86,20 @@ def positions_in(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """A hint naming the closest known id, if any is close."""
+    """A hint naming the closest known id, if any is close; none among more than
+    `HINT_CHOICES` ids (a pass of difflib over millions of ids takes seconds per word)."""
+    if isinstance(choices, Sized) and len(choices) > HINT_CHOICES:
+        return None
     match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f"did you mean '{match[0]}'?" if match else None
 
 
+HINT_CHOICES = 50_000
+"""Most ids a did-you-mean hint searches."""
+
+
 def _hint(word: object, choices: pd.Index) -> str | None:
-    if len(choices) > 50_000:
+    if len(choices) > HINT_CHOICES:
         return None
     return did_you_mean(str(word), choices.astype(str))
 
