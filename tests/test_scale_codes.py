@@ -168,3 +168,12 @@ def test_positions_come_from_codes() -> None:
     assert positions_in(other, ids).tolist() == [2, -1, -1]
     assert not pairs_repeat(np.array([0, 0, 1, 2]), np.array([1, 0, 1, 1]), 3, 2)
     assert pairs_repeat(np.array([2, 0, 2]), np.array([1, 0, 1]), 3, 2)
+
+
+def test_counting_pairs_leaves_the_codes_as_they_were() -> None:
+    first, second = np.array([0, 0, 1, 1]), np.array([3, 1, 2, 0])
+    second.flags.writeable = False         # as a categorical's codes are
+    assert not pairs_repeat(first, second, 2, 4)
+    writable = np.array([3, 1, 2, 0])
+    assert not pairs_repeat(first, writable, 2, 4)
+    assert writable.tolist() == [3, 1, 2, 0]

@@ -51,7 +51,9 @@ def pairs_repeat(first: np.ndarray, second: np.ndarray, n_first: int,
     if (first[1:] >= first[:-1]).all():
         indptr = np.zeros(shape[0] + 1, dtype=np.int64)
         np.cumsum(np.bincount(first, minlength=shape[0]), out=indptr[1:])
-        pattern = sp.csr_matrix((ones, second, indptr), shape=shape)
+        # the pattern sorts its indices in place: its own copy, never the caller's codes
+        pattern = sp.csr_matrix((ones, np.array(second, dtype=np.int64), indptr),
+                                shape=shape)
     else:
         pattern = sp.csr_matrix((ones, (first, second)), shape=shape)
     pattern.sum_duplicates()
