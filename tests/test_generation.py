@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 import kantorovich as k
 from kantorovich.lp.compile import compile_plan
-from kantorovich.lp.generation import (GENERATE_FROM_COLUMNS, lagrangian_bound, qualifies,
+from kantorovich.lp.generation import (GENERATE_FROM_COLUMNS, GENERATE_FROM_ROWS, lagrangian_bound, qualifies,
                                        solve_by_generation)
 from kantorovich.lp.highs import HighsSession
 from kantorovich.lp.program import LinearProgram
@@ -194,8 +194,27 @@ def test_qualifies_by_techniques_per_row(economy):
     lp = compile_plan(economy)
     ok, why = qualifies(lp)
     techniques = len(lp.col_positions("process"))
-    assert ok == (techniques >= GENERATE_FROM_COLUMNS
+    assert ok == (techniques >= GENERATE_FROM_COLUMNS and lp.shape[0] >= GENERATE_FROM_ROWS
                   and techniques >= 1.5 * lp.shape[0]), why
+
+
+def test_auto_generates_only_where_it_pays(economy, monkeypatch):
+    """Many columns over few rows (measured: generation 2.3x the simplex there) stay
+    with HiGHS; a large economy of several techniques per product is generated, and
+    auto's answer is the simplex's."""
+    from kantorovich.model.generate import synthetic_plan
+
+    wide = synthetic_plan(5000, seed=1)
+    assert not qualifies(compile_plan(wide))[0]
+    assert k.solve(wide).method == "simplex"
+    import kantorovich.lp.generation as generation
+
+    monkeypatch.setattr(generation, "GENERATE_FROM_ROWS", 100)
+    monkeypatch.setattr(generation, "GENERATE_FROM_COLUMNS", 100)
+    auto = k.solve(economy)
+    assert auto.method == "generation" and "certified on the full program" in auto.method_reason
+    exact = k.solve(economy, method="simplex")
+    assert auto.objective == pytest.approx(exact.objective, rel=1e-9)
 
 
 def test_add_columns_keeps_the_plan_units():

@@ -67,6 +67,13 @@ per row (several techniques per product: most never enter) and at least
 
 GENERATE_FROM_COLUMNS = 3_000
 
+GENERATE_FROM_ROWS = 10_000
+"""``auto`` generates techniques only for programs of at least this many rows: HiGHS's
+time on these economies grows with the rows (its factorisations fill in), and there
+generation measured 0.40x raw HiGHS's best (19,558 rows, `benchmarks/generation.py`);
+on plans of few rows and many columns (`model.generate.synthetic_plan`, 3,000 rows and
+30,000 columns) it measured 2.3x the simplex, so HiGHS solves those whole."""
+
 IPM_FROM_NONZEROS = 20_000
 """The first restricted solve is by interior point with crossover from this many nonzeros
 (a tenth of `lp.methods.IPM_FROM_NONZEROS`): without the balances their assortment rows
@@ -128,6 +135,9 @@ def qualifies(lp: LinearProgram) -> tuple[bool, str]:
     if techniques < GENERATE_FROM_COLUMNS:
         return False, (f"{techniques:,} techniques: below {GENERATE_FROM_COLUMNS:,} HiGHS "
                        "solves the whole program as fast")
+    if rows < GENERATE_FROM_ROWS:
+        return False, (f"{rows:,} rows: below {GENERATE_FROM_ROWS:,} HiGHS solves the whole "
+                       "program faster than generating its techniques")
     if techniques < TECHNIQUES_PER_ROW * rows:
         return False, (f"{techniques:,} techniques for {rows:,} rows: fewer than "
                        f"{TECHNIQUES_PER_ROW:g} per row, little to leave out")

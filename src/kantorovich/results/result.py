@@ -24,6 +24,7 @@ from kantorovich.errors import PlanStatusError
 from kantorovich.lp.compile import compile_plan
 from kantorovich.lp.budget import Budget
 from kantorovich.lp.highs import HighsSession, LpSolution
+from kantorovich.lp.generation import qualifies as generation_qualifies
 from kantorovich.lp.methods import check_method, choose_highs_method
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
@@ -455,7 +456,8 @@ class PlanResult:
             # structure method's basis of 20,000 products took it a minute. A large
             # one is not handed over; that session starts cold, and its re-solves keep
             # to their budget.
-            handed = self.method != "structure" or self.lp.matrix.nnz <= _HAND_OVER_NNZ
+            handed = (self.method not in ("structure", "generation")
+                      or self.lp.matrix.nnz <= _HAND_OVER_NNZ)
             if (sol.has_basis and handed
                     and session.set_basis(sol.col_basis, sol.row_basis)):
                 session.keep_optimum()
@@ -586,8 +588,10 @@ def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None 
 
     ``method`` is one of `kantorovich.lp.methods.METHODS`: ``auto`` (the default) uses
     the exact structure method (`kantorovich.lp.structure`) when the plan has one
-    primary resource, no joint production, no capacities and no rules, and otherwise
-    HiGHS, the simplex or interior point by size; ``structure`` asks for it (a plan
+    primary resource, no joint production, no capacities and no rules; technique
+    generation (`kantorovich.lp.generation`, certified on the full program) when many
+    techniques compete for few rows; and otherwise HiGHS, the simplex or interior point
+    by size; ``generation`` asks for it; ``structure`` asks for it (a plan
     that does not qualify is solved as ``auto`` would, saying why); ``simplex``,
     ``ipm`` (with crossover) and ``pdlp`` ask HiGHS for that method. The result's
     ``method`` and ``method_reason`` say which ran and why.
@@ -616,6 +620,15 @@ def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None 
                                          method_reason=why), cert)
         not_structure = (f"structure was asked for, but {why}; " if method == "structure"
                          else f"not structure: {why}; ")
+    if method == "generation" or (method == "auto" and generation_qualifies(lp)[0]):
+        from kantorovich.results.generation import by_generation
+
+        found, why, cert = by_generation(plan, lp, budget)
+        if found is not None:
+            return with_certificate(PlanResult(plan, lp, found, options, method="generation",
+                                               method_reason=not_structure + why), cert)
+        not_structure += (f"generation was asked for, but {why}; " if method == "generation"
+                          else f"not generation: {why}; ")
     choice = choose_highs_method(lp.shape[1], lp.matrix.nnz, asked=method)
     session = HighsSession(lp, budget=budget, verbose=verbose)
     session.use_method(choice.method)

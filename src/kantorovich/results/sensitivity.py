@@ -67,6 +67,12 @@ def basis_ranging(result: PlanResult, *, budget: Budget | float | None = None
     cannot be cut short, so it is skipped (``ranges`` None) when less is left.
     """
     budget = _budget(result, budget)
+    from kantorovich.results.result import _HAND_OVER_NNZ
+
+    if result.method in ("structure", "generation") and result.lp.matrix.nnz > _HAND_OVER_NNZ:
+        # no basis HiGHS can take without a factorisation that cannot be cut short (see
+        # `PlanResult.session`): a cold re-solve would only spend the budget
+        return BasisRanging(result.solution, None)
     session = result.session()
     at = session.solve(budget)
     if (at.status is not Status.OPTIMAL or not at.has_basis
