@@ -271,7 +271,10 @@ def test_runs_are_reproducible_to_the_byte_and_json_keeps_its_shape(tmp_path: Pa
             assert set(entry) == {"mean", "low", "high"}
             assert entry["low"] <= entry["mean"] <= entry["high"]
     measures = pd.read_parquet(tmp_path / "a" / "measures.parquet")
-    assert list(measures.columns) == ["regime", "seed", "period", "measure", "value"]
+    assert list(measures.columns) == ["world", "regime", "seed", "period", "measure",
+                                      "value"]
+    assert set(measures["world"]) == {"leningrad"}
+    assert summary["worlds"]["leningrad"]["regimes"] == summary["regimes"]
     assert len(measures.drop_duplicates(["regime", "seed", "period", "measure"])) == \
         len(measures)
     html = (tmp_path / "a" / "charts.html").read_text()
@@ -330,3 +333,104 @@ def test_the_centre_sees_reports_not_capacities() -> None:
     for believed, reported in seen:
         assert np.array_equal(believed, reported)
         assert not np.array_equal(believed, truth)
+
+
+US_2017 = str(ROOT / "examples" / "us-2017")
+
+
+def test_one_experiment_runs_several_worlds(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kantorovich.lab.cli import lab_app
+
+    exp = write(tmp_path / "two.yaml", f"""\
+        name: two worlds
+        world:
+          leningrad: {LENINGRAD}
+          us:
+            economy: {US_2017}
+            regimes: {{vote: {{production: central}}}}
+        periods: 2
+        seeds: [1, 2]
+        regimes:
+          central: {{}}
+          vote:
+            type: democratic
+            regions: {{Perm: {{population: 1, priorities: {{bread: 1.0}}}}}}
+        behaviour: {{reliability: true}}
+        reliability: {{units: {{railway: {{chance: 0.5, size: 0.5}}}}}}
+        """)
+    experiment = load_experiment(exp)
+    assert list(experiment.worlds) == ["leningrad", "us"]
+    assert len(experiment.cells) == 2 * 2 * 2
+    result = CliRunner().invoke(lab_app, ["run", str(exp), "-o", str(tmp_path / "out"),
+                                          "--json", "-q"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert set(summary["worlds"]) == {"leningrad", "us"}
+    # the contract: top-level regimes are the first world's
+    assert summary["regimes"] == summary["worlds"]["leningrad"]["regimes"]
+    assert summary["worlds"]["us"]["regimes"] != summary["regimes"]
+    assert summary["worlds"]["us"]["regimes"]["central"]["messages"]["mean"] > 1000
+    measures = pd.read_parquet(tmp_path / "out" / "measures.parquet")
+    assert list(dict.fromkeys(measures["world"])) == ["leningrad", "us"]
+    units = pd.read_parquet(tmp_path / "out" / "units.parquet")
+    assert units.groupby("world")["unit"].nunique().to_dict()["us"] == 71
+    html = (tmp_path / "out" / "charts.html").read_text()
+    assert "us: Efficiency" in html and "leningrad: Efficiency" in html
+    # one world as before: the same tables for it alone
+    alone = make_experiment({"world": LENINGRAD, "periods": 2, "seeds": [1, 2],
+                             "regimes": {"central": {}}, "behaviour": {"reliability": True},
+                             "reliability": {"units": {"railway": {"chance": 0.5,
+                                                                   "size": 0.5}}}})
+    single = run_experiment(alone).measures
+    both = measures[(measures["world"] == "leningrad") & (measures["regime"] == "central")]
+    np.testing.assert_array_equal(single["value"].to_numpy(), both["value"].to_numpy())
+
+
+def test_bad_world_entries_get_located_errors(tmp_path: Path) -> None:
+    exp = write(tmp_path / "bad.yaml", f"""\
+        world:
+          - {LENINGRAD}
+          - {{economy: {US_2017}, capacty: 1.1}}
+          - {{plan: nowhere.yaml}}
+          - 7
+        regimes: {{central: {{}}}}
+        """)
+    with pytest.raises(PlanError) as info:
+        load_experiment(exp)
+    problems = {p.path: p for p in info.value.problems}
+    assert problems["world.1.capacty"].line == 3
+    assert "capacity" in problems["world.1.capacty"].hint
+    assert problems["world.3"].line == 5 and "a world is" in problems["world.3"].message
+    exp = write(tmp_path / "bad2.yaml", f"""\
+        world:
+          a: {LENINGRAD}
+          b: {{plan: nowhere.yaml, regimes: {{centrl: {{}}}}}}
+        regimes: {{central: {{}}}}
+        reliability: {{units: {{railwya: {{chance: 0.1}}}}}}
+        """)
+    with pytest.raises(PlanError) as info:
+        load_experiment(exp)
+    problems = {p.path: p for p in info.value.problems}
+    assert "no plan file" in problems["world.b"].message and problems["world.b"].line == 3
+    exp = write(tmp_path / "bad3.yaml", f"""\
+        world:
+          a: {LENINGRAD}
+          b: {{economy: {US_2017}, regimes: {{centrl: {{}}}}}}
+        regimes: {{central: {{}}}}
+        reliability: {{units: {{railwya: {{chance: 0.1}}}}}}
+        """)
+    with pytest.raises(PlanError) as info:
+        load_experiment(exp)
+    problems = {p.path: p for p in info.value.problems}
+    assert problems["world.b.regimes.centrl"].hint == "did you mean 'central'?"
+    exp = write(tmp_path / "bad4.yaml", f"""\
+        world: [{LENINGRAD}, {{economy: {US_2017}}}]
+        regimes: {{central: {{}}}}
+        reliability: {{units: {{railwya: {{chance: 0.1}}}}}}
+        """)
+    with pytest.raises(PlanError) as info:
+        load_experiment(exp)
+    problem = info.value.problems[0]
+    assert problem.path == "reliability.units.railwya" and problem.line == 3

@@ -28,27 +28,42 @@ CHARTED = (("efficiency", "Efficiency (objective reached / true optimum)"),
 
 
 def charts_html(measures: pd.DataFrame, title: str) -> str:
-    """One HTML page with a chart per measure of `CHARTED`, regimes as lines."""
+    """One HTML page with a chart per measure of `CHARTED`, regimes as lines; with
+    several worlds, one section of charts per world (a regime keeps its colour)."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=len(CHARTED), cols=1, subplot_titles=[t for _, t in CHARTED],
-                        vertical_spacing=0.05)
-    means = (measures.groupby(["regime", "measure", "period"], sort=False)["value"]
+    if "world" not in measures.columns:
+        measures = measures.assign(world="world")
+    worlds = list(dict.fromkeys(measures["world"]))
+    several = len(worlds) > 1
+    titles = [f"{w}: {t}" if several else t for w in worlds for _, t in CHARTED]
+    rows = len(CHARTED) * len(worlds)
+    fig = make_subplots(rows=rows, cols=1, subplot_titles=titles,
+                        vertical_spacing=0.25 / rows)
+    means = (measures.groupby(["world", "regime", "measure", "period"], sort=False)["value"]
              .mean().reset_index())
     regimes = list(dict.fromkeys(measures["regime"]))
     palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
                "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
-    for row, (measure, _) in enumerate(CHARTED, start=1):
-        for i, regime in enumerate(regimes):
-            part = means[(means["regime"] == regime) & (means["measure"] == measure)]
-            fig.add_trace(go.Scatter(x=part["period"].tolist(), y=part["value"].tolist(),
-                                     mode="lines+markers", name=regime,
-                                     legendgroup=regime, showlegend=row == 1,
-                                     line={"color": palette[i % len(palette)]}),
-                          row=row, col=1)
-        fig.update_xaxes(title_text="period", row=row, col=1)
-    fig.update_layout(title=title, height=320 * len(CHARTED), template="plotly_white")
+    shown: set[str] = set()
+    for w, world in enumerate(worlds):
+        here = means[means["world"] == world]
+        for k, (measure, _) in enumerate(CHARTED):
+            row = w * len(CHARTED) + k + 1
+            for i, regime in enumerate(regimes):
+                part = here[(here["regime"] == regime) & (here["measure"] == measure)]
+                if part.empty:
+                    continue
+                fig.add_trace(go.Scatter(x=part["period"].tolist(),
+                                         y=part["value"].tolist(),
+                                         mode="lines+markers", name=regime,
+                                         legendgroup=regime, showlegend=regime not in shown,
+                                         line={"color": palette[i % len(palette)]}),
+                              row=row, col=1)
+                shown.add(regime)
+            fig.update_xaxes(title_text="period", row=row, col=1)
+    fig.update_layout(title=title, height=320 * rows, template="plotly_white")
     return fig.to_html(include_plotlyjs=True, full_html=True, div_id="lab-charts",
                        config={"displaylogo": False})
 

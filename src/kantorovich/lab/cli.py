@@ -58,15 +58,20 @@ def _cell(entry: dict[str, Any]) -> str:
 
 
 def _print(summary: dict[str, Any]) -> None:
+    """A table per world: each regime's means and 95% intervals."""
     out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-    grid = Table(title=escape(f"{summary['name']}: {summary['world']}, {summary['periods']} "
-                              f"periods, seeds {summary['seeds']} (mean [95% interval])"))
-    grid.add_column("regime")
-    for m in SHOWN:
-        grid.add_column(m, justify="right")
-    for name, measures in summary["regimes"].items():
-        grid.add_row(escape(name), *[_cell(measures.get(m, {})) for m in SHOWN])
-    out.print(grid)
+    worlds = summary.get("worlds") or {"": {"world": summary["world"],
+                                            "regimes": summary["regimes"]}}
+    for part in worlds.values():
+        grid = Table(title=escape(f"{summary['name']}: {part['world']}, "
+                                  f"{summary['periods']} periods, seeds {summary['seeds']} "
+                                  "(mean [95% interval])"))
+        grid.add_column("regime")
+        for m in SHOWN:
+            grid.add_column(m, justify="right")
+        for name, measures in part["regimes"].items():
+            grid.add_row(escape(name), *[_cell(measures.get(m, {})) for m in SHOWN])
+        out.print(grid)
 
 
 @lab_app.command("run", cls=Command)

@@ -21,7 +21,7 @@ from kantorovich.errors import PlanError, Problem
 from kantorovich.model.checks import did_you_mean
 
 __all__ = ["Behaviour", "EconomyWorld", "ExperimentSpec", "PlanWorld", "Reliability",
-           "experiment_from_dict", "read_experiment", "settings_problems"]
+           "experiment_from_dict", "read_experiment", "settings_problems", "world_name"]
 
 
 class _Strict(BaseModel):
@@ -29,9 +29,11 @@ class _Strict(BaseModel):
 
 
 class PlanWorld(_Strict):
-    """A plan file as the true world."""
+    """A plan file as the true world; ``regimes`` replaces named regimes' settings for
+    this world only (a vote on goods it has, say)."""
 
     plan: str
+    regimes: dict[str, dict[str, Any]] = {}
 
 
 class EconomyWorld(_Strict):
@@ -41,6 +43,7 @@ class EconomyWorld(_Strict):
     economy: str
     capacity: float = Field(1.05, gt=0, allow_inf_nan=False)
     labour: str | None = None
+    regimes: dict[str, dict[str, Any]] = {}
 
 
 class Chance(_Strict):
@@ -75,7 +78,9 @@ class ExperimentSpec(_Strict):
     """What an experiment file holds, checked; paths stay as written."""
 
     name: str = "experiment"
-    world: str | PlanWorld | EconomyWorld
+    world: Any
+    #: the worlds by name, in the order written (filled by `experiment_from_dict`)
+    worlds: dict[str, PlanWorld | EconomyWorld] = {}
     periods: int = Field(12, ge=1, le=1000)
     seeds: list[int] = Field(default_factory=lambda: [1], min_length=1, max_length=10_000)
     regimes: dict[str, dict[str, Any]] = Field(min_length=1)
@@ -146,19 +151,96 @@ def settings_problems(exc: ValidationError, prefix: tuple[Any, ...], file: str |
     return problems
 
 
+def world_name(entry: PlanWorld | EconomyWorld) -> str:
+    """A world's default name: its plan file's stem or its economy folder's name.
+
+    >>> world_name(PlanWorld(plan="../examples/leningrad.yaml"))
+    'leningrad'
+    """
+    path = entry.plan if isinstance(entry, PlanWorld) else entry.economy
+    return Path(path.rstrip("/\\")).stem or "world"
+
+
+def _one_world(value: Any, at: tuple[Any, ...], file: str | None, locate: Any
+               ) -> tuple[PlanWorld | EconomyWorld | None, list[Problem]]:
+    line = None
+    if locate:
+        line = locate(at)
+    if isinstance(value, str):
+        return PlanWorld(plan=value), []
+    if not isinstance(value, dict) or ("economy" in value) == ("plan" in value):
+        return None, [Problem("a world is a plan file, {plan: FILE} or {economy: FOLDER}",
+                              ".".join(map(str, at)), file, line,
+                              "e.g. ../examples/leningrad.yaml or "
+                              "{economy: ../examples/us-2017}")]
+    model = EconomyWorld if "economy" in value else PlanWorld
+    try:
+        return model.model_validate(value), []
+    except ValidationError as exc:
+        return None, settings_problems(exc, at, file, locate, model)
+
+
+def _worlds(value: Any, file: str | None, locate: Any
+            ) -> dict[str, PlanWorld | EconomyWorld]:
+    """``world:`` as worlds by name: one world, a list of them, or a mapping name -> world
+    (a mapping holding ``plan`` or ``economy`` is one world)."""
+    if isinstance(value, dict) and ("plan" in value or "economy" in value):
+        value = [value]
+    if isinstance(value, str):
+        value = [value]
+    if value is None or (isinstance(value, (list, dict)) and not value):
+        raise PlanError([Problem("'world' is required: a plan file, an economy, or a list "
+                                 "or mapping of them", "world", file,
+                                 locate(("world",)) if locate and value is not None
+                                 else None, "e.g. world: ../examples/leningrad.yaml")])
+    if not isinstance(value, (list, dict)):
+        raise PlanError([Problem("a world is a plan file, {plan: FILE} or {economy: FOLDER}",
+                                 "world", file, locate(("world",)) if locate else None,
+                                 "e.g. world: ../examples/leningrad.yaml")])
+    single = isinstance(value, list) and len(value) == 1
+    items = (list(value.items()) if isinstance(value, dict)
+             else [(None, v) for v in value])
+    worlds: dict[str, PlanWorld | EconomyWorld] = {}
+    problems: list[Problem] = []
+    for i, (name, entry) in enumerate(items):
+        at: tuple[Any, ...] = ("world",) if single else ("world", name if name is not None
+                                                         else i)
+        world, found = _one_world(entry, at, file, locate)
+        problems.extend(found)
+        if world is None:
+            continue
+        key = str(name) if name is not None else world_name(world)
+        if key in worlds:
+            if name is None:
+                key = f"{key}-{i + 1}"
+            if key in worlds:
+                problems.append(Problem(f"two worlds named '{key}'", ".".join(map(str, at)),
+                                        file, locate(at) if locate else None,
+                                        "give the worlds as a mapping name -> world"))
+                continue
+        worlds[key] = world
+    if problems:
+        raise PlanError(problems)
+    return worlds
+
+
 def experiment_from_dict(data: Any, *, file: str | None = None,
                          locate: Any = None) -> ExperimentSpec:
     """Check the mapping an experiment file holds; `PlanError` lists every problem."""
     if not isinstance(data, dict):
         raise PlanError([Problem("an experiment file holds a mapping (name, world, "
                                  "periods, seeds, regimes, behaviour)", file=file, line=1)])
-    world = data.get("world")
-    if isinstance(world, dict) and "economy" not in world and "plan" not in world:
-        raise PlanError([Problem("world needs 'plan: FILE' or 'economy: FOLDER'", "world",
-                                 file, locate(("world",)) if locate else None,
+    if "worlds" in data:
+        raise PlanError([Problem("unknown key 'worlds'", "worlds", file,
+                                 locate(("worlds",)) if locate else None,
+                                 "several worlds go under world: as a list or a mapping "
+                                 "name -> world")])
+    if "world" not in data:
+        raise PlanError([Problem("'world' is required", "world", file, 1,
                                  "e.g. world: ../examples/leningrad.yaml")])
+    worlds = _worlds(data.get("world"), file, locate)
     try:
-        return ExperimentSpec.model_validate(data)
+        return ExperimentSpec.model_validate({**data, "worlds": worlds})
     except ValidationError as exc:
         raise PlanError(settings_problems(exc, (), file, locate)) from None
 

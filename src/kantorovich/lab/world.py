@@ -204,6 +204,8 @@ class World:
                                    Objective("maximize", pd.Series({_FULFILMENT: 1.0}))),
                         period=plan.period)
         result = solve(recovery)
+        if not result.is_optimal:   # a numerically hard corner: the other method's vertex
+            result = solve(recovery, method="ipm")
         if not result.is_optimal:
             raise PlanError([Problem(f"what the world can make could not be computed "
                                      f"({result.status.value})", file=self.source)])
@@ -248,8 +250,11 @@ def _economy_plan(folder: str, capacity: float, labour: str | None) -> tuple[Pla
 
 
 def load_world(spec: Any, base: Path, reliability: Any, *, where: str = "world",
-               file: str | None = None, line: int | None = None) -> World:
-    """The world an experiment names, paths relative to the experiment file."""
+               file: str | None = None, line: int | None = None,
+               strict: bool = True) -> World:
+    """The world an experiment names, paths relative to the experiment file; with
+    ``strict=False`` reliabilities of units this world lacks are passed over (another
+    world of the experiment has them)."""
     from kantorovich.lab.experiment import EconomyWorld, PlanWorld
 
     if isinstance(spec, str):
@@ -282,6 +287,8 @@ def load_world(spec: Any, base: Path, reliability: Any, *, where: str = "world",
     problems = []
     for unit, value in reliability.units.items():
         at = units.get_indexer([unit])[0]
+        if at < 0 and not strict:
+            continue
         if at < 0:
             from kantorovich.model.checks import did_you_mean
 
