@@ -434,3 +434,52 @@ def test_bad_world_entries_get_located_errors(tmp_path: Path) -> None:
         load_experiment(exp)
     problem = info.value.problems[0]
     assert problem.path == "reliability.units.railwya" and problem.line == 3
+
+
+def test_cells_on_a_dask_cluster_give_the_same_bytes(tmp_path: Path) -> None:
+    from distributed import Client, LocalCluster
+    from typer.testing import CliRunner
+
+    from kantorovich.lab.cli import lab_app
+    from kantorovich.lab.distributed import run_on_dask
+
+    exp = write(tmp_path / "e.yaml", f"""\
+        name: on dask
+        world: {{a: {LENINGRAD}, b: {{plan: {LENINGRAD}}}}}
+        periods: 2
+        seeds: [1, 2]
+        regimes: {{central: {{}}, ratchet: {{type: quota, ratchet: 0.5}}, market: {{}}}}
+        behaviour: {{reliability: true, hoarding: true, innovation: 0.2}}
+        """)
+    runner = CliRunner()
+    serial = runner.invoke(lab_app, ["run", str(exp), "-o", str(tmp_path / "serial"),
+                                     "--json", "-q"])
+    assert serial.exit_code == 0, serial.output
+    experiment = load_experiment(exp)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
+        first = run_on_dask(experiment, client=client, directory=tmp_path / "dask")
+        from kantorovich.lab.charts import write_results
+
+        write_results(first, tmp_path / "dask")
+        again = run_on_dask(experiment, client=client, directory=tmp_path / "dask")
+    pd.testing.assert_frame_equal(first.measures, again.measures)
+    for file in ("measures.parquet", "units.parquet", "summary.json", "charts.html"):
+        assert (tmp_path / "serial" / file).read_bytes() == \
+            (tmp_path / "dask" / file).read_bytes(), file
+    cells = list((tmp_path / "dask" / ".kantorovich-sweep").glob("*.json"))
+    assert len(cells) == 2 * 3 * 2 + 1                 # the cells and the store's tag
+    # the command line, one local worker, into the store it left: all cells reused
+    dask = runner.invoke(lab_app, ["run", str(exp), "-o", str(tmp_path / "dask"),
+                                   "--json", "-q", "--workers", "1"])
+    assert dask.exit_code == 0, dask.output
+    assert json.loads(dask.stdout) == json.loads(serial.stdout)
+    assert (tmp_path / "serial" / "measures.parquet").read_bytes() == \
+        (tmp_path / "dask" / "measures.parquet").read_bytes()
+    # no -o: a temporary store, a local cluster of one worker started for the run
+    fresh = runner.invoke(lab_app, ["run", str(exp), "--json", "-q", "--workers", "1"])
+    assert fresh.exit_code == 0, fresh.output
+    assert json.loads(fresh.stdout) == json.loads(serial.stdout)
+    gone = runner.invoke(lab_app, ["run", str(exp), "-q", "--scheduler",
+                                   "tcp://127.0.0.1:9"])
+    assert gone.exit_code == 2 and "cannot reach the Dask scheduler" in gone.output

@@ -4,7 +4,7 @@ A typer sub-app, registered by the main CLI with ``app.add_typer(lab_app, name="
 Only typer, rich and the standard library are imported here; the laboratory is imported
 when a command runs, so ``--help`` stays quick.
 
-* ``lab run EXPERIMENT.yaml [-o DIR] [--json] [-q]``: every regime over every seed; a
+* ``lab run EXPERIMENT.yaml [-o DIR] [--json] [-q] [--workers N | --scheduler ADDR]``: every regime over every seed; a
   table of means and 95% intervals on stdout (or, with ``--json``, one object
   ``{"regimes": {NAME: {MEASURE: {"mean", "low", "high"}}}, ...}``); ``-o DIR`` writes
   ``measures.parquet``, ``units.parquet``, ``summary.json`` and ``charts.html``.
@@ -84,8 +84,20 @@ def run(experiment: Annotated[Path, typer.Argument(
         json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")
                             ] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q",
-                                            help="No progress on stderr.")] = False) -> None:
-    """Run every regime of EXPERIMENT over its seeds and compare them."""
+                                            help="No progress on stderr.")] = False,
+        workers: Annotated[Optional[int], typer.Option(
+            "--workers", "-w", min=1, help="Run the cells on a local Dask cluster of this "
+                                           "many processes (the same results, to the byte).",
+            show_default=False)] = None,
+        scheduler: Annotated[Optional[str], typer.Option(
+            "--scheduler", help="Run the cells on the Dask scheduler at this address, "
+                                "e.g. tcp://10.0.0.5:8786.", show_default=False)] = None,
+        ) -> None:
+    """Run every regime of EXPERIMENT over its seeds and compare them.
+
+    With --workers or --scheduler the (world, regime, seed) cells run on Dask through
+    the sweeps' runner; with -o DIR finished cells are kept in DIR/.kantorovich-sweep,
+    so a rerun computes only those not yet done."""
     from kantorovich.errors import KantorovichError
 
     try:
@@ -96,16 +108,25 @@ def run(experiment: Annotated[Path, typer.Argument(
         from kantorovich.lab.run import load_experiment, run_experiment
 
         loaded = load_experiment(experiment)
+        on_dask = workers is not None or scheduler is not None
+
+        def simulate(progress: Any = None) -> Any:
+            if not on_dask:
+                return run_experiment(loaded, progress=progress)
+            from kantorovich.lab.distributed import run_on_dask
+
+            return run_on_dask(loaded, workers=workers, scheduler=scheduler,
+                               directory=output, inputs=[experiment], progress=progress)
+
         shown = not quiet and err.is_terminal
         if shown:
             from rich.progress import Progress
 
             with Progress(console=err, transient=True) as bar:
                 task = bar.add_task("simulating", total=len(loaded.cells))
-                results = run_experiment(
-                    loaded, progress=lambda done, total: bar.update(task, completed=done))
+                results = simulate(lambda done, total: bar.update(task, completed=done))
         else:
-            results = run_experiment(loaded)
+            results = simulate()
         if output is not None:
             from kantorovich.lab.charts import write_results
 
