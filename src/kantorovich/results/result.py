@@ -442,6 +442,19 @@ class PlanResult:
 
         return price_process(self, process, **options)
 
+    @property
+    def can_start_warm(self) -> bool:
+        """False where what-if re-solves of this result would start cold: a large answer
+        of the structure method or of technique generation.
+
+        HiGHS factorises a basis it is handed, and that cannot be cut short: a structure
+        method's basis of 20,000 products took it a minute. Such a basis is not handed
+        over; analyses then skip the re-solves a cold start would spend their budget on,
+        and say what they did not examine.
+        """
+        return (self.method not in ("structure", "generation")
+                or self.lp.matrix.nnz <= _HAND_OVER_NNZ)
+
     def session(self) -> HighsSession:
         """A solver session holding this result's program and optimal basis, so what-if
         re-solves start warm. Callers restore every bound they change.
@@ -456,9 +469,7 @@ class PlanResult:
             # structure method's basis of 20,000 products took it a minute. A large
             # one is not handed over; that session starts cold, and its re-solves keep
             # to their budget.
-            handed = (self.method not in ("structure", "generation")
-                      or self.lp.matrix.nnz <= _HAND_OVER_NNZ)
-            if (sol.has_basis and handed
+            if (sol.has_basis and self.can_start_warm
                     and session.set_basis(sol.col_basis, sol.row_basis)):
                 session.keep_optimum()
             self._session = session

@@ -67,11 +67,9 @@ def basis_ranging(result: PlanResult, *, budget: Budget | float | None = None
     cannot be cut short, so it is skipped (``ranges`` None) when less is left.
     """
     budget = _budget(result, budget)
-    from kantorovich.results.result import _HAND_OVER_NNZ
-
-    if result.method in ("structure", "generation") and result.lp.matrix.nnz > _HAND_OVER_NNZ:
+    if not result.can_start_warm:
         # no basis HiGHS can take without a factorisation that cannot be cut short (see
-        # `PlanResult.session`): a cold re-solve would only spend the budget
+        # `PlanResult.can_start_warm`): a cold re-solve would only spend the budget
         return BasisRanging(result.solution, None)
     session = result.session()
     at = session.solve(budget)
@@ -358,8 +356,10 @@ def _settle_degenerate(result: PlanResult, rows: np.ndarray, ids: np.ndarray,
     todo = todo[_examination_order(result, ids[todo], kinds[todo], price[todo], priority)]
     if max_rows is not None:
         todo = todo[:max_rows]
+    if not todo.size or not result.can_start_warm:
+        return                      # unchecked rows stay unchecked, and are said so
     session = result.session()
-    if not todo.size or session.what_if(budget).status is not Status.OPTIMAL:
+    if session.what_if(budget).status is not Status.OPTIMAL:
         return
     for k in todo:
         i = rows[k]
