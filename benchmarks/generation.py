@@ -40,6 +40,7 @@ import pandas as pd
 from kantorovich.economy.generate import generate_economy
 from kantorovich.economy.table import load_economy
 from kantorovich.model.plan import Plan
+from raw_highs import highs_model  # benchmarks/ is on the path when run as a script
 
 TABLE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "io" / \
     "bea_us_detail_2017"
@@ -108,21 +109,7 @@ def raw_highs(lp: Any, solver: str, limit: float) -> tuple[float, float, str]:
     h.setOptionValue("output_flag", False)
     h.setOptionValue("solver", solver)
     h.setOptionValue("time_limit", float(limit))
-    A = lp.matrix.tocsc()
-    inf = highspy.kHighsInf
-    model = highspy.HighsLp()
-    model.num_col_, model.num_row_ = A.shape[1], A.shape[0]
-    model.col_cost_ = np.asarray(lp.objective, float)
-    model.col_lower_ = np.clip(lp.col_lower, -inf, inf)
-    model.col_upper_ = np.clip(lp.col_upper, -inf, inf)
-    model.row_lower_ = np.clip(lp.row_lower, -inf, inf)
-    model.row_upper_ = np.clip(lp.row_upper, -inf, inf)
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_ = A.indptr
-    model.a_matrix_.index_ = A.indices
-    model.a_matrix_.value_ = A.data
-    model.sense_ = (highspy.ObjSense.kMaximize if lp.sense == "maximize"
-                    else highspy.ObjSense.kMinimize)
+    model = highs_model(lp)
     h.passModel(model)
     start = time.perf_counter()
     h.run()
