@@ -40,7 +40,9 @@ import pandas as pd
 from kantorovich.economy.generate import generate_economy
 from kantorovich.economy.table import load_economy
 from kantorovich.model.plan import Plan
-from raw_highs import highs_model  # benchmarks/ is on the path when run as a script
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or loaded
+from raw_highs import highs_model  # noqa: E402
 
 TABLE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "io" / \
     "bea_us_detail_2017"

@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import argparse
 import gc
+import sys
 import time
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -37,7 +39,9 @@ import numpy as np
 import kantorovich as k
 from kantorovich.lp.compile import compile_plan
 from kantorovich.model.generate import synthetic_plan
-from raw_highs import highs_model  # benchmarks/ is on the path when run as a script
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or loaded
+from raw_highs import highs_model  # noqa: E402
 
 INF = np.inf
 
