@@ -237,29 +237,31 @@ def sensitivity_section(page: PageData, result: PlanResult, has_chart: bool) -> 
         out.append(table(["Good", "Unit", "Supply from", "Supply", "Supply to",
                            "Demand from", "Demand", "Demand to"], rows, numeric_from=2,
                           total=len(goods), caption="Supplies and demands"))
-    policies = page.get(["sensitivity", "policies"])
-    if left_out(policies):
-        out.append(left_out(policies) or "")
-    elif policies:
-        rows = [[esc(page.name("policies", p))]
-                + [page.num(["sensitivity", "policies", p, key]) for key in (
-                    "rhs_low", "rhs", "rhs_high")] for p in policies]
-        out.append(table(["Rule", "Right side from", "Right side", "Right side to"], rows,
-                          numeric_from=1, total=len(policies),
-                          caption="Rules' right-hand sides"))
-    weights = page.get(["sensitivity", "weights"])
-    if left_out(weights):
-        out.append(left_out(weights) or "")
-    elif weights:
-        rows = [[esc(page.name("goods", g))]
-                + [page.num(["sensitivity", "weights", g, key]) for key in (
-                    "weight_low", "weight", "weight_high")] for g in weights]
-        out.append(table(["Good", "Weight from", "Weight", "Weight to"], rows,
-                          numeric_from=1, total=len(weights),
-                          caption=f"Objective weights ({esc(result.objective_unit)} per "
-                                  "unit), within which the optimal levels stay"))
+    out.append(_range_table(page, "policies", "policies", "Rule",
+                            ("rhs_low", "rhs", "rhs_high"), "Right side",
+                            "Rules' right-hand sides"))
+    out.append(_range_table(page, "weights", "goods", "Good",
+                            ("weight_low", "weight", "weight_high"), "Weight",
+                            f"Objective weights ({esc(result.objective_unit)} per unit), "
+                            "within which the optimal levels stay"))
     out.append("</section>")
     return "".join(out)
+
+
+def _range_table(page: PageData, section: str, names: str, head: str,
+                 keys: tuple[str, str, str], what: str, caption: str) -> str:
+    """One table of ranges (``low``, value, ``high`` per id) of the sensitivity section,
+    or the note saying it was left out; empty when the plan has none."""
+    ids = page.get(["sensitivity", section])
+    note = left_out(ids)
+    if note:
+        return note
+    if not ids:
+        return ""
+    rows = [[esc(page.name(names, i))] + [page.num(["sensitivity", section, i, key])
+                                          for key in keys] for i in ids]
+    return table([head, f"{what} from", what, f"{what} to"], rows, numeric_from=1,
+                 total=len(ids), caption=caption)
 
 
 def certificate_section(page: PageData) -> str:
