@@ -1,0 +1,494 @@
+"""Capacities and a second resource without a simplex: merit order and the resources' worth.
+
+The structure method (`lp.structure`) needs one primary resource and no capacities. Real
+plans have both: a capped technique, a second factor (capital, CO2). HiGHS then pays for
+every row at once, and on economies of 10^5 products its factorisations fill in. Yet
+the optimum keeps most of the structure, and this module uses it:
+
+* **Capacities: merit order.** At the optimum each product's techniques run in the order
+  of their unit cost at the plan's values: the cheapest up to its capacity, then the
+  next, until the product's gross output is met; the last one that runs, the marginal
+  technique, sets the product's value, and every technique ahead of it earns a rent
+  (its capacity's shadow price). So one round is: values from the marginal techniques
+  (one sparse solve of ``v = c_T + v A_T``), the number of sets the resource allows
+  (closed form: the resource plus the rents, over the basket's value), gross outputs
+  (one sparse solve), and dispatch in merit order; repeat until nothing changes.
+  A fixed point meets every optimality condition of the program with one resource.
+* **Two resources: their relative worth.** Weighing them by ``w`` makes one composite
+  resource; the optimum ``s(w)`` of that relaxation bounds the plan's optimum from
+  above for every ``w`` (surrogate duality), and its least value over ``w`` is the
+  plan's optimum. With two resources ``w`` has one degree of freedom: bisection on it
+  keeps one plan that overuses the first resource and one that overuses the second,
+  until the mix of the two that fits both supplies is as good as the lower of their
+  bounds; that mix is the answer, priced by the duals of the end with the lower bound.
+
+The answer is a candidate like any solver's: `results.result` checks it with the same
+certificate on the full program and falls back to HiGHS when it fails. What this does
+not handle (rules, joint production, minimum levels, more than two resources, a
+product whose capacities cannot meet its demand) is refused with the reason.
+
+>>> import numpy as np, pandas as pd, scipy.sparse as sp
+>>> from kantorovich.lp.program import LinearProgram
+>>> # bread by hand (labour 2) or by mill (labour 1, capacity 4); a basket of bread
+>>> A = sp.csc_matrix(np.array([[1.0, 1.0, 0.0], [1.0, 1.0, -1.0], [-2.0, -1.0, 0.0]]))
+>>> lp = LinearProgram("maximize", np.array([0.0, 0.0, 1.0]), A,
+...     np.array([0.0, 0.0, -10.0]), np.full(3, np.inf), np.zeros(3),
+...     np.array([np.inf, 4.0, np.inf]),
+...     pd.DataFrame({"kind": ["good", "assortment", "good"],
+...                   "id": ["bread", "bread", "labour"]}),
+...     pd.DataFrame({"kind": ["process", "process", "sets"],
+...                   "id": ["hand", "mill", "sets"]}))
+>>> found = solve_by_merit(lp, min_rows=0)
+>>> found.solution.x.round(6).tolist(), round(found.solution.objective, 6)
+([3.0, 4.0, 7.0], 7.0)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from kantorovich.lp.budget import Budget
+from kantorovich.lp.highs import LpSolution
+from kantorovich.lp.program import LinearProgram
+from kantorovich.lp.status import Status
+from kantorovich.lp.structure import StructureResult, leontief_solve
+
+__all__ = ["MERIT_FROM_ROWS", "solve_by_merit"]
+
+log = logging.getLogger(__name__)
+
+MERIT_FROM_ROWS = 10_000
+"""Programs of fewer rows go to HiGHS, which solves them fast and hands back a basis the
+analyses can start from (`lp.generation.GENERATE_FROM_ROWS`, the same measurement)."""
+
+MAX_RESOURCES = 2
+_ROUNDS = 200            # merit-order rounds per weighing of the resources
+_SEARCH_STEPS = 80       # bisection steps over the resources' relative worth
+_GAP = 1e-12             # the search stops when its mix is this close to its bound
+_TIE = 1e-12             # relative: a technique must be this much cheaper to overtake
+
+
+class _Refused(Exception):
+    """The program is not of this shape; the message says why."""
+
+
+def _first(lp: LinearProgram, table: str, positions: np.ndarray) -> str:
+    ids = (lp.rows if table == "row" else lp.cols)["id"].to_numpy()[positions[:3]]
+    more = f" and {len(positions) - 3:,} more" if len(positions) > 3 else ""
+    return ", ".join(f"'{i}'" for i in ids) + more
+
+
+# -- the program read as an economy ----------------------------------------------------------
+@dataclass
+class _Economy:
+    made: np.ndarray         # rows of made goods
+    cols: np.ndarray         # technique columns (each makes one made good)
+    out: np.ndarray          # per technique: its good, 0..n-1
+    gain: np.ndarray         # per technique: its output of that good per level
+    inputs: sp.csc_matrix    # made goods x techniques, per level
+    inputs_t: sp.csr_matrix
+    use: np.ndarray          # resources x techniques, per level
+    supply: np.ndarray       # per resource
+    resource_rows: np.ndarray
+    cap: np.ndarray          # per technique; inf when none
+    demand: np.ndarray       # per made good: net output needed whatever the sets
+    count: np.ndarray        # per made good: its count in the basket (0 when not in it)
+    assort: np.ndarray       # assortment rows
+    assort_made: np.ndarray  # per assortment row: its made good
+    sets_col: int
+
+    @property
+    def n(self) -> int:
+        return len(self.made)
+
+
+def _read(lp: LinearProgram) -> _Economy:
+    rows_kind = np.asarray(lp.rows["kind"].to_numpy(), dtype=object)
+    cols_kind = np.asarray(lp.cols["kind"].to_numpy(), dtype=object)
+    if np.any(rows_kind == "policy"):
+        raise _Refused("the plan has rules")
+    sets = np.flatnonzero(cols_kind == "sets")
+    if lp.sense != "maximize" or sets.size != 1:
+        raise _Refused("the objective is not a number of sets of a basket")
+    if np.any(cols_kind[lp.objective != 0] != "sets"):
+        raise _Refused("the objective values more than the sets")
+    procs = np.flatnonzero(cols_kind == "process")
+    if np.any(lp.col_lower[procs] != 0):
+        raise _Refused(f"processes {_first(lp, 'col', procs[lp.col_lower[procs] != 0])} "
+                       "have a minimum level")
+    goods = np.flatnonzero(rows_kind == "good")
+    A = lp.matrix.tocsc()
+    G = A[goods][:, procs].tocsc()
+    lower = lp.row_lower[goods]
+    positive = G.multiply(G > 0).tocsr()
+    made = (np.diff(positive.indptr) > 0) & ~np.isneginf(lower)
+    P = positive[made].tocsc()
+    per_col = np.diff(P.indptr)
+    if np.any(per_col > 1):
+        raise _Refused(f"processes {_first(lp, 'col', procs[per_col > 1])} make more than "
+                       "one good (joint production)")
+    if np.any(made & (lower < 0)):
+        raise _Refused(f"goods {_first(lp, 'row', goods[made & (lower < 0)])} have a "
+                       "supply and are also made")
+    negative = (-G.multiply(G < 0)).tocsr()
+    primary = ~made & ~np.isneginf(lower)
+    if np.any(primary & (lower > 0)):
+        raise _Refused(f"goods {_first(lp, 'row', goods[primary & (lower > 0)])} are "
+                       "demanded beyond their supply and no process makes them")
+    used = np.diff(negative.indptr) > 0
+    limited = np.flatnonzero(primary & used & np.isfinite(lower))
+    if limited.size == 0:
+        raise _Refused("no primary resource of limited supply")
+    if limited.size > MAX_RESOURCES:
+        raise _Refused(f"{limited.size:,} primary resources, more than {MAX_RESOURCES}")
+    keep = np.flatnonzero(per_col == 1)
+    Pm = P[:, keep]
+    out = Pm.indices.astype(np.int64)
+    gain = Pm.data.astype(float)
+    inputs = negative[made][:, keep].tocsc()
+    use = np.asarray(negative[limited][:, keep].todense())
+    supply = -lower[limited]
+    if np.any(supply <= 0):
+        raise _Refused("a resource has no supply")
+    made_rows = goods[made]
+    # the basket: assortment rows, each naming a made good, with the sets column
+    assort = np.flatnonzero(rows_kind == "assortment")
+    ids = lp.rows["id"].to_numpy()
+    made_pos = {}
+    if assort.size:
+        import pandas as pd
+        at = pd.Index(ids[made_rows]).get_indexer(ids[assort])
+        if np.any(at < 0):
+            raise _Refused("the basket holds goods no process makes")
+        made_pos = at
+    else:
+        raise _Refused("the basket is empty")
+    n = len(made_rows)
+    count = np.zeros(n)
+    coeff = -np.asarray(A[:, sets].todense()).ravel()
+    count[made_pos] = coeff[assort]
+    if np.any(count[made_pos] <= 0):
+        raise _Refused("the basket has counts that are not positive")
+    if np.any(coeff[goods] != 0):
+        raise _Refused("the sets column enters a good's balance")
+    demand = lower[made].astype(float)
+    if np.any((demand > 0) & (count > 0)):
+        raise _Refused("goods of the basket also have a demand of their own")
+    if np.any(lp.row_lower[assort] != 0):
+        raise _Refused("an assortment row has a bound other than zero")
+    cap = lp.col_upper[procs[keep]].astype(float)
+    return _Economy(made=made_rows, cols=procs[keep], out=out, gain=gain, inputs=inputs,
+                    inputs_t=inputs.T.tocsr(), use=use, supply=supply,
+                    resource_rows=goods[limited], cap=cap, demand=demand, count=count,
+                    assort=assort, assort_made=np.asarray(made_pos), sets_col=int(sets[0]))
+
+
+# -- one resource (or a weighed composite) with capacities: merit order -----------------------
+@dataclass
+class _Point:
+    """A fixed point of the merit order at one weighing of the resources."""
+
+    weights: np.ndarray      # per resource
+    marginal: np.ndarray     # per good: its marginal technique
+    full: np.ndarray         # per technique: running at its capacity
+    values: np.ndarray       # per good, in the composite resource
+    level: np.ndarray        # per technique
+    sets: float
+    bound: float             # the relaxation's optimum: equal to sets at a fixed point
+    uses: np.ndarray         # per resource: what the plan uses
+    rounds: int
+    solves: int
+
+
+class _Merit:
+    def __init__(self, eco: _Economy) -> None:
+        self.eco = eco
+        self.order0 = np.argsort(eco.out, kind="stable")
+        self.starts = np.searchsorted(eco.out[self.order0], np.arange(eco.n))
+        self.capped = np.isfinite(eco.cap)
+        self.cap_out = np.where(self.capped, eco.cap, np.inf) * eco.gain
+
+    def _matrix(self, chosen: np.ndarray) -> sp.csc_matrix:
+        M = self.eco.inputs[:, chosen]
+        M.data = M.data * np.repeat(1.0 / self.eco.gain[chosen], np.diff(M.indptr))
+        return M
+
+    def _cheapest(self, cost: np.ndarray, v: np.ndarray) -> np.ndarray:
+        e = self.eco
+        unit = (cost + e.inputs_t @ v) / e.gain
+        order = np.lexsort((unit, e.out))
+        first = order[np.searchsorted(e.out[order], np.arange(e.n))]
+        return first
+
+    def start(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Marginal techniques by a few value-iteration steps, nothing at capacity."""
+        cost = weights @ self.eco.use
+        v = np.zeros(self.eco.n)
+        chosen = self._cheapest(cost, v)
+        for _ in range(3):
+            v = (cost[chosen] + self.eco.inputs_t[chosen] @ v) / self.eco.gain[chosen]
+            chosen = self._cheapest(cost, v)
+        return chosen, np.zeros(len(cost), dtype=bool), v
+
+    def solve(self, weights: np.ndarray, marginal: np.ndarray, full: np.ndarray,
+              v: np.ndarray, budget: Budget) -> _Point:
+        e = self.eco
+        cost = weights @ e.use
+        budget_w = float(weights @ e.supply)
+        q_start = None
+        solves = 0
+        for rounds in range(1, _ROUNDS + 1):
+            if budget.expired():
+                raise TimeoutError
+            M = self._matrix(marginal)
+            found = leontief_solve(M.T.tocsr(), cost[marginal] / e.gain[marginal], v)
+            solves += 1
+            if found is None:
+                raise _Refused("a choice of marginal techniques is not productive")
+            v = found[0]
+            unit = (cost + e.inputs_t @ v) / e.gain
+            rent = (v[e.out] - unit) * e.gain               # per level
+            cap_level = np.where(full, e.cap, 0.0)
+            net_full = np.bincount(e.out, weights=e.gain * cap_level, minlength=e.n) - (
+                e.inputs @ cap_level)
+            basket = float(v @ e.count)
+            if not basket > 0:
+                raise _Refused("the basket costs nothing to make (unbounded)")
+            sets = (budget_w - float(v @ e.demand) + float(rent @ cap_level)) / basket
+            rhs = e.demand + sets * e.count - net_full
+            found = leontief_solve(M.tocsr(), rhs, q_start)
+            solves += 1
+            if found is None:
+                raise _Refused("a choice of marginal techniques is not productive")
+            q_marginal = found[0]
+            q_start = q_marginal
+            level = cap_level.copy()
+            level[marginal] = q_marginal / e.gain[marginal]
+            output = q_marginal + np.bincount(e.out, weights=e.gain * cap_level,
+                                              minlength=e.n)
+            new_marginal, new_full = self._dispatch(unit, output, marginal, full)
+            if np.array_equal(new_marginal, marginal) and np.array_equal(new_full, full):
+                uses = e.use @ level
+                return _Point(weights, marginal, full, v, level, sets, sets, uses, rounds,
+                              solves)
+            marginal, full = new_marginal, new_full
+        raise _Refused(f"the merit order did not settle in {_ROUNDS} rounds")
+
+    def _dispatch(self, unit: np.ndarray, output: np.ndarray, marginal: np.ndarray,
+                  full: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per good, its techniques in order of unit cost; those whose capacities the
+        good's gross output exceeds run full, the next is marginal."""
+        e = self.eco
+        keep = np.zeros(len(unit), dtype=bool)
+        keep[marginal] = True
+        keep |= full
+        # ties go to the techniques already running, so that a tie cannot cycle
+        key = unit - _TIE * np.abs(unit) * keep
+        order = np.lexsort((key, e.out))
+        group = e.out[order]
+        within = self._within(order, group)
+        reaches = within >= output[group] * (1 - 1e-13)
+        # first technique of each good whose cumulative capacity reaches the output
+        idx = np.flatnonzero(reaches)
+        first_pos = np.full(e.n, -1)
+        hit = np.r_[True, group[idx][1:] != group[idx][:-1]] if idx.size else idx
+        first_pos[group[idx[hit]]] = idx[hit]
+        if np.any(first_pos < 0):
+            short = np.flatnonzero(first_pos < 0)
+            raise _Refused(f"the capacities of {len(short):,} goods cannot meet their "
+                           "gross output (capacity, not a resource, limits the plan)")
+        new_marginal = order[first_pos]
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        new_full = rank < first_pos[e.out]
+        return new_marginal, new_full
+
+    def _within(self, order: np.ndarray, group: np.ndarray) -> np.ndarray:
+        capout = self.cap_out[order]
+        finite = np.where(np.isfinite(capout), capout, 0.0)
+        cum = np.cumsum(finite)
+        start = self.starts
+        base = np.r_[0.0, cum][start][group]
+        within = cum - base
+        seen_inf = np.cumsum(~np.isfinite(capout))
+        inf_before = np.r_[0, seen_inf][start][group]
+        return np.where(seen_inf - inf_before > 0, np.inf, within)
+
+
+# -- two resources: their relative worth ------------------------------------------------------
+def _weights(eco: _Economy, t: float) -> np.ndarray:
+    """Weights at ``t`` in [0, 1]: each resource per unit of its supply, mixed by ``t``."""
+    if len(eco.supply) == 1:
+        return np.array([1.0 / eco.supply[0]])
+    return np.array([(1.0 - t) / eco.supply[0], t / eco.supply[1]])
+
+
+def _search(merit: _Merit, budget: Budget) -> tuple[_Point, _Point, float, int]:
+    """The two weighings whose plans, mixed, fit both supplies with a bound as close as
+    asked; with the share of the first in the mix and the number of weighings.
+
+    Raising the second resource's weight never makes the plan use more of it, so the
+    imbalance ``uses_1 / supply_1 - uses_2 / supply_2`` only grows with ``t``: bisection
+    keeps one end that overuses the second resource and one that overuses the first.
+    It stops when the mix of the two ends is within ``_GAP`` of the lower of their bounds.
+    """
+    eco = merit.eco
+    marginal, full, v = merit.start(_weights(eco, 0.5 if len(eco.supply) > 1 else 0.0))
+    memo: dict[float, _Point] = {}
+
+    def at(t: float) -> _Point:
+        nonlocal marginal, full, v
+        if t not in memo:
+            if memo:                       # warm from the nearest weighing already done
+                near = memo[min(memo, key=lambda u: abs(u - t))]
+                marginal, full, v = near.marginal, near.full, near.values
+            memo[t] = merit.solve(_weights(eco, t), marginal, full, v, budget)
+        return memo[t]
+
+    def imbalance(point: _Point) -> float:
+        share = point.uses / eco.supply
+        return float(share[0] - share[1])
+
+    if len(eco.supply) == 1:
+        point = at(0.0)
+        return point, point, 1.0, 1
+    lo, hi = 0.0, 1.0
+    if imbalance(at(lo)) >= 0:             # the second resource is left over
+        return at(lo), at(lo), 1.0, len(memo)
+    if imbalance(at(hi)) <= 0:             # the first is left over
+        return at(hi), at(hi), 1.0, len(memo)
+    for _ in range(_SEARCH_STEPS):
+        one, two = at(lo), at(hi)
+        theta = _mix(eco, one, two)
+        if theta is not None:
+            sets = theta * one.sets + (1 - theta) * two.sets
+            bound = min(one.bound, two.bound)
+            if bound - sets <= _GAP * abs(bound):
+                return one, two, theta, len(memo)
+        mid = 0.5 * (lo + hi)
+        if not lo < mid < hi:
+            break
+        if imbalance(at(mid)) <= 0:
+            lo = mid
+        else:
+            hi = mid
+    one, two = at(lo), at(hi)
+    theta = _mix(eco, one, two)
+    if theta is None:
+        raise _Refused("no mix of the search's two ends fits the supplies")
+    return one, two, theta, len(memo)
+
+
+def _mix(eco: _Economy, one: _Point, two: _Point) -> float | None:
+    """The share of ``one`` in the mix with ``two`` of most sets that fits the supplies;
+    None when no mix fits."""
+    lo, hi = 0.0, 1.0
+    for k in range(len(eco.supply)):
+        a, b = one.uses[k], two.uses[k]      # theta * a + (1 - theta) * b <= supply
+        r = eco.supply[k]
+        if abs(a - b) <= 1e-15 * r:
+            continue
+        edge = (r - b) / (a - b)
+        if a > b:
+            hi = min(hi, edge)
+        else:
+            lo = max(lo, edge)
+    if lo > hi:
+        return None
+    theta = hi if one.sets >= two.sets else lo
+    return float(np.clip(theta, 0.0, 1.0))
+
+
+# -- the answer in the program's terms --------------------------------------------------------
+def _solution(lp: LinearProgram, eco: _Economy, point: _Point, level: np.ndarray,
+              sets: float, started: float) -> LpSolution:
+    m, ncol = lp.shape
+    x = np.zeros(ncol)
+    x[eco.cols] = level
+    x[eco.sets_col] = sets
+    activity = lp.matrix @ x
+    v = point.values
+    scale = 1.0 / float(v @ eco.count)             # improvement per unit of value
+    price = scale * v
+    dual = np.zeros(m)
+    in_basket = eco.count > 0
+    dual[eco.made[~in_basket]] = -price[~in_basket]
+    dual[eco.assort] = -price[eco.assort_made]
+    dual[eco.resource_rows] = -scale * point.weights
+    col_basis = np.full(ncol, "lower", dtype=object)
+    tol = 1e-12
+    running = level > tol * np.maximum(np.max(level, initial=0.0), 1e-300)
+    at_cap = np.isfinite(eco.cap) & (level >= eco.cap * (1 - 1e-12)) & running
+    basis = np.where(at_cap, "upper", np.where(running, "basic", "lower"))
+    col_basis[eco.cols] = basis
+    col_basis[eco.sets_col] = "basic"
+    row_basis = np.full(m, "basic", dtype=object)
+    row_basis[eco.made[~in_basket]] = "lower"
+    row_basis[eco.assort] = "lower"
+    binding = eco.resource_rows[point.weights > 0]
+    row_basis[binding] = "lower"
+    objective = float(lp.objective @ x) + lp.constant
+    return LpSolution(Status.OPTIMAL, objective=objective, x=x, row_activity=activity,
+                      row_dual=dual + 0.0, row_basis=row_basis, col_basis=col_basis,
+                      seconds=time.perf_counter() - started, iterations=point.rounds,
+                      message="merit order")
+
+
+def solve_by_merit(lp: LinearProgram, *, budget: Budget | float | None = None,
+                   min_rows: int = MERIT_FROM_ROWS) -> StructureResult:
+    """Solve a plan with capacities and up to two primary resources by merit order and a
+    search over the resources' relative worth; or say why it does not qualify.
+
+    Parameters
+    ----------
+    lp : LinearProgram
+        A compiled plan maximising the sets of a basket.
+    budget : Budget or float, optional
+        Time allowance; when it runs out the solution's status is ``time_limit``.
+    min_rows : int
+        Smaller programs are refused (HiGHS solves them as fast, with a basis).
+
+    Returns
+    -------
+    StructureResult
+        The candidate optimum (not yet certified) or the reason there is none.
+    """
+    budget = Budget.of(budget)
+    started = time.perf_counter()
+    if lp.shape[0] < min_rows:
+        return StructureResult(None, f"{lp.shape[0]:,} rows: below {min_rows:,} HiGHS "
+                               "solves a plan with capacities or two resources as fast")
+    try:
+        eco = _read(lp)
+        merit = _Merit(eco)
+        one, two, theta, points = _search(merit, budget)
+        if one is two:
+            level, sets, point = one.level, one.sets, one
+        else:
+            level = theta * one.level + (1 - theta) * two.level
+            sets = theta * one.sets + (1 - theta) * two.sets
+            point = one if one.bound <= two.bound else two
+    except _Refused as why:
+        return StructureResult(None, str(why))
+    except TimeoutError:
+        return StructureResult(LpSolution(Status.TIME_LIMIT, message="the time budget was "
+                                          "spent"), "the time budget ran out")
+    solution = _solution(lp, eco, point, level, sets, started)
+    capped = int(np.sum(np.isfinite(eco.cap)))
+    full = int(np.sum(point.full))
+    k = len(eco.supply)
+    what = (f"{capped:,} capacities" if capped else "no capacities") + (
+        f" and {k} primary resources" if k > 1 else " and one primary resource")
+    reason = (f"{what}, no joint production or rules: techniques run in merit order at "
+              f"the plan's values ({full:,} at capacity)")
+    if k > 1:
+        reason += (f"; the resources' relative worth by bisection over "
+                   f"{points} weighings, the answer a mix of the bracket's two ends")
+    log.debug("merit: %s in %.3fs", reason, time.perf_counter() - started)
+    return StructureResult(solution, reason, point.rounds, point.solves, point.values,
+                           eco.made, eco.cols[point.marginal])
