@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -70,6 +70,7 @@ MAX_RESOURCES = 2
 _ROUNDS = 200            # merit-order rounds per weighing of the resources
 _SEARCH_STEPS = 80       # bisection steps over the resources' relative worth
 _GAP = 1e-12             # the search stops when its mix is this close to its bound
+_PINNED = 50            # goods pinned at a capacity in one cycle, at most
 _TIE = 1e-12             # relative: a technique must be this much cheaper to overtake
 
 
@@ -205,6 +206,41 @@ class _Point:
     solves: int
 
 
+@dataclass
+class _State:
+    """Which techniques run: a marginal one per good, some at capacity; goods pinned at
+    a capacity (no marginal technique of their own) and as many second techniques."""
+
+    marginal: np.ndarray
+    full: np.ndarray
+    pinned: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    split: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+@dataclass
+class _Evaluation:
+    values: np.ndarray
+    unit: np.ndarray
+    sets: float
+    level: np.ndarray
+    output: np.ndarray
+    q: np.ndarray
+    solves: int
+
+
+def _unit(n: int, at: int) -> np.ndarray:
+    u = np.zeros(n)
+    u[at] = 1.0
+    return u
+
+
+def _square_solve(R: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """A small dense system; `_Refused` when singular."""
+    if np.linalg.cond(R) > 1e12:
+        raise _Refused("a split of techniques is degenerate")
+    return np.linalg.solve(R, b)
+
+
 class _Merit:
     def __init__(self, eco: _Economy) -> None:
         self.eco = eco
@@ -237,47 +273,165 @@ class _Merit:
 
     def solve(self, weights: np.ndarray, marginal: np.ndarray, full: np.ndarray,
               v: np.ndarray, budget: Budget) -> _Point:
-        e = self.eco
-        cost = weights @ e.use
-        budget_w = float(weights @ e.supply)
-        q_start = None
+        """The merit order's fixed point at ``weights``, from the given state.
+
+        A state that comes back is a cycle: a capacity that the optimum fills exactly,
+        so that the good's value is set not by a technique of its own but by a user of
+        it that runs two techniques. `_settle` solves that state directly.
+        """
+        cost = weights @ self.eco.use
+        seen: dict[bytes, int] = {}
+        history: list[tuple[np.ndarray, np.ndarray]] = []
         solves = 0
+        q_start = None
         for rounds in range(1, _ROUNDS + 1):
             if budget.expired():
                 raise TimeoutError
-            M = self._matrix(marginal)
-            found = leontief_solve(M.T.tocsr(), cost[marginal] / e.gain[marginal], v)
-            solves += 1
-            if found is None:
-                raise _Refused("a choice of marginal techniques is not productive")
-            v = found[0]
-            unit = (cost + e.inputs_t @ v) / e.gain
-            rent = (v[e.out] - unit) * e.gain               # per level
-            cap_level = np.where(full, e.cap, 0.0)
-            net_full = np.bincount(e.out, weights=e.gain * cap_level, minlength=e.n) - (
-                e.inputs @ cap_level)
-            basket = float(v @ e.count)
-            if not basket > 0:
-                raise _Refused("the basket costs nothing to make (unbounded)")
-            sets = (budget_w - float(v @ e.demand) + float(rent @ cap_level)) / basket
-            rhs = e.demand + sets * e.count - net_full
-            found = leontief_solve(M.tocsr(), rhs, q_start)
-            solves += 1
-            if found is None:
-                raise _Refused("a choice of marginal techniques is not productive")
-            q_marginal = found[0]
-            q_start = q_marginal
-            level = cap_level.copy()
-            level[marginal] = q_marginal / e.gain[marginal]
-            output = q_marginal + np.bincount(e.out, weights=e.gain * cap_level,
-                                              minlength=e.n)
-            new_marginal, new_full = self._dispatch(unit, output, marginal, full)
+            state = _State(marginal, full)
+            ev = self._evaluate(weights, cost, state, v, q_start)
+            solves += ev.solves
+            v, q_start = ev.values, ev.q
+            new_marginal, new_full = self._dispatch(ev.unit, ev.output, marginal, full)
             if np.array_equal(new_marginal, marginal) and np.array_equal(new_full, full):
-                uses = e.use @ level
-                return _Point(weights, marginal, full, v, level, sets, sets, uses, rounds,
-                              solves)
+                return self._point(weights, state, ev, rounds, solves)
+            key = marginal.tobytes() + full.tobytes()
+            if key in seen:
+                cycle = history[seen[key]:]
+                settled = self._settle(weights, cost, cycle, v, budget)
+                if settled is not None:
+                    state, ev = settled
+                    return self._point(weights, state, ev, rounds, solves + ev.solves)
+                raise _Refused("the merit order cycles between "
+                               f"{len(cycle)} choices that no split of techniques settles")
+            seen[key] = len(history)
+            history.append((marginal, full))
             marginal, full = new_marginal, new_full
         raise _Refused(f"the merit order did not settle in {_ROUNDS} rounds")
+
+    def _point(self, weights: np.ndarray, state: _State, ev: _Evaluation, rounds: int,
+               solves: int) -> _Point:
+        return _Point(weights, state.marginal, state.full, ev.values, ev.level, ev.sets,
+                      ev.sets, self.eco.use @ ev.level, rounds, solves)
+
+    def _evaluate(self, weights: np.ndarray, cost: np.ndarray, state: _State,
+                  v: np.ndarray | None, q_start: np.ndarray | None) -> _Evaluation:
+        """Values, sets and levels of one state: one sparse solve for the values and one
+        for the quantities, plus one of each per pinned good."""
+        e = self.eco
+        marginal, full = state.marginal, state.full
+        pinned, split = state.pinned, state.split
+        M = self._matrix(marginal)
+        if pinned.size:                      # a pinned good has no technique of its own
+            keep = np.ones(e.n)
+            keep[pinned] = 0.0
+            M = (M @ sp.diags(keep)).tocsc()
+        rhs = cost[marginal] / e.gain[marginal]
+        rhs[pinned] = 0.0
+        Mt = M.T.tocsr()
+        solves = 0
+
+        def solve(B: sp.csr_matrix, b: np.ndarray, start: np.ndarray | None) -> np.ndarray:
+            nonlocal solves
+            found = leontief_solve(B, b, start)
+            solves += 1
+            if found is None:
+                raise _Refused("a choice of marginal techniques is not productive")
+            return found[0]
+
+        v = solve(Mt, rhs, v if not pinned.size else None)
+        if pinned.size:
+            # v = v0 + Phi theta; the split techniques' zero reduced costs fix theta
+            Phi = np.column_stack([solve(Mt, _unit(e.n, p), None) for p in pinned])
+            net = self._net(split)                        # goods x split techniques
+            R = net.T @ Phi
+            theta = _square_solve(R, cost[split] - net.T @ v)
+            v = v + Phi @ theta
+        unit = (cost + e.inputs_t @ v) / e.gain
+        rent = (v[e.out] - unit) * e.gain               # per level
+        cap_level = np.where(full, e.cap, 0.0)
+        made_full = np.bincount(e.out, weights=e.gain * cap_level, minlength=e.n)
+        net_full = made_full - e.inputs @ cap_level
+        basket = float(v @ e.count)
+        if not basket > 0:
+            raise _Refused("the basket costs nothing to make (unbounded)")
+        sets = (float(weights @ e.supply) - float(v @ e.demand) + float(rent @ cap_level)
+                ) / basket
+        rhs = e.demand + sets * e.count - net_full
+        Mr = M.tocsr()
+        q = solve(Mr, rhs, q_start if not pinned.size else None)
+        psi = np.zeros(0)
+        if pinned.size:
+            net = self._net(split)
+            Psi = np.column_stack([solve(Mr, -net[:, k].toarray().ravel(), None)
+                                   for k in range(len(split))])
+            psi = _square_solve(Psi[pinned], -q[pinned])
+            q = q + Psi @ psi
+            q[pinned] = 0.0
+        level = cap_level.copy()
+        owned = np.ones(e.n, dtype=bool)
+        owned[pinned] = False
+        level[marginal[owned]] = q[owned] / e.gain[marginal[owned]]
+        level[split] += psi
+        output = np.bincount(e.out, weights=e.gain * level, minlength=e.n)
+        return _Evaluation(v, unit, sets, level, output, q, solves)
+
+    def _net(self, techniques: np.ndarray) -> sp.csc_matrix:
+        """Net output per level of ``techniques``: goods x techniques."""
+        e = self.eco
+        made = sp.csc_matrix((e.gain[techniques], (e.out[techniques],
+                                                    np.arange(len(techniques)))),
+                             shape=(e.n, len(techniques)))
+        return (made - e.inputs[:, techniques]).tocsc()
+
+    def _settle(self, weights: np.ndarray, cost: np.ndarray,
+                cycle: list[tuple[np.ndarray, np.ndarray]], v: np.ndarray,
+                budget: Budget) -> tuple[_State, _Evaluation] | None:
+        """The state between the choices of a cycle: goods whose capacity status
+        toggles are pinned at it (their value free), goods whose marginal technique
+        toggles run both (their second technique's level free); solved as one state and
+        kept when it meets every optimality condition."""
+        e = self.eco
+        marginals = np.stack([m for m, _ in cycle])
+        fulls = np.stack([f for _, f in cycle])
+        toggled = np.flatnonzero(np.any(fulls != fulls[0], axis=0))
+        pinned = np.unique(e.out[toggled])
+        changed = np.flatnonzero(np.any(marginals != marginals[0], axis=0))
+        split_goods = np.setdiff1d(changed, pinned)
+        if not pinned.size or pinned.size != split_goods.size or pinned.size > _PINNED:
+            return None
+        choices = marginals[:, split_goods]
+        first = choices[0]
+        other = np.array([next((c for c in choices[:, k] if c != first[k]), -1)
+                          for k in range(len(split_goods))])   # few goods: a short loop
+        if np.any(other < 0):
+            return None
+        full = np.any(fulls, axis=0) & np.isin(e.out, pinned) | (
+            fulls[0] & ~np.isin(e.out, pinned))
+        marginal = marginals[0].copy()
+        state = _State(marginal, full, pinned, other)
+        try:
+            ev = self._evaluate(weights, cost, state, v, None)
+        except (_Refused, np.linalg.LinAlgError):
+            return None
+        return (state, ev) if self._optimal(state, ev) else None
+
+    def _optimal(self, state: _State, ev: _Evaluation) -> bool:
+        """Every level within its bounds and every technique priced as its status says."""
+        e = self.eco
+        scale = np.maximum(np.abs(ev.unit), np.abs(ev.values[e.out]))
+        tol = 1e-9 * np.maximum(scale, 1e-300)
+        gap = ev.values[e.out] - ev.unit                 # > 0: cheaper than the good's value
+        basic = np.zeros(len(gap), dtype=bool)
+        owned = np.ones(e.n, dtype=bool)
+        owned[state.pinned] = False
+        basic[state.marginal[owned]] = True
+        basic[state.split] = True
+        lower = ~basic & ~state.full
+        level_tol = 1e-9 * np.maximum(np.max(np.abs(ev.level), initial=0.0), 1e-300)
+        return bool(np.all(gap[lower] <= tol[lower]) and np.all(gap[state.full] >= -tol[
+            state.full]) and np.all(np.abs(gap[basic]) <= tol[basic]) and np.all(
+            ev.level >= -level_tol) and np.all(ev.level <= np.where(
+                np.isfinite(e.cap), e.cap * (1 + 1e-9) + level_tol, np.inf)))
 
     def _dispatch(self, unit: np.ndarray, output: np.ndarray, marginal: np.ndarray,
                   full: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -28,8 +28,10 @@ a unit of the resource. The objectives handled, in the program's terms:
 ``maximize`` nonnegative weights of made goods
     the resource left after the demands goes to the good of largest weight per value.
 
-Anything else is refused with the reason (`StructureResult.solution` None), and the
-caller solves the program with HiGHS. The answer is a candidate: `results.result`
+A large plan (`lp.merit.MERIT_FROM_ROWS` rows) with capacities or a second primary
+resource but otherwise this structure goes to `lp.merit` (merit order, the resources'
+relative worth). Anything else is refused with the reason (`StructureResult.solution`
+None), and the caller solves the program with HiGHS. The answer is a candidate: `results.result`
 checks it with the same certificate as every solver's answer.
 
 >>> import numpy as np, pandas as pd, scipy.sparse as sp
@@ -425,6 +427,20 @@ def _final_output(lp: LinearProgram, shape: _Shape, v: np.ndarray,
     return y, float(sets), 1.0 / float(slope[k - 1]), binds, active
 
 
+def _by_merit(lp: LinearProgram, refused: str, budget: Budget) -> StructureResult:
+    """The merit-order method (`lp.merit`: capacities, a second resource) where the
+    plain structure is missing; the first reason when that does not apply either."""
+    from kantorovich.lp.merit import MERIT_FROM_ROWS, solve_by_merit
+
+    if lp.shape[0] < MERIT_FROM_ROWS:
+        return StructureResult(None, refused)
+    found = solve_by_merit(lp, budget=budget)
+    if found.solution is None:
+        return StructureResult(None, f"{refused}, and the merit order does not apply: "
+                               f"{found.reason}")
+    return found
+
+
 def _positions(made: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Position of each of ``rows`` among the (sorted) ``made`` rows, -1 when absent."""
     at = np.clip(np.searchsorted(made, rows), 0, max(len(made) - 1, 0))
@@ -454,7 +470,10 @@ def solve_by_structure(lp: LinearProgram, *, weights: np.ndarray | None = None,
     budget = Budget.of(budget)
     started = time.perf_counter()
     try:
-        shape = _read(lp, None if weights is None else np.asarray(weights, dtype=float))
+        try:
+            shape = _read(lp, None if weights is None else np.asarray(weights, dtype=float))
+        except _Refused as why:
+            return _by_merit(lp, str(why), budget)
         if len(shape.made) == 0:
             raise _Refused("no process makes a good")
         tech = _Techniques(shape)
