@@ -71,12 +71,16 @@ def several_resources(n: int, *, techniques: int = 3, seed: int = 0,
         per_output = np.where(economy.x > 0, surplus / economy.x, 0.0)
     base = per_output[g.sector] * rng.lognormal(-0.02, 0.2, n)
     capital = (base[:, None] * np.exp(rng.uniform(-0.4, 0.4, (n, K)))).ravel() * capital_unit
+    # ids as categoricals over the economy's ids: no Python string per flow
+    every_good = pd.Index(np.append(gids, "capital"), dtype=object)
     flows = pd.DataFrame({
-        "process": np.concatenate([pids[process], pids]),
-        "good": np.concatenate([gids[good], np.full(n * K, "capital", dtype=object)]),
+        "process": pd.Categorical.from_codes(
+            np.concatenate([process, np.arange(n * K)]), categories=pd.Index(pids)),
+        "good": pd.Categorical.from_codes(
+            np.concatenate([good, np.full(n * K, len(gids))]), categories=every_good),
         "input": np.concatenate([amount_in, capital]),
         "output": np.concatenate([amount_out, np.zeros(n * K)])})
-    goods = pd.DataFrame({"id": np.append(gids, "capital")})
+    goods = pd.DataFrame({"id": every_good})
     basket = g.basket
     chosen = np.flatnonzero(basket > 0)
     objective = {"maximize_sets": dict(zip(gids[chosen], basket[chosen], strict=True))}

@@ -204,6 +204,7 @@ class _Point:
     uses: np.ndarray         # per resource: what the plan uses
     rounds: int
     solves: int
+    state: _State | None = None
 
 
 @dataclass
@@ -311,24 +312,42 @@ class _Merit:
     def _point(self, weights: np.ndarray, state: _State, ev: _Evaluation, rounds: int,
                solves: int) -> _Point:
         return _Point(weights, state.marginal, state.full, ev.values, ev.level, ev.sets,
-                      ev.sets, self.eco.use @ ev.level, rounds, solves)
+                      ev.sets, self.eco.use @ ev.level, rounds, solves, state)
+
+    def at_state(self, weights: np.ndarray, point: _Point) -> _Point | None:
+        """``point``'s choice of techniques evaluated at other weights; None when it is
+        not optimal there."""
+        state = point.state
+        ev = self._evaluate(weights, weights @ self.eco.use, state, point.values, None)
+        if not self._optimal(state, ev):
+            return None
+        return self._point(weights, state, ev, 0, ev.solves)
+
+    def fraction(self, point: _Point) -> tuple[np.ndarray, np.ndarray]:
+        """The sets of ``point``'s choice at any weights ``w``: ``(w @ a) / (w @ b)``.
+
+        Values, rents and so the closed form of the sets are linear in the weights for
+        a fixed choice of techniques: one value solve per resource gives ``a``, ``b``."""
+        e = self.eco
+        a, b = np.zeros(len(e.supply)), np.zeros(len(e.supply))
+        cap_level = np.where(point.state.full, e.cap, 0.0)
+        for k in range(len(e.supply)):      # one per resource: two at most
+            weights = _unit(len(e.supply), k)
+            v, _, _ = self._values(e.use[k], point.state, None)
+            unit = (e.use[k] + e.inputs_t @ v) / e.gain
+            rent = (v[e.out] - unit) * e.gain
+            a[k] = e.supply[k] * weights[k] - float(v @ e.demand) + float(rent @ cap_level)
+            b[k] = float(v @ e.count)
+        return a, b
 
     def _evaluate(self, weights: np.ndarray, cost: np.ndarray, state: _State,
                   v: np.ndarray | None, q_start: np.ndarray | None) -> _Evaluation:
         """Values, sets and levels of one state: one sparse solve for the values and one
         for the quantities, plus one of each per pinned good."""
         e = self.eco
+        v, M, solves = self._values(cost, state, v)
         marginal, full = state.marginal, state.full
         pinned, split = state.pinned, state.split
-        M = self._matrix(marginal)
-        if pinned.size:                      # a pinned good has no technique of its own
-            keep = np.ones(e.n)
-            keep[pinned] = 0.0
-            M = (M @ sp.diags(keep)).tocsc()
-        rhs = cost[marginal] / e.gain[marginal]
-        rhs[pinned] = 0.0
-        Mt = M.T.tocsr()
-        solves = 0
 
         def solve(B: sp.csr_matrix, b: np.ndarray, start: np.ndarray | None) -> np.ndarray:
             nonlocal solves
@@ -338,14 +357,6 @@ class _Merit:
                 raise _Refused("a choice of marginal techniques is not productive")
             return found[0]
 
-        v = solve(Mt, rhs, v if not pinned.size else None)
-        if pinned.size:
-            # v = v0 + Phi theta; the split techniques' zero reduced costs fix theta
-            Phi = np.column_stack([solve(Mt, _unit(e.n, p), None) for p in pinned])
-            net = self._net(split)                        # goods x split techniques
-            R = net.T @ Phi
-            theta = _square_solve(R, cost[split] - net.T @ v)
-            v = v + Phi @ theta
         unit = (cost + e.inputs_t @ v) / e.gain
         rent = (v[e.out] - unit) * e.gain               # per level
         cap_level = np.where(full, e.cap, 0.0)
@@ -374,6 +385,38 @@ class _Merit:
         level[split] += psi
         output = np.bincount(e.out, weights=e.gain * level, minlength=e.n)
         return _Evaluation(v, unit, sets, level, output, q, solves)
+
+    def _values(self, cost: np.ndarray, state: _State, v: np.ndarray | None
+                ) -> tuple[np.ndarray, sp.csc_matrix, int]:
+        """Values of a state at ``cost``, the matrix of its techniques, and the solves."""
+        e = self.eco
+        marginal, pinned, split = state.marginal, state.pinned, state.split
+        M = self._matrix(marginal)
+        if pinned.size:                      # a pinned good has no technique of its own
+            keep = np.ones(e.n)
+            keep[pinned] = 0.0
+            M = (M @ sp.diags(keep)).tocsc()
+        rhs = cost[marginal] / e.gain[marginal]
+        rhs[pinned] = 0.0
+        Mt = M.T.tocsr()
+        solves = 0
+
+        def solve(b: np.ndarray, start: np.ndarray | None) -> np.ndarray:
+            nonlocal solves
+            found = leontief_solve(Mt, b, start)
+            solves += 1
+            if found is None:
+                raise _Refused("a choice of marginal techniques is not productive")
+            return found[0]
+
+        v = solve(rhs, v if not pinned.size else None)
+        if pinned.size:
+            # v = v0 + Phi theta; the split techniques' zero reduced costs fix theta
+            Phi = np.column_stack([solve(_unit(e.n, p), None) for p in pinned])
+            net = self._net(split)                        # goods x split techniques
+            theta = _square_solve(net.T @ Phi, cost[split] - net.T @ v)
+            v = v + Phi @ theta
+        return v, M, solves
 
     def _net(self, techniques: np.ndarray) -> sp.csc_matrix:
         """Net output per level of ``techniques``: goods x techniques."""
@@ -516,26 +559,70 @@ def _search(merit: _Merit, budget: Budget) -> tuple[_Point, _Point, float, int]:
         return at(lo), at(lo), 1.0, len(memo)
     if imbalance(at(hi)) <= 0:             # the first is left over
         return at(hi), at(hi), 1.0, len(memo)
-    for _ in range(_SEARCH_STEPS):
-        one, two = at(lo), at(hi)
+
+    def close(one: _Point, two: _Point) -> float | None:
+        """The share of ``one`` when the mix of the two is as good as their bound."""
         theta = _mix(eco, one, two)
+        if theta is None:
+            return None
+        sets = theta * one.sets + (1 - theta) * two.sets
+        bound = min(one.bound, two.bound)
+        return theta if bound - sets <= _GAP * abs(bound) else None
+
+    for step in range(_SEARCH_STEPS):
+        one, two = at(lo), at(hi)
+        theta = close(one, two)
         if theta is not None:
-            sets = theta * one.sets + (1 - theta) * two.sets
-            bound = min(one.bound, two.bound)
-            if bound - sets <= _GAP * abs(bound):
-                return one, two, theta, len(memo)
-        mid = 0.5 * (lo + hi)
-        if not lo < mid < hi:
-            break
-        if imbalance(at(mid)) <= 0:
-            lo = mid
+            return one, two, theta, len(memo)
+        t = _crossing(merit, one, two, lo, hi) if step % 3 != 2 else None
+        if t is not None:
+            # both ends' choices at the weighing where their bounds cross: when both are
+            # optimal there, their mix is the optimum
+            a = merit.at_state(_weights(eco, t), one)
+            b = merit.at_state(_weights(eco, t), two) if a is not None else None
+            if a is not None and b is not None:
+                theta = close(a, b)
+                if theta is not None:
+                    return a, b, theta, len(memo)
         else:
-            hi = mid
+            t = 0.5 * (lo + hi)
+        if not lo < t < hi:
+            break
+        if imbalance(at(t)) <= 0:
+            lo = t
+        else:
+            hi = t
     one, two = at(lo), at(hi)
     theta = _mix(eco, one, two)
     if theta is None:
         raise _Refused("no mix of the search's two ends fits the supplies")
     return one, two, theta, len(memo)
+
+
+def _crossing(merit: _Merit, one: _Point, two: _Point, lo: float, hi: float
+              ) -> float | None:
+    """The weighing in (lo, hi) where the bounds of the two ends' choices are equal (each
+    a ratio of linear functions of ``t``); None when there is none inside."""
+    eco = merit.eco
+    a1, b1 = merit.fraction(one)
+    a2, b2 = merit.fraction(two)
+    r = eco.supply
+    # w(t) = ((1 - t) / r0, t / r1): w @ a = A0 + t A1
+    A0, A1 = a1[0] / r[0], a1[1] / r[1] - a1[0] / r[0]
+    B0, B1 = b1[0] / r[0], b1[1] / r[1] - b1[0] / r[0]
+    C0, C1 = a2[0] / r[0], a2[1] / r[1] - a2[0] / r[0]
+    D0, D1 = b2[0] / r[0], b2[1] / r[1] - b2[0] / r[0]
+    # (A0 + t A1)(D0 + t D1) = (C0 + t C1)(B0 + t B1)
+    quadratic = A1 * D1 - C1 * B1
+    linear = A0 * D1 + A1 * D0 - C0 * B1 - C1 * B0
+    constant = A0 * D0 - C0 * B0
+    roots = np.roots([quadratic, linear, constant]) if abs(quadratic) > 0 else (
+        np.array([-constant / linear]) if linear != 0 else np.zeros(0))
+    inside = [float(t.real) for t in np.atleast_1d(roots)
+              if abs(t.imag) <= 1e-12 * max(abs(t.real), 1.0) and lo < t.real < hi]
+    if len(inside) != 1:
+        return None
+    return inside[0]
 
 
 def _mix(eco: _Economy, one: _Point, two: _Point) -> float | None:
