@@ -17,6 +17,11 @@ is one column there, and its number of rows::
 and the top-level ``in_tables`` lists the dotted paths of the sections so replaced
 (``["levels", "sensitivity.goods", ...]``). A summary with nothing left out has no
 ``in_tables`` and is exactly what it was before this limit existed.
+
+A result of more than `kantorovich.results.result.LARGE_FLOWS` flows writes fewer rows
+(`PlanResult.left_out`): its top-level ``left_out`` says, by table, what was not written
+and why, e.g. ``{"flows": "2,000,000 rows of processes at level 0 (...)", "by_unit":
+"every process is its own unit ..."}``; ``by_unit`` then names the ``flows`` table.
 """
 
 from __future__ import annotations
@@ -116,9 +121,16 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str
     _mapping(out, "policy_prices", result.policy_prices["price"], "policies", "price")
     _mapping(out, "reduced_costs", result.reduced_costs, "processes", "reduced_cost")
     _mapping(out, "net_output", result.net_output, "goods", "net_output")
-    pairs = len(result.by_unit())
-    out["by_unit"] = (_in_table(out, "by_unit", "by_unit", pairs) if pairs > INLINE_ROWS
-                      else _by_unit(result))
+    left_out = result.left_out
+    if "by_unit" in left_out:
+        # the flows table holds the same rows, each process its own unit
+        out["by_unit"] = _in_table(out, "by_unit", "flows", result.written_flow_rows)
+    else:
+        pairs = result.by_unit_rows
+        out["by_unit"] = (_in_table(out, "by_unit", "by_unit", pairs)
+                          if pairs > INLINE_ROWS else _by_unit(result))
+    if left_out:
+        out["left_out"] = dict(left_out)
     if plan.objective.sense == "maximize_sets":
         _mapping(out, "assortment_prices", result.assortment_prices, "goods",
                  "assortment_price")

@@ -35,7 +35,7 @@ from kantorovich.model.tabular import unstacked
 from kantorovich.numbers import count
 from kantorovich.results.certificate import Certificate, certify
 
-__all__ = ["PlanResult", "solve", "verified_solve", "with_certificate"]
+__all__ = ["LARGE_FLOWS", "PlanResult", "solve", "verified_solve", "with_certificate"]
 
 _TIGHT = 1e-7
 
@@ -224,31 +224,83 @@ class PlanResult:
         categoricals when the plan holds its flows so (a Parquet plan): codes, no string
         per flow."""
         self._need_optimum()
+        return self._flows_at(None)
+
+    def _flows_at(self, rows: np.ndarray | None) -> pd.DataFrame:
+        """`flows`, of the flows at positions ``rows`` only (all when None): the rows
+        are taken from codes and floats, never from strings."""
         plan = self.plan
         flows = plan.flows
         level = self._flow_levels
         coded = isinstance(flows["process"].dtype, pd.CategoricalDtype)
         units = plan.processes["unit"].to_numpy(object)
         pcode = plan.flow_positions[0]
+
+        def taken(values: Any) -> Any:
+            return values if rows is None else values[rows]
+
         if coded:
             which, names = pd.factorize(units)
-            unit: Any = pd.Categorical.from_codes(which[pcode], categories=pd.Index(
+            unit: Any = pd.Categorical.from_codes(taken(which[pcode]), categories=pd.Index(
                 np.asarray(names, dtype=object), dtype=object))
+            process, good = taken(flows["process"].array), taken(flows["good"].array)
         else:
-            unit = units[pcode]
+            unit = units[taken(pcode)]
+            process = taken(flows["process"].to_numpy())
+            good = taken(flows["good"].to_numpy())
+        level = taken(level)
         return unstacked({
-            "process": flows["process"].array if coded else flows["process"].to_numpy(),
-            "unit": unit,
-            "good": flows["good"].array if coded else flows["good"].to_numpy(),
-            "input": flows["input"].to_numpy(float) * level,
-            "output": flows["output"].to_numpy(float) * level,
-        }, len(flows))
+            "process": process, "unit": unit, "good": good,
+            "input": taken(flows["input"].to_numpy(float)) * level,
+            "output": taken(flows["output"].to_numpy(float)) * level,
+        }, len(level))
+
+    @cached_property
+    def _running_flows(self) -> np.ndarray:
+        """Positions of the flows whose process runs (a level other than 0)."""
+        return np.flatnonzero(self._flow_levels != 0)
+
+    @cached_property
+    def left_out(self) -> dict[str, str]:
+        """What `tables` leaves out of a result of more than `LARGE_FLOWS` flows, and
+        why, by table: nothing a user cannot read elsewhere, as writing 10^7 rows of
+        zeros or of another table's numbers is most of the time a large solve takes.
+
+        - ``flows``: the rows of processes at level 0, whose amounts are all 0;
+        - ``by_unit``: the whole table, when every process is its own unit (no process
+          has one): it would repeat ``flows`` row for row, the process as the unit.
+
+        Empty for smaller results (their tables are all written, every row) and for a
+        result with no optimum.
+        """
+        if not self.status.has_solution or len(self.plan.flows) <= LARGE_FLOWS:
+            return {}
+        out = {}
+        idle = len(self.plan.flows) - len(self._running_flows)
+        if idle:
+            out["flows"] = (f"{idle:,} rows of processes at level 0 (their inputs and "
+                            "outputs are all 0)")
+        if self.plan.process_owners()[0] is self.plan.processes.index:
+            out["by_unit"] = ("every process is its own unit (none has one): it would "
+                              "repeat the flows table, the process as the unit")
+        return out
 
     def by_unit(self, levels: pd.Series | None = None) -> pd.DataFrame:
         """Inputs and outputs of each good per production unit (at ``levels``, by default
         the optimal ones, computed once), indexed by (good, unit)."""
         found = self._optimal_by_unit if levels is None else self._by_unit(levels)
         return found.indexed()
+
+    @property
+    def written_flow_rows(self) -> int:
+        """How many rows the ``flows`` table of `tables` has (see `left_out`)."""
+        return len(self._running_flows) if "flows" in self.left_out else len(self.plan.flows)
+
+    @property
+    def by_unit_rows(self) -> int:
+        """How many (good, unit) rows `by_unit` has at the optimal levels, without
+        building its index."""
+        return len(self._optimal_by_unit.good)
 
     @cached_property
     def _optimal_by_unit(self) -> _ByUnit:
@@ -406,14 +458,19 @@ class PlanResult:
             (``policy_costs``, ``baseline``, ``moves``, ``price_ranges``,
             ``sensitivity_goods``, ``sensitivity_policies``, ``sensitivity_weights``).
             Empty when the plan has no optimum. Each frame has its ids as columns.
+            Above `LARGE_FLOWS` flows, ``flows`` holds the processes that run and
+            ``by_unit`` may be left out: `left_out` says what and why.
         """
         tables: dict[str, pd.DataFrame] = {}
         if not self.status.has_solution:
             return tables
         tables["processes"] = self.processes.reset_index()
         tables["goods"] = self.goods.reset_index()
-        tables["flows"] = self.flows
-        tables["by_unit"] = self._optimal_by_unit.flat()
+        left_out = self.left_out
+        tables["flows"] = self._flows_at(self._running_flows) if "flows" in left_out \
+            else self.flows
+        if "by_unit" not in left_out:
+            tables["by_unit"] = self._optimal_by_unit.flat()
         if self.plan.policies:
             tables["policies"] = self.policy_prices.reset_index()
         if self.analyses is not None:
@@ -510,6 +567,9 @@ def _labels(codes: np.ndarray, words: list[str], index: pd.Index) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(merged[codes], categories=pd.Index(
         np.asarray(unique, dtype=object), dtype=object)), index=index)
 
+
+LARGE_FLOWS = 1_000_000
+"""Most flows whose result tables are written whole; above, see `PlanResult.left_out`."""
 
 #: the largest structure-method program whose basis is handed to HiGHS (see `session`)
 _HAND_OVER_NNZ = 100_000

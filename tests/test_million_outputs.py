@@ -1,0 +1,79 @@
+"""What ``solve -o`` writes for a result of more than `LARGE_FLOWS` flows (issue 7): the
+flows of the processes that run, no ``by_unit`` where every process is its own unit,
+and a ``left_out`` in ``summary.json`` saying so; smaller results are written whole."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import kantorovich as k
+from kantorovich.economy.generate import generate_economy
+from kantorovich.economy.table import load_economy
+from kantorovich.model.load import load_plan
+from kantorovich.report.export import write_result
+from kantorovich.report.summary import summary
+from kantorovich.results import result as result_module
+
+from test_scale_codes import US
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("economy")
+    generate_economy(load_economy(US), 2_000, techniques=3, seed=5).write(folder)
+    result = k.solve(load_plan(folder / "plan.yaml"))
+    assert result.method == "structure" and result.certificate.verified
+    return result
+
+
+def _written(result, folder):
+    out = write_result(result, folder, summary(result, analyses=False),
+                       analyses=k.analyse(result, seconds=0.0))
+    return out, json.loads((out / "summary.json").read_text())
+
+
+def test_a_small_result_is_written_whole(solved, tmp_path):
+    assert len(solved.plan.flows) <= result_module.LARGE_FLOWS
+    assert solved.left_out == {}
+    out, data = _written(solved, tmp_path / "out")
+    assert "left_out" not in data
+    assert len(pd.read_parquet(out / "flows.parquet")) == len(solved.plan.flows)
+    assert len(pd.read_parquet(out / "by_unit.parquet")) == solved.by_unit_rows
+
+
+def test_a_large_result_writes_the_flows_that_run(solved, tmp_path, monkeypatch):
+    monkeypatch.setattr(result_module, "LARGE_FLOWS", 1_000)
+    result = k.solve(solved.plan)            # a fresh result: left_out is computed once
+    levels = result.levels
+    running = levels.to_numpy() != 0
+    assert 0 < running.sum() < len(levels)          # some techniques are not used
+    assert set(result.left_out) == {"flows", "by_unit"}
+    out, data = _written(result, tmp_path / "out")
+    assert data["left_out"] == result.left_out
+    assert "by_unit" not in data["tables"] and not (out / "by_unit.parquet").exists()
+    assert data["by_unit"] == {"table": "flows", "rows": result.written_flow_rows}
+    written = pd.read_parquet(out / "flows.parquet")
+    whole = result.flows
+    kept = whole[levels.reindex(whole["process"].astype(object)).to_numpy() != 0]
+    assert len(written) == len(kept) == result.written_flow_rows < len(whole)
+    assert written["unit"].isna().all() and kept["unit"].isna().all()   # no units here
+    columns = {"process": object, "good": object, "input": float, "output": float}
+    pd.testing.assert_frame_equal(written[list(columns)].astype(columns),
+                                  kept[list(columns)].reset_index(drop=True).astype(columns))
+    # the rows left out are all zeros: the processes' totals are unchanged
+    for col in ("input", "output"):
+        np.testing.assert_allclose(
+            written.groupby(written["process"].astype(object))[col].sum().reindex(
+                levels.index, fill_value=0.0).to_numpy(),
+            whole.groupby(whole["process"].astype(object))[col].sum().reindex(
+                levels.index, fill_value=0.0).to_numpy())
+    # by_unit, left out, is the flows table with the process as the unit
+    by_unit = result.by_unit()
+    assert len(by_unit) == len(whole)
+    np.testing.assert_array_equal(by_unit["input"].to_numpy(), whole["input"].to_numpy())
+    assert (by_unit.index.get_level_values("unit").to_numpy(object)
+            == whole["process"].to_numpy(object)).all()
