@@ -25,7 +25,7 @@ from kantorovich.model.rules import RuleSyntaxError, parse_rule, rule_problem
 from kantorovich.model.tables import PlanTables, codes_in, empty_flows, normalise_flows
 from kantorovich.model.tabular import (Table, check_table, frame_table, is_table_path,
                                        optional_text, read_table_file, shown, table_ids,
-                                       table_names, unique_ids, unstacked)
+                                       table_names, unique_dtype, unique_ids, unstacked)
 
 __all__ = ["build_plan", "did_you_mean", "load_plan", "plan_from_mapping"]
 
@@ -255,7 +255,7 @@ def _coded_flows(f: pd.DataFrame, positions: dict[str, np.ndarray], known: np.nd
     columns = {}
     for col, index in (("process", procs), ("good", goods)):
         codes = positions[col][rows].astype(np.int32, copy=False)
-        columns[col] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(index))
+        columns[col] = pd.Categorical.from_codes(codes, dtype=unique_dtype(index))
     columns["input"] = f["input"].to_numpy(float)[rows]
     columns["output"] = f["output"].to_numpy(float)[rows]
     return unstacked(columns, int(known.sum()))

@@ -36,7 +36,7 @@ from kantorovich.model import schema
 from kantorovich.model.checks import did_you_mean
 
 __all__ = ["Table", "check_table", "frame_table", "is_table_path", "read_csv_table",
-           "read_parquet_table", "read_table_file", "shown", "unstacked"]
+           "read_parquet_table", "read_table_file", "shown", "unique_dtype", "unstacked"]
 
 _LISTED = 20
 TEXT_COLUMNS = ("name", "unit", "region", "level_unit")
@@ -190,6 +190,17 @@ def unstacked(columns: dict[str, object], rows: int) -> pd.DataFrame:
     return pd.DataFrame(columns, index=pd.RangeIndex(rows), copy=False)
 
 
+def unique_dtype(categories: pd.Index) -> pd.CategoricalDtype:
+    """A categorical dtype over ``categories`` already known to be unique (an Arrow
+    dictionary, a factorization, a plan's checked ids): pandas would otherwise hash
+    every category again to check, a second at 10^6 ids. Checked where pandas lacks
+    its fast path."""
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    if fast is None or not isinstance(categories, pd.Index):
+        return pd.CategoricalDtype(categories)
+    return fast(categories, False)
+
+
 def _is_text(kind: pa.DataType) -> bool:
     return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
@@ -234,7 +245,7 @@ def _categorical(column: pa.ChunkedArray) -> pd.Series:
         pieces.append(mapping[local])
     codes = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
     words = pd.Index(categories.to_numpy(zero_copy_only=False), dtype=object)
-    dtype = pd.CategoricalDtype(words)       # Arrow's dictionary is unique and non-null
+    dtype = unique_dtype(words)              # Arrow's dictionary is unique and non-null
     return pd.Series(pd.Categorical.from_codes(codes.astype(np.int32, copy=False),
                                                dtype=dtype))
 
@@ -333,7 +344,7 @@ def _recoded(codes: np.ndarray, words: np.ndarray) -> pd.Series:
     words = np.append(words.astype(object), "")
     recode, unique = pd.factorize(pd.Series(words, dtype=object))
     final = recode[np.where(codes < 0, len(words) - 1, codes)]
-    dtype = pd.CategoricalDtype(pd.Index(np.asarray(unique, dtype=object), dtype=object))
+    dtype = unique_dtype(pd.Index(np.asarray(unique, dtype=object), dtype=object))
     return pd.Series(pd.Categorical.from_codes(final.astype(np.int32), dtype=dtype))
 
 

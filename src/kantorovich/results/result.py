@@ -31,7 +31,7 @@ from kantorovich.lp.status import Status
 from kantorovich.lp.structure import solve_by_structure
 from kantorovich.model.checks import pairs_repeat
 from kantorovich.model.plan import Plan
-from kantorovich.model.tabular import unstacked
+from kantorovich.model.tabular import unique_dtype, unstacked
 from kantorovich.numbers import count
 from kantorovich.results.certificate import Certificate, certify
 
@@ -554,10 +554,8 @@ class _ByUnit:
     def flat(self) -> pd.DataFrame:
         """The table: good and unit as categoricals over the plan's ids."""
         return unstacked({
-            "good": pd.Categorical.from_codes(self.good, dtype=pd.CategoricalDtype(
-                self.goods)),
-            "unit": pd.Categorical.from_codes(self.unit, dtype=pd.CategoricalDtype(
-                self.units)),
+            "good": pd.Categorical.from_codes(self.good, dtype=unique_dtype(self.goods)),
+            "unit": pd.Categorical.from_codes(self.unit, dtype=unique_dtype(self.units)),
             "input": self.input, "output": self.output}, len(self.good))
 
 
