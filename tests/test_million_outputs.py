@@ -77,3 +77,37 @@ def test_a_large_result_writes_the_flows_that_run(solved, tmp_path, monkeypatch)
     np.testing.assert_array_equal(by_unit["input"].to_numpy(), whole["input"].to_numpy())
     assert (by_unit.index.get_level_values("unit").to_numpy(object)
             == whole["process"].to_numpy(object)).all()
+
+
+def test_the_matrix_without_policies_is_the_one_of_all_its_entries(solved):
+    """`compile_plan`'s direct assembly (goods rows converted, assortment entries placed
+    by counting) gives the matrix of converting every entry, canonical as it claims,
+    also when the set's goods are in another order than the goods."""
+    from dataclasses import replace
+
+    import scipy.sparse as sp
+
+    from kantorovich.lp.compile import _FlowIndex, compile_plan
+    from kantorovich.model.plan import Objective
+
+    plan = solved.plan
+    weights = plan.objective.weights
+    for w in (weights, weights.iloc[::-1]):
+        p = replace(plan, objective=Objective("maximize_sets", w, plan.objective.unit))
+        matrix = compile_plan(p).matrix
+        index = _FlowIndex(p)
+        net = index.output - index.input
+        in_set = np.full(index.n_good, -1)
+        in_set[p.goods.index.get_indexer(w.index)] = np.arange(len(w))
+        row, counted = in_set[index.gcode], in_set[index.gcode] >= 0
+        rows = np.concatenate([index.gcode, row[counted] + index.n_good,
+                               np.arange(len(w)) + index.n_good])
+        cols = np.concatenate([index.pcode, index.pcode[counted],
+                               np.full(len(w), index.n_proc)])
+        whole = sp.csc_matrix((np.concatenate([net, net[counted], -w.to_numpy(float)]),
+                               (rows, cols)), shape=matrix.shape)
+        whole.sum_duplicates()
+        assert matrix.has_canonical_format and matrix.nnz == whole.nnz
+        np.testing.assert_array_equal(matrix.indptr, whole.indptr)
+        np.testing.assert_array_equal(matrix.indices, whole.indices)
+        np.testing.assert_array_equal(matrix.data, whole.data)

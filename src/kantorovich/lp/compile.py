@@ -140,6 +140,7 @@ def compile_plan(plan: Plan) -> LinearProgram:
     The matrix is assembled from its entries (goods rows from the flows, policy rows,
     assortment rows from the flows of the set's goods, the ``sets`` column) in one
     conversion to CSC, which sums repeated entries: stacking blocks would convert each.
+    Without policies only the goods rows are converted (`_goods_first`).
     """
     index = _FlowIndex(plan)
     n_proc, n_good = index.n_proc, index.n_good
@@ -174,14 +175,15 @@ def compile_plan(plan: Plan) -> LinearProgram:
     if sets:
         in_set = np.full(n_good, -1, dtype=np.int64)
         in_set[wpos] = np.arange(len(wpos))
-        row_of = in_set[gcode]
-        counted = row_of >= 0
-        rows.append(row_of[counted] + n_rows)
-        cols.append(pcode[counted])
-        data.append(net[counted])
-        rows.append(np.arange(len(wpos)) + n_rows)      # the sets column
-        cols.append(np.full(len(wpos), n_proc))
-        data.append(-weights.to_numpy(float))
+        if plan.policies:               # else `_goods_first` places them
+            row_of = in_set[gcode]
+            counted = row_of >= 0
+            rows.append(row_of[counted] + n_rows)
+            cols.append(pcode[counted])
+            data.append(net[counted])
+            rows.append(np.arange(len(wpos)) + n_rows)      # the sets column
+            cols.append(np.full(len(wpos), n_proc))
+            data.append(-weights.to_numpy(float))
         n_rows += len(wpos)
         lower.append(np.zeros(len(wpos)))
         upper.append(np.full(len(wpos), INF))
@@ -195,12 +197,16 @@ def compile_plan(plan: Plan) -> LinearProgram:
         if objective.sense == "minimize":
             c = -c
     n_cols = n_proc + (1 if sets else 0)
-    small = max(n_rows, n_cols) < 2**31 - 1
-    kind = np.int32 if small else np.int64
-    matrix = sp.csc_matrix((np.concatenate(data).astype(float, copy=False),
-                            (np.concatenate([r.astype(kind, copy=False) for r in rows]),
-                             np.concatenate([k.astype(kind, copy=False) for k in cols]))),
-                           shape=(n_rows, n_cols))
+    if not plan.policies:
+        matrix = _goods_first(index, net, n_rows, n_cols,
+                              (in_set, -weights.to_numpy(float)) if sets else None)
+    else:
+        small = max(n_rows, n_cols) < 2**31 - 1
+        kind = np.int32 if small else np.int64
+        matrix = sp.csc_matrix((np.concatenate(data).astype(float, copy=False),
+                                (np.concatenate([r.astype(kind, copy=False) for r in rows]),
+                                 np.concatenate([k.astype(kind, copy=False) for k in cols]))),
+                               shape=(n_rows, n_cols))
     col_lower = plan.processes["min_level"].to_numpy(float)
     col_upper = plan.processes["capacity"].to_numpy(float)
     col_kind = np.full(n_proc, "process", dtype=object)
@@ -223,8 +229,70 @@ def compile_plan(plan: Plan) -> LinearProgram:
     )
 
 
+def _goods_first(index: _FlowIndex, net: np.ndarray, n_rows: int, n_cols: int,
+                 assortment: tuple[np.ndarray, np.ndarray] | None) -> sp.csc_matrix:
+    """The matrix of a plan without policies, in canonical CSC, from one conversion of
+    the flows (not of the flows and their assortment copies together): the goods rows,
+    then, for ``maximize_sets``, each column's assortment entries (its entries of the
+    set's goods again, in their assortment rows after ``n_good``) placed right after
+    its goods entries by counting, and the ``sets`` column last. ``assortment`` is each
+    good's assortment row (-1: not in the set) and the sets column's entries.
+
+    Half the entries of a 10^6-product economy's 8.4e7 go through the sort, and the rest
+    are copied in order: seconds fewer than converting them all."""
+    n_good, n_proc = index.n_good, index.n_proc
+    goods = sp.csc_matrix((net, (index.gcode, index.pcode)), shape=(n_good, n_proc))
+    goods.sum_duplicates()
+    goods.eliminate_zeros()
+    if assortment is None:
+        return sp.csc_matrix((goods.data, goods.indices, goods.indptr),
+                             shape=(n_rows, n_cols))
+    in_set, sets_column = assortment
+    n_sets = len(sets_column)
+    indptr, data = goods.indptr, goods.data
+    set_row = in_set[goods.indices]
+    counted = set_row >= 0
+    # counted entries before each entry, and so before each column's first entry
+    before = np.zeros(len(data) + 1, dtype=np.int64)
+    np.cumsum(counted, out=before[1:])
+    total = len(data) + int(before[-1]) + n_sets
+    kind = np.int32 if max(total, n_rows, n_cols) < 2**31 - 1 else np.int64
+    lengths = np.diff(indptr)
+    new_indptr = np.empty(n_cols + 1, dtype=np.int64)
+    new_indptr[:n_proc + 1] = indptr + before[indptr]
+    new_indptr[-1] = total
+    out_rows = np.empty(total, dtype=kind)
+    out_data = np.empty(total, dtype=float)
+    at = np.arange(len(data), dtype=np.int64)
+    at += np.repeat(before[indptr[:-1]], lengths)       # each goods entry's new place
+    out_rows[at] = goods.indices
+    out_data[at] = data
+    del at
+    # an assortment entry goes after its column's goods entries, in their order
+    again = np.repeat(indptr[1:].astype(np.int64), lengths)[counted]
+    again += before[:-1][counted]
+    out_rows[again] = set_row[counted] + (n_rows - n_sets)
+    out_data[again] = data[counted]
+    del again
+    out_rows[total - n_sets:] = np.arange(n_rows - n_sets, n_rows)
+    out_data[total - n_sets:] = sets_column
+    matrix = sp.csc_matrix((out_data, out_rows, new_indptr.astype(kind, copy=False)),
+                           shape=(n_rows, n_cols))
+    # assortment rows follow the set's order, not the goods'; then a column is sorted
+    order = in_set[in_set >= 0]
+    if not (order[1:] > order[:-1]).all():
+        matrix.has_sorted_indices = False
+        matrix.sort_indices()
+    else:
+        matrix.has_sorted_indices = True
+    matrix.has_canonical_format = True
+    return matrix
+
+
 def _labels(kind: np.ndarray, ids: np.ndarray) -> pd.DataFrame:
     """What each row or column is, as object columns: pandas would otherwise copy every
     id into an Arrow string column, a second a million."""
-    return pd.DataFrame({"kind": pd.array(kind.astype(object), dtype=object),
-                         "id": pd.array(ids.astype(object, copy=False), dtype=object)})
+    return pd.DataFrame({"kind": pd.Series(kind.astype(object, copy=False), dtype=object,
+                                           copy=False),
+                         "id": pd.Series(ids.astype(object, copy=False), dtype=object,
+                                         copy=False)}, copy=False)
