@@ -170,7 +170,7 @@ def read_parquet_table(base: Path | None, name: str, key: str,
             values = _categorical(column)
         elif _is_text(kind) or (text and pa.types.is_integer(kind)):
             values = _categorical(pc.dictionary_encode(
-                column if _is_text(kind) else pc.cast(column, pa.string())))
+                column if _is_text(kind) else pc.cast(column, pa.string())), encoded=True)
         else:
             if pa.types.is_dictionary(kind):
                 column = column.cast(kind.value_type)
@@ -205,14 +205,16 @@ def _is_text(kind: pa.DataType) -> bool:
     return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
 
-def _categorical(column: pa.ChunkedArray) -> pd.Series:
+def _categorical(column: pa.ChunkedArray, encoded: bool = False) -> pd.Series:
     """A dictionary-encoded column as a pandas categorical: its codes, and its distinct
     values (as text: an integer dictionary is read as its decimal text) as categories.
     No Python string is made per row, only one per distinct value.
 
     A Parquet reader gives each row group one dictionary, shared by the batches of that
     group: each distinct dictionary is matched once (one Arrow hash over all of them),
-    not once per batch as unifying the chunks would."""
+    not once per batch as unifying the chunks would. A column ``encoded`` here (by
+    Arrow's `dictionary_encode`, whose chunks share one unique dictionary without nulls)
+    is not matched again."""
     chunks = [c for c in column.chunks if len(c)] or column.chunks[:1]
     if not chunks:
         return pd.Series(pd.Categorical([], categories=pd.Index([], dtype=object)))
@@ -233,17 +235,24 @@ def _categorical(column: pa.ChunkedArray) -> pd.Series:
             seen[key] = len(distinct)
             distinct.append(words)
         which.append(seen[key])
-    encoded = pc.dictionary_encode(pa.concat_arrays(distinct)) if len(distinct) > 1 \
-        else pc.dictionary_encode(distinct[0])
-    categories = encoded.dictionary
-    recode = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    if encoded and len(distinct) == 1:
+        categories = distinct[0]
+        recode = np.arange(len(categories), dtype=np.int32)
+    else:
+        unified = pc.dictionary_encode(pa.concat_arrays(distinct)) if len(distinct) > 1 \
+            else pc.dictionary_encode(distinct[0])
+        categories = unified.dictionary
+        recode = pc.fill_null(unified.indices, -1).to_numpy(zero_copy_only=False)
     starts = np.cumsum([0] + [len(d) for d in distinct])
-    pieces = []
-    for chunk, k in zip(chunks, which):
-        local = pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False)
-        mapping = np.append(recode[starts[k]:starts[k + 1]], -1)
-        pieces.append(mapping[local])
-    codes = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+    codes = np.empty(sum(len(c) for c in chunks), dtype=np.int32)
+    at = 0
+    for chunk, k in zip(chunks, which):         # each chunk's codes in place
+        indices = chunk.indices
+        local = (indices if indices.null_count == 0 else pc.fill_null(indices, -1)
+                 ).to_numpy(zero_copy_only=False)
+        mapping = np.append(recode[starts[k]:starts[k + 1]], -1).astype(np.int32)
+        np.take(mapping, local, out=codes[at:at + len(local)])
+        at += len(local)
     words = pd.Index(categories.to_numpy(zero_copy_only=False), dtype=object)
     dtype = unique_dtype(words)              # Arrow's dictionary is unique and non-null
     return pd.Series(pd.Categorical.from_codes(codes.astype(np.int32, copy=False),
@@ -400,8 +409,8 @@ def check_table(table: Table, problems: list[Problem], required: tuple[str, ...]
         if col in numeric:
             continue
         frame[col] = _stripped(frame[col])
-        blank = frame[col] == ""
-        for i in np.flatnonzero(blank.to_numpy())[:_LISTED]:
+        blank = _blank(frame[col])
+        for i in np.flatnonzero(blank)[:_LISTED]:
             problems.append(table.problem(f"empty '{col}'", int(i), col))
     for col in numeric:
         if col not in frame.columns:
@@ -441,6 +450,17 @@ def check_table(table: Table, problems: list[Problem], required: tuple[str, ...]
                                               "rescale the unit of the good"))
         frame[col] = values
     return table
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    """Which rows of a text column are ``""``: a categorical's by its codes (pandas'
+    ``== ""`` would hash every category to look the word up)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        words = values.cat.categories.to_numpy(object)
+        where = np.flatnonzero(words == "")
+        codes = values.cat.codes.to_numpy()
+        return np.isin(codes, where) if len(where) else np.zeros(len(codes), dtype=bool)
+    return (values == "").to_numpy(bool)
 
 
 def _stripped(values: pd.Series) -> pd.Series:
