@@ -14,6 +14,11 @@ the optimum keeps most of the structure, and this module uses it:
   (closed form: the resource plus the rents, over the basket's value), gross outputs
   (one sparse solve), and dispatch in merit order; repeat until nothing changes.
   A fixed point meets every optimality condition of the program with one resource.
+  Where the optimum fills a capacity exactly, the good's value is set by a user that
+  runs two techniques, and the rounds cycle; the goods in the cycle are then settled by
+  a program of a few columns (the rest of the economy answering linearly, one sparse
+  solve per technique involved) whose basis says which goods are pinned at a capacity
+  and which run two techniques.
 * **Two resources: their relative worth.** Weighing them by ``w`` makes one composite
   resource; the optimum ``s(w)`` of that relaxation bounds the plan's optimum from
   above for every ``w`` (surrogate duality), and its least value over ``w`` is the
@@ -50,10 +55,11 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from kantorovich.lp.budget import Budget
-from kantorovich.lp.highs import LpSolution
+from kantorovich.lp.highs import HighsSession, LpSolution
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 from kantorovich.lp.structure import StructureResult, leontief_solve
@@ -70,7 +76,7 @@ MAX_RESOURCES = 2
 _ROUNDS = 200            # merit-order rounds per weighing of the resources
 _SEARCH_STEPS = 80       # bisection steps over the resources' relative worth
 _GAP = 1e-12             # the search stops when its mix is this close to its bound
-_PINNED = 50            # goods pinned at a capacity in one cycle, at most
+_LOCAL_GOODS = 60        # goods whose techniques change in one cycle, at most
 _TIE = 1e-12             # relative: a technique must be this much cheaper to overtake
 
 
@@ -162,7 +168,6 @@ def _read(lp: LinearProgram) -> _Economy:
     ids = lp.rows["id"].to_numpy()
     made_pos = {}
     if assort.size:
-        import pandas as pd
         at = pd.Index(ids[made_rows]).get_indexer(ids[assort])
         if np.any(at < 0):
             raise _Refused("the basket holds goods no process makes")
@@ -205,6 +210,7 @@ class _Point:
     rounds: int
     solves: int
     state: _State | None = None
+    fraction: tuple[np.ndarray, np.ndarray] | None = None
 
 
 @dataclass
@@ -233,6 +239,25 @@ def _unit(n: int, at: int) -> np.ndarray:
     u = np.zeros(n)
     u[at] = 1.0
     return u
+
+
+def _block_solve(B: sp.csr_matrix, rhs: np.ndarray) -> np.ndarray | None:
+    """``U = rhs + B U`` for several right-hand sides at once (one sparse product per
+    step serves them all); column by column when the iteration is slow."""
+    U = rhs.copy()
+    for _ in range(500):
+        new = rhs + B @ U
+        change = float(np.max(np.abs(new - U), initial=0.0))
+        size = float(np.max(np.abs(new), initial=0.0))
+        U = new
+        if not np.isfinite(size):
+            break
+        if change <= 1e-14 * max(size, np.finfo(float).tiny):
+            return U
+    columns = [leontief_solve(B, rhs[:, k]) for k in range(rhs.shape[1])]
+    if any(c is None for c in columns):
+        return None
+    return np.column_stack([c[0] for c in columns])
 
 
 def _square_solve(R: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -298,6 +323,7 @@ class _Merit:
             key = marginal.tobytes() + full.tobytes()
             if key in seen:
                 cycle = history[seen[key]:]
+                log.debug("merit: a cycle of %d choices after %d rounds", len(cycle), rounds)
                 settled = self._settle(weights, cost, cycle, v, budget)
                 if settled is not None:
                     state, ev = settled
@@ -324,6 +350,11 @@ class _Merit:
         return self._point(weights, state, ev, 0, ev.solves)
 
     def fraction(self, point: _Point) -> tuple[np.ndarray, np.ndarray]:
+        if point.fraction is None:
+            point.fraction = self._fraction(point)
+        return point.fraction
+
+    def _fraction(self, point: _Point) -> tuple[np.ndarray, np.ndarray]:
         """The sets of ``point``'s choice at any weights ``w``: ``(w @ a) / (w @ b)``.
 
         Values, rents and so the closed form of the sets are linear in the weights for
@@ -429,29 +460,77 @@ class _Merit:
     def _settle(self, weights: np.ndarray, cost: np.ndarray,
                 cycle: list[tuple[np.ndarray, np.ndarray]], v: np.ndarray,
                 budget: Budget) -> tuple[_State, _Evaluation] | None:
-        """The state between the choices of a cycle: goods whose capacity status
-        toggles are pinned at it (their value free), goods whose marginal technique
-        toggles run both (their second technique's level free); solved as one state and
-        kept when it meets every optimality condition."""
+        """The state a cycle circles round, found by a small program over the goods whose
+        techniques change in it; kept when it meets every optimality condition.
+
+        A cycle means a capacity that the optimum fills exactly: the good's value is set
+        not by a technique of its own but by a user of it that runs two techniques. The
+        rest of the economy answers linearly (one sparse solve per technique of those
+        goods, with the state at the start of the cycle), so the program has a handful of
+        columns and rows: HiGHS's basis for it says which goods are pinned at a capacity
+        and which run two techniques.
+        """
         e = self.eco
         marginals = np.stack([m for m, _ in cycle])
         fulls = np.stack([f for _, f in cycle])
-        toggled = np.flatnonzero(np.any(fulls != fulls[0], axis=0))
-        pinned = np.unique(e.out[toggled])
-        changed = np.flatnonzero(np.any(marginals != marginals[0], axis=0))
-        split_goods = np.setdiff1d(changed, pinned)
-        if not pinned.size or pinned.size != split_goods.size or pinned.size > _PINNED:
+        goods = np.union1d(e.out[np.flatnonzero(np.any(fulls != fulls[0], axis=0))],
+                           np.flatnonzero(np.any(marginals != marginals[0], axis=0)))
+        if goods.size > _LOCAL_GOODS:
             return None
-        choices = marginals[:, split_goods]
-        first = choices[0]
-        other = np.array([next((c for c in choices[:, k] if c != first[k]), -1)
-                          for k in range(len(split_goods))])   # few goods: a short loop
-        if np.any(other < 0):
+        inside = np.isin(e.out, goods)
+        techniques = np.flatnonzero(inside)
+        base = _State(marginals[0], fulls[0] & ~inside, goods)
+        M = self._matrix(base.marginal)
+        keep = np.ones(e.n)
+        keep[goods] = 0.0
+        Mr = (M @ sp.diags(keep)).tocsr()
+        cap_level = np.where(base.full, e.cap, 0.0)
+        net_full = np.bincount(e.out, weights=e.gain * cap_level, minlength=e.n) - (
+            e.inputs @ cap_level)
+        net = self._net(techniques).toarray()
+        rhs = np.column_stack([e.demand - net_full, e.count, -net])
+        Q = _block_solve(Mr, rhs)
+        if Q is None:
             return None
-        full = np.any(fulls, axis=0) & np.isin(e.out, pinned) | (
-            fulls[0] & ~np.isin(e.out, pinned))
-        marginal = marginals[0].copy()
-        state = _State(marginal, full, pinned, other)
+        # gross output of the outside goods' marginal techniques, and the goods'
+        # shortfalls (what a technique of their own would have to make): q = Q @ (1, s, x)
+        unit_cost = cost[base.marginal] / e.gain[base.marginal]
+        unit_cost[goods] = 0.0
+        spend = unit_cost @ Q                       # composite resource per (1, s, x)
+        spend[2:] += cost[techniques]
+        fixed = float(cost @ cap_level)
+        short = Q[goods]                            # <= 0: the goods are covered
+        ncol = 1 + len(techniques)
+        A = sp.csc_matrix(np.vstack([short[:, 1:], spend[None, 1:]]))
+        upper = np.r_[-short[:, 0], float(weights @ e.supply) - fixed - spend[0]]
+        local = LinearProgram(
+            "maximize", np.r_[1.0, np.zeros(len(techniques))], A,
+            np.full(len(goods) + 1, -np.inf), upper, np.zeros(ncol),
+            np.r_[np.inf, e.cap[techniques]],
+            pd.DataFrame({"kind": ["good"] * len(goods) + ["resource"],
+                          "id": [str(g) for g in goods] + ["resource"]}),
+            pd.DataFrame({"kind": ["sets"] + ["process"] * len(techniques),
+                          "id": ["sets"] + [str(j) for j in techniques]}))
+        found = HighsSession(local, budget=budget).solve(budget)
+        if found.status is not Status.OPTIMAL:
+            return None
+        status = np.asarray(found.col_basis[1:], dtype=object)
+        basic = techniques[status == "basic"]
+        full = base.full.copy()
+        full[techniques[status == "upper"]] = True
+        # per good: its first basic technique is its marginal; a good with none is
+        # pinned at its capacities; every further basic technique is a second one
+        marginal = base.marginal.copy()
+        owner = e.out[basic]
+        order = np.argsort(owner, kind="stable")
+        basic, owner = basic[order], owner[order]
+        first = np.r_[True, owner[1:] != owner[:-1]] if owner.size else owner.astype(bool)
+        marginal[owner[first]] = basic[first]
+        pinned = np.setdiff1d(goods, owner)
+        split = basic[~first]
+        if pinned.size != split.size:
+            return None
+        state = _State(marginal, full, pinned, split)
         try:
             ev = self._evaluate(weights, cost, state, v, None)
         except (_Refused, np.linalg.LinAlgError):
@@ -544,7 +623,11 @@ def _search(merit: _Merit, budget: Budget) -> tuple[_Point, _Point, float, int]:
             if memo:                       # warm from the nearest weighing already done
                 near = memo[min(memo, key=lambda u: abs(u - t))]
                 marginal, full, v = near.marginal, near.full, near.values
+            began = time.perf_counter()
             memo[t] = merit.solve(_weights(eco, t), marginal, full, v, budget)
+            log.debug("merit: weighing t=%.15g: %d rounds, %d solves, %.2fs, sets %.12g, "
+                      "uses/supply %s", t, memo[t].rounds, memo[t].solves,
+                      time.perf_counter() - began, memo[t].sets, memo[t].uses / eco.supply)
         return memo[t]
 
     def imbalance(point: _Point) -> float:
