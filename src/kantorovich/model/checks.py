@@ -143,7 +143,7 @@ def table_problems(plan: Plan | PlanTables) -> list[Problem]:
         if missing:
             add(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}", key)
             continue
-        if key != "flows":
+        if key != "flows" and not frame.index.is_unique:   # cached: found once per index
             twice = frame.index.duplicated()
             for i in np.flatnonzero(twice)[:_MAX_LISTED]:
                 add(f"id '{frame.index[i]}' appears twice", f"{key}.{frame.index[i]}",
@@ -154,9 +154,11 @@ def table_problems(plan: Plan | PlanTables) -> list[Problem]:
                 add(f"'{col}' must hold numbers, not {values.dtype}", f"{key}.{col}")
                 continue
             array = values.to_numpy(dtype=float)
-            bad = np.isnan(array) | np.isin(array, _FORBIDDEN_INFINITY[col])
-            if key == "flows":
-                bad |= np.abs(array) >= LARGEST
+            if key == "flows":      # NaN, infinite or too large: one pass over 10^7 rows
+                with np.errstate(invalid="ignore"):
+                    bad = ~(np.abs(array) < LARGEST)
+            else:
+                bad = np.isnan(array) | np.isin(array, _FORBIDDEN_INFINITY[col])
             for i in np.flatnonzero(bad)[:_MAX_LISTED]:
                 where = frame.index[i] if key != "flows" else i
                 add(f"'{col}' cannot be {float(array[i])!r}", f"{key}[{where}].{col}",

@@ -23,9 +23,10 @@ from kantorovich.model.plan import Objective, Plan, Policy
 from kantorovich.model.regions import expand_amounts, goods_table, place_id
 from kantorovich.model.rules import RuleSyntaxError, parse_rule, rule_problem
 from kantorovich.model.tables import PlanTables, codes_in, empty_flows, normalise_flows
-from kantorovich.model.tabular import (Table, check_table, frame_table, is_table_path,
-                                       optional_text, read_table_file, shown, table_ids,
-                                       table_names, unique_dtype, unique_ids, unstacked)
+from kantorovich.model.tabular import (Table, check_table, frame_table, ids_in_order,
+                                       is_table_path, optional_text, read_table_file,
+                                       shown, table_ids, table_names, unique_dtype,
+                                       unique_ids, unstacked)
 
 __all__ = ["build_plan", "did_you_mean", "load_plan", "plan_from_mapping"]
 
@@ -241,15 +242,17 @@ def _joined(given: pd.DataFrame, extra: pd.DataFrame, dup: np.ndarray) -> pd.Dat
 
 
 def _coded_flows(f: pd.DataFrame, positions: dict[str, np.ndarray], known: np.ndarray,
-                 goods: pd.Index, procs: pd.Index) -> pd.DataFrame | None:
+                 goods: pd.Index, procs: pd.Index, procs_unique: bool = False
+                 ) -> pd.DataFrame | None:
     """The known flows of a table that holds its ids as codes (a Parquet file, a frame of
     categoricals), still as codes: categoricals over the plan's own process and good
     ids, so that every later step reads positions, not strings. None for a table of
     plain text (it keeps its strings) or when the ids are not unique (already a
-    problem)."""
+    problem). ``procs_unique`` says the process ids are known to be unique (read in
+    order from a Parquet dictionary), so they are not hashed to check."""
     if not all(isinstance(f[c].dtype, pd.CategoricalDtype) for c in ("process", "good")):
         return None
-    if not (goods.is_unique and procs.is_unique):
+    if not (goods.is_unique and (procs_unique or procs.is_unique)):
         return None
     rows = slice(None) if known.all() else known
     columns = {}
@@ -468,8 +471,10 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
     inline_flows = flows
     t = table("processes", ("id",), ("capacity", "min_level"),
               text=("name", "unit", "level_unit"))
+    procs_unique = False
     if t is not None:
         frame = t.frame
+        procs_unique = not len(procs) and ids_in_order(t, "id")
         idx, dup = unique_ids(t, "id", problems)
         extra = pd.DataFrame({
             "name": _text(table_names(frame, idx)),
@@ -517,7 +522,7 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
                                           or f"declare it under '{kind}s'"))
         problems += _twice_listed_flows(Table(f, t.key, t.file, t.typed), positions, known,
                                         inline_flows, goods.index, procs.index, locate)
-        coded = _coded_flows(f, positions, known, goods.index, procs.index)
+        coded = _coded_flows(f, positions, known, goods.index, procs.index, procs_unique)
         if coded is not None and not len(inline_flows):
             flows = coded
         else:

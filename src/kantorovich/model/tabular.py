@@ -35,7 +35,8 @@ from kantorovich.errors import Problem
 from kantorovich.model import schema
 from kantorovich.model.checks import did_you_mean
 
-__all__ = ["Table", "check_table", "frame_table", "is_table_path", "read_csv_table",
+__all__ = ["Table", "check_table", "frame_table", "ids_in_order", "is_table_path",
+           "read_csv_table",
            "read_parquet_table", "read_table_file", "shown", "unique_dtype", "unstacked"]
 
 _LISTED = 20
@@ -488,6 +489,18 @@ def table_ids(table: Table, col: str, problems: list[Problem]) -> pd.Index:
     return unique_ids(table, col, problems)[0]
 
 
+def ids_in_order(table: Table, col: str) -> bool:
+    """Whether an id column is categorical with each row holding its own category, in
+    order (an id column read from Parquet): its ids are then unique, known without
+    hashing them (see `unique_ids`)."""
+    ids = table.frame[col]
+    if not isinstance(ids.dtype, pd.CategoricalDtype):
+        return False
+    codes = ids.cat.codes.to_numpy()
+    return bool(len(codes) <= len(ids.cat.categories)
+                and (codes == np.arange(len(codes), dtype=codes.dtype)).all())
+
+
 def unique_ids(table: Table, col: str, problems: list[Problem]
                ) -> tuple[pd.Index, np.ndarray]:
     """`table_ids`, and which rows repeat an earlier id. A categorical column is judged
@@ -497,8 +510,7 @@ def unique_ids(table: Table, col: str, problems: list[Problem]
     if isinstance(ids.dtype, pd.CategoricalDtype):
         codes = ids.cat.codes.to_numpy()
         categories = ids.cat.categories
-        if len(codes) <= len(categories) and (
-                codes == np.arange(len(codes), dtype=codes.dtype)).all():
+        if ids_in_order(table, col):
             # unused categories (a "" kept for blanks) come after the rows' own
             return categories[:len(codes)].rename(None), np.zeros(len(codes), dtype=bool)
         dup = pd.Series(codes).duplicated(keep="first").to_numpy()
