@@ -22,10 +22,13 @@ the optimum keeps most of the structure, and this module uses it:
 * **Two resources: their relative worth.** Weighing them by ``w`` makes one composite
   resource; the optimum ``s(w)`` of that relaxation bounds the plan's optimum from
   above for every ``w`` (surrogate duality), and its least value over ``w`` is the
-  plan's optimum. With two resources ``w`` has one degree of freedom: bisection on it
-  keeps one plan that overuses the first resource and one that overuses the second,
-  until the mix of the two that fits both supplies is as good as the lower of their
-  bounds; that mix is the answer, priced by the duals of the end with the lower bound.
+  plan's optimum. With two resources ``w`` has one degree of freedom. The search keeps
+  one plan that overuses the first resource and one that overuses the second, and
+  steps to where their bounds cross (each a ratio of linear functions of ``w`` for a
+  fixed choice of techniques; bisection every third step), until the mix of two plans
+  that fits both supplies is as good as the lower of their bounds; that mix is the
+  answer, priced by the duals of the plan with the lower bound. When the budget runs
+  out first, the best mix found is returned with its gap, never called optimal.
 
 The answer is a candidate like any solver's: `results.result` checks it with the same
 certificate on the full program and falls back to HiGHS when it fails. What this does
@@ -53,6 +56,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,7 +78,7 @@ analyses can start from (`lp.generation.GENERATE_FROM_ROWS`, the same measuremen
 
 MAX_RESOURCES = 2
 _ROUNDS = 200            # merit-order rounds per weighing of the resources
-_SEARCH_STEPS = 80       # bisection steps over the resources' relative worth
+_SEARCH_STEPS = 80       # steps of the search over the resources' relative worth
 _GAP = 1e-12             # the search stops when its mix is this close to its bound
 _LOCAL_GOODS = 60        # goods whose techniques change in one cycle, at most
 _TIE = 1e-12             # relative: a technique must be this much cheaper to overtake
@@ -82,6 +86,15 @@ _TIE = 1e-12             # relative: a technique must be this much cheaper to ov
 
 class _Refused(Exception):
     """The program is not of this shape; the message says why."""
+
+
+class _OutOfTime(Exception):
+    """The budget ran out during the search; ``best`` is the best mix found so far
+    (first end, second end, share of the first), None when there is none."""
+
+    def __init__(self, best: tuple[_Point, _Point, float] | None) -> None:
+        super().__init__("the time budget ran out")
+        self.best = best
 
 
 def _first(lp: LinearProgram, table: str, positions: np.ndarray) -> str:
@@ -211,6 +224,7 @@ class _Point:
     solves: int
     state: _State | None = None
     fraction: tuple[np.ndarray, np.ndarray] | None = None
+    q: np.ndarray | None = None          # gross outputs of the marginal techniques
 
 
 @dataclass
@@ -270,10 +284,24 @@ def _square_solve(R: np.ndarray, b: np.ndarray) -> np.ndarray:
 class _Merit:
     def __init__(self, eco: _Economy) -> None:
         self.eco = eco
-        self.order0 = np.argsort(eco.out, kind="stable")
-        self.starts = np.searchsorted(eco.out[self.order0], np.arange(eco.n))
+        order = np.argsort(eco.out, kind="stable")
         self.capped = np.isfinite(eco.cap)
         self.cap_out = np.where(self.capped, eco.cap, np.inf) * eco.gain
+        # goods with a capped technique need their techniques in merit order; the rest
+        # only their cheapest
+        has_cap = np.zeros(eco.n, dtype=bool)
+        has_cap[eco.out[self.capped]] = True
+        in_sub = has_cap[eco.out[order]]
+        self.free_techs = order[~in_sub]
+        self.free_goods = np.flatnonzero(~has_cap)
+        self.free_group = np.searchsorted(self.free_goods, eco.out[self.free_techs])
+        self.free_starts = np.searchsorted(self.free_group, np.arange(len(self.free_goods)))
+        self.sub_techs = order[in_sub]
+        self.sub_goods = np.flatnonzero(has_cap)
+        self.sub_index = np.full(eco.n, -1)
+        self.sub_index[self.sub_goods] = np.arange(len(self.sub_goods))
+        self.sub_starts = np.searchsorted(self.sub_index[eco.out[self.sub_techs]],
+                                          np.arange(len(self.sub_goods)))
 
     def _matrix(self, chosen: np.ndarray) -> sp.csc_matrix:
         M = self.eco.inputs[:, chosen]
@@ -298,7 +326,7 @@ class _Merit:
         return chosen, np.zeros(len(cost), dtype=bool), v
 
     def solve(self, weights: np.ndarray, marginal: np.ndarray, full: np.ndarray,
-              v: np.ndarray, budget: Budget) -> _Point:
+              v: np.ndarray, budget: Budget, q: np.ndarray | None = None) -> _Point:
         """The merit order's fixed point at ``weights``, from the given state.
 
         A state that comes back is a cycle: a capacity that the optimum fills exactly,
@@ -309,7 +337,7 @@ class _Merit:
         seen: dict[bytes, int] = {}
         history: list[tuple[np.ndarray, np.ndarray]] = []
         solves = 0
-        q_start = None
+        q_start = q
         for rounds in range(1, _ROUNDS + 1):
             if budget.expired():
                 raise TimeoutError
@@ -338,7 +366,8 @@ class _Merit:
     def _point(self, weights: np.ndarray, state: _State, ev: _Evaluation, rounds: int,
                solves: int) -> _Point:
         return _Point(weights, state.marginal, state.full, ev.values, ev.level, ev.sets,
-                      ev.sets, self.eco.use @ ev.level, rounds, solves, state)
+                      ev.sets, self.eco.use @ ev.level, rounds, solves, state,
+                      q=ev.q if not state.pinned.size else None)
 
     def at_state(self, weights: np.ndarray, point: _Point) -> _Point | None:
         """``point``'s choice of techniques evaluated at other weights; None when it is
@@ -558,42 +587,47 @@ class _Merit:
     def _dispatch(self, unit: np.ndarray, output: np.ndarray, marginal: np.ndarray,
                   full: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per good, its techniques in order of unit cost; those whose capacities the
-        good's gross output exceeds run full, the next is marginal."""
+        good's gross output exceeds run full, the next is marginal. Goods without a
+        capacity need no order, only their cheapest technique."""
         e = self.eco
         keep = np.zeros(len(unit), dtype=bool)
         keep[marginal] = True
         keep |= full
         # ties go to the techniques already running, so that a tie cannot cycle
         key = unit - _TIE * np.abs(unit) * keep
-        order = np.lexsort((key, e.out))
-        group = e.out[order]
-        within = self._within(order, group)
-        reaches = within >= output[group] * (1 - 1e-13)
-        # first technique of each good whose cumulative capacity reaches the output
-        idx = np.flatnonzero(reaches)
-        first_pos = np.full(e.n, -1)
-        hit = np.r_[True, group[idx][1:] != group[idx][:-1]] if idx.size else idx
-        first_pos[group[idx[hit]]] = idx[hit]
-        if np.any(first_pos < 0):
-            short = np.flatnonzero(first_pos < 0)
-            raise _Refused(f"the capacities of {len(short):,} goods cannot meet their "
-                           "gross output (capacity, not a resource, limits the plan)")
-        new_marginal = order[first_pos]
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        new_full = rank < first_pos[e.out]
+        new_marginal = np.empty(e.n, dtype=np.int64)
+        new_full = np.zeros(len(unit), dtype=bool)
+        free = self.free_techs
+        if free.size:
+            k = key[free]
+            low = np.minimum.reduceat(k, self.free_starts)
+            at_min = np.flatnonzero(k <= low[self.free_group])
+            first = at_min[np.r_[True, self.free_group[at_min][1:]
+                                 != self.free_group[at_min][:-1]]]
+            new_marginal[self.free_goods] = free[first]
+        sub = self.sub_techs
+        if sub.size:
+            tech = sub[np.lexsort((key[sub], e.out[sub]))]
+            group = self.sub_index[e.out[tech]]          # sorted: 0, 0, 0, 1, 1, ...
+            capout = self.cap_out[tech]
+            finite = np.where(np.isfinite(capout), capout, 0.0)
+            cum = np.cumsum(finite)
+            within = cum - np.r_[0.0, cum][self.sub_starts][group]
+            infinite = np.cumsum(~np.isfinite(capout))
+            unlimited = infinite - np.r_[0, infinite][self.sub_starts][group] > 0
+            within = np.where(unlimited, np.inf, within)
+            reaches = np.flatnonzero(within >= output[e.out[tech]] * (1 - 1e-13))
+            first_pos = np.full(len(self.sub_goods), -1)
+            if reaches.size:
+                hit = np.r_[True, group[reaches][1:] != group[reaches][:-1]]
+                first_pos[group[reaches[hit]]] = reaches[hit]
+            if np.any(first_pos < 0):
+                short = int(np.sum(first_pos < 0))
+                raise _Refused(f"the capacities of {short:,} goods cannot meet their gross "
+                               "output (capacity, not a resource, limits the plan)")
+            new_marginal[self.sub_goods] = tech[first_pos]
+            new_full[tech] = np.arange(len(tech)) < first_pos[group]
         return new_marginal, new_full
-
-    def _within(self, order: np.ndarray, group: np.ndarray) -> np.ndarray:
-        capout = self.cap_out[order]
-        finite = np.where(np.isfinite(capout), capout, 0.0)
-        cum = np.cumsum(finite)
-        start = self.starts
-        base = np.r_[0.0, cum][start][group]
-        within = cum - base
-        seen_inf = np.cumsum(~np.isfinite(capout))
-        inf_before = np.r_[0, seen_inf][start][group]
-        return np.where(seen_inf - inf_before > 0, np.inf, within)
 
 
 # -- two resources: their relative worth ------------------------------------------------------
@@ -609,22 +643,25 @@ def _search(merit: _Merit, budget: Budget) -> tuple[_Point, _Point, float, int]:
     asked; with the share of the first in the mix and the number of weighings.
 
     Raising the second resource's weight never makes the plan use more of it, so the
-    imbalance ``uses_1 / supply_1 - uses_2 / supply_2`` only grows with ``t``: bisection
-    keeps one end that overuses the second resource and one that overuses the first.
+    imbalance ``uses_1 / supply_1 - uses_2 / supply_2`` only grows with ``t``: the
+    bracket keeps one end that overuses the second resource and one that overuses the
+    first.
     It stops when the mix of the two ends is within ``_GAP`` of the lower of their bounds.
     """
     eco = merit.eco
     marginal, full, v = merit.start(_weights(eco, 0.5 if len(eco.supply) > 1 else 0.0))
     memo: dict[float, _Point] = {}
 
+    q = None
+
     def at(t: float) -> _Point:
-        nonlocal marginal, full, v
+        nonlocal marginal, full, v, q
         if t not in memo:
             if memo:                       # warm from the nearest weighing already done
                 near = memo[min(memo, key=lambda u: abs(u - t))]
-                marginal, full, v = near.marginal, near.full, near.values
+                marginal, full, v, q = near.marginal, near.full, near.values, near.q
             began = time.perf_counter()
-            memo[t] = merit.solve(_weights(eco, t), marginal, full, v, budget)
+            memo[t] = merit.solve(_weights(eco, t), marginal, full, v, budget, q)
             log.debug("merit: weighing t=%.15g: %d rounds, %d solves, %.2fs, sets %.12g, "
                       "uses/supply %s", t, memo[t].rounds, memo[t].solves,
                       time.perf_counter() - began, memo[t].sets, memo[t].uses / eco.supply)
@@ -643,15 +680,33 @@ def _search(merit: _Merit, budget: Budget) -> tuple[_Point, _Point, float, int]:
     if imbalance(at(hi)) <= 0:             # the first is left over
         return at(hi), at(hi), 1.0, len(memo)
 
+    best: list[tuple[_Point, _Point, float]] = []
+
     def close(one: _Point, two: _Point) -> float | None:
         """The share of ``one`` when the mix of the two is as good as their bound."""
         theta = _mix(eco, one, two)
         if theta is None:
             return None
         sets = theta * one.sets + (1 - theta) * two.sets
+        if not best or sets > _mixed_sets(*best[0]):
+            best[:] = [(one, two, theta)]
         bound = min(one.bound, two.bound)
         return theta if bound - sets <= _GAP * abs(bound) else None
 
+    try:
+        return _narrow(merit, at, imbalance, close, lo, hi, memo)
+    except TimeoutError:
+        raise _OutOfTime(best[0] if best else None) from None
+
+
+def _mixed_sets(one: _Point, two: _Point, theta: float) -> float:
+    return theta * one.sets + (1 - theta) * two.sets
+
+
+def _narrow(merit: _Merit, at: Any, imbalance: Any, close: Any, lo: float, hi: float,
+            memo: dict[float, _Point]) -> tuple[_Point, _Point, float, int]:
+    """Narrow the bracket ``[lo, hi]`` until the mix of its ends is the optimum."""
+    eco = merit.eco
     for step in range(_SEARCH_STEPS):
         one, two = at(lo), at(hi)
         theta = close(one, two)
@@ -730,7 +785,7 @@ def _mix(eco: _Economy, one: _Point, two: _Point) -> float | None:
 
 # -- the answer in the program's terms --------------------------------------------------------
 def _solution(lp: LinearProgram, eco: _Economy, point: _Point, level: np.ndarray,
-              sets: float, started: float) -> LpSolution:
+              sets: float, started: float, status: Status = Status.OPTIMAL) -> LpSolution:
     m, ncol = lp.shape
     x = np.zeros(ncol)
     x[eco.cols] = level
@@ -757,7 +812,7 @@ def _solution(lp: LinearProgram, eco: _Economy, point: _Point, level: np.ndarray
     binding = eco.resource_rows[point.weights > 0]
     row_basis[binding] = "lower"
     objective = float(lp.objective @ x) + lp.constant
-    return LpSolution(Status.OPTIMAL, objective=objective, x=x, row_activity=activity,
+    return LpSolution(status, objective=objective, x=x, row_activity=activity,
                       row_dual=dual + 0.0, row_basis=row_basis, col_basis=col_basis,
                       seconds=time.perf_counter() - started, iterations=point.rounds,
                       message="merit order")
@@ -799,9 +854,21 @@ def solve_by_merit(lp: LinearProgram, *, budget: Budget | float | None = None,
             point = one if one.bound <= two.bound else two
     except _Refused as why:
         return StructureResult(None, str(why))
-    except TimeoutError:
-        return StructureResult(LpSolution(Status.TIME_LIMIT, message="the time budget was "
-                                          "spent"), "the time budget ran out")
+    except (TimeoutError, _OutOfTime) as out:
+        best = getattr(out, "best", None)
+        if best is None:
+            return StructureResult(LpSolution(Status.TIME_LIMIT, message="the time budget "
+                                              "was spent"), "the time budget ran out")
+        one, two, theta = best
+        point = one if one.bound <= two.bound else two
+        sets = _mixed_sets(one, two, theta)
+        solution = _solution(lp, eco, point, theta * one.level + (1 - theta) * two.level,
+                             sets, started, Status.TIME_LIMIT)
+        gap = (point.bound - sets) / abs(point.bound)
+        return StructureResult(solution, f"the time budget ran out during the search over "
+                               f"the resources' worth: the best plan found makes "
+                               f"{sets:.9g} sets against a bound of {point.bound:.9g} from "
+                               f"its prices, a gap of {gap:.1g} (relative)")
     solution = _solution(lp, eco, point, level, sets, started)
     capped = int(np.sum(np.isfinite(eco.cap)))
     full = int(np.sum(point.full))
@@ -811,8 +878,9 @@ def solve_by_merit(lp: LinearProgram, *, budget: Budget | float | None = None,
     reason = (f"{what}, no joint production or rules: techniques run in merit order at "
               f"the plan's values ({full:,} at capacity)")
     if k > 1:
-        reason += (f"; the resources' relative worth by bisection over "
-                   f"{points} weighings, the answer a mix of the bracket's two ends")
+        reason += (f"; the resources' relative worth by a search over {points} weighings "
+                   "(where the bounds of two choices cross, with bisection), the answer a "
+                   "mix of two choices that fits both supplies")
     log.debug("merit: %s in %.3fs", reason, time.perf_counter() - started)
     return StructureResult(solution, reason, point.rounds, point.solves, point.values,
                            eco.made, eco.cols[point.marginal])
