@@ -263,14 +263,14 @@ def _goods_first(index: _FlowIndex, net: np.ndarray, n_rows: int, n_cols: int,
     new_indptr[-1] = total
     out_rows = np.empty(total, dtype=kind)
     out_data = np.empty(total, dtype=float)
-    at = np.arange(len(data), dtype=np.int64)
-    at += np.repeat(before[indptr[:-1]], lengths)       # each goods entry's new place
+    at = np.arange(len(data), dtype=kind)               # each goods entry's new place
+    at += np.repeat(before[indptr[:-1]].astype(kind), lengths)
     out_rows[at] = goods.indices
     out_data[at] = data
     del at
     # an assortment entry goes after its column's goods entries, in their order
-    again = np.repeat(indptr[1:].astype(np.int64), lengths)[counted]
-    again += before[:-1][counted]
+    again = np.repeat(indptr[1:].astype(kind), lengths)[counted]
+    again += before[:-1][counted].astype(kind)
     out_rows[again] = set_row[counted] + (n_rows - n_sets)
     out_data[again] = data[counted]
     del again

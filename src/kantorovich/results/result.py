@@ -352,12 +352,14 @@ class PlanResult:
         goods = self.plan.goods
         rows = self._rows("good")
         flows = self.plan.flows
-        gcode = self.plan.flow_positions[1]
-        level = self._flow_levels
-        made = pd.Series(np.bincount(gcode, weights=flows["output"].to_numpy(float) * level,
-                                     minlength=len(goods)), index=goods.index)
-        used = pd.Series(np.bincount(gcode, weights=flows["input"].to_numpy(float) * level,
-                                     minlength=len(goods)), index=goods.index)
+        # the flows of processes that run: the others add exact zeros, in the same order
+        running = self._running_flows
+        gcode = self.plan.flow_positions[1][running]
+        level = self._flow_levels[running]
+        made = pd.Series(np.bincount(gcode, weights=flows["output"].to_numpy(float)[running]
+                                     * level, minlength=len(goods)), index=goods.index)
+        used = pd.Series(np.bincount(gcode, weights=flows["input"].to_numpy(float)[running]
+                                     * level, minlength=len(goods)), index=goods.index)
         net = self.solution.row_activity[rows]
         supply = goods["supply"].to_numpy(float)
         with np.errstate(invalid="ignore"):
