@@ -439,7 +439,8 @@ def check_table(table: Table, problems: list[Problem], required: tuple[str, ...]
             else:
                 problems.append(table.problem(f"'{col}' is not a number: {shown(raw.iloc[i])}",
                                               int(i), col, "write a plain number such as 12.5"))
-        values = values.where(~bad)
+        if bad.any():               # else no copy of a column of 10^7 numbers
+            values = values.where(~bad)
         if col not in signed:
             for i in np.flatnonzero((values < 0).to_numpy())[:_LISTED]:
                 problems.append(table.problem(f"'{col}' cannot be negative ({written(i)})",
