@@ -103,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="million-"))
     kantorovich = command()
-    row: dict[str, Any] = {"n": args.n, "table": str(args.like)}
+    # other work on the machine slows every step: the load average says how much
+    row: dict[str, Any] = {"n": args.n, "table": str(args.like),
+                           "load_average_before": os.getloadavg()}
     try:
         shutil.rmtree(folder / "out", ignore_errors=True)
         row["generate"] = timed_run([*kantorovich, "economy", "generate", "--like",
@@ -120,10 +122,12 @@ def main(argv: list[str] | None = None) -> int:
             row["certificate_verified"] = summary.get("certificate", {}).get("verified")
             row["size"] = summary.get("size")
             row["summary_bytes"] = summary_path.stat().st_size
+            row["left_out"] = summary.get("left_out", {})
         row["fixed_point"] = yardstick(args.like, args.n, args.seed)
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
+    row["load_average_after"] = os.getloadavg()
     fixed = row["fixed_point"]["seconds"]
     row["allowed_seconds"] = RATIO * fixed + STARTUP_S
     solve = row["solve"]
@@ -135,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"n = {args.n:,}: solve {solve['seconds']:.1f} s, peak {solve['peak_gb'] or 0:.2f} "
           f"GB; fixed point {fixed:.3f} s ({row['fixed_point']['method']}); allowed "
           f"{row['allowed_seconds']:.1f} s (30x + 10 s); solve / fixed point "
-          f"{row['ratio_to_fixed_point']:.0f}x; "
+          f"{row['ratio_to_fixed_point']:.0f}x; load average "
+          f"{row['load_average_before'][0]:.2f} to {row['load_average_after'][0]:.2f}; "
           f"{'met' if row['met_time'] and row['met_memory'] and row['certified'] else 'MISSED'}")
     if args.json:
         Path(args.json).write_text(json.dumps(row, indent=1, default=float) + "\n")
