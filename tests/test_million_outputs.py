@@ -111,3 +111,25 @@ def test_the_matrix_without_policies_is_the_one_of_all_its_entries(solved):
         np.testing.assert_array_equal(matrix.indptr, whole.indptr)
         np.testing.assert_array_equal(matrix.indices, whole.indices)
         np.testing.assert_array_equal(matrix.data, whole.data)
+
+
+def test_a_large_result_with_units_keeps_by_unit(solved, tmp_path, monkeypatch):
+    """Where processes have units, by_unit sums over them and is written whole; only
+    the idle processes' flows are left out."""
+    from dataclasses import replace
+
+    monkeypatch.setattr(result_module, "LARGE_FLOWS", 1_000)
+    plan = solved.plan
+    units = pd.DataFrame({"name": ["east", "west"], "region": [None, None]},
+                         index=pd.Index(["east", "west"], name="unit", dtype=object))
+    unit = np.where(np.arange(len(plan.processes)) % 2 == 0, "east", "west")
+    processes = plan.processes.assign(unit=pd.array(unit.astype(object), dtype=object))
+    result = k.solve(replace(plan, units=units, processes=processes))
+    assert result.certificate.verified
+    assert set(result.left_out) == {"flows"}
+    out, data = _written(result, tmp_path / "out")
+    by_unit = pd.read_parquet(out / "by_unit.parquet")
+    assert len(by_unit) == result.by_unit_rows == len(result.by_unit())
+    assert set(by_unit["unit"].astype(str)) == {"east", "west"}
+    assert set(data["by_unit"]) == {"east", "west"}      # under INLINE_ROWS: inline
+    np.testing.assert_allclose(by_unit["input"].sum(), result.flows["input"].sum())
