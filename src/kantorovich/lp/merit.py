@@ -79,7 +79,10 @@ analyses can start from (`lp.generation.GENERATE_FROM_ROWS`, the same measuremen
 MAX_RESOURCES = 2
 _ROUNDS = 200            # merit-order rounds per weighing of the resources
 _SEARCH_STEPS = 80       # steps of the search over the resources' relative worth
-_GAP = 1e-12             # the search stops when its mix is this close to its bound
+_GAP = 1e-9              # the search stops when its mix is this close to its bound
+#                          (relative; the certificate asks for 1e-6, HiGHS for 1e-7)
+_OVERDRAW = 1e-9         # a mix may overdraw a supply by this share (certificate: 1e-6)
+_BLOCK_TOL = 1e-11       # a cycle's small program only chooses statuses (then solved exactly)
 _LOCAL_GOODS = 60        # goods whose techniques change in one cycle, at most
 _TIE = 1e-12             # relative: a technique must be this much cheaper to overtake
 
@@ -266,7 +269,7 @@ def _block_solve(B: sp.csr_matrix, rhs: np.ndarray) -> np.ndarray | None:
         U = new
         if not np.isfinite(size):
             break
-        if change <= 1e-14 * max(size, np.finfo(float).tiny):
+        if change <= _BLOCK_TOL * max(size, np.finfo(float).tiny):
             return U
     columns = [leontief_solve(B, rhs[:, k]) for k in range(rhs.shape[1])]
     if any(c is None for c in columns):
@@ -387,16 +390,26 @@ class _Merit:
         """The sets of ``point``'s choice at any weights ``w``: ``(w @ a) / (w @ b)``.
 
         Values, rents and so the closed form of the sets are linear in the weights for
-        a fixed choice of techniques: one value solve per resource gives ``a``, ``b``."""
+        a fixed choice of techniques: the values per unit of each resource give ``a``
+        and ``b``. The point's values are their mix at its weights, so one value solve
+        (for the resource of the smaller weight, which the mix holds least accurately)
+        gives both."""
         e = self.eco
-        a, b = np.zeros(len(e.supply)), np.zeros(len(e.supply))
+        K = len(e.supply)
+        w = point.weights
+        per = [None] * K
+        solved = int(np.argmin(w)) if K > 1 else 0
+        per[solved], _, _ = self._values(e.use[solved], point.state, None)
+        if K > 1:
+            other = 1 - solved
+            per[other] = (point.values - w[solved] * per[solved]) / w[other]
+        a, b = np.zeros(K), np.zeros(K)
         cap_level = np.where(point.state.full, e.cap, 0.0)
-        for k in range(len(e.supply)):      # one per resource: two at most
-            weights = _unit(len(e.supply), k)
-            v, _, _ = self._values(e.use[k], point.state, None)
+        for k in range(K):                  # two at most
+            v = per[k]
             unit = (e.use[k] + e.inputs_t @ v) / e.gain
             rent = (v[e.out] - unit) * e.gain
-            a[k] = e.supply[k] * weights[k] - float(v @ e.demand) + float(rent @ cap_level)
+            a[k] = e.supply[k] - float(v @ e.demand) + float(rent @ cap_level)
             b[k] = float(v @ e.count)
         return a, b
 
@@ -507,7 +520,11 @@ class _Merit:
         if goods.size > _LOCAL_GOODS:
             return None
         inside = np.isin(e.out, goods)
-        techniques = np.flatnonzero(inside)
+        # the techniques of those goods that run in some state of the cycle
+        running = np.zeros(len(inside), dtype=bool)
+        running[marginals.ravel()] = True
+        running |= np.any(fulls, axis=0)
+        techniques = np.flatnonzero(inside & running)
         base = _State(marginals[0], fulls[0] & ~inside, goods)
         M = self._matrix(base.marginal)
         keep = np.ones(e.n)
@@ -765,22 +782,36 @@ def _crossing(merit: _Merit, one: _Point, two: _Point, lo: float, hi: float
 
 def _mix(eco: _Economy, one: _Point, two: _Point) -> float | None:
     """The share of ``one`` in the mix with ``two`` of most sets that fits the supplies;
-    None when no mix fits."""
+    None when no mix fits.
+
+    Two plans found at slightly different weights may each fit the other's supplies
+    only nearly: then the share that overdraws both resources least is taken when the
+    overdraft is within ``_OVERDRAW`` of the supply (far inside the certificate's 1e-6)."""
     lo, hi = 0.0, 1.0
+    lines = []                               # overdraft of resource k: p + q * theta
     for k in range(len(eco.supply)):
         a, b = one.uses[k], two.uses[k]      # theta * a + (1 - theta) * b <= supply
         r = eco.supply[k]
+        lines.append(((b - r) / r, (a - b) / r))
         if abs(a - b) <= 1e-15 * r:
+            if b > r * (1 + _OVERDRAW):
+                return None
             continue
         edge = (r - b) / (a - b)
         if a > b:
             hi = min(hi, edge)
         else:
             lo = max(lo, edge)
-    if lo > hi:
+    if lo <= hi:
+        theta = hi if one.sets >= two.sets else lo
+        return float(np.clip(theta, 0.0, 1.0))
+    if len(lines) != 2 or lines[0][1] == lines[1][1]:
         return None
-    theta = hi if one.sets >= two.sets else lo
-    return float(np.clip(theta, 0.0, 1.0))
+    (p0, q0), (p1, q1) = lines               # the share where both overdraw alike
+    theta = float(np.clip((p1 - p0) / (q0 - q1), 0.0, 1.0))
+    if max(p0 + q0 * theta, p1 + q1 * theta) > _OVERDRAW:
+        return None
+    return theta
 
 
 # -- the answer in the program's terms --------------------------------------------------------
