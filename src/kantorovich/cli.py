@@ -70,7 +70,8 @@ class Method(str, Enum):
 MethodOption = Annotated[Method, typer.Option(
     "--method", metavar="[auto|simplex|ipm|pdlp|structure|generation]",
     help="auto: the exact structure method when the plan has one primary resource, no "
-         "joint production, capacities or rules; technique generation when many "
+         "joint production, capacities or rules, and, from 10,000 rows, its merit-order "
+         "form with capacities and up to two resources; technique generation when many "
          "techniques compete for few coupling resources; else HiGHS's simplex or "
          "interior point by size. The one used, and why, is said.")]
 
