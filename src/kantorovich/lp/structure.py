@@ -227,21 +227,34 @@ def _read(lp: LinearProgram, weights: np.ndarray | None) -> _Shape:
     if capped.size:
         raise _Refused(f"processes {_first(lp, 'col', capped)} have a capacity or a "
                        "minimum level")
+    # the goods x processes entries, read off the matrix by masks over its entries
+    # (slicing and converting a matrix of 10^8 entries copies it each time)
     A = lp.matrix.tocsc()
-    G = A[goods][:, procs].tocsc()
+    m, ncol = A.shape
+    per_column = np.diff(A.indptr)
+    good_pos = np.full(m, -1, dtype=np.int64)
+    good_pos[goods] = np.arange(len(goods))
+    is_proc = np.zeros(ncol, dtype=bool)
+    is_proc[procs] = True
+    at_good = good_pos[A.indices]
+    base = (at_good >= 0) & np.repeat(is_proc, per_column)
+    pos = base & (A.data > 0)
     lower = lp.row_lower[goods]
     free = np.isneginf(lower)
-    positive = G.multiply(G > 0).tocsr()
-    made = (np.diff(positive.indptr) > 0) & ~free
-    # outputs on made goods, per column
-    P = positive[made].tocsc()
-    per_col = np.diff(P.indptr)
+    made = (np.bincount(at_good[pos], minlength=len(goods)) > 0) & ~free
+    made_row = np.zeros(m, dtype=bool)
+    made_row[goods[made]] = True
+    at_made = made_row[A.indices]
+    pos &= at_made                            # outputs of made goods
+    per_col = _kept(pos, A.indptr)[procs]
     joint = np.flatnonzero(per_col > 1)
     if joint.size:
         raise _Refused(f"processes {_first(lp, 'col', procs[joint])} make more than one "
                        "good (joint production)")
-    negative = G.multiply(G < 0).tocsr()
-    used = np.diff(negative.indptr) > 0
+    neg = base & (A.data < 0)
+    del base
+    used = np.bincount(at_good[neg], minlength=len(goods)) > 0
+    del at_good
     primary = ~free & ~made
     short = primary & (lower > 0)
     if np.any(short):
@@ -254,10 +267,18 @@ def _read(lp: LinearProgram, weights: np.ndarray | None) -> _Shape:
     limited = np.flatnonzero(primary & used)
     makers = per_col == 1
     cols = procs[makers]
-    Pm = P[:, np.flatnonzero(makers)]
-    out = Pm.indices.astype(np.int64)
-    gain = Pm.data.astype(float)
-    inputs = (-negative[made][:, np.flatnonzero(makers)]).tocsc()
+    is_maker = np.zeros(ncol, dtype=bool)
+    is_maker[cols] = True
+    maker_entry = np.repeat(is_maker, per_column)
+    made_pos = np.cumsum(made_row) - 1          # row -> position among the made goods
+    one = pos & maker_entry                     # exactly one per maker, in column order
+    out = made_pos[A.indices[one]].astype(np.int64)
+    gain = A.data[one].astype(float)
+    neg &= at_made & maker_entry
+    inputs = sp.csc_matrix((-A.data[neg], made_pos[A.indices[neg]].astype(np.int32),
+                            np.r_[0, np.cumsum(_kept(neg, A.indptr)[cols])]),
+                           shape=(int(made.sum()), len(cols)))
+    del neg, pos, one, at_made
     demand = lower[made]
 
     sense = "sets" if np.any(cols_kind == "sets") else lp.sense
@@ -276,7 +297,9 @@ def _read(lp: LinearProgram, weights: np.ndarray | None) -> _Shape:
                            f"{limited.size:,} primary resources of limited supply "
                            f"({_first(lp, 'row', goods[limited])}), not one")
         resource = int(goods[limited[0]])
-        cost = np.asarray(-A[resource][:, cols].todense()).ravel()
+        on_resource = (A.indices == resource) & maker_entry
+        cost = np.zeros(len(cols))
+        cost[_kept(on_resource, A.indptr)[cols] > 0] = -A.data[on_resource]
         other = np.zeros(0, dtype=np.int64)
         if sense == "maximize":
             _check_weights(lp, goods, made, weights)
@@ -287,6 +310,16 @@ def _read(lp: LinearProgram, weights: np.ndarray | None) -> _Shape:
                   inputs=inputs, cost=cost, resource=resource, limited=other, goods=goods,
                   assort=assort, assort_good=assort_good,
                   sets_col=np.flatnonzero(cols_kind == "sets"))
+
+
+def _kept(mask: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """Per column of a CSC matrix, how many of its entries ``mask`` keeps."""
+    counts = np.zeros(len(indptr) - 1, dtype=np.int64)
+    full = np.diff(indptr) > 0
+    if mask.size:
+        counts[full] = np.add.reduceat(mask.view(np.uint8), indptr[:-1][full],
+                                       dtype=np.int64)
+    return counts
 
 
 def _check_weights(lp: LinearProgram, goods: np.ndarray, made: np.ndarray,

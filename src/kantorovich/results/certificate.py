@@ -119,21 +119,14 @@ def _ratio(residual: np.ndarray, scale: np.ndarray) -> np.ndarray:
         return np.where(residual == 0, 0.0, residual / np.maximum(scale, _TINY))
 
 
-def _row_reduce(ufunc: np.ufunc, values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
-    """``ufunc`` over each row's entries (CSR order), 0 for an empty row."""
-    out = np.zeros(len(indptr) - 1)
-    full = np.diff(indptr) > 0
-    if values.size:
-        out[full] = ufunc.reduceat(values, indptr[:-1][full])
-    return out
-
-
 @dataclass(frozen=True)
 class _RowScales:
-    """What the certificate needs from the matrix row by row, read from one CSR copy
-    that is dropped at once: the rows that only consume or only make, those whose
-    columns are never negative, each row's size at typical levels and its largest price
-    per unit of a coefficient. One conversion, and gathers only of per-column numbers."""
+    """What the certificate needs from the matrix row by row: the rows that only
+    consume or only make, those whose columns are never negative, each row's size at
+    typical levels and its largest price per unit of a coefficient. Per-entry numbers
+    are formed in column order (each column's number repeated: a sequential pass) and
+    reduced into their rows by ``ufunc.at``; no row-ordered copy of the matrix is made
+    (at 10^8 entries a conversion or a gather in row order costs several times more)."""
 
     consumes: np.ndarray
     makes: np.ndarray
@@ -144,21 +137,37 @@ class _RowScales:
     @classmethod
     def of(cls, lp: LinearProgram, A: sp.csc_matrix, level: np.ndarray,
            price_scale: np.ndarray) -> _RowScales:
-        csr = A.tocsr(copy=True)
-        data, cols, ptr = csr.data, csr.indices, csr.indptr
-        consumes = _row_reduce(np.maximum, data, ptr) <= 0
-        makes = _row_reduce(np.minimum, data, ptr) >= 0
-        work = np.take(np.asarray(lp.col_lower, dtype=float), cols)
-        nonneg = _row_reduce(np.minimum, work, ptr) >= 0
-        np.abs(data, out=data)                  # the copy's own: |a_ij| from here on
-        np.take(level, cols, out=work)
-        work *= data
-        floor = _row_reduce(np.maximum, work, ptr)
-        np.take(price_scale, cols, out=work)
+        m = A.shape[0]
+        counts = np.diff(A.indptr)
+        rows = A.indices
+
+        def row_max(values: np.ndarray) -> np.ndarray:
+            out = np.zeros(m)                # every value here is >= 0, or compared to 0
+            np.maximum.at(out, rows, values)
+            return out
+
+        consumes = row_max(A.data) <= 0      # max(0, a_i.) <= 0: no entry makes
+        low = np.zeros(m)
+        np.minimum.at(low, rows, A.data)
+        makes = low >= 0
+        del low
+        # rows with an entry in a column that may go negative
+        negative = np.flatnonzero(np.asarray(lp.col_lower, dtype=float) < 0)
+        nonneg = np.ones(m, dtype=bool)
+        if negative.size:
+            nonneg[A[:, negative].indices] = False
+        # |a_ij| L_j and c_j / |a_ij| (both scales are >= 0), one array at a time
+        work = np.repeat(level, counts)
+        np.multiply(work, A.data, out=work)
+        np.abs(work, out=work)
+        floor = row_max(work)
+        del work
+        work = np.repeat(price_scale, counts)
         with np.errstate(divide="ignore", invalid="ignore"):
-            np.divide(work, data, out=work)
-        work[data == 0] = 0.0
-        price = _row_reduce(np.maximum, work, ptr)
+            np.divide(work, A.data, out=work)
+        np.abs(work, out=work)
+        work[A.data == 0] = 0.0
+        price = row_max(work)
         return cls(consumes, makes, nonneg, floor, price)
 
 
