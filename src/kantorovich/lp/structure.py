@@ -75,6 +75,8 @@ _VALUE_STEPS = 3           # value-iteration steps that choose the first techniq
 _RETRIES = 4               # unproductive choices met before giving up
 _SOLVE_TOL = 1e-14         # relative change at which a fixed-point iteration stops
 _IMPROVE = 1e-12           # a technique must be this much cheaper (relative) to replace
+_ROUGH_TOL = 1e-10         # fixed-point accuracy of the rounds before the last
+_ROUGH_IMPROVE = 1e-8      # ... and the margin they switch at, far above that accuracy
 
 
 class _Refused(Exception):
@@ -116,7 +118,8 @@ class StructureResult:
 
 # -- sparse solves ---------------------------------------------------------------------------
 def leontief_solve(B: sp.csr_matrix, rhs: np.ndarray, start: np.ndarray | None = None,
-                   *, direct_up_to: int = DIRECT_UP_TO) -> tuple[np.ndarray, str] | None:
+                   *, direct_up_to: int = DIRECT_UP_TO, tol: float = _SOLVE_TOL
+                   ) -> tuple[np.ndarray, str] | None:
     """Solve ``u = rhs + B u`` for a nonnegative ``B`` of spectral radius below one.
 
     Parameters
@@ -129,6 +132,8 @@ def leontief_solve(B: sp.csr_matrix, rhs: np.ndarray, start: np.ndarray | None =
         A guess (the previous round's answer); the iteration starts from it.
     direct_up_to : int
         Sizes solved by sparse LU (``splu``) rather than iteration.
+    tol : float
+        Relative change at which the iteration stops.
 
     Returns
     -------
@@ -158,7 +163,7 @@ def leontief_solve(B: sp.csr_matrix, rhs: np.ndarray, start: np.ndarray | None =
         u = new
         if not np.isfinite(size):
             return None
-        if change <= _SOLVE_TOL * max(size, np.finfo(float).tiny):
+        if change <= tol * max(size, np.finfo(float).tiny):
             return u, "iteration"
         rate = change / previous if previous > 0 else 0.0
         previous = change
@@ -381,12 +386,16 @@ def _policy_iteration(tech: _Techniques, budget: Budget
     for _ in range(_VALUE_STEPS):                 # a few value-iteration steps from 0
         chosen, v, _ = tech.cheapest(v)
     solves = rounds = failures = 0
+    rough = True
     while rounds < _MAX_ROUNDS:
         if budget.expired():
             raise TimeoutError
         rounds += 1
         A_T = tech.matrix(chosen)
-        found = leontief_solve(A_T.T.tocsr(), s.cost[chosen] / s.gain[chosen], v)
+        # rounds that still change techniques need values only to well above the
+        # margin they switch at; the last round's values are refined to full accuracy
+        found = leontief_solve(A_T.T.tocsr(), s.cost[chosen] / s.gain[chosen], v,
+                               tol=_ROUGH_TOL if rough else _SOLVE_TOL)
         solves += 1
         if found is None or np.any(found[0] < -1e-12 * max(np.max(np.abs(found[0])), 1.0)):
             # not productive: more value iteration, then try again, a few times
@@ -400,9 +409,13 @@ def _policy_iteration(tech: _Techniques, budget: Budget
         v = np.maximum(found[0], 0.0)
         best, low, cost = tech.cheapest(v)
         now = cost[chosen]
-        better = low < now - _IMPROVE * np.maximum(np.abs(now), 1e-300)
+        margin = _ROUGH_IMPROVE if rough else _IMPROVE
+        better = low < now - margin * np.maximum(np.abs(now), 1e-300)
         if not np.any(better):
-            return v, chosen, rounds, solves
+            if not rough:
+                return v, chosen, rounds, solves
+            rough = False                # settled roughly: solve once more, exactly
+            continue
         chosen = np.where(better, best, chosen)
     raise _Refused(f"no stable choice of techniques after {_MAX_ROUNDS} rounds")
 
