@@ -237,8 +237,8 @@ def _read(lp: LinearProgram, weights: np.ndarray | None) -> _Shape:
     A = lp.matrix.tocsc()
     m, ncol = A.shape
     per_column = np.diff(A.indptr)
-    good_pos = np.full(m, -1, dtype=np.int64)
-    good_pos[goods] = np.arange(len(goods))
+    good_pos = np.full(m, -1, dtype=np.int32)  # int32: the gather below is of nnz size
+    good_pos[goods] = np.arange(len(goods), dtype=np.int32)
     is_proc = np.zeros(ncol, dtype=bool)
     is_proc[procs] = True
     at_good = good_pos[A.indices]
@@ -275,7 +275,7 @@ def _read(lp: LinearProgram, weights: np.ndarray | None) -> _Shape:
     is_maker = np.zeros(ncol, dtype=bool)
     is_maker[cols] = True
     maker_entry = np.repeat(is_maker, per_column)
-    made_pos = np.cumsum(made_row) - 1          # row -> position among the made goods
+    made_pos = (np.cumsum(made_row) - 1).astype(np.int32)  # row -> among the made goods
     one = pos & maker_entry                     # exactly one per maker, in column order
     out = made_pos[A.indices[one]].astype(np.int64)
     gain = A.data[one].astype(float)
