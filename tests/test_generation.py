@@ -4,8 +4,6 @@ the restricted program has no optimum or the rounds or the budget run out."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,16 +21,7 @@ from kantorovich.model.plan import Plan
 from kantorovich.results.certificate import certify
 from kantorovich.results.generation import by_generation, relative_gap
 
-ROOT = Path(__file__).resolve().parents[1]
-SUMMARY = ROOT / ".." / "shared" / "data" / "io" / "bea_us_summary_2017"
-
-
-def _benchmark():
-    spec = importlib.util.spec_from_file_location("generation_benchmark",
-                                                  ROOT / "benchmarks" / "generation.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from economies import SUMMARY, two_resource_benchmark
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +30,7 @@ def economy() -> Plan:
     binding, one product in ten with its technique capped."""
     if not SUMMARY.exists():
         pytest.skip("the US summary table is not in ../shared/data/io")
-    return _benchmark().several_resources(300, table=SUMMARY, seed=3)
+    return two_resource_benchmark().several_resources(300, table=SUMMARY, seed=3)
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +124,7 @@ def test_lagrangian_bound_is_valid_for_any_duals(economy, reference):
 def test_awkward_units_reach_the_solver_exactly(economy, reference):
     """Capital counted in units a trillion times larger: the added columns are scaled
     like the rest (`HighsSession.add_columns`), and the optimum is unchanged."""
-    scaled = _benchmark().several_resources(300, table=SUMMARY, seed=3, capital_unit=1e-12)
+    scaled = two_resource_benchmark().several_resources(300, table=SUMMARY, seed=3, capital_unit=1e-12)
     assert scaled.goods.loc["capital", "supply"] == pytest.approx(
         economy.goods.loc["capital", "supply"] * 1e-12, rel=1e-12)
     lp = compile_plan(scaled)

@@ -6,8 +6,6 @@ table, the certificate on every answer, and honest refusals and time limits."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,16 +18,7 @@ from kantorovich.lp.status import Status
 from kantorovich.model.plan import Plan
 from kantorovich.results.certificate import certify
 
-ROOT = Path(__file__).resolve().parents[1]
-SUMMARY = ROOT / ".." / "shared" / "data" / "io" / "bea_us_summary_2017"
-
-
-def _benchmark():
-    spec = importlib.util.spec_from_file_location("generation_benchmark_merit",
-                                                  ROOT / "benchmarks" / "generation.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from economies import SUMMARY, two_resource_benchmark
 
 
 def _coal_and_steel(coal_cap: float = 10.0, labour: float = 100.0) -> Plan:
@@ -93,7 +82,7 @@ def test_a_capacity_that_does_not_bind_leaves_the_structure() -> None:
 def bench():
     if not SUMMARY.exists():
         pytest.skip("the US summary table is not in ../shared/data/io")
-    return _benchmark()
+    return two_resource_benchmark()
 
 
 @pytest.mark.parametrize("seed", [0, 3, 7])

@@ -252,6 +252,14 @@ class _Evaluation:
     solves: int
 
 
+def _leontief(B: sp.csr_matrix, b: np.ndarray, start: np.ndarray | None) -> np.ndarray:
+    """``u = b + B u``; `_Refused` when the techniques behind ``B`` are not productive."""
+    found = leontief_solve(B, b, start)
+    if found is None:
+        raise _Refused("a choice of marginal techniques is not productive")
+    return found[0]
+
+
 def _unit(n: int, at: int) -> np.ndarray:
     u = np.zeros(n)
     u[at] = 1.0
@@ -424,11 +432,8 @@ class _Merit:
 
         def solve(B: sp.csr_matrix, b: np.ndarray, start: np.ndarray | None) -> np.ndarray:
             nonlocal solves
-            found = leontief_solve(B, b, start)
             solves += 1
-            if found is None:
-                raise _Refused("a choice of marginal techniques is not productive")
-            return found[0]
+            return _leontief(B, b, start)
 
         unit = (cost + e.inputs_t @ v) / e.gain
         rent = (v[e.out] - unit) * e.gain               # per level
@@ -476,11 +481,8 @@ class _Merit:
 
         def solve(b: np.ndarray, start: np.ndarray | None) -> np.ndarray:
             nonlocal solves
-            found = leontief_solve(Mt, b, start)
             solves += 1
-            if found is None:
-                raise _Refused("a choice of marginal techniques is not productive")
-            return found[0]
+            return _leontief(Mt, b, start)
 
         v = solve(rhs, v if not pinned.size else None)
         if pinned.size:
