@@ -66,7 +66,7 @@ from kantorovich.lp.budget import Budget
 from kantorovich.lp.highs import HighsSession, LpSolution
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
-from kantorovich.lp.structure import StructureResult, leontief_solve
+from kantorovich.lp.structure import StructureResult, leontief_solve, read_technology
 
 __all__ = ["MERIT_FROM_ROWS", "solve_by_merit"]
 
@@ -145,39 +145,28 @@ def _read(lp: LinearProgram) -> _Economy:
         raise _Refused(f"processes {_first(lp, 'col', procs[lp.col_lower[procs] != 0])} "
                        "have a minimum level")
     goods = np.flatnonzero(rows_kind == "good")
-    A = lp.matrix.tocsc()
-    G = A[goods][:, procs].tocsc()
-    lower = lp.row_lower[goods]
-    positive = G.multiply(G > 0).tocsr()
-    made = (np.diff(positive.indptr) > 0) & ~np.isneginf(lower)
-    P = positive[made].tocsc()
-    per_col = np.diff(P.indptr)
-    if np.any(per_col > 1):
-        raise _Refused(f"processes {_first(lp, 'col', procs[per_col > 1])} make more than "
-                       "one good (joint production)")
+    tech = read_technology(lp, goods, procs)
+    lower, made = tech.lower, tech.made
+    if tech.joint.size:
+        raise _Refused(f"processes {_first(lp, 'col', tech.joint)} make more than one "
+                       "good (joint production)")
     if np.any(made & (lower < 0)):
         raise _Refused(f"goods {_first(lp, 'row', goods[made & (lower < 0)])} have a "
                        "supply and are also made")
-    negative = (-G.multiply(G < 0)).tocsr()
-    primary = ~made & ~np.isneginf(lower)
+    primary = ~made & ~tech.free
     if np.any(primary & (lower > 0)):
         raise _Refused(f"goods {_first(lp, 'row', goods[primary & (lower > 0)])} are "
                        "demanded beyond their supply and no process makes them")
-    used = np.diff(negative.indptr) > 0
-    limited = np.flatnonzero(primary & used & np.isfinite(lower))
+    limited = np.flatnonzero(primary & tech.used & np.isfinite(lower))
     if limited.size == 0:
         raise _Refused("no primary resource of limited supply")
     if limited.size > MAX_RESOURCES:
         raise _Refused(f"{limited.size:,} primary resources, more than {MAX_RESOURCES}")
-    keep = np.flatnonzero(per_col == 1)
-    Pm = P[:, keep]
-    out = Pm.indices.astype(np.int64)
-    gain = Pm.data.astype(float)
-    inputs = negative[made][:, keep].tocsc()
-    use = np.asarray(negative[limited][:, keep].todense())
+    use = tech.uses(goods[limited])
     supply = -lower[limited]
     if np.any(supply <= 0):
         raise _Refused("a resource has no supply")
+    A = lp.matrix.tocsc()
     made_rows = goods[made]
     # the basket: assortment rows, each naming a made good, with the sets column
     assort = np.flatnonzero(rows_kind == "assortment")
@@ -203,9 +192,10 @@ def _read(lp: LinearProgram) -> _Economy:
         raise _Refused("goods of the basket also have a demand of their own")
     if np.any(lp.row_lower[assort] != 0):
         raise _Refused("an assortment row has a bound other than zero")
-    cap = lp.col_upper[procs[keep]].astype(float)
-    return _Economy(made=made_rows, cols=procs[keep], out=out, gain=gain, inputs=inputs,
-                    inputs_t=inputs.T.tocsr(), use=use, supply=supply,
+    cap = lp.col_upper[tech.cols].astype(float)
+    return _Economy(made=made_rows, cols=tech.cols, out=tech.out, gain=tech.gain,
+                    inputs=tech.inputs, inputs_t=tech.inputs.T.tocsr(), use=use,
+                    supply=supply,
                     resource_rows=goods[limited], cap=cap, demand=demand, count=count,
                     assort=assort, assort_made=np.asarray(made_pos), sets_col=int(sets[0]))
 

@@ -62,7 +62,8 @@ from kantorovich.lp.highs import LpSolution
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 
-__all__ = ["StructureResult", "leontief_solve", "solve_by_structure"]
+__all__ = ["StructureResult", "Technology", "leontief_solve", "read_technology",
+           "solve_by_structure"]
 
 log = logging.getLogger(__name__)
 
@@ -232,34 +233,11 @@ def _read(lp: LinearProgram, weights: np.ndarray | None) -> _Shape:
     if capped.size:
         raise _Refused(f"processes {_first(lp, 'col', capped)} have a capacity or a "
                        "minimum level")
-    # the goods x processes entries, read off the matrix by masks over its entries
-    # (slicing and converting a matrix of 10^8 entries copies it each time)
-    A = lp.matrix.tocsc()
-    m, ncol = A.shape
-    per_column = np.diff(A.indptr)
-    good_pos = np.full(m, -1, dtype=np.int32)  # int32: the gather below is of nnz size
-    good_pos[goods] = np.arange(len(goods), dtype=np.int32)
-    is_proc = np.zeros(ncol, dtype=bool)
-    is_proc[procs] = True
-    at_good = good_pos[A.indices]
-    base = (at_good >= 0) & np.repeat(is_proc, per_column)
-    pos = base & (A.data > 0)
-    lower = lp.row_lower[goods]
-    free = np.isneginf(lower)
-    made = (np.bincount(at_good[pos], minlength=len(goods)) > 0) & ~free
-    made_row = np.zeros(m, dtype=bool)
-    made_row[goods[made]] = True
-    at_made = made_row[A.indices]
-    pos &= at_made                            # outputs of made goods
-    per_col = _kept(pos, A.indptr)[procs]
-    joint = np.flatnonzero(per_col > 1)
-    if joint.size:
-        raise _Refused(f"processes {_first(lp, 'col', procs[joint])} make more than one "
+    tech = read_technology(lp, goods, procs)
+    lower, free, made, used = tech.lower, tech.free, tech.made, tech.used
+    if tech.joint.size:
+        raise _Refused(f"processes {_first(lp, 'col', tech.joint)} make more than one "
                        "good (joint production)")
-    neg = base & (A.data < 0)
-    del base
-    used = np.bincount(at_good[neg], minlength=len(goods)) > 0
-    del at_good
     primary = ~free & ~made
     short = primary & (lower > 0)
     if np.any(short):
@@ -270,20 +248,7 @@ def _read(lp: LinearProgram, weights: np.ndarray | None) -> _Shape:
         raise _Refused(f"goods {_first(lp, 'row', goods[stocked])} have a supply and are "
                        "also made: a second primary resource")
     limited = np.flatnonzero(primary & used)
-    makers = per_col == 1
-    cols = procs[makers]
-    is_maker = np.zeros(ncol, dtype=bool)
-    is_maker[cols] = True
-    maker_entry = np.repeat(is_maker, per_column)
-    made_pos = (np.cumsum(made_row) - 1).astype(np.int32)  # row -> among the made goods
-    one = pos & maker_entry                     # exactly one per maker, in column order
-    out = made_pos[A.indices[one]].astype(np.int64)
-    gain = A.data[one].astype(float)
-    neg &= at_made & maker_entry
-    inputs = sp.csc_matrix((-A.data[neg], made_pos[A.indices[neg]].astype(np.int32),
-                            np.r_[0, np.cumsum(_kept(neg, A.indptr)[cols])]),
-                           shape=(int(made.sum()), len(cols)))
-    del neg, pos, one, at_made
+    cols, out, gain, inputs = tech.cols, tech.out, tech.gain, tech.inputs
     demand = lower[made]
 
     sense = "sets" if np.any(cols_kind == "sets") else lp.sense
@@ -302,9 +267,7 @@ def _read(lp: LinearProgram, weights: np.ndarray | None) -> _Shape:
                            f"{limited.size:,} primary resources of limited supply "
                            f"({_first(lp, 'row', goods[limited])}), not one")
         resource = int(goods[limited[0]])
-        on_resource = (A.indices == resource) & maker_entry
-        cost = np.zeros(len(cols))
-        cost[_kept(on_resource, A.indptr)[cols] > 0] = -A.data[on_resource]
+        cost = tech.uses(np.array([resource]))[0]
         other = np.zeros(0, dtype=np.int64)
         if sense == "maximize":
             _check_weights(lp, goods, made, weights)
@@ -315,6 +278,79 @@ def _read(lp: LinearProgram, weights: np.ndarray | None) -> _Shape:
                   inputs=inputs, cost=cost, resource=resource, limited=other, goods=goods,
                   assort=assort, assort_good=assort_good,
                   sets_col=np.flatnonzero(cols_kind == "sets"))
+
+
+@dataclass
+class Technology:
+    """The program read as techniques: which goods are made, each process column that
+    makes exactly one of them, its output and inputs per unit of level. Shared by the
+    structure method and the merit order (`lp.merit`)."""
+
+    lower: np.ndarray         # per good row: its lower bound (net output needed)
+    free: np.ndarray          # per good row: no lower bound at all
+    made: np.ndarray          # per good row: some process makes it
+    used: np.ndarray          # per good row: some process uses it
+    joint: np.ndarray         # process columns that make more than one made good
+    cols: np.ndarray          # process columns that make exactly one (the techniques)
+    out: np.ndarray           # per technique: its good, a position among the made goods
+    gain: np.ndarray          # per technique: its output of that good per level
+    inputs: sp.csc_matrix     # made goods x techniques: inputs per unit of level
+    _matrix: sp.csc_matrix
+    _maker_entry: np.ndarray
+
+    def uses(self, rows: np.ndarray) -> np.ndarray:
+        """Per row of ``rows`` (program rows), what each technique uses of it per level
+        (minus its coefficient): rows x techniques."""
+        A = self._matrix
+        found = np.zeros((len(rows), len(self.cols)))
+        for k, row in enumerate(rows):       # a few resources: a short loop
+            on = (A.indices == row) & self._maker_entry
+            found[k, _kept(on, A.indptr)[self.cols] > 0] = -A.data[on]
+        return found
+
+
+def read_technology(lp: LinearProgram, goods: np.ndarray, procs: np.ndarray
+                    ) -> Technology:
+    """The techniques of ``lp`` over its good rows ``goods`` and process columns
+    ``procs``, read off the matrix by masks over its entries (slicing and converting a
+    matrix of 10^8 entries copies it each time)."""
+    A = lp.matrix.tocsc()
+    m, ncol = A.shape
+    per_column = np.diff(A.indptr)
+    good_pos = np.full(m, -1, dtype=np.int32)  # int32: the gather below is of nnz size
+    good_pos[goods] = np.arange(len(goods), dtype=np.int32)
+    is_proc = np.zeros(ncol, dtype=bool)
+    is_proc[procs] = True
+    at_good = good_pos[A.indices]
+    base = (at_good >= 0) & np.repeat(is_proc, per_column)
+    pos = base & (A.data > 0)
+    lower = lp.row_lower[goods]
+    free = np.isneginf(lower)
+    made = (np.bincount(at_good[pos], minlength=len(goods)) > 0) & ~free
+    made_row = np.zeros(m, dtype=bool)
+    made_row[goods[made]] = True
+    at_made = made_row[A.indices]
+    pos &= at_made                            # outputs of made goods
+    per_col = _kept(pos, A.indptr)[procs]
+    neg = base & (A.data < 0)
+    del base
+    used = np.bincount(at_good[neg], minlength=len(goods)) > 0
+    del at_good
+    cols = procs[per_col == 1]
+    is_maker = np.zeros(ncol, dtype=bool)
+    is_maker[cols] = True
+    maker_entry = np.repeat(is_maker, per_column)
+    made_pos = (np.cumsum(made_row) - 1).astype(np.int32)  # row -> among the made goods
+    one = pos & maker_entry                     # exactly one per maker, in column order
+    out = made_pos[A.indices[one]].astype(np.int64)
+    gain = A.data[one].astype(float)
+    neg &= at_made & maker_entry
+    inputs = sp.csc_matrix((-A.data[neg], made_pos[A.indices[neg]].astype(np.int32),
+                            np.r_[0, np.cumsum(_kept(neg, A.indptr)[cols])]),
+                           shape=(int(made.sum()), len(cols)))
+    return Technology(lower=lower, free=free, made=made, used=used,
+                      joint=procs[per_col > 1], cols=cols, out=out, gain=gain,
+                      inputs=inputs, _matrix=A, _maker_entry=maker_entry)
 
 
 def _kept(mask: np.ndarray, indptr: np.ndarray) -> np.ndarray:
