@@ -54,6 +54,9 @@ class CentreView:
     n_units: int
     last_levels: np.ndarray | None
     last_targets: np.ndarray | None
+    #: common random numbers of this cell and period: ``draw(keys, kind)`` gives one
+    #: uniform per key, the same whatever the regime (`kantorovich.lab.draws`)
+    draw: Callable[[Any, str], np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def reported(self) -> Plan:
