@@ -29,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from kantorovich.errors import PlanError, Problem
 from kantorovich.lab.behaviour import best_responses
+from kantorovich.lab.draws import Draws
 from kantorovich.lab.experiment import ExperimentSpec, read_experiment, settings_problems
 from kantorovich.lab.measures import fulfilment_by_group, summarise
 from kantorovich.lab.regimes import registered
@@ -209,6 +210,10 @@ def load_experiment(path: str | Path, *,
                            regimes=regimes)
 
 
+def _draw_at(draws: Draws, period: int, keys: Any, kind: str) -> np.ndarray:
+    return draws(period, keys, kind)
+
+
 # -- one cell ------------------------------------------------------------------------------
 def run_cell(experiment: Experiment, regime_name: str, seed: int,
              world_name: str | None = None) -> dict[str, pd.DataFrame]:
@@ -228,6 +233,7 @@ def run_cell(experiment: Experiment, regime_name: str, seed: int,
     cap_u = np.bincount(unit, weights=cap, minlength=U)
     has = cap_u > 0
     safe = np.where(has, cap_u, 1.0)
+    cell_draws = Draws(world_name, seed)
     tag = zlib.crc32(regime_name.encode("utf-8"))
     draws = np.stack([np.random.default_rng([seed, tag, u]).random((2, periods))
                       for u in range(U)]) if U else np.zeros((0, 2, periods))
@@ -264,7 +270,7 @@ def run_cell(experiment: Experiment, regime_name: str, seed: int,
         seen = unit_yield.copy()
         view = CentreView(t + 1, functools.cache(functools.partial(
             world.plan_at, seen, reported)), reported, seen, unit, U, last_levels,
-            last_targets)
+            last_targets, functools.partial(_draw_at, cell_draws, t + 1))
         planned = regime.plan(view)
         T = np.clip(np.asarray(planned.targets, float), 0, None)
         T_u = np.bincount(unit, weights=np.where(private, T, 0), minlength=U) / safe * g
