@@ -15,7 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo,
+                      field_validator)
 
 from kantorovich.errors import PlanError, Problem
 from kantorovich.model.checks import did_you_mean
@@ -68,7 +69,7 @@ class Behaviour(_Strict):
     reliability: bool = False
     hoarding: bool = False
     innovation: float = Field(0.0, ge=0, le=1)
-    discount: float = Field(0.9, ge=0, le=1)
+    discount: float = Field(0.9, ge=0, lt=1)
     effort_cost: float = Field(0.05, ge=0, allow_inf_nan=False)
     innovation_step: float = Field(0.1, ge=0, le=10)
     innovation_cost: float = Field(0.002, ge=0, allow_inf_nan=False)
@@ -84,6 +85,8 @@ class ExperimentSpec(_Strict):
     periods: int = Field(12, ge=1, le=1000)
     seeds: list[int] = Field(default_factory=lambda: [1], min_length=1, max_length=10_000)
     regimes: dict[str, dict[str, Any]] = Field(min_length=1)
+    #: the regime every other is compared with, seed by seed (default: the first)
+    baseline: str | None = None
     behaviour: Behaviour = Behaviour()
     reliability: Reliability = Reliability()
 
@@ -95,6 +98,17 @@ class ExperimentSpec(_Strict):
         if any(s < 0 for s in seeds):
             raise ValueError("seeds must be non-negative integers")
         return seeds
+
+    @field_validator("baseline")
+    @classmethod
+    def _baseline_is_a_regime(cls, baseline: str | None, info: ValidationInfo
+                              ) -> str | None:
+        regimes = info.data.get("regimes") or {}
+        if baseline is not None and baseline not in regimes:
+            hint = did_you_mean(baseline, list(regimes))
+            raise ValueError(f"unknown regime '{baseline}' as baseline ("
+                             + (hint or f"regimes: {', '.join(regimes)}") + ")")
+        return baseline
 
     @field_validator("regimes", mode="before")
     @classmethod

@@ -1,23 +1,18 @@
-"""Running an experiment: each (regime, seed) an independent, pure cell.
+"""Running an experiment: each (world, regime, seed) an independent, pure cell.
 
-`run_cell` simulates one regime under one seed for every period and returns tidy
-frames; `run_experiment` maps it over regimes x seeds (``map`` is injectable, so a
-process pool or a Dask client can run the cells) and summarises them. Random draws come
-from a NumPy generator per (seed, regime, unit), so a run is reproducible from its seeds
-and a cell does not depend on which others run.
-
-Each period: units choose reports (their best responses, `kantorovich.lab.behaviour`);
-the regime plans on the reports (`Regime.plan`); units choose what to make against their
-targets; chance may cut a unit's capacity; what is made is computed in the true world
-(`World.realise`), with hoarded inputs withheld; innovations raise yields for the next
-period; the regime observes the outcome.
+`run_cell` simulates one regime under one seed for every period
+(`kantorovich.lab.cell.simulate`) and returns tidy frames; `run_experiment` maps it over
+the cells (``map`` is injectable, so a process pool or a Dask client can run them) and
+summarises them, with each regime's paired differences from the experiment's
+``baseline``. Every draw is keyed by (world, seed, period, unit, kind), never by the
+regime (`kantorovich.lab.draws`), so a run is reproducible from its seeds, a cell does not
+depend on which others run, and two regimes under one seed meet the same luck.
 """
 
 from __future__ import annotations
 
 import builtins
 import functools
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,12 +23,11 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from kantorovich.errors import PlanError, Problem
-from kantorovich.lab.behaviour import best_responses
-from kantorovich.lab.draws import Draws
+from kantorovich.lab.cell import simulate
 from kantorovich.lab.experiment import ExperimentSpec, read_experiment, settings_problems
-from kantorovich.lab.measures import fulfilment_by_group, summarise
+from kantorovich.lab.measures import differences, summarise
 from kantorovich.lab.regimes import registered
-from kantorovich.lab.regimes.base import CentreView, Regime
+from kantorovich.lab.regimes.base import Regime
 from kantorovich.lab.world import World, load_world
 
 __all__ = ["Experiment", "Results", "load_experiment", "make_experiment", "results_of",
@@ -210,142 +204,23 @@ def load_experiment(path: str | Path, *,
                            regimes=regimes)
 
 
-def _draw_at(draws: Draws, period: int, keys: Any, kind: str) -> np.ndarray:
-    return draws(period, keys, kind)
-
-
 # -- one cell ------------------------------------------------------------------------------
 def run_cell(experiment: Experiment, regime_name: str, seed: int,
              world_name: str | None = None) -> dict[str, pd.DataFrame]:
     """Simulate ``regime_name`` under ``seed`` in the named world (the first by default):
-    tidy ``measures`` and ``units`` frames."""
+    tidy ``measures`` and ``units`` frames (`kantorovich.lab.cell.simulate`)."""
     base_world, regimes = experiment.world_of(world_name)
     world_name = world_name if world_name is not None else experiment.world_names[0]
     cls, settings = regimes[regime_name]
     spec = experiment.spec
-    b = spec.behaviour
     regime = cls(regime_name, settings, base_world)
     world = regime.prepare(base_world)
-    periods = spec.periods
-    U, unit = world.n_units, world.process_unit
-    private = world.private
-    cap = np.where(private, world.capacity, 0.0)
-    cap_u = np.bincount(unit, weights=cap, minlength=U)
-    has = cap_u > 0
-    safe = np.where(has, cap_u, 1.0)
-    cell_draws = Draws(world_name, seed)
-    tag = zlib.crc32(regime_name.encode("utf-8"))
-    draws = np.stack([np.random.default_rng([seed, tag, u]).random((2, periods))
-                      for u in range(U)]) if U else np.zeros((0, 2, periods))
-    chance = world.chance if b.reliability else np.zeros(U)
-    size = world.size if b.reliability else np.zeros(U)
-    rules = regime.rules()
-    groups: dict[tuple[float, float], np.ndarray] = {}
-    for u in range(U):
-        groups.setdefault((float(chance[u]), float(size[u])), []).append(u)  # type: ignore[attr-defined]
-    responses = {key: (np.array(us), best_responses(rules, b, periods, chance=key[0],
-                                                     size=key[1]))
-                 for key, us in groups.items()} if not b.honest else {}
-    step = b.innovation_step
-    unit_yield = np.ones(U)
-    k = np.zeros(U, dtype=int)
-    tau = np.zeros(U)
-    last_levels = last_targets = None
-    region = np.where(world.unit_region == "", world.units.to_numpy(object),
-                      world.unit_region)[unit]
-    demanded = world.demand > 0
-    rows: list[tuple[int, str, float]] = []
-    unit_frames = []
-    for t in range(periods):
-        g = unit_yield
-        if b.honest:
-            r = np.ones(U)
-            y_plan = t_plan = np.zeros(U)
-            effort = np.full(U, float(b.innovation > 0))
-        else:
-            r, y_plan, effort, t_plan = (np.zeros(U) for _ in range(4))
-            for us, resp in responses.values():
-                r[us], y_plan[us], effort[us], t_plan[us] = resp.at(t, tau[us], k[us])
-        reported = np.where(private, world.capacity * r[unit], world.capacity)
-        seen = unit_yield.copy()
-        view = CentreView(t + 1, functools.cache(functools.partial(
-            world.plan_at, seen, reported)), reported, seen, unit, U, last_levels,
-            last_targets, functools.partial(_draw_at, cell_draws, t + 1))
-        planned = regime.plan(view)
-        T = np.clip(np.asarray(planned.targets, float), 0, None)
-        T_u = np.bincount(unit, weights=np.where(private, T, 0), minlength=U) / safe * g
-        if b.honest:
-            want_u = T_u
-        else:
-            want_u = np.clip(T_u + (y_plan - t_plan), 0, g)
-        shock = draws[:, 0, t] < chance if U else np.zeros(0, bool)
-        room = np.where(shock, 1.0 - size, 1.0)
-        # per process: the planned part, then output beyond the plan
-        ratio = np.divide(want_u, T_u, out=np.ones(U), where=T_u > 0)
-        over = np.divide(want_u - T_u, g - T_u, out=np.zeros(U), where=g - T_u > 1e-12)
-        lower = np.minimum(ratio, 1.0)[unit] * T
-        beyond = np.where(want_u > T_u, 1, 0)[unit] * np.clip(cap - T, 0, None) * \
-            np.clip(over, 0, 1)[unit]
-        limit = np.where(private, world.capacity * room[unit], np.inf)
-        lower = np.where(private, np.minimum(lower, limit), T)
-        beyond = np.where(private, np.clip(np.minimum(lower + beyond, limit) - lower, 0,
-                                           None), 0.0)
-        held = np.clip(T - lower, 0, None) if b.hoarding else np.zeros_like(T)
-        levels = world.realise(lower, beyond, held, unit_yield)
-        made_u = np.bincount(unit, weights=np.where(private, levels, 0), minlength=U) / safe
-        # measures
-        shortfalls = []
-        positive = T > 1e-9 * max(1.0, float(T.max(initial=0)))
-        if positive.any():
-            shortfalls.append(np.clip(T[positive] - levels[positive], 0, None) / T[positive])
-        if demanded.any():
-            net = (world.outputs @ (world.process_yields(unit_yield) * levels)
-                   - world.inputs @ levels + np.where(np.isinf(world.supply), np.inf,
-                                                      world.supply))
-            unmet = np.clip(world.demand - net, 0, None)[demanded] / world.demand[demanded]
-            shortfalls.append(unmet)
-        received = np.bincount(unit, weights=T, minlength=U)
-        kept = np.bincount(unit, weights=held, minlength=U)
-        got = received > 0
-        innovated = (effort > 0.5) & (draws[:, 1, t] < b.innovation) if U else np.zeros(0, bool)
-        values = {
-            "efficiency": world.efficiency(levels, unit_yield),
-            "misreport": float(r[has].mean()) if has.any() else 1.0,
-            "output_share": float(made_u[has].mean()) if has.any() else float("nan"),
-            "shortfall": float(np.concatenate(shortfalls).mean()) if shortfalls else 0.0,
-            "worst_region": fulfilment_by_group(region, T, levels),
-            "hoarded": float((kept[got] / received[got]).mean()) if got.any() else 0.0,
-            "innovation": float(np.where(innovated, step, 0.0).mean()) if U else 0.0,
-            "messages": float(planned.messages),
-            "rounds": float(planned.rounds),
-            "rules_broken": float(world.rules_broken(levels, unit_yield)),
-            **{key: float(v) for key, v in planned.measures.items()},
-        }
-        rows.extend((t + 1, key, value) for key, value in values.items())
-        unit_frames.append(pd.DataFrame({
-            "period": t + 1, "unit": world.units.astype(str),
-            "region": world.unit_region.astype(str),
-            "report": r, "capacity": cap_u, "reported_capacity": cap_u * r,
-            "target": np.bincount(unit, weights=T, minlength=U),
-            "output": np.bincount(unit, weights=levels, minlength=U),
-            "yield": unit_yield.copy(), "effort": effort,
-            "innovated": innovated.astype(float), "shortfall_hit": shock.astype(float),
-            "hoarded": np.divide(kept, received, out=np.zeros(U), where=got)}))
-        # the state of the next period
-        if rules.standing and not b.honest:
-            tau = np.asarray(rules.next_tau(T_u, made_u * g, tau), float) * np.ones(U)
-        regime.observe(T, levels)
-        k = k + innovated
-        unit_yield = unit_yield * np.where(innovated, 1.0 + step, 1.0)
-        last_levels, last_targets = levels, T
-    measures = pd.DataFrame(rows, columns=["period", "measure", "value"])
-    measures.insert(0, "seed", seed)
-    measures.insert(0, "regime", regime_name)
-    measures.insert(0, "world", world_name)
-    units = pd.concat(unit_frames, ignore_index=True)
-    units.insert(0, "seed", seed)
-    units.insert(0, "regime", regime_name)
-    units.insert(0, "world", world_name)
+    measures, units = simulate(world, regime, spec.behaviour, spec.periods, seed,
+                               world_name)
+    for frame in (measures, units):
+        frame.insert(0, "seed", seed)
+        frame.insert(0, "regime", regime_name)
+        frame.insert(0, "world", world_name)
     return {"measures": measures, "units": units}
 
 
@@ -375,13 +250,16 @@ def results_of(experiment: Experiment, frames: list[dict[str, pd.DataFrame]]) ->
     measures = pd.concat([f["measures"] for f in frames], ignore_index=True)
     units = pd.concat([f["units"] for f in frames], ignore_index=True)
     spec = experiment.spec
+    baseline = spec.baseline or next(iter(spec.regimes))
     per_world = {}
     for name in experiment.world_names:
         world, _ = experiment.world_of(name if experiment.worlds else None)
         part = measures[measures["world"] == name]
-        per_world[name] = {"world": world.source, "regimes": summarise(part)}
+        per_world[name] = {"world": world.source, "regimes": summarise(part),
+                           "differences": differences(part, baseline)}
     first = next(iter(per_world.values()))
     summary = {"name": spec.name, "world": first["world"],
                "periods": spec.periods, "seeds": list(spec.seeds),
-               "regimes": first["regimes"], "worlds": per_world}
+               "baseline": baseline, "regimes": first["regimes"],
+               "differences": first["differences"], "worlds": per_world}
     return Results(measures, units, summary)

@@ -17,18 +17,18 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from kantorovich.lab.behaviour import UnitRules
 
 if TYPE_CHECKING:
-    from kantorovich.lab.world import World
+    from kantorovich.lab.world import Rationing, World
     from kantorovich.model.plan import Plan
 
-__all__ = ["CentreView", "NoSettings", "Planned", "Regime", "known"]
+__all__ = ["BalanceSettings", "CentreView", "NoSettings", "Planned", "Regime", "known"]
 
 _REGISTRY: dict[str, type[Regime]] = {}
 
@@ -37,6 +37,26 @@ class NoSettings(BaseModel):
     """A regime with nothing to set."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BalanceSettings(BaseModel):
+    """How a centre that plans quantities shares out a short good, and whether it
+    re-plans once the period's shocks are known.
+
+    ``rationing``: ``proportional`` (every user cut in proportion to its allocation: a
+    material balance), ``priority`` (the ids in ``priority`` served first, in order:
+    processes, units, or goods whose makers come first), or ``optimal`` (the engine's
+    optimum of what can be made: an explicit choice, never the default). ``replan``:
+    after the shocks, the centre is told what each unit can still make (the lower of its
+    report and its realised capacity) and plans again, at the price of a round and a
+    report and target per process. ``start``: the standing target of the first period as
+    a share of true capacity, the level achieved before the experiment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rationing: Literal["proportional", "priority", "optimal"] = "proportional"
+    priority: tuple[str, ...] = ()
+    replan: bool = False
+    start: float = Field(0.9, ge=0, le=1)
 
 
 @dataclass(frozen=True)
@@ -102,6 +122,35 @@ class Regime(ABC):
         self.name = name
         self.settings = settings
         self.world = world
+        self._check_priority()
+
+    def _check_priority(self) -> None:
+        from kantorovich.errors import PlanError, Problem
+
+        s = self.settings
+        priority = tuple(getattr(s, "priority", ()))
+        kind = getattr(s, "rationing", "proportional")
+        if priority and kind != "priority":
+            raise PlanError([Problem("a priority list is given but rationing is "
+                                     f"'{kind}'", f"regimes.{self.name}.priority",
+                                     hint="set rationing: priority, or drop the list")])
+        if kind == "priority" and not priority:
+            raise PlanError([Problem("rationing: priority needs a priority list",
+                                     f"regimes.{self.name}.priority",
+                                     hint="e.g. priority: [railway, mill-5]: processes, "
+                                          "units or goods, first served first")])
+        known_ids = (set(self.world.plan.processes.index.astype(str))
+                     | set(self.world.units.astype(str))
+                     | set(self.world.plan.goods.index.astype(str)))
+        bad = [p for p in priority if p not in known_ids]
+        if bad:
+            from kantorovich.model.checks import did_you_mean
+
+            raise PlanError([Problem(f"unknown id '{b}' in the priority list",
+                                     f"regimes.{self.name}.priority", hint=did_you_mean(
+                                         b, sorted(known_ids)) or
+                                     "name processes, units or goods of the world")
+                             for b in bad])
 
     def prepare(self, world: World) -> World:
         """The world this regime is measured in (the democratic vote changes the
@@ -118,6 +167,26 @@ class Regime(ABC):
 
     def observe(self, targets: np.ndarray, levels: np.ndarray) -> None:
         """What was made against the targets (for a regime that remembers)."""
+
+    def rationing(self) -> Rationing:
+        """How this regime shares out a short good (its settings say; a material
+        balance, cutting every user in proportion, by default)."""
+        from kantorovich.lab.world import Rationing
+
+        s = self.settings
+        return Rationing(str(getattr(s, "rationing", "proportional")),
+                         tuple(getattr(s, "priority", ())))
+
+    @property
+    def replans(self) -> bool:
+        """Whether the centre plans again once the period's shocks are known."""
+        return bool(getattr(self.settings, "replan", False))
+
+    def replan(self, view: CentreView, capacity: np.ndarray, targets: np.ndarray
+               ) -> Planned:
+        """Targets again, on the capacities units can still run after the shocks (a
+        regime with ``replan`` overrides this)."""
+        raise NotImplementedError(f"regime type '{self.type}' does not re-plan")
 
     # -- shared helpers --------------------------------------------------------------------
     def technology_numbers(self) -> int:

@@ -9,7 +9,9 @@ believe a report below what the unit was seen to make last period (a capacity es
 the quota (`SovietBonus`: ``bonus`` for meeting the target, ``over_bonus`` per unit
 beyond). Where the reported plan has no optimum (reports too low for the demands or the
 political rules), the centre plans without its rules and demands (and, failing that,
-balances its reports by norms), and says so (measure ``infeasible``). Kantorovich (1939, 1959); Koopmans (1951).
+balances its reports by norms), and says so (measure ``infeasible``). A short good is
+shared by the regime's stated rationing (`BalanceSettings`: in proportion by default);
+with ``replan`` the centre solves again once the shocks are known. Kantorovich (1939, 1959); Koopmans (1951).
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from kantorovich.lab.behaviour import UnitRules
-from kantorovich.lab.regimes.base import CentreView, Planned, Regime
+from kantorovich.lab.regimes.base import BalanceSettings, CentreView, Planned, Regime
 from kantorovich.lab.regimes.quota import SovietBonus
 
 __all__ = ["CentralRegime", "CentralRules"]
@@ -42,8 +44,7 @@ class CentralRules(SovietBonus):
         return y if self.learning else 0.0 * y
 
 
-class CentralSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class CentralSettings(BalanceSettings):
     bonus: float = Field(1.0, ge=0, allow_inf_nan=False)
     over_bonus: float = Field(0.3, ge=0, allow_inf_nan=False)
     learning: bool = True
@@ -63,7 +64,7 @@ class CentralRegime(Regime):
     def rules(self) -> UnitRules:
         s = self.settings
         return CentralRules(meet=s.bonus, over_bonus=s.over_bonus, learning=s.learning,
-                            standing=s.learning)
+                            standing=s.learning, start=s.start if s.learning else 0.0)
 
     def _learns(self) -> bool:
         return bool(getattr(self.settings, "learning", False))
@@ -86,9 +87,11 @@ class CentralRegime(Regime):
 
     def plan(self, view: CentreView) -> Planned:
         capacity = view.reported_capacity.copy()
-        if self._learns() and view.last_levels is not None:
-            capacity = np.where(self.world.private,
-                                np.maximum(capacity, view.last_levels), capacity)
+        if self._learns():
+            seen = (view.last_levels if view.last_levels is not None else
+                    self.settings.start * np.where(self.world.private,
+                                                   self.world.capacity, 0.0))
+            capacity = np.where(self.world.private, np.maximum(capacity, seen), capacity)
         levels, _ = self.solve_reported(view, capacity)
         n = len(capacity)
         messages = self.technology_numbers() + n
@@ -105,8 +108,20 @@ class CentralRegime(Regime):
                                messages=messages, measures={"infeasible": 1.0})
             supply = np.where(np.isinf(self.world.supply), 1e300, self.world.supply)
             levels = self.world.ration(np.where(np.isfinite(capacity), capacity, 0.0),
-                                       supply, view.unit_yield)
+                                       supply, view.unit_yield, self.rationing()).levels
             return Planned(levels, rounds=1, messages=messages,
                            measures={"infeasible": 1.0})
         return Planned(np.clip(levels, 0, None), rounds=1, messages=messages,
                        measures={"infeasible": 0.0})
+
+    def replan(self, view: CentreView, capacity: np.ndarray, targets: np.ndarray
+               ) -> Planned:
+        """The optimum again on what units can still run after the shocks."""
+        levels, _ = self.solve_reported(view, capacity)
+        n = len(capacity)
+        if levels is None:
+            supply = np.where(np.isinf(self.world.supply), 1e300, self.world.supply)
+            wanted = np.minimum(targets, np.where(np.isfinite(capacity), capacity, targets))
+            levels = self.world.ration(wanted, supply, view.unit_yield,
+                                       self.rationing()).levels
+        return Planned(np.clip(levels, 0, None), rounds=1, messages=2 * n)

@@ -21,9 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from kantorovich.lab.behaviour import UnitRules
+from kantorovich.lab.regimes.base import BalanceSettings
 from kantorovich.lab.regimes.central import CentralRegime
 
 __all__ = ["WeitzmanRegime", "WeitzmanRules"]
@@ -43,8 +44,7 @@ class WeitzmanRules(UnitRules):
                         self.beta * t - self.gamma * (t - y))
 
 
-class WeitzmanSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class WeitzmanSettings(BalanceSettings):
     alpha: float = Field(0.1, ge=0, allow_inf_nan=False)
     beta: float = Field(0.2, ge=0, allow_inf_nan=False)
     gamma: float = Field(0.3, ge=0, allow_inf_nan=False)
