@@ -36,7 +36,7 @@ lab_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     help="The institutions laboratory: planning regimes tested by simulation.")
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)   # ":x:" is text
 
 
 @lab_app.callback()

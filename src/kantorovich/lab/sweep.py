@@ -54,7 +54,7 @@ from kantorovich.errors import KantorovichError, PlanError, Problem
 from kantorovich.sweep.grid import MAX_POINTS, SweepError
 
 __all__ = ["Key", "LabSweepFailed", "LabSweepOutcome", "LabVary", "experiment_keys",
-           "grid_of", "parse_lab_vary", "point_record", "sweep_experiment"]
+           "grid_of", "parse_lab_vary", "point_record", "sweep_experiment", "with_values"]
 
 _FORM = "KEY=START:STOP:COUNT, e.g. behaviour.discount=0.5:0.95:4"
 _DIGITS = 12            # as the plan sweep's grid: shared points of widened grids match
@@ -352,7 +352,7 @@ def grid_of(varies: Sequence[LabVary]) -> list[dict[str, Any]]:
     return [dict(zip(keys, combo)) for combo in itertools.product(*(v.values for v in varies))]
 
 
-def _with_values(data: Mapping[str, Any], varies: Sequence[LabVary],
+def with_values(data: Mapping[str, Any], varies: Sequence[LabVary],
                  point: Mapping[str, Any]) -> dict[str, Any]:
     """The experiment file's mapping with the point's values set (a copy)."""
     out = copy.deepcopy(dict(data))
@@ -414,7 +414,7 @@ def _check_points(data: Mapping[str, Any], varies: Sequence[LabVary],
     problems: list[Problem] = []
     bad = 0
     for number, point in enumerate(points, start=1):
-        written = _with_values(data, varies, point)
+        written = with_values(data, varies, point)
         try:
             experiment = make_experiment(written, base=base, file=file, locate=locate)
         except PlanError as exc:
