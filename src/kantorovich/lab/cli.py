@@ -8,6 +8,9 @@ when a command runs, so ``--help`` stays quick.
   table of means and 95% intervals on stdout (or, with ``--json``, one object
   ``{"regimes": {NAME: {MEASURE: {"mean", "low", "high"}}}, ...}``); ``-o DIR`` writes
   ``measures.parquet``, ``units.parquet``, ``summary.json`` and ``charts.html``.
+* ``lab sweep EXPERIMENT.yaml --vary KEY=START:STOP:COUNT [--vary ...] -o DIR [--json] [-q]
+  [--workers N | --scheduler ADDR]``: the experiment at every point of a grid of its
+  numeric keys (`kantorovich.lab.sweep`); ``DIR/points.parquet``, resumable.
 
 A progress bar goes to stderr when it is a terminal (not with ``--quiet``). A bad
 experiment file exits 2 with every problem located (file, line, key and fix).
@@ -33,7 +36,7 @@ lab_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     help="The institutions laboratory: planning regimes tested by simulation.")
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)   # ":x:" is text
 
 
 @lab_app.callback()
@@ -138,3 +141,98 @@ def run(experiment: Annotated[Path, typer.Argument(
                                     allow_nan=False) + "\n")
     else:
         _print(results.summary)
+
+
+@lab_app.command("sweep", cls=Command)
+def sweep(experiment: Annotated[Path, typer.Argument(
+              help="Experiment file (.yaml, .toml or .json)", show_default=False)],
+          vary: Annotated[Optional[list[str]], typer.Option(
+              "--vary", metavar="KEY=START:STOP:COUNT",
+              help="Vary one number of the experiment over COUNT evenly spaced values "
+                   "(repeat: the grid is the product). KEY as the file nests it: periods, "
+                   "behaviour.discount, regimes.NAME.SETTING, reliability.default.chance, "
+                   "world.capacity, ...", show_default=False)] = None,
+          output: Annotated[Optional[Path], typer.Option(
+              "-o", "--output", help="Output directory (required): points.parquet and "
+                                     "sweep.json; finished points are kept there, so a "
+                                     "rerun computes only what is missing.",
+              show_default=False)] = None,
+          json_out: Annotated[bool, typer.Option(
+              "--json", help='Print {"points": N, "computed": C, "reused": R} only.')
+          ] = False,
+          quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                              help="No progress on stderr.")] = False,
+          workers: Annotated[Optional[int], typer.Option(
+              "--workers", "-w", min=1, help="Run the points on a local Dask cluster of "
+                                             "this many processes (default: in this one).",
+              show_default=False)] = None,
+          scheduler: Annotated[Optional[str], typer.Option(
+              "--scheduler", help="Run the points on the Dask scheduler at this address, "
+                                  "e.g. tcp://10.0.0.5:8786.", show_default=False)] = None,
+          ) -> None:
+    """Run EXPERIMENT at every point of a grid of its settings, as `lab run` would.
+
+    DIR/points.parquet has a row per point, world, regime and measure (the KEY columns,
+    world, regime, measure, mean, low, high); a rerun or a widened grid computes only the
+    points not yet in DIR/.kantorovich-sweep."""
+    from kantorovich.errors import KantorovichError
+
+    try:
+        if output is None:
+            from kantorovich.sweep.grid import SweepError
+
+            raise SweepError("lab sweep needs an output directory",
+                             hint="add -o DIR (a rerun into DIR reuses the finished points)")
+        from kantorovich.lab.sweep import sweep_experiment
+
+        if not quiet and err.is_terminal:
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                       TimeRemainingColumn)
+
+            with Progress(TextColumn("grid points"), BarColumn(), MofNCompleteColumn(),
+                          TimeRemainingColumn(), console=err, transient=True) as bar:
+                task = bar.add_task("points", total=None)
+                outcome = sweep_experiment(
+                    experiment, vary or [], output, workers=workers, scheduler=scheduler,
+                    progress=lambda done, total: bar.update(task, completed=done,
+                                                            total=total))
+        else:
+            outcome = sweep_experiment(experiment, vary or [], output, workers=workers,
+                                       scheduler=scheduler)
+    except KantorovichError as exc:
+        _fail(exc)
+    if json_out:
+        sys.stdout.write(json.dumps(outcome.to_dict()) + "\n")
+    else:
+        _print_sweep(outcome)
+
+
+def _print_sweep(outcome: Any) -> None:
+    """The counts, then each point's worlds and regimes with a few of their measures."""
+    out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+    counts = outcome.to_dict()
+    out.print(f"{counts['points']:,} grid points: {counts['computed']:,} computed, "
+              f"{counts['reused']:,} found done", markup=False)
+    frame = outcome.points
+    keys = [v.key for v in outcome.varies]
+    present = list(dict.fromkeys(frame["measure"]))
+    shown = [m for m in SHOWN if m in present][:4] or present[:4]
+    several = frame["world"].nunique() > 1
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for record in frame[frame["measure"].isin(shown)].to_dict("records"):
+        row = tuple(record[k] for k in keys) + (record["world"], record["regime"])
+        mean = record["mean"]
+        rows.setdefault(row, {})[record["measure"]] = None if math.isnan(mean) else mean
+    grid = Table(show_edge=False, title="means over seeds")
+    for column in [*keys, *(["world"] if several else []), "regime", *shown]:
+        grid.add_column(escape(column), justify="left" if column in ("world", "regime")
+                        else "right")
+    limit = 40
+    for row, means in list(rows.items())[:limit]:
+        grid.add_row(*[f"{value:.6g}" for value in row[:len(keys)]],
+                     *([escape(str(row[-2]))] if several else []), escape(str(row[-1])),
+                     *[_cell({"mean": means.get(m)}) for m in shown])
+    out.print(grid)
+    if len(rows) > limit:
+        out.print(f"... and {len(rows) - limit:,} more rows in points.parquet", markup=False)
+    out.print(f"written to {outcome.output}: {', '.join(outcome.files)}", markup=False)
