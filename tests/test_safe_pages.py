@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -22,7 +26,7 @@ from typing import Any
 import browser as browsers
 import yaml
 from browser import hostile
-from conftest import DATA, EXAMPLES
+from conftest import DATA, EXAMPLES, ROOT
 from typer.testing import CliRunner
 
 from kantorovich.cli import app
@@ -167,3 +171,52 @@ def test_economy_valuations_with_hostile_sector_names(browser: Any, tmp_path: Pa
     for i in range(2):
         assert any("".join(hostile(f"sector{i}").split()) in "".join(h.split())
                    for h in seen.hovers), (i, seen.hovers)
+
+
+# -- a browser that never answers -------------------------------------------------------
+def _command(*args: object, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``python -m kantorovich.cli ARGS`` in a real interpreter."""
+    return subprocess.run([sys.executable, "-m", "kantorovich.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src"), **env})
+
+
+def test_a_browser_that_never_answers_is_given_up(tmp_path: Path) -> None:
+    """``KANTOROVICH_CHROMIUM`` naming a program that starts and says nothing: the
+    command gives it up after the launch timeout, kills it, and exits 2 naming it."""
+    pid_file = tmp_path / "pid"
+    fake = tmp_path / "silent-chromium"
+    fake.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec sleep 600\n")
+    fake.chmod(0o755)
+    out = tmp_path / "figures"
+    started = time.monotonic()
+    ran = _command("report", EXAMPLES / "leningrad.yaml", "--format", "svg", "-o", out,
+                   env={"KANTOROVICH_CHROMIUM": str(fake),
+                        "KANTOROVICH_CHROMIUM_TIMEOUT": "2"})
+    took = time.monotonic() - started
+    assert ran.returncode == 2, ran.stderr
+    assert f"the browser at {fake} did not answer within 2 s" in ran.stderr
+    assert "Traceback" not in ran.stderr and ran.stdout == ""
+    assert took < 60, took
+    assert not out.exists()
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid), "the silent browser was left running"
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie awaiting its parent does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_the_launch_timeout_must_be_seconds(tmp_path: Path) -> None:
+    ran = _command("report", EXAMPLES / "leningrad.yaml", "--format", "svg", "-o",
+                   tmp_path / "figures", env={"KANTOROVICH_CHROMIUM_TIMEOUT": "soon"})
+    assert ran.returncode == 2
+    assert "KANTOROVICH_CHROMIUM_TIMEOUT='soon' is not a number of seconds" in ran.stderr
