@@ -266,12 +266,16 @@ class _Progress:
 
 
 def _solve_shown(plan: Path, progress: _Progress, budget: Any, verbose: bool,
-                 method: str = "auto") -> Any:
-    """Load and solve ``plan``, saying so on the progress line; returns the result."""
+                 method: str = "auto", loaded_check: Callable[[Any], None] | None = None
+                 ) -> Any:
+    """Load and solve ``plan``, saying so on the progress line; returns the result.
+    ``loaded_check`` sees the plan before it is solved (to refuse an output there)."""
     from kantorovich.results.result import solve as solve_plan
 
     progress.step(f"loading {plan}")
     loaded = _load(plan)
+    if loaded_check is not None:
+        loaded_check(loaded)
     progress.step(f"compiling and solving: {len(loaded.processes):,} processes, "
                   f"{len(loaded.goods):,} goods")
     with progress.watching_the_solver():
@@ -346,11 +350,18 @@ def solve(
     from kantorovich.report.terminal import print_result
 
     fmt = table_format.value
+    inputs: list[Path] = [plan]
+
+    def output_clear(loaded: Any) -> None:   # never over a table the plan reads either
+        inputs.extend(map(Path, loaded.files))
+        if output is not None:
+            check_output_dir(output, inputs=inputs, fmt=fmt)
+
     if output is not None:
-        check_output_dir(output, inputs=[plan], fmt=fmt)
+        check_output_dir(output, inputs=inputs, fmt=fmt)
     progress = _Progress(quiet or verbose)
     with progress.shown_while():
-        result = _solve_shown(plan, progress, budget, verbose, method.value)
+        result = _solve_shown(plan, progress, budget, verbose, method.value, output_clear)
         found = analyse(result, budget=budget, seconds=analysis_time,
                         progress=progress.analysis)
         data = None
@@ -359,7 +370,7 @@ def solve(
             data = summary(result, analyses=found)
         if output is not None:
             progress.step(f"writing {output}")
-            write_result(result, output, data, fmt=fmt, inputs=[plan], analyses=found)
+            write_result(result, output, data, fmt=fmt, inputs=inputs, analyses=found)
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
     else:
@@ -452,7 +463,10 @@ def export(
     from kantorovich.lp.mps import export_mps
 
     check_output_file(mps, what="MPS file", inputs=[plan])
-    export_mps(_load(plan), mps, inputs=[plan])
+    loaded = _load(plan)
+    inputs = [plan, *map(Path, loaded.files)]   # never over a table the plan reads
+    check_output_file(mps, what="MPS file", inputs=inputs)
+    export_mps(loaded, mps, inputs=inputs)
     out.print(f"wrote {mps}", markup=False)
 
 

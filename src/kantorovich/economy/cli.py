@@ -71,8 +71,10 @@ def _read_demand(economy: Any, path: Path) -> Any:
     import pandas as pd
 
     from kantorovich.errors import PlanError, Problem
+    from kantorovich.files import check_input_file
 
     file = str(path)
+    check_input_file(path, what="demand")     # a FIFO or a device would hang the reader
     try:
         frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
     except (OSError, ValueError, pd.errors.ParserError) as exc:
@@ -253,10 +255,13 @@ def generate(like: Annotated[Path, typer.Option(
 
     start = time.perf_counter()
     try:
+        from kantorovich.files import check_output_dir
+
+        check_output_dir(out, inputs=[like])   # as solve -o: refused before any work
         economy = load_economy(like)
         generated = generate_economy(economy, n, techniques=techniques, seed=seed,
                                      degree=degree)
-        plan = generated.write(out)
+        plan = generated.write(out, inputs=[like])
     except KantorovichError as exc:
         _fail(exc)
     info = {**generated.info, "flows": generated.flow_count, "plan": str(plan),

@@ -90,7 +90,8 @@ def sweep_command(
 
         workers = max(1, min(os.cpu_count() or 1, 8))   # each holds a warm plan
     with _progress(quiet) as progress:
-        outcome = sweep_plan(loaded, vary or [], output, inputs=[plan], workers=workers,
+        outcome = sweep_plan(loaded, vary or [], output,   # never over the plan's tables
+                             inputs=[plan, *map(Path, loaded.files)], workers=workers,
                              scheduler=scheduler, sample=spec, progress=progress)
     if json:
         sys.stdout.write(jsonlib.dumps(outcome.to_dict(), indent=2,
