@@ -16,7 +16,6 @@ stdout carries only the answer.
 
 from __future__ import annotations
 
-import errno
 import functools
 import json
 import logging
@@ -33,19 +32,19 @@ from pathlib import Path
 from typing import Annotated, Any, Optional, TypeVar
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from kantorovich.cli_style import EXIT_IO  # noqa: F401 - the exit codes, as documented
+from kantorovich.cli_style import ANSWER_LOST, answer_console, answer_lost
 from kantorovich.cli_style import Command as _Command
 from kantorovich.cli_style import Group as _Group
-from kantorovich.cli_style import report_failure
+from kantorovich.cli_style import claim_standard_streams, error_console, report_failure
 from kantorovich.economy.cli import economy_app  # light: typer and rich only
 from kantorovich.lab.cli import lab_app  # light: typer and rich only
 from kantorovich.report.command import report_command  # light: typer only
 from kantorovich.sweep.command import sweep_command  # light: typer only
 from kantorovich.errors import KantorovichError
 
-EXIT_IO = 5
 EXIT_INTERNAL = 70
 
 
@@ -83,8 +82,8 @@ app.add_typer(economy_app, name="economy",
               help="Input-output economies: Leontief accounting and labour values.")
 app.add_typer(lab_app, name="lab",
               help="The institutions laboratory: planning regimes tested by simulation.")
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140)
+err = error_console()      # made when first used: nothing touches the streams at import
+out = answer_console(140)
 
 PlanArg = Annotated[Path, typer.Argument(help="Plan file: .yaml, .toml, .json or .mps",
                                          show_default=False)]
@@ -132,16 +131,8 @@ def _fail(exc: KantorovichError) -> None:
 
 
 def _io_failure(exc: OSError) -> None:
-    """stdout closed or full: say so on stderr and stop writing to it."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):
-        pass
-    reason = exc.strerror or str(exc)
-    err.print(f"error: cannot write the answer to standard output: {reason}", markup=False)
-    raise typer.Exit(EXIT_IO)
+    """stdout closed or full: say so on stderr and stop writing to it (exit 5)."""
+    answer_lost(exc)
 
 
 def _guarded(command: F) -> F:
@@ -163,7 +154,7 @@ def _guarded(command: F) -> F:
         except KeyboardInterrupt:
             _interrupted()
         except OSError as exc:
-            if exc.errno in (errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT):
+            if exc.errno in ANSWER_LOST:
                 _io_failure(exc)
             raise
         except typer.Exit:
@@ -552,6 +543,7 @@ def main() -> None:
     """Entry point: run the app; an unexpected failure is reported, never a traceback."""
     from kantorovich.lp.budget import enable_interrupts
 
+    claim_standard_streams()
     _listen_for_signals()
     enable_interrupts()
     try:
@@ -561,14 +553,26 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:  # pragma: no cover - outside a command
         sys.exit(128 + (_signal_seen[-1] if _signal_seen else signal.SIGINT))
+    except OSError as exc:   # an answer lost outside a command (usage shown on stdout)
+        if exc.errno not in ANSWER_LOST:
+            _internal_error(exc)
+        try:
+            answer_lost(exc)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
     except Exception as exc:  # pragma: no cover - a bug: say so plainly, no traceback
-        logging.getLogger(__name__).debug("internal error", exc_info=True)
-        err.print(f"internal error: {type(exc).__name__}: {exc}\n"
-                  "This is a bug in kantorovich, not in your plan; please report it with "
-                  "the plan file (run with --verbose for details).", markup=False)
-        sys.exit(EXIT_INTERNAL)
+        _internal_error(exc)
     finally:
         _finished.set()
+
+
+def _internal_error(exc: Exception) -> None:
+    """A bug: say so plainly, no traceback, and exit 70."""
+    logging.getLogger(__name__).debug("internal error", exc_info=True)
+    err.print(f"internal error: {type(exc).__name__}: {exc}\n"
+              "This is a bug in kantorovich, not in your plan; please report it with "
+              "the plan file (run with --verbose for details).", markup=False)
+    sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

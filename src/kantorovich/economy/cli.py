@@ -26,14 +26,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from kantorovich.cli_style import Command, Group, report_failure
+from kantorovich.cli_style import (Command, Group, answer_console, error_console,
+                                   report_failure)
 
 economy_app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=Group,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Input-output economies: checks, gross output and labour values.")
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+err = error_console()      # made when first used: nothing touches the streams at import
 
 TableArg = Annotated[Path, typer.Argument(
     help="Folder with sectors, Z, y, x and va tables (.csv or .parquet)", show_default=False)]
@@ -41,7 +42,7 @@ Json = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
 def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+    return answer_console(160)
 
 
 def _fail(exc: Exception) -> None:

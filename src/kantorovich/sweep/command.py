@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
+
+from kantorovich.cli_style import answer_console, error_console
 
 __all__ = ["sweep_command"]
 
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
-_out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140)
+_err = error_console()     # made when first used: nothing touches the streams at import
+_out = answer_console(140)
 _SHOWN = 20
 
 
