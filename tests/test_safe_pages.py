@@ -140,17 +140,23 @@ def test_static_svg_charts_with_hostile_names(tmp_path: Path) -> None:
 
 # -- sweep: the frontier pages ----------------------------------------------------------
 def test_sweep_frontier_with_hostile_names(browser: Any, tmp_path: Path) -> None:
+    """Names and the swept rule's id itself (a key of ``--vary``: no ``=`` or ``:``)."""
     plan = hostile_leningrad(tmp_path)
+    rule = "<b>q</b>%{x}$y$&amp;<span style>L</span>"
+    data = json.loads(plan.read_text())
+    data["policies"][rule] = data["policies"].pop("district-3-bread")
+    plan.write_text(json.dumps(data))
     out = tmp_path / "sweep"
-    ran = run("sweep", plan, "--vary", "policies.district-3-bread=1e6:2.5e6:3",
+    ran = run("sweep", plan, "--vary", f"policies.{rule}=1e6:2.5e6:3",
               "--vary", "supply.wheat=3500:4000:2", "-o", out, "--workers", 1, "--json")
     assert ran.exit_code == 0, ran.output
-    page = out / "frontier.district-3-bread.html"
+    [page] = out.glob("frontier.*.html")
     assert POLICY in page.read_text(encoding="utf-8")
     seen = browsers.check_safe_page(browser, page)
     assert len(seen.hovers) >= 6
     for name in ("rule-district-3-bread", "objective-unit", "measure-bread"):
         assert seen.shows(hostile(name)), name
+    assert seen.shows(f"policies.{rule}")      # in the axis title and hover, as written
 
 
 # -- economy plan: valuations.html ------------------------------------------------------
