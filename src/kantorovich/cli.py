@@ -35,7 +35,7 @@ import typer
 from rich.markup import escape
 
 from kantorovich.cli_style import EXIT_IO  # noqa: F401 - the exit codes, as documented
-from kantorovich.cli_style import ANSWER_LOST, answer_console, answer_lost
+from kantorovich.cli_style import answer_console, answer_lost, answer_was_lost
 from kantorovich.cli_style import Command as _Command
 from kantorovich.cli_style import Group as _Group
 from kantorovich.cli_style import claim_standard_streams, error_console, report_failure
@@ -154,7 +154,7 @@ def _guarded(command: F) -> F:
         except KeyboardInterrupt:
             _interrupted()
         except OSError as exc:
-            if exc.errno in ANSWER_LOST:
+            if answer_was_lost(exc):
                 _io_failure(exc)
             raise
         except typer.Exit:
@@ -554,7 +554,7 @@ def main() -> None:
     except KeyboardInterrupt:  # pragma: no cover - outside a command
         sys.exit(128 + (_signal_seen[-1] if _signal_seen else signal.SIGINT))
     except OSError as exc:   # an answer lost outside a command (usage shown on stdout)
-        if exc.errno not in ANSWER_LOST:
+        if not answer_was_lost(exc):
             _internal_error(exc)
         try:
             answer_lost(exc)

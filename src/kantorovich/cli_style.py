@@ -28,13 +28,13 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
-__all__ = ["ANSWER_LOST", "EXIT_IO", "Command", "Group", "answer_console", "answer_lost",
-           "claim_standard_streams", "error_console", "report_failure"]
+__all__ = ["EXIT_IO", "Command", "Group", "answer_console", "answer_lost",
+           "answer_was_lost", "claim_standard_streams", "error_console", "report_failure"]
 
 #: Exit code of a command whose answer could not be written to standard output.
 EXIT_IO = 5
-#: The errors of writing the answer: a closed stdout, a pipe without reader, a full disk.
-ANSWER_LOST = frozenset({errno.EPIPE, errno.EBADF, errno.ENOSPC, errno.EIO, errno.EDQUOT})
+#: The errors of writing the answer: a pipe without reader, a full disk, a failing device.
+_LOST = frozenset({errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT})
 
 T = TypeVar("T")
 
@@ -126,6 +126,14 @@ def claim_standard_streams() -> None:
             sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)
 
 
+def answer_was_lost(exc: OSError) -> bool:
+    """Whether ``exc`` is the answer failing to reach stdout: a pipe without reader, a
+    full disk, or (only when stdout is closed) a write to a closed descriptor; any other
+    error is left to be reported as what it is."""
+    return exc.errno in _LOST or (exc.errno == errno.EBADF
+                                  and isinstance(sys.stdout, _ClosedStdout))
+
+
 def answer_lost(exc: OSError) -> NoReturn:
     """End the command: its answer could not be written to stdout (closed, a pipe whose
     reader has gone, a full disk). Says so on stderr, points stdout at ``/dev/null`` so
@@ -189,7 +197,7 @@ def _answering(call: Callable[[], T]) -> T:
         _flush_answer()
         return value
     except OSError as exc:
-        if exc.errno in ANSWER_LOST:
+        if answer_was_lost(exc):
             answer_lost(exc)
         raise
 
