@@ -16,7 +16,6 @@ stdout carries only the answer.
 
 from __future__ import annotations
 
-import errno
 import functools
 import json
 import logging
@@ -33,19 +32,19 @@ from pathlib import Path
 from typing import Annotated, Any, Optional, TypeVar
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from kantorovich.cli_style import EXIT_IO  # noqa: F401 - the exit codes, as documented
+from kantorovich.cli_style import answer_console, answer_lost, answer_was_lost
 from kantorovich.cli_style import Command as _Command
 from kantorovich.cli_style import Group as _Group
-from kantorovich.cli_style import report_failure
+from kantorovich.cli_style import claim_standard_streams, error_console, report_failure
 from kantorovich.economy.cli import economy_app  # light: typer and rich only
 from kantorovich.lab.cli import lab_app  # light: typer and rich only
 from kantorovich.report.command import report_command  # light: typer only
 from kantorovich.sweep.command import sweep_command  # light: typer only
 from kantorovich.errors import KantorovichError
 
-EXIT_IO = 5
 EXIT_INTERNAL = 70
 
 
@@ -83,8 +82,8 @@ app.add_typer(economy_app, name="economy",
               help="Input-output economies: Leontief accounting and labour values.")
 app.add_typer(lab_app, name="lab",
               help="The institutions laboratory: planning regimes tested by simulation.")
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140)
+err = error_console()      # made when first used: nothing touches the streams at import
+out = answer_console(140)
 
 PlanArg = Annotated[Path, typer.Argument(help="Plan file: .yaml, .toml, .json or .mps",
                                          show_default=False)]
@@ -132,16 +131,8 @@ def _fail(exc: KantorovichError) -> None:
 
 
 def _io_failure(exc: OSError) -> None:
-    """stdout closed or full: say so on stderr and stop writing to it."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):
-        pass
-    reason = exc.strerror or str(exc)
-    err.print(f"error: cannot write the answer to standard output: {reason}", markup=False)
-    raise typer.Exit(EXIT_IO)
+    """stdout closed or full: say so on stderr and stop writing to it (exit 5)."""
+    answer_lost(exc)
 
 
 def _guarded(command: F) -> F:
@@ -163,7 +154,7 @@ def _guarded(command: F) -> F:
         except KeyboardInterrupt:
             _interrupted()
         except OSError as exc:
-            if exc.errno in (errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT):
+            if answer_was_lost(exc):
                 _io_failure(exc)
             raise
         except typer.Exit:
@@ -266,12 +257,16 @@ class _Progress:
 
 
 def _solve_shown(plan: Path, progress: _Progress, budget: Any, verbose: bool,
-                 method: str = "auto") -> Any:
-    """Load and solve ``plan``, saying so on the progress line; returns the result."""
+                 method: str = "auto", loaded_check: Callable[[Any], None] | None = None
+                 ) -> Any:
+    """Load and solve ``plan``, saying so on the progress line; returns the result.
+    ``loaded_check`` sees the plan before it is solved (to refuse an output there)."""
     from kantorovich.results.result import solve as solve_plan
 
     progress.step(f"loading {plan}")
     loaded = _load(plan)
+    if loaded_check is not None:
+        loaded_check(loaded)
     progress.step(f"compiling and solving: {len(loaded.processes):,} processes, "
                   f"{len(loaded.goods):,} goods")
     with progress.watching_the_solver():
@@ -346,11 +341,18 @@ def solve(
     from kantorovich.report.terminal import print_result
 
     fmt = table_format.value
+    inputs: list[Path] = [plan]
+
+    def output_clear(loaded: Any) -> None:   # never over a table the plan reads either
+        inputs.extend(map(Path, loaded.files))
+        if output is not None:
+            check_output_dir(output, inputs=inputs, fmt=fmt)
+
     if output is not None:
-        check_output_dir(output, inputs=[plan], fmt=fmt)
+        check_output_dir(output, inputs=inputs, fmt=fmt)
     progress = _Progress(quiet or verbose)
     with progress.shown_while():
-        result = _solve_shown(plan, progress, budget, verbose, method.value)
+        result = _solve_shown(plan, progress, budget, verbose, method.value, output_clear)
         found = analyse(result, budget=budget, seconds=analysis_time,
                         progress=progress.analysis)
         data = None
@@ -359,7 +361,7 @@ def solve(
             data = summary(result, analyses=found)
         if output is not None:
             progress.step(f"writing {output}")
-            write_result(result, output, data, fmt=fmt, inputs=[plan], analyses=found)
+            write_result(result, output, data, fmt=fmt, inputs=inputs, analyses=found)
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
     else:
@@ -452,7 +454,10 @@ def export(
     from kantorovich.lp.mps import export_mps
 
     check_output_file(mps, what="MPS file", inputs=[plan])
-    export_mps(_load(plan), mps, inputs=[plan])
+    loaded = _load(plan)
+    inputs = [plan, *map(Path, loaded.files)]   # never over a table the plan reads
+    check_output_file(mps, what="MPS file", inputs=inputs)
+    export_mps(loaded, mps, inputs=inputs)
     out.print(f"wrote {mps}", markup=False)
 
 
@@ -538,6 +543,7 @@ def main() -> None:
     """Entry point: run the app; an unexpected failure is reported, never a traceback."""
     from kantorovich.lp.budget import enable_interrupts
 
+    claim_standard_streams()
     _listen_for_signals()
     enable_interrupts()
     try:
@@ -547,14 +553,26 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:  # pragma: no cover - outside a command
         sys.exit(128 + (_signal_seen[-1] if _signal_seen else signal.SIGINT))
+    except OSError as exc:   # an answer lost outside a command (usage shown on stdout)
+        if not answer_was_lost(exc):
+            _internal_error(exc)
+        try:
+            answer_lost(exc)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
     except Exception as exc:  # pragma: no cover - a bug: say so plainly, no traceback
-        logging.getLogger(__name__).debug("internal error", exc_info=True)
-        err.print(f"internal error: {type(exc).__name__}: {exc}\n"
-                  "This is a bug in kantorovich, not in your plan; please report it with "
-                  "the plan file (run with --verbose for details).", markup=False)
-        sys.exit(EXIT_INTERNAL)
+        _internal_error(exc)
     finally:
         _finished.set()
+
+
+def _internal_error(exc: Exception) -> None:
+    """A bug: say so plainly, no traceback, and exit 70."""
+    logging.getLogger(__name__).debug("internal error", exc_info=True)
+    err.print(f"internal error: {type(exc).__name__}: {exc}\n"
+              "This is a bug in kantorovich, not in your plan; please report it with "
+              "the plan file (run with --verbose for details).", markup=False)
+    sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,205 @@
-"""How every command of the command line shows its help and its errors, shared by the
-main app and its sub-apps (`kantorovich.economy.cli`). Imports only typer and rich, so
-start-up stays light."""
+"""How every command of the command line shows its help and its errors, and what it
+does when its answer cannot be written, shared by the main app and its sub-apps
+(`kantorovich.economy.cli`, `kantorovich.lab.cli`). Imports only typer and rich, so
+start-up stays light.
+
+Standard output may be closed (``kantorovich --version >&-``), or a pipe whose reader has
+gone (``kantorovich solve plan.yaml | head -0``). Nothing here touches the streams at
+import: the consoles (`answer_console`, `error_console`) are made when first used. Every
+command (`Command`, `Group`), its help and ``--version`` included, flushes its answer
+before it ends, and an answer that cannot be written ends the command with exit code
+`EXIT_IO` (5) and one line on stderr, never a traceback (`answer_lost`).
+`claim_standard_streams`, run first by the entry point, keeps a closed standard stream's
+descriptor from being reused by a file the command opens.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import errno
+import io
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
+import click
+import typer
 from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
-__all__ = ["Command", "Group", "report_failure"]
+__all__ = ["EXIT_IO", "Command", "Group", "answer_console", "answer_lost",
+           "answer_was_lost", "claim_standard_streams", "error_console", "report_failure"]
+
+#: Exit code of a command whose answer could not be written to standard output.
+EXIT_IO = 5
+#: The errors of writing the answer: a pipe without reader, a full disk, a failing device.
+_LOST = frozenset({errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT})
+
+T = TypeVar("T")
+
+
+# -- consoles made when first used --------------------------------------------------------
+class _Console(Console):
+    """A rich console that reports a pipe whose reader has gone as the error it is.
+
+    Rich's own answer is ``SystemExit(1)``, and 1 here means "infeasible": on stdout the
+    error goes up to the command's guard (`EXIT_IO`); on stderr the console falls quiet
+    (the answer on stdout may still be read)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        if not self.stderr:
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
+class _Deferred:
+    """A rich `Console` made on first use rather than at import, when standard output
+    may be closed (``sys.stdout`` is None) or replaced later (a test runner)."""
+
+    def __init__(self, make: Callable[[], Console]) -> None:
+        self._make = make
+        self._console: Console | None = None
+
+    def _made(self) -> Console:
+        if self._console is None:
+            self._console = self._make()
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._made(), name)
+
+    @property
+    def is_terminal(self) -> bool:   # what decides whether progress is shown
+        return self._made().is_terminal
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (OSError, ValueError):
+        return False
+
+
+def answer_console(width: int) -> Console:
+    """The console of a command's answer, on stdout: as wide as the terminal, or
+    ``width`` columns when stdout is not one (a file, a pipe); made when first used."""
+    return _Deferred(lambda: _Console(  # type: ignore[return-value]
+        highlight=False, soft_wrap=True, width=None if _is_terminal(sys.stdout) else width))
+
+
+def error_console() -> Console:
+    """The console of errors, warnings and progress, on stderr; made when first used."""
+    return _Deferred(lambda: _Console(  # type: ignore[return-value]
+        stderr=True, highlight=False, soft_wrap=True))
+
+
+# -- an answer that cannot be written -----------------------------------------------------
+class _ClosedStdout(io.TextIOBase):
+    """``sys.stdout`` when file descriptor 1 was closed at start: every write fails as
+    a write to a closed descriptor does (EBADF), so the command ends with `EXIT_IO`."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
+def claim_standard_streams() -> None:
+    """Give each closed standard descriptor (0, 1, 2) ``/dev/null``, so that no file the
+    command opens takes its number (a solver's messages to stdout would land in it), and
+    make writing the answer to a closed stdout fail loudly (`_ClosedStdout`)."""
+    for fd, mode in ((0, os.O_RDONLY), (1, os.O_WRONLY), (2, os.O_WRONLY)):
+        try:
+            os.fstat(fd)
+            continue
+        except OSError:
+            pass
+        null = os.open(os.devnull, mode)
+        if null != fd:
+            os.dup2(null, fd)
+            os.close(null)
+        if fd == 1:
+            sys.stdout = _ClosedStdout()
+        elif fd == 2:
+            sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)
+
+
+def answer_was_lost(exc: OSError) -> bool:
+    """Whether ``exc`` is the answer failing to reach stdout: a pipe without reader, a
+    full disk, or (only when stdout is closed) a write to a closed descriptor; any other
+    error is left to be reported as what it is."""
+    return exc.errno in _LOST or (exc.errno == errno.EBADF
+                                  and isinstance(sys.stdout, _ClosedStdout))
+
+
+def answer_lost(exc: OSError) -> NoReturn:
+    """End the command: its answer could not be written to stdout (closed, a pipe whose
+    reader has gone, a full disk). Says so on stderr, points stdout at ``/dev/null`` so
+    that nothing left in its buffer fails again at exit, and exits with `EXIT_IO`."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+    except OSError:
+        pass
+    reason = exc.strerror or str(exc)
+    try:
+        sys.stderr.write(f"error: cannot write the answer to standard output: {reason}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+    raise typer.Exit(EXIT_IO)
+
+
+def _flush_answer() -> None:
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
+def _stdout_file() -> tuple[int, int] | None:
+    """What file descriptor 1 is (device and inode), None if it is closed."""
+    try:
+        found = os.fstat(1)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _rich_gave_up(before: tuple[int, int] | None) -> bool:
+    """Whether a rich console met a pipe without reader: rich's answer (which typer's
+    help and any console not made by `answer_console` give) is to point stdout at
+    ``/dev/null`` and raise ``SystemExit(1)``, and 1 here means "infeasible"."""
+    try:
+        null = os.stat(os.devnull)
+    except OSError:
+        return False
+    now = _stdout_file()
+    return now != before and now == (null.st_dev, null.st_ino)
+
+
+def _answering(call: Callable[[], T]) -> T:
+    """``call()``, then its answer flushed, inside the guard: help, ``--version`` and a
+    command that ends by exiting flush too, so a lost answer is `EXIT_IO`, not a
+    traceback at exit nor rich's exit code 1."""
+    before = _stdout_file()
+    try:
+        try:
+            value = call()
+        except click.exceptions.Exit:
+            _flush_answer()
+            raise
+        except SystemExit as done:
+            if done.code == 1 and _rich_gave_up(before):
+                raise BrokenPipeError(errno.EPIPE, "Broken pipe") from None
+            raise
+        _flush_answer()
+        return value
+    except OSError as exc:
+        if answer_was_lost(exc):
+            answer_lost(exc)
+        raise
 
 
 def _flags_without_metavar(params: list[Any]) -> list[Any]:
@@ -22,17 +211,29 @@ def _flags_without_metavar(params: list[Any]) -> list[Any]:
 
 
 class Command(TyperCommand):
-    """A command whose flags, ``--help`` included, show no ``<bool>`` in help."""
+    """A command whose flags, ``--help`` included, show no ``<bool>`` in help, and whose
+    answer is flushed before it ends (`EXIT_IO` when it cannot be written)."""
 
     def get_params(self, ctx: Any) -> list[Any]:
         return _flags_without_metavar(super().get_params(ctx))
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:   # --help is answered here
+        return _answering(lambda: super(Command, self).make_context(*args, **kwargs))
+
+
+    def invoke(self, ctx: Any) -> Any:
+        return _answering(lambda: super(Command, self).invoke(ctx))
 
 
 class Group(TyperGroup):
-    """A group (the app, or a sub-app), with flags shown as in `Command`."""
+    """A group (the app, or a sub-app), with flags shown as in `Command`, and its help
+    and ``--version`` flushed as a command's answer is."""
 
     def get_params(self, ctx: Any) -> list[Any]:
         return _flags_without_metavar(super().get_params(ctx))
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        return _answering(lambda: super(Group, self).make_context(*args, **kwargs))
 
 
 def report_failure(console: Console, exc: Exception, *, what: str = "plan") -> int:

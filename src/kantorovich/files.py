@@ -23,6 +23,10 @@ rules holds everywhere:
   before any comparison, so ``cd proj && ... -o ../proj`` is caught.
 * `check_output_file` and `check_output_dir` make the same refusals without writing, so a
   command can refuse a bad target (exit code 2) before it spends minutes solving.
+* Only plain files are read, too: every reader of the user's files (plans, tables,
+  experiments, MPS files, input-output tables, demands) asks `check_input_file` first,
+  so a FIFO with no writer, ``/dev/zero`` or a directory is refused (exit code 2)
+  instead of hanging the command or filling its memory.
 
 Renames and clean-up run with SIGINT and SIGTERM held back (a signal arriving then is
 delivered right after), so an interrupt cannot leave a half-replaced directory or a
@@ -48,10 +52,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from kantorovich.errors import KantorovichError
+from kantorovich.errors import KantorovichError, PlanError, Problem
 
-__all__ = ["OUTPUT_MARKER", "OutputError", "atomic_file", "check_output_dir",
-           "check_output_file", "output_directory", "write_file_atomic", "writing"]
+__all__ = ["OUTPUT_MARKER", "OutputError", "atomic_file", "check_input_file",
+           "check_output_dir", "check_output_file", "input_problem", "output_directory",
+           "write_file_atomic", "writing"]
 
 OUTPUT_MARKER = ".kantorovich-output.json"
 _FORMAT = "kantorovich-output"
@@ -81,7 +86,21 @@ def _kind(mode: int) -> str | None:
 
 def _locations(path: str | os.PathLike[str]) -> set[Path]:
     """Where ``path`` is: as written (absolute) and with every link resolved."""
-    return {Path(os.path.abspath(path)), Path(path).resolve()}
+    try:
+        return {Path(os.path.abspath(path)), Path(path).resolve()}
+    except (RuntimeError, OSError):     # a loop of links: it is where it is written
+        return {Path(os.path.abspath(path))}
+
+
+def _resolved(path: Path, what: str) -> Path:
+    """``path`` with every link resolved; a loop of links is refused, naming the path."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError) as exc:   # RuntimeError: "Symlink loop" (Python 3.11)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise OutputError(f"cannot write the {what} '{path}': {reason}",
+                          hint="a symbolic link on that path leads round in a loop: "
+                               "remove it, or choose another path") from None
 
 
 def _refuse_inputs(target: Path, inputs: Sequence[str | os.PathLike[str]], what: str, *,
@@ -161,6 +180,39 @@ def _write_hint(exc: OSError, kept: str) -> str:
     return f"check that the folder exists and is writable ({kept})"
 
 
+# -- the user's input files -----------------------------------------------------------------
+def input_problem(path: str | os.PathLike[str], *, what: str = "file",
+                  key: str = "") -> Problem | None:
+    """Why ``path`` must not be read, as a `Problem` naming it; None for a plain file
+    (links followed) or a path that is not there (the reader says so in its words).
+
+    A FIFO blocks its reader until something writes to it, a device such as
+    ``/dev/zero`` never ends, a directory or a socket cannot be read as a file: each is
+    refused before a single byte is read. ``key`` is where the plan names the file.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):   # missing, a loop, a bad name: the reader reports it
+        return None
+    kind = _kind(mode)
+    if kind is None:
+        return None
+    hint = ("name a file inside it" if stat.S_ISDIR(mode) else
+            "name a plain file (write the data to a file first if it comes from a pipe "
+            "or a device)")
+    return Problem(f"cannot read the {what}: it is {kind}, and only plain files are read",
+                   key, str(path), None, hint)
+
+
+def check_input_file(path: str | os.PathLike[str], *, what: str = "file",
+                     key: str = "") -> None:
+    """Raise a `PlanError` (exit code 2) when ``path`` is not a plain file that can be
+    read (see `input_problem`); do nothing for a plain or a missing file."""
+    problem = input_problem(path, what=what, key=key)
+    if problem is not None:
+        raise PlanError([problem])
+
+
 # -- single files ---------------------------------------------------------------------------
 def check_output_file(path: str | os.PathLike[str], *, what: str = "file",
                       inputs: Sequence[str | os.PathLike[str]] = ()) -> Path:
@@ -179,7 +231,7 @@ def check_output_file(path: str | os.PathLike[str], *, what: str = "file",
     if given.name in ("", ".", ".."):
         raise OutputError(f"the {what} '{given}' is a directory",
                           hint="give a file name, e.g. 'out/plan.mps'")
-    folder = given.absolute().parent.resolve()
+    folder = _resolved(given.absolute().parent, what)
     target = folder / given.name
     _refuse_inputs(target, inputs, what, contains=False)
     if not folder.is_dir():
@@ -293,8 +345,15 @@ def _safe_name(name: object) -> bool:
 def _read_marker(directory: Path) -> list[str] | None:
     """The files a valid marker in ``directory`` lists; None if there is none or it is
     not ours (a marker naming a path outside the directory is not ours)."""
+    try:   # a marker that is a link, a FIFO or a device is not ours: never wait on it
+        fd = os.open(directory / OUTPUT_MARKER, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError:
+        return None
     try:
-        data = json.loads((directory / OUTPUT_MARKER).read_text(encoding="utf-8"))
+        with open(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            data = json.loads(handle.read().decode("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     if (not isinstance(data, dict) or data.get("format") != _FORMAT
@@ -323,8 +382,8 @@ def check_output_dir(path: str | os.PathLike[str], *,
     OutputError
         Naming the directory and what to do instead (exit code 2).
     """
-    target = Path(path).resolve()
     what = "output directory"
+    target = _resolved(Path(path), what)
     _refuse_inputs(target, inputs, what, contains=True)
     if not os.path.lexists(target):
         _existing_folder(target.parent, what, target)

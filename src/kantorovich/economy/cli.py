@@ -26,14 +26,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from kantorovich.cli_style import Command, Group, report_failure
+from kantorovich.cli_style import (Command, Group, answer_console, error_console,
+                                   report_failure)
 
 economy_app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=Group,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Input-output economies: checks, gross output and labour values.")
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+err = error_console()      # made when first used: nothing touches the streams at import
 
 TableArg = Annotated[Path, typer.Argument(
     help="Folder with sectors, Z, y, x and va tables (.csv or .parquet)", show_default=False)]
@@ -41,7 +42,7 @@ Json = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
 def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+    return answer_console(160)
 
 
 def _fail(exc: Exception) -> None:
@@ -71,8 +72,10 @@ def _read_demand(economy: Any, path: Path) -> Any:
     import pandas as pd
 
     from kantorovich.errors import PlanError, Problem
+    from kantorovich.files import check_input_file
 
     file = str(path)
+    check_input_file(path, what="demand")     # a FIFO or a device would hang the reader
     try:
         frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
     except (OSError, ValueError, pd.errors.ParserError) as exc:
@@ -253,10 +256,13 @@ def generate(like: Annotated[Path, typer.Option(
 
     start = time.perf_counter()
     try:
+        from kantorovich.files import check_output_dir
+
+        check_output_dir(out, inputs=[like])   # as solve -o: refused before any work
         economy = load_economy(like)
         generated = generate_economy(economy, n, techniques=techniques, seed=seed,
                                      degree=degree)
-        plan = generated.write(out)
+        plan = generated.write(out, inputs=[like])
     except KantorovichError as exc:
         _fail(exc)
     info = {**generated.info, "flows": generated.flow_count, "plan": str(plan),

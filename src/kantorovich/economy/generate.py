@@ -85,6 +85,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -315,23 +316,30 @@ class GeneratedEconomy:
             "objective": {"maximize_sets": "basket.parquet"},
         }
 
-    def write(self, folder: str | Path) -> Path:
+    def write(self, folder: str | Path, *, inputs: Sequence[str | Path] = ()) -> Path:
         """Write ``plan.yaml``, its four Parquet tables and ``generated.json`` (the
-        ``info``) into ``folder`` (created if needed); return the plan file's path."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        for stem, table in self.tables().items():
-            # plain pages, zstd: at 10^7 rows 3x faster to write and read than Parquet's
-            # dictionary pages for millions of distinct ids, and smaller (the Arrow
-            # schema still says dictionary, so pandas reads the ids as categoricals)
-            pq.write_table(table, folder / f"{stem}.parquet", compression="zstd",
-                           use_dictionary=False)
-        plan = folder / "plan.yaml"
-        plan.write_text(yaml.safe_dump(self.plan_document(), sort_keys=False,
-                                       allow_unicode=True, width=88), encoding="utf-8")
-        (folder / "generated.json").write_text(json.dumps(self.info, indent=1) + "\n",
-                                               encoding="utf-8")
-        return plan
+        ``info``) into ``folder``; return the plan file's path.
+
+        As every output folder (`kantorovich.files.output_directory`): all or nothing,
+        only into a new, empty or earlier output folder, never through a link or over a
+        file kantorovich did not write, nor into a folder holding one of ``inputs``.
+        """
+        from kantorovich import files
+
+        with files.output_directory(folder, inputs=inputs) as staging:
+            for stem, table in self.tables().items():
+                # plain pages, zstd: at 10^7 rows 3x faster to write and read than
+                # Parquet's dictionary pages for millions of distinct ids, and smaller
+                # (the Arrow schema still says dictionary, so pandas reads the ids as
+                # categoricals)
+                pq.write_table(table, staging / f"{stem}.parquet", compression="zstd",
+                               use_dictionary=False)
+            (staging / "plan.yaml").write_text(
+                yaml.safe_dump(self.plan_document(), sort_keys=False, allow_unicode=True,
+                               width=88), encoding="utf-8")
+            (staging / "generated.json").write_text(json.dumps(self.info, indent=1) + "\n",
+                                                    encoding="utf-8")
+        return Path(folder) / "plan.yaml"
 
     def frames(self) -> dict[str, Any]:
         """Keyword arguments of `Plan.from_frames` (pandas frames of `tables`)."""

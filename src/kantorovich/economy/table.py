@@ -40,6 +40,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from kantorovich.errors import PlanError, Problem
+from kantorovich.files import input_problem
 
 __all__ = ["Economy", "load_economy"]
 
@@ -325,7 +326,10 @@ class _Files:
 
     def locate(self, stem: str, required: bool = True) -> Path | None:
         found = [p for p in (self.folder / f"{stem}.csv", self.folder / f"{stem}.parquet")
-                 if p.is_file()]
+                 if p.exists()]
+        for special in filter(None, (input_problem(p, what="table") for p in found)):
+            self.problems.append(special)     # a FIFO or a device would hang the reader
+            return None
         if len(found) == 2:
             self.add(f"both {stem}.csv and {stem}.parquet exist", str(found[0]),
                      hint="keep one of the two")

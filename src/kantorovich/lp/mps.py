@@ -74,7 +74,7 @@ import numpy as np
 import pandas as pd
 
 from kantorovich.errors import PlanError, Problem
-from kantorovich.files import atomic_file, check_output_file
+from kantorovich.files import atomic_file, check_input_file, check_output_file
 from kantorovich.lp.compile import compile_plan
 from kantorovich.lp.highs import MpsArrays, MpsReadError, read_mps_arrays, write_mps
 from kantorovich.lp.mps_scan import FIXED_FORMAT, needs_scan, objective_row_name, scan_mps
@@ -121,6 +121,7 @@ def plan_from_mps(path: str | Path) -> Plan:
     """
     path = Path(path)
     file = str(path)
+    check_input_file(path, what="MPS file")    # a FIFO or a device would hang HiGHS
     if not path.is_file():
         raise PlanError([Problem("file not found", file=file,
                                  hint="check the path; an LP is read from an .mps file")])
@@ -252,7 +253,8 @@ def _plan_from_arrays(arrays: MpsArrays, *, name: str, source: str | None,
               len(row_ids), len(col_ids), int(keep.sum()), len(ranged))
     return Plan(name=name, goods=goods, units=units, processes=processes, flows=flows,
                 objective=objective, policies=policies, source=source,
-                extra={"format": "mps", "objective_row": objective_id})
+                extra={"format": "mps", "objective_row": objective_id},
+                files=(source,) if source else ())
 
 
 def _upper_policy(row: str, upper: float) -> Policy:

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from kantorovich.errors import PlanError, Problem
+from kantorovich.files import input_problem
 
 __all__ = ["Document", "Locator", "MAX_DIGITS", "MAX_YAML_VALUES", "read_document"]
 
@@ -429,6 +430,9 @@ def _read_toml(text: str, file: str) -> Document:
 def read_document(path: Path) -> Document:
     """Read a YAML, TOML or JSON plan file; unreadable text is a `PlanError`."""
     file = str(path)
+    special = input_problem(path)    # a FIFO or a device would hang the reader
+    if special is not None:
+        raise PlanError([special])
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -406,12 +406,16 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
                                     f"e.g. {path[-1]}: {path[-1]}.parquet"))
             del tables[key]
     opened: dict[str, Table] = {}
+    read = [source] if source else []   # the files the plan is read from
+
 
     def table(key: str, required: tuple[str, ...], numeric: tuple[str, ...] = (),
               **checks: Any) -> Table | None:
         given = tables.get(key)
         if given is None:
             return None
+        if isinstance(given, str):
+            read.append(str(base / given if base is not None else Path(given)))
         raw = (read_table_file(base, given, key, problems) if isinstance(given, str)
                else frame_table(given, key, problems,
                                 id_column="id" if "id" in required else None))
@@ -601,7 +605,8 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
     return Plan(name=spec.name, goods=goods, units=units, processes=procs, flows=flows,
                 objective=objective, policies=tuple(policies), baseline=baseline,
                 period=spec.period, source=source,
-                extra={"description": spec.description} if spec.description else {})
+                extra={"description": spec.description} if spec.description else {},
+                files=tuple(dict.fromkeys(read)))
 
 
 def _objective_tables(data: dict[str, Any]) -> dict[str, TableSource]:

@@ -116,6 +116,9 @@ class Plan:
     period: str = "period"
     source: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    #: every file read to build the plan: the plan file and each table it names (no
+    #: command may write over one of them)
+    files: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "policies", tuple(self.policies))

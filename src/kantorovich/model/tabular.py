@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from kantorovich.errors import Problem
+from kantorovich.files import input_problem
 from kantorovich.model import schema
 from kantorovich.model.checks import did_you_mean
 
@@ -116,6 +117,9 @@ def read_csv_table(base: Path | None, name: str, key: str,
     """Read one CSV (or TSV) table as text; an unreadable one is a problem."""
     path = (base / name) if base is not None else Path(name)
     file = str(path)
+    if (special := input_problem(path, what="table", key=key)) is not None:
+        problems.append(special)
+        return None
     try:
         sep = "\t" if path.suffix.lower() == ".tsv" else ","
         try:
@@ -151,6 +155,9 @@ def read_parquet_table(base: Path | None, name: str, key: str,
     """
     path = (base / name) if base is not None else Path(name)
     file = str(path)
+    if (special := input_problem(path, what="table", key=key)) is not None:
+        problems.append(special)
+        return None
     try:
         data = pq.read_table(path)
     except FileNotFoundError:

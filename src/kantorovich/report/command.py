@@ -55,8 +55,15 @@ def report_command(plan: _PlanArg, output: _Output,
     from kantorovich.results.result import solve
 
     fmt = report_format.value
+
+    def check(inputs: list[Path]) -> None:
+        if fmt == "html":
+            check_output_file(output, what="report", inputs=inputs)
+        else:
+            check_output_dir(output, inputs=inputs)
+
     if fmt == "html":
-        check_output_file(output, what="report", inputs=[plan])
+        check(inputs=[plan])
     else:
         from kantorovich.report.chromium import require
 
@@ -65,15 +72,18 @@ def report_command(plan: _PlanArg, output: _Output,
                               f"and '{output}' reads as a file name",
                               hint="give a folder, e.g. -o figures (it gets flows."
                                    f"{fmt}, prices.{fmt}, ...)")
-        check_output_dir(output, inputs=[plan])
+        check(inputs=[plan])
         require()   # before any work: say at once that no browser can draw the charts
     budget = Budget(time_limit)
-    result = solve(load_plan(plan), budget=budget)
+    loaded = load_plan(plan)
+    inputs = [plan, *map(Path, loaded.files)]   # and never over a table the plan reads
+    check(inputs)
+    result = solve(loaded, budget=budget)
     found = analyse(result, budget=budget)
     if fmt == "html":
         from kantorovich.report.html import write_report
 
-        written = [write_report(result, output, found, source=str(plan), inputs=[plan])]
+        written = [write_report(result, output, found, source=str(plan), inputs=inputs)]
     else:
         from kantorovich.report.charts import chart_data
         from kantorovich.report.figures import figures
@@ -81,7 +91,7 @@ def report_command(plan: _PlanArg, output: _Output,
         from kantorovich.report.summary import summary
 
         figs = figures(summary(result, analyses=found), chart_data(result))
-        written = write_charts(figs, output, fmt, inputs=[plan])
+        written = write_charts(figs, output, fmt, inputs=inputs)
     if written:
         sys.stdout.write("".join(f"wrote {path}\n" for path in written))
     else:

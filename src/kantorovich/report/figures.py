@@ -11,7 +11,6 @@ returns them by name; the names are those of the static files ``kantorovich repo
 
 from __future__ import annotations
 
-import html
 import math
 import textwrap
 from typing import Any
@@ -20,6 +19,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from kantorovich.numbers import fmt
+from kantorovich.report.plotly_text import plotly_text
 
 __all__ = ["CHARTS", "figures"]
 
@@ -33,10 +33,7 @@ _KIND_COLOUR = {"supply": "#6b7b8c", "good": "#1f5fa8", "process": "#c77d0a",
 _MOST_ROWS = 12
 
 
-def _safe(text: Any) -> str:
-    """Plan text for a chart: plotly reads a subset of HTML in labels, so ``<``, ``>``
-    and ``&`` are written as entities and a plan's text never becomes a tag or a link."""
-    return html.escape(str(text), quote=False)
+_safe = plotly_text   # plan text for a chart: never a tag, a link or a template field
 
 
 def _wrapped(text: Any, width: int = 34) -> str:
@@ -72,12 +69,11 @@ def _flows(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None:
     index = {node["id"]: i for i, node in enumerate(nodes)}
     links = flows["links"]
     unit = summary.get("objective_unit", "")
-    value_word = f"worth {{}} {_safe(unit)}" if flows["scale"] == "value" else "{}"
 
     def hover(link: dict[str, Any]) -> str:
         amount = fmt(link["amount"], _safe(link["unit"]))
-        if flows["scale"] == "value":
-            return f"{amount}, {value_word.format(fmt(link['value']))}"
+        if flows["scale"] == "value":   # (no str.format: a unit may hold braces)
+            return f"{amount}, worth {fmt(link['value'])} {_safe(unit)}"
         return amount
 
     good_names = data["labels"]["goods"]

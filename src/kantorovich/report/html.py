@@ -29,6 +29,7 @@ from kantorovich.explain.analyses import Analyses, analyse
 from kantorovich.numbers import count
 from kantorovich.report.charts import chart_data
 from kantorovich.report.figures import figures
+from kantorovich.report.offline import plot_config, policy_meta
 from kantorovich.report.page_diagnosis import diagnosis_section
 from kantorovich.report.page_parts import PageData, chart, esc, json_script
 from kantorovich.report.page_sections import (baseline_section, cards, certificate_section,
@@ -91,9 +92,7 @@ footer { margin-top: 40px; border-top: 1px solid var(--rule); padding-top: 10px;
 _DRAW = """
 (function () {
   var figures = JSON.parse(document.getElementById("kantorovich-figures").textContent);
-  var config = {displaylogo: false, responsive: true,
-                modeBarButtonsToRemove: ["select2d", "lasso2d"],
-                toImageButtonOptions: {scale: 2}};
+  var config = CONFIG;
   Object.keys(figures).forEach(function (name) {
     var element = document.getElementById("chart-" + name);
     if (!element) { return; }
@@ -102,6 +101,9 @@ _DRAW = """
   });
 })();
 """
+_DRAW = _DRAW.replace("CONFIG", json.dumps(plot_config({
+    "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+    "toImageButtonOptions": {"scale": 2}})))
 
 
 def _figures_json(figs: dict[str, Any]) -> str:
@@ -198,10 +200,7 @@ def report_page(result: PlanResult, analyses: Analyses | None = None, *,
     return "".join([
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        # nothing may be fetched: the page is whole as it is
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-        "script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-        "img-src data: blob:; font-src data:\">",
+        policy_meta(),   # nothing may be fetched: the page is whole as it is
         f"<title>{esc(title)}</title><style>{_CSS}</style>",
         f"<script>{plotly.offline.get_plotlyjs()}</script></head><body><main>",
         *body, "</main>",

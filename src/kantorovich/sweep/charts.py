@@ -13,7 +13,9 @@ draws them, one panel above the other, against the level:
 
 Levels without an optimum are left out of the lines and named in the title. When other
 keys vary too, each combination of their values is one line (the first twelve). The page
-embeds plotly.js, once, and asks nothing of the network: it opens offline.
+embeds plotly.js, once, and asks nothing of the network: it opens offline
+(`kantorovich.report.offline`), and plan text is drawn as written, never as markup
+(`kantorovich.report.plotly_text`).
 """
 
 from __future__ import annotations
@@ -63,10 +65,13 @@ def frontier_html(points: pd.DataFrame, key: str, plan: Plan) -> str:
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
+    from kantorovich.report.offline import offline_html
+    from kantorovich.report.plotly_text import plotly_text as text
+
     policy_id = key.removeprefix("policies.")
     policy = next(p for p in plan.policies if p.id == policy_id)
-    level_unit = plan.rule_unit(policy.rule)
-    unit = plan.objective_unit
+    level_unit = text(plan.rule_unit(policy.rule) or "")
+    unit = text(plan.objective_unit)
     others = [c for c in points.columns if _is_key(c) and c != key
               and points[c].nunique() > 1]
     optimal = points[points["status"] == "optimal"]
@@ -79,7 +84,8 @@ def frontier_html(points: pd.DataFrame, key: str, plan: Plan) -> str:
     for n, (values, rows) in enumerate(groups[:_LINES]):
         rows = rows.sort_values(key)
         values = values if isinstance(values, tuple) else (values,)
-        label = ", ".join(f"{c}={v:g}" for c, v in zip(others, values)) or policy.label
+        label = text(", ".join(f"{c}={v:g}" for c, v in zip(others, values))
+                     or policy.label)
         colour = _COLOURS[n % len(_COLOURS)]
         for row, column in ((1, "objective"), (2, f"rule_price.{policy_id}"),
                             (3, f"rule_cost.{policy_id}")):
@@ -89,18 +95,18 @@ def frontier_html(points: pd.DataFrame, key: str, plan: Plan) -> str:
                 x=rows[key], y=rows[column], mode="lines+markers", name=label,
                 legendgroup=label, showlegend=row == 1,
                 line={"shape": shape, "color": colour}, marker={"color": colour},
-                hovertemplate=f"{key}=%{{x:,.6g}}<br>{column}=%{{y:,.6g}}<extra>{label}"
-                              "</extra>"), row=row, col=1)
-    title = f"Efficiency–equity frontier: {policy.label}"
+                hovertemplate=f"{text(key)}=%{{x:,.6g}}<br>{text(column)}=%{{y:,.6g}}"
+                              f"<extra>{label}</extra>"), row=row, col=1)
+    title = f"Efficiency–equity frontier: {text(policy.label)}"
     if len(missing):
         title += (f"<br><sup>no optimum at {len(missing)} level(s): "
                   + ", ".join(f"{v:,.6g}" for v in sorted(missing)[:8]) + "</sup>")
     fig.update_layout(title=title, height=900, template="plotly_white",
                       hovermode="x unified", legend={"orientation": "h"})
-    fig.update_xaxes(title_text=f"{key}: the rule's level ({level_unit or 'its units'})",
+    fig.update_xaxes(title_text=f"{text(key)}: the rule's level ({level_unit or 'its units'})",
                      row=3, col=1)
-    return fig.to_html(include_plotlyjs=True, full_html=True,
-                       config={"displaylogo": False, "responsive": True})
+    return offline_html(fig, title=f"Efficiency–equity frontier: {policy.label}",
+                        div_id="frontier", config={"responsive": True})
 
 
 def _is_key(column: str) -> bool:

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
+
+from kantorovich.cli_style import answer_console, error_console
 
 __all__ = ["sweep_command"]
 
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
-_out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140)
+_err = error_console()     # made when first used: nothing touches the streams at import
+_out = answer_console(140)
 _SHOWN = 20
 
 
@@ -90,7 +91,8 @@ def sweep_command(
 
         workers = max(1, min(os.cpu_count() or 1, 8))   # each holds a warm plan
     with _progress(quiet) as progress:
-        outcome = sweep_plan(loaded, vary or [], output, inputs=[plan], workers=workers,
+        outcome = sweep_plan(loaded, vary or [], output,   # never over the plan's tables
+                             inputs=[plan, *map(Path, loaded.files)], workers=workers,
                              scheduler=scheduler, sample=spec, progress=progress)
     if json:
         sys.stdout.write(jsonlib.dumps(outcome.to_dict(), indent=2,

@@ -1,0 +1,106 @@
+"""A closed stdout, or a pipe whose reader has gone: every command exits 5, saying why.
+
+Each case is a real interpreter whose standard output is closed (``>&-``) or a pipe with
+no reader: nothing may touch the streams at import (the consoles are made when first
+used, `kantorovich.cli_style`), and an answer that cannot be written ends the command
+with exit code 5 (the README's) and one line on stderr, never a traceback and never an
+exit code that means something else (1 is "infeasible"). The commands run at once, a
+few at a time, to keep the run short.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from conftest import DATA, EXAMPLES, ROOT
+
+PLAN = EXAMPLES / "leningrad.yaml"
+MB = DATA / "io" / "miller_blair_2009_table_2_3"
+LOST = "error: cannot write the answer to standard output"
+
+
+def commands(tmp: Path) -> dict[str, list[object]]:
+    """Every command of the command line, each with what it needs to answer."""
+    process = tmp / "proposal.yaml"
+    process.write_text("id: mill-9\nunit: mill-5\ninputs: {wheat: 1}\n"
+                       "outputs: {flour-d5: 0.75}\ncapacity: 100\n")
+    experiment = tmp / "experiment.yaml"
+    experiment.write_text(f"world: {PLAN}\nperiods: 2\nseeds: [1]\nregimes: {{central: {{}}}}\n")
+    return {
+        "version": ["--version"], "help": ["--help"], "no arguments": [],
+        "solve help": ["solve", "--help"], "economy help": ["economy", "--help"],
+        "validate": ["validate", PLAN], "solve": ["solve", PLAN],
+        "solve json": ["solve", PLAN, "--json"], "explain": ["explain", PLAN],
+        "price": ["price", PLAN, "--process", process],
+        "export": ["export", PLAN, "--mps", tmp / "plan.mps"], "schema": ["schema"],
+        "report": ["report", PLAN, "-o", tmp / "report.html"],
+        "sweep": ["sweep", PLAN, "--vary", "supply.wheat=3000:4000:2", "--workers", 1,
+                  "-o", tmp / "sweep"],
+        "economy values": ["economy", "values", MB],
+        "economy values json": ["economy", "values", MB, "--json"],
+        "economy inspect": ["economy", "inspect", MB],
+        "economy plan": ["economy", "plan", MB],
+        "economy generate": ["economy", "generate", "--like", EXAMPLES / "us-2017", "-n",
+                             100, "-o", tmp / "generated"],
+        "lab run": ["lab", "run", experiment],
+    }
+
+
+def closed(args: list[object]) -> subprocess.CompletedProcess[str]:
+    """The command with its standard output closed, as ``kantorovich ARGS >&-``."""
+    return subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m",
+                           "kantorovich.cli", *map(str, args)],
+                          stderr=subprocess.PIPE, text=True, timeout=180, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+
+
+def unread(args: list[object]) -> subprocess.CompletedProcess[str]:
+    """The command writing into a pipe whose reader has already gone."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run([sys.executable, "-m", "kantorovich.cli", *map(str, args)],
+                              stdout=write, stderr=subprocess.PIPE, text=True, timeout=180,
+                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    finally:
+        os.close(write)
+
+
+def test_every_command_with_stdout_closed_exits_5(tmp_path: Path) -> None:
+    cases = commands(tmp_path)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ran = dict(zip(cases, pool.map(closed, cases.values())))
+    for name, result in ran.items():
+        assert result.returncode == 5, (name, result.returncode, result.stderr)
+        assert f"{LOST}: standard output is closed" in result.stderr, (name, result.stderr)
+        assert "Traceback" not in result.stderr and "Error:" not in result.stderr, name
+    # what a command writes besides its answer is whole: the answer alone was lost
+    assert (tmp_path / "report.html").stat().st_size > 1_000_000
+    assert (tmp_path / "plan.mps").read_text().rstrip().endswith("ENDATA")
+
+
+def test_a_pipe_without_reader_exits_5(tmp_path: Path) -> None:
+    cases = commands(tmp_path)
+    sample = ["version", "help", "no arguments", "solve help", "validate", "solve",
+              "solve json", "explain", "schema", "economy values", "economy values json",
+              "economy help", "lab run"]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ran = dict(zip(sample, pool.map(unread, [cases[name] for name in sample])))
+    for name, result in ran.items():
+        assert result.returncode == 5, (name, result.returncode, result.stderr)
+        assert f"{LOST}: Broken pipe" in result.stderr, (name, result.stderr)
+        assert "Traceback" not in result.stderr and "Exception ignored" not in \
+            result.stderr, (name, result.stderr)
+
+
+def test_importing_the_command_line_touches_no_stream() -> None:
+    """With every standard stream closed, the command line imports (and says nothing)."""
+    code = "import kantorovich.cli, kantorovich.sweep.command, kantorovich.economy.cli"
+    result = subprocess.run(["sh", "-c", 'exec "$@" <&- >&- 2>&-', "sh", sys.executable,
+                             "-c", code], timeout=60, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert result.returncode == 0
