@@ -3,10 +3,12 @@
 ``-o DIR`` (through `kantorovich.files.output_directory`: all or nothing, never over a
 user's file) holds ``measures.parquet`` (regime, seed, period, measure, value),
 ``units.parquet`` (one row per regime, seed, period and unit), ``summary.json`` (the
-``--json`` object) and ``charts.html``: efficiency, shortfall, misreporting, innovation
-and information volume per regime over time (means over seeds), one self-contained page
-with plotly.js embedded once (no network needed). Writing is deterministic: the same
-results give the same bytes.
+``--json`` object) and ``charts.html``: efficiency, shortage, misreporting, innovation
+and information volume per regime over time (means over seeds with their 95% interval),
+and each regime's paired difference from the baseline; one self-contained page with
+plotly.js embedded once, under the report's offline policy
+(`kantorovich.report.offline`), every name escaped for plotly. Writing is deterministic:
+the same results give the same bytes.
 """
 
 from __future__ import annotations
@@ -20,52 +22,128 @@ import pandas as pd
 
 __all__ = ["CHARTED", "charts_html", "write_results"]
 
-CHARTED = (("efficiency", "Efficiency (objective reached / true optimum)"),
-           ("shortfall", "Shortfall (share of targets and demands unmet)"),
-           ("misreport", "Misreporting (reported / true capacity)"),
-           ("innovation", "Innovation (mean yield growth per period)"),
-           ("messages", "Information volume (numbers sent per period)"))
+#: measure, title, y-axis label
+CHARTED = (("efficiency", "Efficiency", "objective reached / ex-post optimum"),
+           ("shortage", "Shortage (Kornai)", "share of final demand not delivered"),
+           ("misreport", "Misreporting", "reported / true capacity"),
+           ("innovation", "Innovation", "mean yield growth per period"),
+           ("messages", "Information volume", "numbers sent per period"))
+_PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+            "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 
 
-def charts_html(measures: pd.DataFrame, title: str) -> str:
-    """One HTML page with a chart per measure of `CHARTED`, regimes as lines; with
-    several worlds, one section of charts per world (a regime keeps its colour)."""
+def _band(mean: pd.Series, low: pd.Series, high: pd.Series) -> tuple[list, list]:
+    """x and y of a closed band between ``low`` and ``high`` (for a filled trace)."""
+    x = list(mean.index) + list(mean.index[::-1])
+    return x, list(high.to_numpy()) + list(low.to_numpy()[::-1])
+
+
+def _per_period(measures: pd.DataFrame) -> pd.DataFrame:
+    """Mean over seeds per (world, regime, measure, period), with a 95% interval."""
+    from kantorovich.lab.measures import SHARES, interval
+
+    rows = []
+    for key, part in measures.groupby(["world", "regime", "measure", "period"], sort=False):
+        entry = interval(part["value"].to_numpy(float), share=key[2] in SHARES)
+        rows.append((*key, entry["mean"], entry["low"], entry["high"]))
+    return pd.DataFrame(rows, columns=["world", "regime", "measure", "period", "mean",
+                                       "low", "high"])
+
+
+def charts_html(measures: pd.DataFrame, title: str, summary: dict[str, Any] | None = None
+                ) -> str:
+    """One offline page: per world, a chart per measure of `CHARTED` (regimes as lines
+    over periods, the 95% interval over seeds as a band), then the paired differences
+    from the baseline (`summary`'s ``differences``: a point and interval per regime and
+    measure). A regime keeps its colour and dash everywhere, so coinciding lines stay
+    visible; every text from the experiment is escaped for plotly."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
+
+    from kantorovich.report.offline import offline_html
+    from kantorovich.report.plotly_text import plotly_text
 
     if "world" not in measures.columns:
         measures = measures.assign(world="world")
     worlds = list(dict.fromkeys(measures["world"]))
     several = len(worlds) > 1
-    titles = [f"{w}: {t}" if several else t for w in worlds for _, t in CHARTED]
-    rows = len(CHARTED) * len(worlds)
-    fig = make_subplots(rows=rows, cols=1, subplot_titles=titles,
-                        vertical_spacing=0.25 / rows)
-    means = (measures.groupby(["world", "regime", "measure", "period"], sort=False)["value"]
-             .mean().reset_index())
     regimes = list(dict.fromkeys(measures["regime"]))
-    palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-               "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+    per_world_diff = {w: ((summary or {}).get("worlds", {}).get(w, {}) or {}).get(
+        "differences") or {} for w in worlds}
+    has_diff = any(per_world_diff.values())
+    per = len(CHARTED) + (1 if has_diff else 0)
+    baseline = (summary or {}).get("baseline") or (regimes[0] if regimes else "")
+    titles = []
+    for w in worlds:
+        head = f"{plotly_text(w)}: " if several else ""
+        titles += [f"{head}{t}" for _, t, _ in CHARTED]
+        if has_diff:
+            titles.append(f"{head}Difference from {plotly_text(baseline)} "
+                          "(paired by seed, 95% interval)")
+    rows = per * len(worlds)
+    fig = make_subplots(rows=rows, cols=1, subplot_titles=titles,
+                        vertical_spacing=0.3 / rows)
+    stats = _per_period(measures)
     shown: set[str] = set()
     for w, world in enumerate(worlds):
-        here = means[means["world"] == world]
-        for k, (measure, _) in enumerate(CHARTED):
-            row = w * len(CHARTED) + k + 1
+        here = stats[stats["world"] == world]
+        for k, (measure, _, axis) in enumerate(CHARTED):
+            row = w * per + k + 1
             for i, regime in enumerate(regimes):
                 part = here[(here["regime"] == regime) & (here["measure"] == measure)]
-                if part.empty:
+                part = part.set_index("period")
+                if part.empty or part["mean"].isna().all():
                     continue
-                fig.add_trace(go.Scatter(x=part["period"].tolist(),
-                                         y=part["value"].tolist(),
-                                         mode="lines+markers", name=regime,
-                                         legendgroup=regime, showlegend=regime not in shown,
-                                         line={"color": palette[i % len(palette)]}),
-                              row=row, col=1)
+                colour = _PALETTE[i % len(_PALETTE)]
+                name = plotly_text(regime)
+                if part["low"].notna().all() and (part["high"] > part["low"]).any():
+                    bx, by = _band(part["mean"], part["low"], part["high"])
+                    fig.add_trace(go.Scatter(x=bx, y=by, fill="toself", mode="lines",
+                                             line={"width": 0}, opacity=0.15,
+                                             fillcolor=colour, hoverinfo="skip",
+                                             showlegend=False, legendgroup=name),
+                                  row=row, col=1)
+                fig.add_trace(go.Scatter(
+                    x=list(part.index), y=part["mean"].tolist(), mode="lines+markers",
+                    name=name, legendgroup=name, showlegend=regime not in shown,
+                    line={"color": colour, "dash": _DASHES[i % len(_DASHES)]},
+                    marker={"size": 5 + 2 * (i % 3)},
+                    customdata=part[["low", "high"]].to_numpy().tolist(),
+                    hovertemplate=(f"{name}<br>period %{{x}}<br>%{{y:.4g}} "
+                                   "[%{customdata[0]:.4g}, %{customdata[1]:.4g}]"
+                                   "<extra></extra>")), row=row, col=1)
                 shown.add(regime)
             fig.update_xaxes(title_text="period", row=row, col=1)
-    fig.update_layout(title=title, height=320 * rows, template="plotly_white")
-    return fig.to_html(include_plotlyjs=True, full_html=True, div_id="lab-charts",
-                       config={"displaylogo": False})
+            fig.update_yaxes(title_text=axis, row=row, col=1)
+        if has_diff:
+            row = w * per + per
+            diff = per_world_diff[world]
+            for i, regime in enumerate(regimes):
+                entries = diff.get(regime)
+                if not entries:
+                    continue
+                names = [m for m, _, _ in CHARTED if entries.get(m, {}).get("mean")
+                         is not None]
+                mean = [entries[m]["mean"] for m in names]
+                plus = [(entries[m]["high"] or entries[m]["mean"]) - entries[m]["mean"]
+                        for m in names]
+                minus = [entries[m]["mean"] - (entries[m]["low"] or entries[m]["mean"])
+                         for m in names]
+                fig.add_trace(go.Scatter(
+                    x=names, y=mean, mode="markers", name=plotly_text(regime),
+                    legendgroup=plotly_text(regime), showlegend=regime not in shown,
+                    marker={"color": _PALETTE[regimes.index(regime) % len(_PALETTE)],
+                            "size": 9, "symbol": i % 20},
+                    error_y={"type": "data", "array": plus, "arrayminus": minus,
+                             "visible": True}), row=row, col=1)
+                shown.add(regime)
+            fig.update_xaxes(title_text="measure", row=row, col=1)
+            fig.update_yaxes(title_text=f"regime − {plotly_text(baseline)}", row=row,
+                             col=1, zeroline=True)
+    fig.update_layout(title=plotly_text(title), height=340 * rows, template="plotly_white",
+                      margin={"l": 90, "r": 30, "t": 90, "b": 60})
+    return offline_html(fig, title=title, div_id="lab-charts")
 
 
 def _parquet(frame: pd.DataFrame, path: Path) -> None:
@@ -91,7 +169,8 @@ def write_results(results: Any, directory: str | Path, *,
                "tables": {"measures": "measures.parquet", "units": "units.parquet",
                           "charts": "charts.html"}}
     text = json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    html = charts_html(results.measures, f"{results.summary['name']}: regimes compared")
+    html = charts_html(results.measures, f"{results.summary['name']}: regimes compared",
+                       results.summary)
     with files.output_directory(directory, inputs=inputs) as staging:
         _parquet(results.measures, staging / "measures.parquet")
         _parquet(results.units, staging / "units.parquet")

@@ -43,8 +43,10 @@ err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)   # ":x
 def _group() -> None:
     """The institutions laboratory: planning regimes tested by simulation."""
 
-SHOWN = ("efficiency", "misreport", "output_share", "shortfall", "worst_region", "hoarded",
-         "innovation", "messages", "rounds")
+SHOWN = ("efficiency", "shortage", "misreport", "output_share", "shortfall", "hoarded",
+         "innovation", "messages", "rounds", "rules_broken")
+COMPARED = ("efficiency", "shortage", "misreport", "output_share", "hoarded", "messages",
+            "rules_broken")
 
 
 def _fail(exc: Exception) -> None:
@@ -61,20 +63,32 @@ def _cell(entry: dict[str, Any]) -> str:
 
 
 def _print(summary: dict[str, Any]) -> None:
-    """A table per world: each regime's means and 95% intervals."""
+    """A table per world: each regime's means and 95% intervals, then each regime's
+    paired difference from the baseline (the comparison the seeds support)."""
     out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-    worlds = summary.get("worlds") or {"": {"world": summary["world"],
-                                            "regimes": summary["regimes"]}}
-    for part in worlds.values():
-        grid = Table(title=escape(f"{summary['name']}: {part['world']}, "
-                                  f"{summary['periods']} periods, seeds {summary['seeds']} "
-                                  "(mean [95% interval])"))
+    worlds = summary.get("worlds") or {"world": {"world": summary["world"],
+                                                 "regimes": summary["regimes"]}}
+    baseline = summary.get("baseline")
+    for world, part in worlds.items():
+        head = (f"{summary['name']}: {world}, {summary['periods']} periods, "
+                f"seeds {summary['seeds']}")
+        grid = Table(title=escape(f"{head} (mean [95% interval])"))
         grid.add_column("regime")
         for m in SHOWN:
             grid.add_column(m, justify="right")
         for name, measures in part["regimes"].items():
             grid.add_row(escape(name), *[_cell(measures.get(m, {})) for m in SHOWN])
         out.print(grid)
+        differences = part.get("differences") or {}
+        if differences and baseline:
+            grid = Table(title=escape(f"{head}: difference from {baseline}, paired by seed "
+                                      "(mean [95% interval])"))
+            grid.add_column("regime")
+            for m in COMPARED:
+                grid.add_column(m, justify="right")
+            for name, measures in differences.items():
+                grid.add_row(escape(name), *[_cell(measures.get(m, {})) for m in COMPARED])
+            out.print(grid)
 
 
 @lab_app.command("run", cls=Command)

@@ -54,9 +54,16 @@ def cell_record(experiment: Experiment, world: str, regime: str, seed: int
     return {name: frame_to_json(frame) for name, frame in frames.items()}
 
 
+#: the simulator's own version: a change to how cells are simulated or measured bumps it,
+#: so a store never hands back cells of an earlier simulator
+SIMULATOR = "2026-12-honest-1"
+
+
 def fingerprint(experiment: Experiment) -> str:
-    """What the cells are cells of: the spec, each world's plan, the regimes' classes."""
-    digest = hashlib.sha256(experiment.spec.model_dump_json().encode())
+    """What the cells are cells of: the simulator, the spec, each world's plan, the
+    regimes' classes."""
+    digest = hashlib.sha256(SIMULATOR.encode())
+    digest.update(experiment.spec.model_dump_json().encode())
     for name in experiment.world_names:
         world, regimes = experiment.world_of(name if experiment.worlds else None)
         digest.update(name.encode())
