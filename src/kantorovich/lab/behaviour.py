@@ -202,12 +202,14 @@ def _solve(rules: UnitRules, key: tuple, chance: float, size: float) -> Response
             made = np.minimum(y, left * g)
             pay = pay + p * np.broadcast_to(rules.bonus(target, r, made, g) - cost * made,
                                             shape)
-            nexts.append(np.broadcast_to(rules.next_tau(target, made, tau) + 0 * e, shape))
+            nexts.append(np.broadcast_to(rules.next_tau(target, made, tau),
+                                         shape[:3] + (1,))[..., 0])
         pay_k.append(pay)
-        next_k.append([_interp_weights(n, taus) for n in nexts])
+        # where each choice leads (no effort dimension: effort moves k, not tau)
+        next_k.append([(j, w, np.minimum(j + 1, n_tau - 1))
+                       for j, w in (_interp_weights(n, taus) for n in nexts)])
     value = np.zeros((n_tau, ks))
     policy = np.full((n_tau, ks), -1)
-    qe = q * e
     for _ in range(_MAX_POLICY_ROUNDS):
         # improvement: the greedy choice against the current value
         new_policy = np.empty((n_tau, ks), int)
@@ -215,10 +217,15 @@ def _solve(rules: UnitRules, key: tuple, chance: float, size: float) -> Response
             up = min(k + 1, ks - 1)
             total = pay_k[k].copy()
             if discount > 0:
-                for (p, _), (j, w) in zip(outcomes, next_k[k]):
-                    stay = (1 - w) * value[j, k] + w * value[np.minimum(j + 1, n_tau - 1), k]
-                    rise = (1 - w) * value[j, up] + w * value[np.minimum(j + 1, n_tau - 1), up]
-                    total = total + p * discount * ((1 - qe) * stay + qe * rise)
+                vk, vu = value[:, k], value[:, up]
+                stay = np.zeros(shape[:3])
+                rise = np.zeros(shape[:3])
+                for (p, _), (j, w, j1) in zip(outcomes, next_k[k]):
+                    stay += p * ((1 - w) * vk[j] + w * vk[j1])
+                    if q > 0:
+                        rise += p * ((1 - w) * vu[j] + w * vu[j1])
+                total[..., 0] += discount * stay
+                total[..., 1] += discount * (stay + q * (rise - stay))
             new_policy[:, k] = total.reshape(n_tau, -1).argmax(axis=1)
         if np.array_equal(new_policy, policy):
             break
@@ -232,8 +239,8 @@ def _solve(rules: UnitRules, key: tuple, chance: float, size: float) -> Response
             reward[:, k] = pay_k[k][(ti,) + at]
             up = min(k + 1, ks - 1)
             effort_on = at[2].astype(float)
-            for (p, _), (j, w) in zip(outcomes, next_k[k]):
-                jj, ww = j[(ti,) + at], w[(ti,) + at]
+            for (p, _), (j, w, _) in zip(outcomes, next_k[k]):
+                jj, ww = j[(ti,) + at[:2]], w[(ti,) + at[:2]]
                 for kk, pk in ((k, 1 - q * effort_on), (up, q * effort_on)):
                     for col, wt in ((jj, 1 - ww), (np.minimum(jj + 1, n_tau - 1), ww)):
                         rows.append(ti * ks + k)
