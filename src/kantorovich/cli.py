@@ -63,16 +63,18 @@ class Method(str, Enum):
     ipm = "ipm"
     pdlp = "pdlp"
     structure = "structure"
+    merit = "merit"
     generation = "generation"
 
 
 MethodOption = Annotated[Method, typer.Option(
-    "--method", metavar="[auto|simplex|ipm|pdlp|structure|generation]",
-    help="auto: the exact structure method when the plan has one primary resource, no "
-         "joint production, capacities or rules, and, from 10,000 rows, its merit-order "
-         "form with capacities and up to two resources; technique generation when many "
-         "techniques compete for few coupling resources; else HiGHS's simplex or "
-         "interior point by size. The one used, and why, is said.")]
+    "--method", metavar="[auto|simplex|ipm|pdlp|structure|merit|generation]",
+    help="auto tries, in turn: the exact structure method (one primary resource, no "
+         "joint production, capacities or rules); from 10,000 rows the merit order "
+         "(capacities, up to two resources); technique generation (many techniques over "
+         "many rows); HiGHS's simplex or interior point by size. A method named goes "
+         "first. Each answer is certified; a failed method hands what it found to the "
+         "next. The one whose answer was certified, and the story, are said.")]
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,

@@ -29,8 +29,8 @@ from kantorovich.lp.budget import (Budget, Interrupted, interrupts_enabled, solv
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 
-__all__ = ["HighsSession", "LpSolution", "MpsArrays", "MpsReadError", "read_mps_arrays",
-           "solve_lp", "watch_solves", "write_mps"]
+__all__ = ["HighsSession", "LpSolution", "MpsArrays", "MpsReadError", "SessionClosed",
+           "read_mps_arrays", "solve_lp", "watch_solves", "write_mps"]
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,18 @@ class _QuietHighs(highspy.Highs):
             self._quieted = True
             self.setOptionValue("output_flag", False)
         super().enableCallbacks()
+
+
+class SessionClosed(RuntimeError):
+    """A solver session used after `HighsSession.close`: a bug in the caller."""
+
+
+class _Closed:
+    """Stands in for the HiGHS instance of a closed session: any use raises."""
+
+    def __getattr__(self, name: str) -> object:
+        raise SessionClosed(f"the solver session was closed; '{name}' needs a live one "
+                            "(make a new HighsSession)")
 
 
 def _new_highs() -> highspy.Highs:
@@ -194,8 +206,9 @@ class HighsSession:
             self._h.cbSimplexInterrupt.subscribe(_interrupt_if_asked)
             self._h.cbIpmInterrupt.subscribe(_interrupt_if_asked)
 
-    def close(self) -> None:
-        """Pass HiGHS's log on to logging; the session stays usable for more solves."""
+    def flush_log(self) -> None:
+        """Pass HiGHS's log (kept with ``verbose``) on to logging; the session stays
+        usable for more solves."""
         if self._log_file:
             try:
                 text = Path(self._log_file).read_text()
@@ -206,6 +219,20 @@ class HighsSession:
                 pass
             self._log_file = None
             self._h.setOptionValue("output_flag", False)
+
+    def close(self) -> None:
+        """Pass the log on and release the HiGHS instance (its program, factors and
+        basis); any later call on this session raises `SessionClosed`. Closing twice
+        does nothing."""
+        if isinstance(self._h, _Closed):
+            return
+        self.flush_log()
+        h, self._h = self._h, _Closed()
+        h.clear()
+
+    @property
+    def closed(self) -> bool:
+        return isinstance(self._h, _Closed)
 
     def __enter__(self) -> HighsSession:
         return self
@@ -282,6 +309,32 @@ class HighsSession:
             row_basis=row_basis, col_basis=col_basis,
             seconds=seconds, iterations=iterations, message=message,
         )
+
+    def cross_over(self, x: np.ndarray, row_dual: np.ndarray) -> bool:
+        """Hand HiGHS a point and its prices (in the plan's units; row duals as the
+        improvement per unit, as everywhere here) and let its crossover find a basis
+        from them, so that the next `solve` starts warm; False when it could not."""
+        m, n = self.lp.shape
+        lp = self.lp
+        if len(x) != n or len(row_dual) != m:
+            return False
+        marginal = lp.improves * np.asarray(row_dual, dtype=float)   # d objective / d b
+        row, col = self.scaling.row[:m], self.scaling.col[:n]
+        solution = highspy.HighsSolution()
+        solution.col_value = np.asarray(x, dtype=float) / col
+        solution.row_value = (lp.matrix @ np.asarray(x, dtype=float)) * row
+        solution.row_dual = marginal * self._cost / row
+        solution.col_dual = (lp.objective - lp.matrix.T @ marginal) * self._cost * col
+        solution.value_valid = True
+        solution.dual_valid = True
+        if not self._arm(self.budget):
+            return False
+        with solver_running():
+            status = self._h.crossover(solution)
+        if status == highspy.HighsStatus.kError or not self._h.getBasis().valid:
+            log.debug("HiGHS crossover from a given point failed (%s)", status)
+            return False
+        return True
 
     def keep_optimum(self) -> None:
         """Remember the current (optimal) basis: every `what_if` starts from it, not from
@@ -369,6 +422,14 @@ class HighsSession:
             h.setOptionValue("presolve", "choose")
             for option, value in saved.items():
                 h.setOptionValue(option, value)
+
+    def tighten_tolerances(self, factor: float) -> None:
+        """Divide HiGHS's primal and dual feasibility tolerances by ``factor`` (not below
+        1e-10) for every later solve: a warm second look at an answer whose prices the
+        certificate found off by a little."""
+        for option in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
+            value = float(self._h.getOptionValue(option)[1])
+            self._h.setOptionValue(option, max(value / factor, 1e-10))
 
     def _status(self) -> Status | None:
         model_status = self._h.getModelStatus()

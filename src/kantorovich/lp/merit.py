@@ -66,9 +66,11 @@ from kantorovich.lp.budget import Budget
 from kantorovich.lp.highs import HighsSession, LpSolution
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
-from kantorovich.lp.structure import StructureResult, leontief_solve, read_technology
+from kantorovich.lp.leontief import LeontiefSystem, NotProductive
+from kantorovich.lp.methods import Candidate, Start, Verdict
+from kantorovich.lp.technology import Technology, read_technology
 
-__all__ = ["MERIT_FROM_ROWS", "solve_by_merit"]
+__all__ = ["MERIT_FROM_ROWS", "Merit", "solve_by_merit"]
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +84,6 @@ _SEARCH_STEPS = 80       # steps of the search over the resources' relative wort
 _GAP = 1e-9              # the search stops when its mix is this close to its bound
 #                          (relative; the certificate asks for 1e-6, HiGHS for 1e-7)
 _OVERDRAW = 1e-9         # a mix may overdraw a supply by this share (certificate: 1e-6)
-_BLOCK_TOL = 1e-11       # a cycle's small program only chooses statuses (then solved exactly)
 _LOCAL_GOODS = 60        # goods whose techniques change in one cycle, at most
 _TIE = 1e-12             # relative: a technique must be this much cheaper to overtake
 
@@ -109,12 +110,7 @@ def _first(lp: LinearProgram, table: str, positions: np.ndarray) -> str:
 # -- the program read as an economy ----------------------------------------------------------
 @dataclass
 class _Economy:
-    made: np.ndarray         # rows of made goods
-    cols: np.ndarray         # technique columns (each makes one made good)
-    out: np.ndarray          # per technique: its good, 0..n-1
-    gain: np.ndarray         # per technique: its output of that good per level
-    inputs: sp.csc_matrix    # made goods x techniques, per level
-    inputs_t: sp.csr_matrix
+    tech: Technology         # the techniques (`lp.technology`)
     use: np.ndarray          # resources x techniques, per level
     supply: np.ndarray       # per resource
     resource_rows: np.ndarray
@@ -127,7 +123,31 @@ class _Economy:
 
     @property
     def n(self) -> int:
-        return len(self.made)
+        return self.tech.n
+
+    @property
+    def made(self) -> np.ndarray:
+        return self.tech.made_rows
+
+    @property
+    def cols(self) -> np.ndarray:
+        return self.tech.cols
+
+    @property
+    def out(self) -> np.ndarray:
+        return self.tech.out
+
+    @property
+    def gain(self) -> np.ndarray:
+        return self.tech.gain
+
+    @property
+    def inputs(self) -> sp.csc_matrix:
+        return self.tech.inputs
+
+    @property
+    def inputs_t(self) -> sp.csr_matrix:
+        return self.tech.inputs_t
 
 
 def _read(lp: LinearProgram) -> _Economy:
@@ -193,11 +213,9 @@ def _read(lp: LinearProgram) -> _Economy:
     if np.any(lp.row_lower[assort] != 0):
         raise _Refused("an assortment row has a bound other than zero")
     cap = lp.col_upper[tech.cols].astype(float)
-    return _Economy(made=made_rows, cols=tech.cols, out=tech.out, gain=tech.gain,
-                    inputs=tech.inputs, inputs_t=tech.inputs.T.tocsr(), use=use,
-                    supply=supply,
-                    resource_rows=goods[limited], cap=cap, demand=demand, count=count,
-                    assort=assort, assort_made=np.asarray(made_pos), sets_col=int(sets[0]))
+    return _Economy(tech=tech, use=use, supply=supply, resource_rows=goods[limited],
+                    cap=cap, demand=demand, count=count, assort=assort,
+                    assort_made=np.asarray(made_pos), sets_col=int(sets[0]))
 
 
 # -- one resource (or a weighed composite) with capacities: merit order -----------------------
@@ -242,37 +260,14 @@ class _Evaluation:
     solves: int
 
 
-def _leontief(B: sp.csr_matrix, b: np.ndarray, start: np.ndarray | None) -> np.ndarray:
-    """``u = b + B u``; `_Refused` when the techniques behind ``B`` are not productive."""
-    found = leontief_solve(B, b, start)
-    if found is None:
-        raise _Refused("a choice of marginal techniques is not productive")
-    return found[0]
-
-
-def _unit(n: int, at: int) -> np.ndarray:
-    u = np.zeros(n)
-    u[at] = 1.0
-    return u
-
-
-def _block_solve(B: sp.csr_matrix, rhs: np.ndarray) -> np.ndarray | None:
-    """``U = rhs + B U`` for several right-hand sides at once (one sparse product per
-    step serves them all); column by column when the iteration is slow."""
-    U = rhs.copy()
-    for _ in range(500):
-        new = rhs + B @ U
-        change = float(np.max(np.abs(new - U), initial=0.0))
-        size = float(np.max(np.abs(new), initial=0.0))
-        U = new
-        if not np.isfinite(size):
-            break
-        if change <= _BLOCK_TOL * max(size, np.finfo(float).tiny):
-            return U
-    columns = [leontief_solve(B, rhs[:, k]) for k in range(rhs.shape[1])]
-    if any(c is None for c in columns):
-        return None
-    return np.column_stack([c[0] for c in columns])
+def _leontief(system: LeontiefSystem, b: np.ndarray, start: np.ndarray | None = None, *,
+              transposed: bool = False) -> np.ndarray:
+    """``u = b + A u`` (``A'`` when ``transposed``); `_Refused` when the techniques
+    behind ``A`` are not productive. ``b`` may hold several right-hand sides."""
+    try:
+        return system.solve(b, transposed=transposed, start=start)
+    except NotProductive:
+        raise _Refused("a choice of marginal techniques is not productive") from None
 
 
 def _square_solve(R: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -303,27 +298,22 @@ class _Merit:
         self.sub_index[self.sub_goods] = np.arange(len(self.sub_goods))
         self.sub_starts = np.searchsorted(self.sub_index[eco.out[self.sub_techs]],
                                           np.arange(len(self.sub_goods)))
+        # every technique that was marginal or at capacity in some state tried: what the
+        # next method starts from when the merit order does not settle
+        self.tried = np.zeros(len(eco.cols), dtype=bool)
 
-    def _matrix(self, chosen: np.ndarray) -> sp.csc_matrix:
-        M = self.eco.inputs[:, chosen]
-        M.data = M.data * np.repeat(1.0 / self.eco.gain[chosen], np.diff(M.indptr))
-        return M
-
-    def _cheapest(self, cost: np.ndarray, v: np.ndarray) -> np.ndarray:
-        e = self.eco
-        unit = (cost + e.inputs_t @ v) / e.gain
-        order = np.lexsort((unit, e.out))
-        first = order[np.searchsorted(e.out[order], np.arange(e.n))]
-        return first
+    def handed_on(self, running: np.ndarray | None = None) -> Start:
+        """The techniques the merit order tried (and those of ``running``, columns), as
+        a start for the next method."""
+        cols = self.eco.cols[self.tried]
+        if running is not None:
+            cols = np.union1d(cols, running)
+        return Start(techniques=cols, source="the merit order")
 
     def start(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Marginal techniques by a few value-iteration steps, nothing at capacity."""
         cost = weights @ self.eco.use
-        v = np.zeros(self.eco.n)
-        chosen = self._cheapest(cost, v)
-        for _ in range(3):
-            v = (cost[chosen] + self.eco.inputs_t[chosen] @ v) / self.eco.gain[chosen]
-            chosen = self._cheapest(cost, v)
+        chosen, v = self.eco.tech.start(cost)
         return chosen, np.zeros(len(cost), dtype=bool), v
 
     def solve(self, weights: np.ndarray, marginal: np.ndarray, full: np.ndarray,
@@ -343,6 +333,8 @@ class _Merit:
             if budget.expired():
                 raise TimeoutError
             state = _State(marginal, full)
+            self.tried[marginal] = True
+            self.tried |= full
             ev = self._evaluate(weights, cost, state, v, q_start)
             solves += ev.solves
             v, q_start = ev.values, ev.q
@@ -416,14 +408,14 @@ class _Merit:
         """Values, sets and levels of one state: one sparse solve for the values and one
         for the quantities, plus one of each per pinned good."""
         e = self.eco
-        v, M, solves = self._values(cost, state, v)
+        v, system, solves = self._values(cost, state, v)
         marginal, full = state.marginal, state.full
         pinned, split = state.pinned, state.split
 
-        def solve(B: sp.csr_matrix, b: np.ndarray, start: np.ndarray | None) -> np.ndarray:
+        def solve(b: np.ndarray, start: np.ndarray | None) -> np.ndarray:
             nonlocal solves
             solves += 1
-            return _leontief(B, b, start)
+            return _leontief(system, b, start)
 
         unit = (cost + e.inputs_t @ v) / e.gain
         rent = (v[e.out] - unit) * e.gain               # per level
@@ -436,13 +428,10 @@ class _Merit:
         sets = (float(weights @ e.supply) - float(v @ e.demand) + float(rent @ cap_level)
                 ) / basket
         rhs = e.demand + sets * e.count - net_full
-        Mr = M.tocsr()
-        q = solve(Mr, rhs, q_start if not pinned.size else None)
+        q = solve(rhs, q_start if not pinned.size else None)
         psi = np.zeros(0)
         if pinned.size:
-            net = self._net(split)
-            Psi = np.column_stack([solve(Mr, -net[:, k].toarray().ravel(), None)
-                                   for k in range(len(split))])
+            Psi = solve(-e.tech.net(split).toarray(), None)
             psi = _square_solve(Psi[pinned], -q[pinned])
             q = q + Psi @ psi
             q[pinned] = 0.0
@@ -455,41 +444,36 @@ class _Merit:
         return _Evaluation(v, unit, sets, level, output, q, solves)
 
     def _values(self, cost: np.ndarray, state: _State, v: np.ndarray | None
-                ) -> tuple[np.ndarray, sp.csc_matrix, int]:
-        """Values of a state at ``cost``, the matrix of its techniques, and the solves."""
+                ) -> tuple[np.ndarray, LeontiefSystem, int]:
+        """Values of a state at ``cost``, the Leontief system of its techniques (for its
+        quantities too), and the solves."""
         e = self.eco
         marginal, pinned, split = state.marginal, state.pinned, state.split
-        M = self._matrix(marginal)
+        M = e.tech.matrix(marginal)
         if pinned.size:                      # a pinned good has no technique of its own
             keep = np.ones(e.n)
             keep[pinned] = 0.0
             M = (M @ sp.diags(keep)).tocsc()
         rhs = cost[marginal] / e.gain[marginal]
         rhs[pinned] = 0.0
-        Mt = M.T.tocsr()
+        system = LeontiefSystem(M)
         solves = 0
 
         def solve(b: np.ndarray, start: np.ndarray | None) -> np.ndarray:
             nonlocal solves
             solves += 1
-            return _leontief(Mt, b, start)
+            return _leontief(system, b, start, transposed=True)
 
         v = solve(rhs, v if not pinned.size else None)
         if pinned.size:
             # v = v0 + Phi theta; the split techniques' zero reduced costs fix theta
-            Phi = np.column_stack([solve(_unit(e.n, p), None) for p in pinned])
-            net = self._net(split)                        # goods x split techniques
+            units = np.zeros((e.n, len(pinned)))
+            units[pinned, np.arange(len(pinned))] = 1.0
+            Phi = solve(units, None)
+            net = e.tech.net(split)                       # goods x split techniques
             theta = _square_solve(net.T @ Phi, cost[split] - net.T @ v)
             v = v + Phi @ theta
-        return v, M, solves
-
-    def _net(self, techniques: np.ndarray) -> sp.csc_matrix:
-        """Net output per level of ``techniques``: goods x techniques."""
-        e = self.eco
-        made = sp.csc_matrix((e.gain[techniques], (e.out[techniques],
-                                                    np.arange(len(techniques)))),
-                             shape=(e.n, len(techniques)))
-        return (made - e.inputs[:, techniques]).tocsc()
+        return v, system, solves
 
     def _settle(self, weights: np.ndarray, cost: np.ndarray,
                 cycle: list[tuple[np.ndarray, np.ndarray]], v: np.ndarray,
@@ -518,17 +502,18 @@ class _Merit:
         running |= np.any(fulls, axis=0)
         techniques = np.flatnonzero(inside & running)
         base = _State(marginals[0], fulls[0] & ~inside, goods)
-        M = self._matrix(base.marginal)
+        M = e.tech.matrix(base.marginal)
         keep = np.ones(e.n)
         keep[goods] = 0.0
-        Mr = (M @ sp.diags(keep)).tocsr()
+        system = LeontiefSystem(M @ sp.diags(keep))
         cap_level = np.where(base.full, e.cap, 0.0)
         net_full = np.bincount(e.out, weights=e.gain * cap_level, minlength=e.n) - (
             e.inputs @ cap_level)
-        net = self._net(techniques).toarray()
+        net = e.tech.net(techniques).toarray()
         rhs = np.column_stack([e.demand - net_full, e.count, -net])
-        Q = _block_solve(Mr, rhs)
-        if Q is None:
+        try:
+            Q = system.solve(rhs)
+        except NotProductive:
             return None
         # gross output of the outside goods' marginal techniques, and the goods'
         # shortfalls (what a technique of their own would have to make): q = Q @ (1, s, x)
@@ -632,6 +617,7 @@ class _Merit:
                 first_pos[group[reaches[hit]]] = reaches[hit]
             if np.any(first_pos < 0):
                 short = int(np.sum(first_pos < 0))
+                self.tried[tech[first_pos[group] < 0]] = True   # every one runs full
                 raise _Refused(f"the capacities of {short:,} goods cannot meet their gross "
                                "output (capacity, not a resource, limits the plan)")
             new_marginal[self.sub_goods] = tech[first_pos]
@@ -841,10 +827,98 @@ def _solution(lp: LinearProgram, eco: _Economy, point: _Point, level: np.ndarray
                       message="merit order")
 
 
+class Merit:
+    """The merit order behind the chain's protocol (`lp.methods.Method`).
+
+    Parameters
+    ----------
+    min_rows : int
+        ``auto`` uses it from this many rows (`MERIT_FROM_ROWS`); asked for, at any size.
+    """
+
+    name = "merit"
+
+    def __init__(self, min_rows: int = MERIT_FROM_ROWS) -> None:
+        self.min_rows = min_rows
+
+    def qualifies(self, lp: LinearProgram, asked: bool = False) -> Verdict:
+        try:
+            eco = _read(lp)
+        except _Refused as why:
+            return Verdict(False, str(why))
+        if not asked and lp.shape[0] < self.min_rows:
+            return Verdict(False, f"{lp.shape[0]:,} rows: below {self.min_rows:,} HiGHS "
+                           "solves a plan with capacities or two resources as fast")
+        k = len(eco.supply)
+        return Verdict(True, f"capacities and {k} primary resource{'s' if k > 1 else ''}, "
+                       "no joint production or rules")
+
+    def solve(self, lp: LinearProgram, budget: Budget, start: Start | None = None
+              ) -> Candidate:
+        """The candidate optimum (not yet certified); when the merit order does not
+        settle, no solution but the techniques it tried, for the next method to start
+        from."""
+        started = time.perf_counter()
+        try:
+            eco = _read(lp)
+        except _Refused as why:
+            return Candidate(None, str(why))
+        merit = _Merit(eco)
+        try:
+            one, two, theta, points = _search(merit, budget)
+        except _Refused as why:
+            return Candidate(None, str(why), start=merit.handed_on())
+        except (TimeoutError, _OutOfTime) as out:
+            return _out_of_time(lp, eco, merit, getattr(out, "best", None), started)
+        if one is two:
+            level, sets, point = one.level, one.sets, one
+        else:
+            level = theta * one.level + (1 - theta) * two.level
+            sets = theta * one.sets + (1 - theta) * two.sets
+            point = one if one.bound <= two.bound else two
+        solution = _solution(lp, eco, point, level, sets, started)
+        capped = int(np.sum(np.isfinite(eco.cap)))
+        full = int(np.sum(point.full))
+        k = len(eco.supply)
+        what = (f"{capped:,} capacities" if capped else "no capacities") + (
+            f" and {k} primary resources" if k > 1 else " and one primary resource")
+        reason = (f"{what}, no joint production or rules: techniques run in merit order "
+                  f"at the plan's values ({full:,} at capacity)")
+        if k > 1:
+            reason += (f"; the resources' relative worth by a search over {points} "
+                       "weighings (where the bounds of two choices cross, with "
+                       "bisection), the answer a mix of two choices that fits both "
+                       "supplies")
+        log.debug("merit: %s in %.3fs", reason, time.perf_counter() - started)
+        running = eco.cols[level > 0]
+        return Candidate(solution, reason, bound=point.bound,
+                         start=merit.handed_on(running),
+                         detail={"rounds": point.rounds, "solves": point.solves,
+                                 "weighings": points, "values": point.values,
+                                 "made": eco.made, "techniques": eco.cols[point.marginal]})
+
+
+def _out_of_time(lp: LinearProgram, eco: _Economy, merit: _Merit,
+                 best: tuple[_Point, _Point, float] | None, started: float) -> Candidate:
+    """The best mix found when the budget ran out, never called optimal."""
+    if best is None:
+        return Candidate(LpSolution(Status.TIME_LIMIT, message="the time budget was spent"),
+                         "the time budget ran out", start=merit.handed_on())
+    one, two, theta = best
+    point = one if one.bound <= two.bound else two
+    sets = _mixed_sets(one, two, theta)
+    solution = _solution(lp, eco, point, theta * one.level + (1 - theta) * two.level,
+                         sets, started, Status.TIME_LIMIT)
+    gap = (point.bound - sets) / abs(point.bound)
+    return Candidate(solution, f"the time budget ran out during the search over the "
+                     f"resources' worth: the best plan found makes {sets:.9g} sets against "
+                     f"a bound of {point.bound:.9g} from its prices, a gap of {gap:.1g} "
+                     "(relative)", bound=point.bound, start=merit.handed_on())
+
+
 def solve_by_merit(lp: LinearProgram, *, budget: Budget | float | None = None,
-                   min_rows: int = MERIT_FROM_ROWS) -> StructureResult:
-    """Solve a plan with capacities and up to two primary resources by merit order and a
-    search over the resources' relative worth; or say why it does not qualify.
+                   min_rows: int = MERIT_FROM_ROWS) -> Candidate:
+    """`Merit` on ``lp`` as ``auto`` would use it: refused below ``min_rows`` rows.
 
     Parameters
     ----------
@@ -857,53 +931,11 @@ def solve_by_merit(lp: LinearProgram, *, budget: Budget | float | None = None,
 
     Returns
     -------
-    StructureResult
+    Candidate
         The candidate optimum (not yet certified) or the reason there is none.
     """
-    budget = Budget.of(budget)
-    started = time.perf_counter()
-    if lp.shape[0] < min_rows:
-        return StructureResult(None, f"{lp.shape[0]:,} rows: below {min_rows:,} HiGHS "
-                               "solves a plan with capacities or two resources as fast")
-    try:
-        eco = _read(lp)
-        merit = _Merit(eco)
-        one, two, theta, points = _search(merit, budget)
-        if one is two:
-            level, sets, point = one.level, one.sets, one
-        else:
-            level = theta * one.level + (1 - theta) * two.level
-            sets = theta * one.sets + (1 - theta) * two.sets
-            point = one if one.bound <= two.bound else two
-    except _Refused as why:
-        return StructureResult(None, str(why))
-    except (TimeoutError, _OutOfTime) as out:
-        best = getattr(out, "best", None)
-        if best is None:
-            return StructureResult(LpSolution(Status.TIME_LIMIT, message="the time budget "
-                                              "was spent"), "the time budget ran out")
-        one, two, theta = best
-        point = one if one.bound <= two.bound else two
-        sets = _mixed_sets(one, two, theta)
-        solution = _solution(lp, eco, point, theta * one.level + (1 - theta) * two.level,
-                             sets, started, Status.TIME_LIMIT)
-        gap = (point.bound - sets) / abs(point.bound)
-        return StructureResult(solution, f"the time budget ran out during the search over "
-                               f"the resources' worth: the best plan found makes "
-                               f"{sets:.9g} sets against a bound of {point.bound:.9g} from "
-                               f"its prices, a gap of {gap:.1g} (relative)")
-    solution = _solution(lp, eco, point, level, sets, started)
-    capped = int(np.sum(np.isfinite(eco.cap)))
-    full = int(np.sum(point.full))
-    k = len(eco.supply)
-    what = (f"{capped:,} capacities" if capped else "no capacities") + (
-        f" and {k} primary resources" if k > 1 else " and one primary resource")
-    reason = (f"{what}, no joint production or rules: techniques run in merit order at "
-              f"the plan's values ({full:,} at capacity)")
-    if k > 1:
-        reason += (f"; the resources' relative worth by a search over {points} weighings "
-                   "(where the bounds of two choices cross, with bisection), the answer a "
-                   "mix of two choices that fits both supplies")
-    log.debug("merit: %s in %.3fs", reason, time.perf_counter() - started)
-    return StructureResult(solution, reason, point.rounds, point.solves, point.values,
-                           eco.made, eco.cols[point.marginal])
+    method = Merit(min_rows)
+    verdict = method.qualifies(lp)
+    if not verdict:
+        return Candidate(None, verdict.reason)
+    return method.solve(lp, Budget.of(budget))

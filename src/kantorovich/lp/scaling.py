@@ -118,6 +118,31 @@ class Scaling:
         s = self.col[index]
         return np.asarray(lower, dtype=float) / s, np.asarray(upper, dtype=float) / s
 
+    def holds(self, base: LinearProgram, changed: LinearProgram) -> bool:
+        """Whether ``changed``, which differs from ``base`` (the program these factors
+        were found for) only in bounds and costs, still reaches the solver faithfully
+        under these factors: every changed number, scaled, within the window a program
+        is passed unchanged in (the README's rule, `_FAST_BOUND`, `_FAST_COST`). A
+        what-if outside it needs scaling of its own."""
+        m, n = len(base.row_lower), len(base.col_lower)
+        pairs = ((changed.row_lower, base.row_lower, self.row[:m], _FAST_TINY_BOUND,
+                  _FAST_BOUND),
+                 (changed.row_upper, base.row_upper, self.row[:m], _FAST_TINY_BOUND,
+                  _FAST_BOUND),
+                 (changed.col_lower, base.col_lower, 1.0 / self.col[:n], _FAST_TINY_BOUND,
+                  _FAST_BOUND),
+                 (changed.col_upper, base.col_upper, 1.0 / self.col[:n], _FAST_TINY_BOUND,
+                  _FAST_BOUND),
+                 (changed.objective, base.objective, self.col[:n], *_FAST_COST))
+        for new, old, factor, low, high in pairs:
+            moved = (new != old) & np.isfinite(new) & (new != 0)
+            if not moved.any():
+                continue
+            size = np.abs(new[moved] * factor[moved])
+            if size.min() < low or size.max() > high:
+                return False
+        return True
+
     def unscale(self, x_scaled: np.ndarray, row_activity_scaled: np.ndarray,
                 row_dual_scaled: np.ndarray, col_dual_scaled: np.ndarray | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:

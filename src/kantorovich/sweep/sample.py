@@ -366,8 +366,8 @@ def robust_plan(plan: Plan, uncertainty: Uncertainty, *, seed: int, samples: int
     least 200) are drawn after those for the out-of-sample share.
     """
     from kantorovich.lp.compile import compile_plan
-    from kantorovich.lp.highs import HighsSession
-    from kantorovich.results.result import solve, verified_solve
+    from kantorovich.results.chain import solve_program
+    from kantorovich.results.result import solve
 
     base = compile_plan(plan)
     nominal = solve(plan)
@@ -401,7 +401,7 @@ def robust_plan(plan: Plan, uncertainty: Uncertainty, *, seed: int, samples: int
     x = None
     while kept:
         lp = _stacked(base, programs, kept, weights)
-        solution, _ = verified_solve(HighsSession(lp), lp)
+        solution = solve_program(lp, method="simplex").solution
         out.solves += 1
         if solution.status.value != "optimal":
             out.status = solution.status.value
