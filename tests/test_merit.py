@@ -121,16 +121,17 @@ def test_a_second_resource_left_over_gets_no_price(bench) -> None:
 
 
 def test_large_plans_take_it_through_solve(bench) -> None:
-    """From `MERIT_FROM_ROWS` rows `solve` uses it by itself (as the structure method),
-    says so, and certifies the answer."""
+    """From `MERIT_FROM_ROWS` rows `solve` uses it by itself, names it, says why the
+    structure method did not apply, and certifies the answer."""
     plan = bench.several_resources(5_200, table=SUMMARY, seed=2)
     result = k.solve(plan)
     assert compile_plan(plan).shape[0] >= MERIT_FROM_ROWS
     assert result.status is k.Status.OPTIMAL
-    assert result.method == "structure" and "merit order" in result.method_reason
+    assert result.method == "merit" and "merit order" in result.method_reason
+    assert result.method_reason.startswith("not structure: ")
     assert result.certificate.verified
     small = k.solve(bench.several_resources(300, table=SUMMARY, seed=2))
-    assert small.method != "structure"
+    assert small.method == "simplex" and "not merit: " in small.method_reason
 
 
 def test_refusals_say_why(bench) -> None:

@@ -21,7 +21,7 @@ productive: ``I - B`` singular, the iteration diverging) raises `NotProductive`.
 >>> import numpy as np, scipy.sparse as sp
 >>> B = sp.csr_matrix(np.array([[0.0, 0.5], [0.25, 0.0]]))
 >>> LeontiefSystem(B, direct_up_to=0).solve(np.array([1.0, 1.0])).round(10).tolist()
-[1.714285714286, 1.428571428571]
+[1.7142857143, 1.4285714286]
 """
 
 from __future__ import annotations
