@@ -26,10 +26,12 @@ two resources                 labour and capital per unit of output, lognormal, 
 final demand (the basket)     counts on a ``basket_share`` of the products, lognormal
 capital supply                ``capital_share`` of what the optimum with labour alone
                               uses, so that both resources bind
-capacities                    on a ``capped_share`` of all techniques: a technique the
+capacities                    on a ``capped_share`` of all techniques, never on all of a
+                              product's (one, drawn at random, stays free): a technique the
                               labour-only optimum runs is capped at ``tightness`` of its
                               level there; another at a share uniform in [0.1, 1] of its
-                              product's gross output there
+                              product's gross output there (the median product's where
+                              that is 0)
 ============================  ==========================================================
 
 Everything is vectorised over techniques and flows; the same arguments give the same
@@ -164,11 +166,20 @@ def varied_economy(n: int, *, techniques: int | tuple[int, int] = 3, seed: int =
                             flows=flows, supply=supply, objective=objective, name=name)
     level, gross = _labour_only(plan, product, n)
     used = float(capital @ level)
-    capped = np.flatnonzero(rng.random(m) < capped_share)
+    # one technique of every product stays free of capacities (a product capped whole
+    # limits the plan by capacity, with the resources left over: another regime)
+    spared = first + (rng.random(n) * count).astype(np.int64)
+    eligible = np.ones(m, dtype=bool)
+    eligible[spared] = False
+    pool = np.flatnonzero(eligible)
+    capped = np.sort(rng.choice(pool, size=min(len(pool), int(round(capped_share * m))),
+                                replace=False))
     running = level[capped] > 0
     capacity = np.full(m, np.nan)
+    typical = np.median(gross[gross > 0]) if np.any(gross > 0) else 1.0
+    need = np.where(gross > 0, gross, typical)[product[capped]]
     capacity[capped] = np.where(running, tightness * level[capped],
-                                rng.uniform(0.1, 1.0, len(capped)) * gross[product[capped]])
+                                rng.uniform(0.1, 1.0, len(capped)) * need)
     supply["capital"] = capital_share * used
     return Plan.from_frames(goods=goods, processes=pd.DataFrame({"id": proc_ids,
                                                                  "capacity": capacity}),

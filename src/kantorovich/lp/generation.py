@@ -243,20 +243,22 @@ def _weightings(lp: LinearProgram, mk: _Makers, budget: Budget) -> list[np.ndarr
 
 
 def _start(lp: LinearProgram, mk: _Makers, budget: Budget) -> np.ndarray:
-    """The columns of the first restricted program (sorted): per product the cheapest
-    technique under each of `_weightings`, and the next one where it has a capacity."""
+    """The columns of the first restricted program (sorted): per product, under each of
+    `_weightings`, its techniques from the cheapest up to the first without a capacity
+    (a capped technique alone may not meet the product's need)."""
     tech = mk.tech
     if tech.n == 0:
         return np.sort(mk.always)
     picked = [mk.always]
+    capped = ~np.isinf(lp.col_upper[tech.cols])
     for cost in _weightings(lp, mk, budget):
         v = _values(mk, cost, budget)
         order, starts = tech.ranked(cost, v)
-        first = order[starts]
-        ends = np.r_[starts[1:], len(order)]
-        capped = np.isfinite(lp.col_upper[tech.cols[first]])
-        second = order[np.minimum(starts + 1, ends - 1)[capped]]
-        picked += [tech.cols[first], tech.cols[second]]
+        free = ~capped[order]
+        # uncapped techniques ranked before each position, within its product
+        before = np.cumsum(free) - free
+        before -= np.repeat(before[starts], np.diff(np.r_[starts, len(order)]))
+        picked.append(tech.cols[order[before == 0]])
     return np.unique(np.concatenate(picked))
 
 

@@ -301,14 +301,20 @@ class _Merit:
         # every technique that was marginal or at capacity in some state tried: what the
         # next method starts from when the merit order does not settle
         self.tried = np.zeros(len(eco.cols), dtype=bool)
+        self.last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
-    def handed_on(self, running: np.ndarray | None = None) -> Start:
-        """The techniques the merit order tried (and those of ``running``, columns), as
-        a start for the next method."""
+    def handed_on(self, lp: LinearProgram, running: np.ndarray | None = None) -> Start:
+        """What the next method may start from: the techniques the merit order tried
+        (and those of ``running``, columns), and the basis of the last choice it tried
+        (`_choice_basis`)."""
         cols = self.eco.cols[self.tried]
         if running is not None:
             cols = np.union1d(cols, running)
-        return Start(techniques=cols, source="the merit order")
+        col_basis = row_basis = None
+        if self.last is not None:
+            col_basis, row_basis = _choice_basis(lp, self.eco, *self.last)
+        return Start(col_basis=col_basis, row_basis=row_basis, techniques=cols,
+                     source="the merit order")
 
     def start(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Marginal techniques by a few value-iteration steps, nothing at capacity."""
@@ -335,6 +341,7 @@ class _Merit:
             state = _State(marginal, full)
             self.tried[marginal] = True
             self.tried |= full
+            self.last = (weights, marginal, full)
             ev = self._evaluate(weights, cost, state, v, q_start)
             solves += ev.solves
             v, q_start = ev.values, ev.q
@@ -536,6 +543,7 @@ class _Merit:
                           "id": ["sets"] + [str(j) for j in techniques]}))
         found = HighsSession(local, budget=budget).solve(budget)
         if found.status is not Status.OPTIMAL:
+            log.debug("merit: the cycle's program is %s", found.status)
             return None
         status = np.asarray(found.col_basis[1:], dtype=object)
         basic = techniques[status == "basic"]
@@ -552,13 +560,19 @@ class _Merit:
         pinned = np.setdiff1d(goods, owner)
         split = basic[~first]
         if pinned.size != split.size:
+            log.debug("merit: the cycle's basis pins %d goods with %d second techniques",
+                      pinned.size, split.size)
             return None
         state = _State(marginal, full, pinned, split)
         try:
             ev = self._evaluate(weights, cost, state, v, None)
-        except (_Refused, np.linalg.LinAlgError):
+        except (_Refused, np.linalg.LinAlgError) as why:
+            log.debug("merit: the cycle's state cannot be evaluated (%s)", why)
             return None
-        return (state, ev) if self._optimal(state, ev) else None
+        if not self._optimal(state, ev):
+            log.debug("merit: the cycle's state is not optimal")
+            return None
+        return state, ev
 
     def _optimal(self, state: _State, ev: _Evaluation) -> bool:
         """Every level within its bounds and every technique priced as its status says."""
@@ -793,6 +807,26 @@ def _mix(eco: _Economy, one: _Point, two: _Point) -> float | None:
 
 
 # -- the answer in the program's terms --------------------------------------------------------
+def _choice_basis(lp: LinearProgram, eco: _Economy, weights: np.ndarray,
+                  marginal: np.ndarray, full: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A basis of the full program from a choice of techniques: the marginal ones and
+    the number of sets basic, those at capacity at their bound; each good's binding row
+    (its assortment row in the basket, else its balance) and the resource of the larger
+    weight at theirs, every other row's slack basic. The counts agree, so HiGHS takes
+    it and its simplex starts from the choice (a crash start, not an optimum)."""
+    m, ncol = lp.shape
+    col_basis = np.full(ncol, "lower", dtype=object)
+    col_basis[eco.cols[full]] = "upper"
+    col_basis[eco.cols[marginal]] = "basic"
+    col_basis[eco.sets_col] = "basic"
+    row_basis = np.full(m, "basic", dtype=object)
+    in_basket = eco.count > 0
+    row_basis[eco.made[~in_basket]] = "lower"
+    row_basis[eco.assort] = "lower"
+    row_basis[eco.resource_rows[int(np.argmax(weights * eco.supply))]] = "lower"
+    return col_basis, row_basis
+
+
 def _solution(lp: LinearProgram, eco: _Economy, point: _Point, level: np.ndarray,
               sets: float, started: float, status: Status = Status.OPTIMAL) -> LpSolution:
     m, ncol = lp.shape
@@ -867,7 +901,7 @@ class Merit:
         try:
             one, two, theta, points = _search(merit, budget)
         except _Refused as why:
-            return Candidate(None, str(why), start=merit.handed_on())
+            return Candidate(None, str(why), start=merit.handed_on(lp))
         except (TimeoutError, _OutOfTime) as out:
             return _out_of_time(lp, eco, merit, getattr(out, "best", None), started)
         if one is two:
@@ -892,7 +926,7 @@ class Merit:
         log.debug("merit: %s in %.3fs", reason, time.perf_counter() - started)
         running = eco.cols[level > 0]
         return Candidate(solution, reason, bound=point.bound,
-                         start=merit.handed_on(running),
+                         start=merit.handed_on(lp, running),
                          detail={"rounds": point.rounds, "solves": point.solves,
                                  "weighings": points, "values": point.values,
                                  "made": eco.made, "techniques": eco.cols[point.marginal]})
@@ -903,7 +937,7 @@ def _out_of_time(lp: LinearProgram, eco: _Economy, merit: _Merit,
     """The best mix found when the budget ran out, never called optimal."""
     if best is None:
         return Candidate(LpSolution(Status.TIME_LIMIT, message="the time budget was spent"),
-                         "the time budget ran out", start=merit.handed_on())
+                         "the time budget ran out", start=merit.handed_on(lp))
     one, two, theta = best
     point = one if one.bound <= two.bound else two
     sets = _mixed_sets(one, two, theta)
@@ -913,7 +947,7 @@ def _out_of_time(lp: LinearProgram, eco: _Economy, merit: _Merit,
     return Candidate(solution, f"the time budget ran out during the search over the "
                      f"resources' worth: the best plan found makes {sets:.9g} sets against "
                      f"a bound of {point.bound:.9g} from its prices, a gap of {gap:.1g} "
-                     "(relative)", bound=point.bound, start=merit.handed_on())
+                     "(relative)", bound=point.bound, start=merit.handed_on(lp))
 
 
 def solve_by_merit(lp: LinearProgram, *, budget: Budget | float | None = None,
