@@ -64,7 +64,8 @@ def varied_economy(n: int, *, techniques: int | tuple[int, int] = 3, seed: int =
                    degree: float = 4.0, correlation: float = -0.5,
                    capped_share: float = 0.2, tightness: float = 0.5,
                    capital_share: float = 0.85, basket_share: float = 0.3,
-                   hub_exponent: float = 1.0, labour_supply: float = 1e6) -> Plan:
+                   hub_exponent: float = 1.0, labour_supply: float = 1e6,
+                   resources: int = 2) -> Plan:
     """A plan of ``n`` products with labour, capital and capacities; see the module
     docstring for each argument's rule.
 
@@ -92,6 +93,9 @@ def varied_economy(n: int, *, techniques: int | tuple[int, int] = 3, seed: int =
         Power of the suppliers' popularity (0: uniform; larger: fewer, bigger hubs).
     labour_supply : float
         Labour available.
+    resources : int
+        2 (labour and capital) or 1 (labour alone: with ``capped_share=0`` the plan has
+        the structure of the non-substitution theorem).
 
     Returns
     -------
@@ -101,6 +105,8 @@ def varied_economy(n: int, *, techniques: int | tuple[int, int] = 3, seed: int =
     """
     if n < 2:
         raise ValueError("an economy needs at least 2 products")
+    if resources not in (1, 2):
+        raise ValueError("resources must be 1 (labour) or 2 (labour and capital)")
     rng = np.random.default_rng(seed)
     count = _counts(rng, n, techniques)
     product = np.repeat(np.arange(n), count)                 # per technique
@@ -146,10 +152,15 @@ def varied_economy(n: int, *, techniques: int | tuple[int, int] = 3, seed: int =
                                        .astype(str), ".t"),
                            (np.arange(m) - np.repeat(first, count)).astype(str)
                            ).astype(object)
-    process = np.concatenate([np.arange(m), tech, np.arange(m), np.arange(m)])
-    good = np.concatenate([product, supplier, np.full(m, n), np.full(m, n + 1)])
-    inputs = np.concatenate([np.zeros(m), amount, labour, capital])
-    outputs = np.concatenate([np.ones(m), np.zeros(len(tech) + 2 * m)])
+    if resources == 1:
+        good_ids = good_ids[:-1]
+    extra = resources * m
+    process = np.concatenate([np.arange(m), tech, *([np.arange(m)] * resources)])
+    good = np.concatenate([product, supplier, np.full(m, n),
+                           *([np.full(m, n + 1)] if resources == 2 else [])])
+    inputs = np.concatenate([np.zeros(m), amount, labour,
+                             *([capital] if resources == 2 else [])])
+    outputs = np.concatenate([np.ones(m), np.zeros(len(tech) + extra)])
     flows = pd.DataFrame({
         "process": pd.Categorical.from_codes(process, categories=pd.Index(proc_ids)),
         "good": pd.Categorical.from_codes(good, categories=pd.Index(good_ids)),
@@ -162,8 +173,12 @@ def varied_economy(n: int, *, techniques: int | tuple[int, int] = 3, seed: int =
     goods = pd.DataFrame({"id": good_ids})
     name = f"varied-{n}"
     supply = {"labour": float(labour_supply), "capital": 1e30}
+    if resources == 1:
+        del supply["capital"]
     plan = Plan.from_frames(goods=goods, processes=pd.DataFrame({"id": proc_ids}),
                             flows=flows, supply=supply, objective=objective, name=name)
+    if resources == 1 and capped_share == 0:
+        return plan
     level, gross = _labour_only(plan, product, n)
     used = float(capital @ level)
     # one technique of every product stays free of capacities (a product capped whole
@@ -180,7 +195,8 @@ def varied_economy(n: int, *, techniques: int | tuple[int, int] = 3, seed: int =
     need = np.where(gross > 0, gross, typical)[product[capped]]
     capacity[capped] = np.where(running, tightness * level[capped],
                                 rng.uniform(0.1, 1.0, len(capped)) * need)
-    supply["capital"] = capital_share * used
+    if resources == 2:
+        supply["capital"] = capital_share * used
     return Plan.from_frames(goods=goods, processes=pd.DataFrame({"id": proc_ids,
                                                                  "capacity": capacity}),
                             flows=flows, supply=supply, objective=objective, name=name)
@@ -194,7 +210,7 @@ def _labour_only(plan: Plan, product: np.ndarray, n: int) -> tuple[np.ndarray, n
     from kantorovich.lp.structure import Structure
 
     lp = compile_plan(plan)
-    capital = int(np.flatnonzero((lp.rows["id"] == "capital").to_numpy())[0])
+    capital = np.flatnonzero((lp.rows["id"] == "capital").to_numpy())
     found = Structure().solve(lp.with_row_bounds(capital, -np.inf, np.inf), Budget(None))
     if found.solution is None:
         raise RuntimeError(f"the labour-only economy has no optimum: {found.reason}")

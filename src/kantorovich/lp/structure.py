@@ -62,7 +62,7 @@ import pandas as pd
 
 from kantorovich.lp.budget import Budget
 from kantorovich.lp.highs import LpSolution
-from kantorovich.lp.leontief import ROUGH_TOLERANCE, LeontiefSystem, NotProductive
+from kantorovich.lp.leontief import ROUGH_TOLERANCE, TOLERANCE, LeontiefSystem, NotProductive
 from kantorovich.lp.methods import Candidate, Start, Verdict
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
@@ -112,20 +112,21 @@ def _first(lp: LinearProgram, kind: str, positions: np.ndarray) -> str:
     return ", ".join(f"'{i}'" for i in ids) + more
 
 
-def _read(lp: LinearProgram) -> _Shape:
-    """The structure of ``lp``; `_Refused` with the reason when it has none."""
-    rows_kind = np.asarray(lp.rows["kind"].to_numpy(), dtype=object)
-    cols_kind = np.asarray(lp.cols["kind"].to_numpy(), dtype=object)
+def _read(lp: LinearProgram, known: _Known | None = None) -> _Shape:
+    """The structure of ``lp``; `_Refused` with the reason when it has none. ``known``
+    keeps the techniques read from a program with the same matrix and columns (a
+    `Session`'s what-ifs change only bounds), so they are read once."""
+    tables = known.tables(lp) if known else _Tables(lp)
+    rows_kind, cols_kind = tables.rows_kind, tables.cols_kind
     if np.any(rows_kind == "policy"):
         raise _Refused(f"the plan has rules ({int(np.sum(rows_kind == 'policy')):,} "
                        "policies)")
-    procs = np.flatnonzero(cols_kind == "process")
-    goods = np.flatnonzero(rows_kind == "good")
+    procs, goods = tables.procs, tables.goods
     capped = procs[np.isfinite(lp.col_upper[procs]) | (lp.col_lower[procs] != 0)]
     if capped.size:
         raise _Refused(f"processes {_first(lp, 'col', capped)} have a capacity or a "
                        "minimum level")
-    tech = read_technology(lp, goods, procs)
+    tech = known.technology(lp, goods, procs) if known else read_technology(lp, goods, procs)
     lower, free, made, used = tech.lower, tech.free, tech.made, tech.used
     if tech.joint.size:
         raise _Refused(f"processes {_first(lp, 'col', tech.joint)} make more than one "
@@ -160,16 +161,74 @@ def _read(lp: LinearProgram) -> _Shape:
                            f"{limited.size:,} primary resources of limited supply "
                            f"({_first(lp, 'row', goods[limited])}), not one")
         resource = int(goods[limited[0]])
-        cost = tech.uses(np.array([resource]))[0]
+        cost = (known.uses(tech, resource) if known
+                else tech.uses(np.array([resource]))[0])
         other = np.zeros(0, dtype=np.int64)
         if sense == "maximize":
             weights = _checked_weights(lp, goods, made)
-    assort = np.flatnonzero(rows_kind == "assortment")
-    ids = lp.rows["id"]
-    assort_good = goods[pd.Index(ids.iloc[goods]).get_indexer(ids.iloc[assort])]
     return _Shape(tech=tech, demand=demand, cost=cost, resource=resource, limited=other,
-                  weights=weights, assort=assort, assort_good=assort_good,
-                  sets_col=np.flatnonzero(cols_kind == "sets"))
+                  weights=weights, assort=tables.assort, assort_good=tables.assort_good,
+                  sets_col=tables.sets_col)
+
+
+class _Tables:
+    """What the program's row and column tables say: kinds and positions."""
+
+    def __init__(self, lp: LinearProgram) -> None:
+        self.rows_kind = np.asarray(lp.rows["kind"].to_numpy(), dtype=object)
+        self.cols_kind = np.asarray(lp.cols["kind"].to_numpy(), dtype=object)
+        self.procs = np.flatnonzero(self.cols_kind == "process")
+        self.goods = np.flatnonzero(self.rows_kind == "good")
+        self.assort = np.flatnonzero(self.rows_kind == "assortment")
+        ids = lp.rows["id"]
+        self.assort_good = self.goods[pd.Index(ids.iloc[self.goods]).get_indexer(
+            ids.iloc[self.assort])]
+        self.sets_col = np.flatnonzero(self.cols_kind == "sets")
+
+
+class _Known:
+    """What a `Structure` keeps between solves of programs that differ only in their
+    bounds: the techniques (read once per matrix and lower bounds' pattern), the
+    resource's use, and the Leontief factors of the last choice of techniques."""
+
+    def __init__(self) -> None:
+        self._tables: tuple[object, object, _Tables] | None = None
+        self._key: tuple[object, ...] | None = None
+        self._tech: Technology | None = None
+        self._uses: dict[int, np.ndarray] = {}
+        self._system: tuple[np.ndarray, float, LeontiefSystem] | None = None
+
+    def tables(self, lp: LinearProgram) -> _Tables:
+        kept = self._tables
+        if kept is None or kept[0] is not lp.rows or kept[1] is not lp.cols:
+            kept = self._tables = (lp.rows, lp.cols, _Tables(lp))
+        return kept[2]
+
+    def technology(self, lp: LinearProgram, goods: np.ndarray, procs: np.ndarray
+                   ) -> Technology:
+        key = (lp.matrix, np.isneginf(lp.row_lower[goods]).tobytes(),
+               lp.col_lower.tobytes(), lp.col_upper.tobytes(), goods.tobytes(),
+               procs.tobytes())
+        if self._key is None or self._key[0] is not key[0] or self._key[1:] != key[1:]:
+            self._key, self._tech = key, read_technology(lp, goods, procs)
+            self._uses, self._system = {}, None
+        assert self._tech is not None
+        return self._tech
+
+    def uses(self, tech: Technology, resource: int) -> np.ndarray:
+        if resource not in self._uses:
+            self._uses[resource] = tech.uses(np.array([resource]))[0]
+        return self._uses[resource]
+
+    def system(self, tech: Technology, chosen: np.ndarray, tol: float) -> LeontiefSystem:
+        """The Leontief system of ``chosen``, the last one again when it is the same
+        choice (its factors are kept)."""
+        kept = self._system
+        if kept is not None and kept[1] <= tol and np.array_equal(kept[0], chosen):
+            return kept[2]
+        system = tech.system(chosen, tol)
+        self._system = (chosen.copy(), tol, system)
+        return system
 
 
 def _checked_weights(lp: LinearProgram, goods: np.ndarray, made: np.ndarray
@@ -204,7 +263,7 @@ class _Fixed:
 
 
 def _policy_iteration(shape: _Shape, budget: Budget, chosen: np.ndarray | None = None,
-                      v: np.ndarray | None = None) -> _Fixed:
+                      v: np.ndarray | None = None, known: _Known | None = None) -> _Fixed:
     """Values and chosen techniques at the fixed point, from ``chosen`` when given (then
     exact from the first round); `_Refused` when none is found."""
     tech, cost = shape.tech, shape.cost
@@ -218,7 +277,8 @@ def _policy_iteration(shape: _Shape, budget: Budget, chosen: np.ndarray | None =
         rounds += 1
         # rounds that still change techniques need values only to well above the
         # margin they switch at; the last round's values are solved to full accuracy
-        system = tech.system(chosen, ROUGH_TOLERANCE) if rough else tech.system(chosen)
+        tol = ROUGH_TOLERANCE if rough else TOLERANCE
+        system = known.system(tech, chosen, tol) if known else tech.system(chosen, tol)
         solves += 1
         try:
             found = tech.values(chosen, cost, v, system=system)
@@ -352,13 +412,20 @@ def _solution(lp: LinearProgram, shape: _Shape, fixed: _Fixed, q: np.ndarray, se
 
 
 class Structure:
-    """The structure method behind the chain's protocol (`lp.methods.Method`)."""
+    """The structure method behind the chain's protocol (`lp.methods.Method`).
+
+    One instance solving programs that differ only in bounds (a `Session`'s what-ifs)
+    reads their techniques once and keeps the sparse factors of its last choice.
+    """
 
     name = "structure"
 
+    def __init__(self) -> None:
+        self._known = _Known()
+
     def qualifies(self, lp: LinearProgram, asked: bool = False) -> Verdict:
         try:
-            _read(lp)
+            _read(lp, self._known)
         except _Refused as why:
             return Verdict(False, str(why))
         return Verdict(True, "one primary resource, no joint production, no capacities "
@@ -370,9 +437,9 @@ class Structure:
         techniques of ``start`` when it has them."""
         started = time.perf_counter()
         try:
-            shape = _read(lp)
+            shape = _read(lp, self._known)
             chosen, v = _from_start(shape, start)
-            fixed = _policy_iteration(shape, budget, chosen, v)
+            fixed = _policy_iteration(shape, budget, chosen, v, self._known)
             y, sets, mu, binds, active = _final_output(lp, shape, fixed.values)
             try:
                 q = shape.tech.quantities(fixed.chosen, y, system=fixed.system)

@@ -169,8 +169,11 @@ def changed_plan(plan: Plan, *, supply: Mapping[str, float] | pd.Series | None =
     if "rules" in given:
         rhs = dict(zip(given["rules"].index, given["rules"].to_numpy(float)))
         policies = tuple(_with_rhs(p, rhs[p.id]) if p.id in rhs else p for p in policies)
-    return replace(plan, goods=goods, processes=procs, objective=objective,
-                   policies=policies)
+    from kantorovich.model.plan import numbers_changed
+
+    with numbers_changed():           # every id and number given is checked above
+        return replace(plan, goods=goods, processes=procs, objective=objective,
+                       policies=policies)
 
 
 def _with_rhs(policy: object, rhs: float) -> object:

@@ -15,7 +15,9 @@ them; it checks their shape and references when made (`model.checks.table_proble
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -92,6 +94,23 @@ class Policy:
         return self.name or self.id
 
 
+_numbers_changed = threading.local()
+
+
+@contextmanager
+def numbers_changed() -> Iterator[None]:
+    """Plans made inside are a plan already checked with some numbers changed, each
+    checked by the caller (`model.changes.changed_plan`: the ids it is given, the
+    domain of every number, min_level against capacity), so their tables and references
+    are not checked again: at 2,000 products that re-check is most of a what-if's
+    time."""
+    _numbers_changed.on = True
+    try:
+        yield
+    finally:
+        _numbers_changed.on = False
+
+
 @dataclass(frozen=True, eq=False)
 class Plan:
     """A planning problem in Kantorovich/Koopmans activity-analysis form.
@@ -125,6 +144,8 @@ class Plan:
         procs = self.processes
         if isinstance(procs, pd.DataFrame) and "level_unit" not in procs.columns:
             object.__setattr__(self, "processes", procs.assign(level_unit=""))
+        if getattr(_numbers_changed, "on", False):
+            return                     # a checked plan with numbers checked changed
         problems = table_problems(self)
         if not problems:
             problems = check_plan(self, file=self.source)

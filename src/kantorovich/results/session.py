@@ -45,6 +45,7 @@ from kantorovich.lp.highs import HighsSession
 from kantorovich.lp.highs_method import Highs
 from kantorovich.lp.methods import Candidate, Start
 from kantorovich.lp.program import LinearProgram
+from kantorovich.lp.structure import Structure
 from kantorovich.model.plan import Plan
 from kantorovich.results.chain import solve_program
 from kantorovich.results.result import PlanResult, answer, solve
@@ -104,6 +105,7 @@ class Session:
         self._assortment = pd.Index(lp.rows["id"].to_numpy()[self._assortment_rows])
         self._optimum: tuple[np.ndarray, np.ndarray] | None = None
         self._start: Start | None = None     # the techniques of the last structure answer
+        self._structure = Structure()        # keeps the techniques and factors it read
         self._now = lp                       # what the live model holds
 
     def __repr__(self) -> str:
@@ -147,7 +149,7 @@ class Session:
         warm = self._highs.scaling.holds(self.lp, lp)
         highs = (_WarmHighs(self, lp, record=not changes) if warm else Highs())
         solved = solve_program(lp, budget=budget, start=self._start,
-                               methods={"highs": highs})
+                               methods={"structure": self._structure, "highs": highs})
         if solved.method == "structure" and solved.start is not None:
             self._start = replace(solved.start, source="the session's last answer")
         options = {"time_limit": self._time_limit, "budget": budget, "verbose": False}
