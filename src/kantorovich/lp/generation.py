@@ -460,7 +460,7 @@ class _Generator:
     columns it holds, and the full program's pricing."""
 
     def __init__(self, lp: LinearProgram, cols: np.ndarray, group: np.ndarray,
-                 budget: Budget, method: str | None) -> None:
+                 budget: Budget, method: str | None, scale: bool = True) -> None:
         m, n = lp.shape
         self.lp = lp
         self.group = group
@@ -478,7 +478,7 @@ class _Generator:
         self.order = cols.copy()     # column of the full program of each session column
         self.rounds = 0
         self.y = np.zeros(m)
-        self.scaled = False
+        self.scaled = not scale
 
     def _add(self, entering: np.ndarray) -> None:
         lp = self.lp
@@ -547,12 +547,18 @@ class _Generator:
         return _entering(z, scale, stake, self.inside, self.group, per_product)
 
     def polish(self, budget: Budget, started: float) -> Candidate:
-        """Once more, warm, for an answer the certificate narrowly refused: HiGHS's
-        tolerances a hundred times tighter, every column with any positive reduced
-        cost let in, the rounds run again."""
+        """Once more, warm, for an answer the certificate narrowly refused: the costs
+        scaled so that the duals are near 1 (if they were not), HiGHS's tolerances a
+        hundred times tighter, and the pricing rounds run again from the basis in hand."""
+        duals = np.abs(self.y[self.y != 0])
+        size = float(duals.max()) if duals.size else 1.0
+        if not 1e-2 <= size <= 1e2:
+            self.session.scale_costs(size)
+        self.scaled = True
         self.session.tighten_tolerances(100.0)
         candidate = self.run(budget, PER_PRODUCT, self.rounds + MAX_ROUNDS, started)
-        candidate.reason = "polished: " + candidate.reason
+        candidate.reason = "technique generation: polished: " + candidate.reason
+        candidate.polish = None
         return candidate
 
     def _candidate(self, solution: LpSolution, status: Status, started: float,
@@ -592,15 +598,20 @@ class Generation:
     method : str, optional
         HiGHS method for the first restricted solve (`lp.methods.HIGHS_METHODS`;
         default: by size, `IPM_FROM_NONZEROS`); re-solves use the warm simplex.
+    scale : bool
+        Scale the restricted program's costs so that its duals are near 1 after its
+        first solve (without, prices far from 1 meet HiGHS's absolute tolerance, and the
+        answer may need `Candidate.polish`).
     """
 
     name = "generation"
 
     def __init__(self, per_product: int = PER_PRODUCT, max_rounds: int = MAX_ROUNDS,
-                 method: str | None = None) -> None:
+                 method: str | None = None, *, scale: bool = True) -> None:
         self.per_product = per_product
         self.max_rounds = max_rounds
         self.method = method
+        self.scale = scale
 
     def qualifies(self, lp: LinearProgram, asked: bool = False) -> Verdict:
         if asked:
@@ -623,7 +634,7 @@ class Generation:
             given = f", with the techniques of {start.source or 'a start'}"
         group = np.full(lp.shape[1], -1)
         group[mk.tech.cols] = mk.tech.out
-        run = _Generator(lp, cols, group, budget, self.method)
+        run = _Generator(lp, cols, group, budget, self.method, self.scale)
         candidate = run.run(budget, self.per_product, self.max_rounds, started)
         candidate.reason = f"technique generation: {candidate.reason}{given}"
         return candidate

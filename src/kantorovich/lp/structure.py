@@ -127,7 +127,8 @@ def _read(lp: LinearProgram, known: _Known | None = None) -> _Shape:
         raise _Refused(f"processes {_first(lp, 'col', capped)} have a capacity or a "
                        "minimum level")
     tech = known.technology(lp, goods, procs) if known else read_technology(lp, goods, procs)
-    lower, free, made, used = tech.lower, tech.free, tech.made, tech.used
+    lower = lp.row_lower[goods]           # fresh: a kept technology may be of other bounds
+    free, made, used = tech.free, tech.made, tech.used
     if tech.joint.size:
         raise _Refused(f"processes {_first(lp, 'col', tech.joint)} make more than one "
                        "good (joint production)")

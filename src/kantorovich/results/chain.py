@@ -10,7 +10,12 @@ sweeps, the laboratory and the economy commands all come here). It runs the meth
 4. HiGHS on the whole program (`lp.highs_method.Highs`), which applies to anything.
 
 A method asked for by name goes first; the rest follow in this order (``simplex``,
-``ipm`` and ``pdlp`` are HiGHS alone). Each candidate is checked by the one certificate
+``ipm`` and ``pdlp`` are HiGHS alone). Where an earlier method hands on a basis of the
+whole program (the merit order's last choice of techniques), ``auto`` goes from it to
+HiGHS's warm simplex rather than to technique generation: on the economies of
+`benchmarks/chain.py` the warm simplex took half the iterations of a cold one, and
+generation, which starts from techniques and not from a basis, was no faster than HiGHS
+whole. Each candidate is checked by the one certificate
 (`results.certificate.certify`) on the full program. One that narrowly fails is polished
 once by its own method (`lp.methods.Candidate.polish`: a few warm simplex iterations with
 tighter tolerances, not a new solve), and one still refused, or a method that stopped
@@ -36,7 +41,8 @@ from kantorovich.lp.generation import Generation
 from kantorovich.lp.highs import HighsSession, LpSolution
 from kantorovich.lp.highs_method import Highs
 from kantorovich.lp.merit import Merit
-from kantorovich.lp.methods import HIGHS_METHODS, Candidate, Method, Start, check_method
+from kantorovich.lp.methods import (HIGHS_METHODS, Candidate, Method, Start, Verdict,
+                                   check_method)
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 from kantorovich.lp.structure import Structure
@@ -149,6 +155,10 @@ def solve_program(lp: LinearProgram, *, method: str = "auto",
         final = position == len(order) - 1
         asked = name == method or (name == "highs" and method in HIGHS_METHODS)
         verdict = chain[name].qualifies(lp, asked)
+        if verdict and name == "generation" and not asked and start is not None \
+                and start.has_basis:
+            verdict = Verdict(False, f"the basis of {start.source} starts HiGHS's simplex "
+                              "nearer the optimum")
         if not verdict:
             story.append(f"{name} was asked for, but {verdict.reason}" if asked
                          else f"not {name}: {verdict.reason}")
