@@ -2,7 +2,7 @@
 
     python benchmarks/generation.py [--sizes 10000,100000,1000000] [--highs-limit 900]
                                     [--highs-max 20000] [--generation-max 20000]
-                                    [--budget 600] [--json out.json]
+                                    [--budget 600] [--json out.json] [--table DIR]
 
 Economies are generated from the real US detail table (`generate_economy`, K = 3
 techniques per product, hubs kept) and given what the structure method cannot handle:
@@ -17,10 +17,11 @@ techniques per product, hubs kept) and given what the structure method cannot ha
 
 Timed, in one run, on the same compiled program: raw highspy (a `highspy.Highs` given
 the arrays, simplex and interior point with crossover, each to ``--highs-limit`` s,
-skipped above ``--highs-max`` products); ours, what `kantorovich.solve` runs on such a
-program (`solve_by_structure`, which hands it to the merit order of `lp.merit`, and the
+skipped above ``--highs-max`` products); ours, the chain `kantorovich.solve` runs
+(`results.chain.solve_program`: the merit order of `lp.merit` on such a program, and the
 certificate on the full program, within ``--budget`` seconds); and, up to
-``--generation-max`` products, technique generation (`by_generation`) for comparison.
+``--generation-max`` products, technique generation (the chain with ``method=
+"generation"``) for comparison.
 The issue's targets: the same optimum as raw HiGHS at no more than 1.15x its best time;
 exact at 10^5 products under 5 minutes; a certified gap below 1e-4 at 10^6 under 10
 minutes. Exit status 1 when a target is missed.
@@ -131,26 +132,20 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def ours(lp: Any, budget: float) -> tuple[Any, str, Any]:
-    """What `kantorovich.solve` runs on such a program before HiGHS: the structure
-    method, which hands a plan with capacities and two resources to the merit order
-    (`lp.merit`), then the certificate on the full program."""
-    from kantorovich.lp.structure import solve_by_structure
-    from kantorovich.results.certificate import certify
+def ours(lp: Any, budget: float, method: str = "auto") -> tuple[Any, str, Any]:
+    """What `kantorovich.solve` runs on the program: the chain (the merit order on such
+    a program), each candidate certified on the full program."""
+    from kantorovich.results.chain import solve_program
 
-    found = solve_by_structure(lp, budget=budget)
-    if found.solution is None or not len(found.solution.x):
-        return found.solution, found.reason, None
-    return found.solution, found.reason, certify(lp, found.solution.x,
-                                                 found.solution.row_dual)
+    solved = solve_program(lp, method=method, budget=budget)
+    return solved.solution, f"{solved.method}: {solved.reason}", solved.certificate
 
 
 def run(n: int, args: argparse.Namespace) -> dict[str, Any]:
     from kantorovich.lp.compile import compile_plan
-    from kantorovich.results.generation import by_generation
 
     start = time.perf_counter()
-    plan = several_resources(n)
+    plan = several_resources(n, table=args.table)
     lp = compile_plan(plan)
     del plan
     row: dict[str, Any] = {"n": n, "rows": lp.shape[0], "columns": lp.shape[1],
@@ -173,7 +168,7 @@ def run(n: int, args: argparse.Namespace) -> dict[str, Any]:
     if n <= args.generation_max:
         gc.collect()
         start = time.perf_counter()
-        found, gwhy, gcert = by_generation(None, lp, budget=args.budget)
+        found, gwhy, gcert = ours(lp, args.budget, "generation")
         row["generation_s"] = time.perf_counter() - start
         row["generation_status"] = str(found.status) if found is not None else "none"
         row["generation_objective"] = found.objective if found is not None else None
@@ -210,6 +205,8 @@ def main() -> int:
     parser.add_argument("--generation-max", type=int, default=20_000)
     parser.add_argument("--budget", type=float, default=600.0)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--table", type=Path, default=TABLE,
+                        help="the input-output table economies are made from")
     args = parser.parse_args()
     rows = [run(int(float(n)), args) for n in args.sizes.split(",")]
     if args.json:
