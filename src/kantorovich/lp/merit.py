@@ -84,7 +84,8 @@ _SEARCH_STEPS = 80       # steps of the search over the resources' relative wort
 _GAP = 1e-9              # the search stops when its mix is this close to its bound
 #                          (relative; the certificate asks for 1e-6, HiGHS for 1e-7)
 _OVERDRAW = 1e-9         # a mix may overdraw a supply by this share (certificate: 1e-6)
-_LOCAL_GOODS = 60        # goods whose techniques change in one cycle, at most
+_LOCAL_GOODS = 60        # goods in a cycle's small program, at most
+_EXPANSIONS = 4          # times a cycle's program takes in the goods it got wrong
 _TIE = 1e-12             # relative: a technique must be this much cheaper to overtake
 
 
@@ -247,6 +248,10 @@ class _State:
     full: np.ndarray
     pinned: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     split: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: False for a state read off a cycle's small program at a degenerate optimum (not as
+    #: many second techniques as pinned goods): it holds at its weights, and is not
+    #: evaluated at others
+    exact: bool = True
 
 
 @dataclass
@@ -373,12 +378,21 @@ class _Merit:
         """``point``'s choice of techniques evaluated at other weights; None when it is
         not optimal there."""
         state = point.state
-        ev = self._evaluate(weights, weights @ self.eco.use, state, point.values, None)
+        if state is None or not state.exact:
+            return None
+        try:
+            ev = self._evaluate(weights, weights @ self.eco.use, state, point.values, None)
+        except (_Refused, np.linalg.LinAlgError):
+            return None
         if not self._optimal(state, ev):
             return None
         return self._point(weights, state, ev, 0, ev.solves)
 
-    def fraction(self, point: _Point) -> tuple[np.ndarray, np.ndarray]:
+    def fraction(self, point: _Point) -> tuple[np.ndarray, np.ndarray] | None:
+        """The sets of ``point``'s choice as a ratio of linear functions of the weights
+        (`_fraction`); None for a state that is not evaluated at other weights."""
+        if point.state is None or not point.state.exact:
+            return None
         if point.fraction is None:
             point.fraction = self._fraction(point)
         return point.fraction
@@ -493,22 +507,48 @@ class _Merit:
         rest of the economy answers linearly (one sparse solve per technique of those
         goods, with the state at the start of the cycle), so the program has a handful of
         columns and rows: HiGHS's basis for it says which goods are pinned at a capacity
-        and which run two techniques.
+        and which run two techniques (at a degenerate optimum, its levels and prices do,
+        `_from_local`). When the answer prices some technique outside the program wrongly,
+        or sends a level below zero, those goods join the program, with all their
+        techniques, and it is solved again (`_EXPANSIONS` times at most).
         """
         e = self.eco
         marginals = np.stack([m for m, _ in cycle])
         fulls = np.stack([f for _, f in cycle])
         goods = np.union1d(e.out[np.flatnonzero(np.any(fulls != fulls[0], axis=0))],
                            np.flatnonzero(np.any(marginals != marginals[0], axis=0)))
-        if goods.size > _LOCAL_GOODS:
-            return None
-        inside = np.isin(e.out, goods)
         # the techniques of those goods that run in some state of the cycle
-        running = np.zeros(len(inside), dtype=bool)
+        running = np.zeros(len(e.cols), dtype=bool)
         running[marginals.ravel()] = True
         running |= np.any(fulls, axis=0)
+        for _ in range(_EXPANSIONS):
+            if goods.size > _LOCAL_GOODS or budget.expired():
+                log.debug("merit: a cycle over %d goods is left unsettled", goods.size)
+                return None
+            found = self._local(weights, cost, marginals[0], fulls[0], goods, running, v,
+                                budget)
+            if found is None:
+                return None
+            state, ev = found
+            wrong = self._violations(state, ev)
+            if wrong.size == 0:
+                return state, ev
+            log.debug("merit: the cycle's program misses %d goods; solved again with them",
+                      wrong.size)
+            goods = np.union1d(goods, wrong)
+            running |= np.isin(e.out, wrong)
+        return None
+
+    def _local(self, weights: np.ndarray, cost: np.ndarray, marginal: np.ndarray,
+               full_all: np.ndarray, goods: np.ndarray, running: np.ndarray,
+               v: np.ndarray, budget: Budget) -> tuple[_State, _Evaluation] | None:
+        """The cycle's small program over ``goods`` (with their techniques in
+        ``running``), the rest of the economy in the choice ``marginal``, ``full_all``;
+        its state and evaluation (not yet checked), or None."""
+        e = self.eco
+        inside = np.isin(e.out, goods)
         techniques = np.flatnonzero(inside & running)
-        base = _State(marginals[0], fulls[0] & ~inside, goods)
+        base = _State(marginal, full_all & ~inside, goods)
         M = e.tech.matrix(base.marginal)
         keep = np.ones(e.n)
         keep[goods] = 0.0
@@ -560,22 +600,67 @@ class _Merit:
         pinned = np.setdiff1d(goods, owner)
         split = basic[~first]
         if pinned.size != split.size:
-            log.debug("merit: the cycle's basis pins %d goods with %d second techniques",
-                      pinned.size, split.size)
-            return None
+            log.debug("merit: the cycle's basis pins %d goods with %d second techniques: "
+                      "read from its levels and prices", pinned.size, split.size)
+            return self._from_local(weights, cost, base, system, Q, goods, techniques,
+                                    found)
         state = _State(marginal, full, pinned, split)
         try:
             ev = self._evaluate(weights, cost, state, v, None)
         except (_Refused, np.linalg.LinAlgError) as why:
             log.debug("merit: the cycle's state cannot be evaluated (%s)", why)
             return None
-        if not self._optimal(state, ev):
-            log.debug("merit: the cycle's state is not optimal")
-            return None
         return state, ev
+
+    def _from_local(self, weights: np.ndarray, cost: np.ndarray, base: _State,
+                    system: LeontiefSystem, Q: np.ndarray, goods: np.ndarray,
+                    techniques: np.ndarray, found: LpSolution
+                    ) -> tuple[_State, _Evaluation] | None:
+        """The state of a cycle's small program at a degenerate optimum, read from its
+        levels and prices rather than its basis: the cycle's goods keep the values its
+        prices give them (per unit of the composite resource), the rest of the economy
+        the values that follow from them by one sparse solve per cycle good; the
+        techniques of the cycle's goods run at the program's levels. Kept when it meets
+        every optimality condition."""
+        e = self.eco
+        mu = float(found.row_dual[-1])           # sets per unit of the resource
+        if not mu > 0:
+            return None
+        theta = found.row_dual[:-1] / mu         # the cycle's goods, in the resource
+        sets, x = float(found.x[0]), found.x[1:]
+        rhs = cost[base.marginal] / e.gain[base.marginal]
+        rhs[goods] = 0.0
+        units = np.zeros((e.n, len(goods)))
+        units[goods, np.arange(len(goods))] = 1.0
+        try:
+            v = system.solve(np.column_stack([rhs, units]), transposed=True)
+        except NotProductive:
+            return None
+        v = v[:, 0] + v[:, 1:] @ theta
+        q = Q @ np.r_[1.0, sets, x]
+        level = np.where(base.full, e.cap, 0.0)
+        owned = np.ones(e.n, dtype=bool)
+        owned[goods] = False
+        level[base.marginal[owned]] = q[owned] / e.gain[base.marginal[owned]]
+        level[techniques] = x
+        tol = 1e-9 * np.maximum(np.abs(x), 1.0)
+        capped = np.isfinite(e.cap[techniques])
+        full = base.full.copy()
+        at_cap = capped & (x >= e.cap[techniques] - tol)
+        full[techniques[at_cap]] = True
+        split = techniques[~at_cap & (x > tol)]
+        state = _State(base.marginal, full, goods, split, exact=False)
+        unit = (cost + e.inputs_t @ v) / e.gain
+        output = np.bincount(e.out, weights=e.gain * level, minlength=e.n)
+        return state, _Evaluation(v, unit, sets, level, output, q, 2 + len(goods))
 
     def _optimal(self, state: _State, ev: _Evaluation) -> bool:
         """Every level within its bounds and every technique priced as its status says."""
+        return self._violations(state, ev).size == 0
+
+    def _violations(self, state: _State, ev: _Evaluation) -> np.ndarray:
+        """The goods where ``state`` fails an optimality condition: a technique priced
+        against its status, a level outside its bounds."""
         e = self.eco
         scale = np.maximum(np.abs(ev.unit), np.abs(ev.values[e.out]))
         tol = 1e-9 * np.maximum(scale, 1e-300)
@@ -587,10 +672,11 @@ class _Merit:
         basic[state.split] = True
         lower = ~basic & ~state.full
         level_tol = 1e-9 * np.maximum(np.max(np.abs(ev.level), initial=0.0), 1e-300)
-        return bool(np.all(gap[lower] <= tol[lower]) and np.all(gap[state.full] >= -tol[
-            state.full]) and np.all(np.abs(gap[basic]) <= tol[basic]) and np.all(
-            ev.level >= -level_tol) and np.all(ev.level <= np.where(
-                np.isfinite(e.cap), e.cap * (1 + 1e-9) + level_tol, np.inf)))
+        wrong = ((lower & (gap > tol)) | (state.full & (gap < -tol))
+                 | (basic & (np.abs(gap) > tol)) | (ev.level < -level_tol)
+                 | (ev.level > np.where(np.isfinite(e.cap), e.cap * (1 + 1e-9) + level_tol,
+                                        np.inf)))
+        return np.unique(e.out[wrong])
 
     def _dispatch(self, unit: np.ndarray, output: np.ndarray, marginal: np.ndarray,
                   full: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -751,8 +837,11 @@ def _crossing(merit: _Merit, one: _Point, two: _Point, lo: float, hi: float
     """The weighing in (lo, hi) where the bounds of the two ends' choices are equal (each
     a ratio of linear functions of ``t``); None when there is none inside."""
     eco = merit.eco
-    a1, b1 = merit.fraction(one)
-    a2, b2 = merit.fraction(two)
+    first, second = merit.fraction(one), merit.fraction(two)
+    if first is None or second is None:
+        return None
+    a1, b1 = first
+    a2, b2 = second
     r = eco.supply
     # w(t) = ((1 - t) / r0, t / r1): w @ a = A0 + t A1
     A0, A1 = a1[0] / r[0], a1[1] / r[1] - a1[0] / r[0]

@@ -17,8 +17,9 @@ HiGHS's warm simplex rather than to technique generation: on the economies of
 generation, which starts from techniques and not from a basis, was no faster than HiGHS
 whole. Each candidate is checked by the one certificate
 (`results.certificate.certify`) on the full program. One that narrowly fails is polished
-once by its own method (`lp.methods.Candidate.polish`: a few warm simplex iterations with
-tighter tolerances, not a new solve), and one still refused, or a method that stopped
+by its own method (`lp.methods.Candidate.polish`: a few warm simplex iterations with
+tighter tolerances, not a new solve; then, for HiGHS, its second opinion from scratch),
+and one still refused, or a method that stopped
 without an answer, hands what it found to the next (`lp.methods.Start`: its basis for a
 warm simplex, its point for HiGHS's crossover, its techniques for the next method's
 first choice), so that a fallback starts where the last method stopped.
@@ -54,6 +55,10 @@ log = logging.getLogger(__name__)
 
 ORDER = ("structure", "merit", "generation", "highs")
 """The chain's methods, in the order ``auto`` tries them."""
+
+_POLISHES = 2
+"""Polishes of one refused answer, at most: a method may offer a cheap one first and a
+thorough one after it (HiGHS: warm with tighter tolerances, then from scratch)."""
 
 
 @dataclass
@@ -208,16 +213,19 @@ def _judge(lp: LinearProgram, name: str, candidate: Candidate, budget: Budget,
         return Solved(solution, cert, label, told(_certified(name, candidate.reason)),
                       candidate.session, candidate.start)
     first = cert
-    if candidate.polish is not None and not budget.expired():
+    for _ in range(_POLISHES):
+        if candidate.polish is None or budget.expired():
+            break
         polished = candidate.polish(budget)
         again = polished.solution
-        if again is not None and again.status is Status.OPTIMAL:
-            cert = certify(lp, again.x, again.row_dual)
-            if cert.verified:
-                return Solved(again, cert, _label(name, polished),
-                              told(_certified(name, polished.reason)), polished.session,
-                              polished.start)
-            candidate, solution = polished, again
+        if again is None or again.status is not Status.OPTIMAL:
+            break
+        cert = certify(lp, again.x, again.row_dual)
+        if cert.verified:
+            return Solved(again, cert, _label(name, polished),
+                          told(_certified(name, polished.reason)), polished.session,
+                          polished.start)
+        candidate, solution = polished, again
     if final:
         message = "the solver's answer failed our certificate: " + residuals(cert)
         solution = replace(solution, status=Status.UNVERIFIED, message=message)
