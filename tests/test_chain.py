@@ -35,9 +35,10 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "kantorovich"
 
 @pytest.fixture(scope="module")
 def cycling() -> k.Plan:
-    """300 products, two resources, a fifth of the techniques capped: the merit order
-    cycles between four choices here, and its small program does not settle them."""
-    return varied_economy(300, seed=2)
+    """600 products, two resources, two fifths of the techniques capped tight: the merit
+    order cycles between four choices here, and its small program does not settle
+    them."""
+    return varied_economy(600, seed=1, capped_share=0.4, tightness=0.8)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,7 @@ def test_a_merit_cycle_hands_its_choice_to_a_warm_simplex(cycling, cold) -> None
     found = Merit(min_rows=0).solve(lp, Budget(None))
     assert found.solution is None and "cycles between 4 choices" in found.reason
     start = found.start
-    assert start is not None and start.has_basis and len(start.techniques) >= 300
+    assert start is not None and start.has_basis and len(start.techniques) >= 600
     result = k.solve(cycling, method="merit")
     assert result.method == "simplex" and result.is_optimal
     assert result.certificate.verified

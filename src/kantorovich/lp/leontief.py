@@ -158,7 +158,7 @@ class LeontiefSystem:
                  ) -> np.ndarray | None:
         """Fixed point ``u <- b + M u``; None when it slows down past `SLOW_RATE`.
         Raises `NotProductive` when it diverges."""
-        u = b.copy() if start is None else np.maximum(np.asarray(start, dtype=float), 0.0)
+        u = b.copy() if start is None else np.array(start, dtype=float)
         previous = np.inf
         for step in range(1, _MAX_STEPS + 1):
             new = M @ u

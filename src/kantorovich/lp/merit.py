@@ -85,7 +85,9 @@ _GAP = 1e-9              # the search stops when its mix is this close to its bo
 #                          (relative; the certificate asks for 1e-6, HiGHS for 1e-7)
 _OVERDRAW = 1e-9         # a mix may overdraw a supply by this share (certificate: 1e-6)
 _LOCAL_GOODS = 60        # goods in a cycle's small program, at most
-_EXPANSIONS = 4          # times a cycle's program takes in the goods it got wrong
+_EXPANSIONS = 6          # times a cycle's program takes in the goods it got wrong
+_EXACT = 1e-9           # relative: a price off by more fails a state (evaluated exactly)
+_READ = 1e-7            # ... read off a cycle's small program (`_from_local`)
 _TIE = 1e-12             # relative: a technique must be this much cheaper to overtake
 
 
@@ -521,30 +523,38 @@ class _Merit:
         running = np.zeros(len(e.cols), dtype=bool)
         running[marginals.ravel()] = True
         running |= np.any(fulls, axis=0)
+        kept: dict[int, np.ndarray] = {}      # the block solve's columns, to start from
         for _ in range(_EXPANSIONS):
             if goods.size > _LOCAL_GOODS or budget.expired():
                 log.debug("merit: a cycle over %d goods is left unsettled", goods.size)
                 return None
             found = self._local(weights, cost, marginals[0], fulls[0], goods, running, v,
-                                budget)
+                                budget, kept)
             if found is None:
                 return None
             state, ev = found
             wrong = self._violations(state, ev)
             if wrong.size == 0:
                 return state, ev
-            log.debug("merit: the cycle's program misses %d goods; solved again with them",
-                      wrong.size)
+            more = np.isin(e.out, wrong) & ~running      # their techniques not yet in
+            if np.all(np.isin(wrong, goods)) and not more.any():
+                log.debug("merit: the cycle's program is wrong about its own goods")
+                return None
+            log.debug("merit: the cycle's program misses %d goods or %d techniques; solved "
+                      "again with them", np.setdiff1d(wrong, goods).size, int(more.sum()))
             goods = np.union1d(goods, wrong)
-            running |= np.isin(e.out, wrong)
+            running |= more
         return None
 
     def _local(self, weights: np.ndarray, cost: np.ndarray, marginal: np.ndarray,
                full_all: np.ndarray, goods: np.ndarray, running: np.ndarray,
-               v: np.ndarray, budget: Budget) -> tuple[_State, _Evaluation] | None:
+               v: np.ndarray, budget: Budget, kept: dict[int, np.ndarray]
+               ) -> tuple[_State, _Evaluation] | None:
         """The cycle's small program over ``goods`` (with their techniques in
         ``running``), the rest of the economy in the choice ``marginal``, ``full_all``;
-        its state and evaluation (not yet checked), or None."""
+        its state and evaluation (not yet checked), or None. ``kept`` holds the block
+        solve's columns of an earlier, smaller program (keyed -2, -1 for the constant and
+        the sets, else by technique): the iteration starts from them."""
         e = self.eco
         inside = np.isin(e.out, goods)
         techniques = np.flatnonzero(inside & running)
@@ -558,10 +568,13 @@ class _Merit:
             e.inputs @ cap_level)
         net = e.tech.net(techniques).toarray()
         rhs = np.column_stack([e.demand - net_full, e.count, -net])
+        keys = [-2, -1, *techniques.tolist()]
+        start = np.column_stack([kept.get(key, rhs[:, k]) for k, key in enumerate(keys)])
         try:
-            Q = system.solve(rhs)
+            Q = system.solve(rhs, start=start)
         except NotProductive:
             return None
+        kept.update(zip(keys, Q.T))
         # gross output of the outside goods' marginal techniques, and the goods'
         # shortfalls (what a technique of their own would have to make): q = Q @ (1, s, x)
         unit_cost = cost[base.marginal] / e.gain[base.marginal]
@@ -581,7 +594,10 @@ class _Merit:
                           "id": [str(g) for g in goods] + ["resource"]}),
             pd.DataFrame({"kind": ["sets"] + ["process"] * len(techniques),
                           "id": ["sets"] + [str(j) for j in techniques]}))
-        found = HighsSession(local, budget=budget).solve(budget)
+        session = HighsSession(local, budget=budget)
+        session.tighten_tolerances(1e3)         # tiny and dense: solved to 1e-10
+        found = session.solve(budget)
+        session.close()
         if found.status is not Status.OPTIMAL:
             log.debug("merit: the cycle's program is %s", found.status)
             return None
@@ -663,7 +679,9 @@ class _Merit:
         against its status, a level outside its bounds."""
         e = self.eco
         scale = np.maximum(np.abs(ev.unit), np.abs(ev.values[e.out]))
-        tol = 1e-9 * np.maximum(scale, 1e-300)
+        # a state read off the cycle's small program carries that program's accuracy
+        # (its prices to about 1e-8 relative); the certificate judges the answer anyway
+        tol = (_EXACT if state.exact else _READ) * np.maximum(scale, 1e-300)
         gap = ev.values[e.out] - ev.unit                 # > 0: cheaper than the good's value
         basic = np.zeros(len(gap), dtype=bool)
         owned = np.ones(e.n, dtype=bool)
