@@ -18,7 +18,13 @@ the optimum keeps most of the structure, and this module uses it:
   runs two techniques, and the rounds cycle; the goods in the cycle are then settled by
   a program of a few columns (the rest of the economy answering linearly, one sparse
   solve per technique involved) whose basis says which goods are pinned at a capacity
-  and which run two techniques.
+  and which run two techniques, or, at a degenerate optimum, whose levels and prices
+  say what runs and what each good is worth. When that answer prices a technique of
+  another good wrongly, the good joins the program and it is solved again, warm.
+  A cycle that this does not settle (over more than `_LOCAL_GOODS` goods, or after
+  `_EXPANSIONS` widenings) ends the method: its last choice of techniques goes to the
+  next method as a basis of the whole program (`_choice_basis`), from which HiGHS's
+  simplex starts.
 * **Two resources: their relative worth.** Weighing them by ``w`` makes one composite
   resource; the optimum ``s(w)`` of that relaxation bounds the plan's optimum from
   above for every ``w`` (surrogate duality), and its least value over ``w`` is the
@@ -30,8 +36,8 @@ the optimum keeps most of the structure, and this module uses it:
   answer, priced by the duals of the plan with the lower bound. When the budget runs
   out first, the best mix found is returned with its gap, never called optimal.
 
-The answer is a candidate like any solver's: `results.result` checks it with the same
-certificate on the full program and falls back to HiGHS when it fails. What this does
+The answer is a candidate like any solver's: the chain (`results.chain`) checks it with
+the same certificate on the full program and hands on to HiGHS when it fails. What this does
 not handle (rules, joint production, minimum levels, more than two resources, a
 product whose capacities cannot meet its demand) is refused with the reason.
 
