@@ -576,7 +576,7 @@ class _Generator:
 
     def _no_optimum(self, solution: LpSolution) -> Candidate:
         n = self.lp.shape[1]
-        detail = {"rounds": self.rounds, "columns": len(self.order)}
+        detail: dict[str, object] = {"rounds": self.rounds, "columns": len(self.order)}
         if solution.status is Status.TIME_LIMIT:
             return Candidate(LpSolution(Status.TIME_LIMIT, message="the time budget was "
                                         "spent"), "the time budget ran out", detail=detail)

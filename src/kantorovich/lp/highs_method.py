@@ -88,12 +88,13 @@ class Highs:
         if self.session is not None and self.warm_reason:
             method, reason = "simplex", self.warm_reason
             session.use_method("choose")
-        elif start is not None and start.has_basis and session.set_basis(
-                start.col_basis, start.row_basis):
+        elif (start is not None and start.col_basis is not None
+              and start.row_basis is not None and len(start.col_basis)
+              and session.set_basis(start.col_basis, start.row_basis)):
             method, reason = "simplex", f"warm from the basis of {start.source}"
             session.use_method("choose")
-        elif start is not None and start.has_point and session.cross_over(
-                start.x, start.row_dual):
+        elif (start is not None and start.x is not None and start.row_dual is not None
+              and len(start.x) and session.cross_over(start.x, start.row_dual)):
             method, reason = "simplex", (f"crossover from the point of {start.source}, "
                                          "then the simplex")
             session.use_method("choose")

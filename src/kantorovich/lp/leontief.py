@@ -92,9 +92,10 @@ class LeontiefSystem:
     ([1247.52, 1841.58], 'splu')
     """
 
-    def __init__(self, A: sp.spmatrix, method: Method = "auto", tol: float = TOLERANCE,
+    def __init__(self, A: sp.csr_matrix | sp.csc_matrix | np.ndarray,
+                 method: Method = "auto", tol: float = TOLERANCE,
                  *, direct_up_to: int = DIRECT_UP_TO) -> None:
-        self.A = sp.csr_matrix(A, dtype=float)
+        self.A = sp.csr_matrix(A).astype(float)
         self.n = self.A.shape[0]
         self.tol = tol
         if method == "auto":
@@ -139,16 +140,20 @@ class LeontiefSystem:
             return np.zeros_like(rhs)
         if self.choice == "splu":
             return self._direct(rhs, transposed)
-        if transposed and self._At is None:
-            self._At = self.A.T.tocsr()
-        M = self._At if transposed else self.A
+        M = self.A
+        if transposed:
+            if self._At is None:
+                self._At = self.A.T.tocsr()
+            M = self._At
         found = self._iterate(M, rhs, start)
         if found is None:
             found = self._krylov(M, rhs, transposed)
         return found
 
     def _direct(self, rhs: np.ndarray, transposed: bool) -> np.ndarray:
-        u = self.lu.solve(rhs, trans="T" if transposed else "N")
+        # SuperLU solves the transposed system from the same factors (scipy's stubs
+        # do not list ``trans``)
+        u = self.lu.solve(rhs, trans="T" if transposed else "N")  # type: ignore[call-overload]
         if not np.all(np.isfinite(u)):
             raise NotProductive("I - A is singular")
         self.method = "splu"
@@ -207,7 +212,7 @@ class LeontiefSystem:
         return float(np.abs(x - Ax - b).max(initial=0) / max(np.abs(b).max(initial=0), 1e-300))
 
 
-def leontief_solve(B: sp.spmatrix, rhs: np.ndarray, start: np.ndarray | None = None, *,
+def leontief_solve(B: sp.csr_matrix | sp.csc_matrix, rhs: np.ndarray, start: np.ndarray | None = None, *,
                    tol: float = TOLERANCE, direct_up_to: int = DIRECT_UP_TO
                    ) -> tuple[np.ndarray, str]:
     """``u = rhs + B u`` once: the solution and how it was found (`LeontiefSystem`).

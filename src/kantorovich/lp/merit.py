@@ -414,16 +414,17 @@ class _Merit:
         (for the resource of the smaller weight, which the mix holds least accurately)
         gives both."""
         e = self.eco
+        state = point.state
+        assert state is not None
         K = len(e.supply)
         w = point.weights
-        per = [None] * K
         solved = int(np.argmin(w)) if K > 1 else 0
-        per[solved], _, _ = self._values(e.use[solved], point.state, None)
+        per = {solved: self._values(e.use[solved], state, None)[0]}
         if K > 1:
             other = 1 - solved
             per[other] = (point.values - w[solved] * per[solved]) / w[other]
         a, b = np.zeros(K), np.zeros(K)
-        cap_level = np.where(point.state.full, e.cap, 0.0)
+        cap_level = np.where(state.full, e.cap, 0.0)
         for k in range(K):                  # two at most
             v = per[k]
             unit = (e.use[k] + e.inputs_t @ v) / e.gain
@@ -568,7 +569,7 @@ class _Merit:
         M = e.tech.matrix(base.marginal)
         keep = np.ones(e.n)
         keep[goods] = 0.0
-        system = LeontiefSystem(M @ sp.diags(keep))
+        system = LeontiefSystem((M @ sp.diags(keep)).tocsr())
         cap_level = np.where(base.full, e.cap, 0.0)
         net_full = np.bincount(e.out, weights=e.gain * cap_level, minlength=e.n) - (
             e.inputs @ cap_level)

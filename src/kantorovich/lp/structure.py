@@ -321,6 +321,7 @@ def _final_output(lp: LinearProgram, shape: _Shape, v: np.ndarray
         raise _Refused("the resource does not cover the demands (infeasible)")
     if not shape.sets_col.size:                          # maximize weights
         weights = shape.weights
+        assert weights is not None                       # read for every `maximize`
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(weights > 0, weights / v, 0.0)
         r = int(np.argmax(ratio))

@@ -176,9 +176,9 @@ class Session:
             if self._sets_col is not None:
                 if not plan.objective.weights.index.equals(self._assortment):
                     return None
-                matrix = matrix.tolil()
-                matrix[self._assortment_rows, self._sets_col] = set_counts(plan)
-                matrix = matrix.tocsc()
+                entries = matrix.tolil()
+                entries[self._assortment_rows, self._sets_col] = set_counts(plan)
+                matrix = entries.tocsc()
             else:
                 weights = good_weights(plan)
                 objective = objective.copy()
