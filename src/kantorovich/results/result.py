@@ -57,11 +57,13 @@ class PlanResult:
         Every analysis of the result, set by `kantorovich.analyse` the first time it
         runs (None until then); the CLI, reports, sweeps and the laboratory read it.
     method : str
-        The method that produced the solution: ``structure``, ``simplex``, ``ipm``,
-        ``pdlp`` (see `kantorovich.lp.methods`); empty for a result made elsewhere.
+        The method whose answer was certified: ``structure``, ``merit``,
+        ``generation``, ``simplex``, ``ipm``, ``pdlp`` (see `kantorovich.lp.methods`);
+        empty for a result made elsewhere.
     method_reason : str
-        Why that method, in one sentence (and why not the one asked for, after a
-        fallback); when the answer is not proven optimal, its certified residuals.
+        The chain's story (`results.chain`): why each method before it did not apply
+        or failed, then how this one found the answer; when the answer is not proven
+        optimal, its certified residuals.
 
     Notes
     -----
