@@ -271,7 +271,8 @@ def test_kornai_liptak_refuses_a_world_it_cannot_run_with_a_located_error(
     from kantorovich.lab.run import load_experiment
 
     world = write(tmp_path / "open.yaml", GROSS_SUBSTITUTES.replace(", capacity: 60", ""))
-    exp = write(tmp_path / "e.yaml", f"world: {world}\nregimes:\n  kl: {{type: kornai-liptak}}\n")
+    exp = write(tmp_path / "e.yaml",
+                f"world: {world}\nregimes:\n  kl: {{type: kornai-liptak}}\n")
     with pytest.raises(PlanError) as info:
         load_experiment(exp)
     problem = info.value.problems[0]

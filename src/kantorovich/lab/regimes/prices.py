@@ -29,9 +29,10 @@ rules a unit touches and its convexity price each round, each proposal's nonzero
 quantities and its value, and the final weights. Rules over ``level(process)`` are
 refused (they name what only the unit sees); every process needs a finite capacity.
 Units are paid a share of profit at the final prices. Decomposition pays where units
-have many private techniques and share few goods (`experiments/worlds/workshops.yaml`:
-12 rounds, 0.81 of the numbers of a technology report); with one technique per unit it
-sends more than a technology report.
+have many private techniques and share few goods: on `experiments/worlds/workshops.yaml`
+(8 units of 40 to 60 techniques) 15 rounds and 1,493 numbers against 1,950 for full
+technology reports; with a few techniques a unit, or one (Leningrad: 1 round, 71
+against 21; the US 2017 table: 1 round, 19,793 against 5,179), it sends more.
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ def decompose(lp: LinearProgram, unit: np.ndarray, n_units: int, low: np.ndarray
     master = LinearProgram(
         sense="maximize", objective=np.concatenate([np.zeros(C), -np.ones(n_art)]),
         matrix=sp.hstack([centre, art], format="csc"),
-        row_lower=np.concatenate([lo, np.ones(U)]), row_upper=np.concatenate([up, np.ones(U)]),
+        row_lower=np.concatenate([lo, np.ones(U)]),
+        row_upper=np.concatenate([up, np.ones(U)]),
         col_lower=np.concatenate([lp.col_lower[others], np.zeros(n_art)]),
         col_upper=np.concatenate([lp.col_upper[others], np.full(n_art, _INF)]),
         rows=_labels("row", m + U), cols=_labels("centre", C + n_art))
