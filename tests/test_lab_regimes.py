@@ -247,13 +247,31 @@ COST = """\
     """
 
 
-@pytest.mark.parametrize("text", [SETS, COST], ids=["maximize_sets", "minimize"])
-def test_kornai_liptak_plans_baskets_and_least_cost(tmp_path: Path, text: str) -> None:
+LEVELS = """\
+    name: rules over levels, within a unit and across units
+    goods: {labour: {unit: h}, a: {unit: t}, b: {unit: t}}
+    units: {ua: {region: North}, ub: {region: South}}
+    processes:
+      make-a: {unit: ua, inputs: {labour: 1}, outputs: {a: 1}, capacity: 80}
+      make-a2: {unit: ua, inputs: {labour: 0.6}, outputs: {a: 0.5}, capacity: 50}
+      make-b: {unit: ub, inputs: {labour: 1}, outputs: {b: 1}, capacity: 60}
+    supply: {labour: 100}
+    objective: {maximize: {a: 1, b: 2}}
+    policies:
+      old-works: {rule: "level(make-a2) <= 20"}
+      shared-line: {rule: "level(make-a) + level(make-b) <= 70"}
+    """
+
+
+@pytest.mark.parametrize("text", [SETS, COST, LEVELS],
+                         ids=["maximize_sets", "minimize", "level-rules"])
+def test_kornai_liptak_plans_baskets_least_cost_and_rules_over_levels(tmp_path: Path, text: str) -> None:
     world = write(tmp_path / "w.yaml", text)
     assert k.solve(k.load_plan(world)).is_optimal
     results = run_experiment(lab({"kornai-liptak": {}}, world=world, periods=1))
     assert per_period(results, "kornai-liptak", "efficiency").min() >= 0.99
     assert mean(results, "kornai-liptak", "converged") == 1.0
+    assert mean(results, "kornai-liptak", "rules_broken") == 0.0
 
 
 def test_kornai_liptak_plans_without_rules_where_the_reports_cannot_meet_them() -> None:
