@@ -11,7 +11,9 @@ that every point's record is on disk:
   are points *of* (a fingerprint of the plan, say), so a store shared by two sweeps never
   mixes them. Points already in the store are not computed again (`RunSummary.reused`),
   which is how a rerun into the same directory finishes only what is missing, and how a
-  widened grid reuses the points it shares with the old one.
+  widened grid reuses the points it shares with the old one. A stored file that does not
+  read back whole (`PointStore.whole`) is not a point: it is computed again, counted in
+  `RunSummary.computed`, and its new file replaces the bad one.
 * **Streaming.** Results are written by this process, one atomic file per point, as each
   task finishes (`distributed.as_completed`), not at the end; workers need not share a
   file system with it, so a cluster elsewhere works as well as a local one.
@@ -165,7 +167,7 @@ def run_points(function: Callable[..., Mapping[str, Any]],
     keys = [point_key(point if identity is None else identity(point), salt)
             for point in points]
     unique = dict(zip(keys, points))
-    done = store.done() & unique.keys()
+    done = store.whole(unique)      # a file that does not read back is computed again
     todo = [key for key in unique if key not in done]
     total = len(unique)
     summary = RunSummary(points=total, computed=0, reused=len(done), keys=list(unique),
