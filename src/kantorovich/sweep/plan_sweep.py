@@ -7,7 +7,9 @@ run ends (published together, all or nothing, by `kantorovich.files.output_direc
   named exactly as given, ``status``, ``objective``, ``price.GOOD`` (shadow prices),
   ``rule_price.ID`` and ``rule_cost.ID`` (each policy's price and exact cost),
   ``iterations``, ``seconds`` and ``point`` (the point's key in the store);
-* ``frontier.ID.html`` for each swept rule (`kantorovich.sweep.charts`);
+* ``frontier.ID.html`` for each swept rule (`kantorovich.sweep.charts`; an ID that is
+  not a plain lower-case file name becomes a short stem, ``~`` and a hash of the ID, see
+  `kantorovich.sweep.charts.frontier_file_name`);
 * with ``--sample N``: ``samples.parquet`` (each sample's status, objective, failed
   units, drawn yields), ``sample_moves.parquet`` (each sample's moves against the plan in
   force), ``move_spread.parquet`` (each move's distribution) and ``robust.parquet``
@@ -37,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from kantorovich.files import check_output_dir, output_directory
-from kantorovich.sweep.charts import frontier_file_name, frontier_html
+from kantorovich.sweep.charts import frontier_file_names, frontier_html
 from kantorovich.sweep.grid import (SweepError, Vary, base_values, effective, grid_points,
                                     parse_vary)
 from kantorovich.sweep.point import plan_fingerprint, solve_point
@@ -172,6 +174,9 @@ def sweep_plan(plan: Plan, vary: Sequence[str | Vary], output: str | Path, *,
         raise SweepError("nothing to sweep", hint="give --vary KEY=START:STOP:COUNT, or "
                                                   "--sample N")
     points = grid_points(varies, plan) if varies else []
+    # the names of the files to write are settled before anything is solved
+    frontiers = frontier_file_names(v.id for v in varies
+                                    if v.change == "rules" and v.count > 1)
     check_output_dir(output, inputs=inputs)
     fingerprint = plan_fingerprint(plan)
     manifest = {"format": "kantorovich-sweep", "plan": plan.name, "fingerprint": fingerprint,
@@ -180,7 +185,7 @@ def sweep_plan(plan: Plan, vary: Sequence[str | Vary], output: str | Path, *,
     with Cluster(workers=workers, scheduler=scheduler) as cluster:
         outcome, tables = _run(plan, varies, points, store, fingerprint, sample,
                                client if client is not None else cluster, progress)
-    _publish(outcome, plan, varies, manifest, tables, inputs, Path(output))
+    _publish(outcome, plan, varies, manifest, tables, inputs, Path(output), frontiers)
     return outcome
 
 
@@ -227,15 +232,15 @@ def _run(plan: Plan, varies: list[Vary], points: list[dict[str, float]], store: 
 
 def _publish(outcome: SweepOutcome, plan: Plan, varies: Sequence[Vary],
              manifest: dict[str, Any], tables: dict[str, pd.DataFrame],
-             inputs: Sequence[str | Path], output: Path) -> None:
-    """Write the run's files into the output directory, together."""
+             inputs: Sequence[str | Path], output: Path, frontiers: dict[str, str]) -> None:
+    """Write the run's files into the output directory, together (``frontiers``: each
+    swept rule's page name, settled before the run)."""
     outcome.output = output
     charts = {}
     if len(outcome.points):
         for vary in varies:
-            if vary.change == "rules" and vary.count > 1:
-                charts[frontier_file_name(vary.id)] = frontier_html(outcome.points, vary.key,
-                                                                   plan)
+            if vary.id in frontiers and vary.change == "rules":
+                charts[frontiers[vary.id]] = frontier_html(outcome.points, vary.key, plan)
     names = (["points.parquet"] if outcome.grid is not None else []) + sorted(charts) + \
         sorted(tables) + [MANIFEST]
     outcome.files = names
