@@ -17,7 +17,19 @@ value, START, when COUNT is 1) and the grid is the product of all of them. Value
 rounded to 12 significant digits, so that a widened grid (``0:100:11`` then ``0:200:21``)
 names its shared points by exactly the same numbers and finds them done. Every point is
 the plan changed through `Plan.with_changes`, so a point's plan is checked like any
-what-if; the ends of each range are checked before anything is solved.
+what-if.
+
+`check_grid` is the grid's one checker, run before anything is solved: every value of
+every key is a finite number below `kantorovich.model.schema.LARGEST` in size (as in a
+plan file: HiGHS reads 1e20 and more as infinity), supplies and capacities are not
+negative (as in a plan file), ids are known, no key is given twice, the grid is not
+larger than `MAX_POINTS`, and both ends of each range make a plan `Plan.with_changes`
+accepts.
+
+A rule's value is its bound *as written*: ``600 <= input(wheat, a)`` swept by
+``policies.ID=700:900:3`` is ``700 <= input(wheat, a)`` and so on (the rule keeps its
+direction), though the rule is held as ``-input(wheat, a) <= -600``
+(`kantorovich.model.rules.bound_sign`).
 """
 
 from __future__ import annotations
@@ -26,16 +38,17 @@ import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kantorovich.errors import KantorovichError, PlanError
+from kantorovich.model.rules import bound_sign
 
 if TYPE_CHECKING:
     from kantorovich.model.plan import Plan
 
-__all__ = ["MAX_POINTS", "SweepError", "Vary", "base_values", "changes_of", "effective",
-           "grid_points", "parse_vary"]
+__all__ = ["MAX_POINTS", "SweepError", "Vary", "base_values", "changes_of", "check_grid",
+           "effective", "grid_points", "parse_vary"]
 
 #: the largest grid a sweep accepts (the product of all counts)
 MAX_POINTS = 1_000_000
@@ -60,6 +73,7 @@ class Vary:
     start: float
     stop: float
     count: int
+    given: str = field(default="", compare=False)   # the --vary text, for messages
 
     @property
     def values(self) -> list[float]:
@@ -87,15 +101,12 @@ def _key_parts(key: str) -> tuple[str, str] | None:
 
 
 def _number(text: str, what: str, given: str) -> float:
+    """The number written; what values a grid may take is `check_grid`'s to say."""
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
         raise SweepError(f"--vary '{given}': {what} '{text}' is not a number",
                          hint=f"write {_FORM}") from None
-    if not math.isfinite(value):
-        raise SweepError(f"--vary '{given}': {what} must be a finite number, not '{text}'",
-                         hint=f"write {_FORM}")
-    return value
 
 
 def parse_vary(text: str) -> Vary:
@@ -133,7 +144,8 @@ def parse_vary(text: str) -> Vary:
     if count == 1 and start != stop:
         raise SweepError(f"--vary '{text}': one value cannot run from {start:g} to {stop:g}",
                          hint="give COUNT 2 or more, or STOP equal to START")
-    return Vary(key=key, change=parts[0], id=parts[1], start=start, stop=stop, count=count)
+    return Vary(key=key, change=parts[0], id=parts[1], start=start, stop=stop, count=count,
+                given=text)
 
 
 _KINDS = {"supply": "good", "demand": "good", "weights": "good", "rules": "policy",
@@ -174,12 +186,47 @@ def _check_ids(varies: Sequence[Vary], plan: Plan) -> None:
         raise SweepError(f"--vary '{vary.key}': the plan has no {kind} '{vary.id}'", hint=hint)
 
 
+#: the least value each kind of number may take in a grid (as in a plan file)
+_LEAST = {"supply": 0.0, "capacity": 0.0}
+_WHY_LEAST = {"supply": "a supply is an amount available, 0 or more; to make the plan "
+                        "deliver a good, vary demand.GOOD instead",
+              "capacity": "a capacity is the most a process may run, 0 or more (0 "
+                          "closes it)"}
+
+
+def _check_range(vary: Vary) -> None:
+    """Every value of ``vary``: finite, below `LARGEST` in size, not below its least."""
+    import numpy as np
+
+    from kantorovich.model.schema import LARGEST
+
+    given = vary.given or f"{vary.key}={vary.start!r}:{vary.stop!r}:{vary.count}"
+    for what, value in (("START", vary.start), ("STOP", vary.stop)):
+        if not math.isfinite(value):
+            raise SweepError(f"--vary '{given}': {what} must be a finite number, not "
+                             f"{value!r}", hint=f"write {_FORM}")
+        if abs(value) >= LARGEST:
+            raise SweepError(f"--vary '{given}': {what} {value:g} is beyond the numbers a "
+                             f"plan can hold (below {LARGEST:g} in size)",
+                             hint="choose a smaller range, or rescale the unit in the plan")
+    values = np.asarray(vary.values, dtype=float)
+    bad = ~(np.abs(values) < LARGEST)     # NaN and infinities too
+    if bad.any():
+        raise SweepError(f"--vary '{given}': the value {values[bad][0]:g} is beyond the "
+                         f"numbers a plan can hold (below {LARGEST:g} in size)",
+                         hint="choose a smaller range")
+    least = _LEAST.get(vary.change)
+    if least is not None and values.min() < least:
+        raise SweepError(f"--vary '{given}': the value {values.min():g} is below "
+                         f"{least:g}", hint=_WHY_LEAST[vary.change])
+
+
 def _check_values(varies: Sequence[Vary], plan: Plan) -> None:
     """Both ends of each range must make a plan `Plan.with_changes` accepts."""
     for vary in varies:
         for value in {vary.start, vary.stop}:
             try:
-                plan.with_changes(**{vary.change: {vary.id: value}})
+                plan.with_changes(**changes_of({vary.key: value}, plan))
             except PlanError as exc:
                 reason = "; ".join(p.message for p in exc.problems)
                 hint = next((p.hint for p in exc.problems if p.hint), None)
@@ -187,21 +234,40 @@ def _check_values(varies: Sequence[Vary], plan: Plan) -> None:
                                  f"{reason}", hint=hint or "choose another range") from None
 
 
-def grid_points(varies: Sequence[Vary], plan: Plan) -> list[dict[str, float]]:
-    """The grid: every combination of the varies' values, as ``{key: value}``.
+def check_grid(varies: Sequence[Vary], plan: Plan) -> int:
+    """The grid's one checker (see the module), before anything is solved; returns the
+    number of points.
 
     Raises
     ------
     SweepError
-        For an unknown id (with the closest key), a key given twice, a range end the
-        plan cannot take, or a grid of more than `MAX_POINTS` points.
+        For an unknown id (with the closest key), a key given twice, a value that is not
+        finite, too large or below its least, a range end the plan cannot take, or a
+        grid of more than `MAX_POINTS` points.
+    SizeError
+        For a grid whose records cannot fit in the memory available
+        (`kantorovich.sizes`).
     """
+    from kantorovich.sizes import check_fits, grid_bytes
+
     _check_ids(varies, plan)
     size = math.prod(v.count for v in varies)
     if size > MAX_POINTS:
         raise SweepError(f"the grid has {size:,} points, more than a sweep takes "
                          f"({MAX_POINTS:,})", hint="use fewer values per --vary")
+    columns = len(plan.goods) + 2 * len(plan.policies) + len(varies) + 6
+    check_fits(grid_bytes(size, columns), f"a grid of {size:,} points of a plan of "
+               f"{len(plan.goods):,} goods", hint="use fewer values per --vary")
+    for vary in varies:
+        _check_range(vary)
     _check_values(varies, plan)
+    return size
+
+
+def grid_points(varies: Sequence[Vary], plan: Plan) -> list[dict[str, float]]:
+    """The grid: every combination of the varies' values, as ``{key: value}``, once
+    `check_grid` has passed it."""
+    check_grid(varies, plan)
     keys = [v.key for v in varies]
     return [dict(zip(keys, combo)) for combo in itertools.product(*(v.values for v in varies))]
 
@@ -214,8 +280,9 @@ def base_values(plan: Plan, varies: Sequence[Vary]) -> dict[str, float]:
             value = plan.goods.at[vary.id, vary.change]
         elif vary.change == "capacity":
             value = plan.processes.at[vary.id, "capacity"]
-        elif vary.change == "rules":
-            value = next(p.rule.rhs for p in plan.policies if p.id == vary.id)
+        elif vary.change == "rules":     # the bound as written (see the module)
+            rule = next(p.rule for p in plan.policies if p.id == vary.id)
+            value = bound_sign(rule) * rule.rhs
         else:
             weights = plan.objective.weights
             value = weights.get(vary.id, 0.0)
@@ -234,12 +301,17 @@ def effective(base: Mapping[str, float], point: Mapping[str, float]) -> dict[str
     return {k: v for k, v in point.items() if base.get(k) != v}
 
 
-def changes_of(point: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+def changes_of(point: Mapping[str, Any], plan: Plan | None = None
+               ) -> dict[str, dict[str, float]]:
     """A grid point as `Plan.with_changes` (and `Session.solve`) take it.
+
+    A rule's value is its bound as written; with ``plan`` it becomes the constant the
+    rule is held with (negated for a rule written ``600 <= input(...)``).
 
     >>> changes_of({"supply.wheat": 3000.0, "policies.quota": 1.0})
     {'supply': {'wheat': 3000.0}, 'rules': {'quota': 1.0}}
     """
+    signs = {} if plan is None else {p.id: p.rule for p in plan.policies}
     changes: dict[str, dict[str, float]] = {}
     for key, value in point.items():
         parts = _key_parts(key)
@@ -247,5 +319,8 @@ def changes_of(point: Mapping[str, Any]) -> dict[str, dict[str, float]]:
             raise SweepError(f"'{key}' is not a key a sweep can vary",
                              hint="keys are supply.GOOD, demand.GOOD, policies.ID, "
                                   "processes.ID.capacity and objective.GOOD")
-        changes.setdefault(parts[0], {})[parts[1]] = float(value)
+        number = float(value)
+        if parts[0] == "rules" and parts[1] in signs:
+            number = bound_sign(signs[parts[1]]) * number + 0.0
+        changes.setdefault(parts[0], {})[parts[1]] = number
     return changes

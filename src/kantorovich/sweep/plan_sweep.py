@@ -174,6 +174,8 @@ def sweep_plan(plan: Plan, vary: Sequence[str | Vary], output: str | Path, *,
         raise SweepError("nothing to sweep", hint="give --vary KEY=START:STOP:COUNT, or "
                                                   "--sample N")
     points = grid_points(varies, plan) if varies else []
+    if sample is not None:
+        _check_samples(plan, sample)
     # the names of the files to write are settled before anything is solved
     frontiers = frontier_file_names(v.id for v in varies
                                     if v.change == "rules" and v.count > 1)
@@ -187,6 +189,33 @@ def sweep_plan(plan: Plan, vary: Sequence[str | Vary], output: str | Path, *,
                                client if client is not None else cluster, progress)
     _publish(outcome, plan, varies, manifest, tables, inputs, Path(output), frontiers)
     return outcome
+
+
+def _check_samples(plan: Plan, sample: SamplePlan) -> None:
+    """``--sample N --seed SEED`` before anything is drawn: a seed of 0 or more, at least
+    one sample, and samples and sampled programs that fit in memory (`kantorovich.sizes`)."""
+    from kantorovich.sizes import check_fits, samples_bytes
+
+    if isinstance(sample.seed, bool) or not isinstance(sample.seed, int) or sample.seed < 0:
+        raise SweepError(f"--seed {sample.seed}: a seed is a whole number, 0 or more",
+                         hint="e.g. --seed 0")
+    if sample.samples < 1:
+        raise SweepError(f"--sample {sample.samples}: at least one sample",
+                         hint="e.g. --sample 200")
+    if not 0.0 <= sample.alpha <= 1.0:
+        raise SweepError(f"--share {sample.alpha}: a share is between 0 and 1",
+                         hint="e.g. --share 0.95")
+    n = sample.samples
+    # every sample is a program of its own with drawn yields; failures alone give at most
+    # 2^units distinct ones
+    units = len(sample.uncertainty.reliability)
+    distinct = n + max(n, 200) if sample.uncertainty.yields else min(n, 2 ** min(units, 62))
+    # a compiled program holds its matrix and its row and column tables: 11.4 kB for the
+    # 14 flows of examples/leningrad.yaml (tracemalloc), of which 8 kB whatever its size
+    program = 8192.0 + 12.0 * len(plan.flows) + 64.0 * (len(plan.goods) + len(plan.processes)
+                                                        + len(plan.policies))
+    check_fits(samples_bytes(n, distinct, program), f"--sample {n:,}",
+               hint="use fewer samples")
 
 
 def _run(plan: Plan, varies: list[Vary], points: list[dict[str, float]], store: Any,
