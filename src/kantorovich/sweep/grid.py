@@ -21,8 +21,9 @@ what-if.
 
 `check_grid` is the grid's one checker, run before anything is solved: every value of
 every key is a finite number below `kantorovich.model.schema.LARGEST` in size (as in a
-plan file: HiGHS reads 1e20 and more as infinity), supplies and capacities are not
-negative (as in a plan file), ids are known, no key is given twice, the grid is not
+plan file: HiGHS reads 1e20 and more as infinity), supplies are not negative (as in a
+plan file, unless the plan's own is) nor capacities below a process's least level, ids
+are known, no key is given twice, the grid is not
 larger than `MAX_POINTS`, and both ends of each range make a plan `Plan.with_changes`
 accepts.
 
@@ -110,7 +111,8 @@ def _number(text: str, what: str, given: str) -> float:
 
 
 def parse_vary(text: str) -> Vary:
-    """One ``--vary`` from its text; its form only (`grid_points` checks the ids).
+    """One ``--vary`` from its text: its form and its values (`check_grid`'s checks that
+    need no plan; `grid_points` checks the rest against the plan).
 
     >>> parse_vary("policies.district-3-bread=1e6:3e6:5").values
     [1000000.0, 1500000.0, 2000000.0, 2500000.0, 3000000.0]
@@ -144,8 +146,10 @@ def parse_vary(text: str) -> Vary:
     if count == 1 and start != stop:
         raise SweepError(f"--vary '{text}': one value cannot run from {start:g} to {stop:g}",
                          hint="give COUNT 2 or more, or STOP equal to START")
-    return Vary(key=key, change=parts[0], id=parts[1], start=start, stop=stop, count=count,
+    vary = Vary(key=key, change=parts[0], id=parts[1], start=start, stop=stop, count=count,
                 given=text)
+    _check_range(vary)      # the grid checker's part that needs no plan
+    return vary
 
 
 _KINDS = {"supply": "good", "demand": "good", "weights": "good", "rules": "policy",
@@ -186,16 +190,12 @@ def _check_ids(varies: Sequence[Vary], plan: Plan) -> None:
         raise SweepError(f"--vary '{vary.key}': the plan has no {kind} '{vary.id}'", hint=hint)
 
 
-#: the least value each kind of number may take in a grid (as in a plan file)
-_LEAST = {"supply": 0.0, "capacity": 0.0}
-_WHY_LEAST = {"supply": "a supply is an amount available, 0 or more; to make the plan "
-                        "deliver a good, vary demand.GOOD instead",
-              "capacity": "a capacity is the most a process may run, 0 or more (0 "
-                          "closes it)"}
+_NOT_NEGATIVE = ("a supply is an amount available, 0 or more, as in a plan file; to make "
+                 "the plan deliver a good, vary demand.GOOD instead")
 
 
 def _check_range(vary: Vary) -> None:
-    """Every value of ``vary``: finite, below `LARGEST` in size, not below its least."""
+    """Every value of ``vary``: finite and below `LARGEST` in size."""
     import numpy as np
 
     from kantorovich.model.schema import LARGEST
@@ -215,10 +215,18 @@ def _check_range(vary: Vary) -> None:
         raise SweepError(f"--vary '{given}': the value {values[bad][0]:g} is beyond the "
                          f"numbers a plan can hold (below {LARGEST:g} in size)",
                          hint="choose a smaller range")
-    least = _LEAST.get(vary.change)
-    if least is not None and values.min() < least:
-        raise SweepError(f"--vary '{given}': the value {values.min():g} is below "
-                         f"{least:g}", hint=_WHY_LEAST[vary.change])
+
+
+def _check_signs(vary: Vary, plan: Plan) -> None:
+    """A supply may not go below 0 where the plan's own is not negative (a plan file's
+    supplies are amounts, 0 or more; a plan read from MPS may hold negative bounds).
+    A capacity below a process's least level is refused by `_check_values`."""
+    if vary.change != "supply" or min(vary.start, vary.stop) >= 0:
+        return
+    if not float(plan.goods.at[vary.id, "supply"]) < 0:       # NaN: none given, 0
+        given = vary.given or f"{vary.key}={vary.start!r}:{vary.stop!r}:{vary.count}"
+        raise SweepError(f"--vary '{given}': a supply cannot be negative "
+                         f"({min(vary.start, vary.stop):g})", hint=_NOT_NEGATIVE)
 
 
 def _check_values(varies: Sequence[Vary], plan: Plan) -> None:
@@ -242,7 +250,7 @@ def check_grid(varies: Sequence[Vary], plan: Plan) -> int:
     ------
     SweepError
         For an unknown id (with the closest key), a key given twice, a value that is not
-        finite, too large or below its least, a range end the plan cannot take, or a
+        finite or too large, a negative supply, a range end the plan cannot take, or a
         grid of more than `MAX_POINTS` points.
     SizeError
         For a grid whose records cannot fit in the memory available
@@ -260,6 +268,7 @@ def check_grid(varies: Sequence[Vary], plan: Plan) -> int:
                f"{len(plan.goods):,} goods", hint="use fewer values per --vary")
     for vary in varies:
         _check_range(vary)
+        _check_signs(vary, plan)
     _check_values(varies, plan)
     return size
 
