@@ -312,6 +312,7 @@ def test_scheduler_addresses_kantorovich_cannot_use_are_bad_input(
     code, stdout, stderr = run(*SWEEP, "-o", tmp_path / "out", "--scheduler", address)
     assert code == 2 and stdout == "" and message in stderr
     assert "tcp://HOST:PORT" in stderr and time.monotonic() - start < 10
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.fixture

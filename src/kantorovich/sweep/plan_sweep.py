@@ -43,7 +43,7 @@ from kantorovich.sweep.charts import frontier_file_names, frontier_html
 from kantorovich.sweep.grid import (SweepError, Vary, base_values, effective, grid_points,
                                     parse_vary)
 from kantorovich.sweep.point import plan_fingerprint, solve_point
-from kantorovich.sweep.runner import Cluster, RunSummary, run_points
+from kantorovich.sweep.runner import Cluster, RunSummary, run_points, scheduler_address
 from kantorovich.sweep.sample import (RobustPlan, Uncertainty, distribution, robust_plan,
                                       solve_sample)
 from kantorovich.sweep.store import MANIFEST, open_store
@@ -176,6 +176,8 @@ def sweep_plan(plan: Plan, vary: Sequence[str | Vary], output: str | Path, *,
     points = grid_points(varies, plan) if varies else []
     if sample is not None:
         _check_samples(plan, sample)
+    if scheduler is not None:
+        scheduler_address(scheduler)          # its form now; the peer when first needed
     # the names of the files to write are settled before anything is solved
     frontiers = frontier_file_names(v.id for v in varies
                                     if v.change == "rules" and v.count > 1)
