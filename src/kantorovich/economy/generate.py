@@ -339,8 +339,11 @@ class GeneratedEconomy:
             (staging / "plan.yaml").write_text(
                 yaml.safe_dump(self.plan_document(), sort_keys=False, allow_unicode=True,
                                width=88), encoding="utf-8")
-            (staging / "generated.json").write_text(json.dumps(self.info, indent=1) + "\n",
-                                                    encoding="utf-8")
+            from kantorovich.serialise import plain
+
+            (staging / "generated.json").write_text(
+                json.dumps(plain(self.info), indent=1, allow_nan=False) + "\n",
+                encoding="utf-8")
         return Path(folder) / "plan.yaml"
 
     def frames(self) -> dict[str, Any]:

@@ -39,7 +39,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -51,7 +50,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from kantorovich.errors import KantorovichError, PlanError, Problem
-from kantorovich.sweep.grid import MAX_POINTS, SweepError
+from kantorovich.sweep.grid import MAX_POINTS, SweepError, grid_range
 
 __all__ = ["Key", "LabSweepFailed", "LabSweepOutcome", "LabVary", "experiment_keys",
            "grid_of", "parse_lab_vary", "point_record", "sweep_experiment", "with_values"]
@@ -239,18 +238,6 @@ def _rounded(value: float) -> float:
     return float(f"{value:.{_DIGITS}g}") + 0.0
 
 
-def _number(text: str, what: str, given: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise SweepError(f"--vary '{given}': {what} '{text}' is not a number",
-                         hint=f"write {_FORM}") from None
-    if not math.isfinite(value):
-        raise SweepError(f"--vary '{given}': {what} must be a finite number, not '{text}'",
-                         hint=f"write {_FORM}")
-    return value
-
-
 def _unknown(key: str, given: str, keys: Mapping[str, Key]) -> SweepError:
     """The refusal of a key that is not a number of the experiment, with the closest."""
     from kantorovich.model.checks import did_you_mean
@@ -300,23 +287,11 @@ def parse_lab_vary(text: str, keys: Mapping[str, Key]) -> LabVary:
     at = keys.get(key)
     if at is None or not at.numeric:
         raise _unknown(key, text, keys)
-    fields = spec.split(":")
-    if len(fields) != 3:
-        raise SweepError(f"--vary '{text}': expected START:STOP:COUNT after '{key}='",
-                         hint=f"write {_FORM}")
-    start = _number(fields[0].strip(), "START", text)
-    stop = _number(fields[1].strip(), "STOP", text)
-    count_text = fields[2].strip()
-    if not re.fullmatch(r"[0-9]+", count_text) or int(count_text) < 1:
-        raise SweepError(f"--vary '{text}': COUNT '{count_text}' must be a whole number "
-                         "of at least 1", hint=f"write {_FORM}")
-    count = int(count_text)
-    if count > MAX_POINTS:
-        raise SweepError(f"--vary '{text}': {count:,} values are more than a sweep takes "
-                         f"({MAX_POINTS:,})", hint="use fewer values")
-    if count == 1 and start != stop:
-        raise SweepError(f"--vary '{text}': one value cannot run from {start:g} to {stop:g}",
-                         hint="give COUNT 2 or more, or STOP equal to START")
+    start, stop, count = grid_range(text, key, spec)
+    for what, value in (("START", start), ("STOP", stop)):
+        if not math.isfinite(value):
+            raise SweepError(f"--vary '{text}': {what} must be a finite number, not "
+                             f"'{value}'", hint=f"write {_FORM}")
     if at.kind == "int":
         for what, value in (("START", start), ("STOP", stop)):
             if value != int(value):

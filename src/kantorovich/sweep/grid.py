@@ -110,6 +110,30 @@ def _number(text: str, what: str, given: str) -> float:
                          hint=f"write {_FORM}") from None
 
 
+def grid_range(text: str, key: str, spec: str) -> tuple[float, float, int]:
+    """START, STOP and COUNT of one ``--vary KEY=START:STOP:COUNT`` (``spec`` is what
+    follows ``KEY=``), checked: numbers, a whole COUNT of at least 1 and at most
+    `MAX_POINTS`, one value only where START is STOP. Shared by plan and lab sweeps."""
+    fields = spec.split(":")
+    if len(fields) != 3:
+        raise SweepError(f"--vary '{text}': expected START:STOP:COUNT after '{key}='",
+                         hint=f"write {_FORM}")
+    start = _number(fields[0].strip(), "START", text)
+    stop = _number(fields[1].strip(), "STOP", text)
+    count_text = fields[2].strip()
+    if not re.fullmatch(r"[0-9]+", count_text) or int(count_text) < 1:
+        raise SweepError(f"--vary '{text}': COUNT '{count_text}' must be a whole number "
+                         "of at least 1", hint=f"write {_FORM}")
+    count = int(count_text)
+    if count > MAX_POINTS:
+        raise SweepError(f"--vary '{text}': {count:,} values are more than a sweep takes "
+                         f"({MAX_POINTS:,})", hint="use fewer values")
+    if count == 1 and start != stop:
+        raise SweepError(f"--vary '{text}': one value cannot run from {start:g} to {stop:g}",
+                         hint="give COUNT 2 or more, or STOP equal to START")
+    return start, stop, count
+
+
 def parse_vary(text: str) -> Vary:
     """One ``--vary`` from its text: its form and its values (`check_grid`'s checks that
     need no plan; `grid_points` checks the rest against the plan).
@@ -129,23 +153,7 @@ def parse_vary(text: str) -> Vary:
             f"--vary '{text}': '{key}' is not a key a sweep can vary",
             hint="keys are supply.GOOD, demand.GOOD, policies.ID (the rule's constant), "
                  "processes.ID.capacity and objective.GOOD (a weight)")
-    fields = spec.split(":")
-    if len(fields) != 3:
-        raise SweepError(f"--vary '{text}': expected START:STOP:COUNT after '{key}='",
-                         hint=f"write {_FORM}")
-    start = _number(fields[0].strip(), "START", text)
-    stop = _number(fields[1].strip(), "STOP", text)
-    count_text = fields[2].strip()
-    if not re.fullmatch(r"[0-9]+", count_text) or int(count_text) < 1:
-        raise SweepError(f"--vary '{text}': COUNT '{count_text}' must be a whole number "
-                         "of at least 1", hint=f"write {_FORM}")
-    count = int(count_text)
-    if count > MAX_POINTS:
-        raise SweepError(f"--vary '{text}': {count:,} values are more than a sweep takes "
-                         f"({MAX_POINTS:,})", hint="use fewer values")
-    if count == 1 and start != stop:
-        raise SweepError(f"--vary '{text}': one value cannot run from {start:g} to {stop:g}",
-                         hint="give COUNT 2 or more, or STOP equal to START")
+    start, stop, count = grid_range(text, key, spec)
     vary = Vary(key=key, change=parts[0], id=parts[1], start=start, stop=stop, count=count,
                 given=text)
     _check_range(vary)      # the grid checker's part that needs no plan
