@@ -50,13 +50,12 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from kantorovich.errors import KantorovichError, PlanError, Problem
-from kantorovich.sweep.grid import MAX_POINTS, SweepError, grid_range
+from kantorovich.sweep.grid import MAX_POINTS, SweepError, grid_range, grid_values
 
 __all__ = ["Key", "LabSweepFailed", "LabSweepOutcome", "LabVary", "experiment_keys",
            "grid_of", "parse_lab_vary", "point_record", "sweep_experiment", "with_values"]
 
 _FORM = "KEY=START:STOP:COUNT, e.g. behaviour.discount=0.5:0.95:4"
-_DIGITS = 12            # as the plan sweep's grid: shared points of widened grids match
 _SHOWN_PROBLEMS = 5     # bad grid points reported in full; the rest are counted
 COLUMNS = ("world", "regime", "measure", "mean", "low", "high")
 
@@ -227,15 +226,7 @@ class LabVary:
                 return [int(self.start)]
             step = (int(self.stop) - int(self.start)) // (self.count - 1)
             return [int(self.start) + i * step for i in range(self.count)]
-        if self.count == 1:
-            return [_rounded(self.start)]
-        step = (self.stop - self.start) / (self.count - 1)
-        return [_rounded(self.start + i * step) for i in range(self.count - 1)] + [
-            _rounded(self.stop)]
-
-
-def _rounded(value: float) -> float:
-    return float(f"{value:.{_DIGITS}g}") + 0.0
+        return grid_values(self.start, self.stop, self.count)
 
 
 def _unknown(key: str, given: str, keys: Mapping[str, Key]) -> SweepError:

@@ -79,11 +79,16 @@ class Vary:
     @property
     def values(self) -> list[float]:
         """COUNT evenly spaced values, START and STOP included, rounded (see module)."""
-        if self.count == 1:
-            return [_rounded(self.start)]
-        step = (self.stop - self.start) / (self.count - 1)
-        return [_rounded(self.start + i * step) for i in range(self.count - 1)] + [
-            _rounded(self.stop)]
+        return grid_values(self.start, self.stop, self.count)
+
+
+def grid_values(start: float, stop: float, count: int) -> list[float]:
+    """COUNT evenly spaced values from START to STOP, both included, each rounded to
+    the sweeps' digits (so a widened grid names its shared points by the same numbers)."""
+    if count == 1:
+        return [_rounded(start)]
+    step = (stop - start) / (count - 1)
+    return [_rounded(start + i * step) for i in range(count - 1)] + [_rounded(stop)]
 
 
 def _rounded(value: float) -> float:
