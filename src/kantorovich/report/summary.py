@@ -104,7 +104,9 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str
     plan = result.plan
     out: dict[str, Any] = {
         "plan": plan.name, "period": plan.period, "status": result.status.value,
-        "objective": number(result.objective) if result.is_optimal else None,
+        # an unverified answer keeps its number: the status and the certificate's
+        # failures say it is not proven optimal
+        "objective": number(result.objective) if result.status.has_solution else None,
         "objective_unit": result.objective_unit, "sense": plan.objective.sense,
         "solve_seconds": number(result.seconds),
         "method": result.method, "method_reason": result.method_reason,
