@@ -30,7 +30,6 @@ from kantorovich.model.tabular import (Table, check_table, frame_table, ids_in_o
 
 __all__ = ["build_plan", "did_you_mean", "load_plan", "plan_from_mapping"]
 
-PLAN_SUFFIXES = {".yaml", ".yml", ".toml", ".json"}
 
 
 # -- validating the document --------------------------------------------------------------
