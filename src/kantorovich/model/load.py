@@ -19,7 +19,7 @@ from kantorovich.errors import PlanError, Problem
 from kantorovich.model import schema
 from kantorovich.model.documents import Locator, read_document
 from kantorovich.model.checks import check_plan, did_you_mean, pairs_repeat, positions_in
-from kantorovich.model.plan import Objective, Plan, Policy
+from kantorovich.model.statements import Objective, Policy
 from kantorovich.model.regions import expand_amounts, goods_table, place_id
 from kantorovich.model.rules import RuleSyntaxError, parse_rule, rule_problem
 from kantorovich.model.tables import PlanTables, codes_in, empty_flows, normalise_flows
@@ -28,7 +28,12 @@ from kantorovich.model.tabular import (Table, check_table, frame_table, ids_in_o
                                        shown, table_ids, table_names, unique_dtype,
                                        unique_ids, unstacked)
 
-__all__ = ["build_plan", "did_you_mean", "load_plan", "plan_from_mapping"]
+__all__ = ["PlanFields", "did_you_mean", "document_fields", "mapping_fields", "plan_fields"]
+
+PlanFields = dict[str, Any]
+"""The arguments of ``Plan(...)``, read and checked: `kantorovich.model.plan` makes the
+plan from them (`Plan.from_dict`, `Plan.from_frames`, `load_plan`), so that the readers
+here stay below the `Plan` class and never import it."""
 
 
 
@@ -337,11 +342,11 @@ def _place_amounts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return taken
 
 
-def plan_from_mapping(data: Any, *, source: str | None = None,
-                      locate: Locator | None = None,
-                      problems: list[Problem] | None = None,
-                      spelled: Mapping[tuple[Any, ...], str] | None = None) -> Plan:
-    """Validate a plan mapping (as read from any plan file) and build the `Plan`.
+def mapping_fields(data: Any, *, source: str | None = None,
+                   locate: Locator | None = None,
+                   problems: list[Problem] | None = None,
+                   spelled: Mapping[tuple[Any, ...], str] | None = None) -> PlanFields:
+    """Validate a plan mapping (as read from any plan file): the `Plan`'s fields.
 
     ``locate`` maps a key path to its line; ``spelled`` how the file wrote scalars that
     YAML did not read as text (for hints on ids such as ``NO``).
@@ -353,8 +358,8 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
             file=source, line=locate(()), hint="see examples/leningrad.yaml")])
     data = dict(data)
     tables = {k: data.pop(k) for k in _TABLE_FIELDS if isinstance(data.get(k), str)}
-    return build_plan(data, tables, source=source, locate=locate, problems=problems,
-                      spelled=spelled)
+    return plan_fields(data, tables, source=source, locate=locate, problems=problems,
+                       spelled=spelled)
 
 
 TableSource = str | pd.DataFrame | pd.Series
@@ -362,11 +367,11 @@ TableSource = str | pd.DataFrame | pd.Series
 Python."""
 
 
-def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
-               source: str | None = None, locate: Locator | None = None,
-               problems: list[Problem] | None = None,
-               spelled: Mapping[tuple[Any, ...], str] | None = None) -> Plan:
-    """Build a `Plan` from a plan mapping and its tables (CSV or Parquet paths, or
+def plan_fields(data: dict[str, Any], tables: Mapping[str, TableSource], *,
+                source: str | None = None, locate: Locator | None = None,
+                problems: list[Problem] | None = None,
+                spelled: Mapping[tuple[Any, ...], str] | None = None) -> PlanFields:
+    """The `Plan`'s fields from a plan mapping and its tables (CSV or Parquet paths, or
     DataFrames), reporting every problem of both at once, each where it is written.
 
     An objective's sense given as a table (``maximize_sets: basket.parquet``, columns
@@ -601,7 +606,7 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
     problems += check_plan(pieces, file=file, locate=locate, flows=inline_flows)
     if problems:
         raise PlanError(problems)
-    return Plan(name=spec.name, goods=goods, units=units, processes=procs, flows=flows,
+    return dict(name=spec.name, goods=goods, units=units, processes=procs, flows=flows,
                 objective=objective, policies=tuple(policies), baseline=baseline,
                 period=spec.period, source=source,
                 extra={"description": spec.description} if spec.description else {},
@@ -663,12 +668,12 @@ def _place_problems(per_place: dict[str, dict[str, Any]], file: str | None,
         return None, _pydantic_problems(exc, file, locate, spelled)
 
 
-def load_plan(path: str | Path) -> Plan:
-    """Read, validate and check a YAML, TOML or JSON plan file.
+def document_fields(path: str | Path) -> PlanFields:
+    """Read, validate and check a YAML, TOML or JSON plan file: the `Plan`'s fields.
 
     Raises `PlanError` listing every problem found, each with file, line and path.
     """
     path = Path(path)
     document = read_document(path)
-    return plan_from_mapping(document.data, source=str(path), locate=document.locate,
-                             problems=document.problems, spelled=document.spelled)
+    return mapping_fields(document.data, source=str(path), locate=document.locate,
+                          problems=document.problems, spelled=document.spelled)
