@@ -18,9 +18,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol, cast
 
 import highspy
 import numpy as np
+from highspy.highs import HighsCallbackEvent
 import pandas as pd
 import scipy.sparse as sp
 
@@ -66,11 +68,32 @@ class _QuietHighs(highspy.Highs):
 
     _quieted = False
 
+    def __init__(self) -> None:
+        self._base().__init__()
+
+    def _base(self) -> Any:
+        """highspy's `Highs`, whose Python layer is not annotated."""
+        return super()
+
     def enableCallbacks(self) -> None:  # noqa: N802 - highspy's name
         if not self._quieted:
             self._quieted = True
             self.setOptionValue("output_flag", False)
-        super().enableCallbacks()
+        self._base().enableCallbacks()
+
+
+class _Undeclared(Protocol):
+    """Methods highspy 1.16 has at run time that its type stubs do not declare."""
+
+    def changeRowsBounds(self, count: int, rows: np.ndarray, lower: np.ndarray,  # noqa: N802
+                         upper: np.ndarray) -> highspy.HighsStatus: ...
+
+    def getPrimalRay(self) -> tuple[highspy.HighsStatus, bool, list[float]]: ...  # noqa: N802
+
+
+def _declared(h: highspy.Highs) -> _Undeclared:
+    """``h`` seen with the methods its stubs leave out (`_Undeclared`)."""
+    return cast(_Undeclared, h)
 
 
 def _new_highs() -> highspy.Highs:
@@ -137,14 +160,14 @@ def watch_solves(callback: Callable[[int, float], None] | None) -> None:
         _watchers.append(callback)
 
 
-def _interrupt_if_asked(event: object) -> None:
+def _interrupt_if_asked(event: HighsCallbackEvent) -> None:
     if stop_requested():
-        event.interrupt()  # type: ignore[attr-defined]
+        event.interrupt()
     if _watchers:
         now = time.monotonic()
         if now - _last_told[0] >= _WATCH_SECONDS:
             _last_told[0] = now
-            out = event.data_out  # type: ignore[attr-defined]
+            out = event.data_out
             iterations = int(max(out.simplex_iteration_count, 0)
                              + max(out.ipm_iteration_count, 0)
                              + max(out.pdlp_iteration_count, 0))
@@ -382,7 +405,8 @@ class HighsSession:
         row = int(row)
         m = self.lp.shape[0]
         if row < m:
-            lo, up = self.scaling.to_scaled_row_bounds(row, lower, upper)
+            scaled = self.scaling.to_scaled_row_bounds(row, lower, upper)
+            lo, up = float(scaled[0]), float(scaled[1])
         else:   # an added row keeps the factor it was scaled by
             r = self._added_scale[row - m]
             lo, up = float(lower) * r, float(upper) * r
@@ -390,7 +414,7 @@ class HighsSession:
 
     def set_col_bounds(self, col: int, lower: float, upper: float) -> None:
         lo, up = self.scaling.to_scaled_col_bounds(int(col), lower, upper)
-        self._h.changeColBounds(int(col), _clip(lo), _clip(up))
+        self._h.changeColBounds(int(col), _clip(float(lo)), _clip(float(up)))
 
     def restore_row(self, row: int) -> None:
         """Put row ``row`` back to the program's own bounds."""
@@ -409,7 +433,7 @@ class HighsSession:
         rows = np.asarray(rows, dtype=np.int32)
         if rows.size:
             lo, up = self.scaling.to_scaled_row_bounds(rows, lower, upper)
-            self._h.changeRowsBounds(len(rows), rows, _clip_all(lo), _clip_all(up))
+            _declared(self._h).changeRowsBounds(len(rows), rows, _clip_all(lo), _clip_all(up))
 
     def set_cols_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         """Set the bounds of several columns at once, in the plan's units.
@@ -615,7 +639,7 @@ class HighsSession:
         if h.getModelStatus() != unbounded and not self._run(self.budget):
             return None
         try:
-            status, has, ray = h.getPrimalRay()
+            status, has, ray = _declared(h).getPrimalRay()
             if (status == highspy.HighsStatus.kError or not has) and h.getModelStatus() in (
                     unbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
                 h.setOptionValue("presolve", "off")
@@ -624,7 +648,7 @@ class HighsSession:
                         return None
                 finally:
                     h.setOptionValue("presolve", "choose")
-                status, has, ray = h.getPrimalRay()
+                status, has, ray = _declared(h).getPrimalRay()
         except (RuntimeError, TypeError, ValueError) as exc:  # pragma: no cover - old highspy
             log.info("HiGHS primal ray unavailable: %s", exc)
             return None
