@@ -255,10 +255,18 @@ class Plan:
         if not isinstance(other, Plan):
             return False
 
-        def same(a: pd.DataFrame | pd.Series, b: pd.DataFrame | pd.Series) -> bool:
+        def same(a: pd.DataFrame | pd.Series | None, b: pd.DataFrame | pd.Series | None
+                 ) -> bool:
             # text may be held as str or object; the values are what count
-            return (a.index.astype(object).equals(b.index.astype(object))
-                    and a.astype(object).equals(b.astype(object)))
+            if a is None or b is None:
+                return a is b
+            if not a.index.astype(object).equals(b.index.astype(object)):
+                return False
+            if isinstance(a, pd.Series) and isinstance(b, pd.Series):
+                return bool(a.astype(object).equals(b.astype(object)))
+            if isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame):
+                return bool(a.astype(object).equals(b.astype(object)))
+            return False
 
         def flows(plan: Plan) -> pd.DataFrame:
             return plan.flows.sort_values(["process", "good"]).reset_index(drop=True)

@@ -8,6 +8,7 @@ whole columns rather than model by model.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Annotated
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
@@ -178,12 +179,12 @@ class PlanSpec(_Strict):
     processes: dict[str, ProcessSpec] | TablePath = Field(default_factory=dict)
     flows: TablePath | None = Field(
         None, description="Table of process,good,input,output amounts per unit of level.")
-    supply: dict[str, Amount | dict[str, Amount]] | TablePath = Field(
+    supply: Mapping[str, Amount | dict[str, Amount]] | TablePath = Field(
         default_factory=dict, description="Amount per good; per place for a regional good.")
-    demand: dict[str, Demand | dict[str, Demand]] | TablePath = Field(
+    demand: Mapping[str, Demand | dict[str, Demand]] | TablePath = Field(
         default_factory=dict, description="Amount per good; per place for a regional good.")
     objective: ObjectiveSpec
-    policies: dict[str, PolicySpec | str] = Field(default_factory=dict)
+    policies: Mapping[str, PolicySpec | str] = Field(default_factory=dict)
     baseline: BaselineSpec | None = None
 
 
