@@ -222,7 +222,7 @@ def _twice_listed_flows(table: Table, positions: dict[str, np.ndarray], known: n
             inside = "the plan file" if table.file is not None else "the processes"
             found.append(table.problem(
                 f"flow {process}, {good} is also given in {inside} "
-                f"({'.'.join(path)}{f', line {line}' if line else ''})", int(i), None,
+                f"({'.'.join(map(str, path))}{f', line {line}' if line else ''})", int(i), None,
                 f"give each flow once: in {inside} or in the table"))
     return found
 
@@ -234,7 +234,7 @@ def _text(values: object, rows: int | None = None) -> object:
         return pd.Series(np.full(rows or 0, None, dtype=object), dtype=object).to_numpy()
     if isinstance(values, str):
         return values
-    return pd.array(np.asarray(values, dtype=object), dtype=object)
+    return pd.arrays.NumpyExtensionArray(np.asarray(values, dtype=object))
 
 
 def _joined(given: pd.DataFrame, extra: pd.DataFrame, dup: np.ndarray) -> pd.DataFrame:
@@ -259,7 +259,7 @@ def _coded_flows(f: pd.DataFrame, positions: dict[str, np.ndarray], known: np.nd
     if not (goods.is_unique and (procs_unique or procs.is_unique)):
         return None
     rows = slice(None) if known.all() else known
-    columns = {}
+    columns: dict[str, object] = {}
     for col, index in (("process", procs), ("good", goods)):
         codes = positions[col][rows].astype(np.int32, copy=False)
         columns[col] = pd.Categorical.from_codes(codes, dtype=unique_dtype(index))
@@ -502,7 +502,7 @@ def plan_fields(data: dict[str, Any], tables: Mapping[str, TableSource], *,
         stray = (unit.notna() & (codes_in(unit, units.index) < 0)).to_numpy()
         for i in np.flatnonzero(stray)[:20]:
             problems.append(t.problem(f"unknown unit '{unit.iat[i]}'", int(i), "unit",
-                                      did_you_mean(unit.iat[i], units.index)
+                                      did_you_mean(str(unit.iat[i]), units.index)
                                       or "declare it under 'units'"))
         if stray.any():
             extra.loc[stray, "unit"] = None
@@ -526,7 +526,7 @@ def plan_fields(data: dict[str, Any], tables: Mapping[str, TableSource], *,
             for i in np.flatnonzero(missing)[:20]:
                 word = f[col].iat[i]
                 problems.append(t.problem(f"unknown {kind} '{word}'", int(i), col,
-                                          did_you_mean(word, choices)
+                                          did_you_mean(str(word), choices)
                                           or f"declare it under '{kind}s'"))
         problems += _twice_listed_flows(Table(f, t.key, t.file, t.typed), positions, known,
                                         inline_flows, goods.index, procs.index, locate)
@@ -548,19 +548,19 @@ def plan_fields(data: dict[str, Any], tables: Mapping[str, TableSource], *,
             mapping.update(expand_amounts(getattr(places_given, key), regional, key, file,
                                           locate, problems))
         if mapping:
-            given = pd.Series(mapping, dtype=float)
-            known = codes_in(given.index, goods.index) >= 0
-            for good in given.index[~known][:20]:
+            stated = pd.Series(mapping, dtype=float)
+            known = codes_in(stated.index, goods.index) >= 0
+            for good in stated.index[~known][:20]:
                 hint = (f"'{good}' is declared per region: write {key}: {{{good}: "
                         f"{{{regional[good][0]}: ...}}}}" if regional.get(good)
                         else did_you_mean(good, goods.index) or "declare it under 'goods'")
                 problems.append(Problem(f"unknown good '{good}'", f"{key}.{good}", file,
                                         locate((key, good)), hint))
-            problems += _given_twice(given.index, amounts.get(key), key,
+            problems += _given_twice(stated.index, amounts.get(key), key,
                                      opened.get("goods"), tables.get("goods"),
                                      lambda i, good: Problem("", f"{key}.{good}", file,
                                                              locate((key, good))))
-            goods.loc[given.index[known], key] = given[known].to_numpy()
+            goods.loc[stated.index[known], key] = stated[known].to_numpy()
         t = table(key, ("good", "amount"), ("amount",),
                   signed=("amount",) if key == "demand" else ())
         if t is not None:
@@ -650,7 +650,7 @@ def _objective_weights(table: Callable[..., Table | None], sense: str, goods: pd
     known = codes_in(named, goods) >= 0
     for i in np.flatnonzero(~known)[:20]:
         problems.append(t.problem(f"unknown good '{named.iat[i]}'", int(i), "good",
-                                  did_you_mean(named.iat[i], goods)
+                                  did_you_mean(str(named.iat[i]), goods)
                                   or "declare it under 'goods'"))
     keep = known & ~named.duplicated(keep="first").to_numpy() & values.notna().to_numpy()
     return pd.Series(values.to_numpy(float)[keep], index=pd.Index(named[keep], dtype=object))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
                       field_validator, model_validator)
@@ -111,7 +111,8 @@ TablePath = Annotated[str, Field(
     description="Path of a CSV, TSV or Parquet table, relative to the plan file.")]
 """A table named by path; its format is chosen by the extension, in any case."""
 
-SENSES = ("maximize", "minimize", "maximize_sets")
+SENSES: tuple[Literal["maximize", "minimize", "maximize_sets"], ...] = (
+    "maximize", "minimize", "maximize_sets")
 """The objective's senses, each a mapping of good -> weight (or count) or a table."""
 
 
