@@ -81,7 +81,8 @@ def _by_unit(result: PlanResult) -> dict[str, dict[str, dict[str, Any]]]:
                           "output": _json_floats(frame["output"].to_numpy(float))},
                          index=frame.index.get_level_values("good").astype(str))
     units = frame.index.get_level_values("unit").astype(str)
-    return {str(unit): group.to_dict(orient="index")
+    return {str(unit): {str(good): {"input": row["input"], "output": row["output"]}
+                        for good, row in group.to_dict(orient="index").items()}
             for unit, group in cells.groupby(units, sort=False)}
 
 
