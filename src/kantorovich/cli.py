@@ -360,6 +360,7 @@ def solve(
             progress.step("writing the summary")
             data = summary(result, analyses=found)
         if output is not None:
+            assert data is not None        # made above for an output directory
             progress.step(f"writing {output}")
             write_result(result, output, data, fmt=fmt, inputs=inputs, analyses=found)
     if as_json:

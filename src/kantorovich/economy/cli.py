@@ -166,7 +166,9 @@ def values(table: TableArg,
     grid.add_column(escape(f"output [{economy.unit or 'money'}]"), justify="right")
     grid.add_column("labour value", justify="right")
     s = economy.sectors
-    for j, (x, v) in enumerate(zip(result.output, result.labour_values, strict=True)):
+    values = result.labour_values
+    assert values is not None          # the table was given labour above
+    for j, (x, v) in enumerate(zip(result.output, values, strict=True)):
         grid.add_row(str(economy.ids[j]), escape(s["code"].iloc[j]), escape(s["name"].iloc[j]),
                      escape(s["region"].iloc[j]), f"{x:,.6g}",
                      "-" if not math.isfinite(v) else f"{v:.6g}")

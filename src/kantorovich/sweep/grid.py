@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kantorovich.errors import KantorovichError, PlanError
+from kantorovich.numbers import cell
 
 if TYPE_CHECKING:
     from kantorovich.model.plan import Plan
@@ -208,7 +209,7 @@ def grid_points(varies: Sequence[Vary], plan: Plan) -> list[dict[str, float]]:
 
 def base_values(plan: Plan, varies: Sequence[Vary]) -> dict[str, float]:
     """The plan's own value of each varied number (a weight the objective lacks is 0)."""
-    values = {}
+    values: dict[str, float] = {}
     for vary in varies:
         if vary.change in ("supply", "demand"):
             value = plan.goods.at[vary.id, vary.change]
@@ -219,7 +220,7 @@ def base_values(plan: Plan, varies: Sequence[Vary]) -> dict[str, float]:
         else:
             weights = plan.objective.weights
             value = weights.get(vary.id, 0.0)
-        values[vary.key] = float(value)
+        values[vary.key] = cell(value)
     return values
 
 
