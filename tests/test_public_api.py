@@ -15,6 +15,16 @@ def test_exported_members() -> None:
         assert getattr(kantorovich, name).__module__.startswith("kantorovich")
 
 
+def test_the_package_says_it_is_typed() -> None:
+    """PEP 561: ``py.typed`` beside the package, and listed for the build to ship."""
+    import tomllib
+    from pathlib import Path
+
+    assert (Path(kantorovich.__file__).parent / "py.typed").is_file()
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert "py.typed" in pyproject["tool"]["setuptools"]["package-data"]["kantorovich"]
+
+
 def test_errors_share_one_base_with_codes() -> None:
     for cls in (kantorovich.PlanError, kantorovich.PlanStatusError):
         assert issubclass(cls, kantorovich.KantorovichError)
