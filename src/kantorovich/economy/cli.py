@@ -68,6 +68,42 @@ def _load(table: Path, labour: str | None) -> tuple[Any, Any]:
     return economy, check_economy(economy)
 
 
+def _dumps(data: Any) -> str:
+    """One JSON document, always valid JSON: a number that is not finite is ``null``
+    (undefined: a sector with no output), and ``allow_nan=False`` guards the rest."""
+    return json.dumps(_finite(data), ensure_ascii=False, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _refuse_overflow(result: Any, economy: Any, file: str | None) -> None:
+    """Gross output or labour values beyond a double (about 1.8e308) are bad input: the
+    demand or the table is out of the range a computer holds, said, never ``inf``."""
+    import numpy as np
+
+    from kantorovich.errors import PlanError, Problem
+
+    made = economy.x > 0
+    output = result.output.to_numpy(float)
+    values = (np.zeros(economy.n) if result.labour_values is None
+              else result.labour_values.to_numpy(float))
+    bad = ~np.isfinite(output) | (made & ~np.isfinite(values))
+    if bad.any() or not math.isfinite(result.output_residual):
+        where = ", ".join(economy.describe(int(j)) for j in np.flatnonzero(bad)[:5])
+        raise PlanError([Problem(
+            "the final demand is too large for the numbers a computer holds: gross output "
+            f"overflows (beyond about 1.8e308){' for ' + where if where else ''}", file=file,
+            hint="give the demand in a larger unit (millions, say) or smaller amounts")])
+
+
 def _number(value: float) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
@@ -155,18 +191,22 @@ def values(table: TableArg,
         final = None if demand is None else _read_demand(economy, demand)
         from kantorovich.economy.leontief import accounts
 
-        result = accounts(economy, final)
+        import numpy as np
+
+        with np.errstate(over="ignore", invalid="ignore"):   # judged just below
+            result = accounts(economy, final)
+        _refuse_overflow(result, economy, str(demand) if demand else economy.files.get("y"))
     except KantorovichError as exc:
         _fail(exc)
     if json_out:
-        sys.stdout.write(json.dumps({
+        sys.stdout.write(_dumps({
             "table": str(table), "sectors": economy.n, "unit": economy.unit,
             "demand": str(demand) if demand else economy.files.get("y"),
             "labour": result.labour_source, "method": result.method,
             "residuals": {"output": result.output_residual,
                           "labour_values": result.labour_residual},
             "output": _keyed(result.output), "labour_values": _keyed(result.labour_values),
-            "checks": check.to_dict()}, ensure_ascii=False) + "\n")
+            "checks": check.to_dict()}) + "\n")
         return
     out = _out()
     grid = Table(title=escape(f"{table}: gross output and labour values "
@@ -208,9 +248,8 @@ def inspect(table: TableArg, json_out: Json = False) -> None:
     except KantorovichError as exc:
         _fail(exc)
     if json_out:
-        sys.stdout.write(json.dumps({"table": str(table), "unit": economy.unit,
-                                     "labour": economy.labour_source, **check.to_dict()},
-                                    ensure_ascii=False) + "\n")
+        sys.stdout.write(_dumps({"table": str(table), "unit": economy.unit,
+                                 "labour": economy.labour_source, **check.to_dict()}) + "\n")
         return
     out = _out()
     summary = Table(title=escape(f"{table}"), show_header=False)
@@ -262,6 +301,7 @@ def generate(like: Annotated[Path, typer.Option(
     solve it with kantorovich solve OUT/plan.yaml."""
     import time
 
+    from kantorovich.economy.checks import check_economy
     from kantorovich.economy.generate import generate_economy
     from kantorovich.economy.table import load_economy
     from kantorovich.errors import KantorovichError
@@ -274,13 +314,14 @@ def generate(like: Annotated[Path, typer.Option(
         economy = load_economy(like)
         generated = generate_economy(economy, n, techniques=techniques, seed=seed,
                                      degree=degree)
+        findings = check_economy(economy).to_dict()["findings"]
         plan = generated.write(out, inputs=[like])
     except KantorovichError as exc:
         _fail(exc)
     info = {**generated.info, "flows": generated.flow_count, "plan": str(plan),
             "seconds": round(time.perf_counter() - start, 3)}
     if json_out:
-        sys.stdout.write(json.dumps(info, ensure_ascii=False) + "\n")
+        sys.stdout.write(_dumps({**info, "findings": findings}) + "\n")
         return
     if info["labour"] != "compensation":
         err.print("note: the table has no compensation of employees; labour is measured "
@@ -382,7 +423,7 @@ def plan(table: TableArg,
                      "shadow_price": _number(r.shadow_price), "binding": bool(r.binding)}
             for k, r in ray.resources.iterrows()},
         "method": ray.method, "notes": list(ray.notes), "paragraph": ray.paragraph(),
-        "seconds": result.seconds}
+        "findings": check.to_dict()["findings"], "seconds": result.seconds}
     if output is not None and result.is_optimal:
         _write_plan_ray(ray, output, summary, fmt, table)
     if json_out:
@@ -391,7 +432,7 @@ def plan(table: TableArg,
             "labour_values": _keyed(frame["labour_value"]),
             "shadow_prices": _keyed(frame["shadow_price"]),
             "ratio": _keyed(frame["ratio"]), "output": _keyed(frame["output"])}
-        sys.stdout.write(json.dumps({**summary, **keyed}, ensure_ascii=False) + "\n")
+        sys.stdout.write(_dumps({**summary, **keyed}) + "\n")
     else:
         _print_plan_ray(ray, table, economy)
     if not result.is_optimal:

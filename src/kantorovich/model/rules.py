@@ -37,8 +37,8 @@ from lark.exceptions import (
 
 from kantorovich.errors import Problem
 
-__all__ = ["MAX_RULE_LENGTH", "Rule", "RuleSyntaxError", "Term", "parse_rule", "rule_problem",
-           "rule_text"]
+__all__ = ["MAX_RULE_LENGTH", "Rule", "RuleSyntaxError", "Term", "bound_sign", "parse_rule",
+           "rule_problem", "rule_text"]
 
 TermKind = Literal["level", "input", "output", "net"]
 Sense = Literal["<=", ">=", "=="]
@@ -725,6 +725,31 @@ def rule_text(rule: Rule) -> str:
         sign = ("-" if i == 0 else " - ") if coef < 0 else ("" if i == 0 else " + ")
         parts.append(f"{sign}{factor}{call}")
     return f"{''.join(parts)} {rule.sense} {_written_number(rule.rhs)}"
+
+
+def bound_sign(rule: Rule) -> float:
+    """1.0 when ``rule.rhs`` is the rule's bound as written, -1.0 when the rule was
+    written with its terms right of the comparison and its bound left of it, so that the
+    bound as written is ``-rule.rhs`` (``600 <= input(wheat, a)`` is held as
+    ``-input(wheat, a) <= -600``). What varies "the rule's level" (a sweep) moves the bound
+    as written and keeps the rule's direction.
+
+    >>> rule = parse_rule("600 <= input(wheat, a)")
+    >>> bound_sign(rule), rule.rhs
+    (-1.0, -600.0)
+    >>> bound_sign(parse_rule("input(wheat, a) >= 600"))
+    1.0
+    """
+    return _written_sign(rule.text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _written_sign(text: str) -> float:
+    try:
+        left, _, right = _parser().parse(text)
+    except Exception:  # noqa: BLE001 - a rule made without readable text: its normal form
+        return 1.0
+    return -1.0 if left.is_constant and not right.is_constant else 1.0
 
 
 def rule_problem(policy: str, text: str, error: RuleSyntaxError, *, file: str | None = None,
