@@ -746,8 +746,8 @@ def bound_sign(rule: Rule) -> float:
 @functools.lru_cache(maxsize=4096)
 def _written_sign(text: str) -> float:
     try:
-        left, _, right = _parser().parse(text)
-    except Exception:  # noqa: BLE001 - a rule made without readable text: its normal form
+        left, _, right = cast(tuple[_Linear, Sense, _Linear], _parser().parse(text))
+    except (UnexpectedInput, RuleSyntaxError):   # a rule made without readable text
         return 1.0
     return -1.0 if left.is_constant and not right.is_constant else 1.0
 

@@ -237,7 +237,7 @@ def _check_signs(vary: Vary, plan: Plan) -> None:
     A capacity below a process's least level is refused by `_check_values`."""
     if vary.change != "supply" or min(vary.start, vary.stop) >= 0:
         return
-    if not float(plan.goods.at[vary.id, "supply"]) < 0:       # NaN: none given, 0
+    if not cell(plan.goods.at[vary.id, "supply"]) < 0:        # NaN: none given, 0
         given = vary.given or f"{vary.key}={vary.start!r}:{vary.stop!r}:{vary.count}"
         raise SweepError(f"--vary '{given}': a supply cannot be negative "
                          f"({min(vary.start, vary.stop):g})", hint=_NOT_NEGATIVE)
