@@ -75,6 +75,8 @@ def available_memory() -> tuple[int | None, int | None]:
     >>> available is None or 0 < available <= (total or available)
     True
     """
+    available: int | None
+    total: int | None
     try:
         import psutil
 

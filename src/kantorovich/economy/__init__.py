@@ -15,8 +15,9 @@ Names are imported on first use, so ``kantorovich economy --help`` costs no pand
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kantorovich._lazy import lazy_names
 
 _HOME = {
     "Economy": "kantorovich.economy.table",
@@ -42,15 +43,4 @@ if TYPE_CHECKING:
     from kantorovich.economy.table import Economy, load_economy
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name's module on first use and keep the name here."""
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'kantorovich.economy' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _HOME)

@@ -102,7 +102,7 @@ class TableCheck:
         return out
 
 
-def spectral_radius(A: sp.spmatrix) -> tuple[float, str]:
+def spectral_radius(A: sp.csc_matrix | sp.csr_matrix) -> tuple[float, str]:
     """Spectral radius of the technical coefficients and how it was found.
 
     Dense eigenvalues up to `DENSE_SPECTRUM_MAX` sectors; above, ARPACK (`eigs`, the
@@ -135,7 +135,7 @@ def spectral_radius(A: sp.spmatrix) -> tuple[float, str]:
         return float(np.abs(values).max()), "ARPACK eigs"
     except spla.ArpackNoConvergence:
         log.info("ARPACK did not converge; bounding the spectral radius by |A|")
-        return _perron_bound(abs(A).tocsr())
+        return _perron_bound(abs(A.tocsr()))
 
 
 def _perron_bound(B: sp.csr_matrix, steps: int = 10_000, tol: float = 1e-10

@@ -19,7 +19,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -28,6 +28,10 @@ from rich.table import Table
 
 from kantorovich.cli_style import (Command, Group, answer_console, error_console,
                                    report_failure)
+
+if TYPE_CHECKING:
+    from kantorovich.economy.plan import ImportRule
+    from kantorovich.economy.table import LabourSource
 
 economy_app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=Group,
@@ -50,11 +54,17 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(report_failure(err, exc, what="table"))
 
 
+#: the words --labour and --imports take (checked where they are read), as the library's
+#: literal types
+_LABOUR: dict[str, LabourSource] = {"compensation": "compensation", "va": "va"}
+_IMPORTS: dict[str, ImportRule] = {"supply": "supply", "drop": "drop"}
+
+
 def _load(table: Path, labour: str | None) -> tuple[Any, Any]:
     from kantorovich.economy.checks import check_economy
     from kantorovich.economy.table import load_economy
 
-    economy = load_economy(table, labour=labour)  # type: ignore[arg-type]
+    economy = load_economy(table, labour=None if labour is None else _LABOUR[labour])
     return economy, check_economy(economy)
 
 
@@ -206,7 +216,9 @@ def values(table: TableArg,
     grid.add_column(escape(f"output [{economy.unit or 'money'}]"), justify="right")
     grid.add_column("labour value", justify="right")
     s = economy.sectors
-    for j, (x, v) in enumerate(zip(result.output, result.labour_values, strict=True)):
+    values = result.labour_values
+    assert values is not None          # the table was given labour above
+    for j, (x, v) in enumerate(zip(result.output, values, strict=True)):
         grid.add_row(str(economy.ids[j]), escape(s["code"].iloc[j]), escape(s["name"].iloc[j]),
                      escape(s["region"].iloc[j]), f"{x:,.6g}",
                      "-" if not math.isfinite(v) else f"{v:.6g}")
@@ -391,7 +403,7 @@ def plan(table: TableArg,
                              for f in check.findings if f.severity == "error"])
         from kantorovich.economy.plan import plan_ray
 
-        ray = plan_ray(economy, resources=wanted, imports=imports,  # type: ignore[arg-type]
+        ray = plan_ray(economy, resources=wanted, imports=_IMPORTS[imports],
                        time_limit=time_limit)
     except KantorovichError as exc:
         _fail(exc)

@@ -528,7 +528,9 @@ def generate_economy(economy: Economy, n: int, *, techniques: int = 3, seed: int
     M.eliminate_zeros()
 
     labour_source = economy.labour_source
-    labour = np.maximum(economy.labour[active], 0.0)[spos] * _mean_one(rng, LABOUR_SIGMA, n)
+    coefficients = economy.labour
+    assert coefficients is not None    # given above when the table has none
+    labour = np.maximum(coefficients[active], 0.0)[spos] * _mean_one(rng, LABOUR_SIGMA, n)
     labour_supply = float(np.maximum(economy.va[labour_source].to_numpy(float), 0).sum())
 
     # techniques: labour x f, materials x f**-trade_off, no technique dominating another
@@ -553,10 +555,10 @@ def generate_economy(economy: Economy, n: int, *, techniques: int = 3, seed: int
                                                  code.astype(str)), code)
     if len(set(labels)) != len(labels):           # codes repeat: fall back to ids
         labels = np.array([f"s{i}" for i in sectors.index])
-    labels = [str(s) for s in labels]
+    sector_labels = [str(s) for s in labels]
     number = pa.array(np.arange(n) - first[spos] + 1).cast(pa.string())
     product_ids = pc.binary_join_element_wise(
-        pa.array(labels).take(pa.array(active[spos])), number, ".")
+        pa.array(sector_labels).take(pa.array(active[spos])), number, ".")
 
     info = {
         "table": str(economy.source), "seed": seed, "products": n,
@@ -581,7 +583,7 @@ def generate_economy(economy: Economy, n: int, *, techniques: int = 3, seed: int
     return GeneratedEconomy(
         product_ids=product_ids, sector=active[spos], materials=M, labour=labour,
         labour_factor=f, material_factor=material_factor, basket=basket,
-        labour_supply=labour_supply, sector_labels=labels,
+        labour_supply=labour_supply, sector_labels=sector_labels,
         sector_names=[str(s) for s in sectors["name"]], unit=economy.unit, info=info)
 
 

@@ -135,7 +135,9 @@ def ray_inputs(economy: Economy, *, resources: dict[str, float | None] | None = 
                          "demand (net imports): dropped, so those products are made at "
                          "home")
     m = negative if imports == "supply" else np.zeros_like(negative)
-    labour = np.nan_to_num(economy.labour)
+    coefficients = economy.labour
+    assert coefficients is not None    # given above when the table has none
+    labour = np.nan_to_num(coefficients)
     total_labour = float(economy.va[economy.labour_source].sum())
     L = total_labour if labour_amount is None else float(labour_amount)
     if not np.isfinite(L) or L <= 0:

@@ -14,6 +14,8 @@ and its certificate; or None and why not, so that HiGHS solves the full program.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from kantorovich.lp.budget import Budget
@@ -40,7 +42,7 @@ def relative_gap(objective: float, bound: float) -> float:
 
 
 def by_generation(plan: Plan, lp: LinearProgram, budget: Budget | float | None = None,
-                  **options: object) -> tuple[LpSolution | None, str, Certificate | None]:
+                  **options: Any) -> tuple[LpSolution | None, str, Certificate | None]:
     """The certified optimum of ``lp`` by technique generation and its certificate; a
     point not proven optimal (status ``time_limit`` or ``iteration_limit``, its residuals
     and gap in the reason) with its certificate; or None and why not (the restricted
@@ -51,7 +53,7 @@ def by_generation(plan: Plan, lp: LinearProgram, budget: Budget | float | None =
     so that every solving step has one shape). ``options`` go to `solve_by_generation`.
     """
     del plan
-    found = solve_by_generation(lp, budget=Budget.of(budget), **options)  # type: ignore[arg-type]
+    found = solve_by_generation(lp, budget=Budget.of(budget), **options)
     solution = found.solution
     if solution is None:
         return None, found.reason, None

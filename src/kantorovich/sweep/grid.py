@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from kantorovich.errors import KantorovichError, PlanError
 from kantorovich.model.rules import bound_sign
+from kantorovich.numbers import cell
 
 if TYPE_CHECKING:
     from kantorovich.model.plan import Plan
@@ -236,7 +237,7 @@ def _check_signs(vary: Vary, plan: Plan) -> None:
     A capacity below a process's least level is refused by `_check_values`."""
     if vary.change != "supply" or min(vary.start, vary.stop) >= 0:
         return
-    if not float(plan.goods.at[vary.id, "supply"]) < 0:       # NaN: none given, 0
+    if not cell(plan.goods.at[vary.id, "supply"]) < 0:        # NaN: none given, 0
         given = vary.given or f"{vary.key}={vary.start!r}:{vary.stop!r}:{vary.count}"
         raise SweepError(f"--vary '{given}': a supply cannot be negative "
                          f"({min(vary.start, vary.stop):g})", hint=_NOT_NEGATIVE)
@@ -296,7 +297,7 @@ def grid_points(varies: Sequence[Vary], plan: Plan) -> list[dict[str, float]]:
 
 def base_values(plan: Plan, varies: Sequence[Vary]) -> dict[str, float]:
     """The plan's own value of each varied number (a weight the objective lacks is 0)."""
-    values = {}
+    values: dict[str, float] = {}
     for vary in varies:
         if vary.change in ("supply", "demand"):
             value = plan.goods.at[vary.id, vary.change]
@@ -308,7 +309,7 @@ def base_values(plan: Plan, varies: Sequence[Vary]) -> dict[str, float]:
         else:
             weights = plan.objective.weights
             value = weights.get(vary.id, 0.0)
-        values[vary.key] = float(value)
+        values[vary.key] = cell(value)
     return values
 
 
