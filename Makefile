@@ -1,5 +1,5 @@
-# Three commands for a fresh machine:  make example  (the bundled plan),  make test  and
-# make typecheck  (mypy over src/kantorovich, settings in pyproject.toml).
+# Two commands for a fresh machine:  make example  (the bundled plan)  and  make test.
+# make typecheck  runs mypy over src/kantorovich (settings in pyproject.toml); CI runs it.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
