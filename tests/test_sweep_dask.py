@@ -100,7 +100,9 @@ def test_an_unreachable_scheduler_is_bad_input(leningrad_plan: k.Plan, tmp_path:
 
     monkeypatch.setenv("KANTOROVICH_SCHEDULER_TIMEOUT", "3")
 
-    with pytest.raises(SweepError, match="cannot reach the Dask scheduler"):
+    # refused at once, or (a loaded machine retrying) no answer within the limit
+    with pytest.raises(SweepError, match="cannot reach the Dask scheduler|answered as a "
+                                         "Dask scheduler"):
         sweep_plan(leningrad_plan, ["supply.wheat=1:2:2"], tmp_path / "out",
                    scheduler="tcp://127.0.0.1:9")
 
