@@ -8,6 +8,7 @@
     checks.py    check_economy: balances, negative flows, zero output, productivity
     leontief.py  LeontiefSystem and accounts: gross output, labour values, multipliers,
                  by sparse LU or fixed-point iteration, never a dense inverse
+    bases.py     value bases: each input's vertically integrated content against prices
     cli.py       ``kantorovich economy values|inspect`` (imports only typer and rich)
 
 Names are imported on first use, so ``kantorovich economy --help`` costs no pandas or scipy.
@@ -32,11 +33,14 @@ _HOME = {
     "gross_output": "kantorovich.economy.leontief",
     "labour_values": "kantorovich.economy.leontief",
     "multipliers": "kantorovich.economy.leontief",
+    "ValueBases": "kantorovich.economy.bases",
+    "value_bases": "kantorovich.economy.bases",
 }
 
 __all__ = sorted(_HOME)
 
 if TYPE_CHECKING:
+    from kantorovich.economy.bases import ValueBases, value_bases
     from kantorovich.economy.checks import Finding, TableCheck, check_economy, spectral_radius
     from kantorovich.economy.leontief import (
         Accounts, LeontiefSystem, accounts, gross_output, labour_values, multipliers)

@@ -498,3 +498,78 @@ def _write_plan_ray(ray: Any, directory: Path, summary: dict[str, Any], fmt: str
         from kantorovich.economy.chart import valuation_page
 
         (staging / "valuations.html").write_text(valuation_page(ray), encoding="utf-8")
+
+
+def _load_with_labour(table: Path) -> tuple[Any, Any]:
+    """A table with labour as ``economy values`` takes it (value added, said on stderr,
+    where it has no compensation), refused when it is not productive."""
+    from kantorovich.errors import PlanError, Problem
+
+    economy, check = _load(table, None)
+    if economy.labour_source is None:
+        economy = economy.with_labour("va")
+        err.print("note: the table has no compensation of employees; the labour basis is "
+                  "value added (wages, profits and taxes), so its figures are value-added "
+                  "content, not labour values.", markup=False)
+    if not check.productive:
+        raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
+                         for f in check.findings if f.severity == "error"])
+    return economy, check
+
+
+@economy_app.command("bases", cls=Command)
+def bases(table: TableArg,
+          output: Annotated[Optional[Path], typer.Option(
+              "-o", "--output", help="Write bases.csv (the ranked table) and bases.html "
+                                     "(a chart of the ranking) to this directory.",
+              show_default=False)] = None,
+          json_out: Json = False) -> None:
+    """Labour and every produced input as the basis of value in turn: how well each
+    basis's vertically integrated content v_b = c_b (I - A)^-1 predicts market prices
+    (correlation of logs, R², mean absolute deviation), ranked by R²."""
+    from kantorovich.errors import KantorovichError
+
+    try:
+        if output is not None:
+            from kantorovich.files import check_output_dir
+
+            check_output_dir(output, inputs=[table])
+        economy, _ = _load_with_labour(table)
+        from kantorovich.economy.bases import value_bases
+
+        result = value_bases(economy)
+        if output is not None:
+            _write_bases(result, output, table)
+    except KantorovichError as exc:
+        _fail(exc)
+    if json_out:
+        sys.stdout.write(_dumps(result.to_dict()) + "\n")
+        return
+    out = _out()
+    word = "value added" if result.labour_source == "va" else "labour"
+    grid = Table(title=escape(f"{table}: value bases ranked by {result.ranking_rule} "
+                              f"(* = the {word} basis)"))
+    for column in ("rank", "basis", "code", "name"):
+        grid.add_column(column)
+    for column in ("correlation", "R²", "MAD", "sectors"):
+        grid.add_column(column, justify="right")
+
+    def show(value: float) -> str:
+        return "-" if not math.isfinite(value) else f"{value:.4f}"
+
+    for key, row in result.table.iterrows():
+        mark = "*" if row["labour"] else ""
+        grid.add_row(f"{row['rank']}{mark}", escape(str(key)), escape(str(row["code"])),
+                     escape(str(row["name"])), show(row["correlation"]), show(row["r2"]),
+                     show(row["mad"]), str(row["sectors"]))
+    out.print(grid)
+
+
+def _write_bases(result: Any, directory: Path, table: Path) -> None:
+    from kantorovich import files
+    from kantorovich.economy.bases_chart import bases_page
+
+    with files.output_directory(directory, inputs=[table]) as staging:
+        result.table.reset_index().to_csv(staging / "bases.csv", index=False)
+        (staging / "bases.html").write_text(
+            bases_page(result, f"Value bases of {table}"), encoding="utf-8")
