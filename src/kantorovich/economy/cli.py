@@ -573,3 +573,81 @@ def _write_bases(result: Any, directory: Path, table: Path) -> None:
         result.table.reset_index().to_csv(staging / "bases.csv", index=False)
         (staging / "bases.html").write_text(
             bases_page(result, f"Value bases of {table}"), encoding="utf-8")
+
+
+@economy_app.command("prices", cls=Command)
+def production_prices(
+        table: TableArg,
+        profit_rate: Annotated[float, typer.Option(
+            "--profit-rate", metavar="R", help="Uniform rate of profit on circulating "
+                                               "capital (0.1 = 10 %), below the maximum.",
+            show_default=False)],
+        normalise: Annotated[str, typer.Option(
+            "--normalise", help="value: total price of gross output = its total labour "
+                                "value; wage: the wage per unit of labour is 1.")] = "value",
+        json_out: Json = False) -> None:
+    """Prices of production p = (1 + r) p A + w l at a uniform rate of profit, the maximum
+    rate of profit R = 1/ρ(A) - 1 and Sraffa's standard commodity."""
+    from kantorovich.errors import KantorovichError, PlanError, Problem
+
+    try:
+        if normalise not in ("value", "wage"):
+            raise PlanError([Problem(f"--normalise {normalise!r} is not a normalisation",
+                                     hint="use value or wage")])
+        if not math.isfinite(profit_rate) or profit_rate < 0:
+            raise PlanError([Problem(f"--profit-rate {profit_rate:g} is not a rate of "
+                                     "profit", hint="give a number from 0 up to below R")])
+        economy, _ = _load_with_labour(table)
+        from kantorovich.economy.production_prices import perron
+        from kantorovich.economy.production_prices import (
+            production_prices as compute)
+
+        eigen = perron(economy.A)
+        if not eigen.admits(profit_rate):
+            raise PlanError([Problem(
+                f"--profit-rate {profit_rate:g} is not below this table's maximum rate of "
+                f"profit R = 1/ρ(A) - 1 = {eigen.max_profit_rate:.6g} (ρ = {eigen.rho:.6g}), "
+                "where the wage is zero", file=str(table),
+                hint=f"give a rate from 0 up to below {eigen.max_profit_rate:.6g}")])
+        result = compute(economy, profit_rate, "value" if normalise == "value" else "wage",
+                         eigen=eigen)
+    except KantorovichError as exc:
+        _fail(exc)
+    from kantorovich.economy.production_prices import STANDARD_NORMALISATION
+
+    standard = result.standard_commodity
+    if json_out:
+        sys.stdout.write(_dumps({
+            "profit_rate": result.profit_rate, "max_profit_rate": result.max_profit_rate,
+            "prices": _keyed(result.prices),
+            "standard_commodity": None if standard is None else _keyed(standard),
+            "normalisation": result.normalisation, "wage": result.wage,
+            "wage_in_standard": result.wage_in_standard,
+            "spectral_radius": result.spectral_radius, "labour": economy.labour_source,
+            "standard_commodity_normalisation": STANDARD_NORMALISATION,
+            "eigen_method": result.eigen_method}) + "\n")
+        return
+    out = _out()
+    word = "value-added content" if economy.labour_source == "va" else "labour value"
+    norm = (f"total price = total {word}" if result.normalisation == "value"
+            else "wage = 1 per unit of labour")
+    grid = Table(title=escape(
+        f"{table}: prices of production at r = {result.profit_rate:g} "
+        f"(R = {result.max_profit_rate:.6g}; {norm}; wage {result.wage:.6g})"))
+    for column in ("id", "code", "name"):
+        grid.add_column(column)
+    grid.add_column("price", justify="right")
+    grid.add_column("standard commodity", justify="right")
+    for j, k in enumerate(economy.ids):
+        p = result.prices.iloc[j]
+        q = "-" if standard is None else f"{standard.iloc[j]:.6g}"
+        grid.add_row(str(k), escape(str(economy.sectors["code"].iloc[j])),
+                     escape(str(economy.sectors["name"].iloc[j])),
+                     "-" if not math.isfinite(p) else f"{p:.6g}", q)
+    out.print(grid)
+    if standard is None:
+        out.print("no standard commodity: the Perron eigenvector of A is not nonnegative")
+    else:
+        out.print(escape(f"standard commodity: {STANDARD_NORMALISATION}; wage bill / "
+                         f"its price = {result.wage_in_standard:.6g} (Sraffa: 1 - r/R = "
+                         f"{1 - result.profit_rate / result.max_profit_rate:.6g})"))
