@@ -36,6 +36,8 @@ _HOME = {
     "multipliers": "kantorovich.economy.leontief",
     "ValueBases": "kantorovich.economy.bases",
     "value_bases": "kantorovich.economy.bases",
+    "from_pymrio": "kantorovich.economy.pymrio_io",
+    "to_pymrio": "kantorovich.economy.pymrio_io",
     "ProductionPrices": "kantorovich.economy.production_prices",
     "perron": "kantorovich.economy.production_prices",
     "production_prices": "kantorovich.economy.production_prices",
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
         Accounts, LeontiefSystem, accounts, gross_output, labour_values, multipliers)
     from kantorovich.economy.production_prices import (
         ProductionPrices, perron, production_prices)
+    from kantorovich.economy.pymrio_io import from_pymrio, to_pymrio
     from kantorovich.economy.table import Economy, load_economy
 
 

@@ -21,6 +21,7 @@ Three ways in, one object out:
 * `Economy.from_pymrio`: any object with DataFrames ``Z``, ``Y`` and (optionally) ``x``,
   as a pymrio ``IOSystem`` has them; labour and resources are rows of its extensions.
 * `Economy.from_arrays`: arrays in memory.
+* a folder written by pymrio's ``save_all`` is read through pymrio (`pymrio_io`).
 
 Technical coefficients are ``A = Z diag(x)^-1`` with a zero column where ``x_j = 0``;
 labour coefficients ``l = compensation / x``. Sectors with zero output are *kept* (as zero
@@ -505,6 +506,11 @@ def _read_folder(cls: type[Economy], folder: Path, labour: LabourSource | None,
         raise PlanError([Problem("not a folder", file=str(folder),
                                  hint="give the folder that holds sectors.csv, Z.csv, y.csv, "
                                       "x.csv and va.csv")])
+    from kantorovich.economy.pymrio_io import is_pymrio_folder, read_pymrio_folder
+
+    if is_pymrio_folder(folder) and not (folder / "sectors.csv").exists():
+        economy = read_pymrio_folder(folder)          # a pymrio save_all folder
+        return economy if labour is None else economy.with_labour(labour)
     sectors = _read_sectors(files)
     if sectors is None:
         raise PlanError(files.problems)
