@@ -36,7 +36,7 @@ _HOME = {
     "multipliers": "kantorovich.economy.leontief",
     "ValueBases": "kantorovich.economy.bases",
     "value_bases": "kantorovich.economy.bases",
-    "from_pymrio": "kantorovich.economy.pymrio_io",
+    "from_pymrio": "kantorovich.economy.table",
     "to_pymrio": "kantorovich.economy.pymrio_io",
     "ProductionPrices": "kantorovich.economy.production_prices",
     "perron": "kantorovich.economy.production_prices",
@@ -52,8 +52,8 @@ if TYPE_CHECKING:
         Accounts, LeontiefSystem, accounts, gross_output, labour_values, multipliers)
     from kantorovich.economy.production_prices import (
         ProductionPrices, perron, production_prices)
-    from kantorovich.economy.pymrio_io import from_pymrio, to_pymrio
-    from kantorovich.economy.table import Economy, load_economy
+    from kantorovich.economy.pymrio_io import to_pymrio
+    from kantorovich.economy.table import Economy, from_pymrio, load_economy
 
 
 __getattr__, __dir__ = lazy_names(__name__, _HOME)

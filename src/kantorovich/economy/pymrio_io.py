@@ -1,6 +1,7 @@
 """pymrio, the field's library for multi-regional input-output tables, both ways.
 
-* `from_pymrio` turns a pymrio ``IOSystem`` into an `Economy`: Z and Y as they are, x
+* `kantorovich.economy.table.from_pymrio` (exported as ``kantorovich.economy.from_pymrio``)
+  turns a pymrio ``IOSystem`` into an `Economy`, with `extension_rows` from here: Z and Y as they are, x
   from ``io.x`` or ``Z 1 + Y 1``; labour from the extension row that holds compensation
   of employees, else value added (``labour_source = "va"``, named as such); every other
   extension row (emissions, land, ...) becomes a resource, named ``extension: row``.
@@ -8,7 +9,7 @@
   ``factor_inputs`` (va.csv's columns) and ``resources``; y becomes one final-demand
   column per region, each sector's demand in its own region's column (the uniform format
   does not say who buys, and every Leontief quantity needs only the row sums).
-* `read_pymrio_folder` reads a folder written by pymrio's ``save_all`` (it holds
+* `load_pymrio_folder` reads a folder written by pymrio's ``save_all`` (it holds
   ``file_parameters.json`` with ``"systemtype": "IOSystem"``): the loader of every
   ``economy`` command accepts such a folder as a TABLE.
 
@@ -20,15 +21,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from kantorovich.economy.table import Economy
 from kantorovich.errors import PlanError, Problem
 
-__all__ = ["from_pymrio", "is_pymrio_folder", "read_pymrio_folder", "to_pymrio"]
+if TYPE_CHECKING:
+    from kantorovich.economy.table import Economy
+
+__all__ = ["extension_rows", "is_pymrio_folder", "load_pymrio_folder", "to_pymrio"]
 
 #: extension rows read as compensation of employees (case-insensitive, whole label)
 COMPENSATION = ("compensation of employees", "compensation", "wages", "labour compensation")
@@ -40,9 +43,11 @@ def _label(row: Any) -> str:
     return " ".join(map(str, row)) if isinstance(row, tuple) else str(row)
 
 
-def from_pymrio(io: Any, *, unit: str = "", source: str = "<pymrio>") -> Economy:
-    """An `Economy` from a pymrio ``IOSystem`` (see the module docstring for what each
-    part becomes); tested against pymrio's own ``load_test()`` system."""
+def extension_rows(io: Any) -> tuple[np.ndarray | None, np.ndarray | None,
+                                      dict[str, np.ndarray], dict[str, str], str]:
+    """What a pymrio system's extensions hold, per sector in the order of ``io.Z``:
+    compensation of employees, value added, every other row as a resource (named
+    ``extension: row``) with its unit, and the unit of money (``io.unit``)."""
     index = io.Z.index
     totals: dict[str, np.ndarray] = {}
     units: dict[str, str] = {}
@@ -65,20 +70,11 @@ def from_pymrio(io: Any, *, unit: str = "", source: str = "<pymrio>") -> Economy
                 totals[key] = values
                 if unit_table is not None and row in unit_table.index:
                     units[key] = str(unit_table.loc[row].iloc[0])
-    if not unit:
-        table_unit = getattr(io, "unit", None)
-        if isinstance(table_unit, pd.DataFrame) and len(table_unit):
-            unit = str(table_unit.iloc[0, 0])
-    economy = Economy.from_pymrio(io, labour=compensation, unit=unit)
-    from dataclasses import replace
-
-    va = economy.va.copy()
-    if value_added is not None:
-        va["va"] = value_added
-    economy = replace(economy, va=va, resources=totals, resource_units=units, source=source)
-    if compensation is None and value_added is not None:
-        economy = economy.with_labour("va")
-    return economy
+    unit = ""
+    table_unit = getattr(io, "unit", None)
+    if isinstance(table_unit, pd.DataFrame) and len(table_unit):
+        unit = str(table_unit.iloc[0, 0])
+    return compensation, value_added, totals, units, unit
 
 
 def to_pymrio(table: Economy) -> Any:
@@ -128,8 +124,9 @@ def is_pymrio_folder(folder: Path) -> bool:
         return False
 
 
-def read_pymrio_folder(folder: Path) -> Economy:
-    """An `Economy` from a folder of pymrio's ``save_all``; problems name the folder."""
+def load_pymrio_folder(folder: Path) -> Any:
+    """The pymrio ``IOSystem`` of a ``save_all`` folder, extensions included; problems
+    name the folder and the fix."""
     try:
         import pymrio
     except ImportError:
@@ -145,4 +142,4 @@ def read_pymrio_folder(folder: Path) -> Economy:
         raise PlanError([Problem("the pymrio system has no Z or no Y", file=str(folder),
                                  hint="save the flows and final demand (io.calc_all() "
                                       "before save_all computes Z from A where needed)")])
-    return from_pymrio(io, source=str(folder))
+    return io
