@@ -498,3 +498,156 @@ def _write_plan_ray(ray: Any, directory: Path, summary: dict[str, Any], fmt: str
         from kantorovich.economy.chart import valuation_page
 
         (staging / "valuations.html").write_text(valuation_page(ray), encoding="utf-8")
+
+
+def _load_with_labour(table: Path) -> tuple[Any, Any]:
+    """A table with labour as ``economy values`` takes it (value added, said on stderr,
+    where it has no compensation), refused when it is not productive."""
+    from kantorovich.errors import PlanError, Problem
+
+    economy, check = _load(table, None)
+    if economy.labour_source is None:
+        economy = economy.with_labour("va")
+        err.print("note: the table has no compensation of employees; the labour basis is "
+                  "value added (wages, profits and taxes), so its figures are value-added "
+                  "content, not labour values.", markup=False)
+    if not check.productive:
+        raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
+                         for f in check.findings if f.severity == "error"])
+    return economy, check
+
+
+@economy_app.command("bases", cls=Command)
+def bases(table: TableArg,
+          output: Annotated[Optional[Path], typer.Option(
+              "-o", "--output", help="Write bases.csv (the ranked table) and bases.html "
+                                     "(a chart of the ranking) to this directory.",
+              show_default=False)] = None,
+          json_out: Json = False) -> None:
+    """Labour and every produced input as the basis of value in turn: how well each
+    basis's vertically integrated content v_b = c_b (I - A)^-1 predicts market prices
+    (correlation of logs, R², mean absolute deviation), ranked by R²."""
+    from kantorovich.errors import KantorovichError
+
+    try:
+        if output is not None:
+            from kantorovich.files import check_output_dir
+
+            check_output_dir(output, inputs=[table])
+        economy, _ = _load_with_labour(table)
+        from kantorovich.economy.bases import value_bases
+
+        result = value_bases(economy)
+        if output is not None:
+            _write_bases(result, output, table)
+    except KantorovichError as exc:
+        _fail(exc)
+    if json_out:
+        sys.stdout.write(_dumps(result.to_dict()) + "\n")
+        return
+    out = _out()
+    word = "value added" if result.labour_source == "va" else "labour"
+    grid = Table(title=escape(f"{table}: value bases ranked by {result.ranking_rule} "
+                              f"(* = the {word} basis)"))
+    for column in ("rank", "basis", "code", "name"):
+        grid.add_column(column)
+    for column in ("correlation", "R²", "MAD", "sectors"):
+        grid.add_column(column, justify="right")
+
+    def show(value: float) -> str:
+        return "-" if not math.isfinite(value) else f"{value:.4f}"
+
+    for key, row in result.table.iterrows():
+        mark = "*" if row["labour"] else ""
+        grid.add_row(f"{row['rank']}{mark}", escape(str(key)), escape(str(row["code"])),
+                     escape(str(row["name"])), show(row["correlation"]), show(row["r2"]),
+                     show(row["mad"]), str(row["sectors"]))
+    out.print(grid)
+
+
+def _write_bases(result: Any, directory: Path, table: Path) -> None:
+    from kantorovich import files
+    from kantorovich.economy.bases_chart import bases_page
+
+    with files.output_directory(directory, inputs=[table]) as staging:
+        result.table.reset_index().to_csv(staging / "bases.csv", index=False)
+        (staging / "bases.html").write_text(
+            bases_page(result, f"Value bases of {table}"), encoding="utf-8")
+
+
+@economy_app.command("prices", cls=Command)
+def production_prices(
+        table: TableArg,
+        profit_rate: Annotated[float, typer.Option(
+            "--profit-rate", metavar="R", help="Uniform rate of profit on circulating "
+                                               "capital (0.1 = 10 %), below the maximum.",
+            show_default=False)],
+        normalise: Annotated[str, typer.Option(
+            "--normalise", help="value: total price of gross output = its total labour "
+                                "value; wage: the wage per unit of labour is 1.")] = "value",
+        json_out: Json = False) -> None:
+    """Prices of production p = (1 + r) p A + w l at a uniform rate of profit, the maximum
+    rate of profit R = 1/ρ(A) - 1 and Sraffa's standard commodity."""
+    from kantorovich.errors import KantorovichError, PlanError, Problem
+
+    try:
+        if normalise not in ("value", "wage"):
+            raise PlanError([Problem(f"--normalise {normalise!r} is not a normalisation",
+                                     hint="use value or wage")])
+        if not math.isfinite(profit_rate) or profit_rate < 0:
+            raise PlanError([Problem(f"--profit-rate {profit_rate:g} is not a rate of "
+                                     "profit", hint="give a number from 0 up to below R")])
+        economy, _ = _load_with_labour(table)
+        from kantorovich.economy.production_prices import perron
+        from kantorovich.economy.production_prices import (
+            production_prices as compute)
+
+        eigen = perron(economy.A)
+        if not eigen.admits(profit_rate):
+            raise PlanError([Problem(
+                f"--profit-rate {profit_rate:g} is not below this table's maximum rate of "
+                f"profit R = 1/ρ(A) - 1 = {eigen.max_profit_rate:.6g} (ρ = {eigen.rho:.6g}), "
+                "where the wage is zero", file=str(table),
+                hint=f"give a rate from 0 up to below {eigen.max_profit_rate:.6g}")])
+        result = compute(economy, profit_rate, "value" if normalise == "value" else "wage",
+                         eigen=eigen)
+    except KantorovichError as exc:
+        _fail(exc)
+    from kantorovich.economy.production_prices import STANDARD_NORMALISATION
+
+    standard = result.standard_commodity
+    if json_out:
+        sys.stdout.write(_dumps({
+            "profit_rate": result.profit_rate, "max_profit_rate": result.max_profit_rate,
+            "prices": _keyed(result.prices),
+            "standard_commodity": None if standard is None else _keyed(standard),
+            "normalisation": result.normalisation, "wage": result.wage,
+            "wage_in_standard": result.wage_in_standard,
+            "spectral_radius": result.spectral_radius, "labour": economy.labour_source,
+            "standard_commodity_normalisation": STANDARD_NORMALISATION,
+            "eigen_method": result.eigen_method}) + "\n")
+        return
+    out = _out()
+    word = "value-added content" if economy.labour_source == "va" else "labour value"
+    norm = (f"total price = total {word}" if result.normalisation == "value"
+            else "wage = 1 per unit of labour")
+    grid = Table(title=escape(
+        f"{table}: prices of production at r = {result.profit_rate:g} "
+        f"(R = {result.max_profit_rate:.6g}; {norm}; wage {result.wage:.6g})"))
+    for column in ("id", "code", "name"):
+        grid.add_column(column)
+    grid.add_column("price", justify="right")
+    grid.add_column("standard commodity", justify="right")
+    for j, k in enumerate(economy.ids):
+        p = result.prices.iloc[j]
+        q = "-" if standard is None else f"{standard.iloc[j]:.6g}"
+        grid.add_row(str(k), escape(str(economy.sectors["code"].iloc[j])),
+                     escape(str(economy.sectors["name"].iloc[j])),
+                     "-" if not math.isfinite(p) else f"{p:.6g}", q)
+    out.print(grid)
+    if standard is None:
+        out.print("no standard commodity: the Perron eigenvector of A is not nonnegative")
+    else:
+        out.print(escape(f"standard commodity: {STANDARD_NORMALISATION}; wage bill / "
+                         f"its price = {result.wage_in_standard:.6g} (Sraffa: 1 - r/R = "
+                         f"{1 - result.profit_rate / result.max_profit_rate:.6g})"))
