@@ -152,7 +152,7 @@ def value_bases(economy: Economy, block: int = BLOCK) -> ValueBases:
     n = economy.n
     A = sp.csr_matrix(economy.A)
     inputs = np.flatnonzero((np.diff(A.indptr) > 0) & (economy.x > 0)
-                            & (np.abs(A).sum(axis=1).A1 > 0))
+                            & (np.asarray(abs(A).sum(axis=1)).ravel() > 0))
     # (I - A)' factorised once; its solves take the transposed system (I - A)' V = C'
     M = (sp.identity(n, format="csc") - economy.A.T).tocsc()
     lu = spla.splu(M, permc_spec="COLAMD")
@@ -170,7 +170,7 @@ def value_bases(economy: Economy, block: int = BLOCK) -> ValueBases:
         parts.append(np.column_stack(content_statistics(price, content)))
     stats = np.vstack(parts) if parts else np.empty((0, 4))
     sectors = economy.sectors
-    index = [LABOUR] + [str(economy.ids[j]) for j in inputs]
+    index = [LABOUR] + [str(economy.ids[j]) for j in inputs.tolist()]
     frame = pd.DataFrame({
         "code": [LABOUR] + sectors["code"].iloc[inputs].astype(str).tolist(),
         "name": [_labour_name(economy.labour_source)]
@@ -181,7 +181,7 @@ def value_bases(economy: Economy, block: int = BLOCK) -> ValueBases:
     order = np.lexsort((frame["mad"].fillna(np.inf).to_numpy(),
                         -frame["r2"].fillna(-np.inf).to_numpy()))
     frame = frame.iloc[order]
-    frame.insert(frame.columns.get_loc("sectors"), "rank", np.arange(1, len(frame) + 1))
+    frame.insert(list(frame.columns).index("sectors"), "rank", np.arange(1, len(frame) + 1))
     return ValueBases(frame, economy.labour_source or "va")
 
 

@@ -23,7 +23,7 @@ sectors outside the basic core get 0.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -102,12 +102,13 @@ def perron(A: sp.spmatrix | np.ndarray) -> Perron:
     >>> round(P.max_profit_rate, 12), round(float(P.left[1] / P.left[0]), 12)
     (0.25, 15.0)
     """
-    M = sp.csr_matrix(A, dtype=float)
+    M = sp.csr_matrix(cast(Any, A), dtype=float)
     n = M.shape[0]
     if n == 0:
         return Perron(0.0, None, None, "empty")
     if n <= DENSE_EIGEN_MAX:
-        values, left, right = la.eig(M.toarray(), left=True, right=True)
+        values, left, right = cast(tuple[np.ndarray, np.ndarray, np.ndarray],
+                                   la.eig(M.toarray(), left=True, right=True))
         k = int(np.argmax(np.abs(values)))
         # among eigenvalues of the largest modulus prefer the real positive one
         top = np.flatnonzero(np.abs(values) >= np.abs(values[k]) * (1 - 1e-12))

@@ -89,7 +89,7 @@ def to_pymrio(table: Economy) -> Any:
     columns = pd.MultiIndex.from_product([regions, ["final demand"]],
                                          names=["region", "category"])
     Y = np.zeros((table.n, len(regions)))
-    Y[np.arange(table.n), pd.Index(regions).get_indexer(region)] = table.y
+    Y[np.arange(table.n), pd.Index(regions).get_indexer(pd.Index(region))] = table.y
     Z = pd.DataFrame(table.Z.toarray(), index=index, columns=index)
     unit = pd.DataFrame({"unit": table.unit or "money"}, index=index)
     io = pymrio.IOSystem(Z=Z, Y=pd.DataFrame(Y, index=index, columns=columns),
