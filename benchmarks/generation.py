@@ -5,7 +5,8 @@
                                     [--budget 600] [--json out.json] [--table DIR]
 
 Economies are generated from the real US detail table (`generate_economy`, K = 3
-techniques per product, hubs kept) and given what the structure method cannot handle:
+techniques per product, hubs kept) and given what the structure method cannot handle
+(`kantorovich.economy.two_resources.two_resource_plan`):
 
 * a second primary resource, **capital**: each technique uses the table's gross
   operating surplus per unit of output of its sector, times a mean-1 lognormal factor
@@ -39,10 +40,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from kantorovich.economy.generate import generate_economy
-from kantorovich.economy.table import load_economy
+from kantorovich.economy.two_resources import two_resource_plan
 from kantorovich.model.plan import Plan
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or loaded
@@ -52,63 +51,10 @@ TABLE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "io" / 
     "bea_us_detail_2017"
 
 
-def several_resources(n: int, *, techniques: int = 3, seed: int = 0,
-                      capital_share: float = 0.85, capped_share: float = 0.1,
-                      capital_unit: float = 1.0, table: Path = TABLE) -> Plan:
+def several_resources(n: int, *, table: Path = TABLE, **options: Any) -> Plan:
     """A generated economy of ``n`` products with labour, capital and capacities
-    (capital counted in units of ``capital_unit``: the same economy in other units)."""
-    from kantorovich.lp.compile import compile_plan
-    from kantorovich.lp.structure import solve_by_structure
-
-    economy = load_economy(table)
-    g = generate_economy(economy, n, techniques=techniques, seed=seed)
-    rng = np.random.default_rng(seed + 1)
-    K = techniques
-    process, good, amount_in, amount_out = g.flow_arrays()
-    pids = np.asarray(g.process_ids().to_pylist(), dtype=object)
-    gids = np.asarray(g.good_ids().to_pylist(), dtype=object)
-    # capital per unit of output: the table's operating surplus per unit of its output
-    va = economy.va
-    surplus = np.maximum(va["gross_operating_surplus"].to_numpy(float), 0.0) if (
-        "gross_operating_surplus" in va) else np.maximum(va["va"].to_numpy(float), 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_output = np.where(economy.x > 0, surplus / economy.x, 0.0)
-    base = per_output[g.sector] * rng.lognormal(-0.02, 0.2, n)
-    capital = (base[:, None] * np.exp(rng.uniform(-0.4, 0.4, (n, K)))).ravel() * capital_unit
-    # ids as categoricals over the economy's ids: no Python string per flow
-    every_good = pd.Index(np.append(gids, "capital"), dtype=object)
-    flows = pd.DataFrame({
-        "process": pd.Categorical.from_codes(
-            np.concatenate([process, np.arange(n * K)]), categories=pd.Index(pids)),
-        "good": pd.Categorical.from_codes(
-            np.concatenate([good, np.full(n * K, len(gids))]), categories=every_good),
-        "input": np.concatenate([amount_in, capital]),
-        "output": np.concatenate([amount_out, np.zeros(n * K)])})
-    goods = pd.DataFrame({"id": every_good})
-    basket = g.basket
-    chosen = np.flatnonzero(basket > 0)
-    objective = {"maximize_sets": dict(zip(gids[chosen], basket[chosen], strict=True))}
-    supply = {"labour": float(g.labour_supply), "capital": 1e30}
-    plan = Plan.from_frames(goods=goods, processes=pd.DataFrame({"id": pids}), flows=flows,
-                            supply=supply, objective=objective, name=f"two-resource-{n}")
-    # the labour-only optimum (capital unlimited: not a resource that binds) sets the
-    # capital supply and which techniques are capped
-    lp = compile_plan(plan)
-    found = solve_by_structure(lp.with_row_bounds(
-        int(np.flatnonzero((lp.rows["id"] == "capital").to_numpy())[0]), -np.inf, np.inf))
-    if found.solution is None:
-        raise RuntimeError(f"the labour-only economy has no structure optimum: {found.reason}")
-    level = found.solution.x[lp.col_positions("process")]
-    used = float(capital @ level)
-    running = np.flatnonzero(level > 0)
-    capped = rng.choice(running, size=int(capped_share * n), replace=False)
-    capacity = np.full(n * K, np.nan)
-    capacity[capped] = 0.5 * level[capped]
-    supply["capital"] = capital_share * used
-    return Plan.from_frames(goods=goods, processes=pd.DataFrame({"id": pids,
-                                                                 "capacity": capacity}),
-                            flows=flows, supply=supply, objective=objective,
-                            name=f"two-resource-{n}")
+    (`kantorovich.economy.two_resources.two_resource_plan`, from the US detail table)."""
+    return two_resource_plan(table, n, **options)
 
 
 def raw_highs(lp: Any, solver: str, limit: float) -> tuple[float, float, str]:

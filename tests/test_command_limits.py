@@ -96,6 +96,8 @@ def test_a_failed_certificate_is_an_error_not_a_warning(monkeypatch: pytest.Monk
     data = json.loads(res.stdout)
     assert data["status"] == "unverified"
     assert data["certificate"]["verified"] is False
+    assert data["objective"] == pytest.approx(k.solve(k.load_plan(LENINGRAD)).objective)
+    assert data["levels"]                       # the answer is kept, flagged, not lost
     text = runner.invoke(app, ["explain", str(LENINGRAD)])
     assert text.exit_code == 4
     assert "not verified optimal" in text.stdout

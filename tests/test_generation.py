@@ -23,16 +23,14 @@ from kantorovich.model.plan import Plan
 from kantorovich.results.certificate import certify
 from kantorovich.results.chain import solve_program
 
-from economies import SUMMARY, two_resource_benchmark
+from economies import several_resources
 
 
 @pytest.fixture(scope="module")
 def economy() -> Plan:
     """300 products of the US summary table, 3 techniques each, labour and capital both
     binding, one product in ten with its technique capped."""
-    if not SUMMARY.exists():
-        pytest.skip("the US summary table is not in ../shared/data/io")
-    return two_resource_benchmark().several_resources(300, table=SUMMARY, seed=3)
+    return several_resources(300, seed=3)
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +129,7 @@ def test_lagrangian_bound_is_valid_for_any_duals(economy, reference):
 def test_awkward_units_reach_the_solver_exactly(economy, reference):
     """Capital counted in units a trillion times larger: the added columns are scaled
     like the rest (`HighsSession.add_columns`), and the optimum is unchanged."""
-    scaled = two_resource_benchmark().several_resources(300, table=SUMMARY, seed=3, capital_unit=1e-12)
+    scaled = several_resources(300, seed=3, capital_unit=1e-12)
     assert scaled.goods.loc["capital", "supply"] == pytest.approx(
         economy.goods.loc["capital", "supply"] * 1e-12, rel=1e-12)
     lp = compile_plan(scaled)

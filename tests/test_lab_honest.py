@@ -344,3 +344,24 @@ def test_a_run_is_reproducible_from_its_seeds() -> None:
     second = run_cell(experiment, "ratchet", 5)
     assert first["measures"].equals(second["measures"])
     assert first["units"].equals(second["units"])
+
+
+def test_a_unit_paid_per_unit_of_output_makes_its_capacity_not_a_kept_margin() -> None:
+    # the old "keep the planned margin" rule made such a unit make 543 against a target
+    # of 1,543 and a capacity of 2,000; now output is chosen against the actual target
+    from kantorovich.lab.regimes.base import CentreView, Planned, Regime
+
+    class Half(Regime):
+        type = "half-of-capacity"
+
+        def plan(self, view: CentreView) -> Planned:
+            return Planned(np.where(np.isfinite(view.reported_capacity),
+                                    view.reported_capacity / 2, 0.0))
+
+    experiment = make_experiment(
+        {"world": WORKSHOP, "periods": 2, "regimes": {"half": {"type": "half-of-capacity"}},
+         "behaviour": {"honest": False, "reliability": False, "hoarding": False,
+                       "innovation": 0.0}}, regimes={"half-of-capacity": Half})
+    units = run_cell(experiment, "half", 1)["units"]
+    assert units["target"].tolist() == [50.0, 50.0]
+    assert units["output"].tolist() == [100.0, 100.0]

@@ -177,10 +177,11 @@ def test_bad_keys_and_grids_exit_2_naming_the_option(tmp_path: Path, vary: str,
 def test_every_point_is_checked_before_any_simulation(tmp_path: Path) -> None:
     exp = small(tmp_path / "in")
     out = tmp_path / "out"
-    code, _, stderr = lab("sweep", exp, "--vary", f"{DISCOUNT}=0:1.5:4", "-o", out)
+    code, _, stderr = lab("sweep", exp, "--vary", f"{DISCOUNT}=0:1.2:4", "-o", out)
     assert code == 2
-    # located: the file, the key's line, the point and its value
-    assert f"{exp}:8 ({DISCOUNT}): grid point 4 of 4 ({DISCOUNT}=1.5)" in stderr
+    # located: the file, the key's line, the point and its value (a unit that looks
+    # ahead without an end discounts the future: 1 and beyond are refused)
+    assert f"{exp}:8 ({DISCOUNT}): grid point 4 of 4 ({DISCOUNT}=1.2)" in stderr
     assert "less than 1" in stderr and "grid point 3" not in stderr
     assert not out.exists()                                  # nothing ran, nothing written
     code, _, stderr = lab("sweep", exp, "--vary", f"{DISCOUNT}=0.5:1:2", "--vary",

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional, TypeVar
+from typing import Annotated, Any, Optional, TypeVar, cast
 
 import typer
 from rich.markup import escape
@@ -167,7 +167,7 @@ def _guarded(command: F) -> F:
             raise
         return None
 
-    return run  # type: ignore[return-value]
+    return cast(F, run)         # the same signature: ``run`` only wraps ``command``
 
 
 def _interrupted() -> None:
@@ -362,6 +362,7 @@ def solve(
             progress.step("writing the summary")
             data = summary(result, analyses=found)
         if output is not None:
+            assert data is not None        # made above for an output directory
             progress.step(f"writing {output}")
             write_result(result, output, data, fmt=fmt, inputs=inputs, analyses=found)
     if as_json:

@@ -25,18 +25,17 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from kantorovich.cli_style import Command, Group, report_failure
+from kantorovich.cli_style import Command, Group, answer_console, error_console, report_failure
 
 lab_app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=Group,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="The institutions laboratory: planning regimes tested by simulation.")
 
-err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)   # ":x:" is text
+err = error_console()
 
 
 @lab_app.callback()
@@ -65,7 +64,7 @@ def _cell(entry: dict[str, Any]) -> str:
 def _print(summary: dict[str, Any]) -> None:
     """A table per world: each regime's means and 95% intervals, then each regime's
     paired difference from the baseline (the comparison the seeds support)."""
-    out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+    out = answer_console(200)
     worlds = summary.get("worlds") or {"world": {"world": summary["world"],
                                                  "regimes": summary["regimes"]}}
     baseline = summary.get("baseline")
@@ -223,7 +222,7 @@ def sweep(experiment: Annotated[Path, typer.Argument(
 
 def _print_sweep(outcome: Any) -> None:
     """The counts, then each point's worlds and regimes with a few of their measures."""
-    out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+    out = answer_console(200)
     counts = outcome.to_dict()
     out.print(f"{counts['points']:,} grid points: {counts['computed']:,} computed, "
               f"{counts['reused']:,} found done", markup=False)

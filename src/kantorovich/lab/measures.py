@@ -25,7 +25,8 @@
   (``converged``, ``cycling``, ``diverging``, ``unconverged``, ``infeasible``).
 
 Summaries (`summarise`): the mean over periods of each seed, then their mean over seeds
-with a 95% interval: Student's t for unbounded measures; for shares (`SHARES`, bounded in
+with a 95% interval: Student's t for other measures (cut at 0 for those that cannot be
+negative, `NONNEGATIVE`); for shares (`SHARES`, bounded in
 [0, 1]) a percentile bootstrap of the seed means, which stays inside [0, 1]. Paired
 differences (`differences`): per seed, the regime's mean less the baseline's under the
 same seed (common random numbers), then their mean and a Student-t interval.
@@ -47,6 +48,9 @@ MEASURES = ("efficiency", "efficiency_ex_ante", "shortage", "misreport", "output
 SHARES = frozenset({"output_share", "shortfall", "shortage", "worst_region", "hoarded",
                     "at_bound", "converged", "cycling", "diverging", "unconverged",
                     "infeasible"})
+#: measures that cannot be negative: a Student-t interval is cut at 0
+NONNEGATIVE = frozenset({"efficiency", "efficiency_ex_ante", "misreport", "innovation",
+                         "messages", "rounds", "rules_broken"})
 _RESAMPLES = 4000
 
 
@@ -102,8 +106,10 @@ def summarise(measures: pd.DataFrame) -> dict[str, dict[str, dict[str, float | N
     per_seed = _per_seed(measures)
     out: dict[str, dict[str, dict[str, float | None]]] = {}
     for (regime, measure), values in per_seed.groupby(level=[0, 1], sort=False):
-        out.setdefault(str(regime), {})[str(measure)] = interval(
-            values.to_numpy(float), share=str(measure) in SHARES)
+        entry = interval(values.to_numpy(float), share=str(measure) in SHARES)
+        if str(measure) in NONNEGATIVE and entry["low"] is not None:
+            entry["low"] = max(0.0, entry["low"])
+        out.setdefault(str(regime), {})[str(measure)] = entry
     return out
 
 

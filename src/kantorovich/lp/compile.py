@@ -8,6 +8,7 @@ Rows: one per good (``supply + net output >= demand``), one per policy, and for
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,20 +46,21 @@ class _FlowIndex:
     @cached_property
     def flow_unit(self) -> np.ndarray:
         """Each flow's unit as a position in `units` (-1: none); only rules read it."""
-        return codes_in(self._unit, self.units)[self.pcode]
+        return np.asarray(codes_in(self._unit, self.units)[self.pcode])
 
     @cached_property
     def flow_region(self) -> np.ndarray:
         """Each flow's region as a position in `regions` (-1: none)."""
-        return codes_in(self._region, self.regions)[self.pcode]
+        return np.asarray(codes_in(self._region, self.regions)[self.pcode])
 
     def net(self) -> sp.csr_matrix:
         return sp.csr_matrix((self.output - self.input, (self.gcode, self.pcode)),
                              shape=(self.n_good, self.n_proc))
 
     def amounts(self, kind: str) -> np.ndarray:
-        return {"input": self.input, "output": self.output,
-                "net": self.output - self.input}[kind]
+        if kind == "net":
+            return np.asarray(self.output - self.input)
+        return np.asarray(self.input if kind == "input" else self.output)
 
     def by(self, kind: str, scope: str, keys: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
         """The amount of ``kind`` each process has per unit of level, in one row per
@@ -81,11 +83,19 @@ class _FlowIndex:
         return matrix, np.searchsorted(wanted, keys)
 
 
+def _position(ids: pd.Index, key: str) -> int:
+    """Where ``key`` stands in ``ids``, a unique index of the plan's ids."""
+    position = ids.get_loc(key)
+    if not isinstance(position, (int, np.integer)):     # a unique index gives an int
+        raise KeyError(key)
+    return int(position)
+
+
 def _term_key(index: _FlowIndex, term: Term) -> tuple[str, str, int]:
     """Which matrix row a term reads: (kind, scope, row); -1 when it matches no flow."""
     if term.kind == "level":
-        return "level", "level", index.procs.get_loc(term.target)
-    g = index.goods.get_loc(term.target)
+        return "level", "level", _position(index.procs, term.target)
+    g = _position(index.goods, term.target)
     if term.unit is not None:
         u = index.units.get_indexer([term.unit])[0]
         return term.kind, "unit", (g * max(len(index.units), 1) + u) if u >= 0 else -1
@@ -211,10 +221,10 @@ def compile_plan(plan: Plan) -> LinearProgram:
     row_kind = [np.full(n_good, "good", dtype=object)]
     row_id = [goods.index.to_numpy(object)]
     pol, pol_lo, pol_up = policy_rows(plan, index=index)
-    pol = pol.tocoo()
-    rows.append(pol.row + n_good)
-    cols.append(pol.col)
-    data.append(pol.data)
+    entries = pol.tocoo()
+    rows.append(entries.row + n_good)
+    cols.append(entries.col)
+    data.append(entries.data)
     lower.append(pol_lo)
     upper.append(pol_up)
     row_kind.append(np.full(len(plan.policies), "policy", dtype=object))
@@ -303,7 +313,8 @@ def _goods_first(index: _FlowIndex, net: np.ndarray, n_rows: int, n_cols: int,
     before = np.zeros(len(data) + 1, dtype=np.int64)
     np.cumsum(counted, out=before[1:])
     total = len(data) + int(before[-1]) + n_sets
-    kind = np.int32 if max(total, n_rows, n_cols) < 2**31 - 1 else np.int64
+    kind: type[np.signedinteger[Any]] = (
+        np.int32 if max(total, n_rows, n_cols) < 2**31 - 1 else np.int64)
     lengths = np.diff(indptr)
     new_indptr = np.empty(n_cols + 1, dtype=np.int64)
     new_indptr[:n_proc + 1] = indptr + before[indptr]
@@ -311,7 +322,7 @@ def _goods_first(index: _FlowIndex, net: np.ndarray, n_rows: int, n_cols: int,
     out_rows = np.empty(total, dtype=kind)
     out_data = np.empty(total, dtype=float)
     at = np.arange(len(data), dtype=kind)               # each goods entry's new place
-    at += np.repeat(before[indptr[:-1]].astype(kind), lengths)
+    np.add(at, np.repeat(before[indptr[:-1]].astype(kind), lengths), out=at)
     out_rows[at] = goods.indices
     out_data[at] = data
     del at

@@ -49,12 +49,6 @@ class LinearProgram:
         lo[index], up[index] = lower, upper
         return replace(self, row_lower=lo, row_upper=up)
 
-    def with_col_bounds(self, index: np.ndarray | int, lower: float | np.ndarray,
-                        upper: float | np.ndarray) -> LinearProgram:
-        lo, up = self.col_lower.copy(), self.col_upper.copy()
-        lo[index], up[index] = lower, upper
-        return replace(self, col_lower=lo, col_upper=up)
-
     def row_positions(self, kind: str) -> np.ndarray:
         return np.flatnonzero((self.rows["kind"] == kind).to_numpy())
 

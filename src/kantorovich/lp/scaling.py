@@ -72,7 +72,7 @@ def _col_name(lp: LinearProgram, j: int) -> str:
 
 
 def _where(lp: LinearProgram, i: int) -> str:
-    kind = lp.rows["kind"].iat[i]
+    kind = str(lp.rows["kind"].iat[i])
     return {"good": "balance", "policy": "rule"}.get(kind, "row")
 
 
@@ -266,7 +266,8 @@ def _entry_window(top: np.ndarray, bottom: np.ndarray, window: tuple[int, int]
             np.where(fits, np.floor(window[1] - top), np.inf))
 
 
-def _settle(exponent: np.ndarray, limits: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+def _settle(exponent: np.ndarray,
+            limits: list[tuple[np.ndarray | float, np.ndarray | float]]) -> np.ndarray:
     """Clip into each (low, high) in turn, so later limits override earlier ones; limits
     that are NaN or infinite (no bound, no weight) do not bind."""
     out = exponent

@@ -77,7 +77,8 @@ def positions_in(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray:
     dtype = getattr(values, "dtype", None)
     if not isinstance(dtype, pd.CategoricalDtype):
         return codes_in(values, index)
-    codes = np.asarray(values.cat.codes if isinstance(values, pd.Series) else values.codes)
+    codes = np.asarray(values.cat.codes if isinstance(values, pd.Series)
+                       else pd.CategoricalIndex(values).codes)
     categories = dtype.categories
     if categories is index or (len(categories) == len(index)
                                and categories.dtype == index.dtype

@@ -81,7 +81,8 @@ def _by_unit(result: PlanResult) -> dict[str, dict[str, dict[str, Any]]]:
                           "output": _json_floats(frame["output"].to_numpy(float))},
                          index=frame.index.get_level_values("good").astype(str))
     units = frame.index.get_level_values("unit").astype(str)
-    return {str(unit): group.to_dict(orient="index")
+    return {str(unit): {str(good): {"input": row["input"], "output": row["output"]}
+                        for good, row in group.to_dict(orient="index").items()}
             for unit, group in cells.groupby(units, sort=False)}
 
 
@@ -104,7 +105,9 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str
     plan = result.plan
     out: dict[str, Any] = {
         "plan": plan.name, "period": plan.period, "status": result.status.value,
-        "objective": number(result.objective) if result.is_optimal else None,
+        # an unverified answer keeps its number: the status and the certificate's
+        # failures say it is not proven optimal
+        "objective": number(result.objective) if result.status.has_solution else None,
         "objective_unit": result.objective_unit, "sense": plan.objective.sense,
         "solve_seconds": number(result.seconds),
         "method": result.method, "method_reason": result.method_reason,

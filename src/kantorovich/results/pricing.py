@@ -69,7 +69,9 @@ class ProposedProcess:
         ``good`` set to ``value``."""
         flows = dict(self.inputs if side == "input" else self.outputs)
         flows[good] = float(value)
-        return replace(self, **{f"{side}s": flows})
+        if side == "input":
+            return replace(self, inputs=flows)
+        return replace(self, outputs=flows)
 
 
 def _problems_in(data: Any, plan: Plan, file: str | None, locate: Any) -> list[Problem]:
@@ -127,10 +129,12 @@ def load_process(source: str | Path | dict[str, Any], plan: Plan) -> ProposedPro
     PlanError
         Listing every problem, located (file, line, path), as for a plan file.
     """
+    from kantorovich.model.documents import Locator, read_document
+
+    locate: Locator
     if isinstance(source, dict):
         data, file, locate = source, None, (lambda loc: None)
     else:
-        from kantorovich.model.documents import read_document
 
         document = read_document(Path(source))
         data, file, locate = document.data, str(source), document.locate

@@ -189,6 +189,16 @@ class Regime(ABC):
         raise NotImplementedError(f"regime type '{self.type}' does not re-plan")
 
     # -- shared helpers --------------------------------------------------------------------
+    def require_finite_capacities(self, why: str) -> None:
+        """Refuse a world with a process of unbounded capacity (a decomposing regime's
+        units answer within their capacities), located at this regime."""
+        from kantorovich.errors import PlanError, Problem
+
+        if not np.all(np.isfinite(self.world.capacity)):
+            raise PlanError([Problem(
+                f"the {self.type} regime needs a finite capacity for every process ({why})",
+                f"regimes.{self.name}", hint="give every process a capacity in the world")])
+
     def technology_numbers(self) -> int:
         """Numbers in a full technology report: every flow and every capacity."""
         return int(len(self.world.plan.flows) + len(self.world.plan.processes))
