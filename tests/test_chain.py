@@ -218,11 +218,11 @@ def test_one_leontief_solver_and_no_cycle_between_structure_and_merit() -> None:
         assert "kantorovich.lp.technology" in imported(module)
         source = (SRC / "lp" / f"{module}.py").read_text()
         assert "def read_technology" not in source and "splu" not in source
-    # no other factorisation of I - A anywhere (lab/behaviour.py solves a discounted
-    # Markov chain, model/generate.py a triangular system: not Leontief's)
+    # no other factorisation of I - A anywhere (results/sensitivity.py factorises a
+    # simplex basis, lab/behaviour.py a discounted Markov chain: not Leontief's)
     factorising = sorted(str(path.relative_to(SRC)) for path in SRC.rglob("*.py")
                          if "splu(" in path.read_text())
-    assert factorising == ["lp/leontief.py"]
+    assert factorising == ["lp/leontief.py", "results/sensitivity.py"]
 
 
 # -- the generator of unseen economies ------------------------------------------------------

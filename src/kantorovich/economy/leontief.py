@@ -53,8 +53,8 @@ class Accounts:
         output ``x`` that produces it)."""
         if self.labour_values is None:
             raise ValueError("the table has no labour proxy")
-        return float(self.labour_values.fillna(0.0) @ demand.reindex(self.output.index,
-                                                                    fill_value=0.0))
+        weights = demand.reindex(self.output.index, fill_value=0.0).to_numpy(float)
+        return float(self.labour_values.fillna(0.0).to_numpy(float) @ weights)
 
 
 def _undefined_where_unproduced(economy: Economy, values: np.ndarray) -> np.ndarray:
@@ -115,7 +115,8 @@ def accounts(economy: Economy, demand: pd.Series | np.ndarray | None = None,
             _undefined_where_unproduced(economy, m), "output_multiplier"),
         method=methods[0] if methods[0] == methods[1] else " / ".join(methods),
         output_residual=s.residual(x, y),
-        labour_residual=None if v is None else s.residual(v, economy.labour, transposed=True),
+        labour_residual=(None if v is None or economy.labour is None
+                         else s.residual(v, economy.labour, transposed=True)),
         labour_source=economy.labour_source)
 
 

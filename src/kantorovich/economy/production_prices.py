@@ -32,6 +32,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from kantorovich.economy.table import Economy
+from kantorovich.lp.leontief import LeontiefSystem
 
 __all__ = ["DENSE_EIGEN_MAX", "Normalisation", "Perron", "ProductionPrices", "perron",
            "production_prices"]
@@ -183,14 +184,13 @@ def production_prices(economy: Economy, profit_rate: float,
     R = P.max_profit_rate
     if not P.admits(profit_rate):
         raise ValueError(f"profit rate {profit_rate:g} is outside [0, R = {R:.6g})")
-    n = economy.n
     A = sp.csc_matrix(economy.A)
-    eye = sp.identity(n, format="csc")
-    solve = spla.splu((eye - (1.0 + profit_rate) * A).T.tocsc(), permc_spec="COLAMD").solve
-    p = solve(labour)                                   # w = 1
+    # p = (1 + r) p A + l: the package's Leontief solver on (1 + r) A, transposed
+    p = LeontiefSystem((1.0 + profit_rate) * A, method="splu").solve(
+        labour, transposed=True)                        # w = 1
     wage = 1.0
     if normalisation == "value":
-        values = spla.splu((eye - A).T.tocsc(), permc_spec="COLAMD").solve(labour)
+        values = LeontiefSystem(A, method="splu").solve(labour, transposed=True)
         wage = float(values @ economy.x) / float(p @ economy.x)
         p = p * wage
     elif normalisation != "wage":

@@ -136,7 +136,7 @@ class _Makers:
     @property
     def good(self) -> np.ndarray:
         """Per one of `techniques`: its good, a position among the made goods."""
-        return self.tech.out[self.eligible]
+        return np.asarray(self.tech.out[self.eligible])
 
 
 def _makers(lp: LinearProgram) -> _Makers:

@@ -251,7 +251,8 @@ class HighsSession:
         if isinstance(self._h, _Closed):
             return
         self.flush_log()
-        h, self._h = self._h, _Closed()
+        # a stand-in whose every attribute raises: typed as what it replaces
+        h, self._h = self._h, cast(highspy.Highs, _Closed())
         h.clear()
 
     @property

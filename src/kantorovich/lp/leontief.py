@@ -153,7 +153,9 @@ class LeontiefSystem:
     def _direct(self, rhs: np.ndarray, transposed: bool) -> np.ndarray:
         # SuperLU solves the transposed system from the same factors (scipy's stubs
         # do not list ``trans``)
-        u = self.lu.solve(rhs, trans="T" if transposed else "N")  # type: ignore[call-overload]
+        solved: np.ndarray = self.lu.solve(  # type: ignore[call-overload]
+            rhs, trans="T" if transposed else "N")
+        u = np.asarray(solved, dtype=float)
         if not np.all(np.isfinite(u)):
             raise NotProductive("I - A is singular")
         self.method = "splu"
@@ -163,10 +165,10 @@ class LeontiefSystem:
                  ) -> np.ndarray | None:
         """Fixed point ``u <- b + M u``; None when it slows down past `SLOW_RATE`.
         Raises `NotProductive` when it diverges."""
-        u = b.copy() if start is None else np.array(start, dtype=float)
+        u: np.ndarray = b.copy() if start is None else np.array(start, dtype=float)
         previous = np.inf
         for step in range(1, _MAX_STEPS + 1):
-            new = M @ u
+            new: np.ndarray = np.asarray(M @ u, dtype=float)
             new += b
             change = float(np.max(np.abs(new - u), initial=0.0))
             size = float(np.max(np.abs(new), initial=0.0))

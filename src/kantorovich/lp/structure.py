@@ -248,7 +248,7 @@ def _checked_weights(lp: LinearProgram, goods: np.ndarray, made: np.ndarray
                        f"({_first(lp, 'row', goods[weights < 0])})")
     if not np.any(weights > 0):
         raise _Refused("the objective weighs no good")
-    return weights[made]
+    return np.asarray(weights[made])
 
 
 # -- policy iteration ------------------------------------------------------------------------

@@ -95,7 +95,7 @@ class Technology:
     @cached_property
     def made_rows(self) -> np.ndarray:
         """The program's rows of the made goods, in order."""
-        return self.goods[self.made]
+        return np.asarray(self.goods[self.made])
 
     @cached_property
     def inputs_t(self) -> sp.csr_matrix:
@@ -121,7 +121,7 @@ class Technology:
     def unit_costs(self, cost: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Per technique, its cost per unit of output: resources at ``cost`` (per unit
         of level) and inputs at the values ``v`` of the made goods."""
-        return (cost + self.inputs_t @ v) / self.gain
+        return np.asarray((cost + self.inputs_t @ v) / self.gain, dtype=float)
 
     def cheapest(self, cost: np.ndarray, v: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -166,7 +166,7 @@ class Technology:
         k = len(techniques)
         made = sp.csc_matrix((self.gain[techniques], (self.out[techniques], np.arange(k))),
                              shape=(self.n, k))
-        return (made - self.inputs[:, techniques]).tocsc()
+        return sp.csc_matrix(made - self.inputs[:, techniques])
 
     def start(self, cost: np.ndarray, steps: int = START_STEPS
               ) -> tuple[np.ndarray, np.ndarray]:

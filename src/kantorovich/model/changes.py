@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kantorovich.errors import PlanError, Problem
-from kantorovich.model.checks import did_you_mean
+from kantorovich.model.checks import did_you_mean, numbers_changed
 from kantorovich.model.rules import rule_text
 from kantorovich.model.schema import LARGEST
 from kantorovich.model.tables import codes_in
@@ -170,8 +170,6 @@ def changed_plan(plan: Plan, *, supply: Mapping[str, float] | pd.Series | None =
     if "rules" in given:
         rhs = dict(zip(given["rules"].index, given["rules"].to_numpy(float)))
         policies = tuple(_with_rhs(p, rhs[p.id]) if p.id in rhs else p for p in policies)
-    from kantorovich.model.plan import numbers_changed
-
     with numbers_changed():           # every id and number given is checked above
         return replace(plan, goods=goods, processes=procs, objective=objective,
                        policies=policies)

@@ -15,9 +15,7 @@ them; it checks their shape and references when made (`model.checks.table_proble
 from __future__ import annotations
 
 import html
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -27,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from kantorovich.errors import PlanError, Problem
-from kantorovich.model.checks import check_plan, positions_in, table_problems
+from kantorovich.model.checks import (check_plan, numbers_changed_only, positions_in,
+                                     table_problems)
 from kantorovich.model.rules import Rule
 from kantorovich.model.statements import Objective, Policy, Sense
 from kantorovich.model.tables import codes_in, empty_flows, normalise_flows
@@ -43,23 +42,6 @@ __all__ = ["Objective", "Plan", "Policy", "Sense", "codes_in", "load_plan", "pla
 _SHARED = (empty_flows, normalise_flows)
 
 Changes = Mapping[str, float] | pd.Series
-
-_numbers_changed = threading.local()
-
-
-@contextmanager
-def numbers_changed() -> Iterator[None]:
-    """Plans made inside are a plan already checked with some numbers changed, each
-    checked by the caller (`model.changes.changed_plan`: the ids it is given, the
-    domain of every number, min_level against capacity), so their tables and references
-    are not checked again: at 2,000 products that re-check is most of a what-if's
-    time."""
-    _numbers_changed.on = True
-    try:
-        yield
-    finally:
-        _numbers_changed.on = False
-
 
 @dataclass(frozen=True, eq=False)
 class Plan:
@@ -94,7 +76,7 @@ class Plan:
         procs = self.processes
         if isinstance(procs, pd.DataFrame) and "level_unit" not in procs.columns:
             object.__setattr__(self, "processes", procs.assign(level_unit=""))
-        if getattr(_numbers_changed, "on", False):
+        if numbers_changed_only():
             return                     # a checked plan with numbers checked changed
         problems = table_problems(self)
         if not problems:

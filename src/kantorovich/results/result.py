@@ -217,7 +217,7 @@ class PlanResult:
     @cached_property
     def _flow_levels(self) -> np.ndarray:
         """The optimal level of each flow's process."""
-        return self.levels.to_numpy(float)[self.plan.flow_positions[0]]
+        return np.asarray(self.levels.to_numpy(float)[self.plan.flow_positions[0]])
 
     @cached_property
     def flows(self) -> pd.DataFrame:
@@ -441,8 +441,9 @@ class PlanResult:
 
         def touching(v: np.ndarray, lo: np.ndarray, up: np.ndarray) -> np.ndarray:
             with np.errstate(invalid="ignore"):
-                return (np.isfinite(lo) & (np.abs(v - lo) <= 1e-9 * (1 + np.abs(lo)))) | (
-                    np.isfinite(up) & (np.abs(v - up) <= 1e-9 * (1 + np.abs(up))))
+                return np.asarray(
+                    (np.isfinite(lo) & (np.abs(v - lo) <= 1e-9 * (1 + np.abs(lo))))
+                    | (np.isfinite(up) & (np.abs(v - up) <= 1e-9 * (1 + np.abs(up)))))
 
         basic_col = sol.col_basis == "basic"
         basic_row = sol.row_basis == "basic"
@@ -549,8 +550,11 @@ class _ByUnit:
     output: np.ndarray
 
     def indexed(self) -> pd.DataFrame:
-        index = pd.MultiIndex(levels=[self.goods, self.units], codes=[self.good, self.unit],
-                              names=["good", "unit"], verify_integrity=False)
+        # codes as arrays, levels as indexes: what pandas takes (its stubs say lists)
+        levels: Any = [self.goods, self.units]
+        codes: Any = [self.good, self.unit]
+        index = pd.MultiIndex(levels=levels, codes=codes, names=["good", "unit"],
+                              verify_integrity=False)
         return pd.DataFrame({"input": self.input, "output": self.output}, index=index,
                             copy=False)
 
