@@ -76,8 +76,7 @@ def test_pdlp_is_optimal_only_when_certified(plan: k.Plan) -> None:
     assert result.objective == pytest.approx(reference, rel=1e-3)
 
 
-def test_an_inaccurate_pdlp_answer_is_unverified_with_its_residuals(
-        plan: k.Plan, monkeypatch: pytest.MonkeyPatch) -> None:
+def _loose_pdlp(monkeypatch: pytest.MonkeyPatch) -> None:
     use = HighsSession.use_method
 
     def loose(self: HighsSession, method: str) -> None:
@@ -87,7 +86,24 @@ def test_an_inaccurate_pdlp_answer_is_unverified_with_its_residuals(
             self._h.setOptionValue("dual_feasibility_tolerance", 1e-2)
 
     monkeypatch.setattr(HighsSession, "use_method", loose)
-    # and the second opinion no better than the first
+
+
+def test_an_inaccurate_pdlp_answer_is_crossed_over_from_its_point(
+        plan: k.Plan, monkeypatch: pytest.MonkeyPatch) -> None:
+    _loose_pdlp(monkeypatch)
+    result = k.solve(plan, method="pdlp")
+    assert result.method == "pdlp" and result.is_optimal
+    assert result.certificate.verified and result.solution.has_basis
+    assert "its point crossed over to a vertex" in result.method_reason
+    assert result.objective == pytest.approx(k.solve(plan, method="simplex").objective,
+                                             rel=1e-9)
+
+
+def test_an_inaccurate_pdlp_answer_is_unverified_with_its_residuals(
+        plan: k.Plan, monkeypatch: pytest.MonkeyPatch) -> None:
+    _loose_pdlp(monkeypatch)
+    # no vertex from its point, and the second opinion no better than the first
+    monkeypatch.setattr(HighsSession, "cross_over", lambda self, x, row_dual: False)
     monkeypatch.setattr(HighsSession, "solve_carefully",
                         lambda self, budget=None, **_: self.solve(budget))
     result = k.solve(plan, method="pdlp")

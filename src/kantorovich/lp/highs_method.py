@@ -6,7 +6,8 @@ a point and its prices without a basis (PDLP's, a merit order's mix), HiGHS's cr
 to a vertex, then the simplex to clean up; from nothing, the method asked for or the one
 chosen by size (`choose_highs_method`). An answer the certificate refuses is polished
 warm first (tolerances a hundred times tighter, costs scaled so that the duals are about
-1, from the basis in hand: a few iterations), then, if need be, from scratch
+1, from the basis in hand: a few iterations; PDLP's point, which has no basis, crossed
+over to a vertex), then, if need be, from scratch
 (`HighsSession.solve_carefully`: no presolve, tighter tolerances, scaled costs).
 
 >>> choose_highs_method(10_000, 40_000)[0]
@@ -114,9 +115,20 @@ class Highs:
               budget: Budget) -> Candidate:
         """The cheap polish: the same basis, HiGHS's tolerances a hundred times tighter
         and the costs scaled so that the duals are about 1, a warm re-solve (a few
-        iterations); the thorough one (`_carefully`) is offered after it. PDLP's answers,
-        without a basis, go straight to the thorough one."""
+        iterations); the thorough one (`_carefully`) is offered after it. An answer
+        without a basis (PDLP's) is crossed over from its point to a vertex instead."""
         if not first.has_basis:
+            if len(first.x) and session.cross_over(first.x, first.row_dual):
+                session.use_method("choose")
+                solution = session.solve(budget)
+                if solution.status is Status.OPTIMAL:
+                    session.keep_optimum()
+                session.flush_log()
+                return Candidate(solution, reason + "; its point crossed over to a vertex "
+                                 "and polished by the simplex", session=session,
+                                 polish=lambda again: self._carefully(
+                                     session, method, first, reason, again),
+                                 detail={"method": method})
             return self._carefully(session, method, first, reason, budget)
         duals = np.abs(first.row_dual[first.row_dual != 0])
         size = float(duals.max()) if duals.size else 1.0
