@@ -167,11 +167,13 @@ class LeontiefSystem:
         Raises `NotProductive` when it diverges."""
         u: np.ndarray = b.copy() if start is None else np.array(start, dtype=float)
         previous = np.inf
+        gap = np.empty_like(u)                  # one buffer for the step's change
         for step in range(1, _MAX_STEPS + 1):
             new: np.ndarray = np.asarray(M @ u, dtype=float)
             new += b
-            change = float(np.max(np.abs(new - u), initial=0.0))
-            size = float(np.max(np.abs(new), initial=0.0))
+            np.subtract(new, u, out=gap)
+            change = max(float(gap.max(initial=0.0)), -float(gap.min(initial=0.0)))
+            size = max(float(new.max(initial=0.0)), -float(new.min(initial=0.0)))
             u = new
             if not np.isfinite(size):
                 raise NotProductive("the fixed-point iteration diverges")
