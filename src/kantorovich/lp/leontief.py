@@ -157,7 +157,15 @@ class LeontiefSystem:
             rhs, trans="T" if transposed else "N")
         u = np.asarray(solved, dtype=float)
         if not np.all(np.isfinite(u)):
-            raise NotProductive("I - A is singular")
+            # singular factors, or a right-hand side so large the answer overflows a
+            # double: the same system at unit scale tells which (an overflow is the
+            # caller's to refuse as bad input; a singular system is not productive)
+            top = float(np.max(np.abs(rhs), initial=0.0))
+            unit: np.ndarray = np.asarray(self.lu.solve(  # type: ignore[call-overload]
+                rhs / top, trans="T" if transposed else "N"), dtype=float) if (
+                    np.isfinite(top) and top > 0) else u
+            if not np.all(np.isfinite(unit)):
+                raise NotProductive("I - A is singular")
         self.method = "splu"
         return u
 
