@@ -184,9 +184,16 @@ class Regime(ABC):
 
     def replan(self, view: CentreView, capacity: np.ndarray, targets: np.ndarray
                ) -> Planned:
-        """Targets again, on the capacities units can still run after the shocks (a
-        regime with ``replan`` overrides this)."""
-        raise NotImplementedError(f"regime type '{self.type}' does not re-plan")
+        """Targets again, on the capacities units can still run after the shocks: by
+        default the regime's own `plan` on what it is now told (a regime whose planning
+        keeps state between periods overrides this, as `quota` and `central` do)."""
+        import dataclasses
+        import functools
+
+        told = functools.cache(functools.partial(self.world.plan_at, view.unit_yield,
+                                                 capacity))
+        return self.plan(dataclasses.replace(view, reported_capacity=capacity,
+                                             plan_of=told))
 
     # -- shared helpers --------------------------------------------------------------------
     def require_finite_capacities(self, why: str) -> None:
