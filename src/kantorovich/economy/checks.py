@@ -190,7 +190,9 @@ def labour_findings(economy: Economy) -> list[Finding]:
     bad = np.flatnonzero((economy.x > 0) & ~(amount > 0))
     if not bad.size:
         return []
-    word = "compensation of employees" if proxy == "compensation" else "value added"
+    word = {"compensation": "compensation of employees", "va": "value added",
+            "hours": "hours worked", "persons": "persons employed"}.get(proxy, proxy)
+    timed = proxy in ("hours", "persons")
     negative = int((amount[bad] < 0).sum())
     return [Finding(
         "labour-not-positive", "warning",
@@ -198,10 +200,13 @@ def labour_findings(economy: Economy) -> list[Finding]:
         f"column {proxy}; {negative} negative): {_worst(economy, bad, amount)}; their "
         "labour coefficients are not positive, so labour values may be 0 or negative and "
         "prices (never below 0) cannot equal them there",
-        hint="check these sectors in va.csv (a negative figure is usually subsidies netted "
-             "in); correct them, or value labour by the other proxy (--labour "
-             + ("va" if proxy == "compensation" else "compensation") + ")",
-        file=economy.files.get("va"), sectors=_ids(economy, bad))]
+        hint=("check these sectors in the labour file (a sector with output and no "
+              "labour is often imputed: economy inspect lists those; --exclude removes "
+              "them)" if timed else
+              "check these sectors in va.csv (a negative figure is usually subsidies netted "
+              "in); correct them, or value labour by the other proxy (--labour "
+              + ("va" if proxy == "compensation" else "compensation") + ")"),
+        file=economy.files.get("labour" if timed else "va"), sectors=_ids(economy, bad))]
 
 
 def check_economy(economy: Economy) -> TableCheck:

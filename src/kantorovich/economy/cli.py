@@ -43,6 +43,26 @@ err = error_console()      # made when first used: nothing touches the streams a
 TableArg = Annotated[Path, typer.Argument(
     help="Folder with sectors, Z, y, x and va tables (.csv or .parquet)", show_default=False)]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+# the shared table options: every command that reads a TABLE applies them and says so
+LabourOpt = Annotated[Optional[str], typer.Option(
+    "--labour", metavar="compensation|va|FILE",
+    help="Labour: compensation of employees (the default where the table has it), va "
+         "(value added: its figures are value-added content, not labour values), or FILE "
+         "(CSV/Parquet with columns id and hours or persons; the China table's "
+         "employment file too).", show_default=False)]
+ImportsOpt = Annotated[Optional[str], typer.Option(
+    "--imports", metavar="fixed|drop|resource",
+    help="Imports (the table's negative final demand): fixed, a fixed supply (the "
+         "default; supply is the same); drop, made at home; resource, foreign exchange "
+         "paid for by exports.", show_default=False)]
+CleanOpt = Annotated[Optional[str], typer.Option(
+    "--clean", metavar="negatives=zero|joint",
+    help="Negative flows set to 0, or kept as joint outputs; without it A is Z / x as "
+         "read.", show_default=False)]
+ExcludeOpt = Annotated[Optional[list[str]], typer.Option(
+    "--exclude", metavar="CODE,...",
+    help="Sector codes removed from the table with their rows and columns (economy "
+         "inspect lists imputed ones).", show_default=False)]
 
 
 def _out() -> Console:
@@ -60,12 +80,53 @@ _LABOUR: dict[str, LabourSource] = {"compensation": "compensation", "va": "va"}
 _IMPORTS: dict[str, ImportRule] = {"supply": "supply", "drop": "drop"}
 
 
-def _load(table: Path, labour: str | None) -> tuple[Any, Any]:
+def _load(table: Path, labour: Any = None) -> tuple[Any, Any]:
+    """The table with the shared options applied (``labour`` is a `TableOptions`, a
+    labour word, or None), and its checks."""
     from kantorovich.economy.checks import check_economy
-    from kantorovich.economy.table import load_economy
+    from kantorovich.economy.prepare import TableOptions, prepare_economy
 
-    economy = load_economy(table, labour=None if labour is None else _LABOUR[labour])
+    options = labour if isinstance(labour, TableOptions) else TableOptions(labour)
+    economy = prepare_economy(table, options)
     return economy, check_economy(economy)
+
+
+def _options(labour: str | None = None, imports: str | None = None,
+             clean: str | None = None, exclude: list[str] | None = None) -> Any:
+    from kantorovich.economy.prepare import TableOptions
+
+    return TableOptions.parse(labour, imports, clean, exclude)
+
+
+def _inputs(table: Path, demand: Path | None, options: Any) -> list[Path]:
+    """The files a command reads, none of which an output may be or hold."""
+    from kantorovich.economy.prepare import LABOUR_WORDS
+
+    labour = options.labour
+    return [table, *([demand] if demand else []),
+            *([Path(labour)] if labour and labour not in LABOUR_WORDS else [])]
+
+
+def _as_value_added(economy: Any) -> Any:
+    """A table without compensation valued by value added, said on stderr: its figures
+    are value-added content, not labour values."""
+    economy = economy.with_labour("va")
+    err.print("note: the table has no compensation of employees; the labour basis is "
+              "value added (wages, profits and taxes), so its figures are value-added "
+              "content, not labour values. Pass --labour FILE for labour in hours or "
+              "persons.", markup=False)
+    return economy
+
+
+def _print_treatment(out: Console, data: dict[str, Any]) -> None:
+    """The basis, imports and clean-up lines every terminal output ends with."""
+    out.print(escape(f"labour basis: {data['labour_basis'] or 'none'}"
+                     + (f" ({data['labour_unit']})" if data['labour_unit'] else "")))
+    if data.get("labour_note"):
+        out.print(escape(f"labour matched: {data['labour_note']}"))
+    out.print(escape(data["imports_rule"]))
+    for item in data["applied"]:
+        out.print(escape(f"table: {item}"))
 
 
 def _dumps(data: Any) -> str:
@@ -166,55 +227,69 @@ def values(table: TableArg,
            demand: Annotated[Optional[Path], typer.Option(
                "--demand", help="Final demand (columns id,y); the table's y by default.",
                show_default=False)] = None,
-           labour: Annotated[Optional[str], typer.Option(
-               "--labour", help="Labour proxy: compensation (default where the table has "
-                                "it, else value added, said on stderr) or va (value "
-                                "added).", show_default=False)] = None,
+           labour: LabourOpt = None, imports: ImportsOpt = None, clean: CleanOpt = None,
+           exclude: ExcludeOpt = None,
+           output: Annotated[Optional[Path], typer.Option(
+               "-o", "--output", help="Write values.csv (per sector) and summary.json to "
+                                      "this directory.", show_default=False)] = None,
            json_out: Json = False) -> None:
-    """Gross output for a final demand and labour values (v = l + vA), never inverting I - A."""
+    """Gross output for a final demand and labour values (v = l + vA), never inverting I - A;
+    value-added content where the basis is value added."""
     from kantorovich.errors import KantorovichError, PlanError, Problem
 
     try:
-        if labour not in (None, "compensation", "va"):
-            raise PlanError([Problem(f"--labour {labour!r} is not a labour proxy",
-                                     hint="use compensation or va")])
-        economy, check = _load(table, labour)
+        options = _options(labour, imports, clean, exclude)
+        if output is not None:
+            from kantorovich.files import check_output_dir
+
+            check_output_dir(output, inputs=_inputs(table, demand, options))
+        economy, check = _load(table, options)
         if economy.labour_source is None:
             # OECD and WIOD tables carry value added only: value by it, and say so
-            economy = economy.with_labour("va")
-            err.print("note: the table has no compensation of employees; labour values "
-                       "are measured by value added (all primary inputs: wages, profits, "
-                       "taxes). Pass --labour compensation to refuse that.", markup=False)
+            economy = _as_value_added(economy)
         if not check.productive:
             raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
                              for f in check.findings if f.severity == "error"])
         final = None if demand is None else _read_demand(economy, demand)
-        from kantorovich.economy.leontief import accounts
+        from kantorovich.economy.imports import accounts_under
 
         import numpy as np
 
         with np.errstate(over="ignore", invalid="ignore"):   # judged just below
-            result = accounts(economy, final)
+            result, rules = accounts_under(economy, options.imports, final)
         _refuse_overflow(result, economy, str(demand) if demand else economy.files.get("y"))
     except KantorovichError as exc:
         _fail(exc)
+    from kantorovich.economy.prepare import treatment, value_added_identity
+
+    stated = treatment(economy, options)
+    identity = value_added_identity(economy, result.labour_values)
+    summary = {
+        "table": str(table), "sectors": economy.n, "unit": economy.unit,
+        "demand": str(demand) if demand else economy.files.get("y"),
+        "labour": result.labour_source, **stated, "by_construction": identity,
+        "exchange_price": rules.exchange_price, "exports": rules.exports_source,
+        "method": result.method,
+        "residuals": {"output": result.output_residual,
+                      "labour_values": result.labour_residual}}
+    data = {**summary, "output": _keyed(result.output),
+            "labour_values": _keyed(result.labour_values), "checks": check.to_dict()}
+    if output is not None:
+        try:
+            _write_values(output, result, economy, data, _inputs(table, demand, options))
+        except KantorovichError as exc:
+            _fail(exc)
     if json_out:
-        sys.stdout.write(_dumps({
-            "table": str(table), "sectors": economy.n, "unit": economy.unit,
-            "demand": str(demand) if demand else economy.files.get("y"),
-            "labour": result.labour_source, "method": result.method,
-            "residuals": {"output": result.output_residual,
-                          "labour_values": result.labour_residual},
-            "output": _keyed(result.output), "labour_values": _keyed(result.labour_values),
-            "checks": check.to_dict()}) + "\n")
+        sys.stdout.write(_dumps(data) + "\n")
         return
     out = _out()
-    grid = Table(title=escape(f"{table}: gross output and labour values "
-                              f"({result.method}, labour = {result.labour_source})"))
+    word = "value-added content" if economy.labour_source == "va" else "labour value"
+    grid = Table(title=escape(f"{table}: gross output and {economy.content_name} "
+                              f"({result.method}, basis {economy.labour_basis})"))
     for column in ("id", "code", "name", "region"):
         grid.add_column(column)
     grid.add_column(escape(f"output [{economy.unit or 'money'}]"), justify="right")
-    grid.add_column("labour value", justify="right")
+    grid.add_column(escape(f"{word} [{economy.labour_unit}]"), justify="right")
     s = economy.sectors
     values = result.labour_values
     assert values is not None          # the table was given labour above
@@ -223,7 +298,43 @@ def values(table: TableArg,
                      escape(s["region"].iloc[j]), f"{x:,.6g}",
                      "-" if not math.isfinite(v) else f"{v:.6g}")
     out.print(grid)
+    _print_treatment(out, stated)
+    if rules.exchange_price is not None:
+        out.print(escape(f"foreign exchange costs {rules.exchange_price:.6g} "
+                         f"{economy.labour_basis} per {economy.unit or 'money unit'} "
+                         f"(earned by exports: {rules.exports_source})"))
+    if identity:
+        out.print(escape(f"note: {identity}"))
     _print_findings(out, check)
+
+
+def _frame_text(frame: Any) -> Any:
+    """String columns as strings (Parquet and CSV alike)."""
+    frame = frame.copy()
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            frame[col] = frame[col].astype("string")
+    return frame
+
+
+def _write_values(directory: Path, result: Any, economy: Any, data: dict[str, Any],
+                  inputs: list[Path]) -> None:
+    """values.csv and summary.json, through the output folder's rules."""
+    from kantorovich import files
+
+    column = "value_added_content" if economy.labour_source == "va" else "labour_value"
+    frame = economy.sectors[["code", "name", "region"]].copy()
+    frame["output"] = result.output.to_numpy(float)
+    frame[column] = result.labour_values.to_numpy(float)
+    summary = {k: v for k, v in data.items() if k not in ("output", "labour_values")}
+    summary["tables"] = {"values": "values.csv"}
+    summary["columns"] = {"output": economy.unit or "money",
+                          column: economy.labour_unit}
+    with files.output_directory(directory, inputs=inputs) as staging:
+        _frame_text(frame.reset_index()).to_csv(staging / "values.csv", index=False)
+        (staging / "summary.json").write_text(
+            json.dumps(_finite(summary), indent=2, allow_nan=False) + "\n",
+            encoding="utf-8")
 
 
 def _print_findings(out: Console, check: Any) -> None:
@@ -238,18 +349,41 @@ def _print_findings(out: Console, check: Any) -> None:
 
 
 @economy_app.command("inspect", cls=Command)
-def inspect(table: TableArg, json_out: Json = False) -> None:
+def inspect(table: TableArg, labour: LabourOpt = None, imports: ImportsOpt = None,
+            clean: CleanOpt = None, exclude: ExcludeOpt = None,
+            output: Annotated[Optional[Path], typer.Option(
+                "-o", "--output", help="Write findings.csv, suspects.csv (sectors that "
+                                       "look imputed) and summary.json to this "
+                                       "directory.", show_default=False)] = None,
+            json_out: Json = False) -> None:
     """The table's checks and a summary: sectors, non-zeros, spectral radius, negative
-    entries, zero-output sectors, balance residuals and the clean-up applied."""
+    entries, zero-output sectors, balance residuals, the clean-up applied and the sectors
+    that look imputed or fictitious (and why)."""
     from kantorovich.errors import KantorovichError
 
     try:
-        economy, check = _load(table, None)
+        options = _options(labour, imports, clean, exclude)
+        if output is not None:
+            from kantorovich.files import check_output_dir
+
+            check_output_dir(output, inputs=_inputs(table, None, options))
+        economy, check = _load(table, options)
     except KantorovichError as exc:
         _fail(exc)
+    from kantorovich.economy.imputed import suspect_sectors
+    from kantorovich.economy.prepare import treatment
+
+    stated = treatment(economy, options)
+    suspects = suspect_sectors(economy)
+    data = {"table": str(table), "unit": economy.unit, "labour": economy.labour_source,
+            **stated, **check.to_dict(), "suspect_sectors": suspects}
+    if output is not None:
+        try:
+            _write_inspect(output, data, check, suspects, _inputs(table, None, options))
+        except KantorovichError as exc:
+            _fail(exc)
     if json_out:
-        sys.stdout.write(_dumps({"table": str(table), "unit": economy.unit,
-                                 "labour": economy.labour_source, **check.to_dict()}) + "\n")
+        sys.stdout.write(_dumps(data) + "\n")
         return
     out = _out()
     summary = Table(title=escape(f"{table}"), show_header=False)
@@ -257,7 +391,9 @@ def inspect(table: TableArg, json_out: Json = False) -> None:
     summary.add_column("value", justify="right")
     rows = [
         ("sectors", f"{check.sectors:,}"), ("non-zero flows", f"{check.nonzeros:,}"),
-        ("unit", economy.unit or "?"), ("labour proxy", economy.labour_source or "none"),
+        ("unit", economy.unit or "?"),
+        ("labour basis", f"{economy.labour_basis or 'none'}"
+                         + (f" ({economy.labour_unit})" if economy.labour_unit else "")),
         ("spectral radius of A", f"{check.spectral_radius:.4f} ({check.spectral_radius_method})"),
         ("largest column sum of A", f"{check.max_column_sum:.4f}"),
         ("negative flows", f"{check.negative_entries}"),
@@ -270,13 +406,48 @@ def inspect(table: TableArg, json_out: Json = False) -> None:
          "not checked" if check.column_residual_max is None else
          f"max {check.column_residual_max:.4g}, Σ|c|/Σx {check.column_residual_relative:.2g}"),
         ("clean-up applied", "; ".join(check.cleanup) or "none"),
+        ("imputed-looking sectors", f"{len(suspects)}"),
     ]
     for what, value in rows:
         summary.add_row(escape(what), escape(value))
     out.print(summary)
+    _print_treatment(out, stated)
     _print_findings(out, check)
+    if suspects:
+        grid = Table(title="sectors that look imputed or fictitious (remove with "
+                           "--exclude CODE,...)")
+        for column in ("id", "code", "name", "why"):
+            grid.add_column(column)
+        for row in suspects:
+            grid.add_row(str(row["id"]), escape(str(row["code"])), escape(str(row["name"])),
+                         escape("; ".join(map(str, row["reasons"]))))
+        out.print(grid)
     if not check.ok:
         raise typer.Exit(2)
+
+
+def _write_inspect(directory: Path, data: dict[str, Any], check: Any,
+                   suspects: list[dict[str, Any]], inputs: list[Path]) -> None:
+    """findings.csv, suspects.csv and summary.json, through the output folder's rules."""
+    import pandas as pd
+
+    from kantorovich import files
+
+    findings = pd.DataFrame([{"code": f.code, "severity": f.severity, "message": f.message,
+                              "hint": f.hint, "file": f.file or "",
+                              "sectors": " ".join(map(str, f.sectors))}
+                             for f in check.findings],
+                            columns=["code", "severity", "message", "hint", "file",
+                                     "sectors"])
+    table = pd.DataFrame([{**row, "reasons": "; ".join(row["reasons"])} for row in suspects],
+                         columns=["id", "code", "name", "region", "reasons"])
+    summary = {**data, "tables": {"findings": "findings.csv", "suspects": "suspects.csv"}}
+    with files.output_directory(directory, inputs=inputs) as staging:
+        _frame_text(findings).to_csv(staging / "findings.csv", index=False)
+        _frame_text(table).to_csv(staging / "suspects.csv", index=False)
+        (staging / "summary.json").write_text(
+            json.dumps(_finite(summary), indent=2, allow_nan=False) + "\n",
+            encoding="utf-8")
 
 
 @economy_app.command("generate", cls=Command)

@@ -50,6 +50,11 @@ __all__ = ["Economy", "from_pymrio", "load_economy"]
 CLOSING_ITEMS = ("other_inputs", "net_product_taxes")
 
 LabourSource = Literal["compensation", "va"]
+#: what a table's labour figures measure, as every output names it
+LabourBasis = Literal["hours", "persons", "compensation", "value_added"]
+#: the basis of each labour column (a column of ``va``)
+LABOUR_BASIS: dict[str, LabourBasis] = {"hours": "hours", "persons": "persons",
+                                        "compensation": "compensation", "va": "value_added"}
 
 _MAX_LISTED = 8  # problems listed per file before "and N more"
 
@@ -70,8 +75,10 @@ class Economy:
         Primary inputs per sector (index ``id``): ``va`` and whatever parts the source has
         (``compensation``, closing items). Empty when the source has none.
     labour_source : str or None
-        Where the labour coefficients come from: ``"compensation"`` (of employees),
-        ``"va"`` (value added, only when asked) or None (the source has no labour proxy).
+        The column of ``va`` the labour coefficients come from: ``"compensation"`` (of
+        employees), ``"va"`` (value added, only when asked), ``"hours"`` or ``"persons"``
+        (labour in time, from a labour file: `kantorovich.economy.labour`), or None (the
+        source has no labour proxy).
     resources : dict of str to ndarray
         Further primary resources, as totals per sector (e.g. CO2 emitted, in ``t``).
     resource_units, unit, source
@@ -83,6 +90,11 @@ class Economy:
         the balance checks is built from it.
     y_components : int
         Number of final-demand columns summed into ``y`` (each adds rounding error).
+    labour_note : str
+        How labour in time was matched to the sectors (empty for a column of the table).
+    applied : tuple of str
+        What was done to the table as read (sectors excluded, negatives cleaned), in
+        words; empty when A is Z / x as read.
     """
 
     sectors: pd.DataFrame
@@ -98,6 +110,8 @@ class Economy:
     files: dict[str, str] = field(default_factory=dict)
     rounding: float = 0.0
     y_components: int = 1
+    labour_note: str = ""
+    applied: tuple[str, ...] = ()
 
     # ---- derived quantities -------------------------------------------------------
     @property
@@ -131,6 +145,29 @@ class Economy:
         if self.labour_source is None:
             return None
         return self.va[self.labour_source].to_numpy(float) * self.inverse_output
+
+    @property
+    def labour_basis(self) -> LabourBasis | None:
+        """What the labour figures measure: ``"hours"``, ``"persons"``,
+        ``"compensation"`` or ``"value_added"`` (None without a labour proxy)."""
+        return None if self.labour_source is None else LABOUR_BASIS[self.labour_source]
+
+    @property
+    def labour_unit(self) -> str | None:
+        """The unit of the labour coefficients and values, e.g. ``"hours per M USD of
+        output"`` or ``"value added (M USD) per M USD of output"``."""
+        money = self.unit or "money unit"
+        measure = {"hours": "hours", "persons": "persons",
+                   "compensation": f"compensation ({money})",
+                   "value_added": f"value added ({money})"}
+        basis = self.labour_basis
+        return None if basis is None else f"{measure[basis]} per {money} of output"
+
+    @property
+    def content_name(self) -> str:
+        """What the vertically integrated labour figures are called: labour values, or
+        value-added content where the basis is value added (not labour)."""
+        return "value-added content" if self.labour_source == "va" else "labour values"
 
     def resource(self, name: str) -> np.ndarray:
         """Coefficients of resource ``name`` per unit of output of each sector."""
