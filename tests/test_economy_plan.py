@@ -156,7 +156,7 @@ def test_plan_json_contract() -> None:
     for key in ("labour_values", "shadow_prices", "ratio", "basket", "output"):
         assert list(data[key]) == ["0", "1"], key
     assert data["sets"] == pytest.approx(1.0) and data["verified"] is True
-    assert data["binding_resources"] == ["labour"] and data["imports"] == "supply"
+    assert data["binding_resources"] == ["labour"] and data["imports"] == "fixed"
     assert data["method"]["labour_values"] == "splu"
     assert data["ratio"] == pytest.approx({"0": 1.0, "1": 1.0})
 

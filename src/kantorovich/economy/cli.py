@@ -19,7 +19,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -28,10 +28,6 @@ from rich.table import Table
 
 from kantorovich.cli_style import (Command, Group, answer_console, error_console,
                                    report_failure)
-
-if TYPE_CHECKING:
-    from kantorovich.economy.plan import ImportRule
-    from kantorovich.economy.table import LabourSource
 
 economy_app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=Group,
@@ -74,10 +70,19 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(report_failure(err, exc, what="table"))
 
 
-#: the words --labour and --imports take (checked where they are read), as the library's
-#: literal types
-_LABOUR: dict[str, LabourSource] = {"compensation": "compensation", "va": "va"}
-_IMPORTS: dict[str, ImportRule] = {"supply": "supply", "drop": "drop"}
+#: the imports rules in the words of the terminal output
+_IMPORT_WORDS = {"fixed": "fixed supply", "drop": "dropped (made at home)",
+                 "resource": "bought with foreign exchange paid for by exports"}
+
+
+def _plan_treatment(economy: Any, options: Any) -> dict[str, Any]:
+    """The stated keys of the plan: the basis its labour is in (value added where the
+    table has no compensation, as the plan takes it), imports and clean-up."""
+    from kantorovich.economy.prepare import treatment
+
+    if economy.labour_source is None:
+        economy = economy.with_labour("va")
+    return treatment(economy, options)
 
 
 def _load(table: Path, labour: Any = None) -> tuple[Any, Any]:
@@ -116,6 +121,14 @@ def _as_value_added(economy: Any) -> Any:
               "content, not labour values. Pass --labour FILE for labour in hours or "
               "persons.", markup=False)
     return economy
+
+
+def _valued_by_value_added(check: Any) -> Any:
+    """The checks without the note that the table has no labour: it is valued by value
+    added now, which every output says."""
+    from dataclasses import replace
+
+    return replace(check, findings=tuple(f for f in check.findings if f.code != "no-labour"))
 
 
 def _print_treatment(out: Console, data: dict[str, Any]) -> None:
@@ -247,6 +260,7 @@ def values(table: TableArg,
         if economy.labour_source is None:
             # OECD and WIOD tables carry value added only: value by it, and say so
             economy = _as_value_added(economy)
+            check = _valued_by_value_added(check)
         if not check.productive:
             raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
                              for f in check.findings if f.severity == "error"])
@@ -534,13 +548,8 @@ def plan(table: TableArg,
                                  "available, NAME=AMOUNT (NAME alone: the table's own "
                                  "total); repeat or separate by commas.",
              show_default=False)] = None,
-         imports: Annotated[str, typer.Option(
-             "--imports", help="Negative final demand (net imports): supply (a fixed "
-                               "supply, the default) or drop (made at home).")] = "supply",
-         labour: Annotated[Optional[str], typer.Option(
-             "--labour", help="Labour proxy: compensation (default where the table has "
-                              "it, else value added, said) or va.",
-             show_default=False)] = None,
+         imports: ImportsOpt = None, labour: LabourOpt = None, clean: CleanOpt = None,
+         exclude: ExcludeOpt = None,
          output: Annotated[Optional[Path], typer.Option(
              "-o", "--output", help="Write the valuations, resources, processes and goods "
                                     "tables, summary.json and a chart of prices against "
@@ -557,24 +566,19 @@ def plan(table: TableArg,
     from kantorovich.errors import KantorovichError, PlanError, Problem
 
     try:
-        if labour not in (None, "compensation", "va"):
-            raise PlanError([Problem(f"--labour {labour!r} is not a labour proxy",
-                                     hint="use compensation or va")])
-        if imports not in ("supply", "drop"):
-            raise PlanError([Problem(f"--imports {imports!r} is not a rule",
-                                     hint="use supply or drop")])
+        options = _options(labour, imports, clean, exclude)
         wanted = _parse_resources(resources)
         if output is not None:
             from kantorovich.report.export import check_output_dir
 
-            check_output_dir(output, inputs=[table], fmt=fmt)
-        economy, check = _load(table, labour)
+            check_output_dir(output, inputs=_inputs(table, None, options), fmt=fmt)
+        economy, check = _load(table, options)
         if not check.productive:
             raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
                              for f in check.findings if f.severity == "error"])
         from kantorovich.economy.plan import plan_ray
 
-        ray = plan_ray(economy, resources=wanted, imports=_IMPORTS[imports],
+        ray = plan_ray(economy, resources=wanted, imports=options.imports,
                        time_limit=time_limit)
     except KantorovichError as exc:
         _fail(exc)
@@ -587,7 +591,7 @@ def plan(table: TableArg,
         "status": result.status.value,
         "verified": bool(result.is_optimal and result.certificate.verified),
         "sets": _number(ray.sets), "imports": ray.imports, "numeraire": ray.numeraire,
-        "labour": economy.labour_source or "va",
+        "labour": economy.labour_source or "va", **_plan_treatment(economy, options),
         "binding_resources": ray.binding if result.is_optimal else [],
         "resources": {} if not result.is_optimal else {
             str(k): {"available": _number(r.available), "used": _number(r.used),
@@ -637,7 +641,7 @@ def _print_plan_ray(ray: Any, table: Path, economy: Any) -> None:
     binding = ", ".join(ray.binding) or "none"
     out.print(escape(
         f"sets {ray.sets:.6g} (optimal, certificate {cert}); binding: {binding}; "
-        f"net imports: {'fixed supply' if ray.imports == 'supply' else 'dropped'}; "
+        f"imports: {_IMPORT_WORDS.get(ray.imports, ray.imports)}; "
         f"labour: {economy.labour_source or 'va'}; solve {result.seconds:.2f} s, "
         f"labour values by {ray.method['labour_values']}"))
     out.print(escape(ray.paragraph()))
@@ -671,17 +675,21 @@ def _write_plan_ray(ray: Any, directory: Path, summary: dict[str, Any], fmt: str
         (staging / "valuations.html").write_text(valuation_page(ray), encoding="utf-8")
 
 
-def _load_with_labour(table: Path) -> tuple[Any, Any]:
+def _load_with_labour(table: Path, options: Any = None) -> tuple[Any, Any]:
     """A table with labour as ``economy values`` takes it (value added, said on stderr,
-    where it has no compensation), refused when it is not productive."""
+    where it has no compensation), refused when it is not productive. These commands
+    value by the table's A, so ``--imports resource`` (which changes A) is refused."""
     from kantorovich.errors import PlanError, Problem
 
-    economy, check = _load(table, None)
+    if options is not None and options.imports == "resource":
+        raise PlanError([Problem(
+            "--imports resource is applied by economy values and economy plan; value "
+            "bases and prices of production are computed on A as read, which counts "
+            "imported inputs as made at home", path="--imports",
+            hint="use --imports fixed (the default) or drop here")])
+    economy, check = _load(table, options)
     if economy.labour_source is None:
-        economy = economy.with_labour("va")
-        err.print("note: the table has no compensation of employees; the labour basis is "
-                  "value added (wages, profits and taxes), so its figures are value-added "
-                  "content, not labour values.", markup=False)
+        economy = _as_value_added(economy)
     if not check.productive:
         raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
                          for f in check.findings if f.severity == "error"])
@@ -694,27 +702,32 @@ def bases(table: TableArg,
               "-o", "--output", help="Write bases.csv (the ranked table) and bases.html "
                                      "(a chart of the ranking) to this directory.",
               show_default=False)] = None,
-          json_out: Json = False) -> None:
+          labour: LabourOpt = None, imports: ImportsOpt = None, clean: CleanOpt = None,
+          exclude: ExcludeOpt = None, json_out: Json = False) -> None:
     """Labour and every produced input as the basis of value in turn: how well each
     basis's vertically integrated content v_b = c_b (I - A)^-1 predicts market prices
     (correlation of logs, R², mean absolute deviation), ranked by R²."""
     from kantorovich.errors import KantorovichError
 
     try:
+        options = _options(labour, imports, clean, exclude)
         if output is not None:
             from kantorovich.files import check_output_dir
 
-            check_output_dir(output, inputs=[table])
-        economy, _ = _load_with_labour(table)
+            check_output_dir(output, inputs=_inputs(table, None, options))
+        economy, _ = _load_with_labour(table, options)
         from kantorovich.economy.bases import value_bases
 
         result = value_bases(economy)
         if output is not None:
-            _write_bases(result, output, table)
+            _write_bases(result, output, _inputs(table, None, options))
     except KantorovichError as exc:
         _fail(exc)
+    from kantorovich.economy.prepare import treatment
+
+    stated = treatment(economy, options)
     if json_out:
-        sys.stdout.write(_dumps(result.to_dict()) + "\n")
+        sys.stdout.write(_dumps({**result.to_dict(), **stated}) + "\n")
         return
     out = _out()
     word = "value added" if result.labour_source == "va" else "labour"
@@ -734,13 +747,15 @@ def bases(table: TableArg,
                      escape(str(row["name"])), show(row["correlation"]), show(row["r2"]),
                      show(row["mad"]), str(row["sectors"]))
     out.print(grid)
+    _print_treatment(out, stated)
 
 
-def _write_bases(result: Any, directory: Path, table: Path) -> None:
+def _write_bases(result: Any, directory: Path, inputs: list[Path]) -> None:
     from kantorovich import files
     from kantorovich.economy.bases_chart import bases_page
 
-    with files.output_directory(directory, inputs=[table]) as staging:
+    table = inputs[0]
+    with files.output_directory(directory, inputs=inputs) as staging:
         result.table.reset_index().to_csv(staging / "bases.csv", index=False)
         (staging / "bases.html").write_text(
             bases_page(result, f"Value bases of {table}"), encoding="utf-8")
@@ -756,7 +771,8 @@ def production_prices(
         normalise: Annotated[str, typer.Option(
             "--normalise", help="value: total price of gross output = its total labour "
                                 "value; wage: the wage per unit of labour is 1.")] = "value",
-        json_out: Json = False) -> None:
+        labour: LabourOpt = None, imports: ImportsOpt = None, clean: CleanOpt = None,
+        exclude: ExcludeOpt = None, json_out: Json = False) -> None:
     """Prices of production p = (1 + r) p A + w l at a uniform rate of profit, the maximum
     rate of profit R = 1/ρ(A) - 1 and Sraffa's standard commodity."""
     from kantorovich.errors import KantorovichError, PlanError, Problem
@@ -768,7 +784,8 @@ def production_prices(
         if not math.isfinite(profit_rate) or profit_rate < 0:
             raise PlanError([Problem(f"--profit-rate {profit_rate:g} is not a rate of "
                                      "profit", hint="give a number from 0 up to below R")])
-        economy, _ = _load_with_labour(table)
+        options = _options(labour, imports, clean, exclude)
+        economy, _ = _load_with_labour(table, options)
         from kantorovich.economy.production_prices import perron
         from kantorovich.economy.production_prices import (
             production_prices as compute)
@@ -784,6 +801,7 @@ def production_prices(
                          eigen=eigen)
     except KantorovichError as exc:
         _fail(exc)
+    from kantorovich.economy.prepare import treatment
     from kantorovich.economy.production_prices import STANDARD_NORMALISATION
 
     standard = result.standard_commodity
@@ -796,7 +814,7 @@ def production_prices(
             "wage_in_standard": result.wage_in_standard,
             "spectral_radius": result.spectral_radius, "labour": economy.labour_source,
             "standard_commodity_normalisation": STANDARD_NORMALISATION,
-            "eigen_method": result.eigen_method}) + "\n")
+            "eigen_method": result.eigen_method, **treatment(economy, options)}) + "\n")
         return
     out = _out()
     word = "value-added content" if economy.labour_source == "va" else "labour value"
@@ -822,3 +840,4 @@ def production_prices(
         out.print(escape(f"standard commodity: {STANDARD_NORMALISATION}; wage bill / "
                          f"its price = {result.wage_in_standard:.6g} (Sraffa: 1 - r/R = "
                          f"{1 - result.profit_rate / result.max_profit_rate:.6g})"))
+    _print_treatment(out, treatment(economy, options))
