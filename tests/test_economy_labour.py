@@ -19,7 +19,7 @@ from kantorovich.economy.table import Economy, load_economy
 from kantorovich.errors import PlanError
 
 ROOT = Path(__file__).resolve().parents[1]
-REAL = ROOT / "shared" / "data" / "io"
+REAL = (ROOT / ".." / "shared" / "data" / "io").resolve()   # as the other real-table tests
 RUNNER = CliRunner()
 
 # a 3-sector table: Z (seller x buyer), final demand, compensation, hours

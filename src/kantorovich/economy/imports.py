@@ -30,6 +30,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from kantorovich.economy.leontief import Accounts
 from kantorovich.economy.table import Economy
@@ -98,7 +99,7 @@ class ImportAccounts:
     """What a rule makes of a table: the A, labour and demand the accounts use."""
 
     rule: ImportRule
-    A: object                         # scipy.sparse matrix, domestic where "resource"
+    A: sp.csc_matrix                  # domestic coefficients where "resource"
     labour_shift: np.ndarray | None   # λ c, added to l (only "resource")
     demand: np.ndarray                # final demand the gross output answers
     imports: np.ndarray               # net imports m per sector
@@ -120,8 +121,6 @@ def import_accounts(economy: Economy, rule: ImportRule,
         return ImportAccounts(rule, economy.A, None, y, m, None, None)
     if rule == "drop":
         return ImportAccounts(rule, economy.A, None, np.maximum(y, 0.0), m, None, None)
-    import scipy.sparse as sp
-
     from kantorovich.lp.leontief import LeontiefSystem
 
     supply = economy.x + m

@@ -19,6 +19,7 @@ employees; a structural reason alone (say, no inputs) is given only with another
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 
@@ -41,7 +42,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def suspect_sectors(economy: Economy) -> list[dict[str, object]]:
+def suspect_sectors(economy: Economy) -> list[dict[str, Any]]:
     """Sectors that look imputed or fictitious, each with ``id``, ``code``, ``name``,
     ``region`` and ``reasons`` (sentences), in the table's order.
 
@@ -65,7 +66,7 @@ def suspect_sectors(economy: Economy) -> list[dict[str, object]]:
     matched = [[why for pattern, why in PATTERNS if re.search(pattern, name, re.I)]
                for name in names]
     listed = np.array([bool(m) for m in matched]) | (no_inputs & no_comp & has_comp)
-    out: list[dict[str, object]] = []
+    out: list[dict[str, Any]] = []
     for j in np.flatnonzero(listed):
         reasons = [f"name: {why}" for why in matched[j]]
         if no_inputs[j]:
@@ -75,7 +76,7 @@ def suspect_sectors(economy: Economy) -> list[dict[str, object]]:
         if not made[j]:
             reasons.append("produces nothing (zero gross output)")
         row = economy.sectors.iloc[j]
-        out.append({"id": int(economy.ids[j]), "code": str(row["code"]),
+        out.append({"id": int(economy.ids[int(j)]), "code": str(row["code"]),
                     "name": str(row["name"]), "region": str(row.get("region", "") or ""),
                     "reasons": reasons})
     return out
