@@ -225,3 +225,18 @@ def test_real_value_added_tables_say_what_their_figures_are(name: str, low: floa
     values = [v for v in data["labour_values"].values() if v is not None]
     assert min(values) == pytest.approx(low, abs=0.01)
     assert max(values) == pytest.approx(high, abs=0.01)
+
+
+def test_hours_travel_to_pymrio_as_their_own_extension(tmp_path: Path) -> None:
+    """pymrio's own multipliers of the hours extension are the labour values in hours."""
+    from kantorovich.economy import to_pymrio
+
+    table = write_table(tmp_path / "t")
+    hours = labour_file(tmp_path / "hours.csv",
+                        "id,hours\n" + "".join(f"{i},{h:g}\n" for i, h in enumerate(HOURS)))
+    io = to_pymrio(with_labour_file(load_economy(table), hours))
+    assert "hours" not in io.factor_inputs.F.index
+    assert io.labour.unit.loc["hours"].iloc[0] == "hours"
+    io.calc_all()
+    np.testing.assert_allclose(io.labour.M.loc["hours"].to_numpy(),
+                               dense_values(Z, X, HOURS), rtol=1e-12)

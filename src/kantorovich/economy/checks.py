@@ -330,8 +330,9 @@ def check_economy(economy: Economy) -> TableCheck:
         findings.append(Finding(
             "no-labour", "note",
             "no compensation of employees in the table: no labour coefficients",
-            hint="labour values need a labour proxy: ask for value added (--labour va), "
-                 "which also counts capital income and taxes",
+            hint="labour values need labour: give hours or persons per sector (--labour "
+                 "FILE), or value by value added (--labour va), whose figures are "
+                 "value-added content (it also counts capital income and taxes)",
             file=e.files.get("va")))
     return TableCheck(
         sectors=e.n, nonzeros=int(Z.nnz), rounding=e.rounding,

@@ -480,6 +480,7 @@ def generate(like: Annotated[Path, typer.Option(
              degree: Annotated[float, typer.Option(
                  "--degree", help="Each product buys from ceil(DEGREE ln n) non-hub "
                                   "suppliers.")] = 0.5,
+             labour: LabourOpt = None, clean: CleanOpt = None, exclude: ExcludeOpt = None,
              json_out: Json = False) -> None:
     """A planned economy of N products made from a real table (sectors split into
     products, hubs kept, n log n flows, K techniques each), written as an ordinary plan:
@@ -487,28 +488,34 @@ def generate(like: Annotated[Path, typer.Option(
     import time
 
     from kantorovich.economy.checks import check_economy
+    from kantorovich.economy.cleanup import AS_READ
     from kantorovich.economy.generate import generate_economy
-    from kantorovich.economy.table import load_economy
+    from kantorovich.economy.prepare import prepare_economy
     from kantorovich.errors import KantorovichError
 
     start = time.perf_counter()
     try:
         from kantorovich.files import check_output_dir
 
-        check_output_dir(out, inputs=[like])   # as solve -o: refused before any work
-        economy = load_economy(like)
+        options = _options(labour, None, clean, exclude)
+        # as solve -o: refused before any work
+        check_output_dir(out, inputs=_inputs(like, None, options))
+        economy = prepare_economy(like, options)
         generated = generate_economy(economy, n, techniques=techniques, seed=seed,
                                      degree=degree)
         findings = check_economy(economy).to_dict()["findings"]
-        plan = generated.write(out, inputs=[like])
+        plan = generated.write(out, inputs=_inputs(like, None, options))
     except KantorovichError as exc:
         _fail(exc)
+    basis = economy if economy.labour_source else economy.with_labour("va")
     info = {**generated.info, "flows": generated.flow_count, "plan": str(plan),
+            "labour_basis": basis.labour_basis, "labour_unit": basis.labour_unit,
+            "applied": list(economy.applied) or [AS_READ],
             "seconds": round(time.perf_counter() - start, 3)}
     if json_out:
         sys.stdout.write(_dumps({**info, "findings": findings}) + "\n")
         return
-    if info["labour"] != "compensation":
+    if info["labour"] == "va":
         err.print("note: the table has no compensation of employees; labour is measured "
                   "by value added.", markup=False)
     if info["negative_final_demand_sectors"]:
@@ -623,11 +630,14 @@ def _print_plan_ray(ray: Any, table: Path, economy: Any) -> None:
         return
     cert = "verified" if result.certificate.verified else "NOT verified"
     unit = "labour" if ray.numeraire == "labour" else "basket-equal units"
+    # a table without compensation is planned by value added: not labour values
+    content = ("value-added content" if (economy.labour_source or "va") == "va"
+               else "labour values")
     grid = Table(title=escape(f"{table}: {ray.sets:.6g} baskets; prices in {unit} "
-                              f"against labour values"))
+                              f"against {content}"))
     for column in ("id", "name"):
         grid.add_column(column)
-    for column in ("labour value", "shadow price", "ratio"):
+    for column in (content, "shadow price", "ratio"):
         grid.add_column(column, justify="right")
     frame = ray.valuations
 

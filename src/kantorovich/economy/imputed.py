@@ -18,7 +18,6 @@ employees; a structural reason alone (say, no inputs) is given only with another
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -55,7 +54,7 @@ def suspect_sectors(economy: Economy) -> list[dict[str, Any]]:
     >>> [(d["code"], len(d["reasons"])) for d in suspect_sectors(e)]
     [('b', 3)]
     """
-    names = economy.sectors["name"].astype(str).to_numpy()
+    names = economy.sectors["name"].astype(str)
     x = economy.x
     inputs = np.asarray(abs(economy.Z).sum(axis=0)).ravel()
     made = x > 0
@@ -63,12 +62,13 @@ def suspect_sectors(economy: Economy) -> list[dict[str, Any]]:
     has_comp = "compensation" in economy.va.columns
     comp = economy.va["compensation"].to_numpy(float) if has_comp else np.ones(economy.n)
     no_comp = made & ~(comp > 0)
-    matched = [[why for pattern, why in PATTERNS if re.search(pattern, name, re.I)]
-               for name in names]
-    listed = np.array([bool(m) for m in matched]) | (no_inputs & no_comp & has_comp)
+    hits = np.column_stack([names.str.contains(pattern, case=False, regex=True).to_numpy()
+                            for pattern, _ in PATTERNS])      # one vectorised pass each
+    listed = hits.any(axis=1) | (no_inputs & no_comp & has_comp)
     out: list[dict[str, Any]] = []
-    for j in np.flatnonzero(listed):
-        reasons = [f"name: {why}" for why in matched[j]]
+    for j in np.flatnonzero(listed):                # the few listed, not every sector
+        reasons = [f"name: {why}" for (_, why), hit in zip(PATTERNS, hits[j], strict=True)
+                   if hit]
         if no_inputs[j]:
             reasons.append("buys no intermediate inputs (its column of Z is empty)")
         if no_comp[j] and has_comp:

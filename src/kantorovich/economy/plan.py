@@ -508,11 +508,20 @@ def explain_difference(ray: PlanRay, *, listed: int = 3) -> str:
             f"here they are not: the largest departure is {spread:.2g} (relative)."
             + reason)
     elif ray.numeraire == "labour":
-        text.append(
-            f"Besides labour, {', '.join(others)} bind{'s' if len(others) == 1 else ''}: "
-            "each product's price is its labour value plus the value of the scarce "
-            "resources it embodies, directly and through its inputs, so products rich "
-            f"in {', '.join(others)} are dearer than their labour value.")
+        rest = [k for k in others if k != IMPORTS]
+        if rest:
+            text.append(
+                f"Besides labour, {', '.join(rest)} bind{'s' if len(rest) == 1 else ''}: "
+                "each product's price is its labour value plus the value of the scarce "
+                "resources it embodies, directly and through its inputs, so products rich "
+                f"in {', '.join(rest)} are dearer than their labour value.")
+        if IMPORTS in others:
+            text.append(
+                "Foreign exchange binds: imports are bought with what the exports paid "
+                "for, so a product bought abroad at the margin is priced at the foreign "
+                "exchange it costs, below its labour value where importing it saves "
+                "labour, and the products made with it are cheaper too (the labour bound "
+                "above counts no imports).")
     else:
         text.append(
             f"Labour is not scarce here: {', '.join(others) or 'another resource'} runs "
