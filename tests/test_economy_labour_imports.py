@@ -203,3 +203,16 @@ def test_bases_and_prices_state_their_basis_and_refuse_resource(tmp_path: Path) 
     assert code == 0 and data["labour_basis"] == "compensation" and data["imports"] == "fixed"
     code, _, err = run("bases", folder, "--imports", "resource")
     assert code == 2 and "--imports resource" in err
+
+
+def test_exclude_an_industry_in_every_region(tmp_path: Path) -> None:
+    """A multi-regional table's industry code (its sector column) names every region's."""
+    folder = table(tmp_path)
+    sectors = pd.read_csv(folder / "sectors.csv")
+    sectors["code"] = ["AUS_c1", "AUS_c35", "AUT_c35"]
+    sectors["sector"] = ["c1", "c35", "c35"]
+    sectors.to_csv(folder / "sectors.csv", index=False)
+    code, out, _ = run("values", folder, "--exclude", "c35", "--json")
+    data = json.loads(out)
+    assert code == 0 and list(data["output"]) == ["0"]
+    assert "excluded 2 sector(s)" in data["applied"][0]

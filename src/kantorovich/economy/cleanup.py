@@ -2,8 +2,9 @@
 
 Without either, ``A = Z / x`` as read, and every output says so. With them:
 
-* ``exclude_sectors(economy, codes)``: the sectors with those codes (every region's, in a
-  multi-regional table) are removed with their rows and columns; what they sold to the
+* ``exclude_sectors(economy, codes)``: the sectors with those codes (a multi-regional
+  table's industry code, its ``sector`` column, names that industry in every region)
+  are removed with their rows and columns; what they sold to the
   others no longer counts as an input, what they bought is gone. The others keep their
   ids of ``sectors.csv``, so every result stays keyed as before.
 * ``clean_negatives(economy, "zero")``: negative intermediate flows become 0 (gross
@@ -71,8 +72,11 @@ def exclude_sectors(economy: Economy, codes: list[str]) -> Economy:
     if not codes:
         return economy
     code = economy.sectors["code"].astype(str).to_numpy()
+    # a multi-regional table's industry code (WIOD's c35 in every region) counts too
+    industry = (economy.sectors["sector"].astype(str).to_numpy()
+                if "sector" in economy.sectors.columns else code)
     problems = []
-    known = set(code)
+    known = set(code) | set(industry)
     for c in codes:
         if c in known:
             continue
@@ -88,7 +92,7 @@ def exclude_sectors(economy: Economy, codes: list[str]) -> Economy:
                   "use the code column of sectors.csv (economy inspect lists them)")))
     if problems:
         raise PlanError(problems)
-    drop = np.isin(code, codes)
+    drop = np.isin(code, codes) | np.isin(industry, codes)
     keep = np.flatnonzero(~drop)
     if not keep.size:
         raise PlanError([Problem("--exclude removes every sector of the table",

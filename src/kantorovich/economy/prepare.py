@@ -126,5 +126,7 @@ def value_added_identity(economy: Economy, content: Any) -> str | None:
     items = [c for c in CLOSING_ITEMS if c in economy.va.columns]
     left = (f"the closing items left out of value added ({', '.join(items)})" if items
             else "the table's column residuals")
+    if any(step.startswith("excluded") for step in economy.applied):
+        left += " and of the inputs bought from the excluded sectors"
     return (f"figures from {low:.6g} to {high:.6g}, by construction 1 minus the content of "
             f"{left}: x = 1'Z + va + closing items, so they say nothing about labour")
