@@ -294,7 +294,7 @@ def check_economy(economy: Economy) -> TableCheck:
         activity = np.zeros(e.n)
         activity[zero] = np.asarray(abs(Z[zero]).sum(axis=1)).ravel() + np.abs(e.y[zero])
         used = activity[zero]
-        hint = "drop the sector, or give its output"
+        hint = "exclude it (--exclude CODE), or give its output"
         findings.append(Finding(
             "zero-output", "warning" if (used > 0).any() else "note",
             f"{zero.size} sector(s) produce nothing: {_worst(e, zero, activity)}"
@@ -302,7 +302,8 @@ def check_economy(economy: Economy) -> TableCheck:
                if (used > 0).any() else ""),
             hint=hint, file=e.files.get("x"), sectors=_ids(e, zero)))
         cleanup.append(f"{zero.size} zero-output sector(s) kept as zero columns of A; their "
-                       "labour values and multipliers are undefined (NaN)")
+                       "labour values (or value-added content) and multipliers are "
+                       "undefined (NaN)")
 
     # coefficients
     colsum = np.asarray(e.A.sum(axis=0)).ravel()

@@ -4,11 +4,18 @@ A typer sub-app, registered by the main CLI with
 ``app.add_typer(economy_app, name="economy")``. Only typer and rich are imported here;
 the commands import the accounting when they run, so ``--help`` stays quick.
 
-* ``economy values TABLE [--demand FILE] [--labour compensation|va] [--json]``: gross
-  output for a final demand and labour values; ``--json`` prints one object whose
-  ``output`` and ``labour_values`` are keyed by the sector ``id`` of ``sectors.csv`` as a
-  string (``null`` where undefined: a sector with no output).
-* ``economy inspect TABLE [--json]``: the checks and a summary.
+* ``economy values TABLE [--demand FILE] [--json] [-o DIR]``: gross output for a final
+  demand and labour values; ``--json`` prints one object whose ``output`` and
+  ``labour_values`` are keyed by the sector ``id`` of ``sectors.csv`` as a string
+  (``null`` where undefined: a sector with no output), with ``labour_basis``,
+  ``labour_unit`` and ``content`` (value-added content where the basis is value added).
+* ``economy inspect TABLE [--json] [-o DIR]``: the checks, a summary and the sectors that
+  look imputed or fictitious.
+
+Every command that reads a TABLE takes the shared options ``--labour
+compensation|va|FILE``, ``--imports fixed|drop|resource``, ``--clean
+negatives=zero|joint`` and ``--exclude CODE,...`` (`kantorovich.economy.prepare`), and
+says in its output what they did.
 
 Bad input exits 2 with every problem located (file, line, sector and fix).
 """
@@ -134,7 +141,7 @@ def _valued_by_value_added(check: Any) -> Any:
 def _print_treatment(out: Console, data: dict[str, Any]) -> None:
     """The basis, imports and clean-up lines every terminal output ends with."""
     out.print(escape(f"labour basis: {data['labour_basis'] or 'none'}"
-                     + (f" ({data['labour_unit']})" if data['labour_unit'] else "")))
+                     + (f"; unit: {data['labour_unit']}" if data['labour_unit'] else "")))
     if data.get("labour_note"):
         out.print(escape(f"labour matched: {data['labour_note']}"))
     out.print(escape(data["imports_rule"]))
