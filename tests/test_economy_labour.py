@@ -240,3 +240,23 @@ def test_hours_travel_to_pymrio_as_their_own_extension(tmp_path: Path) -> None:
     io.calc_all()
     np.testing.assert_allclose(io.labour.M.loc["hours"].to_numpy(),
                                dense_values(Z, X, HOURS), rtol=1e-12)
+
+
+def test_a_sector_without_hours_is_a_finding_in_the_labour_file(tmp_path: Path) -> None:
+    table = write_table(tmp_path / "t")
+    hours = labour_file(tmp_path / "hours.csv", "id,hours\n0,1000\n1,0\n2,500\n")
+    code, out, _ = run("values", table, "--labour", hours, "--json")
+    data = json.loads(out)
+    found = [f for f in data["checks"]["findings"] if f["code"] == "labour-not-positive"]
+    assert code == 0 and len(found) == 1
+    assert "hours worked" in found[0]["message"] and found[0]["file"] == str(hours)
+    assert found[0]["sectors"] == [1]
+
+
+def test_bad_words_for_the_shared_options_are_refused_together(tmp_path: Path) -> None:
+    table = write_table(tmp_path / "t")
+    code, out, err = run("values", table, "--imports", "smuggle", "--clean", "all",
+                         "--json")
+    assert code == 2 and out == ""
+    assert "--imports 'smuggle' is not a rule" in err and "fixed" in err
+    assert "--clean 'all' is not a clean-up rule" in err
