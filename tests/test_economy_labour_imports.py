@@ -216,3 +216,17 @@ def test_exclude_an_industry_in_every_region(tmp_path: Path) -> None:
     data = json.loads(out)
     assert code == 0 and list(data["output"]) == ["0"]
     assert "excluded 2 sector(s)" in data["applied"][0]
+
+
+def test_a_plan_by_value_added_never_says_labour_values(tmp_path: Path) -> None:
+    x = Z.sum(axis=1) + Y
+    folder = write_table(tmp_path / "t", Z=Z, y=Y, va={"va": x - Z.sum(axis=0)})
+    code, out, _ = run("plan", folder, "--json")
+    data = json.loads(out)
+    assert code == 0 and data["labour_basis"] == "value_added"
+    assert data["content"] == "value-added content"
+    assert "value-added content v = l + vA" in data["paragraph"]
+    assert "labour" not in data["paragraph"].lower()
+    code, out, _ = run("plan", folder)
+    assert code == 0 and "against value-added content" in out
+    assert "labour value" not in out

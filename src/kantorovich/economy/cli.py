@@ -26,7 +26,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -35,6 +35,9 @@ from rich.table import Table
 
 from kantorovich.cli_style import (Command, Group, answer_console, error_console,
                                    report_failure)
+
+if TYPE_CHECKING:
+    from kantorovich.economy.plan import ImportRule
 
 economy_app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=Group,
@@ -77,6 +80,9 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(report_failure(err, exc, what="table"))
 
 
+#: the words --imports takes, as the library's rule (``supply`` is ``fixed``)
+_IMPORTS: dict[str, ImportRule] = {"fixed": "fixed", "supply": "fixed", "drop": "drop",
+                                   "resource": "resource"}
 #: the imports rules in the words of the terminal output
 _IMPORT_WORDS = {"fixed": "fixed supply", "drop": "dropped (made at home)",
                  "resource": "bought with foreign exchange paid for by exports"}
@@ -660,7 +666,7 @@ def _print_plan_ray(ray: Any, table: Path, economy: Any) -> None:
         f"sets {ray.sets:.6g} (optimal, certificate {cert}); binding: {binding}; "
         f"imports: {_IMPORT_WORDS.get(ray.imports, ray.imports)}; "
         f"labour: {economy.labour_source or 'va'}; solve {result.seconds:.2f} s, "
-        f"labour values by {ray.method['labour_values']}"))
+        f"{content} by {ray.method['labour_values']}"))
     out.print(escape(ray.paragraph()))
 
 

@@ -52,6 +52,7 @@ made beyond need (surplus) is priced 0.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -342,6 +343,9 @@ class PlanRay:
         Baskets the table's own gross output delivers with its imports,
         ``min ((I - A) x + max(-y, 0)) / y+``: 1 for a table that balances, off by its
         row residuals.
+    content : str
+        What ``labour_value`` is: ``"labour values"``, or ``"value-added content"`` where
+        the table is planned by value added (the paragraph then says so throughout).
     """
 
     result: PlanResult
@@ -354,6 +358,7 @@ class PlanRay:
     method: dict[str, str] = field(default_factory=dict)
     labour_bound: float = float("nan")
     table_sets: float = float("nan")
+    content: str = "labour values"
 
     @property
     def binding(self) -> list[str]:
@@ -409,7 +414,7 @@ def plan_ray(economy: Economy, *, resources: dict[str, float | None] | None = No
         empty = pd.DataFrame(index=economy.ids)
         return PlanRay(result=result, sets=float("nan"), valuations=empty,
                        resources=pd.DataFrame(), numeraire="labour", imports=imports,
-                       notes=inputs.notes, method=method)
+                       notes=inputs.notes, method=method, content=economy.content_name)
     ids = [product_id(i) for i in economy.ids]
     goods = result.goods
     price = result.shadow_prices.reindex(ids).to_numpy(float)
@@ -460,6 +465,7 @@ def plan_ray(economy: Economy, *, resources: dict[str, float | None] | None = No
     return PlanRay(result=result, sets=float(result.objective), valuations=valuations,
                    resources=table, numeraire=numeraire, imports=imports,
                    notes=inputs.notes, method=method, labour_bound=bound,
+                   content=economy.content_name,
                    table_sets=float(np.min(own[pos] / inputs.basket[pos])))
 
 
@@ -471,8 +477,9 @@ def explain_difference(ray: PlanRay, *, listed: int = 3) -> str:
     (a scarce resource they embody, or a surplus priced 0).
     """
     if not ray.result.is_optimal:
-        return (f"The plan ray has no proven optimum ({ray.result.status.value}), so its "
-                "valuations are not compared with labour values.")
+        return _in_basis(f"The plan ray has no proven optimum ({ray.result.status.value}), "
+                         "so its valuations are not compared with labour values.",
+                         ray.content)
     frame = ray.valuations
     ratio = frame["ratio"].to_numpy(float)
     finite = np.isfinite(ratio)
@@ -539,4 +546,16 @@ def explain_difference(ray: PlanRay, *, listed: int = 3) -> str:
                  if finite[k]][:listed]
         parts = [f"{frame['name'].iloc[k]} (ratio {ratio[k]:.3g})" for k in order]
         text.append("Largest departures: " + "; ".join(parts) + ".")
-    return " ".join(text)
+    return _in_basis(" ".join(text), ray.content)
+
+
+def _in_basis(text: str, content: str) -> str:
+    """The paragraph in the words of its basis: where the table is planned by value
+    added, its figures are value-added content and its resource value added, never
+    labour values or labour."""
+    if content != "value-added content":
+        return text
+    text = re.sub(r"\b([Ll])abour values?\b",
+                  lambda m: ("V" if m.group(1) == "L" else "v") + "alue-added content", text)
+    return re.sub(r"\b([Ll])abour\b",
+                  lambda m: ("V" if m.group(1) == "L" else "v") + "alue added", text)
