@@ -138,6 +138,8 @@ def test_closing_items_make_value_added_content_below_one(tmp_path: Path) -> Non
     ("id,hours\n0,1\n1,lots\n2,3\n", "hours = 'lots' is not a number", 3),
     ("id,hours\n0,1\n2,3\n", "no row for sector sector 1 (id 1, code c1)", None),
     ("id,hours,persons\n0,1,1\n1,2,2\n2,3,3\n", "both hours and persons", 1),
+    ("ID, Hours\n0,1\n1,\n2,3\n", "hours is empty", 3),
+    ("id,hours\n0,1\n1,2\n1,3\n2,3\n", "appears 2 times", None),
 ])
 def test_bad_labour_files_are_located(tmp_path: Path, text: str, needle: str,
                                       line: int | None) -> None:

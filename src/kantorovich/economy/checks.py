@@ -16,9 +16,9 @@ stated in `TableCheck.cleanup`:
   in JSON), since no technique is observed.
 * **Column sums of A** at or above 1: a sector using more inputs than it makes (negative
   value added), listed.
-* **Labour**: sectors with output whose labour proxy (compensation, else value added)
-  is zero or negative, listed (`labour_findings`): their labour values need not be
-  positive, and prices cannot equal negative ones.
+* **Labour**: sectors with output whose labour (hours or persons from a labour file,
+  else compensation, else value added) is zero or negative, listed (`labour_findings`):
+  their labour values need not be positive, and prices cannot equal negative ones.
 * **Productivity**: the spectral radius of A must be below 1, or ``(I - A)^-1`` is not a
   nonnegative series and Leontief accounting is refused. See `spectral_radius`.
 """

@@ -75,6 +75,9 @@ def with_labour_file(economy: Economy, path: str | Path) -> Economy:
     path = Path(path)
     file = str(path)
     frame = _read(path)
+    # " Hours" or "ID" in a hand-written header name the same columns
+    frame = frame.rename(columns={c: str(c).strip().lower() for c in frame.columns
+                                  if str(c).strip().lower() in ("id", *LABOUR_COLUMNS)})
     from kantorovich.economy import china_employment
 
     if china_employment.is_employment_by_industry(frame):
@@ -110,7 +113,8 @@ def _by_id(economy: Economy, frame: pd.DataFrame, column: str, file: str,
     values = pd.to_numeric(raw, errors="coerce").to_numpy(float)
     whole = np.isfinite(ids) & (ids % 1 == 0)
     for i in np.flatnonzero(~whole)[:_LISTED]:
-        problems.append(Problem(f"id {raw_ids.iloc[i]!r} is not a sector id", file=file,
+        shown = "empty" if pd.isna(raw_ids.iloc[i]) else repr(raw_ids.iloc[i])
+        problems.append(Problem(f"id {shown} is not a sector id", file=file,
                                 line=line(i), path="id",
                                 hint="use the ids of sectors.csv (whole numbers)"))
     known = whole & np.isin(ids, economy.ids.to_numpy())
@@ -121,8 +125,9 @@ def _by_id(economy: Economy, frame: pd.DataFrame, column: str, file: str,
             path="id", hint="use the ids of sectors.csv"))
     bad = np.flatnonzero(~np.isfinite(values))
     for i in bad[:_LISTED]:
-        problems.append(Problem(f"{column} = {raw.iloc[i]!r} is not a number", file=file,
-                                line=line(i), path=column,
+        what = (f"{column} is empty" if pd.isna(raw.iloc[i]) else
+                f"{column} = {raw.iloc[i]!r} is not a number")
+        problems.append(Problem(what, file=file, line=line(i), path=column,
                                 hint=f"write the {column} as a number (0 if none)"))
     negative = np.flatnonzero(np.isfinite(values) & (values < 0))
     for i in negative[:_LISTED]:
