@@ -196,13 +196,23 @@ def test_values_and_inspect_write_a_folder(tmp_path: Path) -> None:
     assert code == 2 and sorted(p.name for p in folder.iterdir()) == before
 
 
-def test_bases_and_prices_state_their_basis_and_refuse_resource(tmp_path: Path) -> None:
+def test_bases_and_prices_state_their_basis_and_take_imports_as_resource(
+        tmp_path: Path) -> None:
     folder = table(tmp_path)
     code, out, _ = run("prices", folder, "--profit-rate", "0.1", "--json")
     data = json.loads(out)
     assert code == 0 and data["labour_basis"] == "compensation" and data["imports"] == "fixed"
-    code, _, err = run("bases", folder, "--imports", "resource")
-    assert code == 2 and "--imports resource" in err
+    # at r = 0 with the wage 1, prices of production are the labour values of the rule
+    _, out, _ = run("values", folder, "--imports", "resource", "--json")
+    values = keyed(json.loads(out), "labour_values")
+    code, out, _ = run("prices", folder, "--profit-rate", "0", "--normalise", "wage",
+                       "--imports", "resource", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["imports"] == "resource"
+    assert keyed(data, "prices") == pytest.approx(values, rel=1e-9)
+    assert any("exports that pay for them" in a for a in data["applied"])
+    code, out, _ = run("bases", folder, "--imports", "resource", "--json")
+    assert code == 0 and json.loads(out)["imports"] == "resource"
 
 
 def test_exclude_an_industry_in_every_region(tmp_path: Path) -> None:

@@ -700,22 +700,21 @@ def _write_plan_ray(ray: Any, directory: Path, summary: dict[str, Any], fmt: str
 
 def _load_with_labour(table: Path, options: Any = None) -> tuple[Any, Any]:
     """A table with labour as ``economy values`` takes it (value added, said on stderr,
-    where it has no compensation), refused when it is not productive. These commands
-    value by the table's A, so ``--imports resource`` (which changes A) is refused."""
+    where it has no compensation), refused when it is not productive. Under ``--imports
+    resource`` its A is ``A*``, imported inputs replaced by the exports that pay for them
+    (`kantorovich.economy.imports.resource_economy`); fixed and drop leave A as it is."""
     from kantorovich.errors import PlanError, Problem
 
-    if options is not None and options.imports == "resource":
-        raise PlanError([Problem(
-            "--imports resource is applied by economy values and economy plan; value "
-            "bases and prices of production are computed on A as read, which counts "
-            "imported inputs as made at home", path="--imports",
-            hint="use --imports fixed (the default) or drop here")])
     economy, check = _load(table, options)
     if economy.labour_source is None:
         economy = _as_value_added(economy)
     if not check.productive:
         raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
                          for f in check.findings if f.severity == "error"])
+    if options is not None and options.imports == "resource":
+        from kantorovich.economy.imports import resource_economy
+
+        economy = resource_economy(economy)
     return economy, check
 
 

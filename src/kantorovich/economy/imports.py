@@ -20,7 +20,10 @@ Three rules (``--imports``; ``supply`` is the former word for ``fixed``):
   ``v = (l + λ c) (I - A_d)^-1``, solved in closed form:
   ``λ = v_l·e / (1·e - v_c·e)`` with ``v_l = l (I - A_d)^-1``, ``v_c = c (I - A_d)^-1``.
   Gross output answers the domestic part of final use, ``(1 - μ)(y + m)``, which gives the
-  table's own ``x`` back.
+  table's own ``x`` back. The same values are those of one input matrix,
+  ``A* = A_d + ê c`` (``ê = e / 1·e``: each imported input replaced by the exports that
+  pay for it), since ``v A* = v A_d + (v·ê) c``; `resource_economy` builds it for the
+  commands that need a matrix (value bases, prices of production).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from kantorovich.economy.table import Economy
 from kantorovich.errors import PlanError, Problem
 
 __all__ = ["IMPORT_RULES", "ImportAccounts", "ImportRule", "accounts_under", "import_accounts",
-           "imports_sentence", "parse_imports", "table_exports"]
+           "imports_sentence", "parse_imports", "resource_economy", "table_exports"]
 
 ImportRule = Literal["fixed", "drop", "resource"]
 #: the words --imports takes, and the rule each names
@@ -123,11 +126,7 @@ def import_accounts(economy: Economy, rule: ImportRule,
         return ImportAccounts(rule, economy.A, None, np.maximum(y, 0.0), m, None, None)
     from kantorovich.lp.leontief import LeontiefSystem
 
-    supply = economy.x + m
-    mu = np.divide(m, supply, out=np.zeros_like(m), where=supply > 0)
-    A = economy.A
-    Ad = (sp.diags(1.0 - mu) @ A).tocsc()
-    c = np.asarray(A.T @ mu).ravel()
+    mu, Ad, c = _import_shares(economy, m)
     e, source = table_exports(economy)
     system = LeontiefSystem(Ad)
     labour = np.nan_to_num(economy.labour) if economy.labour is not None else np.zeros(
@@ -144,6 +143,37 @@ def import_accounts(economy: Economy, rule: ImportRule,
     # y + m = max(y, 0) for the table's own demand: final use, exports included
     domestic = (1.0 - mu) * (np.maximum(y, 0.0) if demand is None else y)
     return ImportAccounts(rule, Ad, lam * c, domestic, m, lam, source)
+
+
+def _import_shares(economy: Economy, m: np.ndarray
+                   ) -> tuple[np.ndarray, sp.csc_matrix, np.ndarray]:
+    """Import shares ``μ``, domestic coefficients ``A_d`` and imports per unit ``c``."""
+    supply = economy.x + m
+    mu = np.divide(m, supply, out=np.zeros_like(m), where=supply > 0)
+    A = economy.A
+    return mu, (sp.diags(1.0 - mu) @ A).tocsc(), np.asarray(A.T @ mu).ravel()
+
+
+def resource_economy(economy: Economy) -> Economy:
+    """The table with imports as foreign exchange paid for by exports, as one input
+    matrix: ``Z* = A* diag(x)`` with ``A* = diag(1 - μ) A + ê c`` (see the module
+    docstring); said in ``applied``. Its labour values are those of ``import_accounts``
+    under ``"resource"``; final demand and gross output stay as published."""
+    from kantorovich.economy.table import _replace
+
+    m = np.maximum(-economy.y.astype(float), 0.0)
+    mu, Ad, c = _import_shares(economy, m)
+    e, source = table_exports(economy)
+    if not e.any():
+        raise PlanError([Problem("no exports to pay for imports with", file=economy.files.get(
+            "y"), hint="use --imports fixed or drop")])
+    share = sp.csr_matrix((e / e.sum())[:, None])
+    A_star = (Ad + share @ sp.csr_matrix(c[None, :])).tocsr()
+    Z = (A_star @ sp.diags(economy.x)).tocsr()
+    Z.eliminate_zeros()
+    return _replace(economy, Z=Z, applied=(
+        *economy.applied, "imports as foreign exchange paid for by exports: imported shares "
+                          f"of A replaced by the exports that pay for them ({source})"))
 
 
 def accounts_under(economy: Economy, rule: ImportRule,
