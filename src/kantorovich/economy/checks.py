@@ -204,7 +204,8 @@ def labour_findings(economy: Economy) -> list[Finding]:
               "labour is often imputed: economy inspect lists those; --exclude removes "
               "them)" if timed else
               "check these sectors in va.csv (a negative figure is usually subsidies netted "
-              "in); correct them, or value labour by the other proxy (--labour "
+              "in; no compensation at all often marks an imputed sector, which --exclude "
+              "CODE removes); correct them, or value labour by the other proxy (--labour "
               + ("va" if proxy == "compensation" else "compensation") + ")"),
         file=economy.files.get("labour" if timed else "va"), sectors=_ids(economy, bad))]
 
