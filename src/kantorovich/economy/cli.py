@@ -651,3 +651,95 @@ def production_prices(
         out.print(escape(f"standard commodity: {STANDARD_NORMALISATION}; wage bill / "
                          f"its price = {result.wage_in_standard:.6g} (Sraffa: 1 - r/R = "
                          f"{1 - result.profit_rate / result.max_profit_rate:.6g})"))
+
+
+@economy_app.command("harmony", cls=Command)
+def harmony_command(
+        table: TableArg,
+        iterations: Annotated[int, typer.Option(
+            "--iterations", min=1, help="Iterations (Cockshott's programs run 100 and "
+                                        "stop; there is no stopping test).")] = 100,
+        json_out: Json = False) -> None:
+    """Cockshott's harmony algorithm as he wrote it (his function, derivative, step,
+    constant temperature 0.23 and 0.98 capacity target) on the plan ray, against the
+    certified optimum of the same linear programme."""
+    from kantorovich.errors import KantorovichError, PlanError, Problem
+
+    try:
+        economy, check = _load(table, None)
+        if not check.productive:
+            raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
+                             for f in check.findings if f.severity == "error"])
+        from kantorovich.economy.harmony import harmony_economy
+        from kantorovich.economy.plan import plan_ray
+
+        ray = plan_ray(economy)
+        run = harmony_economy(economy, iterations=iterations)
+    except KantorovichError as exc:
+        _fail(exc)
+    for note in ray.notes:
+        err.print(f"note: {note}", markup=False)
+    summary = _harmony_summary(table, economy, ray, run)
+    if json_out:
+        sys.stdout.write(_dumps(summary) + "\n")
+    else:
+        _print_harmony(summary)
+    if not ray.result.is_optimal:
+        raise typer.Exit(1)
+
+
+def _harmony_summary(table: Path, economy: Any, ray: Any, run: Any) -> dict[str, Any]:
+    """What ``economy harmony`` reports, as JSON values."""
+    import numpy as np
+
+    optimum = ray.sets if ray.result.is_optimal else float("nan")
+    verified = bool(ray.result.is_optimal and ray.result.certificate.verified)
+    names = ["labour", *[k for k in ray.resources.index if k != "labour"]] \
+        if ray.result.is_optimal else ["labour"]
+    fulfil = {str(k): _number(v) for k, v in zip(economy.ids, run.fulfilment, strict=True)
+              if math.isfinite(v)}
+    first_zero = np.flatnonzero(run.history <= 0)
+    return {
+        "table": str(table), "sectors": economy.n, "unit": economy.unit,
+        "labour": economy.labour_source or "va", "imports": ray.imports,
+        "method": "Cockshott's harmony algorithm (his Harmonizer.java and harmony.pas, "
+                  "wc22m/5yearplan), vectorised; the optimum: the plan ray solved exactly",
+        "settings": run.settings.to_dict(),
+        "fulfilment": _number(run.sets), "feasible": run.feasible,
+        "fulfilment_at_full_use": _number(run.full_use_sets),
+        "iterations": run.iterations, "seconds": run.seconds,
+        "harmony": _number(run.harmony),
+        "resource_use": {k: _number(float(u)) for k, u in
+                         zip(names, run.resource_use, strict=False)},
+        "first_zero_iteration": int(first_zero[0]) + 1 if first_zero.size else None,
+        "history": [_number(float(v)) for v in run.history],
+        "optimum": {"sets": _number(optimum), "status": ray.result.status.value,
+                    "verified": verified, "seconds": ray.result.seconds},
+        "gap": _number(run.gap(optimum)) if verified else None,
+        "gap_at_full_use": _number(run.gap(optimum, full_use=True)) if verified else None,
+        "fulfilment_by_product": fulfil, "notes": list(ray.notes)}
+
+
+def _print_harmony(s: dict[str, Any]) -> None:
+    out = _out()
+    opt = s["optimum"]
+
+    def show(value: float | None, digits: int = 6) -> str:
+        return "-" if value is None else f"{value:.{digits}g}"
+
+    out.print(escape(
+        f"{s['table']}: Cockshott's harmony, {s['iterations']} iterations in "
+        f"{s['seconds']:.3f} s: fulfilment {show(s['fulfilment'])} baskets "
+        f"({'feasible' if s['feasible'] else 'NOT feasible: a product is short'}; "
+        f"{show(s['fulfilment_at_full_use'])} with the 2 % of the scarcest resource he "
+        "keeps back given back)"))
+    state = "verified" if opt["verified"] else f"not proven ({opt['status']})"
+    out.print(escape(
+        f"certified LP optimum of the same problem: {show(opt['sets'])} baskets ({state}, "
+        f"{opt['seconds']:.2f} s); gap 1 - harmony/optimum = {show(s['gap'], 4)} "
+        f"({show(s['gap_at_full_use'], 4)} at full use)"))
+    if s["first_zero_iteration"] is not None:
+        out.print(escape(
+            f"from iteration {s['first_zero_iteration']} on, some product of the basket has "
+            "no net output left (see kantorovich.economy.harmony for why his algorithm "
+            "does this on real tables)"))
