@@ -52,6 +52,17 @@ makes one, as in every complex his programs build (only production techniques us
 and capital stocks, and they make final products). A technique with no inputs at all
 (his code divides by a cost of 0) expands at the full rate.
 
+**What it does on real tables.** On every shipped input-output table it delivers no
+complete basket after a few iterations (his own Java program, run on the US summary
+table, gives the same gross outputs after one and two iterations, and NaN after 100).
+A product with no final demand gets his target of 0.02 (in millions of dollars, say);
+once its net output falls below it, ``u = (z - t) / t`` is in the millions and its
+harmony ``u - u²/2`` about ``-10^11``, which drags the mean harmony so far down that
+every other product is far above it: the equalising step cuts every technique by
+``1 - σ(...)`` close to 1, and the plan shrinks toward zero. Lower temperatures or more
+iterations do not avoid it; on his small test economies, with every target of the
+same order, it does not arise.
+
 `harmony_economy` runs it on the plan ray of an input-output table
 (`kantorovich.economy.plan`), the technique of sector j being its observed column (gross
 output ``x_j``, inputs ``Z_ij > 0``, labour and resources) as his ``flows.csv`` gives it;
