@@ -380,11 +380,35 @@ def plan(table: TableArg,
          time_limit: Annotated[Optional[float], typer.Option(
              "--time-limit", min=0.0, metavar="SECONDS", help="Bound the solve.",
              show_default=False)] = None,
+         alternative: Annotated[Optional[Path], typer.Option(
+             "--alternative", help="A second table with the same sectors (another year or "
+                                   "region): its columns are a second technique of each "
+                                   "sector.", show_default=False)] = None,
+         vary: Annotated[int, typer.Option(
+             "--vary", min=0, help="Alternative techniques per sector made by a stated "
+                                   "rule: labour x f, materials x 1/f, f = exp(±r), r "
+                                   "uniform in [0.1, 0.5].")] = 0,
+         capital: Annotated[Optional[float], typer.Option(
+             "--capital", metavar="SHARE", help="Capital (value added less compensation "
+                                                "per unit of output) as a second resource, "
+                                                "SHARE of what the table uses.",
+             show_default=False)] = None,
+         capacity: Annotated[Optional[float], typer.Option(
+             "--capacity", metavar="SHARE", help="Each sector's own technique runs at most "
+                                                 "SHARE of its gross output (where it has "
+                                                 "an alternative).", show_default=False)] = None,
+         seed: Annotated[int, typer.Option("--seed", help="Seed of --vary and of capital's "
+                                                          "per-technique factor.")] = 0,
          json_out: Json = False) -> None:
     """The plan ray: the most complete final-demand baskets for the labour and resources
-    at hand, solved as a plan, with its prices against labour values (v = l + vA)."""
+    at hand, solved as a plan, with its prices against labour values (v = l + vA); with
+    alternative techniques, capital or capacities, where and why prices part from values."""
     from kantorovich.errors import KantorovichError, PlanError, Problem
 
+    if alternative is not None or vary or capital is not None or capacity is not None:
+        _plan_choice(table, alternative, vary, capital, capacity, seed, resources, imports,
+                     labour, output, time_limit, json_out)
+        return
     try:
         if labour not in (None, "compensation", "va"):
             raise PlanError([Problem(f"--labour {labour!r} is not a labour proxy",
@@ -423,6 +447,7 @@ def plan(table: TableArg,
                      "shadow_price": _number(r.shadow_price), "binding": bool(r.binding)}
             for k, r in ray.resources.iterrows()},
         "method": ray.method, "notes": list(ray.notes), "paragraph": ray.paragraph(),
+        "non_substitution": _non_substitution(ray),
         "findings": check.to_dict()["findings"], "seconds": result.seconds}
     if output is not None and result.is_optimal:
         _write_plan_ray(ray, output, summary, fmt, table)
@@ -447,6 +472,9 @@ def _print_plan_ray(ray: Any, table: Path, economy: Any) -> None:
                          f"({result.status.value})"))
         return
     cert = "verified" if result.certificate.verified else "NOT verified"
+    if _non_substitution(ray):
+        out.print("One technique per sector and labour the only scarce resource: prices "
+                  "equal labour values (the non-substitution theorem).")
     unit = "labour" if ray.numeraire == "labour" else "basket-equal units"
     grid = Table(title=escape(f"{table}: {ray.sets:.6g} baskets; prices in {unit} "
                               f"against labour values"))
@@ -743,3 +771,109 @@ def _print_harmony(s: dict[str, Any]) -> None:
             f"from iteration {s['first_zero_iteration']} on, some product of the basket has "
             "no net output left (see kantorovich.economy.harmony for why his algorithm "
             "does this on real tables)"))
+
+
+def _non_substitution(ray: Any) -> bool:
+    """One technique per sector, labour the only scarce resource, prices equal to labour
+    values within the solver's tolerance: the case the theorem settles."""
+    import numpy as np
+
+    if not ray.result.is_optimal or ray.numeraire != "labour" or ray.binding != ["labour"]:
+        return False
+    ratio = ray.valuations["ratio"].to_numpy(float)
+    ratio = ratio[np.isfinite(ratio)]
+    return bool(ratio.size and np.max(np.abs(ratio - 1)) <= 1e-6)
+
+
+def _plan_choice(table: Path, alternative: Path | None, vary: int, capital: float | None,
+                 capacity: float | None, seed: int, resources: list[str] | None,
+                 imports: str, labour: str | None, output: Path | None,
+                 time_limit: float | None, json_out: bool) -> None:
+    """``economy plan`` with alternative techniques, capital or capacities."""
+    from kantorovich.errors import KantorovichError, PlanError, Problem
+
+    try:
+        if labour not in (None, "compensation", "va"):
+            raise PlanError([Problem(f"--labour {labour!r} is not a labour proxy",
+                                     hint="use compensation or va")])
+        if imports not in ("supply", "drop"):
+            raise PlanError([Problem(f"--imports {imports!r} is not a rule",
+                                     hint="use supply or drop")])
+        if output is not None:
+            raise PlanError([Problem(
+                "-o is not written for a plan with a choice of technique yet",
+                hint="use --json, or leave out --alternative, --vary, --capital and "
+                     "--capacity")])
+        wanted = _parse_resources(resources)
+        economy, check = _load(table, labour)
+        if not check.productive:
+            raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
+                             for f in check.findings if f.severity == "error"])
+        from kantorovich.economy.alternatives import (
+            plan_choice, techniques_by_rule, techniques_from_table)
+
+        alternatives = techniques_by_rule(economy, vary, seed=seed) if vary else []
+        if alternative is not None:
+            from kantorovich.economy.table import load_economy
+
+            alternatives.append(techniques_from_table(
+                economy, load_economy(alternative), label=f"t{len(alternatives) + 2}"))
+        ray = plan_choice(economy, alternatives, capital_share=capital, capacity=capacity,
+                          resources=wanted, imports=_IMPORTS[imports], seed=seed,
+                          time_limit=time_limit)
+    except KantorovichError as exc:
+        _fail(exc)
+    for note in ray.notes:
+        err.print(f"note: {note}", markup=False)
+    result = ray.result
+    frame = ray.valuations
+    summary: dict[str, Any] = {
+        "table": str(table), "sectors": economy.n, "unit": economy.unit,
+        "status": result.status.value, "verified": ray.verified if result.is_optimal
+        else False, "sets": _number(ray.sets), "imports": imports,
+        "labour": economy.labour_source or "va", "rules": ray.rules,
+        "binding_resources": ray.binding if result.is_optimal else [],
+        "resources": {} if not result.is_optimal else {
+            str(k): {"available": _number(r.available), "used": _number(r.used),
+                     "shadow_price": _number(r.shadow_price), "binding": bool(r.binding)}
+            for k, r in ray.resources.iterrows()},
+        "price_unit": "labour", "capacities_binding": ray.capacities_binding,
+        "paragraph": ray.paragraph(), "seconds": result.seconds}
+    if result.is_optimal:
+        summary.update({
+            "technique": {str(k): str(v) for k, v in frame["technique"].items()},
+            "labour_values": _keyed(frame["labour_value"]),
+            "labour_values_chosen": _keyed(frame["labour_value_chosen"]),
+            "capital_part": _keyed(frame["capital_part"]), "rent": _keyed(frame["rent"]),
+            "shadow_prices": _keyed(frame["shadow_price"]), "ratio": _keyed(frame["ratio"]),
+            "output": _keyed(frame["output"])})
+    if json_out:
+        sys.stdout.write(_dumps(summary) + "\n")
+    elif result.is_optimal:
+        out = _out()
+        grid = Table(title=escape(f"{table}: {ray.sets:.6g} baskets with a choice of "
+                                  "technique; prices in labour units"))
+        for column in ("id", "name", "technique"):
+            grid.add_column(column)
+        for column in ("labour value", "chosen", "capital", "rent", "price", "ratio"):
+            grid.add_column(column, justify="right")
+
+        def show(value: float) -> str:
+            return "-" if not math.isfinite(value) else f"{value:.6g}"
+
+        for k, row in frame.iterrows():
+            grid.add_row(str(k), escape(str(row["name"])), escape(str(row["technique"])),
+                         show(row["labour_value"]), show(row["labour_value_chosen"]),
+                         show(row["capital_part"]), show(row["rent"]),
+                         show(row["shadow_price"]), show(row["ratio"]))
+        out.print(grid)
+        for rule in ray.rules:
+            out.print(escape(f"rule: {rule}"))
+        cert = "verified" if ray.verified else "NOT verified"
+        out.print(escape(f"sets {ray.sets:.6g} (optimal, certificate {cert}); binding: "
+                         f"{', '.join(ray.binding) or 'none'}"))
+        out.print(escape(ray.paragraph()))
+    else:
+        _out().print(escape(f"{table}: no proven optimum ({result.status.value})"))
+    if not result.is_optimal:
+        raise typer.Exit(1)
