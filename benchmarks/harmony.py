@@ -44,6 +44,7 @@ from kantorovich.economy.plan import plan_ray
 from kantorovich.economy.table import load_economy
 
 HERE = Path(__file__).resolve().parent
+SHARED = Path("/work/shared/data/io")
 
 
 def first_zero(history: np.ndarray) -> int | None:
@@ -131,7 +132,8 @@ def show(row: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--tables", type=Path,
-                        default=Path("/work/shared/data/io") if Path("/work/shared/data/io").is_dir() else HERE.parent.parent / "shared" / "data" / "io")
+                        default=SHARED if SHARED.is_dir() else
+                        HERE.parent.parent / "shared" / "data" / "io")
     parser.add_argument("--generated", default="1000,10000,100000,1000000",
                         help="sizes of generated economies (empty: none)")
     parser.add_argument("--techniques", type=int, default=3)

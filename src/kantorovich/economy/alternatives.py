@@ -97,11 +97,12 @@ def techniques_from_table(economy: Economy, other: Economy, label: str = "t2") -
     value added). Raises `PlanError` when the sectors differ."""
     where = other.files.get("sectors", other.source)
     if other.n != economy.n or list(other.sectors["code"]) != list(economy.sectors["code"]):
+        differ = "in another order or with other codes " if other.n == economy.n else ""
         raise PlanError([Problem(
-            f"the second table has {other.n} sectors {'in another order or with other codes' if other.n == economy.n else ''}"
-            f" where the first has {economy.n}: an alternative technique must be one of the "
-            "same sector", file=where, hint="give a table with the same sectors.csv codes, "
-                                            "in the same order")])
+            f"the second table has {other.n} sectors {differ}where the first has "
+            f"{economy.n}: an alternative technique must be one of the same sector",
+            file=where, hint="give a table with the same sectors.csv codes, in the same "
+                             "order")])
     basis = economy.labour_source or "va"
     if other.labour is None or other.labour_source != basis:
         if basis == "compensation" and "compensation" not in other.va:
@@ -110,7 +111,7 @@ def techniques_from_table(economy: Economy, other: Economy, label: str = "t2") -
                 "has none", file=other.files.get("va", where),
                 hint="give a second table with a compensation column, or plan both on "
                      "value added (--labour va)")])
-        other = other.with_labour(basis)
+        other = other.with_labour("compensation" if basis == "compensation" else "va")
     assert other.labour is not None
     has = other.x > 0
     resources = {k: np.nan_to_num(other.resource(k)) for k in other.resources}
@@ -246,7 +247,7 @@ def choice_plan(economy: Economy, alternatives: list[Techniques], *,
         rules.append(f"capacities: the table's own technique of each sector with an "
                      f"alternative runs at most {capacity:g} x its gross output in the table")
     supply_extra = {}
-    if capital_base is not None:
+    if capital_base is not None and capital_share is not None:
         amount = capital_share * float(capital_base @ economy.x)
         scale = _decade(amount / np.sqrt(max(len(made), 1)))
         inputs.scale[CAPITAL] = scale
@@ -395,6 +396,7 @@ def plan_choice(economy: Economy, alternatives: list[Techniques], *,
     output = (frame.groupby("sector")["level"].sum().reindex(list(ids)).fillna(0.0)
               .to_numpy(float) * inputs.unit)
     A_t = sp.csc_matrix(economy.A)
+    assert economy.labour is not None          # given above when the table has none
     l_c = np.nan_to_num(economy.labour).copy()
     keep = (choice == "table").astype(float)
     A_c = A_t @ sp.diags(keep)

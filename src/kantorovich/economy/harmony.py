@@ -229,7 +229,8 @@ class TechnologyComplex:
     @property
     def shape(self) -> tuple[int, int]:
         """(products, techniques)."""
-        return self.produces.shape  # type: ignore[no-any-return]
+        rows, cols = self.produces.shape
+        return int(rows), int(cols)
 
     def net_output(self, intensity: np.ndarray, initial: np.ndarray) -> np.ndarray:
         """``initial + P x - C x``: what is left of each product for final use."""
@@ -559,8 +560,9 @@ def harmony(A: Any, target: np.ndarray, resources: Any, available: np.ndarray, *
     A_pos = A[:, made].multiply(A[:, made] > 0).tocsr()
     mats = (A_pos @ cols)[made]
     R_pos = R[:, made].multiply(R[:, made] > 0) @ cols
-    P = sp.vstack([sp.diags(scale[made]), sp.csr_matrix((R.shape[0], len(made)))]).tocsr()
-    C = sp.vstack([mats, R_pos]).tocsr()
+    P = sp.csr_matrix(sp.vstack([sp.diags(scale[made]),
+                                 sp.csr_matrix((R.shape[0], len(made)))]))
+    C = sp.csr_matrix(sp.vstack([mats, R_pos]))
     k = len(made)
     nonproduced = np.r_[np.zeros(k, bool), np.ones(R.shape[0], bool)]
     cx = TechnologyComplex(P, C, nonproduced, nonproduced.copy())
