@@ -29,9 +29,10 @@ columns, the dual of the plan says
 
     p = \\underbrace{l_c (I - A_c)^{-1}}_{\\text{labour value, chosen}}
         + \\underbrace{(\\pi_K / w)\\, k_c (I - A_c)^{-1}}_{\\text{capital}}
-        + \\text{rents},
+        + \\text{rest},
 
-the rents being what capacities (and a mix of techniques) add. The price parts from the
+the rest being what capacities add (rents) and what inputs made beyond need, priced 0,
+take away. The price parts from the
 table's labour value ``v = l (I - A)^{-1}`` by the change of technique
 (``l_c (I - A_c)^{-1} - v``), the scarce capital it embodies, and the rents;
 `ChoiceRay.paragraph` names the sectors where it parts most and why.
@@ -286,8 +287,9 @@ class ChoiceRay:
     valuations : DataFrame
         Per sector (index ``id``): ``code``, ``name``, ``labour_value`` (the table's),
         ``technique`` (the one run most), ``labour_value_chosen``, ``capital_part``,
-        ``rent`` (in labour units), ``shadow_price`` (labour units), ``ratio`` (price over
-        the table's labour value), ``output``.
+        ``rent`` (the rest of the price: capacity rents, +, and inputs made beyond need
+        and priced 0, -), ``shadow_price`` (labour units), ``ratio`` (price over the
+        table's labour value), ``output``.
     resources : DataFrame
         Per resource: ``available``, ``used``, ``shadow_price`` (per unit, in labour
         units: labour's is 1), ``binding``.
@@ -304,6 +306,13 @@ class ChoiceRay:
     capacities_binding: list[str]
     rules: list[str]
     notes: tuple[str, ...] = ()
+    basis: str = "compensation"
+
+    @property
+    def value_word(self) -> str:
+        """What the table's ``l (I - A)^-1`` is called: "labour value", or "value-added
+        content" where labour is measured by value added (then not labour at all)."""
+        return "value-added content" if self.basis == "va" else "labour value"
 
     @property
     def verified(self) -> bool:
@@ -432,7 +441,8 @@ def plan_choice(economy: Economy, alternatives: list[Techniques], *,
     at_cap = np.isfinite(caps) & (levels.to_numpy(float) >= caps * (1 - 1e-7)) & (caps > 0)
     return ChoiceRay(result=result, sets=float(result.objective), valuations=valuations,
                      resources=table, capacities_binding=[str(k) for k in levels.index[at_cap]],
-                     rules=added["rules"], notes=inputs.notes)
+                     rules=added["rules"], notes=inputs.notes,
+                     basis=economy.labour_source or "va")
 
 
 def explain_choice(ray: ChoiceRay, *, listed: int = 3) -> str:
@@ -442,6 +452,7 @@ def explain_choice(ray: ChoiceRay, *, listed: int = 3) -> str:
         return (f"The plan has no proven optimum ({ray.result.status.value}), so its "
                 "prices are not compared with labour values.")
     f = ray.valuations
+    word = ray.value_word
     ratio = f["ratio"].to_numpy(float)
     finite = np.isfinite(ratio)
     switched = f.index[f["technique"].to_numpy() != "table"]
@@ -449,7 +460,7 @@ def explain_choice(ray: ChoiceRay, *, listed: int = 3) -> str:
     text = [f"The plan makes {ray.sets:.6g} complete baskets."]
     if len(switched):
         text.append(f"{len(switched)} sector(s) run an alternative technique, which "
-                    "changes their labour values (and those of their buyers) from the "
+                    f"changes their {word}s (and those of their buyers) from the "
                     "table's.")
     else:
         text.append("Every sector keeps the table's own technique.")
@@ -459,35 +470,41 @@ def explain_choice(ray: ChoiceRay, *, listed: int = 3) -> str:
             text.append(f"{name} is scarce: it is used up ({r['used']:,.6g} of "
                         f"{r['available']:,.6g}) and priced at {r['shadow_price']:.6g} "
                         "labour units per unit, so products that embody much of it are "
-                        "dearer than their labour value.")
+                        f"dearer than their {word}.")
     if ray.capacities_binding:
         text.append(f"{len(ray.capacities_binding)} technique(s) run at capacity: their "
                     "products carry a rent above what labour and the resources cost.")
     spread = float(np.nanmax(np.abs(ratio[finite] - 1))) if finite.any() else 0.0
     if not others and not ray.capacities_binding and not len(switched):
         text.append("Labour is the only scarce resource and nothing else binds: by the "
-                    "non-substitution theorem prices equal labour values "
+                    f"non-substitution theorem prices equal {word}s "
                     f"(largest departure {spread:.2g}).")
     elif not others and not ray.capacities_binding:
         text.append("Labour is the only scarce resource and no capacity binds: by the "
-                    "non-substitution theorem prices are the labour values of the "
+                    f"non-substitution theorem prices are the {word}s of the "
                     "techniques chosen, the cheapest in labour; they part from the table's "
-                    "labour values only through the change of technique.")
+                    f"{word}s only through the change of technique.")
     if spread > _PART and finite.any():
         order = [k for k in np.argsort(-np.abs(np.where(finite, ratio - 1, 0.0)))
                  if finite[k] and abs(ratio[k] - 1) > _PART][:listed]
         parts = []
         for k in order:
             row = f.iloc[k]
+            if abs(row["shadow_price"]) <= 1e-9 * max(abs(row["labour_value"]), 1e-300):
+                parts.append(f"{row['name']} (price 0: more is made or imported than the "
+                             f"basket needs, against {word} {row['labour_value']:.4g})")
+                continue
             why = []
             tech = row["labour_value_chosen"] - row["labour_value"]
             if abs(tech) > _PART * row["labour_value"]:
                 why.append(f"technique {tech:+.3g}")
             if abs(row["capital_part"]) > _PART * row["labour_value"]:
                 why.append(f"capital {row['capital_part']:+.3g}")
-            if abs(row["rent"]) > _PART * row["labour_value"]:
+            if row["rent"] > _PART * row["labour_value"]:
                 why.append(f"rent {row['rent']:+.3g}")
-            parts.append(f"{row['name']} (price {row['shadow_price']:.4g} against labour "
-                         f"value {row['labour_value']:.4g}: {', '.join(why) or 'rounding'})")
+            elif row["rent"] < -_PART * row["labour_value"]:
+                why.append(f"inputs in surplus, priced 0, {row['rent']:+.3g}")
+            parts.append(f"{row['name']} (price {row['shadow_price']:.4g} against {word} "
+                         f"{row['labour_value']:.4g}: {', '.join(why) or 'rounding'})")
         text.append("Largest departures: " + "; ".join(parts) + ".")
     return " ".join(text)

@@ -837,7 +837,8 @@ def _plan_choice(table: Path, alternative: Path | None, vary: int, capital: floa
             str(k): {"available": _number(r.available), "used": _number(r.used),
                      "shadow_price": _number(r.shadow_price), "binding": bool(r.binding)}
             for k, r in ray.resources.iterrows()},
-        "price_unit": "labour", "capacities_binding": ray.capacities_binding,
+        "price_unit": "labour" if ray.basis != "va" else "value added",
+        "value_basis": ray.basis, "capacities_binding": ray.capacities_binding,
         "paragraph": ray.paragraph(), "seconds": result.seconds}
     if result.is_optimal:
         summary.update({
@@ -855,7 +856,8 @@ def _plan_choice(table: Path, alternative: Path | None, vary: int, capital: floa
                                   "technique; prices in labour units"))
         for column in ("id", "name", "technique"):
             grid.add_column(column)
-        for column in ("labour value", "chosen", "capital", "rent", "price", "ratio"):
+        word = ray.value_word
+        for column in (word, "chosen", "capital", "rent", "price", "ratio"):
             grid.add_column(column, justify="right")
 
         def show(value: float) -> str:
