@@ -580,11 +580,35 @@ def plan(table: TableArg,
          time_limit: Annotated[Optional[float], typer.Option(
              "--time-limit", min=0.0, metavar="SECONDS", help="Bound the solve.",
              show_default=False)] = None,
+         alternative: Annotated[Optional[Path], typer.Option(
+             "--alternative", help="A second table with the same sectors (another year or "
+                                   "region): its columns are a second technique of each "
+                                   "sector.", show_default=False)] = None,
+         vary: Annotated[int, typer.Option(
+             "--vary", min=0, help="Alternative techniques per sector made by a stated "
+                                   "rule: labour x f, materials x 1/f, f = exp(±r), r "
+                                   "uniform in [0.1, 0.5].")] = 0,
+         capital: Annotated[Optional[float], typer.Option(
+             "--capital", metavar="SHARE", help="Capital (value added less compensation "
+                                                "per unit of output) as a second resource, "
+                                                "SHARE of what the table uses.",
+             show_default=False)] = None,
+         capacity: Annotated[Optional[float], typer.Option(
+             "--capacity", metavar="SHARE", help="Each sector's own technique runs at most "
+                                                 "SHARE of its gross output (where it has "
+                                                 "an alternative).", show_default=False)] = None,
+         seed: Annotated[int, typer.Option("--seed", help="Seed of --vary and of capital's "
+                                                          "per-technique factor.")] = 0,
          json_out: Json = False) -> None:
     """The plan ray: the most complete final-demand baskets for the labour and resources
-    at hand, solved as a plan, with its prices against labour values (v = l + vA)."""
+    at hand, solved as a plan, with its prices against labour values (v = l + vA); with
+    alternative techniques, capital or capacities, where and why prices part from values."""
     from kantorovich.errors import KantorovichError, PlanError, Problem
 
+    if alternative is not None or vary or capital is not None or capacity is not None:
+        _plan_choice(table, alternative, vary, capital, capacity, seed, resources,
+                     (labour, imports, clean, exclude), output, time_limit, json_out)
+        return
     try:
         options = _options(labour, imports, clean, exclude)
         wanted = _parse_resources(resources)
@@ -618,6 +642,7 @@ def plan(table: TableArg,
                      "shadow_price": _number(r.shadow_price), "binding": bool(r.binding)}
             for k, r in ray.resources.iterrows()},
         "method": ray.method, "notes": list(ray.notes), "paragraph": ray.paragraph(),
+        "non_substitution": _non_substitution(ray),
         "findings": check.to_dict()["findings"], "seconds": result.seconds}
     if output is not None and result.is_optimal:
         _write_plan_ray(ray, output, summary, fmt, table)
@@ -642,10 +667,15 @@ def _print_plan_ray(ray: Any, table: Path, economy: Any) -> None:
                          f"({result.status.value})"))
         return
     cert = "verified" if result.certificate.verified else "NOT verified"
-    unit = "labour" if ray.numeraire == "labour" else "basket-equal units"
     # a table without compensation is planned by value added: not labour values
-    content = ("value-added content" if (economy.labour_source or "va") == "va"
-               else "labour values")
+    by_value_added = (economy.labour_source or "va") == "va"
+    content = "value-added content" if by_value_added else "labour values"
+    if _non_substitution(ray):
+        scarce = "value added" if by_value_added else "labour"
+        out.print(f"One technique per sector and {scarce} the only scarce resource: prices "
+                  f"equal {content} (the non-substitution theorem).")
+    unit = ("value added" if by_value_added else "labour") if ray.numeraire == "labour" \
+        else "basket-equal units"
     grid = Table(title=escape(f"{table}: {ray.sets:.6g} baskets; prices in {unit} "
                               f"against {content}"))
     for column in ("id", "name"):
@@ -863,3 +893,207 @@ def production_prices(
                          f"its price = {result.wage_in_standard:.6g} (Sraffa: 1 - r/R = "
                          f"{1 - result.profit_rate / result.max_profit_rate:.6g})"))
     _print_treatment(out, treatment(economy, options))
+
+
+@economy_app.command("harmony", cls=Command)
+def harmony_command(
+        table: TableArg,
+        iterations: Annotated[int, typer.Option(
+            "--iterations", min=1, help="Iterations (Cockshott's programs run 100 and "
+                                        "stop; there is no stopping test).")] = 100,
+        labour: LabourOpt = None, clean: CleanOpt = None, exclude: ExcludeOpt = None,
+        json_out: Json = False) -> None:
+    """Cockshott's harmony algorithm as he wrote it (his function, derivative, step,
+    constant temperature 0.23 and 0.98 capacity target) on the plan ray, against the
+    certified optimum of the same linear programme."""
+    from kantorovich.errors import KantorovichError, PlanError, Problem
+
+    try:
+        options = _options(labour, None, clean, exclude)
+        economy, check = _load(table, options)
+        if not check.productive:
+            raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
+                             for f in check.findings if f.severity == "error"])
+        from kantorovich.economy.harmony import harmony_economy
+        from kantorovich.economy.plan import plan_ray
+
+        ray = plan_ray(economy)
+        run = harmony_economy(economy, iterations=iterations)
+    except KantorovichError as exc:
+        _fail(exc)
+    for note in ray.notes:
+        err.print(f"note: {note}", markup=False)
+    summary = {**_harmony_summary(table, economy, ray, run),
+               **_plan_treatment(economy, options)}
+    if json_out:
+        sys.stdout.write(_dumps(summary) + "\n")
+    else:
+        _print_harmony(summary)
+    if not ray.result.is_optimal:
+        raise typer.Exit(1)
+
+
+def _harmony_summary(table: Path, economy: Any, ray: Any, run: Any) -> dict[str, Any]:
+    """What ``economy harmony`` reports, as JSON values."""
+    import numpy as np
+
+    optimum = ray.sets if ray.result.is_optimal else float("nan")
+    verified = bool(ray.result.is_optimal and ray.result.certificate.verified)
+    names = ["labour", *[k for k in ray.resources.index if k != "labour"]] \
+        if ray.result.is_optimal else ["labour"]
+    fulfil = {str(k): _number(v) for k, v in zip(economy.ids, run.fulfilment, strict=True)
+              if math.isfinite(v)}
+    first_zero = np.flatnonzero(run.history <= 0)
+    return {
+        "table": str(table), "sectors": economy.n, "unit": economy.unit,
+        "labour": economy.labour_source or "va", "imports": ray.imports,
+        "method": "Cockshott's harmony algorithm (his Harmonizer.java and harmony.pas, "
+                  "wc22m/5yearplan), vectorised; the optimum: the plan ray solved exactly",
+        "settings": run.settings.to_dict(),
+        "fulfilment": _number(run.sets), "feasible": run.feasible,
+        "fulfilment_at_full_use": _number(run.full_use_sets),
+        "iterations": run.iterations, "seconds": run.seconds,
+        "harmony": _number(run.harmony),
+        "resource_use": {k: _number(float(u)) for k, u in
+                         zip(names, run.resource_use, strict=False)},
+        "first_zero_iteration": int(first_zero[0]) + 1 if first_zero.size else None,
+        "history": [_number(float(v)) for v in run.history],
+        "optimum": {"sets": _number(optimum), "status": ray.result.status.value,
+                    "verified": verified, "seconds": ray.result.seconds},
+        "gap": _number(run.gap(optimum)) if verified else None,
+        "gap_at_full_use": _number(run.gap(optimum, full_use=True)) if verified else None,
+        "fulfilment_by_product": fulfil, "notes": list(ray.notes)}
+
+
+def _print_harmony(s: dict[str, Any]) -> None:
+    out = _out()
+    opt = s["optimum"]
+
+    def show(value: float | None, digits: int = 6) -> str:
+        return "-" if value is None else f"{value:.{digits}g}"
+
+    out.print(escape(
+        f"{s['table']}: Cockshott's harmony, {s['iterations']} iterations in "
+        f"{s['seconds']:.3f} s: fulfilment {show(s['fulfilment'])} baskets "
+        f"({'feasible' if s['feasible'] else 'NOT feasible: a product is short'}; "
+        f"{show(s['fulfilment_at_full_use'])} with the 2 % of the scarcest resource he "
+        "keeps back given back)"))
+    state = "verified" if opt["verified"] else f"not proven ({opt['status']})"
+    out.print(escape(
+        f"certified LP optimum of the same problem: {show(opt['sets'])} baskets ({state}, "
+        f"{opt['seconds']:.2f} s); gap 1 - harmony/optimum = {show(s['gap'], 4)} "
+        f"({show(s['gap_at_full_use'], 4)} at full use)"))
+    if s["first_zero_iteration"] is not None:
+        out.print(escape(
+            f"from iteration {s['first_zero_iteration']} on, some product of the basket has "
+            "no net output left (see kantorovich.economy.harmony for why his algorithm "
+            "does this on real tables)"))
+
+
+def _non_substitution(ray: Any) -> bool:
+    """One technique per sector, labour the only scarce resource, prices equal to labour
+    values within the solver's tolerance: the case the theorem settles."""
+    import numpy as np
+
+    if not ray.result.is_optimal or ray.numeraire != "labour" or ray.binding != ["labour"]:
+        return False
+    ratio = ray.valuations["ratio"].to_numpy(float)
+    ratio = ratio[np.isfinite(ratio)]
+    return bool(ratio.size and np.max(np.abs(ratio - 1)) <= 1e-6)
+
+
+def _plan_choice(table: Path, alternative: Path | None, vary: int, capital: float | None,
+                 capacity: float | None, seed: int, resources: list[str] | None,
+                 shared: tuple[str | None, str | None, str | None, list[str] | None],
+                 output: Path | None, time_limit: float | None, json_out: bool) -> None:
+    """``economy plan`` with alternative techniques, capital or capacities."""
+    from kantorovich.errors import KantorovichError, PlanError, Problem
+
+    try:
+        options = _options(*shared)
+        if options.imports == "resource":
+            raise PlanError([Problem(
+                "--imports resource is not built for a plan with a choice of technique yet",
+                hint="use --imports fixed or drop, or leave out --alternative, --vary, "
+                     "--capital and --capacity")])
+        if output is not None:
+            raise PlanError([Problem(
+                "-o is not written for a plan with a choice of technique yet",
+                hint="use --json, or leave out --alternative, --vary, --capital and "
+                     "--capacity")])
+        wanted = _parse_resources(resources)
+        economy, check = _load(table, options)
+        if not check.productive:
+            raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
+                             for f in check.findings if f.severity == "error"])
+        from kantorovich.economy.alternatives import (
+            plan_choice, techniques_by_rule, techniques_from_table)
+
+        alternatives = techniques_by_rule(economy, vary, seed=seed) if vary else []
+        if alternative is not None:
+            from kantorovich.economy.table import load_economy
+
+            alternatives.append(techniques_from_table(
+                economy, load_economy(alternative), label=f"t{len(alternatives) + 2}"))
+        ray = plan_choice(economy, alternatives, capital_share=capital, capacity=capacity,
+                          resources=wanted, imports=options.imports, seed=seed,
+                          time_limit=time_limit)
+    except KantorovichError as exc:
+        _fail(exc)
+    for note in ray.notes:
+        err.print(f"note: {note}", markup=False)
+    result = ray.result
+    frame = ray.valuations
+    summary: dict[str, Any] = {
+        "table": str(table), "sectors": economy.n, "unit": economy.unit,
+        "status": result.status.value, "verified": ray.verified if result.is_optimal
+        else False, "sets": _number(ray.sets),
+        "labour": economy.labour_source or "va", **_plan_treatment(economy, options),
+        "rules": ray.rules,
+        "binding_resources": ray.binding if result.is_optimal else [],
+        "resources": {} if not result.is_optimal else {
+            str(k): {"available": _number(r.available), "used": _number(r.used),
+                     "shadow_price": _number(r.shadow_price), "binding": bool(r.binding)}
+            for k, r in ray.resources.iterrows()},
+        "price_unit": "labour" if ray.basis != "va" else "value added",
+        "value_basis": ray.basis, "capacities_binding": ray.capacities_binding,
+        "paragraph": ray.paragraph(), "seconds": result.seconds}
+    if result.is_optimal:
+        summary.update({
+            "technique": {str(k): str(v) for k, v in frame["technique"].items()},
+            "labour_values": _keyed(frame["labour_value"]),
+            "labour_values_chosen": _keyed(frame["labour_value_chosen"]),
+            "capital_part": _keyed(frame["capital_part"]), "rent": _keyed(frame["rent"]),
+            "shadow_prices": _keyed(frame["shadow_price"]), "ratio": _keyed(frame["ratio"]),
+            "output": _keyed(frame["output"])})
+    if json_out:
+        sys.stdout.write(_dumps(summary) + "\n")
+    elif result.is_optimal:
+        out = _out()
+        grid = Table(title=escape(f"{table}: {ray.sets:.6g} baskets with a choice of "
+                                  "technique; prices in labour units"))
+        for column in ("id", "name", "technique"):
+            grid.add_column(column)
+        word = ray.value_word
+        for column in (word, "chosen", "capital", "rent", "price", "ratio"):
+            grid.add_column(column, justify="right")
+
+        def show(value: float) -> str:
+            return "-" if not math.isfinite(value) else f"{value:.6g}"
+
+        for k, row in frame.iterrows():
+            grid.add_row(str(k), escape(str(row["name"])), escape(str(row["technique"])),
+                         show(row["labour_value"]), show(row["labour_value_chosen"]),
+                         show(row["capital_part"]), show(row["rent"]),
+                         show(row["shadow_price"]), show(row["ratio"]))
+        out.print(grid)
+        for rule in ray.rules:
+            out.print(escape(f"rule: {rule}"))
+        cert = "verified" if ray.verified else "NOT verified"
+        out.print(escape(f"sets {ray.sets:.6g} (optimal, certificate {cert}); binding: "
+                         f"{', '.join(ray.binding) or 'none'}"))
+        out.print(escape(ray.paragraph()))
+    else:
+        _out().print(escape(f"{table}: no proven optimum ({result.status.value})"))
+    if not result.is_optimal:
+        raise typer.Exit(1)
