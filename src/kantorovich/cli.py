@@ -446,11 +446,12 @@ def price(
     raise typer.Exit(result.status.exit_code)
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command.renaming({"--mps": "=--output"}))   # --mps: its first name
 @_guarded
 def export(
     plan: PlanArg,
-    mps: Annotated[Path, typer.Option("--mps", help="Write the compiled LP here (free MPS).")],
+    mps: Annotated[Path, typer.Option("--output", "-o", show_default=False,
+                                      help="Write the compiled LP to this file (free MPS).")],
 ) -> None:
     """Write the plan's linear program as an MPS file."""
     from kantorovich.files import check_output_file

@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from kantorovich.cli_style import (Command, Group, answer_console, error_console,
+from kantorovich.cli_style import (Command, Group, answer_console, error_console, note,
                                    report_failure)
 
 if TYPE_CHECKING:
@@ -182,9 +182,9 @@ def values(table: TableArg,
         if economy.labour_source is None:
             # OECD and WIOD tables carry value added only: value by it, and say so
             economy = economy.with_labour("va")
-            err.print("note: the table has no compensation of employees; labour values "
-                       "are measured by value added (all primary inputs: wages, profits, "
-                       "taxes). Pass --labour compensation to refuse that.", markup=False)
+            note("the table has no compensation of employees; labour values "
+                 "are measured by value added (all primary inputs: wages, profits, "
+                 "taxes). Pass --labour compensation to refuse that.")
         if not check.productive:
             raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
                              for f in check.findings if f.severity == "error"])
@@ -279,14 +279,14 @@ def inspect(table: TableArg, json_out: Json = False) -> None:
         raise typer.Exit(2)
 
 
-@economy_app.command("generate", cls=Command)
+@economy_app.command("generate", cls=Command.renaming({"--out": "--output"}))
 def generate(like: Annotated[Path, typer.Option(
                  "--like", help="Real table to disaggregate (a folder in the uniform format).",
                  show_default=False)],
              n: Annotated[int, typer.Option("-n", help="Number of products.",
                                             show_default=False)],
-             out: Annotated[Path, typer.Option("-o", "--out", help="Folder to write the plan "
-                                               "into (plan.yaml and Parquet tables).",
+             out: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the "
+                                               "plan into (plan.yaml and Parquet tables).",
                                                show_default=False)],
              techniques: Annotated[int, typer.Option(
                  "--techniques", help="Techniques per product, trading labour against "
@@ -298,7 +298,7 @@ def generate(like: Annotated[Path, typer.Option(
              json_out: Json = False) -> None:
     """A planned economy of N products made from a real table (sectors split into
     products, hubs kept, n log n flows, K techniques each), written as an ordinary plan:
-    solve it with kantorovich solve OUT/plan.yaml."""
+    solve it with kantorovich solve OUTPUT/plan.yaml."""
     import time
 
     from kantorovich.economy.checks import check_economy
@@ -324,12 +324,12 @@ def generate(like: Annotated[Path, typer.Option(
         sys.stdout.write(_dumps({**info, "findings": findings}) + "\n")
         return
     if info["labour"] != "compensation":
-        err.print("note: the table has no compensation of employees; labour is measured "
-                  "by value added.", markup=False)
+        note("the table has no compensation of employees; labour is measured "
+             "by value added.")
     if info["negative_final_demand_sectors"]:
-        err.print(f"note: {info['negative_final_demand_sectors']} sectors have negative "
-                  f"final demand ({info['negative_final_demand_floored']:,.6g} in all), "
-                  "floored at 0: their products are not in the basket.", markup=False)
+        note(f"{info['negative_final_demand_sectors']} sectors have negative "
+             f"final demand ({info['negative_final_demand_floored']:,.6g} in all), "
+             "floored at 0: their products are not in the basket.")
     _out().print(escape(
         f"wrote {plan}: {info['products']:,} products of {info['sectors_used']} sectors, "
         f"{info['techniques']} techniques each ({info['processes']:,} processes), "
@@ -408,8 +408,8 @@ def plan(table: TableArg,
     except KantorovichError as exc:
         _fail(exc)
     result = ray.result
-    for note in ray.notes:
-        err.print(f"note: {note}", markup=False)
+    for said in ray.notes:
+        note(said)
     frame = ray.valuations
     summary: dict[str, Any] = {
         "table": str(table), "sectors": economy.n, "unit": economy.unit,
@@ -508,9 +508,9 @@ def _load_with_labour(table: Path) -> tuple[Any, Any]:
     economy, check = _load(table, None)
     if economy.labour_source is None:
         economy = economy.with_labour("va")
-        err.print("note: the table has no compensation of employees; the labour basis is "
-                  "value added (wages, profits and taxes), so its figures are value-added "
-                  "content, not labour values.", markup=False)
+        note("the table has no compensation of employees; the labour basis is "
+             "value added (wages, profits and taxes), so its figures are value-added "
+             "content, not labour values.")
     if not check.productive:
         raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
                          for f in check.findings if f.severity == "error"])
