@@ -35,8 +35,8 @@ from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 __all__ = ["EXIT_IO", "Command", "Group", "answer_console", "answer_lost",
-           "answer_was_lost", "claim_standard_streams", "error_console", "note", "quiet",
-           "report_failure"]
+           "answer_was_lost", "claim_standard_streams", "error_console", "note",
+           "pipe_gave_up", "quiet", "report_failure"]
 
 #: Exit code of a command whose answer could not be written to standard output.
 EXIT_IO = 5
@@ -118,10 +118,15 @@ class _ClosedStdout(io.TextIOBase):
         raise OSError(errno.EBADF, "standard output is closed")
 
 
+class _Start:
+    stdout: tuple[int, int] | None = None    # what descriptor 1 was at start
+
+
 def claim_standard_streams() -> None:
     """Give each closed standard descriptor (0, 1, 2) ``/dev/null``, so that no file the
     command opens takes its number (a solver's messages to stdout would land in it), and
     make writing the answer to a closed stdout fail loudly (`_ClosedStdout`)."""
+    _Start.stdout = _stdout_file()
     for fd, mode in ((0, os.O_RDONLY), (1, os.O_WRONLY), (2, os.O_WRONLY)):
         try:
             os.fstat(fd)
@@ -163,6 +168,15 @@ def answer_lost(exc: OSError) -> NoReturn:
     except (OSError, ValueError, AttributeError):
         pass
     raise typer.Exit(EXIT_IO)
+
+
+def pipe_gave_up(code: object) -> bool:
+    """Whether the program is ending with ``code`` because a write met a pipe without
+    reader outside every command's guard: typer's answer is to wrap the streams so that
+    they never fail again, rich's (a usage error on a stderr without reader) to point
+    stdout at ``/dev/null``, and both exit 1, which here means "infeasible"."""
+    return code == 1 and (type(sys.stdout).__name__ == "PacifyFlushWrapper"
+                          or _rich_gave_up(_Start.stdout))
 
 
 def _flush_answer() -> None:
