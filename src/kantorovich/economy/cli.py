@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+from kantorovich.number_table import NumberTable as Table  # numbers never cut
 
 from kantorovich.cli_style import (Command, Group, answer_console, error_console, note,
                                    report_failure)

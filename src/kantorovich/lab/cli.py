@@ -26,7 +26,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from kantorovich.number_table import NumberTable as Table  # numbers never cut
 
 from kantorovich.cli_style import Command, Group, answer_console, error_console, report_failure
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+from kantorovich.number_table import NumberTable as Table  # numbers never cut
 from rich.text import Text
 
 from kantorovich.explain.diagnosis_text import summary as diagnosis_summary
