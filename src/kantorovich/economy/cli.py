@@ -359,9 +359,13 @@ def _parse_resources(given: list[str] | None) -> dict[str, float | None]:
 @economy_app.command("plan", cls=Command)
 def plan(table: TableArg,
          resources: Annotated[Optional[list[str]], typer.Option(
-             "--resources", help="A further resource of the table and the amount "
-                                 "available, NAME=AMOUNT (NAME alone: the table's own "
-                                 "total); repeat or separate by commas.",
+             "--resources", metavar="NAME[=AMOUNT]",
+             help="A further scarce resource and the amount available (NAME alone: the "
+                  "table's own total); repeat or separate by commas. NAME is a resource "
+                  "of the folder's resources.csv (columns id, resource, amount; or id and "
+                  "a column per resource, e.g. id,co2), or a column of its va.csv "
+                  "(e.g. gross_operating_surplus), in total per sector; each sector uses "
+                  "it in proportion to its output.",
              show_default=False)] = None,
          imports: Annotated[str, typer.Option(
              "--imports", help="Negative final demand (net imports): supply (a fixed "
