@@ -488,11 +488,12 @@ def _read_resources(files: _Files, n: int, sectors: pd.DataFrame
     frame, file = files.read("resources", ("id",), required=False, text=("resource", "unit"))
     if frame is None:
         return {}, {}
-    totals, units = {}, {}
+    totals: dict[str, np.ndarray] = {}
+    units: dict[str, str] = {}
     if "resource" not in frame and "amount" not in frame:   # wide: a column per resource
-        for name in frame.columns.drop("id"):
-            totals[str(name)] = np.nan_to_num(files.by_id(frame, name, file, n, sectors),
-                                              nan=0.0)
+        for column in frame.columns.drop("id"):
+            totals[str(column)] = np.nan_to_num(
+                files.by_id(frame, str(column), file, n, sectors), nan=0.0)
         return totals, units
     missing = [c for c in ("resource", "amount") if c not in frame]
     if missing:

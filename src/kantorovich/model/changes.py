@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -125,11 +125,11 @@ def changed_plan(plan: Plan, *, supply: Mapping[str, float] | pd.Series | None =
     policy to a whole new rule (its text): the plan is then checked as a file's is.
     """
     problems: list[Problem] = []
-    rules, rewritten = _rewritten_rules(plan, rules, problems)
+    constants, rewritten = _rewritten_rules(plan, rules, problems)
     given = {key: _as_numbers(values, key, problems)
              for key, values in (("supply", supply), ("demand", demand),
                                  ("capacity", capacity), ("min_level", min_level),
-                                 ("weights", weights), ("rules", rules))
+                                 ("weights", weights), ("rules", constants))
              if values is not None}
     tables = {"good": plan.goods.index, "process": plan.processes.index,
               "policy": pd.Index([p.id for p in plan.policies], dtype=object)}
@@ -183,8 +183,7 @@ def changed_plan(plan: Plan, *, supply: Mapping[str, float] | pd.Series | None =
 
 
 def _rewritten_rules(plan: Plan, rules: Mapping[str, object] | pd.Series | None,
-                     problems: list[Problem]
-                     ) -> tuple[Mapping[str, float] | pd.Series | None, dict[str, Policy]]:
+                     problems: list[Problem]) -> tuple[Any, dict[str, Policy]]:
     """``rules`` split into new constants (numbers, returned as given) and whole new
     rules (a rule's text, a `Rule` or a `Policy`: a coefficient may change, a share
     from 40% to 60%), each made the policy it now is, under its own id and name."""
@@ -207,7 +206,7 @@ def _rewritten_rules(plan: Plan, rules: Mapping[str, object] | pd.Series | None,
     for (pid, value), i in zip(whole, at, strict=True):
         if i < 0:
             continue                 # an unknown policy: said above
-        rule = value.rule if isinstance(value, Policy) else value
+        rule: Any = value.rule if isinstance(value, Policy) else value   # text is parsed
         try:
             rewritten[pid] = Policy(pid, rule, plan.policies[int(i)].name)
         except PlanError as exc:
@@ -250,7 +249,7 @@ def given_policies(value: object) -> tuple[Policy, ...]:
                     hint="e.g. \"input(wheat, mill-3) >= 1000\""))
                 continue
             try:
-                found.append(Policy(str(pid), given, name))
+                found.append(Policy(str(pid), cast(Any, given), name))   # text is parsed
             except PlanError as exc:
                 problems.extend(exc.problems)
     elif isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
