@@ -117,3 +117,39 @@ def test_quiet_silences_notes_never_warnings(tmp_path: Path) -> None:
     again = RUNNER.invoke(app, ["economy", "generate", "--like", like, "-n", "80",
                                 "-o", str(tmp_path / "loud")])
     assert "note: 6 sectors" in again.stderr
+
+
+def test_a_command_registered_without_our_class_gets_the_conventions() -> None:
+    """A command or sub-app added later with plain ``@app.command()`` or
+    ``add_typer`` (no ``cls=``) still has --version, -q and -h."""
+    from kantorovich.cli_style import Group, quiet
+
+    heard: list[bool] = []
+    root = typer.Typer(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+    sub = typer.Typer()
+
+    @root.command()
+    def plain() -> None:
+        heard.append(quiet())
+
+    @root.command()
+    def other() -> None:                        # two commands: plain is a sub-command
+        pass
+
+    @sub.command()
+    def inner() -> None:
+        heard.append(quiet())
+
+    @sub.command()
+    def inner2() -> None:
+        pass
+
+    root.add_typer(sub, name="sub")
+    for path in (["plain"], ["sub", "inner"], ["sub"]):
+        version = RUNNER.invoke(root, [*path, "--version"])
+        assert (version.exit_code, version.stdout) == (0, f"kantorovich {__version__}\n"), path
+        assert RUNNER.invoke(root, [*path, "-h"]).exit_code == 0, path
+    for path in (["plain"], ["sub", "inner"]):
+        assert RUNNER.invoke(root, [*path, "-q"]).exit_code == 0
+        assert RUNNER.invoke(root, path).exit_code == 0
+    assert heard == [True, False, True, False]

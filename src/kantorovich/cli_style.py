@@ -349,7 +349,16 @@ class Command(TyperCommand):
 
 class Group(TyperGroup):
     """A group (the app, or a sub-app), with ``--version`` and flags shown as in
-    `Command`, and its help and ``--version`` flushed as a command's answer is."""
+    `Command`, and its help and ``--version`` flushed as a command's answer is. A
+    command or sub-app registered without ``cls=`` gets the conventions all the same."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if type(command) is TyperCommand:       # plain typer's: made one of ours
+            command.__class__ = Command
+        elif type(command) is TyperGroup:
+            command.__class__ = Group
+        return command
 
     def get_params(self, ctx: Any) -> list[Any]:
         return _flags_without_metavar(_conventional(super().get_params(ctx),
