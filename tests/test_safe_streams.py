@@ -181,3 +181,18 @@ def test_importing_the_command_line_touches_no_stream() -> None:
                              "-c", code], timeout=60, cwd=ROOT,
                             env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert result.returncode == 0
+
+
+def test_an_infeasible_plan_is_still_1_when_its_answer_is_written() -> None:
+    """The exit code 5 is for a lost answer only: an infeasible plan whose diagnosis
+    goes to /dev/null, or a pipe that reads it all, ends with 1."""
+    plan = DATA / "infeasible-bread.yaml"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    with open(os.devnull, "w") as null:
+        quiet = subprocess.run([sys.executable, "-m", "kantorovich", "solve", plan],
+                               stdout=null, stderr=subprocess.PIPE, text=True, timeout=60,
+                               cwd=ROOT, env=env)
+    assert (quiet.returncode, quiet.stderr) == (1, "")
+    read = subprocess.run([sys.executable, "-m", "kantorovich", "solve", plan],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT, env=env)
+    assert read.returncode == 1 and "infeasible" in read.stdout and read.stderr == ""

@@ -126,7 +126,6 @@ def claim_standard_streams() -> None:
     """Give each closed standard descriptor (0, 1, 2) ``/dev/null``, so that no file the
     command opens takes its number (a solver's messages to stdout would land in it), and
     make writing the answer to a closed stdout fail loudly (`_ClosedStdout`)."""
-    _Start.stdout = _stdout_file()
     for fd, mode in ((0, os.O_RDONLY), (1, os.O_WRONLY), (2, os.O_WRONLY)):
         try:
             os.fstat(fd)
@@ -141,6 +140,7 @@ def claim_standard_streams() -> None:
             sys.stdout = _ClosedStdout()
         elif fd == 2:
             sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)
+    _Start.stdout = _stdout_file()      # /dev/null now where stdout was closed
 
 
 def answer_was_lost(exc: OSError) -> bool:
