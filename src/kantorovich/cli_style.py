@@ -280,8 +280,8 @@ def _conventional_options() -> tuple[Any, Any]:
                 help="Print the version and exit.")] = False,
             quiet: Annotated[bool, typer.Option(
                 "--quiet", "-q", callback=_set_quiet, expose_value=False,
-                help="No progress or notes on stderr (none is shown when stderr is not "
-                     "a terminal either); warnings and errors still are.")] = False,
+                help="No progress and no notes on stderr; warnings and errors still "
+                     "show.")] = False,
         ) -> None:  # pragma: no cover - never run: only its options are taken
             pass
 
