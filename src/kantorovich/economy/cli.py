@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from kantorovich.number_table import NumberTable as Table  # numbers never cut
 
 from kantorovich.cli_style import (Command, Group, answer_console, error_console, note,
                                    report_failure)
+from kantorovich.number_table import NumberTable as Table  # numbers never cut
 
 if TYPE_CHECKING:
     from kantorovich.economy.plan import ImportRule
