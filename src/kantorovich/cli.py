@@ -16,6 +16,7 @@ stdout carries only the answer.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import logging
@@ -39,6 +40,7 @@ from kantorovich.cli_style import answer_console, answer_lost, answer_was_lost
 from kantorovich.cli_style import Command as _Command
 from kantorovich.cli_style import Group as _Group
 from kantorovich.cli_style import claim_standard_streams, error_console, report_failure
+from kantorovich.cli_style import pipe_gave_up
 from kantorovich.economy.cli import economy_app  # light: typer and rich only
 from kantorovich.lab.cli import lab_app  # light: typer and rich only
 from kantorovich.report.command import report_command  # light: typer only
@@ -446,11 +448,12 @@ def price(
     raise typer.Exit(result.status.exit_code)
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command.renaming({"--mps": "=--output"}))   # --mps: its first name
 @_guarded
 def export(
     plan: PlanArg,
-    mps: Annotated[Path, typer.Option("--mps", help="Write the compiled LP here (free MPS).")],
+    mps: Annotated[Path, typer.Option("--output", "-o", show_default=False,
+                                      help="Write the compiled LP to this file (free MPS).")],
 ) -> None:
     """Write the plan's linear program as an MPS file."""
     from kantorovich.files import check_output_file
@@ -556,6 +559,13 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:  # pragma: no cover - outside a command
         sys.exit(128 + (_signal_seen[-1] if _signal_seen else signal.SIGINT))
+    except SystemExit as done:
+        if not pipe_gave_up(done.code):
+            raise
+        try:        # a pipe without reader met outside every guard: 5, never 1
+            answer_lost(BrokenPipeError(errno.EPIPE, "Broken pipe"))
+        except typer.Exit as lost:
+            sys.exit(lost.exit_code)
     except OSError as exc:   # an answer lost outside a command (usage shown on stdout)
         if not answer_was_lost(exc):
             _internal_error(exc)

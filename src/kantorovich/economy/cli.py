@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
-from kantorovich.cli_style import (Command, Group, answer_console, error_console,
+from kantorovich.cli_style import (Command, Group, answer_console, error_console, note,
                                    report_failure)
+from kantorovich.number_table import NumberTable as Table  # numbers never cut
 
 if TYPE_CHECKING:
     from kantorovich.economy.plan import ImportRule
@@ -129,10 +129,9 @@ def _as_value_added(economy: Any) -> Any:
     """A table without compensation valued by value added, said on stderr: its figures
     are value-added content, not labour values."""
     economy = economy.with_labour("va")
-    err.print("note: the table has no compensation of employees; the labour basis is "
-              "value added (wages, profits and taxes), so its figures are value-added "
-              "content, not labour values. Pass --labour FILE for labour in hours or "
-              "persons.", markup=False)
+    note("the table has no compensation of employees; the labour basis is value added "
+         "(wages, profits and taxes), so its figures are value-added content, not labour "
+         "values. Pass --labour FILE for labour in hours or persons.")
     return economy
 
 
@@ -477,14 +476,14 @@ def _write_inspect(directory: Path, data: dict[str, Any], check: Any,
             encoding="utf-8")
 
 
-@economy_app.command("generate", cls=Command)
+@economy_app.command("generate", cls=Command.renaming({"--out": "--output"}))
 def generate(like: Annotated[Path, typer.Option(
                  "--like", help="Real table to disaggregate (a folder in the uniform format).",
                  show_default=False)],
              n: Annotated[int, typer.Option("-n", help="Number of products.",
                                             show_default=False)],
-             out: Annotated[Path, typer.Option("-o", "--out", help="Folder to write the plan "
-                                               "into (plan.yaml and Parquet tables).",
+             out: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the "
+                                               "plan into (plan.yaml and Parquet tables).",
                                                show_default=False)],
              techniques: Annotated[int, typer.Option(
                  "--techniques", help="Techniques per product, trading labour against "
@@ -497,7 +496,7 @@ def generate(like: Annotated[Path, typer.Option(
              json_out: Json = False) -> None:
     """A planned economy of N products made from a real table (sectors split into
     products, hubs kept, n log n flows, K techniques each), written as an ordinary plan:
-    solve it with kantorovich solve OUT/plan.yaml."""
+    solve it with kantorovich solve OUTPUT/plan.yaml."""
     import time
 
     from kantorovich.economy.checks import check_economy
@@ -529,12 +528,12 @@ def generate(like: Annotated[Path, typer.Option(
         sys.stdout.write(_dumps({**info, "findings": findings}) + "\n")
         return
     if info["labour"] == "va":
-        err.print("note: the table has no compensation of employees; labour is measured "
-                  "by value added.", markup=False)
+        note("the table has no compensation of employees; labour is measured "
+             "by value added.")
     if info["negative_final_demand_sectors"]:
-        err.print(f"note: {info['negative_final_demand_sectors']} sectors have negative "
-                  f"final demand ({info['negative_final_demand_floored']:,.6g} in all), "
-                  "floored at 0: their products are not in the basket.", markup=False)
+        note(f"{info['negative_final_demand_sectors']} sectors have negative "
+             f"final demand ({info['negative_final_demand_floored']:,.6g} in all), "
+             "floored at 0: their products are not in the basket.")
     _out().print(escape(
         f"wrote {plan}: {info['products']:,} products of {info['sectors_used']} sectors, "
         f"{info['techniques']} techniques each ({info['processes']:,} processes), "
@@ -564,9 +563,13 @@ def _parse_resources(given: list[str] | None) -> dict[str, float | None]:
 @economy_app.command("plan", cls=Command)
 def plan(table: TableArg,
          resources: Annotated[Optional[list[str]], typer.Option(
-             "--resources", help="A further resource of the table and the amount "
-                                 "available, NAME=AMOUNT (NAME alone: the table's own "
-                                 "total); repeat or separate by commas.",
+             "--resources", metavar="NAME[=AMOUNT]",
+             help="A further scarce resource and the amount available (NAME alone: the "
+                  "table's own total); repeat or separate by commas. NAME is a resource "
+                  "of the folder's resources.csv (columns id, resource, amount; or id and "
+                  "a column per resource, e.g. id,co2), or a column of its va.csv "
+                  "(e.g. gross_operating_surplus), in total per sector; each sector uses "
+                  "it in proportion to its output.",
              show_default=False)] = None,
          imports: ImportsOpt = None, labour: LabourOpt = None, clean: CleanOpt = None,
          exclude: ExcludeOpt = None,
@@ -627,8 +630,8 @@ def plan(table: TableArg,
     except KantorovichError as exc:
         _fail(exc)
     result = ray.result
-    for note in ray.notes:
-        err.print(f"note: {note}", markup=False)
+    for said in ray.notes:
+        note(said)
     frame = ray.valuations
     summary: dict[str, Any] = {
         "table": str(table), "sectors": economy.n, "unit": economy.unit,
@@ -921,8 +924,8 @@ def harmony_command(
         run = harmony_economy(economy, iterations=iterations)
     except KantorovichError as exc:
         _fail(exc)
-    for note in ray.notes:
-        err.print(f"note: {note}", markup=False)
+    for told in ray.notes:
+        note(told)
     summary = {**_harmony_summary(table, economy, ray, run),
                **_plan_treatment(economy, options)}
     if json_out:
@@ -1040,8 +1043,8 @@ def _plan_choice(table: Path, alternative: Path | None, vary: int, capital: floa
                           time_limit=time_limit)
     except KantorovichError as exc:
         _fail(exc)
-    for note in ray.notes:
-        err.print(f"note: {note}", markup=False)
+    for told in ray.notes:
+        note(told)
     result = ray.result
     frame = ray.valuations
     summary: dict[str, Any] = {

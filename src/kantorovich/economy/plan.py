@@ -113,6 +113,22 @@ class RayInputs:
         return self.scale.get("products", 1.0)
 
 
+def _primary_columns(economy: Economy) -> list[str]:
+    """The columns of the table's primary inputs (``va.csv``) a plan may take as a
+    resource: all but the one that is labour."""
+    return [str(c) for c in economy.va.columns if c != economy.labour_source]
+
+
+def _resource_totals(economy: Economy, name: str) -> np.ndarray | None:
+    """Resource ``name``'s total per sector: from ``resources.csv``, else the column of
+    ``va.csv`` of that name (taxes, gross operating surplus, ...); None if neither."""
+    if name in economy.resources:
+        return np.asarray(economy.resources[name], dtype=float)
+    if name in _primary_columns(economy):
+        return np.nan_to_num(economy.va[name].to_numpy(float))
+    return None
+
+
 def ray_inputs(economy: Economy, *, resources: dict[str, float | None] | None = None,
                imports: ImportRule = "fixed",
                labour_amount: float | None = None) -> RayInputs:
@@ -171,17 +187,28 @@ def ray_inputs(economy: Economy, *, resources: dict[str, float | None] | None = 
             problems.append(Problem(f"resource name {name!r} is taken by a good of the "
                                     "plan", hint="choose another name"))
             continue
-        if name not in economy.resources:
-            have = ", ".join(sorted(economy.resources)) or "none"
-            problems.append(Problem(f"the table has no resource {name!r} (it has {have})",
-                                    file=economy.files.get("resources", "resources.csv")))
+        totals = _resource_totals(economy, name)
+        if totals is None:
+            have = ", ".join([*sorted(economy.resources), *_primary_columns(economy)])
+            problems.append(Problem(
+                f"the table has no resource {name!r} (it has {have or 'none'})",
+                file=economy.files.get("resources", "resources.csv"),
+                hint="name a resource of resources.csv or a column of va.csv"))
             continue
-        total = float(np.sum(economy.resources[name]))
-        value = total if amount is None else float(amount)
+        if (totals < 0).any():
+            where = ", ".join(economy.describe(int(j)) for j in np.flatnonzero(totals < 0)[:3])
+            problems.append(Problem(
+                f"resource {name!r} is negative for {int((totals < 0).sum())} sector(s) "
+                f"({where}): a resource is used up, never made",
+                file=(economy.files.get("resources", "resources.csv")
+                      if name in economy.resources else economy.files.get("va")),
+                hint="name a resource that no sector has below 0"))
+            continue
+        value = float(np.sum(totals)) if amount is None else float(amount)
         if not np.isfinite(value) or value < 0:
             problems.append(Problem(f"resource {name!r}: amount {value:g} must be >= 0"))
             continue
-        found[name] = (np.nan_to_num(economy.resource(name)), value)
+        found[name] = (np.nan_to_num(totals * economy.inverse_output), value)
     importable = None
     if imports == "resource" and negative.any():
         if IMPORTS in found:

@@ -15,7 +15,7 @@ Three ways in, one object out:
   x             id, x[, ...]                           gross output
   va            id, va[, compensation, closing items]  primary inputs (optional file)
   resources     id, resource, amount[, unit]           further primary resources
-                                                       (optional file, e.g. CO2 in t)
+                or id and a column per resource        (optional file, e.g. CO2 in t)
   ============  =====================================  =============================
 
 * `Economy.from_pymrio`: any object with DataFrames ``Z``, ``Y`` and (optionally) ``x``,
@@ -522,11 +522,23 @@ def _read_flows(files: _Files, n: int, sectors: pd.DataFrame) -> tuple[sp.csr_ma
 
 def _read_resources(files: _Files, n: int, sectors: pd.DataFrame
                     ) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    frame, file = files.read("resources", ("id", "resource", "amount"), required=False,
-                             text=("resource", "unit"))
+    frame, file = files.read("resources", ("id",), required=False, text=("resource", "unit"))
     if frame is None:
         return {}, {}
-    totals, units = {}, {}
+    totals: dict[str, np.ndarray] = {}
+    units: dict[str, str] = {}
+    if "resource" not in frame and "amount" not in frame:   # wide: a column per resource
+        for column in frame.columns.drop("id"):
+            totals[str(column)] = np.nan_to_num(
+                files.by_id(frame, str(column), file, n, sectors), nan=0.0)
+        return totals, units
+    missing = [c for c in ("resource", "amount") if c not in frame]
+    if missing:
+        files.add(f"missing column {missing[0]} (has {', '.join(map(str, frame.columns))})",
+                  file, line=1 if file.endswith(".csv") else None,
+                  hint="write id, resource, amount (a row per sector and resource), or "
+                       "id and a column per resource")
+        return {}, {}
     for name, part in frame.groupby("resource", sort=True):
         totals[str(name)] = np.nan_to_num(files.by_id(
             part.reset_index(drop=True), "amount", file, n, sectors), nan=0.0)

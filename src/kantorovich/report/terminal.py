@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
 from kantorovich.explain.diagnosis_text import summary as diagnosis_summary
+from kantorovich.number_table import NumberTable as Table  # numbers never cut
 from kantorovich.numbers import fmt
 from kantorovich.results.result import PlanResult
 from kantorovich.serialise import clean
