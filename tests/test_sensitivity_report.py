@@ -61,14 +61,23 @@ def test_constraints_cover_goods_policies_and_capacities(leningrad) -> None:
     c = report["constraints"].set_index(["kind", "id"])
     assert c.loc[("good", "wheat"), "shadow_price"] == pytest.approx(1201.6666667)
     assert c.loc[("good", "wheat"), "rhs"] == 4000
-    assert c.loc[("policy", "district-3-bread"), "shadow_price"] == pytest.approx(0.03)
+    # Excel's sign: raising District 3's ">=" rule from 2.0 M to 2.2 M loses 6,000 loaves
+    assert c.loc[("policy", "district-3-bread"), "shadow_price"] == pytest.approx(-0.03)
+    assert c.loc[("policy", "district-3-bread"), "sense"] == ">="
+    # goods read as a spreadsheet states them: bolts are made, 960 t >= the 900 t owed
+    bolts = c.loc[("good", "bolts")]
+    assert (bolts["sense"], bolts["final_value"], bolts["rhs"]) == (">=", 960, 900)
+    assert c.loc[("good", "flour-d3"), "shadow_price"] == pytest.approx(-1716.6666667)
+    assert (report["constraints"]["convention"] == "excel").all()
     cap = c.loc[("capacity", "rail-flour-5-to-3")]
     assert cap["shadow_price"] == pytest.approx(50) and cap["rhs"] == 80
     slack = c.loc[("capacity", "mill-3-milling")]
     assert slack["allowable_increase"] == np.inf and slack["allowable_decrease"] == 400
     goods = report["constraints"][report["constraints"]["kind"] == "good"]
-    # a supply never falls below 0 in the report
-    assert (goods["rhs"] - goods["allowable_decrease"] >= 0).all()
+    # a supply never falls below 0 in the report (a demand may: a good to be offered)
+    supplied = goods[goods["sense"] == "<="]
+    assert list(supplied["id"]) == ["wheat", "steel"]
+    assert (supplied["rhs"] - supplied["allowable_decrease"] >= 0).all()
 
 
 def test_terminal_shows_the_report_with_sensitivity() -> None:

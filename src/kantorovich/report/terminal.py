@@ -159,7 +159,8 @@ def print_sensitivity_report(result: PlanResult, analyses: Analyses,
     cells = report["variable_cells"].reset_index()
     console.print(_table(
         f"Variable Cells (objective coefficient and reduced cost in {unit} per unit of "
-        "level)", cells, ["process", "unit"],
+        "level; reduced cost: change in the objective per unit of level, Excel's sign)",
+        cells, ["process", "unit"],
         ["final_value", "reduced_cost", "objective_coefficient", "allowable_increase",
          "allowable_decrease"],
         ["process", "unit", "final value", "reduced cost", "objective coefficient",
@@ -167,9 +168,10 @@ def print_sensitivity_report(result: PlanResult, analyses: Analyses,
     _more(console, cells, "processes")
     constraints = report["constraints"]
     console.print(_table(
-        f"Constraints (shadow price in {unit} per unit loosened)", constraints,
-        ["kind", "id"],
+        f"Constraints (shadow price: change in the objective, in {unit}, per unit "
+        "increase of the R.H. side, Excel's sign)", constraints,
+        ["kind", "id", "sense"],
         ["final_value", "shadow_price", "rhs", "allowable_increase", "allowable_decrease"],
-        ["kind", "constraint", "final value", "shadow price", "constraint R.H. side",
+        ["kind", "constraint", "sense", "final value", "shadow price", "constraint R.H. side",
          "allowable increase", "allowable decrease"]))
     _more(console, constraints, "constraints")

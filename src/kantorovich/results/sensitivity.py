@@ -106,13 +106,10 @@ def _row_ranges(result: PlanResult, budget: Budget, found: BasisRanging | None
         return np.full(m, np.nan), np.full(m, np.nan)
     act = at.row_activity
     basic = at.row_basis == "basic"
-    low = np.where(basic, -INF, ranging["row_dn"])
-    high = np.where(basic, INF, ranging["row_up"])
-    # A basic row has price 0 while its bound stays on the slack side of the activity.
-    at_lower = np.isfinite(lp.row_lower) & ~np.isfinite(lp.row_upper)
-    at_upper = np.isfinite(lp.row_upper) & ~np.isfinite(lp.row_lower)
-    low = np.where(basic & at_upper, act, low)
-    high = np.where(basic & at_lower, act, high)
+    # A basic row has price 0 while its bounds stay on the slack side of the activity: a
+    # lower bound up to it, an upper bound down to it (an equality's, at it alone).
+    low = np.where(basic, np.where(np.isfinite(lp.row_upper), act, -INF), ranging["row_dn"])
+    high = np.where(basic, np.where(np.isfinite(lp.row_lower), act, INF), ranging["row_up"])
     return low, high
 
 
@@ -264,16 +261,30 @@ def _sensitivity(result: PlanResult, budget: Budget, found: BasisRanging | None
 
 
 def _capacity_ranges(result: PlanResult, found: BasisRanging) -> pd.DataFrame:
-    """Each process's capacity and the interval of it over which the optimal basis stays
-    optimal (from the same ranging; NaN where not examined, or for a process whose level
-    is basic, where its capacity has no price)."""
+    """Each process's capacity and the interval of it over which the capacity's price
+    (the process's reduced cost when held at it, else 0) holds.
+
+    A process held at its capacity (nonbasic at its upper bound) has the range of that
+    bound from HiGHS's ranging, never below its minimum level. Any other process leaves
+    its capacity a price of 0 for as long as the capacity stays at or above its level:
+    ``[level, inf)``. (HiGHS's column ranging of a basic column is a range of its value,
+    not of its bound, and of a column at its minimum the range of that minimum: neither
+    is the capacity's.) NaN where the ranging did not run.
+    """
     cols = result.lp.col_positions("process")
-    capacity = result.plan.processes["capacity"].to_numpy(float)
-    low = high = np.full(len(cols), np.nan)
-    if found.ranges is not None:
-        low, high = found.ranges["col_dn"][cols], found.ranges["col_up"][cols]
+    procs = result.plan.processes
+    capacity = procs["capacity"].to_numpy(float)
+    level = result.levels.to_numpy(float)
+    low = np.full(len(cols), np.nan)
+    high = np.full(len(cols), np.nan)
+    if found.ranges is not None and found.at.has_basis:
+        held = (found.at.col_basis[cols] == "upper") & np.isfinite(capacity)
+        floor = procs["min_level"].to_numpy(float)
+        low = np.where(held, np.maximum(found.ranges["col_dn"][cols], floor),
+                       np.minimum(level, capacity))
+        high = np.where(held, found.ranges["col_up"][cols], INF)
     return pd.DataFrame({"capacity": capacity, "capacity_low": low, "capacity_high": high},
-                        index=result.plan.processes.index)
+                        index=procs.index)
 
 
 def _cost_ranges(result: PlanResult, found: BasisRanging) -> pd.DataFrame:
