@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import SupportsFloat, cast
 
-__all__ = ["cell", "count", "fmt", "plural", "quantity"]
+__all__ = ["cell", "count", "fmt", "plural", "quantity", "residual"]
 
 
 def cell(value: object) -> float:
@@ -128,3 +128,13 @@ def count(n: int, noun: str, *, plurals: Mapping[str, str] | None = None) -> str
     ('1 policy', '2 policies', '0 moves')
     """
     return f"{n:,} {plural(noun, n, plurals=plurals)}"
+
+
+def residual(value: float) -> str:
+    """A certificate's relative residual, as every output writes it (one rule: the same
+    number reads the same in the terminal, the sentences and the report).
+
+    >>> residual(0.0), residual(6.9e-10), residual(float("nan"))
+    ('0.0e+00', '6.9e-10', 'n/a')
+    """
+    return "n/a" if math.isnan(value) else f"{value:.1e}"

@@ -14,7 +14,7 @@ import pandas as pd
 from kantorovich.explain.analyses import Analyses, analyse
 from kantorovich.explain.baseline import BaselineComparison
 from kantorovich.explain.diagnosis_text import summary as diagnosis_summary
-from kantorovich.numbers import cell, count, fmt, quantity
+from kantorovich.numbers import cell, count, fmt, quantity, residual
 from kantorovich.results.result import PlanResult
 
 __all__ = ["Explanation", "explain", "fmt"]
@@ -387,8 +387,8 @@ def explain(result: PlanResult, analyses: Analyses | None = None) -> Explanation
     sections["Check"] = [
         ("Optimality verified by an independent check: " if cert.verified else
          "WARNING: the independent optimality check failed: ")
-        + f"primal infeasibility {cert.primal_infeasibility:.1e}, dual infeasibility "
-        f"{cert.dual_infeasibility:.1e}, duality gap {cert.duality_gap:.1e}."]
+        + f"primal infeasibility {residual(cert.primal_infeasibility)}, dual infeasibility "
+        f"{residual(cert.dual_infeasibility)}, duality gap {residual(cert.duality_gap)}."]
     if found.skipped:
         sections["Check"].append(
             "Not examined within the time allowed: " + ", ".join(found.skipped) + ".")

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from kantorovich.numbers import fmt
+from kantorovich.numbers import fmt, residual
 
 __all__ = ["MOST_ROWS", "JsonPath", "PageData", "chart", "esc", "json_script", "left_out",
            "table"]
@@ -64,7 +64,7 @@ class PageData:
         elif isinstance(value, str):
             text = {"inf": "unlimited", "-inf": "-unlimited"}.get(value, value)
         elif digits == "e":
-            text = f"{float(value):.1e}"
+            text = residual(float(value))
         elif digits is not None:
             text = f"{float(value):,.{digits}f}"
         else:

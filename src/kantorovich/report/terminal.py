@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kantorovich.explain.diagnosis_text import summary as diagnosis_summary
-from kantorovich.numbers import fmt
+from kantorovich.numbers import fmt, residual
 from kantorovich.results.result import PlanResult
 from kantorovich.serialise import clean
 
@@ -135,9 +135,10 @@ def print_result(result: PlanResult, console: Console | None = None, *,
 
     cert = result.certificate
     mark = "[green]verified[/]" if cert.verified else "[red]NOT verified[/]"
-    console.print(f"Certificate {mark}: primal {cert.primal_infeasibility:.1e}, dual "
-                  f"{cert.dual_infeasibility:.1e}, complementary slackness "
-                  f"{cert.complementary_slackness:.1e}, duality gap {cert.duality_gap:.1e}")
+    console.print(f"Certificate {mark}: primal {residual(cert.primal_infeasibility)}, dual "
+                  f"{residual(cert.dual_infeasibility)}, complementary slackness "
+                  f"{residual(cert.complementary_slackness)}, duality gap "
+                  f"{residual(cert.duality_gap)}")
 
 
 def print_sensitivity_report(result: PlanResult, analyses: Analyses,
