@@ -214,7 +214,8 @@ def _in_steps(moved: pd.DataFrame, evaluate: int) -> pd.DataFrame:
     second = np.where(a.astype(str) <= b.astype(str), b, a)
     step = pd.MultiIndex.from_arrays([first, second]).factorize()[0]
     measured = np.isin(step, step[:evaluate])
-    order = np.lexsort((np.arange(len(moved)), step, ~measured))
+    position = np.arange(len(moved))
+    order = np.lexsort((position, np.where(measured, step, len(moved) + position)))
     out = moved.iloc[order].reset_index(drop=True)
     out["step"] = step[order]
     return out
@@ -338,7 +339,9 @@ def _sequential_gains(result: PlanResult, moved: pd.DataFrame, before: pd.Series
             cap[sender_row[k]] -= sign * amount[k]
             cap[receiver_row[k]] += sign * amount[k]
         for i in {int(sender_row[k]) for k in rows} | {int(receiver_row[k]) for k in rows}:
-            session.set_row_bounds(first + i, -np.inf, cap[i])
+            # a sender giving all it had ends at 0 (not at the -1e-15 of its rounding,
+            # which no level reaches)
+            session.set_row_bounds(first + i, -np.inf, max(cap[i], 0.0))
 
     try:
         for span, upper in zip(spans, cap):
