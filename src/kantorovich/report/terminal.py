@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from kantorovich.explain.baseline import WITH_ABOVE
 from kantorovich.explain.diagnosis_text import summary as diagnosis_summary
 from kantorovich.numbers import fmt, residual
 from kantorovich.results.result import PlanResult
@@ -42,16 +43,19 @@ def _column(values: pd.Series | np.ndarray) -> list[str]:
 
 
 def _table(title: str, frame: pd.DataFrame, labels: Sequence[str],
-           numbers: Sequence[str], headers: Sequence[str]) -> Table:
+           numbers: Sequence[str], headers: Sequence[str], written: Sequence[str] = ()
+           ) -> Table:
     """A rich table of ``frame``'s first rows: text columns ``labels`` (escaped), then
-    numeric columns ``numbers``, under ``headers``."""
+    numeric columns ``numbers``, then ``written``: numbers already written as text (right
+    aligned), under ``headers``."""
     t = Table(title=title)
     for i, header in enumerate(headers):
         t.add_column(header, justify="left" if i < len(labels) else "right")
     head = frame.head(_MAX_ROWS)
     text = [[Text("" if pd.isna(v) else str(v)) for v in head[c]] for c in labels]
     nums = [_column(head[c].to_numpy(float)) for c in numbers]
-    for row in zip(*text, *nums):
+    done = [[Text(str(v)) for v in head[c]] for c in written]
+    for row in zip(*text, *nums, *done):
         t.add_row(*row)
     return t
 
@@ -123,11 +127,19 @@ def print_result(result: PlanResult, console: Console | None = None, *,
     if comparison is not None and len(comparison.moves):
         moves = comparison.moves.assign(
             share_pct=comparison.moves["share_of_sender"].to_numpy(float) * 100.0)
-        console.print(_table(f"Moves from the plan in force (gain in {unit})",
-                             moves, ["good", "sender", "receiver", "unit"],
-                             ["amount", "share_pct", "gain"],
-                             ["good", "from", "to", "unit", "amount", "% of sender",
-                              "gain"]))
+        if "step" not in moves:
+            moves = moves.assign(step=np.arange(1, len(moves) + 1))
+        # a step's gain is on its first row: the others say so rather than gain 0
+        gains = _column(moves["gain"].to_numpy(float))
+        moves = moves.assign(gain_text=[
+            "in step" if note == WITH_ABOVE else text
+            for note, text in zip(moves["gain_note"].fillna(""), gains)])
+        console.print(_table(f"Moves from the plan in force (gain in {unit}; moves that "
+                             "gain only together are one step)",
+                             moves, ["step", "good", "sender", "receiver", "unit"],
+                             ["amount", "share_pct"],
+                             ["step", "good", "from", "to", "unit", "amount", "% of sender",
+                              "gain"], ["gain_text"]))
         _more(console, comparison.moves, "moves")
 
     if sensitivity and analyses is not None:
