@@ -320,11 +320,11 @@ def _most_of_the_gain(result: PlanResult, comparison: BaselineComparison) -> str
     parts = []
     for j in new[:_NAMED]:
         pid = str(procs.index[j])
-        parts.append(f"{plan.processes.at[pid, 'name']}, which the plan in force does not "
+        parts.append(f"{str(plan.processes.at[pid, 'name'])}, which the plan in force does not "
                      f"run at all, runs at {_level(plan, pid, best[j])}")
     if len(new) > _NAMED:
-        parts.append(f"{count(len(new) - _NAMED, 'other process')} the plan in force does "
-                     "not run start")
+        parts.append(f"{count(len(new) - _NAMED, 'other process')} it does not run "
+                     "start")
     x = np.zeros(lp.shape[1])
     x[cols] = base
     rows = lp.row_positions("good")
@@ -340,9 +340,9 @@ def _most_of_the_gain(result: PlanResult, comparison: BaselineComparison) -> str
     for i in took[np.argsort(-taken[took], kind="stable")][:_NAMED]:
         g = str(goods.index[i])
         unit = plan.good_unit(g)
-        share = ("all" if abs(taken[i] - unused[i]) <= 1e-9 * (1 + unused[i]) else
-                 f"{_amount(plan, taken[i], unit)} of the")
-        parts.append(f"the optimum uses {share} {_amount(plan, unused[i], unit)} of "
+        how_much = ("all" if abs(taken[i] - unused[i]) <= 1e-9 * (1 + unused[i]) else
+                    f"{_amount(plan, taken[i], unit)} of the")
+        parts.append(f"the optimum uses {how_much} {_amount(plan, unused[i], unit)} of "
                      f"{_good_name(plan, g)} the plan in force left unused")
     share = abs(comparison.unexplained) / abs(comparison.gain)
     if not parts:
