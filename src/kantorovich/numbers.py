@@ -61,7 +61,8 @@ IRREGULAR = {
 #: m3 are written the same for any number).
 _SHORT_WORDS = frozenset({"ton", "day", "box", "bag", "can", "cow", "pig", "car", "cup",
                           "pot", "jar", "keg", "pad", "set", "kit", "egg", "hen", "pen",
-                          "tin", "log", "pin", "bed", "cap", "hat", "bus"})
+                          "tin", "log", "pin", "bed", "cap", "hat", "bus", "row", "hub",
+                          "bar", "rod", "vat", "tub", "mug", "key", "bin", "pod"})
 
 
 def plural(word: str, number: float = 2.0, *, plurals: Mapping[str, str] | None = None
@@ -75,6 +76,8 @@ def plural(word: str, number: float = 2.0, *, plurals: Mapping[str, str] | None 
 
     >>> plural("loaf"), plural("loaf", 1), plural("policy"), plural("t"), plural("box")
     ('loaves', 'loaf', 'policies', 't', 'boxes')
+    >>> plural("row"), plural("column"), plural("nonzero")
+    ('rows', 'columns', 'nonzeros')
     >>> plural("piece", 0), plural("crate", 3, plurals={"crate": "crates of 12"})
     ('pieces', 'crates of 12')
 
