@@ -195,3 +195,20 @@ def test_every_range_holds_by_re_solving(data: dict[str, Any]) -> None:
     assume(result.status is k.Status.OPTIMAL)
     event("degenerate" if result.is_degenerate else "not degenerate")
     check_every_range(result)
+
+
+def test_a_range_that_ends_at_its_value_says_it_is_degenerate() -> None:
+    # the mills share 1,000 t of wheat and each can take exactly 500 t: one more ton is
+    # worth nothing, one less costs 0.70 t of flour. The wheat price of 0 holds from
+    # 1,000 t up only, and the table says so rather than let the range look two-sided
+    result = k.solve(degenerate_mills(), method="simplex")
+    sens = result.sensitivity()
+    wheat = sens["goods"].loc["wheat"]
+    assert (wheat["shadow_price"], wheat["supply_low"], wheat["supply_high"]) == (
+        0, 1000, math.inf)
+    assert wheat["degenerate"]
+    less = k.solve(result.plan.with_supply("wheat", 999))
+    assert result.objective - less.objective == pytest.approx(0.70)
+    assert sens["capacities"]["degenerate"].all()
+    leningrad = k.solve(k.load_plan(EXAMPLES / "leningrad.yaml")).sensitivity()
+    assert not any(t["degenerate"].any() for t in leningrad.values())

@@ -219,7 +219,8 @@ def sensitivity(result: PlanResult, *, budget: Budget | float | None = None,
         coefficient per unit of level in the compiled program, ``cost``, and its range
         ``cost_low`` to ``cost_high``), ``capacities`` (each process's capacity and its
         range ``capacity_low`` to ``capacity_high``). NaN where the budget was spent
-        before the ranging could run.
+        before the ranging could run. Each table's ``degenerate`` says where a range ends
+        at its own value (`_degenerate`): the price holds only on its other side.
 
     Notes
     -----
@@ -250,14 +251,34 @@ def _sensitivity(result: PlanResult, budget: Budget, found: BasisRanging | None
             "demand": demand, "demand_low": np.where(free, -INF, supply + low[g]),
             "demand_high": np.where(free, INF, supply + high[g]),
         }, index=plan.goods.index)
+    goods["degenerate"] = _degenerate(demand, goods["demand_low"], goods["demand_high"])
     p = lp.row_positions("policy")
+    rhs = result.policy_prices["rhs"].to_numpy(float)
     policies = pd.DataFrame({
         "price": result.policy_prices["price"].to_numpy(),
-        "rhs": result.policy_prices["rhs"].to_numpy(), "rhs_low": low[p], "rhs_high": high[p],
+        "rhs": rhs, "rhs_low": low[p], "rhs_high": high[p],
+        "degenerate": _degenerate(rhs, low[p], high[p]),
     }, index=result.policy_prices.index)
-    return {"goods": goods, "policies": policies, "weights": _weight_ranges(result),
-            "processes": _cost_ranges(result, found),
-            "capacities": _capacity_ranges(result, found)}
+    tables = {"weights": _weight_ranges(result), "processes": _cost_ranges(result, found),
+              "capacities": _capacity_ranges(result, found)}
+    for name, column in (("weights", "weight"), ("processes", "cost"),
+                         ("capacities", "capacity")):
+        t = tables[name]
+        t["degenerate"] = _degenerate(t[column], t[f"{column}_low"], t[f"{column}_high"])
+    return {"goods": goods, "policies": policies, **tables}
+
+
+def _degenerate(value: Any, low: Any, high: Any) -> np.ndarray:
+    """Whether a range ends at its own value on one side: the optimal basis changes at
+    once that way (a degenerate optimum, or ties between optimal plans), so the price
+    holds only on the other side, and the one beyond may or may not differ (the price's
+    own interval is `price_ranges`'). Excel shows such a side as an allowable change of
+    0; a column says it here rather than let a range look wider than it is."""
+    v, lo, hi = (np.asarray(a, dtype=float) for a in (value, low, high))
+    tol = 1e-9 * (1.0 + np.abs(np.where(np.isfinite(v), v, 0.0)))
+    with np.errstate(invalid="ignore"):
+        return np.asarray((np.isfinite(v) & np.isfinite(lo) & (np.abs(lo - v) <= tol))
+                          | (np.isfinite(v) & np.isfinite(hi) & (np.abs(hi - v) <= tol)))
 
 
 def _capacity_ranges(result: PlanResult, found: BasisRanging) -> pd.DataFrame:
