@@ -159,6 +159,18 @@ def report_agrees(result: k.PlanResult, sens: dict) -> None:
         rep = c.loc[("policy", pid)]
         assert rep["rhs"] - rep["allowable_decrease"] == pytest.approx(row["rhs_low"]), pid
         assert rep["rhs"] + rep["allowable_increase"] == pytest.approx(row["rhs_high"]), pid
+    s = result.lp.improves
+    for good, row in sens["goods"].iterrows():
+        rep = c.loc[("good", good)]
+        if rep["sense"] == "<=":        # use <= supply: Excel's price is d(objective)/d(supply)
+            assert rep["shadow_price"] == pytest.approx(s * row["shadow_price"]), good
+            assert rep["rhs"] + rep["allowable_increase"] == pytest.approx(row["supply_high"])
+            assert rep["rhs"] - rep["allowable_decrease"] == pytest.approx(
+                max(min(row["supply_low"], row["supply"]), 0.0))
+        else:                           # net output >= demand: d(objective)/d(demand)
+            assert rep["shadow_price"] == pytest.approx(-s * row["shadow_price"]), good
+            assert rep["rhs"] + rep["allowable_increase"] == pytest.approx(row["demand_high"])
+            assert rep["rhs"] - rep["allowable_decrease"] == pytest.approx(row["demand_low"])
     cells = report["variable_cells"]
     for pid, row in sens["processes"].iterrows():
         coef = cells.at[pid, "objective_coefficient"]
