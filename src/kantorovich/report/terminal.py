@@ -93,7 +93,8 @@ def print_result(result: PlanResult, console: Console | None = None, *,
                   f"{escape(plan.period)}")
 
     procs = result.processes.reset_index()
-    console.print(_table(f"Processes (reduced cost in {unit} per unit of level)", procs,
+    console.print(_table(f"Processes (reduced cost: improvement in {unit} per unit more "
+                         "level)", procs,
                          ["process", "unit", "position"],
                          ["level", "capacity", "reduced_cost"],
                          ["process", "unit", "position", "level", "capacity",
@@ -101,7 +102,8 @@ def print_result(result: PlanResult, console: Console | None = None, *,
     _more(console, procs, "processes")
 
     goods = result.goods.reset_index()
-    console.print(_table(f"Goods and shadow prices ({unit} per unit of the good)", goods,
+    console.print(_table(f"Goods and shadow prices (improvement in {unit} per unit more "
+                         "of the good made available)", goods,
                          ["good", "unit"],
                          ["supply", "demand", "net_output", "surplus", "shadow_price"],
                          ["good", "unit", "supply", "demand", "net output", "surplus",
