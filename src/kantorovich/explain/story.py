@@ -296,7 +296,7 @@ def _adding_up(result: PlanResult, comparison: BaselineComparison) -> list[str]:
         parts = [parts[0].split(" from ", 1)[-1]]
     lines.append(f"What no move explains: {_amount(plan, rest, unit)} {article(plan.period)} ("
                  + "; ".join(parts) + ").")
-    if abs(comparison.gain) > tiny and abs(rest) > 0.5 * abs(comparison.gain):
+    if abs(comparison.gain) > tiny and rest * comparison.gain > 0.5 * comparison.gain ** 2:
         lines.append(_most_of_the_gain(result, comparison))
     return lines
 
