@@ -258,7 +258,8 @@ def _moves_lines(result: PlanResult, comparison: BaselineComparison) -> list[str
         lines.append(f"... and {count(hidden, 'more move')}.")
     gains = moves.groupby("step")["gain"].sum(min_count=1) if "step" in moves else \
         moves["gain"]
-    if len(gains) and not (gains.dropna() > 0).any():
+    measured = gains.dropna()
+    if len(measured) and not (measured > 1e-9 * (1.0 + abs(comparison.gain))).any():
         lines.append("No move gains on its own: the gain comes from changes no move names "
                      "(below).")
     lines.extend(_adding_up(result, comparison))
