@@ -222,7 +222,9 @@ def sensitivity_section(page: PageData, result: PlanResult, has_chart: bool) -> 
                 "within the time allowed.</p></section>")
     out = ['<section id="sensitivity"><h2>Sensitivity: how far the prices hold</h2>',
            "<p>Each price stays as it is while the amount it belongs to stays within its "
-           "range; beyond it the plan changes its shape and the prices change.</p>"]
+           "range; beyond it the optimal plan changes its shape, and the prices may change. "
+           "A range marked <em>degenerate</em> ends at its own value: there the price "
+           "holds on one side only.</p>"]
     if has_chart:
         out.append(chart("sensitivity", "Ranges within which each price holds; the "
                                          "diamond marks the plan's value."))
@@ -232,7 +234,9 @@ def sensitivity_section(page: PageData, result: PlanResult, has_chart: bool) -> 
     if note:
         out.append(note)
     else:
-        rows = [[esc(page.name("goods", g)), esc(units.get(g, ""))]
+        rows = [[esc(page.name("goods", g))
+                 + (" <em>(degenerate)</em>" if goods[g].get("degenerate") else ""),
+                 esc(units.get(g, ""))]
                 + [page.num(["sensitivity", "goods", g, key]) for key in (
                     "supply_low", "supply", "supply_high", "demand_low", "demand",
                     "demand_high")] for g in goods]
@@ -260,8 +264,9 @@ def _range_table(page: PageData, section: str, names: str, head: str,
         return note
     if not ids:
         return ""
-    rows = [[esc(page.name(names, i))] + [page.num(["sensitivity", section, i, key])
-                                          for key in keys] for i in ids]
+    rows = [[esc(page.name(names, i))
+             + (" <em>(degenerate)</em>" if ids[i].get("degenerate") else "")]
+            + [page.num(["sensitivity", section, i, key]) for key in keys] for i in ids]
     return table([head, f"{what} from", what, f"{what} to"], rows, numeric_from=1,
                  total=len(ids), caption=caption)
 
