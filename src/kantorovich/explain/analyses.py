@@ -205,7 +205,8 @@ def moves(result: PlanResult, *, budget: Budget | float | None = None,
     -------
     DataFrame or None
         One row per move: ``good``, ``sender``, ``receiver``, ``amount``, ``unit``,
-        ``share_of_sender``, ``gain`` and ``gain_note``. None without a baseline or an
+        ``share_of_sender``, ``gain``, ``gain_note`` and ``step`` (moves that gain only
+        together are one step; its gain is on its first row). None without a baseline or an
         optimum. The whole comparison (gain, what no move explains) is
         `compare_to_baseline`; each call computes afresh, and `analyse` keeps its answer
         in ``result.analyses.baseline``.

@@ -64,7 +64,7 @@ class BaselineComparison:
     violations: pd.DataFrame    # statement, kind, id, shortfall, unit
     processes: pd.DataFrame     # baseline, optimal, change, change_pct
     moves: pd.DataFrame         # good, sender, receiver, amount, unit, share_of_sender,
-                                # gain, gain_note
+                                # gain, gain_note, step
     objective_unit: str
     unexplained: float = 0.0    # the gain no measured move explains (see module docstring)
     unnamed: float = 0.0        # the part of it before any move: what no move names
@@ -166,7 +166,7 @@ def moves(result: PlanResult, baseline: pd.Series, *, evaluate: int = 200,
           budget: Budget | float | None = None,
           baseline_objective: float | None = None) -> pd.DataFrame:
     """Inputs moved between units from ``baseline`` to the optimum (see module docstring),
-    the largest first.
+    in steps, the step of the largest move first.
 
     Parameters
     ----------
@@ -184,9 +184,10 @@ def moves(result: PlanResult, baseline: pd.Series, *, evaluate: int = 200,
     Returns
     -------
     DataFrame
-        good, sender, receiver, amount, unit, share_of_sender, gain (what the move adds
-        to the moves above it) and gain_note (why a gain was not measured), with
-        ``attrs["unexplained"]`` and ``attrs["unnamed"]`` as in `BaselineComparison`.
+        good, sender, receiver, amount, unit, share_of_sender, gain (what the move's
+        step adds to the steps above it, on the step's first row), gain_note (why a gain
+        was not measured, or where it is) and step, with ``attrs["unexplained"]`` and
+        ``attrs["unnamed"]`` as in `BaselineComparison`.
     """
     out, now = _matched(result, baseline)
     out = _in_steps(out, evaluate)
