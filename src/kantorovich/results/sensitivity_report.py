@@ -63,7 +63,12 @@ def _rows(kind: str, ids: np.ndarray, sense: np.ndarray | str, final: np.ndarray
         return pd.DataFrame({
             "kind": kind, "id": ids, "sense": sense, "final_value": final,
             "shadow_price": price + 0.0, "rhs": rhs, "allowable_increase": high - rhs,
-            "allowable_decrease": rhs - low, "convention": CONVENTION})
+            "allowable_decrease": rhs - low, "convention": _convention(len(ids))})
+
+
+def _convention(n: int) -> pd.Categorical[str]:
+    """The ``convention`` column of ``n`` rows (one category: no string per row)."""
+    return pd.Categorical([CONVENTION] * n, categories=[CONVENTION])
 
 
 def _good_rows(result: PlanResult, sens: dict[str, pd.DataFrame], s: float) -> pd.DataFrame:
@@ -146,7 +151,7 @@ def sensitivity_report(result: PlanResult, sens: dict[str, pd.DataFrame] | None
         "unit": procs["unit"], "final_value": procs["level"],
         "reduced_cost": s * procs["reduced_cost"] + 0.0, "objective_coefficient": coef,
         "allowable_increase": high - coef, "allowable_decrease": coef - low,
-        "convention": CONVENTION,
+        "convention": _convention(len(procs)),
     }, index=procs.index)
     parts = [p for p in (_good_rows(result, sens, s), _policy_rows(result, sens, s),
                          _capacity_rows(result, sens, s)) if len(p)]
