@@ -137,7 +137,10 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str
     if plan.objective.sense == "maximize_sets":
         _mapping(out, "assortment_prices", result.assortment_prices, "goods",
                  "assortment_price")
-    out["certificate"] = plain(result.certificate.to_dict())
+    # the certificate's residuals as it reports them everywhere (not judged against a
+    # scale again: a residual of 1e-12 is a residual, and 0 is already 0)
+    out["certificate"] = {key: number(value, 0.0) if isinstance(value, float) else
+                          plain(value) for key, value in result.certificate.to_dict().items()}
     out["degenerate"] = result.is_degenerate
     if analyses is False:
         return _in_tables_last(out)
