@@ -107,24 +107,33 @@ def test_the_measure_finds_overlaps_cut_text_and_untitled_axes(browser: Any,
 
 
 # -- the report page -------------------------------------------------------------------
-@pytest.mark.parametrize("which", ["leningrad", "seven units", "infeasible"])
+_DRAWN = {"leningrad": ["flows", "baseline", "prices", "policies", "sensitivity"],
+          "seven units": ["flows", "baseline", "prices", "policies", "sensitivity"],
+          "one range": ["flows", "prices", "sensitivity"], "infeasible": ["relaxation"]}
+
+
+@pytest.mark.parametrize("which", list(_DRAWN))
 def test_every_report_chart_is_laid_out_without_overlap(browser: Any, tmp_path: Path,
                                                         which: str) -> None:
     plan = {"leningrad": LENINGRAD, "infeasible": DATA / "infeasible-policy.yaml",
+            "one range": tmp_path / "one.yaml",
             "seven units": many_units_plan(tmp_path / "units.yaml")}[which]
+    (tmp_path / "one.yaml").write_text(       # one price, so one range: a single panel
+        "name: One mill\nperiod: day\ngoods:\n  wheat: {unit: t}\n  flour: {unit: t}\n"
+        "processes:\n  mill:\n    inputs: {wheat: 1}\n    outputs: {flour: 0.7}\n"
+        "supply: {wheat: 10}\nobjective: {maximize: {flour: 1}}\n", encoding="utf-8")
     out = tmp_path / "report.html"
     ran = RUNNER.invoke(app, ["report", str(plan), "-o", str(out)])
     assert ran.exit_code == (1 if which == "infeasible" else 0), ran.output
     opened = open_page(browser, out)
     page = opened.page
     names = _charts_drawn(page)
-    expected = (["relaxation"] if which == "infeasible" else
-                ["flows", "baseline", "prices", "policies", "sensitivity"])
-    assert names == expected
+    assert names == _DRAWN[which]
     for name in names:
         found = measured(page, f"#chart-{name}")
-        if name != "flows":
-            assert found["axes"] >= 2 and found["areas"] >= 1, (name, found)
+        if name != "flows":     # (the ranges' vertical axes are not drawn)
+            least = found["areas"] + (name != "sensitivity")
+            assert found["areas"] >= 1 and found["axes"] >= least, (name, found)
     if which == "seven units":
         # the units' chart: a panel per measure, every unit in each, labels whole
         found = measured(page, "#chart-baseline")

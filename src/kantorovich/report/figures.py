@@ -164,7 +164,7 @@ def _stacked(heights: list[float], gap: float, top: float, bottom: float
     an axis's tick labels and title): the figure's height, plotly's vertical spacing
     and the row heights."""
     inner = sum(heights) + gap * (len(heights) - 1)
-    return int(top + bottom + inner), gap / inner, heights
+    return int(top + bottom + inner), gap / inner if len(heights) > 1 else 0.0, heights
 
 
 def _baseline(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None:
