@@ -103,21 +103,31 @@ _WIDTH = 1000
 _CHAR = 6.6
 
 
-def _label_room(sources: list[int], targets: list[int], count: int) -> int:
-    """Characters a Sankey label may take on a line: the room between two columns of
-    nodes, so that no label runs over the next column's nodes. The columns are the
-    longest paths from the sources (at most a few dozen nodes are ever drawn)."""
+def _sankey_shape(sources: list[int], targets: list[int], count: int
+                 ) -> tuple[int, int]:
+    """How a Sankey's labels must be set: the characters a label may take on a line
+    (the room between two columns of nodes, so that no label runs over the next
+    column's nodes) and the most nodes one column holds. Columns are the longest paths
+    from the sources; a plan whose goods flow round in circles has no such columns and
+    is given four, whose labels share the room between them. (At most a few dozen
+    nodes are ever drawn.)"""
     depth = [0] * count
-    for _ in range(count):
+    cyclic = True
+    for _ in range(count + 1):
         changed = False
         for s, t in zip(sources, targets):
             if depth[t] < depth[s] + 1:
                 depth[t], changed = depth[s] + 1, True
         if not changed:
+            cyclic = False
             break
-    columns = max(depth, default=0) + 1
+    if cyclic:
+        columns, most = 4, count // 2 + 2
+    else:
+        columns = max(depth, default=0) + 1
+        most = max(depth.count(d) for d in set(depth)) if depth else 0
     gap = (_WIDTH - 60) / max(columns - 1, 1) - 16 - 14
-    return max(10, int(gap / _CHAR))
+    return max(10, int(gap / _CHAR / (2 if cyclic else 1))), most
 
 
 def _flows(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None:
@@ -136,11 +146,14 @@ def _flows(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None:
         return amount
 
     good_names = data["labels"]["goods"]
-    room = _label_room([index[lk["source"]] for lk in links],
-                       [index[lk["target"]] for lk in links], len(nodes))
+    room, most = _sankey_shape([index[lk["source"]] for lk in links],
+                               [index[lk["target"]] for lk in links], len(nodes))
+    labels = [_wrapped(n["label"], room) for n in nodes]
+    # nodes of a column at least a label apart, and the figure tall enough for them
+    pad = _LINE * max(map(_lines, labels), default=1) + 4
     fig = go.Figure(go.Sankey(
         arrangement="snap", valueformat=",.0f", textfont={"size": 12},
-        node={"label": [_wrapped(n["label"], room) for n in nodes], "pad": 18,
+        node={"label": labels, "pad": pad,
               "thickness": 16,
               "color": [_KIND_COLOUR[n["kind"]] for n in nodes],
               "line": {"width": 0}, "hovertemplate": "%{label}<extra></extra>"},
@@ -155,7 +168,7 @@ def _flows(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None:
              if flows["scale"] == "value" else "amounts in each good's own unit")
     return _layout(fig, f"Flows of the optimal plan a {_safe(summary['period'])} "
                         f"<span style='font-size:12px'>(width: {width})</span>",
-                   max(420, 26 * len(nodes) // 2))
+                   max(420, _TITLE_BAND + 40 + (pad + 4) * most + 160))
 
 
 def _stacked(heights: list[float], gap: float, top: float, bottom: float
@@ -222,18 +235,22 @@ def _prices(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None:
         shown = [(g, _number(p)) for g, p in prices.items()]
     shown = sorted(shown, key=lambda gp: gp[1])[-_MOST_ROWS * 2:]
     alike = len({units.get(g, "") for g, _ in shown}) == 1
+    # prices in several units: each good's unit goes with its name, not after the bar,
+    # where a long unit would run out of the chart
+    labels = [_wrapped(names.get(g, g) if alike else
+                       f"{names.get(g, g)} ({units.get(g, '')})", 40) for g, _ in shown]
     fig = go.Figure(go.Bar(
-        y=[_wrapped(names.get(g, g), 40) for g, _ in shown], x=[p for _, p in shown],
+        y=labels, x=[p for _, p in shown],
         orientation="h", marker_color=_BLUE, cliponaxis=False,
-        text=[fmt(p) if alike else f"{fmt(p)} {_safe(units.get(g, ''))}" for g, p in shown],
+        text=[fmt(p) for _, p in shown],
         customdata=[f"{fmt(p)} {_safe(units.get(g, ''))}" for g, p in shown],
         textposition="outside", hovertemplate="%{y}: %{customdata}<extra></extra>"))
     values = [p for _, p in shown]
     axis = (_safe(units.get(shown[0][0], "")) if alike else
             f"{_safe(summary.get('objective_unit', ''))} per unit of the good")
-    fig.update_xaxes(title_text=axis, range=_outside(values, 0.35 if alike else 0.6))
-    fig.update_yaxes(title_text="good")
-    per = max(40, _LINE * max(_lines(_wrapped(names.get(g, g), 40)) for g, _ in shown) + 12)
+    fig.update_xaxes(title_text=axis, range=_outside(values, 0.35))
+    fig.update_yaxes(title_text="good" if alike else "good (price unit)")
+    per = max(40, _LINE * max(map(_lines, labels)) + 12)
     return _layout(fig, "Shadow prices: what one more unit of each good is worth",
                    _TITLE_BAND + _BOTTOM + max(120, per * len(shown)))
 
