@@ -109,7 +109,9 @@ def test_the_measure_finds_overlaps_cut_text_and_untitled_axes(browser: Any,
 # -- the report page -------------------------------------------------------------------
 _DRAWN = {"leningrad": ["flows", "baseline", "prices", "policies", "sensitivity"],
           "seven units": ["flows", "baseline", "prices", "policies", "sensitivity"],
-          "one range": ["flows", "prices", "sensitivity"], "infeasible": ["relaxation"]}
+          "one range": ["flows", "prices", "sensitivity"], "infeasible": ["relaxation"],
+          # goods flowing in circles, prices in several units, names of real sectors
+          "generated economy": ["flows", "prices", "sensitivity"]}
 
 
 @pytest.mark.parametrize("which", list(_DRAWN))
@@ -117,7 +119,13 @@ def test_every_report_chart_is_laid_out_without_overlap(browser: Any, tmp_path: 
                                                         which: str) -> None:
     plan = {"leningrad": LENINGRAD, "infeasible": DATA / "infeasible-policy.yaml",
             "one range": tmp_path / "one.yaml",
-            "seven units": many_units_plan(tmp_path / "units.yaml")}[which]
+            "seven units": many_units_plan(tmp_path / "units.yaml")}.get(which)
+    if which == "generated economy":
+        made = RUNNER.invoke(economy_app, ["generate", "--like",
+                                           str(DATA / "io" / "bea_us_summary_2017"),
+                                           "-n", "300", "-o", str(tmp_path / "economy")])
+        assert made.exit_code == 0, made.output
+        plan = tmp_path / "economy" / "plan.yaml"
     (tmp_path / "one.yaml").write_text(       # one price, so one range: a single panel
         "name: One mill\nperiod: day\ngoods:\n  wheat: {unit: t}\n  flour: {unit: t}\n"
         "processes:\n  mill:\n    inputs: {wheat: 1}\n    outputs: {flour: 0.7}\n"
