@@ -229,6 +229,25 @@ def test_lab_charts_label_every_axis_show_intervals_and_say_when_lines_coincide(
     opened.quiet()
 
 
+def test_lab_charts_of_two_worlds_with_long_names_stay_apart(browser: Any,
+                                                              tmp_path: Path) -> None:
+    from kantorovich.lab.charts import write_results
+    from kantorovich.lab.run import make_experiment, run_experiment
+
+    long_regime = "central planning that learns from the reports of the units"
+    experiment = make_experiment({
+        "name": "The planning regimes of the northern districts compared at length",
+        "world": {"Leningrad district mills and bakeries": str(LENINGRAD),
+                  "b": str(LENINGRAD)},
+        "periods": 2, "seeds": [1, 2], "behaviour": {"reliability": True},
+        "regimes": {long_regime: {"type": "central"}, "q": {"type": "quota"}}})
+    out = write_results(run_experiment(experiment), tmp_path / "out")
+    opened = open_page(browser, out / "charts.html", wait_for=".scatterlayer .trace")
+    found = measured(opened.page, "#lab-charts")
+    assert found["areas"] == 14
+    opened.quiet()
+
+
 # -- the sweep's frontier --------------------------------------------------------------
 def test_the_frontier_is_laid_out_with_titled_axes(browser: Any, tmp_path: Path) -> None:
     from kantorovich.sweep.charts import frontier_html

@@ -77,7 +77,8 @@ def _coinciding(series: dict[str, pd.Series]) -> dict[str, str]:
 
 
 def _legend_text(text: str, width: int = 26) -> str:
-    """A legend entry wrapped over lines of ``width`` characters, escaped for plotly."""
+    """A legend entry (or a title, a tick label) wrapped over lines of ``width``
+    characters, escaped for plotly."""
     import textwrap
 
     from kantorovich.report.plotly_text import plotly_text
@@ -112,11 +113,14 @@ def charts_html(measures: pd.DataFrame, title: str, summary: dict[str, Any] | No
     baseline = (summary or {}).get("baseline") or (regimes[0] if regimes else "")
     titles = []
     for w in worlds:
-        head = f"{plotly_text(w)}: " if several else ""
-        titles += [f"{head}{t}" for _, t, _ in CHARTED]
+        head = f"{w}: " if several else ""
+        titles += [_legend_text(f"{head}{t}", 100) for _, t, _ in CHARTED]
         if has_diff:
-            titles += [f"{head}{t}: difference from {plotly_text(baseline)} "
-                       "(paired by seed, 95% interval)" for _, t in DIFFERENCES]
+            titles += [_legend_text(f"{head}{t}: difference from {baseline} "
+                                    "(paired by seed, 95% interval)", 100)
+                       for _, t in DIFFERENCES]
+    # the baseline's own name on the differences' axis, when it is short enough
+    versus = baseline if len(baseline) <= 20 else "the baseline"
     rows = per * len(worlds)
     panel, gap, top, bottom = 250, 110, 110, 70   # pixels
     height = top + bottom + rows * panel + (rows - 1) * gap
@@ -192,7 +196,8 @@ def charts_html(measures: pd.DataFrame, title: str, summary: dict[str, Any] | No
                     name = plotly_text(regime)
                     i = regimes.index(regime)
                     fig.add_trace(go.Scatter(
-                        x=[name], y=[mean], mode="markers", name=_legend_text(regime),
+                        x=[_legend_text(regime, 20)], y=[mean], mode="markers",
+                        name=_legend_text(regime),
                         legendgroup=name, legend=box,
                         marker={"color": _PALETTE[i % len(_PALETTE)], "size": 10,
                                 "symbol": _SYMBOLS[i % len(_SYMBOLS)]},
@@ -206,7 +211,7 @@ def charts_html(measures: pd.DataFrame, title: str, summary: dict[str, Any] | No
                                        if entry["low"] is not None else None)),
                         row=row, col=1)
                 fig.update_xaxes(title_text="regime", row=row, col=1)
-                fig.update_yaxes(title_text=f"regime − {plotly_text(baseline)}",
+                fig.update_yaxes(title_text=f"regime − {plotly_text(versus)}",
                                  row=row, col=1, zeroline=True, zerolinewidth=2)
     fig.update_layout(title={"text": plotly_text(title), "y": 1.0, "yanchor": "top",
                              "pad": {"t": 20}},
