@@ -114,9 +114,15 @@ _DRAWN = {"leningrad": ["flows", "baseline", "prices", "policies", "sensitivity"
           "generated economy": ["flows", "prices", "sensitivity"]}
 
 
-@pytest.mark.parametrize("which", list(_DRAWN))
+#: The page's widths measured: a wide screen, and about a printed A4 or Letter page.
+WIDE, PRINTED = 1280, 800
+
+
+@pytest.mark.parametrize(("which", "width"), [(w, WIDE) for w in _DRAWN] + [
+    ("leningrad", PRINTED), ("seven units", PRINTED), ("generated economy", PRINTED)],
+    ids=lambda value: str(value))
 def test_every_report_chart_is_laid_out_without_overlap(browser: Any, tmp_path: Path,
-                                                        which: str) -> None:
+                                                        which: str, width: int) -> None:
     plan = {"leningrad": LENINGRAD, "infeasible": DATA / "infeasible-policy.yaml",
             "one range": tmp_path / "one.yaml",
             "seven units": many_units_plan(tmp_path / "units.yaml")}.get(which)
@@ -133,7 +139,7 @@ def test_every_report_chart_is_laid_out_without_overlap(browser: Any, tmp_path: 
     out = tmp_path / "report.html"
     ran = RUNNER.invoke(app, ["report", str(plan), "-o", str(out)])
     assert ran.exit_code == (1 if which == "infeasible" else 0), ran.output
-    opened = open_page(browser, out)
+    opened = open_page(browser, out, width=width)
     page = opened.page
     names = _charts_drawn(page)
     assert names == _DRAWN[which]

@@ -97,19 +97,21 @@ def _outside(values: list[float], room: float = 0.3) -> list[float]:
             low == 0 else 0.0]
 
 
-#: Width in pixels a chart is laid out for (the page's and the static files').
-_WIDTH = 1000
+#: Narrowest width in pixels a chart is laid out for: the page printed on A4 or
+#: Letter (the page itself is up to 1,056 pixels wide, the static files 1,000).
+_WIDTH = 730
 #: Pixels a character of a 12 px label takes, on average.
 _CHAR = 6.6
 
 
 def _sankey_shape(sources: list[int], targets: list[int], count: int
-                 ) -> tuple[int, int]:
-    """How a Sankey's labels must be set: the characters a label may take on a line
-    (the room between two columns of nodes, so that no label runs over the next
+                 ) -> tuple[list[int], int]:
+    """How a Sankey's labels must be set: the characters each node's label may take on
+    a line (the room between two columns of nodes, so that no label runs over the next
     column's nodes) and the most nodes one column holds. Columns are the longest paths
-    from the sources; a plan whose goods flow round in circles has no such columns and
-    is given four, whose labels share the room between them. (At most a few dozen
+    from the sources. Plotly writes the last column's labels on their left, so the
+    last two columns share the room between them; a plan whose goods flow round in
+    circles has no such columns and is given four, all sharing. (At most a few dozen
     nodes are ever drawn.)"""
     depth = [0] * count
     cyclic = True
@@ -127,7 +129,10 @@ def _sankey_shape(sources: list[int], targets: list[int], count: int
         columns = max(depth, default=0) + 1
         most = max(depth.count(d) for d in set(depth)) if depth else 0
     gap = (_WIDTH - 60) / max(columns - 1, 1) - 16 - 14
-    return max(10, int(gap / _CHAR / (2 if cyclic else 1))), most
+    whole, shared = max(10, int(gap / _CHAR)), max(10, int(gap / _CHAR / 2))
+    if cyclic:
+        return [shared] * count, most
+    return [shared if d >= columns - 2 else whole for d in depth], most
 
 
 def _flows(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None:
@@ -148,7 +153,7 @@ def _flows(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None:
     good_names = data["labels"]["goods"]
     room, most = _sankey_shape([index[lk["source"]] for lk in links],
                                [index[lk["target"]] for lk in links], len(nodes))
-    labels = [_wrapped(n["label"], room) for n in nodes]
+    labels = [_wrapped(n["label"], chars) for n, chars in zip(nodes, room)]
     # nodes of a column at least a label apart, and the figure tall enough for them
     pad = _LINE * max(map(_lines, labels), default=1) + 4
     fig = go.Figure(go.Sankey(
@@ -278,9 +283,12 @@ def _policies(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None
                          textposition="outside", showlegend=False,
                          hovertemplate="%{y}<br>cost %{text}<extra></extra>"), row=1, col=2)
     # "not measured" is written at 0: the cost axis keeps room for it either way
-    fig.update_xaxes(title_text=f"{unit} per unit the rule is loosened",
+    # (titles wrapped: two side by side must fit a printed page)
+    fig.update_xaxes(title_text=_wrapped(f"{summary.get('objective_unit', '')} per unit "
+                                         "the rule is loosened", 30),
                      range=_outside(prices, 0.45), row=1, col=1)
-    fig.update_xaxes(title_text=f"{unit} a {period} gained by dropping it",
+    fig.update_xaxes(title_text=_wrapped(f"{summary.get('objective_unit', '')} a "
+                                         f"{summary['period']} gained by dropping it", 30),
                      range=_outside(cost + [0.0], 0.45), row=1, col=2)
     fig.update_yaxes(title_text="rule", row=1, col=1)
     per = max(44, _LINE * max(map(_lines, labels)) + 14)
