@@ -5,7 +5,8 @@ user's file) holds ``measures.parquet`` (regime, seed, period, measure, value),
 ``units.parquet`` (one row per regime, seed, period and unit), ``summary.json`` (the
 ``--json`` object) and ``charts.html``: efficiency, shortage, misreporting, innovation
 and information volume per regime over time (means over seeds with their 95% interval),
-and each regime's paired difference from the baseline; one self-contained page with
+and each regime's paired difference from the baseline, each panel with its own
+legend (which says when two regimes' lines coincide); one self-contained page with
 plotly.js embedded once, under the report's offline policy
 (`kantorovich.report.offline`), every name escaped for plotly. Writing is deterministic:
 the same results give the same bytes.

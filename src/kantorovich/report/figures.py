@@ -7,6 +7,12 @@ returns them by name; the names are those of the static files ``kantorovich repo
 --format png|svg`` writes (``flows``, ``baseline``, ``prices``, ``policies``,
 ``sensitivity``; ``relaxation`` for an infeasible plan). A chart with nothing to draw
 (no baseline, no rules) is left out.
+
+Every chart is laid out to be printed: axes titled with their units, the title and
+the legend on bands of their own, rows and panels as tall as their wrapped labels, bar
+labels inside the plot area, Sankey labels short of the next column of nodes, from
+the static files' 1,000 pixels down to a printed page's width
+(``tests/test_chart_layout.py`` measures it in Chromium).
 """
 
 from __future__ import annotations
@@ -84,6 +90,7 @@ def _layout(fig: go.Figure, title: str, height: int, *, top: int | None = None,
 
 
 def _lines(label: str) -> int:
+    """Lines a wrapped label takes: what its row or node needs room for."""
     return label.count("<br>") + 1
 
 
