@@ -169,7 +169,7 @@ class _Table:
         text, status = await self._in_thread(self._page, dict(request.query_params))
         return HTMLResponse(text, status_code=status)
 
-    async def plan(self, request: Request) -> Response:
+    async def numbers(self, request: Request) -> Response:
         q = request.query_params.get("q")
         limit_text = request.query_params.get("limit", "50")
         if not limit_text.isdigit():
@@ -201,16 +201,23 @@ async def _http(request: Request, exc: Exception) -> Response:
                   "message": str(exc.detail), "problems": []}, exc.status_code)
 
 
+async def _bug(request: Request, exc: Exception) -> Response:
+    """A bug, not bad input: said plainly (500), and the server answers the next request."""
+    return _json({"error": "internal", "message": f"internal error: {type(exc).__name__}: "
+                  f"{exc}; this is a bug in kantorovich, not in the request", "problems": []},
+                 500)
+
+
 def create_app(pool: SessionPool, *, source: str | Path) -> ASGIApp:
     """The planning table of ``pool``'s plan, read from ``source`` (named in messages)."""
     table = _Table(pool, str(source))
     routes = [Route("/", table.page, methods=["GET"]),
               Route("/api/solve", table.solve, methods=["POST"]),
               Route("/api/view", table.view, methods=["POST"]),
-              Route("/api/plan", table.plan, methods=["GET"]),
+              Route("/api/plan", table.numbers, methods=["GET"]),
               Route("/healthz", table.health, methods=["GET"]),
               Route("/plotly.min.js", table.plotly_js, methods=["GET"]),
               Route("/table.js", table.table_js, methods=["GET"])]
-    app = Starlette(routes=routes, exception_handlers={Refused: _refused,
-                                                       HTTPException: _http})
+    app = Starlette(routes=routes, exception_handlers={
+        Refused: _refused, HTTPException: _http, Exception: _bug})
     return _Policy(app)

@@ -2,10 +2,10 @@
 
 A `Session` holds one live HiGHS model, which can solve one program at a time. The pool
 keeps ``workers`` sessions of the same plan, each solved once at start (so every what-if
-starts from the base optimum's basis), and lends a free one to each request for the
-solve alone: the analyses and the page are made from the answer, which holds no live
-solver, after the session is handed back. A request that finds every session busy waits
-for the first to come free; it never shares one.
+starts from the base optimum's basis), and lends a free one to each request for its
+solve and analyses (which re-solve on models of their own: the answer holds no live
+solver); the page is made after the session is handed back. A request that finds every
+session busy waits for the first to come free; it never shares one.
 """
 
 from __future__ import annotations
@@ -89,6 +89,10 @@ class SessionPool:
         try:
             with lent.lock:                   # never two solves on one HiGHS instance
                 result = lent.session.solve(**given)
+            # the analyses re-solve on their own models (the answer holds no live
+            # solver), but within the same slot: ``workers`` what-ifs at once, each with
+            # the processor time its analyses' allowance assumes
+            found = analyse(result)
         finally:
             self._free.put(lent)
-        return Answer(result, analyse(result))
+        return Answer(result, found)

@@ -28,7 +28,7 @@ from kantorovich.model.schema import LARGEST
 from kantorovich.sweep.grid import changes_of
 
 __all__ = ["MAX_BODY", "Changes", "Refused", "SolveRequest", "ViewRequest", "changes_in",
-           "parse_body", "refused_by_engine", "state_changes"]
+           "as_key", "parse_body", "refused_by_engine", "state_changes"]
 
 #: The largest request body read, in bytes; a larger one is refused (413).
 MAX_BODY = 1_000_000
@@ -147,22 +147,57 @@ def state_changes(data: Any, plan: Plan) -> tuple[dict[str, float],
                                                   dict[str, dict[str, float]]]:
     """The state of a ``/api/view`` body or a page's URL and its changes (a rule's bound
     as written becomes the constant its rule is held with, as in a sweep)."""
-    state: dict[str, float] = _validated(ViewRequest, data).state
     try:
-        changes = changes_of(state, plan)
-    except KantorovichError as exc:
-        raise Refused(422, exc.message, [Problem(exc.message, hint=exc.hint)]) from None
-    checked = _validated(Changes, changes)
+        state: dict[str, float] = _validated(ViewRequest, data).state
+    except Refused as exc:     # located by the input's key
+        exc.problems = [replace(p, path=p.path.removeprefix("state."))
+                        for p in exc.problems]
+        raise
+    problems = []
+    for key in state:
+        try:
+            changes_of({key: 0.0})
+        except KantorovichError as exc:
+            problems.append(Problem(f"unknown key '{key}'", key, hint=exc.hint))
+    if problems:
+        raise Refused(422, "; ".join(p.message for p in problems), problems)
+    try:
+        checked = _validated(Changes, changes_of(state, plan))
+    except Refused as exc:
+        exc.problems = [replace(p, path=as_key(p.path)) for p in exc.problems]
+        raise
     return state, checked.given()   # type: ignore[no-any-return]
+
+
+_KEYS = {"supply": "supply.{}", "demand": "demand.{}", "rules": "policies.{}",
+         "capacity": "processes.{}.capacity", "weights": "objective.{}"}
+
+
+def as_key(path: str) -> str:
+    """A change's path (``capacity.ID``) as the key of the input that makes it
+    (``processes.ID.capacity``); any other path as it is."""
+    change, _, ident = path.partition(".")
+    return _KEYS[change].format(ident) if change in _KEYS and ident else path
+
+
+def _keyed(problem: Problem) -> Problem:
+    """A problem of a state's change, located by the input's key, its did-you-mean too."""
+    hint = problem.hint
+    change = problem.path.partition(".")[0]
+    if hint and hint.startswith("did you mean '") and change in _KEYS:
+        hint = f"did you mean '{as_key(change + '.' + hint[len('did you mean ')+1:-2])}'?"
+    return replace(problem, path=as_key(problem.path), hint=hint)
 
 
 def refused_by_engine(exc: KantorovichError, plan_file: str, prefix: str = "changes"
                       ) -> Refused:
     """The engine's refusal of a what-if (an unknown id, a number it cannot hold) as a
-    422, each problem located in the plan file, with its did-you-mean."""
+    422, each problem located in the plan file, with its did-you-mean: by its path in
+    the request under ``prefix``, or (no prefix: a page's state) by the input's key."""
     if isinstance(exc, PlanError):
         problems = [replace(p, file=p.file or plan_file,
                             path=f"{prefix}.{p.path}" if prefix and p.path else p.path)
+                    if prefix else replace(_keyed(p), file=p.file or plan_file)
                     for p in exc.problems]
     else:
         problems = [Problem(exc.message, file=plan_file, hint=exc.hint)]
