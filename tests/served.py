@@ -26,6 +26,8 @@ class Served:
 
     def __init__(self, plan: Path, *args: str, wait: float = 120.0) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        if plan.is_absolute() and plan.is_relative_to(ROOT):
+            plan = plan.relative_to(ROOT)          # named as a user would name it
         self.proc = subprocess.Popen(
             [sys.executable, "-W", "error", "-m", "kantorovich.cli", "serve", str(plan),
              "--port", "0", *args],

@@ -36,16 +36,17 @@ POLICY_SERVED = (POLICY.replace("script-src 'unsafe-inline'", "script-src 'self'
                  + "; connect-src 'self'")
 
 _STYLE = """
-main.table { max-width: 1480px; display: grid; grid-template-columns: 340px 1fr; gap: 28px;
+main.table { max-width: 1480px; display: grid; grid-template-columns: 380px 1fr; gap: 28px;
              align-items: start; }
 #controls { position: sticky; top: 0; max-height: 100vh; overflow-y: auto;
             padding: 18px 8px 24px 0; font-size: 13.5px; }
 #controls h2 { font-size: 15px; margin: 18px 0 6px; padding-top: 8px; }
 #controls .kicker { margin-bottom: 4px; }
-.field { display: grid; grid-template-columns: 1fr 118px; gap: 2px 8px; align-items: center;
-         margin: 5px 0; }
-.field .what { grid-column: 1 / 3; color: var(--muted); font-size: 12px; }
-.field input { width: 118px; padding: 3px 6px; font: inherit; text-align: right;
+.field { display: grid; grid-template-columns: 1fr 108px 64px; gap: 6px; align-items: center;
+         margin: 3px 0; line-height: 1.25; }
+.field .what { color: var(--muted); font-size: 12px; overflow: hidden; text-overflow: ellipsis;
+               white-space: nowrap; }
+.field input { width: 108px; padding: 2px 6px; font: inherit; text-align: right;
                font-variant-numeric: tabular-nums; border: 1px solid var(--rule); }
 .field input.moved { border-color: var(--blue); background: #eef4fb; }
 .field input[aria-invalid="true"] { border-color: var(--bad); background: #fbeceb; }
@@ -190,7 +191,8 @@ TABLE_JS = r"""
       String(state[item.key]) : (base === "inf" ? "" : base);
     var what = document.createElement("span");
     what.className = "what";
-    what.textContent = item.key + (item.unit ? ", " + item.unit : "");
+    what.textContent = item.unit;
+    label.title = item.key;
     label.appendChild(name); label.appendChild(input); label.appendChild(what);
     group.appendChild(label);
     listen(input);
@@ -260,13 +262,12 @@ def input_rows(inputs: pd.DataFrame, state: Mapping[str, float]) -> str:
         base = "inf" if value == float("inf") else _value_text(value)
         shown = _value_text(state[key]) if key in state else (
             "" if base == "inf" else base)
-        what = esc(key) + (f", {esc(unit)}" if unit else "")
         placeholder = ' placeholder="unlimited"' if base == "inf" else ""
         groups[kind].append(
-            f'<label class="field"><span class="name">{esc(name)}</span>'
+            f'<label class="field" title="{esc(key)}"><span class="name">{esc(name)}</span>'
             f'<input type="text" inputmode="decimal" data-change="{esc(key)}" '
             f'data-base="{esc(base)}" value="{esc(shown)}"{placeholder}>'
-            f'<span class="what">{what}</span></label>')
+            f'<span class="what">{esc(unit)}</span></label>')
     return "".join(f'<h2>{esc(heading)}</h2><div id="inputs-{kind}">'
                    + "".join(groups[kind]) + "</div>"
                    for kind, heading in KINDS.items())
