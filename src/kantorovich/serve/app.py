@@ -113,7 +113,7 @@ class _Table:
         self.plan = pool.plan
         self.source = source
         self.inputs = plan_inputs(self.plan, pool.base)
-        self.counts = {k: int(v) for k, v in self.inputs["kind"].value_counts().items()}
+        self.counts = {str(k): int(v) for k, v in self.inputs["kind"].value_counts().items()}
         self.plotly = plotly.offline.get_plotlyjs()
 
     # -- solving ----------------------------------------------------------------------

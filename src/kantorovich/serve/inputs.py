@@ -11,7 +11,7 @@ in the base optimum: a scarce supply, a binding capacity or rule, a large weight
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -64,8 +64,8 @@ def plan_inputs(plan: Plan, base: PlanResult | None = None) -> pd.DataFrame:
         as written) and ``weight`` (what ranks it), in the order of `KINDS`.
     """
     goods, procs = plan.goods, plan.processes
-    solved = base is not None and base.status.has_solution
-    prices = (base.shadow_prices.reindex(goods.index).to_numpy(float) if solved
+    solved = base if base is not None and base.status.has_solution else None
+    prices = (solved.shadow_prices.reindex(goods.index).to_numpy(float) if solved
               else np.zeros(len(goods)))
     names = goods["name"].fillna("").astype(str).to_numpy(object)
     names = np.where(names == "", goods.index.astype(str).to_numpy(object), names)
@@ -78,7 +78,7 @@ def plan_inputs(plan: Plan, base: PlanResult | None = None) -> pd.DataFrame:
                     prices * demand + 1e-300 * (demand != 0))]
     capacity = procs["capacity"].to_numpy(float)
     limited = np.isfinite(capacity)
-    reduced = (base.reduced_costs.reindex(procs.index).to_numpy(float) if solved
+    reduced = (solved.reduced_costs.reindex(procs.index).to_numpy(float) if solved
                else np.zeros(len(procs)))
     pnames = procs["name"].fillna("").astype(str).to_numpy(object)
     pnames = np.where(pnames == "", procs.index.astype(str).to_numpy(object), pnames)
@@ -89,7 +89,7 @@ def plan_inputs(plan: Plan, base: PlanResult | None = None) -> pd.DataFrame:
     if plan.policies:
         ids = pd.Index([p.id for p in plan.policies], dtype=object)
         bounds = [bound_sign(p.rule) * p.rule.rhs + 0.0 for p in plan.policies]
-        rule_prices = (base.policy_prices["price"].reindex(ids).to_numpy(float) if solved
+        rule_prices = (solved.policy_prices["price"].reindex(ids).to_numpy(float) if solved
                        else np.zeros(len(ids)))
         parts.append(_frame("rule", "policies.", ids, [p.name or p.id for p in plan.policies],
                             [""] * len(ids), bounds, rule_prices * np.abs(bounds) + 1e-300))
@@ -134,5 +134,5 @@ def records(inputs: pd.DataFrame) -> list[dict[str, Any]]:
     ``value``; an unlimited value is ``"inf"``)."""
     values = inputs["value"].to_numpy(float).astype(object)
     values[np.isposinf(inputs["value"].to_numpy(float))] = "inf"
-    return list(inputs[["key", "kind", "id", "name", "unit"]].assign(value=values)
-                .to_dict(orient="records"))
+    rows = inputs[["key", "kind", "id", "name", "unit"]].assign(value=values)
+    return cast(list[dict[str, Any]], rows.to_dict(orient="records"))  # str columns

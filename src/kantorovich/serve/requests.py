@@ -140,7 +140,8 @@ def _validated(model: type[BaseModel], data: Any, prefix: str = "") -> Any:
 
 def changes_in(data: Any) -> dict[str, dict[str, float]]:
     """The changes of a ``/api/solve`` body (`SolveRequest`); `Refused` (422) else."""
-    return _validated(SolveRequest, data).changes.given()  # type: ignore[no-any-return]
+    request: SolveRequest = _validated(SolveRequest, data)
+    return request.changes.given()
 
 
 def state_changes(data: Any, plan: Plan) -> tuple[dict[str, float],
@@ -162,11 +163,11 @@ def state_changes(data: Any, plan: Plan) -> tuple[dict[str, float],
     if problems:
         raise Refused(422, "; ".join(p.message for p in problems), problems)
     try:
-        checked = _validated(Changes, changes_of(state, plan))
+        checked: Changes = _validated(Changes, changes_of(state, plan))
     except Refused as exc:
         exc.problems = [replace(p, path=as_key(p.path)) for p in exc.problems]
         raise
-    return state, checked.given()   # type: ignore[no-any-return]
+    return state, checked.given()
 
 
 _KEYS = {"supply": "supply.{}", "demand": "demand.{}", "rules": "policies.{}",
