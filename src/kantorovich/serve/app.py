@@ -12,7 +12,8 @@ Routes (a contract, issue 20):
     --json`` prints for the changed plan (`kantorovich.report.summary.summary`).
 ``POST /api/view``
     The page's own call: ``{"state": {KEY: x}}`` answers ``{"state", "query", "summary",
-    "html"}``, the summary and the report's sections for ``#result``.
+    "html"}``: the head of the summary (status, objective, ...) and the report's sections
+    for ``#result``, whose ``kantorovich-data`` holds the whole ``solve --json`` object.
 ``GET /api/plan``
     The plan's numbers a planner may move (``inputs``: key, kind, id, name, unit, value),
     those the page shows, or with ``?q=TEXT`` those whose key or name holds TEXT
@@ -42,7 +43,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kantorovich.errors import KantorovichError
-from kantorovich.report.html import report_parts
+from kantorovich.report.html import ReportParts, report_parts
 from kantorovich.report.summary import summary
 from kantorovich.serve.inputs import KINDS, plan_inputs, records, search, shown
 from kantorovich.serve.page import POLICY_SERVED, TABLE_JS, fragment, table_page, view_query
@@ -51,6 +52,9 @@ from kantorovich.serve.requests import (MAX_BODY, Refused, changes_in, parse_bod
                                         refused_by_engine, state_changes)
 
 __all__ = ["create_app"]
+
+#: What ``/api/view`` says of the answer beside the report (which embeds all of it).
+_HEAD = ("plan", "status", "objective", "objective_unit", "solve_seconds", "method")
 
 #: The most inputs ``GET /api/plan?q=`` answers at once.
 MOST_FOUND = 1_000
@@ -115,6 +119,9 @@ class _Table:
         self.inputs = plan_inputs(self.plan, pool.base)
         self.counts = {str(k): int(v) for k, v in self.inputs["kind"].value_counts().items()}
         self.plotly = plotly.offline.get_plotlyjs()
+        self._base_parts: ReportParts | None = None
+        if pool.base is not None:       # made once, before any request reads the base
+            self._parts(pool.solve({}))
 
     # -- solving ----------------------------------------------------------------------
     def _solve(self, changes: dict[str, dict[str, float]], prefix: str) -> Answer:
@@ -137,9 +144,20 @@ class _Table:
     def _view(self, data: Any) -> dict[str, Any]:
         state, changes = state_changes(data, self.plan)
         answer = self._solve(changes, "")
-        parts = report_parts(answer.result, answer.analyses, source=self.source)
-        return {"state": state, "query": view_query(state), "summary": parts.data,
+        parts = self._parts(answer)
+        data = parts.data
+        return {"state": state, "query": view_query(state),
+                "summary": {key: data.get(key) for key in _HEAD},
                 "html": fragment(parts)}
+
+    def _parts(self, answer: Answer) -> ReportParts:
+        """The report of ``answer``; the base plan's is made once and kept."""
+        if answer.result is not self.pool.base:
+            return report_parts(answer.result, answer.analyses, source=self.source)
+        if self._base_parts is None:
+            self._base_parts = report_parts(answer.result, answer.analyses,
+                                            source=self.source)
+        return self._base_parts
 
     async def view(self, request: Request) -> Response:
         data = parse_body(await _body(request))
@@ -159,7 +177,7 @@ class _Table:
         except Refused as exc:
             refused, state = exc, {}
             answer = self.pool.solve({})
-        parts = report_parts(answer.result, answer.analyses, source=self.source)
+        parts = self._parts(answer)
         page = table_page(parts, shown(self.inputs, state), state, counts=self.counts,
                           source=self.source,
                           refused=refused.to_dict() if refused else None)
