@@ -35,16 +35,17 @@ def default_workers() -> int:
 _PlanArg = Annotated[Path, typer.Argument(help="Plan file: .yaml, .toml, .json or .mps",
                                           show_default=False)]
 _Host = Annotated[str, typer.Option(
-    "--host", help="Address to listen on; 127.0.0.1 keeps the page on this machine "
-                   "(any other is warned of).")]
-_Port = Annotated[int, typer.Option("--port", min=0, max=65535,
+    "--host", metavar="ADDRESS",
+    help="Address to listen on; 127.0.0.1 keeps the page on this machine (any other is "
+         "warned of).")]
+_Port = Annotated[int, typer.Option("--port", min=0, max=65535, metavar="PORT",
                                     help="Port to listen on (0: any free one, printed).")]
 _TimeLimit = Annotated[Optional[float], typer.Option(
     "--time-limit", min=0.0, metavar="SECONDS",
     help="Seconds for each what-if, its solve and analyses; one stopped by it is answered "
          "with the time_limit status, never as an optimum.")]
 _Workers = Annotated[Optional[int], typer.Option(
-    "--workers", min=1, max=64, show_default=False,
+    "--workers", min=1, max=64, show_default=False, metavar="N",
     help="Warm sessions, each solving one what-if at a time (default: one per core, at "
          "most 4).")]
 
