@@ -136,10 +136,14 @@ class _Table:
         return await anyio.to_thread.run_sync(work, *args)
 
     # -- routes -----------------------------------------------------------------------
+    def _answer(self, changes: dict[str, dict[str, float]]) -> Response:
+        answer = self._solve(changes, "changes")
+        return _json(summary(answer.result, analyses=answer.analyses))
+
     async def solve(self, request: Request) -> Response:
         changes = changes_in(parse_body(await _body(request)))
-        answer = await self._in_thread(self._solve, changes, "changes")
-        return _json(summary(answer.result, analyses=answer.analyses))
+        response: Response = await self._in_thread(self._answer, changes)
+        return response
 
     def _view(self, data: Any) -> dict[str, Any]:
         state, changes = state_changes(data, self.plan)
@@ -161,7 +165,8 @@ class _Table:
 
     async def view(self, request: Request) -> Response:
         data = parse_body(await _body(request))
-        return _json(await self._in_thread(self._view, data))
+        response: Response = await self._in_thread(lambda: _json(self._view(data)))
+        return response
 
     def _page(self, query: dict[str, str]) -> tuple[str, int]:
         given: dict[str, Any] = {}
@@ -193,9 +198,15 @@ class _Table:
         if not limit_text.isdigit():
             raise Refused(422, f"limit '{limit_text}' is not a whole number", [])
         limit = min(int(limit_text), MOST_FOUND)
-        found = search(self.inputs, q, limit) if q is not None else shown(self.inputs)
-        return _json({"plan": self.plan.name, "file": self.source, "counts": self.counts,
-                      "kinds": list(KINDS), "inputs": records(found)})
+
+        def listed() -> Response:
+            found = search(self.inputs, q, limit) if q is not None else shown(self.inputs)
+            return _json({"plan": self.plan.name, "file": self.source,
+                          "counts": self.counts, "kinds": list(KINDS),
+                          "inputs": records(found)})
+
+        response: Response = await self._in_thread(listed)
+        return response
 
     async def health(self, request: Request) -> Response:
         return _json({"status": "ok", "plan": self.plan.name, "workers": self.pool.workers})
