@@ -366,3 +366,35 @@ def test_a_taken_port_and_a_bad_plan_exit_2_without_traceback(tmp_path: Path) ->
                          timeout=60)
     assert ran.returncode == 2
     assert "bad.yaml" in ran.stderr and "Traceback" not in ran.stderr
+
+
+def test_ctrl_c_during_a_solve_answers_it_and_exits_130(big_plan: Path) -> None:
+    """A what-if in flight when Ctrl-C comes is stopped and answered 503 (or, done just
+    before, answered as usual), never 500; the server still ends with 130."""
+    import threading
+    import time
+
+    plan = k.load_plan(big_plan)
+    good = str(plan.goods.index[plan.goods["supply"].fillna(0).to_numpy() > 0][0])
+    answers: list[Any] = []
+    with Served(big_plan, "--workers", "1") as served:
+        def ask() -> None:
+            try:
+                answers.append(httpx.post(f"{served.url}/api/solve", timeout=60, json={
+                    "changes": {"supply": {good: 1.0}}}))
+            except httpx.HTTPError as exc:      # the socket closed before it was read
+                answers.append(exc)
+
+        asking = threading.Thread(target=ask)
+        asking.start()
+        time.sleep(0.4)
+        started = time.perf_counter()
+        assert served.stop(signal.SIGINT) == 130
+        assert time.perf_counter() - started < 10
+        asking.join(30)
+    assert "Traceback" not in "".join(served.stderr)
+    answer = answers[0]
+    if isinstance(answer, httpx.Response):
+        assert answer.status_code in (200, 503), answer.text
+        if answer.status_code == 503:
+            assert answer.json()["error"] == "stopping"

@@ -43,6 +43,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kantorovich.errors import KantorovichError
+from kantorovich.lp.budget import Interrupted
 from kantorovich.report.html import ReportParts, report_parts
 from kantorovich.report.summary import summary
 from kantorovich.serve.inputs import KINDS, plan_inputs, records, search, shown
@@ -127,6 +128,9 @@ class _Table:
     def _solve(self, changes: dict[str, dict[str, float]], prefix: str) -> Answer:
         try:
             return self.pool.solve(changes)
+        except Interrupted:                # Ctrl-C while it solved: the server is stopping
+            raise Refused(503, "the server is stopping (interrupted): this what-if was "
+                               "not solved", [], "stopping") from None
         except KantorovichError as exc:
             if exc.exit_code != 2:        # not bad input: the engine's own failure
                 raise
