@@ -73,9 +73,9 @@ def plan_inputs(plan: Plan, base: PlanResult | None = None) -> pd.DataFrame:
     supply = goods["supply"].fillna(0.0).to_numpy(float)
     demand = goods["demand"].fillna(0.0).to_numpy(float)
     parts = [_frame("supply", "supply.", goods.index, names, units, supply,
-                    prices * supply + 1e-300 * (supply != 0)),
+                    prices * supply),
              _frame("demand", "demand.", goods.index, names, units, demand,
-                    prices * demand + 1e-300 * (demand != 0))]
+                    prices * demand)]
     capacity = procs["capacity"].to_numpy(float)
     limited = np.isfinite(capacity)
     reduced = (solved.reduced_costs.reindex(procs.index).to_numpy(float) if solved
@@ -84,7 +84,7 @@ def plan_inputs(plan: Plan, base: PlanResult | None = None) -> pd.DataFrame:
     pnames = np.where(pnames == "", procs.index.astype(str).to_numpy(object), pnames)
     parts.append(_frame("capacity", "processes.", procs.index[limited], pnames[limited],
                         procs["level_unit"].fillna("").astype(str).to_numpy(object)[limited],
-                        capacity[limited], (reduced * capacity)[limited] + 1e-300,
+                        capacity[limited], (reduced * capacity)[limited],
                         suffix=".capacity"))
     if plan.policies:
         ids = pd.Index([p.id for p in plan.policies], dtype=object)
@@ -92,28 +92,29 @@ def plan_inputs(plan: Plan, base: PlanResult | None = None) -> pd.DataFrame:
         rule_prices = (solved.policy_prices["price"].reindex(ids).to_numpy(float) if solved
                        else np.zeros(len(ids)))
         parts.append(_frame("rule", "policies.", ids, [p.name or p.id for p in plan.policies],
-                            [""] * len(ids), bounds, rule_prices * np.abs(bounds) + 1e-300))
+                            [""] * len(ids), bounds, rule_prices * np.abs(bounds)))
     weights = plan.objective.weights.astype(float)
     known = goods.index.get_indexer(weights.index)
-    wunits = np.where(known >= 0, units[np.maximum(known, 0)], "")
+    wunits = pd.Series(np.where(known >= 0, units[np.maximum(known, 0)], ""), dtype=object)
     objective_unit = plan.objective.unit or ""
+    per = (f"{objective_unit} per " + wunits).where((wunits != "") & bool(objective_unit), "")
     parts.append(_frame("weight", "objective.", weights.index,
                         np.where(known >= 0, names[np.maximum(known, 0)],
                                  weights.index.astype(str).to_numpy(object)),
-                        [f"{objective_unit} per {u}" if u and objective_unit else ""
-                         for u in wunits], weights.to_numpy(float),
+                        per.to_numpy(object), weights.to_numpy(float),
                         weights.to_numpy(float)))
     return pd.concat([p for p in parts if len(p)], ignore_index=True)
 
 
 def shown(inputs: pd.DataFrame, state: dict[str, float] | None = None) -> pd.DataFrame:
     """The inputs the page shows: every one of a kind with at most `ALL_BELOW`; else
-    its top `SHOWN` by weight (those with a plan value of 0 and no price last), and any
-    the state has moved."""
+    its top `SHOWN` by weight (among equal weights, a number the plan gives before one
+    it leaves at 0, then in the plan's order), and any the state has moved."""
     moved = inputs["key"].isin(list(state or ()))
     counts = inputs["kind"].map(inputs["kind"].value_counts()).to_numpy(int)
-    rank = (inputs.assign(_order=np.arange(len(inputs)))
-            .sort_values(["kind", "weight", "_order"], ascending=[True, False, True])
+    rank = (inputs.assign(_order=np.arange(len(inputs)), _given=inputs["value"] != 0)
+            .sort_values(["kind", "weight", "_given", "_order"],
+                         ascending=[True, False, False, True])
             .groupby("kind", sort=False).cumcount().sort_index().to_numpy(int))
     keep = (counts <= ALL_BELOW) | (rank < SHOWN) | moved.to_numpy(bool)
     return inputs[keep]
