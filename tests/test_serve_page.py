@@ -142,10 +142,15 @@ def test_moving_the_district_3_rule_changes_the_optimum_and_its_cost(
     assert "a capacity cannot be negative" in page.locator("#problems").inner_text()
     assert field.get_attribute("aria-invalid") == "true"
     assert _shown(page, ["objective"]) == fmt(both.objective)
+    # the refused number is not kept: the next one is solved without it
+    _commit(page, "supply.wheat", "4400", 3)
+    assert "baking-3" not in page.url and "supply.wheat=4400" in page.url
+    assert _shown(page, ["objective"]) == fmt(k.solve(moved.with_changes(
+        supply={"wheat": 4_400.0})).objective)
 
     # reset: the plan as written
     page.locator("#reset").click()
-    page.wait_for_selector('body[data-answers="3"][data-busy="false"]', timeout=20_000)
+    page.wait_for_selector('body[data-answers="4"][data-busy="false"]', timeout=20_000)
     assert _shown(page, ["objective"]) == fmt(base.objective)
     assert page.url == f"{server.url}/"
     assert page.locator(f'input[data-change="{RULE}"]').input_value() == "2000000"

@@ -66,6 +66,7 @@ TABLE_JS = r"""
   "use strict";
   var CONFIG = __CONFIG__;
   var body = document.body, state = JSON.parse(body.getAttribute("data-state") || "{}");
+  var accepted = JSON.stringify(state);     // the last state the server answered
   var asked = 0, shown = 0, answers = 0;
 
   function draw() {
@@ -127,11 +128,15 @@ TABLE_JS = r"""
           if (blame) { blame.setAttribute("aria-invalid", "true"); }
           showProblems(got.answer.problems);
           say("refused: " + got.answer.message);
-          body.setAttribute("data-refused", String(Number(body.getAttribute("data-refused") || 0) + 1));
+          body.setAttribute("data-refused",
+                            String(Number(body.getAttribute("data-refused") || 0) + 1));
+          state = JSON.parse(accepted);        // the refused number is not kept
+          mark();
           return;
         }
         fields().forEach(function (input) { input.removeAttribute("aria-invalid"); });
         showProblems([]);
+        accepted = JSON.stringify(state);
         document.getElementById("result").innerHTML = got.answer.html;
         draw();
         var q = query();
