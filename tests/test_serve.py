@@ -267,6 +267,10 @@ def test_every_response_carries_the_policy(server: Served) -> None:
                      httpx.get(f"{server.url}/table.js")):
         assert response.headers["content-security-policy"] == POLICY_SERVED, response.url
         assert response.headers["x-content-type-options"] == "nosniff"
+    page = httpx.get(f"{server.url}/").text       # and the page says it itself, first
+    assert page.index(f'<meta http-equiv="Content-Security-Policy" content="{POLICY_SERVED}">'
+                      ) < page.index("<script")
+    assert "'unsafe-inline'" not in POLICY_SERVED.split("script-src")[1].split(";")[0]
     assert httpx.get(f"{server.url}/nowhere").status_code == 404
     assert httpx.get(f"{server.url}/api/solve").status_code == 405
     health = httpx.get(f"{server.url}/healthz")

@@ -121,8 +121,8 @@ def _problem(error: Mapping[str, Any], prefix: str) -> Problem:
                        hint="give a JSON number, e.g. 1800 (not a string)")
     if kind == "extra_forbidden":
         return Problem(f"unknown part '{loc[-1]}'", path,
-                       hint=f"the changes are {_PARTS}" if prefix == "changes" or part in (
-                           "changes",) else "send {\"changes\": {...}}")
+                       hint=f"the changes are {_PARTS}" if len(loc) > 1 and part == "changes"
+                       else "the body is one object, {\"changes\": {...}}")
     if kind in ("dict_type", "model_type"):
         return Problem(f"expected an object, got {json.dumps(value)[:60]}", path,
                        hint="an object of id -> number, e.g. {\"wheat\": 1800}")
@@ -134,8 +134,8 @@ def _validated(model: type[BaseModel], data: Any, prefix: str = "") -> Any:
         return model.model_validate(data)
     except ValidationError as exc:
         problems = [_problem(e, prefix) for e in exc.errors(include_url=False)]
-        raise Refused(422, f"the request has {len(problems)} problem"
-                           f"{'s' if len(problems) != 1 else ''}", problems) from None
+        raise Refused(422, "; ".join(f"{p.path or 'the body'}: {p.message}"
+                                     for p in problems), problems) from None
 
 
 def changes_in(data: Any) -> dict[str, dict[str, float]]:
