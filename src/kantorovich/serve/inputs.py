@@ -76,16 +76,16 @@ def plan_inputs(plan: Plan, base: PlanResult | None = None) -> pd.DataFrame:
                     prices * supply),
              _frame("demand", "demand.", goods.index, names, units, demand,
                     prices * demand)]
-    capacity = procs["capacity"].to_numpy(float)
+    capacity = procs["capacity"].to_numpy(float)       # inf: unlimited, an empty input
     limited = np.isfinite(capacity)
     reduced = (solved.reduced_costs.reindex(procs.index).to_numpy(float) if solved
                else np.zeros(len(procs)))
     pnames = procs["name"].fillna("").astype(str).to_numpy(object)
     pnames = np.where(pnames == "", procs.index.astype(str).to_numpy(object), pnames)
-    parts.append(_frame("capacity", "processes.", procs.index[limited], pnames[limited],
-                        procs["level_unit"].fillna("").astype(str).to_numpy(object)[limited],
-                        capacity[limited], (reduced * capacity)[limited],
-                        suffix=".capacity"))
+    parts.append(_frame("capacity", "processes.", procs.index, pnames,
+                        procs["level_unit"].fillna("").astype(str).to_numpy(object),
+                        capacity, np.where(limited, reduced * np.where(limited, capacity, 0),
+                                           0.0), suffix=".capacity"))
     if plan.policies:
         ids = pd.Index([p.id for p in plan.policies], dtype=object)
         bounds = [bound_sign(p.rule) * p.rule.rhs + 0.0 for p in plan.policies]
