@@ -402,3 +402,35 @@ def test_ctrl_c_during_a_solve_answers_it_and_exits_130(big_plan: Path) -> None:
         assert answer.status_code in (200, 503), answer.text
         if answer.status_code == 503:
             assert answer.json()["error"] == "stopping"
+
+
+TWO_MILLS = """name: Two mills
+goods: {wheat: {unit: t}, flour: {unit: t}}
+processes:
+  a: {inputs: {wheat: 1}, outputs: {flour: 0.70}}
+  b: {inputs: {wheat: 1}, outputs: {flour: 0.721}, capacity: 1200}
+supply: {wheat: 2000}
+objective: {maximize: {flour: 1}}
+"""
+
+
+def test_an_unlimited_capacity_has_an_input_and_can_be_capped(tmp_path: Path) -> None:
+    plan = tmp_path / "two-mills.yaml"
+    plan.write_text(TWO_MILLS)
+    with Served(plan, "--workers", "1") as served:
+        listed = httpx.get(f"{served.url}/api/plan").json()["inputs"]
+        capacities = {i["key"]: i["value"] for i in listed if i["kind"] == "capacity"}
+        assert capacities == {"processes.a.capacity": "inf", "processes.b.capacity": 1200.0}
+        page = httpx.get(f"{served.url}/").text
+        assert ('data-change="processes.a.capacity" data-base="inf" value="" '
+                'placeholder="unlimited"') in page
+        # 100 t through mill a, 1,200 t through b: 70 + 865.2 t of flour
+        view = httpx.post(f"{served.url}/api/view",
+                          json={"state": {"processes.a.capacity": 100}}).json()
+        assert view["summary"]["objective"] == pytest.approx(935.2, rel=1e-12)
+        assert view["query"] == "processes.a.capacity=100"
+        api = httpx.post(f"{served.url}/api/solve",
+                         json={"changes": {"capacity": {"a": 100}}}).json()
+        assert api["objective"] == pytest.approx(935.2, rel=1e-12)
+        assert api["levels"] == {"a": 100.0, "b": 1200.0}
+    assert served.code == 130
