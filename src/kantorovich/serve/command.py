@@ -117,7 +117,7 @@ def serve_command(plan: _PlanArg, host: _Host = "127.0.0.1", port: _Port = 8000,
         sys.stdout.write(f"serving '{loaded.name}' at http://{shown}:{bound_port}/ "
                          "(Ctrl-C stops)\n")
         sys.stdout.flush()
-        config = uvicorn.Config(app, log_level="warning", lifespan="off",
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", ws="none",
                                 access_log=False, timeout_graceful_shutdown=3)
         # On Ctrl-C uvicorn stops, then raises the signal again: the command line's
         # handler turns it into exit 130 (SIGTERM: 143).
