@@ -274,7 +274,9 @@ def test_every_response_carries_the_policy(server: Served) -> None:
     assert httpx.get(f"{server.url}/nowhere").status_code == 404
     assert httpx.get(f"{server.url}/api/solve").status_code == 405
     health = httpx.get(f"{server.url}/healthz")
-    assert health.status_code == 200 and health.json()["status"] == "ok"
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok", "plan": "Leningrad district mills", "workers": 2,
+                             "free": 2, "base": "optimal"}
     _then_good(server)
 
 

@@ -19,7 +19,9 @@ Routes (a contract, issue 20):
     those the page shows, or with ``?q=TEXT`` those whose key or name holds TEXT
     (``&limit=N``, at most 1,000); ``counts`` of each kind.
 ``GET /healthz``
-    200 ``{"status": "ok"}`` while a session can solve.
+    200 ``{"status": "ok", "plan", "workers", "free", "base"}`` once the sessions are
+    made and the base plan solved (the server listens only then): how many sessions
+    there are, how many are free now, and the base plan's status.
 
 Bad requests are answered, never crash the server: malformed JSON 400, a body over
 `MAX_BODY` 413, anything else 422 with the problems located (`kantorovich.serve.requests`).
@@ -213,7 +215,10 @@ class _Table:
         return response
 
     async def health(self, request: Request) -> Response:
-        return _json({"status": "ok", "plan": self.plan.name, "workers": self.pool.workers})
+        base = self.pool.base
+        return _json({"status": "ok", "plan": self.plan.name, "workers": self.pool.workers,
+                      "free": self.pool.free,
+                      "base": base.status.value if base is not None else None})
 
     async def plotly_js(self, request: Request) -> Response:
         return Response(self.plotly, media_type="text/javascript",

@@ -72,6 +72,11 @@ class SessionPool:
     def workers(self) -> int:
         return len(self.sessions)
 
+    @property
+    def free(self) -> int:
+        """Sessions not solving now."""
+        return self._free.qsize()
+
     def solve(self, changes: Mapping[str, Mapping[str, float]]) -> Answer:
         """Solve the plan with ``changes`` (`Plan.with_changes`'s arguments) on a free
         session, then analyse the answer as ``kantorovich solve`` does.
