@@ -20,7 +20,7 @@ Routes (a contract, issue 20):
     (``&limit=N``, at most 1,000); ``counts`` of each kind.
 ``GET /healthz``
     200 ``{"status": "ok", "plan", "workers", "free", "base"}`` once the sessions are
-    made and the base plan solved (the server listens only then): how many sessions
+    made and the base plan solved (nothing is answered before): how many sessions
     there are, how many are free now, and the base plan's status.
 
 Bad requests are answered, never crash the server: malformed JSON 400, a body over
