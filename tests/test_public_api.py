@@ -63,6 +63,7 @@ LAYERS = [
     {"economy"},
     {"sweep"},
     {"lab"},
+    {"serve"},
     {"cli", "kantorovich", "__main__"},
 ]
 

@@ -45,6 +45,7 @@ from kantorovich.economy.cli import economy_app  # light: typer and rich only
 from kantorovich.lab.cli import lab_app  # light: typer and rich only
 from kantorovich.report.command import report_command  # light: typer only
 from kantorovich.sweep.command import sweep_command  # light: typer only
+from kantorovich.serve.command import serve_command  # light: typer only
 from kantorovich.errors import KantorovichError
 
 EXIT_INTERNAL = 70
@@ -487,6 +488,7 @@ def schema(
 
 app.command("report", cls=_Command)(_guarded(report_command))
 app.command("sweep", cls=_Command)(_guarded(sweep_command))
+app.command("serve", cls=_Command)(_guarded(serve_command))
 
 
 def _on_signal(signum: int, frame: object) -> None:
