@@ -249,7 +249,7 @@ class _Progress:
         """Keep one line saying what the solve took."""
         if self._status is None:
             return
-        from kantorovich.numbers import fmt
+        from kantorovich.numbers import quantity
         from kantorovich.serialise import clean
 
         sol = result.solution
@@ -257,7 +257,7 @@ class _Progress:
                f"{sol.seconds:.2f} s"
         if result.status.has_solution:
             objective = float(clean([result.objective])[0])
-            line += f", objective {fmt(objective, result.objective_unit)}"
+            line += f", objective {quantity(objective, result.objective_unit)}"
         err.print(line, markup=False, style="dim")
 
 

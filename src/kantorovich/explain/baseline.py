@@ -44,7 +44,7 @@ import pandas as pd
 
 from kantorovich.lp.budget import Budget
 from kantorovich.lp.status import Status
-from kantorovich.numbers import fmt
+from kantorovich.numbers import fmt, quantity
 from kantorovich.results.result import PlanResult
 
 __all__ = ["BaselineComparison", "compare_to_baseline", "moves"]
@@ -119,11 +119,11 @@ def _violations(result: PlanResult, levels: pd.Series) -> pd.DataFrame:
             good = ids[i]
             unit = str(plan.goods.at[good, "unit"])
             text = (f"{str(plan.goods.at[good, 'name'])} ({good}) falls short by "
-                    f"{fmt(gap, unit)}")
+                    f"{quantity(gap, unit)}")
         else:
             policy = policies[ids[i]]
             unit = plan.rule_unit(policy.rule)
-            text = f"policy '{policy.label}' ({policy.id}) is broken by {fmt(gap, unit)}"
+            text = f"policy '{policy.label}' ({policy.id}) is broken by {quantity(gap, unit)}"
         rows.append({"kind": kinds[i], "id": ids[i], "shortfall": gap, "unit": unit,
                      "statement": text})
     procs = plan.processes

@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from kantorovich.numbers import fmt
+from kantorovich.numbers import fmt, quantity
 from kantorovich.report.plotly_text import plotly_text
 
 __all__ = ["CHARTS", "figures"]
@@ -155,9 +155,9 @@ def _flows(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None:
     unit = summary.get("objective_unit", "")
 
     def hover(link: dict[str, Any]) -> str:
-        amount = fmt(link["amount"], _safe(link["unit"]))
+        amount = quantity(link["amount"], _safe(link["unit"]))
         if flows["scale"] == "value":   # (no str.format: a unit may hold braces)
-            return f"{amount}, worth {fmt(link['value'])} {_safe(unit)}"
+            return f"{amount}, worth {quantity(link['value'], _safe(unit))}"
         return amount
 
     good_names = data["labels"]["goods"]
@@ -258,7 +258,7 @@ def _prices(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | None:
         y=labels, x=[p for _, p in shown],
         orientation="h", marker_color=_BLUE, cliponaxis=False,
         text=[fmt(p) for _, p in shown],
-        customdata=[f"{fmt(p)} {_safe(units.get(g, ''))}" for g, p in shown],
+        customdata=[quantity(p, _safe(units.get(g, ''))) for g, p in shown],
         textposition="outside", hovertemplate="%{y}: %{customdata}<extra></extra>"))
     values = [p for _, p in shown]
     axis = (_safe(units.get(shown[0][0], "")) if alike else
@@ -392,7 +392,7 @@ def _relaxation(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | No
         every += values
         fig.add_trace(go.Bar(y=labels, x=values, name=name, orientation="h",
                              marker_color=colour, cliponaxis=False,
-                             text=[f"{fmt(v)} {_safe(r.get('unit') or '')}"
+                             text=[quantity(v, _safe(r.get("unit") or ""))
                                    for v, r in zip(values, rows)], textposition="outside"))
     fig.update_layout(barmode="group", legend_traceorder="reversed")
     fig.update_xaxes(title_text="amount, each in its own unit", range=_outside(every, 0.5))

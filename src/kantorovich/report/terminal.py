@@ -21,7 +21,7 @@ from rich.text import Text
 from kantorovich.explain.baseline import WITH_ABOVE
 from kantorovich.explain.diagnosis_text import summary as diagnosis_summary
 from kantorovich.number_table import NumberTable as Table  # numbers never cut
-from kantorovich.numbers import fmt, residual
+from kantorovich.numbers import fmt, plural, quantity, residual
 from kantorovich.results.result import PlanResult
 from kantorovich.serialise import clean
 
@@ -82,14 +82,14 @@ def print_result(result: PlanResult, console: Console | None = None, *,
     """
     console = console or Console()
     plan = result.plan
-    unit = escape(result.objective_unit)
+    unit = escape(plural(result.objective_unit))
     if not result.is_optimal:
         console.print(f"[bold red]{escape(plan.name)}: {result.status.value}[/]")
         console.print(diagnosis_summary(result.diagnosis()), markup=False)
         return
     objective = float(clean([result.objective])[0])
     console.print(f"[bold]{escape(plan.name)}[/]: [green]optimal[/], objective "
-                  f"[bold]{escape(fmt(objective, result.objective_unit))}[/] a "
+                  f"[bold]{escape(quantity(objective, result.objective_unit))}[/] a "
                   f"{escape(plan.period)}")
 
     procs = result.processes.reset_index()
@@ -170,7 +170,7 @@ def print_sensitivity_report(result: PlanResult, analyses: Analyses,
         console.print("Sensitivity report: not examined (the analyses ran out of time)",
                       markup=False)
         return
-    unit = escape(result.objective_unit)
+    unit = escape(plural(result.objective_unit))
     cells = report["variable_cells"].reset_index()
     console.print(_table(
         f"Variable Cells (objective coefficient and reduced cost in {unit} per unit of "
