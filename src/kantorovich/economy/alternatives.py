@@ -46,7 +46,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from kantorovich.economy.plan import (
     LABOUR, ImportRule, RayInputs, _decade, product_id, ray_plan)
@@ -328,11 +327,13 @@ class ChoiceRay:
 
 
 def _content(A: sp.csc_matrix, coef: np.ndarray, on: np.ndarray) -> np.ndarray:
-    """``coef (I - A)^-1`` over the sectors ``on`` (others NaN), by a sparse LU."""
+    """``coef (I - A)^-1`` over the sectors ``on`` (others NaN), by the one Leontief
+    solver (`kantorovich.lp.leontief`), factorised."""
+    from kantorovich.lp.leontief import LeontiefSystem
+
     out = np.full(len(coef), np.nan)
-    sub = sp.csc_matrix(A[on][:, on])
-    lhs = (sp.identity(len(on), format="csc") - sub).T.tocsc()
-    out[on] = spla.splu(lhs).solve(np.asarray(coef[on], float))
+    system = LeontiefSystem(sp.csc_matrix(A[on][:, on]), method="splu")
+    out[on] = system.solve(np.asarray(coef[on], float), transposed=True)
     return out
 
 
