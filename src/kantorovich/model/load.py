@@ -358,9 +358,9 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
                       spelled=spelled)
 
 
-TableSource = str | pd.DataFrame | pd.Series
+TableSource = str | pd.DataFrame | pd.Series | Table
 """A table as a plan names it: the path of a CSV or Parquet file, or a frame given in
-Python."""
+Python (or a table already read, as a plan over time hands its template)."""
 
 
 def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
@@ -377,6 +377,11 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
     The one path from input to plan: files, `Plan.from_dict` and `Plan.from_frames`
     all come here, so a table is checked the same way whichever way it arrived.
     """
+    from kantorovich.model.horizon import over_time, plan_over_time
+
+    if over_time(data):
+        return plan_over_time(data, tables, source=source, locate=locate,
+                              problems=problems, spelled=spelled, build=build_plan)
     locate = locate or (lambda loc: None)
     spelled = spelled or {}
     problems = list(problems or [])
@@ -416,7 +421,8 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
             return None
         if isinstance(given, str):
             read.append(str(base / given if base is not None else Path(given)))
-        raw = (read_table_file(base, given, key, problems) if isinstance(given, str)
+        raw = (given if isinstance(given, Table)          # already read (plans over time)
+               else read_table_file(base, given, key, problems) if isinstance(given, str)
                else frame_table(given, key, problems,
                                 id_column="id" if "id" in required else None))
         checked = check_table(raw, problems, required, numeric, **checks) if raw else None
@@ -616,7 +622,7 @@ def _objective_tables(data: dict[str, Any]) -> dict[str, TableSource]:
     if not isinstance(objective, dict):
         return {}
     taken = {k: v for k, v in objective.items()
-             if k in schema.SENSES and isinstance(v, (str, pd.DataFrame))}
+             if k in schema.SENSES and isinstance(v, (str, pd.DataFrame, Table))}
     if taken:
         data["objective"] = {k: v for k, v in objective.items() if k not in taken}
     return {f"objective.{k}": v for k, v in taken.items()}
