@@ -326,6 +326,10 @@ def solve(
              "and constraints, with allowable increases and decreases). JSON and the "
              "output directory always hold it.")] = False,
     method: MethodOption = Method.auto,
+    numeraire: Annotated[Optional[str], typer.Option(
+        "--numeraire", metavar="GOOD",
+        help="For a plan over time (horizon): the good its investment_return is "
+             "measured in (default: its first primary resource).")] = None,
     time_limit: TimeLimit = None,
     analysis_time: AnalysisTime = None,
     verbose: Verbose = False,
@@ -344,6 +348,10 @@ def solve(
     inputs: list[Path] = [plan]
 
     def output_clear(loaded: Any) -> None:   # never over a table the plan reads either
+        if numeraire is not None:
+            from kantorovich.results.horizon import check_numeraire
+
+            check_numeraire(loaded, numeraire)
         inputs.extend(map(Path, loaded.files))
         if output is not None:
             check_output_dir(output, inputs=inputs, fmt=fmt)
@@ -358,7 +366,7 @@ def solve(
         data = None
         if as_json or output is not None:
             progress.step("writing the summary")
-            data = summary(result, analyses=found)
+            data = summary(result, analyses=found, numeraire=numeraire)
         if output is not None:
             progress.step(f"writing {output}")
             write_result(result, output, data, fmt=fmt, inputs=inputs, analyses=found)

@@ -34,6 +34,7 @@ import pandas as pd
 
 from kantorovich.explain.analyses import Analyses, analyse
 from kantorovich.explain.diagnosis_text import diagnosis_dict
+from kantorovich.model.expansion import horizon_of
 from kantorovich.serialise import (clean, frame_cleaned, frame_records, number, plain,
                                    series_dict)
 from kantorovich.results.result import PlanResult
@@ -85,7 +86,8 @@ def _by_unit(result: PlanResult) -> dict[str, dict[str, dict[str, Any]]]:
             for unit, group in cells.groupby(units, sort=False)}
 
 
-def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str, Any]:
+def summary(result: PlanResult, *, analyses: Analyses | bool = True,
+            numeraire: str | None = None) -> dict[str, Any]:
     """Everything a script needs from a solve; ``analyses`` (run here when True, or
     given) adds baseline, moves, policy costs and sensitivity ranges.
 
@@ -94,6 +96,9 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str
     result : PlanResult
     analyses : Analyses or bool, default True
         The analyses to report, True to run them here, False for none.
+    numeraire : str, optional
+        For a plan over time, the good its ``investment_return`` is measured in (by
+        default the plan's first primary resource).
 
     Returns
     -------
@@ -112,7 +117,13 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str
                  "policies": len(plan.policies), "rows": result.lp.shape[0],
                  "columns": result.lp.shape[1], "nonzeros": int(result.lp.matrix.nnz)},
     }
+    timed = horizon_of(plan)
+    if timed is not None:
+        out["horizon"] = timed.horizon
+        out["sense"] = timed.template.objective.sense
     if not result.status.has_solution:
+        if timed is not None:
+            out["investment_return"] = None
         out["diagnosis"] = diagnosis_dict(result.diagnosis())
         return out
     _mapping(out, "levels", result.levels, "processes", "level")
@@ -134,6 +145,10 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str
     if plan.objective.sense == "maximize_sets":
         _mapping(out, "assortment_prices", result.assortment_prices, "goods",
                  "assortment_price")
+    if timed is not None:
+        from kantorovich.report.summary_time import over_time_sections
+
+        over_time_sections(out, result.over_time, numeraire)
     out["certificate"] = plain(result.certificate.to_dict())
     out["degenerate"] = result.is_degenerate
     if analyses is False:

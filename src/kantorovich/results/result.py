@@ -477,7 +477,20 @@ class PlanResult:
             tables["policies"] = self.policy_prices.reset_index()
         if self.analyses is not None:
             tables.update(self.analyses.tables())
+        if self.over_time is not None:      # a plan over time: by (id, period)
+            from kantorovich.results.horizon import timed_tables
+
+            tables = timed_tables(self, tables)
         return tables
+
+    @cached_property
+    def over_time(self) -> Any:
+        """For a plan over time (``horizon: T``), its levels, prices, stocks and
+        inventories by period (`kantorovich.results.horizon.OverTime`); None for any
+        other plan or a result without an optimum."""
+        from kantorovich.results.horizon import over_time
+
+        return over_time(self) if self.status.has_solution else None
 
     # -- analyses defined elsewhere -----------------------------------------------------------
     def sensitivity(self) -> dict[str, pd.DataFrame]:
