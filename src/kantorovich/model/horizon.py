@@ -113,7 +113,9 @@ class _Reader:
         if below or above:
             bounds = _bounds(low, low_open, high, high_open)
             self.problem(f"{what} must be {bounds} (got {shown(value)})", path,
-                         _RANGE_HINTS.get(what.split()[-1], None))
+                         _RANGE_HINTS.get(what.split()[0], None) or (
+                             "amounts, capacities and counts here cannot be negative"
+                             if low == 0 else None))
             return None
         return x
 
