@@ -388,3 +388,46 @@ def test_a_result_over_time_pickles(tools: k.PlanResult) -> None:
     again = pickle.loads(pickle.dumps(tools))
     assert again.over_time.investment_return() == pytest.approx([1.0])
     assert np.allclose(again.over_time.stocks["stock"], [4, 8])
+
+
+def test_the_explanation_tells_the_plan_over_time(tools: k.PlanResult) -> None:
+    told = k.explain(tools)
+    text = told.text()
+    assert told.headline == ("The optimal plan reaches 12 objective units over 2 years "
+                             "(each year discounted 25.0%).")
+    build = told.sections["What to build, when, and what it pays back"]
+    assert build == ["In year 1, invest 4 sets of tools in bake's stock (in use from year "
+                     "2): each costs 0.4 objective units, what a set of tools is worth to "
+                     "the plan in year 1, and earns 0.4 objective units in year 2."]
+    binds = told.sections["Which stocks bind and what a unit earns"][0]
+    assert "0.2 objective units in year 1, 0.4 objective units in year 2" in binds
+    assert "worth 0.6 objective units" in binds
+    assert "year 1 to 2: 100.0%" in text and "discount is 25.0% a year" in text
+    code, out, _ = run("explain", write_tools_plan(), "--analysis-time", "0")
+    assert code == 0 and "year 1 to 2: 100.0%" in out
+
+
+def write_tools_plan() -> Path:
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp())
+    return write(folder, TOOLS)
+
+
+def test_the_explanation_keeps_inventories(tmp_path: Path) -> None:
+    plan = k.load_plan(write(tmp_path, """\
+        name: Store
+        horizon: 2
+        goods:
+          labour: {unit: h}
+          bread: {unit: loaf, storable: {loss: 0.1}}
+        processes:
+          bake: {inputs: {labour: 1}, outputs: {bread: 1}}
+        supply: {labour: [10, 0]}
+        objective: {maximize: {bread: [0, 1]}}
+        """))
+    lines = k.explain(k.solve(plan)).sections["What is kept in store and why"]
+    assert lines == ["Keep 10 loaves of bread from period 1 to period 2, 10.0% of it lost "
+                     "on the way: a loaf of bread is worth 0.9 loaves in period 1 and 1 "
+                     "loaf in period 2, so what arrives (0.9 loaves) is worth what it "
+                     "costs to keep."]

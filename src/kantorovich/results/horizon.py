@@ -195,6 +195,29 @@ class OverTime:
         return goods.pivot(index="good", columns="period", values="shadow_price").reindex(
             self.template.goods.index)
 
+    def worth(self) -> pd.DataFrame:
+        """What one more unit of each good (rows) made in each period (columns) is worth
+        to the plan: its shadow price plus what the objective counts it as (its weight,
+        discounted, or the price of its place in that period's sets). The shadow price
+        alone leaves that out, as for every plan (supply is not output)."""
+        prices = self.result.shadow_prices.to_numpy(float)
+        goods = self.template.goods.index
+        periods = self.periods
+        first = int(periods[0]) if len(periods) else 1
+        at, where = self._rows("goods", "good")
+        worth = np.zeros((len(goods), len(periods)))
+        worth[where["item"].to_numpy(), where["period"].to_numpy() - first] = prices[at]
+        basket, b_at = self._rows("goods", "basket")
+        np.add.at(worth, (b_at["item"].to_numpy(), b_at["period"].to_numpy() - first),
+                  prices[basket])
+        if self.template.objective.sense != "maximize_sets":
+            timeline = self.map.timeline
+            weights = timeline.weights[periods - 1] * timeline.factor(periods)[:, None]
+            w_at = goods.get_indexer(self.template.objective.weights.index)
+            worth[w_at] += weights.T
+        return pd.DataFrame(worth + 0.0, index=goods, columns=pd.Index(periods,
+                                                                        name="period"))
+
     def levels(self) -> pd.DataFrame:
         """Each process's level (rows) in each period (columns)."""
         procs = self.processes
