@@ -21,7 +21,8 @@ program is exactly the one the issue states:
 - for ``maximize_sets``, ``sets[t]`` (a process and a good): the sets of period ``t``,
   each using ``count`` of ``basket:g[t]``, a good that repeats every flow of ``g[t]``
   (so its row reads ``net output of g in t >= count x sets(t)``, supply not counted, as
-  in a one-period plan); the objective weighs ``sets[t]`` by the period's discount.
+  in a one-period plan, and the price of ``g[t]`` keeps its meaning: one more unit
+  supplied); the objective weighs ``sets[t]`` by the period's discount.
 
 Ids are never split to find their way back: `HorizonMap` holds, for every good,
 process and policy of the expanded plan, its kind, the position of its template id
@@ -388,9 +389,9 @@ def expand(timeline: Timeline) -> Plan:
         outputs = np.concatenate([outputs, outputs[in_goods][again]])
         k_per, k_w = np.nonzero(counts > 0)
         set_proc = sets_start + k_per
+        uses = basket_row[k_per, w_good[k_w]]
         proc_code = np.concatenate([proc_code, set_proc, sets_start + np.arange(n_per)])
-        good_code = np.concatenate([good_code, basket_row[k_per, w_good[k_w]],
-                                    sets_good + np.arange(n_per)])
+        good_code = np.concatenate([good_code, uses, sets_good + np.arange(n_per)])
         inputs = np.concatenate([inputs, counts[k_per, k_w], np.zeros(n_per)])
         outputs = np.concatenate([outputs, np.zeros(len(k_per)), np.ones(n_per)])
     _refuse_taken_ids(goods_x.index, procs_x.index, tpl)

@@ -34,6 +34,7 @@ from kantorovich.model.plan import Plan
 from kantorovich.model.tabular import unique_dtype, unstacked
 from kantorovich.numbers import count
 from kantorovich.results.certificate import Certificate, certify
+from kantorovich.results.staircase import staircase_method
 
 __all__ = ["LARGE_FLOWS", "PlanResult", "solve", "verified_solve", "with_certificate"]
 
@@ -713,7 +714,8 @@ def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None 
                                                method_reason=not_structure + why), cert)
         not_structure += (f"generation was asked for, but {why}; " if method == "generation"
                           else f"not generation: {why}; ")
-    choice = choose_highs_method(lp.shape[1], lp.matrix.nnz, asked=method)
+    choice = (staircase_method(plan, lp, method)       # a plan over time
+              or choose_highs_method(lp.shape[1], lp.matrix.nnz, asked=method))
     session = HighsSession(lp, budget=budget, verbose=verbose)
     session.use_method(choice.method)
     solution, cert = verified_solve(session, lp)
