@@ -311,6 +311,20 @@ def expand(timeline: Timeline) -> Plan:
                                           for t in t_car], dtype=object),
         np.full(len(g_car), None, dtype=object), np.zeros(len(g_car)),
         np.full(len(g_car), np.inf), unit_of_good[g_car])
+    # what arrives from store in the first period planned (a re-plan): carried out of
+    # the period before, at the level realised
+    arriving = timeline.arriving if timeline.arriving is not None else pd.Series(
+        dtype=float)
+    g_arr = goods.index.get_indexer(arriving.index)
+    amount = arriving.to_numpy(float)
+    t_arr = np.full(len(g_arr), timeline.first - 1)
+    arr_start = process_rows(
+        "carry", g_arr, t_arr,
+        np.asarray(["carry:"] * len(g_arr), dtype=object) + gids[g_arr]
+        + np.asarray([f"[{t}]" for t in t_arr], dtype=object),
+        name_of_good[g_arr] + np.asarray([f" carried from {word} {t} to {t + 1}"
+                                          for t in t_arr], dtype=object),
+        np.full(len(g_arr), None, dtype=object), amount, amount, unit_of_good[g_arr])
     if sets:
         sets_start = process_rows("sets", np.full(n_per, -1), periods,
                                   np.asarray([f"sets[{t}]" for t in periods], dtype=object),
@@ -373,6 +387,11 @@ def expand(timeline: Timeline) -> Plan:
         fi += [np.ones(len(car)), np.zeros(len(car))]
         fo += [np.zeros(len(car)), 1.0 - loss.to_numpy(float)[np.tile(
             np.arange(len(stored)), max(n_per - 1, 0))]]
+    if len(g_arr):
+        fp.append(arr_start + np.arange(len(g_arr)))
+        fg.append(good_start + g_arr)
+        fi.append(np.zeros(len(g_arr)))
+        fo.append(np.ones(len(g_arr)))
     proc_code = np.concatenate(fp)
     good_code = np.concatenate(fg)
     inputs = np.concatenate(fi)

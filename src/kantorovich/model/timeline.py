@@ -63,6 +63,9 @@ class Timeline:
     arrivals : ndarray or None
         ``(T + 1, stocks)``: amounts joining each stock at the start of each period
         from investments made before ``first``.
+    arriving : Series or None
+        What arrives from store in period ``first`` (by good id), carried out of the
+        period before it: an output of that period's carrying, as if planned.
     terminal_level : ndarray or None
         What each stock must end at when ``terminal``; by default its ``initial``.
     """
@@ -83,6 +86,7 @@ class Timeline:
     first: int = 1
     arrivals: np.ndarray | None = None
     terminal_level: np.ndarray | None = field(default=None)
+    arriving: pd.Series | None = None
 
     @property
     def periods(self) -> np.ndarray:
@@ -100,11 +104,11 @@ class Timeline:
             return self.terminal_level
         return self.stocks["initial"].to_numpy(float)
 
-    def from_period(self, first: int, initial: np.ndarray, supply: np.ndarray,
+    def from_period(self, first: int, initial: np.ndarray, arriving: pd.Series,
                     arrivals: np.ndarray) -> Timeline:
         """The timeline of periods ``first..T`` starting from realised stocks
-        (``initial``), with ``supply`` in place of the plan's and ``arrivals`` still
+        (``initial``), with ``arriving`` from store in ``first`` and ``arrivals`` still
         to join the stocks."""
         stocks = self.stocks.assign(initial=np.asarray(initial, dtype=float))
-        return replace(self, first=first, stocks=stocks, supply=supply, arrivals=arrivals,
-                       terminal_level=self.ending_level())
+        return replace(self, first=first, stocks=stocks, arriving=arriving,
+                       arrivals=arrivals, terminal_level=self.ending_level())

@@ -159,10 +159,14 @@ class OverTime:
         slot = pd.Series(np.arange(n), index=stored)
         carried = np.zeros((len(periods), n))
         items = slot.reindex(car_at["item"].to_numpy()).to_numpy(np.int64)
-        carried[car_at["period"].to_numpy() - first, items] = levels[car]
+        when = car_at["period"].to_numpy()
+        planned = when >= first
+        carried[when[planned] - first, items[planned]] = levels[car[planned]]
         rate = loss.to_numpy(float)
         arriving = np.zeros_like(carried)
         arriving[1:] = carried[:-1] * (1.0 - rate)
+        if len(periods):        # a re-plan: what arrives from the period before it
+            arriving[0, items[~planned]] = levels[car[~planned]]
         return pd.DataFrame({"good": np.tile(loss.index.to_numpy(object), len(periods)),
                              "period": np.repeat(periods, n), "carried": carried.ravel(),
                              "arriving": arriving.ravel(),
