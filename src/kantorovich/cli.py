@@ -280,17 +280,19 @@ def _solve_shown(plan: Path, progress: _Progress, budget: Any, verbose: bool,
 def validate(plan: PlanArg) -> None:
     """Check a plan file and list every problem found; warnings about a valid plan that
     is surely not what was meant go to stderr (exit 0)."""
-    from kantorovich.model.checks import plan_warnings
+    from kantorovich.model.expansion import horizon_of, warnings_over_time
     from kantorovich.numbers import count
 
     loaded = _load(plan)
-    s = loaded.summary()
+    timed = horizon_of(loaded)             # a plan over time: said in its own terms
+    s = (timed.template if timed is not None else loaded).summary()
     sizes = ", ".join(count(s[k], noun) for k, noun in (
         ("goods", "good"), ("units", "unit"), ("processes", "process"),
         ("policies", "policy")))
-    out.print(f"ok: {plan}: '{s['name']}', {sizes}, objective {s['objective']}",
+    over = f", over {count(timed.horizon, s['period'])}" if timed is not None else ""
+    out.print(f"ok: {plan}: '{s['name']}', {sizes}, objective {s['objective']}{over}",
               markup=False)
-    for problem in plan_warnings(loaded):
+    for problem in warnings_over_time(loaded):
         err.print(f"warning: {problem.location()}: {problem.message}", markup=False)
         if problem.hint:
             err.print(f"    hint: {problem.hint}", markup=False)

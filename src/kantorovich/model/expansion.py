@@ -45,7 +45,8 @@ from kantorovich.model.rules import Rule, Term
 from kantorovich.model.tabular import unique_dtype, unstacked
 from kantorovich.model.timeline import Timeline
 
-__all__ = ["GOOD_KINDS", "HorizonMap", "PROCESS_KINDS", "expand", "horizon_of"]
+__all__ = ["GOOD_KINDS", "HorizonMap", "PROCESS_KINDS", "expand", "horizon_of",
+           "warnings_over_time"]
 
 GOOD_KINDS = ("good", "stock", "capacity", "basket", "sets")
 """What each good of an expanded plan is: a good of the plan in a period, a stock's
@@ -448,6 +449,29 @@ def expand(timeline: Timeline) -> Plan:
                 flows=flows, objective=objective, policies=policies, baseline=baseline,
                 period=tpl.period, source=tpl.source,
                 extra={**tpl.extra, "horizon": mapping}, files=tpl.files)
+
+
+def warnings_over_time(plan: Plan) -> list[Problem]:
+    """`plan_warnings` of a plan over time, in the plan's own ids: those of its one
+    period, with each good's largest supply and demand over the periods, and no word
+    on a good made only to be invested or stored (investment and inventories use it)."""
+    from dataclasses import replace
+
+    from kantorovich.model.checks import plan_warnings
+
+    mapping = horizon_of(plan)
+    if mapping is None:
+        return plan_warnings(plan)
+    timeline = mapping.timeline
+    tpl = timeline.template
+    goods = tpl.goods.assign(supply=timeline.supply.max(axis=0),
+                             demand=np.where(np.abs(timeline.demand).max(axis=0) > 0,
+                                             timeline.demand.max(axis=0), 0.0))
+    found = plan_warnings(replace(tpl, goods=goods))
+    kept = set(timeline.stocks["good"]) | set(timeline.loss.index)
+    quiet = {(f"goods.{g}", f"'{g}' is made but nothing uses, demands or values it")
+             for g in kept}
+    return [p for p in found if (p.path, p.message) not in quiet]
 
 
 def _policies(tpl: Plan, periods: np.ndarray, word: str
