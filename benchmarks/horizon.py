@@ -16,7 +16,9 @@ Two families, each timed in one run against its peer on the same program:
   four files by `benchmarks/nyearplan_lp.py`. The objectives must agree (1e-7). Target:
   ours <= 0.5x the peer.
 * **Sparse economies with stocks** (``--sparse PRODUCTSxPERIODS``, default 10000x10):
-  each product made by one process from about ln n others and labour, each process
+  each product made by one process from about ln n others (``--structure random``:
+  anywhere in the economy; ``clustered``, the default: four in five within its own
+  industry of 50 products, the rest among 20 hub products) and labour, each process
   holding one to three stock goods (per unit of level, depreciating 5-15% a period),
   one complete-sets basket a period, labour growing 2% a period. Ours: `kantorovich.solve`
   on the loaded plan (compile, solve, certificate), with where the time goes (loading
@@ -109,13 +111,31 @@ def tns(sectors: int, years: int, repeat: int, seed: int = 7) -> dict[str, Any]:
             "method": data["method"]}
 
 
-def sparse_plan(n: int, periods: int, folder: Path, seed: int = 11) -> Path:
+CLUSTER = 50
+"""Products per industry in a clustered economy."""
+HUBS = 20
+"""Products every industry may buy from in a clustered economy (energy, transport)."""
+
+
+def _suppliers(rng: np.random.Generator, n: int, k: int, structure: str) -> np.ndarray:
+    """``k`` suppliers of each product: anywhere (``random``), or four in five within
+    its own industry of `CLUSTER` products and the rest among the `HUBS` (``clustered``,
+    the block structure of an economy of industries)."""
+    if structure == "random":
+        return rng.integers(0, n, size=n * k)
+    own = np.repeat(np.arange(n) // CLUSTER * CLUSTER, k) + rng.integers(0, CLUSTER, n * k)
+    hub = rng.integers(0, min(HUBS, n), size=n * k)
+    return np.where(rng.random(n * k) < 0.8, np.minimum(own, n - 1), hub)
+
+
+def sparse_plan(n: int, periods: int, folder: Path, seed: int = 11,
+                structure: str = "random") -> Path:
     """Write the sparse economy with stocks as a plan folder; return plan.yaml."""
     rng = np.random.default_rng(seed)
     ids = np.asarray([f"g{i}" for i in range(n)], dtype=object)
     k = max(1, math.ceil(math.log(n)))
     rows = np.repeat(np.arange(n), k)
-    inputs = rng.integers(0, n, size=n * k)
+    inputs = _suppliers(rng, n, k, structure)
     keep = inputs != rows
     a = rng.uniform(0.0, 0.6 / k, size=n * k)
     flows = pd.DataFrame({"process": ids[rows[keep]], "good": ids[inputs[keep]],
@@ -127,7 +147,8 @@ def sparse_plan(n: int, periods: int, folder: Path, seed: int = 11) -> Path:
     flows = pd.concat([made, flows, labour], ignore_index=True)
     held = rng.integers(1, 4, size=n)
     holder = np.repeat(np.arange(n), held)
-    good = rng.integers(0, n, size=len(holder))
+    good = _suppliers(rng, n, 1, structure)[holder] if structure != "random" else \
+        rng.integers(0, n, size=len(holder))
     stocks = pd.DataFrame({"process": ids[holder], "good": ids[good]}).drop_duplicates()
     m = len(stocks)
     per_level = rng.uniform(0.1, 1.0, m)
@@ -173,13 +194,14 @@ def raw_best(lp: Any, limit: float) -> dict[str, Any]:
     return out
 
 
-def sparse(n: int, periods: int, limit: float) -> dict[str, Any]:
+def sparse(n: int, periods: int, limit: float, structure: str = "random"
+           ) -> dict[str, Any]:
     import kantorovich as k
     from kantorovich.lp.compile import compile_plan
     from kantorovich.results.certificate import certify
 
     folder = Path(tempfile.mkdtemp(prefix="sparse-"))
-    path = sparse_plan(n, periods, folder)
+    path = sparse_plan(n, periods, folder, structure=structure)
     start = time.perf_counter()
     plan = k.load_plan(path)
     loaded = time.perf_counter() - start
@@ -193,7 +215,7 @@ def sparse(n: int, periods: int, limit: float) -> dict[str, Any]:
     cert = certify(result.lp, result.solution.x, result.solution.row_dual)
     certified = time.perf_counter() - start
     peer = raw_best(lp, limit)
-    out = {"family": "sparse", "products": n, "periods": periods,
+    out = {"family": "sparse", "structure": structure, "products": n, "periods": periods,
            "rows": lp.shape[0], "columns": lp.shape[1], "nonzeros": int(lp.matrix.nnz),
            "status": result.status.value, "verified": bool(cert.verified),
            "objective": result.objective if result.status.has_solution else None,
@@ -219,6 +241,9 @@ def main() -> int:
     parser.add_argument("--tns", default="200x5")
     parser.add_argument("--sparse", default="10000x10",
                         help="PRODUCTSxPERIODS, comma-separated; empty to skip")
+    parser.add_argument("--structure", default="clustered",
+                        help="random (suppliers anywhere) or clustered (industries and "
+                             "hubs), comma-separated")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--highs-limit", type=float, default=600.0)
     parser.add_argument("--json", type=Path)
@@ -235,11 +260,14 @@ def main() -> int:
               f"{row['command_s']:.3f} s - trivial {row['trivial_s']:.3f} s = "
               f"{row['ours_s']:.3f} s: ratio {row['ratio']:.3f} (target <= 0.5)",
               flush=True)
-    for size in filter(None, args.sparse.split(",")):
-        row = sparse(*_size(size), limit=args.highs_limit)
+    for size, structure in [(size, structure)
+                            for structure in filter(None, args.structure.split(","))
+                            for size in filter(None, args.sparse.split(","))]:
+        row = sparse(*_size(size), limit=args.highs_limit, structure=structure)
         found.append(row)
         raw = row["raw"]
-        print(f"sparse {row['products']}x{row['periods']}: {row['columns']:,} cols x "
+        print(f"sparse {structure} {row['products']}x{row['periods']}: "
+              f"{row['columns']:,} cols x "
               f"{row['rows']:,} rows, {row['nonzeros']:,} nonzeros; ours {row['status']} "
               f"(verified {row['verified']}) by {row['method']}: load+expand "
               f"{row['load_and_expand_s']:.2f} s, compile {row['compile_s']:.2f} s, solve "

@@ -364,7 +364,7 @@ class _PeriodTable:
         bad &= ~np.isnan(period)
         for i in np.flatnonzero(bad)[:_LISTED]:
             problems.append(checked.problem(
-                f"period {shown(frame['period'].iat[i])} is not one of the plan's periods "
+                f"period {period[i]:g} is not one of the plan's periods "
                 f"1 to {reader.horizon}", int(i), "period",
                 "periods are whole numbers from 1 to the horizon"))
         for i in np.flatnonzero(np.isnan(period))[:_LISTED]:
