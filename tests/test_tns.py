@@ -139,3 +139,19 @@ def test_a_missing_file(tmp_path: Path) -> None:
     code, _, err = run("economy", "import-tns", DEMO, "-o", tmp_path / "out",
                        "--targets", "targets.csv")
     assert code == 2 and "targets.csv" in err and "--targets" in err
+
+
+def test_a_staircase_is_solved_by_interior_point(tmp_path: Path) -> None:
+    # from 10,000 nonzeros a plan over time goes to interior point with crossover,
+    # which is faster on its staircase of periods (benchmarks/horizon.py); the answer
+    # is the vertex the simplex finds, certified
+    folder = tmp_path / "his"
+    tns_economy(60, 4, seed=5).write_files(folder)
+    plan = k.load_plan(read_tns(folder).write_plan(tmp_path / "plan"))
+    result = k.solve(plan)
+    assert result.lp.matrix.nnz >= 10_000
+    assert result.method == "ipm" and "staircase" in result.method_reason
+    assert result.certificate.verified
+    assert result.objective == pytest.approx(his_optimum(folder), rel=1e-8)
+    assert k.solve(plan, method="simplex").objective == pytest.approx(result.objective,
+                                                                      rel=1e-9)

@@ -11,9 +11,6 @@ which the optimal plan trades the present against the future (Kantorovich's
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
 from kantorovich.numbers import fmt, quantity
 
 __all__ = ["explain_over_time"]
