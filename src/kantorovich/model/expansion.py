@@ -113,6 +113,18 @@ def _suffixed(ids: np.ndarray, periods: np.ndarray) -> np.ndarray:
         np.zeros(0, dtype=object)
 
 
+def _per_period(before: str, periods: np.ndarray, last: int, after: str = "") -> np.ndarray:
+    """``before + t + after`` for the period ``t`` of each row: made once per period
+    0..last and taken by indexing (one string per period, not per row)."""
+    return np.asarray([f"{before}{t}{after}" for t in range(last + 2)], dtype=object)[
+        np.asarray(periods, dtype=np.int64)]
+
+
+def _carried(word: str, periods: np.ndarray, last: int) -> np.ndarray:
+    return np.asarray([f" carried from {word} {t} to {t + 1}" for t in range(last + 2)],
+                      dtype=object)[np.asarray(periods, dtype=np.int64)]
+
+
 def _named(names: np.ndarray, word: str, periods: np.ndarray) -> np.ndarray:
     names = np.asarray(names, dtype=object)
     return np.concatenate([names + f" ({word} {t})" for t in periods]) if len(periods) \
@@ -153,6 +165,7 @@ def expand(timeline: Timeline) -> Plan:
     own (``stock:p:g`` as a good's id, say)."""
     tpl = timeline.template
     periods = timeline.periods
+    last = timeline.horizon + 1              # the largest period an id may name
     n_per = len(periods)
     at = periods - 1                        # rows of the (T, n) arrays
     goods, procs, word = tpl.goods, tpl.processes, tpl.period
@@ -228,11 +241,10 @@ def expand(timeline: Timeline) -> Plan:
         items = w_good[k_w]
         b_start = good_rows("basket", items, periods[k_per],
                             np.asarray(["basket:"] * len(items), dtype=object)
-                            + gids[items] + np.asarray([f"[{t}]" for t in periods[k_per]],
-                                                       dtype=object),
+                            + gids[items] + _per_period("[", periods[k_per], last, "]"),
                             np.asarray(["assortment of "] * len(items), dtype=object)
-                            + name_of_good[items] + np.asarray(
-                                [f" ({word} {t})" for t in periods[k_per]], dtype=object),
+                            + name_of_good[items]
+                            + _per_period(f" ({word} ", periods[k_per], last, ")"),
                             unit_of_good[items], np.zeros(len(items)), np.zeros(len(items)))
         basket_row[k_per, items] = b_start + np.arange(len(items))
         sets_good = good_rows("sets", np.full(n_per, -1), periods,
@@ -291,11 +303,10 @@ def expand(timeline: Timeline) -> Plan:
     inv_names = (np.asarray(["investment in "] * len(s_inv), dtype=object)
                  + name_of_good[s_good[s_inv]] + " for "
                  + procs["name"].to_numpy(object)[s_proc[s_inv]]
-                 + np.asarray([f" ({word} {t})" for t in t_inv], dtype=object))
+                 + _per_period(f" ({word} ", t_inv, last, ")"))
     inv_start = process_rows("invest", s_inv, t_inv,
                              np.asarray(["invest:"] * len(s_inv), dtype=object)
-                             + s_label[s_inv] + np.asarray([f"[{t}]" for t in t_inv],
-                                                           dtype=object),
+                             + s_label[s_inv] + _per_period("[", t_inv, last, "]"),
                              inv_names, unit_of_proc[s_proc[s_inv]],
                              np.zeros(len(s_inv)), np.full(len(s_inv), np.inf),
                              unit_of_good[s_good[s_inv]])
@@ -307,9 +318,8 @@ def expand(timeline: Timeline) -> Plan:
     car_start = process_rows(
         "carry", g_car, t_car,
         np.asarray(["carry:"] * len(g_car), dtype=object) + gids[g_car]
-        + np.asarray([f"[{t}]" for t in t_car], dtype=object),
-        name_of_good[g_car] + np.asarray([f" carried from {word} {t} to {t + 1}"
-                                          for t in t_car], dtype=object),
+        + _per_period("[", t_car, last, "]"),
+        name_of_good[g_car] + _carried(word, t_car, last),
         np.full(len(g_car), None, dtype=object), np.zeros(len(g_car)),
         np.full(len(g_car), np.inf), unit_of_good[g_car])
     # what arrives from store in the first period planned (a re-plan): carried out of
@@ -322,9 +332,8 @@ def expand(timeline: Timeline) -> Plan:
     arr_start = process_rows(
         "carry", g_arr, t_arr,
         np.asarray(["carry:"] * len(g_arr), dtype=object) + gids[g_arr]
-        + np.asarray([f"[{t}]" for t in t_arr], dtype=object),
-        name_of_good[g_arr] + np.asarray([f" carried from {word} {t} to {t + 1}"
-                                          for t in t_arr], dtype=object),
+        + _per_period("[", t_arr, last, "]"),
+        name_of_good[g_arr] + _carried(word, t_arr, last),
         np.full(len(g_arr), None, dtype=object), amount, amount, unit_of_good[g_arr])
     if sets:
         sets_start = process_rows("sets", np.full(n_per, -1), periods,

@@ -82,10 +82,10 @@ def timeline_figures(data: dict[str, Any], names: dict[str, dict[str, str]]
         steps = [f"{a} to {b}" for a, b in zip(periods[:-1], periods[1:])]
         fig = go.Figure(go.Bar(x=steps, y=shown, marker_color=_BLUE,
                                hovertemplate="%{x}: %{y:.2f}%<extra></extra>"))
+        numeraire = data.get("numeraire") or ""
         out["timeline_return"] = _layout(
             fig, f"The plan's rate of return on investment, in "
-                 f"{names['goods'].get(data.get('numeraire') or '', data.get('numeraire'))}"
-                 " (%)", word)
+                 f"{goods.get(numeraire, numeraire)} (%)", word)
         out["timeline_return"].update_xaxes(tickmode="auto", dtick=None)
     return out
 
@@ -168,10 +168,10 @@ def timeline_section(page: PageData, result: Any, figs: dict[str, Any]) -> str:
     if rates:
         rows = [[esc(f"{a} to {b}"), page.num(["investment_return", k], digits=4)]
                 for k, (a, b) in enumerate(zip(periods[:-1], periods[1:]))]
+        numeraire = data.get("numeraire") or ""
         out.append(table([f"{word.capitalize()}s", "Rate of return"], rows,
                          numeric_from=1, caption=esc(
                              f"The plan's rate of return on investment, in "
-                             f"{names['goods'].get(data.get('numeraire') or '', data.get('numeraire'))}"
-                             " (0.25 is 25%)")))
+                             f"{names['goods'].get(numeraire, numeraire)} (0.25 is 25%)")))
     out.append("</section>")
     return "".join(out)
