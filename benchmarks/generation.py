@@ -2,10 +2,11 @@
 
     python benchmarks/generation.py [--sizes 10000,100000,1000000] [--highs-limit 900]
                                     [--highs-max 20000] [--generation-max 20000]
-                                    [--budget 600] [--json out.json]
+                                    [--budget 600] [--json out.json] [--table DIR]
 
 Economies are generated from the real US detail table (`generate_economy`, K = 3
-techniques per product, hubs kept) and given what the structure method cannot handle:
+techniques per product, hubs kept) and given what the structure method cannot handle
+(`kantorovich.economy.two_resources.two_resource_plan`):
 
 * a second primary resource, **capital**: each technique uses the table's gross
   operating surplus per unit of output of its sector, times a mean-1 lognormal factor
@@ -17,10 +18,11 @@ techniques per product, hubs kept) and given what the structure method cannot ha
 
 Timed, in one run, on the same compiled program: raw highspy (a `highspy.Highs` given
 the arrays, simplex and interior point with crossover, each to ``--highs-limit`` s,
-skipped above ``--highs-max`` products); ours, what `kantorovich.solve` runs on such a
-program (`solve_by_structure`, which hands it to the merit order of `lp.merit`, and the
+skipped above ``--highs-max`` products); ours, the chain `kantorovich.solve` runs
+(`results.chain.solve_program`: the merit order of `lp.merit` on such a program, and the
 certificate on the full program, within ``--budget`` seconds); and, up to
-``--generation-max`` products, technique generation (`by_generation`) for comparison.
+``--generation-max`` products, technique generation (the chain with ``method=
+"generation"``) for comparison.
 The issue's targets: the same optimum as raw HiGHS at no more than 1.15x its best time;
 exact at 10^5 products under 5 minutes; a certified gap below 1e-4 at 10^6 under 10
 minutes. Exit status 1 when a target is missed.
@@ -38,10 +40,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from kantorovich.economy.generate import generate_economy
-from kantorovich.economy.table import load_economy
+from kantorovich.economy.two_resources import two_resource_plan
 from kantorovich.model.plan import Plan
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or loaded
@@ -51,63 +51,10 @@ TABLE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "io" / 
     "bea_us_detail_2017"
 
 
-def several_resources(n: int, *, techniques: int = 3, seed: int = 0,
-                      capital_share: float = 0.85, capped_share: float = 0.1,
-                      capital_unit: float = 1.0, table: Path = TABLE) -> Plan:
+def several_resources(n: int, *, table: Path = TABLE, **options: Any) -> Plan:
     """A generated economy of ``n`` products with labour, capital and capacities
-    (capital counted in units of ``capital_unit``: the same economy in other units)."""
-    from kantorovich.lp.compile import compile_plan
-    from kantorovich.lp.structure import solve_by_structure
-
-    economy = load_economy(table)
-    g = generate_economy(economy, n, techniques=techniques, seed=seed)
-    rng = np.random.default_rng(seed + 1)
-    K = techniques
-    process, good, amount_in, amount_out = g.flow_arrays()
-    pids = np.asarray(g.process_ids().to_pylist(), dtype=object)
-    gids = np.asarray(g.good_ids().to_pylist(), dtype=object)
-    # capital per unit of output: the table's operating surplus per unit of its output
-    va = economy.va
-    surplus = np.maximum(va["gross_operating_surplus"].to_numpy(float), 0.0) if (
-        "gross_operating_surplus" in va) else np.maximum(va["va"].to_numpy(float), 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_output = np.where(economy.x > 0, surplus / economy.x, 0.0)
-    base = per_output[g.sector] * rng.lognormal(-0.02, 0.2, n)
-    capital = (base[:, None] * np.exp(rng.uniform(-0.4, 0.4, (n, K)))).ravel() * capital_unit
-    # ids as categoricals over the economy's ids: no Python string per flow
-    every_good = pd.Index(np.append(gids, "capital"), dtype=object)
-    flows = pd.DataFrame({
-        "process": pd.Categorical.from_codes(
-            np.concatenate([process, np.arange(n * K)]), categories=pd.Index(pids)),
-        "good": pd.Categorical.from_codes(
-            np.concatenate([good, np.full(n * K, len(gids))]), categories=every_good),
-        "input": np.concatenate([amount_in, capital]),
-        "output": np.concatenate([amount_out, np.zeros(n * K)])})
-    goods = pd.DataFrame({"id": every_good})
-    basket = g.basket
-    chosen = np.flatnonzero(basket > 0)
-    objective = {"maximize_sets": dict(zip(gids[chosen], basket[chosen], strict=True))}
-    supply = {"labour": float(g.labour_supply), "capital": 1e30}
-    plan = Plan.from_frames(goods=goods, processes=pd.DataFrame({"id": pids}), flows=flows,
-                            supply=supply, objective=objective, name=f"two-resource-{n}")
-    # the labour-only optimum (capital unlimited: not a resource that binds) sets the
-    # capital supply and which techniques are capped
-    lp = compile_plan(plan)
-    found = solve_by_structure(lp.with_row_bounds(
-        int(np.flatnonzero((lp.rows["id"] == "capital").to_numpy())[0]), -np.inf, np.inf))
-    if found.solution is None:
-        raise RuntimeError(f"the labour-only economy has no structure optimum: {found.reason}")
-    level = found.solution.x[lp.col_positions("process")]
-    used = float(capital @ level)
-    running = np.flatnonzero(level > 0)
-    capped = rng.choice(running, size=int(capped_share * n), replace=False)
-    capacity = np.full(n * K, np.nan)
-    capacity[capped] = 0.5 * level[capped]
-    supply["capital"] = capital_share * used
-    return Plan.from_frames(goods=goods, processes=pd.DataFrame({"id": pids,
-                                                                 "capacity": capacity}),
-                            flows=flows, supply=supply, objective=objective,
-                            name=f"two-resource-{n}")
+    (`kantorovich.economy.two_resources.two_resource_plan`, from the US detail table)."""
+    return two_resource_plan(table, n, **options)
 
 
 def raw_highs(lp: Any, solver: str, limit: float) -> tuple[float, float, str]:
@@ -131,26 +78,20 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def ours(lp: Any, budget: float) -> tuple[Any, str, Any]:
-    """What `kantorovich.solve` runs on such a program before HiGHS: the structure
-    method, which hands a plan with capacities and two resources to the merit order
-    (`lp.merit`), then the certificate on the full program."""
-    from kantorovich.lp.structure import solve_by_structure
-    from kantorovich.results.certificate import certify
+def ours(lp: Any, budget: float, method: str = "auto") -> tuple[Any, str, Any]:
+    """What `kantorovich.solve` runs on the program: the chain (the merit order on such
+    a program), each candidate certified on the full program."""
+    from kantorovich.results.chain import solve_program
 
-    found = solve_by_structure(lp, budget=budget)
-    if found.solution is None or not len(found.solution.x):
-        return found.solution, found.reason, None
-    return found.solution, found.reason, certify(lp, found.solution.x,
-                                                 found.solution.row_dual)
+    solved = solve_program(lp, method=method, budget=budget)
+    return solved.solution, f"{solved.method}: {solved.reason}", solved.certificate
 
 
 def run(n: int, args: argparse.Namespace) -> dict[str, Any]:
     from kantorovich.lp.compile import compile_plan
-    from kantorovich.results.generation import by_generation
 
     start = time.perf_counter()
-    plan = several_resources(n)
+    plan = several_resources(n, table=args.table)
     lp = compile_plan(plan)
     del plan
     row: dict[str, Any] = {"n": n, "rows": lp.shape[0], "columns": lp.shape[1],
@@ -173,7 +114,7 @@ def run(n: int, args: argparse.Namespace) -> dict[str, Any]:
     if n <= args.generation_max:
         gc.collect()
         start = time.perf_counter()
-        found, gwhy, gcert = by_generation(None, lp, budget=args.budget)
+        found, gwhy, gcert = ours(lp, args.budget, "generation")
         row["generation_s"] = time.perf_counter() - start
         row["generation_status"] = str(found.status) if found is not None else "none"
         row["generation_objective"] = found.objective if found is not None else None
@@ -210,6 +151,8 @@ def main() -> int:
     parser.add_argument("--generation-max", type=int, default=20_000)
     parser.add_argument("--budget", type=float, default=600.0)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--table", type=Path, default=TABLE,
+                        help="the input-output table economies are made from")
     args = parser.parse_args()
     rows = [run(int(float(n)), args) for n in args.sizes.split(",")]
     if args.json:

@@ -48,7 +48,8 @@ import kantorovich as k
 from kantorovich.lp.budget import Budget
 from kantorovich.lp.compile import compile_plan
 from kantorovich.lp.highs import HighsSession
-from kantorovich.lp.structure import leontief_solve, solve_by_structure
+from kantorovich.lp.leontief import leontief_solve
+from kantorovich.lp.structure import solve_by_structure
 from kantorovich.model.plan import Plan
 from kantorovich.results.certificate import certify
 
@@ -139,7 +140,8 @@ def run(n: int, args: argparse.Namespace) -> dict[str, Any]:
     found, row["structure_s"] = timed(lambda: solve_by_structure(lp))
     cert, row["certify_s"] = timed(lambda: certify(lp, found.solution.x,
                                                    found.solution.row_dual))
-    row.update(rounds=found.rounds, solves=found.solves, verified=cert.verified,
+    row.update(rounds=found.detail["rounds"], solves=found.detail["solves"],
+               verified=cert.verified,
                objective=found.solution.objective)
     result, row["solve_s"] = timed(lambda: k.solve(plan))
     row["solve_method"] = result.method

@@ -76,7 +76,7 @@ def yardstick(like: Path, n: int, seed: int) -> dict[str, Any]:
 
     from kantorovich.economy.generate import generate_economy
     from kantorovich.economy.table import load_economy
-    from kantorovich.lp.structure import leontief_solve
+    from kantorovich.lp.leontief import leontief_solve
 
     economy = generate_economy(load_economy(like), n, seed=seed)
     A, labour = economy.technique(0)

@@ -6,6 +6,7 @@ Environment variables read by the test run:
     Set (to anything) by CI. Property tests then draw from a fixed seed (the hypothesis
     profile ``ci``), so a landing never fails on a rare draw that a rerun would miss;
     local runs keep exploring new examples. It also raises the default of the next one.
+    Under ``CI`` a skipped test fails (`ci_skips`): a skip is never a pass.
 ``KANTOROVICH_FUZZ_SCALE``
     Multiplies every property test's example count (see `examples`): ``0.25`` for a quick
     loop, ``20`` for a long hunt. Default 1 locally, 4 under ``CI``.
@@ -23,6 +24,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from ci_skips import pytest_runtest_makereport  # noqa: F401  (under CI a skip fails)
 from hypothesis import settings
 
 import kantorovich as k

@@ -1,20 +1,19 @@
-"""The benchmark's economies with two resources and capacities, for the tests that check
-methods against the simplex on them (`benchmarks/generation.py`, loaded from its file)."""
+"""Economies with two resources and capacities for the tests that check methods against
+the simplex on them: `kantorovich.economy.two_resources.two_resource_plan` on the US
+summary table shipped in ``tests/data/io`` (a copy of ``shared/data/io``'s, so that the
+tests stand alone)."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
-ROOT = Path(__file__).resolve().parents[1]
-SUMMARY = ROOT / ".." / "shared" / "data" / "io" / "bea_us_summary_2017"
+from kantorovich.economy.two_resources import two_resource_plan
+from kantorovich.model.plan import Plan
+
+SUMMARY = Path(__file__).resolve().parent / "data" / "io" / "bea_us_summary_2017"
 
 
-def two_resource_benchmark() -> ModuleType:
-    """`benchmarks/generation.py` as a module (its `several_resources` builds the plans)."""
-    spec = importlib.util.spec_from_file_location("generation_benchmark",
-                                                  ROOT / "benchmarks" / "generation.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def several_resources(n: int, *, seed: int = 0, **options: float) -> Plan:
+    """``n`` products of the US summary table, 3 techniques each, labour and capital,
+    capacities on one product in ten (`two_resource_plan`'s options)."""
+    return two_resource_plan(SUMMARY, n, seed=seed, **options)

@@ -84,18 +84,20 @@ def test_time_limit_bounds_the_whole_command(big_plan: Path) -> None:
 
 # -- unverified answers ------------------------------------------------------------------------
 def test_a_failed_certificate_is_an_error_not_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
-    import kantorovich.results.result as result_module
+    import kantorovich.results.chain as chain_module
     from kantorovich.results.certificate import Certificate
 
     def failing(*args: object, **kwargs: object) -> Certificate:
         return Certificate(1.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
-    monkeypatch.setattr(result_module, "certify", failing)
+    monkeypatch.setattr(chain_module, "certify", failing)
     res = runner.invoke(app, ["solve", str(LENINGRAD), "--json"])
     assert res.exit_code == 4, res.output
     data = json.loads(res.stdout)
     assert data["status"] == "unverified"
     assert data["certificate"]["verified"] is False
+    assert data["objective"] == pytest.approx(k.solve(k.load_plan(LENINGRAD)).objective)
+    assert data["levels"]                       # the answer is kept, flagged, not lost
     text = runner.invoke(app, ["explain", str(LENINGRAD)])
     assert text.exit_code == 4
     assert "not verified optimal" in text.stdout

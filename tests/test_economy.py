@@ -230,14 +230,14 @@ def test_accounting_identities(drawn: tuple[Economy, np.ndarray]) -> None:
 
 
 def test_a_large_economy_chooses_its_method_without_failing() -> None:
-    """Above the sparse-LU limit the automatic choice reads a norm bound of |A|: it ran
-    on np.matrix sums and failed (a million-sector economy could not be valued)."""
+    """Above the sparse-LU limit the automatic choice iterates (a norm bound of |A|, read
+    on np.matrix sums, once failed: a million-sector economy could not be valued)."""
     import numpy as np
     import scipy.sparse as sp
 
     from kantorovich.economy import leontief
 
-    n = leontief.SPLU_MAX + 1
+    n = leontief.DIRECT_UP_TO + 1
     rng = np.random.default_rng(0)
     rows = rng.integers(0, n, 3 * n)
     cols = np.repeat(np.arange(n), 3)

@@ -146,6 +146,7 @@ def invoke(*args: object) -> Any:
     event(f"{args[0]} exit {result.exit_code}")
     text = result.stdout + result.stderr
     assert "Traceback" not in text, text
+    assert "internal error" not in text, text       # a bug is never reported as input
     return result
 
 

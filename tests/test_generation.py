@@ -1,6 +1,7 @@
-"""Technique generation (lp.generation, results.generation) against the simplex on the
-full program: same optimum, same prices, certified on the full program; and honest when
-the restricted program has no optimum or the rounds or the budget run out."""
+"""Technique generation (lp.generation, through the chain of results.chain) against the
+simplex on the full program: same optimum, same prices, certified on the full program;
+and honest when the restricted program has no optimum or the rounds or the budget run
+out, handing its basis on to HiGHS when it stops short."""
 
 from __future__ import annotations
 
@@ -12,25 +13,24 @@ import scipy.sparse as sp
 
 import kantorovich as k
 from kantorovich.lp.compile import compile_plan
-from kantorovich.lp.generation import (GENERATE_FROM_COLUMNS, GENERATE_FROM_ROWS, lagrangian_bound, qualifies,
-                                       solve_by_generation)
+from kantorovich.lp.budget import Budget
+from kantorovich.lp.generation import (GENERATE_FROM_COLUMNS, GENERATE_FROM_ROWS, Generation,
+                                       lagrangian_bound, qualifies, solve_by_generation)
 from kantorovich.lp.highs import HighsSession
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 from kantorovich.model.plan import Plan
 from kantorovich.results.certificate import certify
-from kantorovich.results.generation import by_generation, relative_gap
+from kantorovich.results.chain import solve_program
 
-from economies import SUMMARY, two_resource_benchmark
+from economies import several_resources
 
 
 @pytest.fixture(scope="module")
 def economy() -> Plan:
     """300 products of the US summary table, 3 techniques each, labour and capital both
     binding, one product in ten with its technique capped."""
-    if not SUMMARY.exists():
-        pytest.skip("the US summary table is not in ../shared/data/io")
-    return two_resource_benchmark().several_resources(300, table=SUMMARY, seed=3)
+    return several_resources(300, seed=3)
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +46,9 @@ def _first_techniques(lp: LinearProgram) -> np.ndarray:
 
 def test_same_optimum_and_prices_as_the_simplex(economy, reference):
     lp = compile_plan(economy)
-    found, why, cert = by_generation(economy, lp)
-    assert found is not None and found.status is Status.OPTIMAL, why
+    solved = solve_program(lp, method="generation")
+    found, why, cert = solved.solution, solved.reason, solved.certificate
+    assert solved.method == "generation" and found.status is Status.OPTIMAL, why
     assert cert.verified and "certified on the full program" in why
     assert found.objective == pytest.approx(reference.objective, rel=1e-9)
     # both resources bind, and some capacities do: the structure method cannot apply
@@ -74,9 +75,9 @@ def test_same_optimum_and_prices_as_the_simplex(economy, reference):
 def test_several_rounds_from_a_poor_start(economy, reference):
     lp = compile_plan(economy)
     found = solve_by_generation(lp, start=_first_techniques(lp), per_product=1)
-    assert found.rounds >= 3
+    assert found.detail["rounds"] >= 3
     assert found.solution.status is Status.OPTIMAL
-    assert found.columns < lp.shape[1]
+    assert found.detail["columns"] < lp.shape[1]
     assert found.solution.objective == pytest.approx(reference.objective, rel=1e-9)
     cert = certify(lp, found.solution.x, found.solution.row_dual)
     assert cert.verified
@@ -90,26 +91,30 @@ def test_several_rounds_from_a_poor_start(economy, reference):
     assert again.iterations <= 5
 
 
-def test_rounds_running_out_report_a_valid_gap(economy, reference):
+def test_rounds_running_out_report_a_valid_bound_and_hand_on_the_basis(economy, reference):
     lp = compile_plan(economy)
-    solution, why, cert = by_generation(economy, lp, start=_first_techniques(lp),
-                                        per_product=1, max_rounds=2)
-    assert solution.status is Status.ITERATION_LIMIT and not solution.status.is_ok
-    assert "not proven optimal" in why and "Lagrangian bound" in why
-    assert cert.primal_infeasibility <= 1e-9          # the point itself is feasible
     found = solve_by_generation(lp, start=_first_techniques(lp), per_product=1,
                                 max_rounds=2)
-    assert found.solution.objective <= reference.objective * (1 + 1e-12)
+    solution = found.solution
+    assert solution.status is Status.ITERATION_LIMIT and not solution.status.is_ok
+    assert certify(lp, solution.x, solution.row_dual).primal_infeasibility <= 1e-9
+    assert solution.objective <= reference.objective * (1 + 1e-12)
     assert found.bound >= reference.objective * (1 - 1e-12)
-    gap = relative_gap(found.solution.objective, found.bound)
-    assert 0 < gap < 1 and f"{gap:.1g}" in why
+    assert 0 < (found.bound - solution.objective) / solution.objective < 1
+    # in the chain, HiGHS goes on from where generation stopped: warm from its basis
+    solved = solve_program(lp, method="generation", methods={
+        "generation": Generation(per_product=1, max_rounds=1)})
+    assert solved.method == "simplex" and solved.certificate.verified
+    assert "not generation: technique generation: stopped after 1" in solved.reason
+    assert "warm from the basis of technique generation" in solved.reason
+    assert solved.solution.objective == pytest.approx(reference.objective, rel=1e-9)
 
 
 def test_a_spent_budget_is_never_optimal(economy):
     lp = compile_plan(economy)
-    solution, why, _ = by_generation(economy, lp, budget=1e-9)
-    assert solution is not None and solution.status is Status.TIME_LIMIT
-    assert "time" in why
+    solved = solve_program(lp, method="generation", budget=1e-9)
+    assert solved.solution.status is Status.TIME_LIMIT
+    assert "time" in solved.reason
 
 
 def test_lagrangian_bound_is_valid_for_any_duals(economy, reference):
@@ -124,13 +129,13 @@ def test_lagrangian_bound_is_valid_for_any_duals(economy, reference):
 def test_awkward_units_reach_the_solver_exactly(economy, reference):
     """Capital counted in units a trillion times larger: the added columns are scaled
     like the rest (`HighsSession.add_columns`), and the optimum is unchanged."""
-    scaled = two_resource_benchmark().several_resources(300, table=SUMMARY, seed=3, capital_unit=1e-12)
+    scaled = several_resources(300, seed=3, capital_unit=1e-12)
     assert scaled.goods.loc["capital", "supply"] == pytest.approx(
         economy.goods.loc["capital", "supply"] * 1e-12, rel=1e-12)
     lp = compile_plan(scaled)
     found = solve_by_generation(lp, start=_first_techniques(lp), per_product=1)
     assert found.solution.status is Status.OPTIMAL
-    assert found.rounds >= 2
+    assert found.detail["rounds"] >= 2
     assert certify(lp, found.solution.x, found.solution.row_dual).verified
     assert found.solution.objective == pytest.approx(reference.objective, rel=1e-9)
 
@@ -169,13 +174,15 @@ def test_small_plan_same_optimum():
 
 def test_infeasible_and_unbounded_are_left_to_the_full_program():
     infeasible = _small(demand=1e6)
-    solution, why, cert = by_generation(infeasible, compile_plan(infeasible))
-    assert solution is None and cert is None and "infeasible" in why
-    assert k.solve(infeasible, method="simplex").status is Status.INFEASIBLE
+    found = Generation().solve(compile_plan(infeasible), Budget(None))
+    assert found.solution is None and "infeasible" in found.reason
+    result = k.solve(infeasible, method="generation")
+    assert result.status is Status.INFEASIBLE and result.method == "simplex"
+    assert "not generation: " in result.method_reason
     unbounded = _small(free_bread=True)
-    solution, why, _ = by_generation(unbounded, compile_plan(unbounded))
-    assert solution is None and "unbounded" in why
-    assert k.solve(unbounded, method="simplex").status is Status.UNBOUNDED
+    found = Generation().solve(compile_plan(unbounded), Budget(None))
+    assert found.solution is None and "unbounded" in found.reason
+    assert k.solve(unbounded, method="generation").status is Status.UNBOUNDED
 
 
 def test_qualifies_by_techniques_per_row(economy):

@@ -28,7 +28,8 @@ def test_the_charts_draw_every_regime_with_intervals_and_differences(
     titles = page.locator(".gtitle, .annotation-text").all_text_contents()
     assert any("Efficiency" in t for t in titles)
     assert any("Information volume" in t for t in titles)
-    assert any("Difference from central" in t for t in titles)
+    assert any("Efficiency: difference from central" in t for t in titles)
+    assert any("Shortage: difference from central" in t for t in titles)
     # every chart's y axis says what it measures
     axis_titles = page.evaluate("""() => [...document.querySelectorAll(
         'g[class^="g-y"][class$="title"]')].map((g) => g.textContent)""")

@@ -365,3 +365,25 @@ def test_a_unit_paid_per_unit_of_output_makes_its_capacity_not_a_kept_margin() -
     units = run_cell(experiment, "half", 1)["units"]
     assert units["target"].tolist() == [50.0, 50.0]
     assert units["output"].tolist() == [100.0, 100.0]
+
+
+def test_a_regime_of_ones_own_replans_by_planning_again_on_what_units_can_run() -> None:
+    from kantorovich.lab.regimes.base import CentreView, Planned, Regime
+
+    class Told(Regime):
+        type = "plan-what-is-told"
+
+        def plan(self, view: CentreView) -> Planned:
+            caps = view.reported.processes["capacity"].to_numpy(float)
+            assert np.array_equal(caps, view.reported_capacity)
+            return Planned(np.where(np.isfinite(caps), caps, 0.0))
+
+    experiment = make_experiment(
+        {"world": WORKSHOP, "periods": 2, "regimes": {"told": {"type": "plan-what-is-told"}},
+         "behaviour": CALM}, regimes={"plan-what-is-told": Told})
+    regime = Told("told", experiment.regimes["told"][1], experiment.world)
+    assert not regime.replans
+    view = CentreView(1, lambda: experiment.world.plan, np.array([100.0]), np.ones(1),
+                      experiment.world.process_unit, 1, None, None)
+    again = regime.replan(view, np.array([60.0]), np.array([100.0]))
+    assert again.targets.tolist() == [60.0]

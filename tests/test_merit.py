@@ -18,7 +18,7 @@ from kantorovich.lp.status import Status
 from kantorovich.model.plan import Plan
 from kantorovich.results.certificate import certify
 
-from economies import SUMMARY, two_resource_benchmark
+from economies import several_resources
 
 
 def _coal_and_steel(coal_cap: float = 10.0, labour: float = 100.0) -> Plan:
@@ -78,16 +78,9 @@ def test_a_capacity_that_does_not_bind_leaves_the_structure() -> None:
     assert "0 at capacity" in found.reason
 
 
-@pytest.fixture(scope="module")
-def bench():
-    if not SUMMARY.exists():
-        pytest.skip("the US summary table is not in ../shared/data/io")
-    return two_resource_benchmark()
-
-
 @pytest.mark.parametrize("seed", [0, 3, 7])
-def test_same_optimum_and_resource_prices_as_the_simplex(bench, seed: int) -> None:
-    plan = bench.several_resources(300, table=SUMMARY, seed=seed)
+def test_same_optimum_and_resource_prices_as_the_simplex(seed: int) -> None:
+    plan = several_resources(300, seed=seed)
     lp = compile_plan(plan)
     found = solve_by_merit(lp, min_rows=0)
     assert found.solution is not None and found.solution.status is Status.OPTIMAL, \
@@ -108,8 +101,8 @@ def test_same_optimum_and_resource_prices_as_the_simplex(bench, seed: int) -> No
     assert at_capacity.sum() >= 5
 
 
-def test_a_second_resource_left_over_gets_no_price(bench) -> None:
-    plan = bench.several_resources(300, table=SUMMARY, seed=1, capital_share=5.0)
+def test_a_second_resource_left_over_gets_no_price() -> None:
+    plan = several_resources(300, seed=1, capital_share=5.0)
     lp = compile_plan(plan)
     found = solve_by_merit(lp, min_rows=0)
     cert = certify(lp, found.solution.x, found.solution.row_dual)
@@ -120,20 +113,21 @@ def test_a_second_resource_left_over_gets_no_price(bench) -> None:
         k.solve(plan, method="simplex").objective, rel=1e-9)
 
 
-def test_large_plans_take_it_through_solve(bench) -> None:
-    """From `MERIT_FROM_ROWS` rows `solve` uses it by itself (as the structure method),
-    says so, and certifies the answer."""
-    plan = bench.several_resources(5_200, table=SUMMARY, seed=2)
+def test_large_plans_take_it_through_solve() -> None:
+    """From `MERIT_FROM_ROWS` rows `solve` uses it by itself, names it, says why the
+    structure method did not apply, and certifies the answer."""
+    plan = several_resources(5_200, seed=2)
     result = k.solve(plan)
     assert compile_plan(plan).shape[0] >= MERIT_FROM_ROWS
     assert result.status is k.Status.OPTIMAL
-    assert result.method == "structure" and "merit order" in result.method_reason
+    assert result.method == "merit" and "merit order" in result.method_reason
+    assert result.method_reason.startswith("not structure: ")
     assert result.certificate.verified
-    small = k.solve(bench.several_resources(300, table=SUMMARY, seed=2))
-    assert small.method != "structure"
+    small = k.solve(several_resources(300, seed=2))
+    assert small.method == "simplex" and "not merit: " in small.method_reason
 
 
-def test_refusals_say_why(bench) -> None:
+def test_refusals_say_why() -> None:
     plan = _coal_and_steel()
     assert "rows: below" in solve_by_merit(compile_plan(plan)).reason
     three = Plan.from_frames(
@@ -155,7 +149,7 @@ def test_refusals_say_why(bench) -> None:
     assert "sets of a basket" in solve_by_merit(compile_plan(weighed), min_rows=0).reason
 
 
-def test_a_spent_budget_is_never_optimal(bench) -> None:
-    lp = compile_plan(bench.several_resources(300, table=SUMMARY, seed=0))
+def test_a_spent_budget_is_never_optimal() -> None:
+    lp = compile_plan(several_resources(300, seed=0))
     found = solve_by_merit(lp, min_rows=0, budget=1e-9)
     assert found.solution is not None and found.solution.status is Status.TIME_LIMIT

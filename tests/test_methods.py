@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 import kantorovich as k
-from kantorovich.lp import methods
+from kantorovich.lp import highs_method
 from kantorovich.lp.highs import HighsSession
-from kantorovich.lp.methods import MethodError, choose_highs_method
+from kantorovich.lp.highs_method import choose_highs_method
+from kantorovich.lp.methods import MethodError
 from kantorovich.model.generate import synthetic_plan
 from kantorovich.results.certificate import certify
 
@@ -39,7 +40,7 @@ def test_auto_solves_small_plans_by_the_simplex(plan: k.Plan) -> None:
 
 def test_auto_solves_large_plans_by_interior_point(plan: k.Plan,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(methods, "IPM_FROM_NONZEROS", 100)
+    monkeypatch.setattr(highs_method, "IPM_FROM_NONZEROS", 100)
     result = k.solve(plan)
     assert result.method == "ipm" and "interior point with crossover" in result.method_reason
     assert result.status is k.Status.OPTIMAL and result.certificate.verified
@@ -51,16 +52,16 @@ def test_auto_solves_large_plans_by_interior_point(plan: k.Plan,
 
 
 def test_choice_by_size() -> None:
-    assert choose_highs_method(10, 100).method == "simplex"
-    big = choose_highs_method(10**6, 10**7)
-    assert big.method == "ipm" and "10,000,000 nonzeros" in big.reason
-    assert choose_highs_method(10**6, 10**7, asked="pdlp").method == "pdlp"
+    assert choose_highs_method(10, 100)[0] == "simplex"
+    method, reason = choose_highs_method(10**6, 10**7)
+    assert method == "ipm" and "10,000,000 nonzeros" in reason
+    assert choose_highs_method(10**6, 10**7, asked="pdlp")[0] == "pdlp"
 
 
 def test_an_unknown_method_is_refused(plan: k.Plan) -> None:
     with pytest.raises(MethodError, match="unknown method 'barrier'") as info:
         k.solve(plan, method="barrier")
-    assert "auto, simplex, ipm, pdlp, structure" in info.value.hint
+    assert "auto, simplex, ipm, pdlp, structure, merit, generation" in info.value.hint
     assert info.value.exit_code == 2
 
 
@@ -75,8 +76,7 @@ def test_pdlp_is_optimal_only_when_certified(plan: k.Plan) -> None:
     assert result.objective == pytest.approx(reference, rel=1e-3)
 
 
-def test_an_inaccurate_pdlp_answer_is_unverified_with_its_residuals(
-        plan: k.Plan, monkeypatch: pytest.MonkeyPatch) -> None:
+def _loose_pdlp(monkeypatch: pytest.MonkeyPatch) -> None:
     use = HighsSession.use_method
 
     def loose(self: HighsSession, method: str) -> None:
@@ -86,7 +86,24 @@ def test_an_inaccurate_pdlp_answer_is_unverified_with_its_residuals(
             self._h.setOptionValue("dual_feasibility_tolerance", 1e-2)
 
     monkeypatch.setattr(HighsSession, "use_method", loose)
-    # and the second opinion no better than the first
+
+
+def test_an_inaccurate_pdlp_answer_is_crossed_over_from_its_point(
+        plan: k.Plan, monkeypatch: pytest.MonkeyPatch) -> None:
+    _loose_pdlp(monkeypatch)
+    result = k.solve(plan, method="pdlp")
+    assert result.method == "pdlp" and result.is_optimal
+    assert result.certificate.verified and result.solution.has_basis
+    assert "its point crossed over to a vertex" in result.method_reason
+    assert result.objective == pytest.approx(k.solve(plan, method="simplex").objective,
+                                             rel=1e-9)
+
+
+def test_an_inaccurate_pdlp_answer_is_unverified_with_its_residuals(
+        plan: k.Plan, monkeypatch: pytest.MonkeyPatch) -> None:
+    _loose_pdlp(monkeypatch)
+    # no vertex from its point, and the second opinion no better than the first
+    monkeypatch.setattr(HighsSession, "cross_over", lambda self, x, row_dual: False)
     monkeypatch.setattr(HighsSession, "solve_carefully",
                         lambda self, budget=None, **_: self.solve(budget))
     result = k.solve(plan, method="pdlp")

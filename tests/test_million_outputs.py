@@ -13,7 +13,7 @@ import pytest
 import kantorovich as k
 from kantorovich.economy.generate import generate_economy
 from kantorovich.economy.table import load_economy
-from kantorovich.model.load import load_plan
+from kantorovich.model.plan import load_plan
 from kantorovich.report.export import write_result
 from kantorovich.report.summary import summary
 from kantorovich.results import result as result_module

@@ -19,7 +19,7 @@ from scipy.optimize import linprog
 import kantorovich as k
 from kantorovich.errors import KantorovichError, PlanError
 from kantorovich.lp.compile import compile_plan
-from kantorovich.lp.highs import read_mps_arrays, write_mps
+from kantorovich.lp.mps_io import read_mps_arrays, write_mps
 from kantorovich.lp.mps import export_mps, mps_names, plan_from_mps
 from kantorovich.lp.program import LinearProgram
 from kantorovich.model.rules import parse_rule
@@ -349,11 +349,11 @@ def test_a_warning_no_line_explains_is_refused_in_highs_words(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A reader warning the scan cannot place still stops the read: the arrays may then
     not be the file's LP."""
-    from kantorovich.lp import highs
+    from kantorovich.lp import mps_io
 
-    real = highs.read_mps_arrays
+    real = mps_io.read_mps_arrays
 
-    def warned(path: Path) -> highs.MpsArrays:
+    def warned(path: Path) -> mps_io.MpsArrays:
         arrays = real(path)
         arrays.messages.append("WARNING: something new in a later HiGHS")
         return arrays

@@ -23,7 +23,7 @@ import kantorovich as k
 from kantorovich.cli import app
 from kantorovich.errors import PlanError
 from kantorovich.model import schema
-from kantorovich.model.load import load_plan
+from kantorovich.model.plan import load_plan
 
 LABOUR = 1.5e8
 

@@ -477,3 +477,62 @@ def test_generated_linear_rules_give_their_coefficients(
         assert coef == pytest.approx(float(want))
     assert rule.rhs == pytest.approx(float(rhs))
     assert rule.text == text
+
+
+# --------------------------------------------------------------------------
+# A bug of ours is never the user's mistake (issue 16)
+# --------------------------------------------------------------------------
+
+def _broken_add(self: object, children: list[object]) -> object:
+    raise ZeroDivisionError("a bug while adding two terms")
+
+
+def test_a_bug_while_building_a_rule_is_not_a_rule_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the parser's own errors and the rule checks become `RuleSyntaxError`; an
+    exception from our own code passes through, so the properties above can fail."""
+    import kantorovich.model.rules as rules
+
+    monkeypatch.setattr(rules._ToLinear, "add", _broken_add)
+    rules._parser.cache_clear()            # the parser binds its callbacks when built
+    try:
+        with pytest.raises(ZeroDivisionError, match="a bug while adding"):
+            parse_rule("level(a) + level(b) >= 1")
+        assert error("level(a) * level(b) >= 1").column == 10   # still the user's
+    finally:
+        monkeypatch.undo()
+        rules._parser.cache_clear()
+    assert coefs("level(a) + level(b) >= 1") == {lv("a"): 1.0, lv("b"): 1.0}
+
+
+BROKEN_RULES = """
+import sys
+import kantorovich.model.rules as rules
+
+def broken(self, children):
+    raise ZeroDivisionError("a bug while adding two terms")
+
+rules._ToLinear.add = broken
+from kantorovich.cli import main
+sys.argv = ["kantorovich", "validate", sys.argv[1]]
+main()
+"""
+
+
+@pytest.mark.process
+def test_a_bug_in_a_rule_is_an_internal_error_with_exit_70(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("name: p\ngoods: {wheat: {unit: t}}\n"
+                    "processes: {mill: {inputs: {wheat: 1}}}\n"
+                    "objective: {minimize: {wheat: 1}}\n"
+                    "policies: {q: {rule: 'level(mill) + level(mill) >= 1'}}\n")
+    proc = subprocess.run([sys.executable, "-c", BROKEN_RULES, str(plan)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 70, proc.stderr
+    assert "internal error: ZeroDivisionError: a bug while adding two terms" in proc.stderr
+    assert "please report it" in proc.stderr
+    assert "rule" not in proc.stderr.split("internal error")[0]    # not the user's rule
+    assert "Traceback" not in proc.stderr

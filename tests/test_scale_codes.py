@@ -21,7 +21,7 @@ from kantorovich.economy.generate import generate_economy
 from kantorovich.economy.table import load_economy
 from kantorovich.errors import PlanError
 from kantorovich.model.checks import pairs_repeat, positions_in
-from kantorovich.model.load import load_plan
+from kantorovich.model.plan import load_plan
 from kantorovich.report.export import write_result
 from kantorovich.report.summary import summary
 

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 import kantorovich as k
 from kantorovich.lp.compile import compile_plan
-from kantorovich.lp.structure import leontief_solve, solve_by_structure
+from kantorovich.lp.leontief import NotProductive, leontief_solve
+from kantorovich.lp.structure import Structure
 from kantorovich.model.plan import Plan
 
 V_CORN, V_IRON = 5 / 3, 4 / 3
@@ -176,17 +177,17 @@ def test_unlimited_labour_minimised() -> None:
 
 
 def test_a_failed_certificate_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    import kantorovich.results.result as module
+    solve = Structure.solve
 
-    def spoiled(lp, **options):  # noqa: ANN001, ANN003, ANN202 - the patched signature
-        found = solve_by_structure(lp, **options)
+    def spoiled(self, lp, budget, start=None):  # noqa: ANN001, ANN202 - patched signature
+        found = solve(self, lp, budget, start)
         found.solution.row_dual[:] *= 1.5       # wrong prices
         return found
 
-    monkeypatch.setattr(module, "solve_by_structure", spoiled)
+    monkeypatch.setattr(Structure, "solve", spoiled)
     result = k.solve(corn_iron({"maximize_sets": {"corn": 1, "iron": 1}}))
     assert result.method == "simplex"
-    assert "failed the certificate" in result.method_reason
+    assert "structure's answer failed the certificate" in result.method_reason
     assert result.objective == pytest.approx(100 / 3, rel=1e-9)
 
 
@@ -200,10 +201,11 @@ def test_leontief_solve_methods_agree() -> None:
     rhs = rng.random(n)
     direct, how_lu = leontief_solve(B, rhs)
     iterated, how_it = leontief_solve(B, rhs, direct_up_to=0)
-    assert (how_lu, how_it) == ("lu", "iteration")
-    assert np.allclose(direct, iterated, rtol=1e-12, atol=0)
+    assert (how_lu, how_it) == ("splu", "iteration")
+    assert np.allclose(direct, iterated, rtol=1e-11, atol=0)
     assert np.allclose(direct - B @ direct, rhs, rtol=1e-12)
-    assert leontief_solve(sp.csr_matrix(np.array([[1.0]])), np.ones(1)) is None
+    with pytest.raises(NotProductive):
+        leontief_solve(sp.csr_matrix(np.array([[1.0]])), np.ones(1))
 
 
 # -- random productive economies: structure equals the simplex -------------------------------

@@ -2,8 +2,7 @@
 
 In-process tests build the command exactly as cli.py registers it
 (``app.command("sweep", cls=_Command)(_guarded(sweep_command))``) and run it with Typer's
-runner; the ``process`` tests run ``python -m kantorovich.cli sweep`` in a real interpreter
-and are skipped until cli.py registers the command.
+runner; the ``process`` tests run ``python -m kantorovich.cli sweep`` in a real interpreter.
 """
 
 from __future__ import annotations
@@ -96,19 +95,7 @@ def test_a_foreign_directory_is_refused(tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "mine").iterdir()] == ["keep.txt"]
 
 
-# -- a real interpreter, once cli.py registers the command --------------------------------
-def _registered() -> bool:
-    from typer.main import get_command
-
-    from kantorovich.cli import app
-
-    return "sweep" in get_command(app).commands  # type: ignore[attr-defined]
-
-
-needs_registration = pytest.mark.skipif(not _registered(),
-                                        reason="cli.py does not register 'sweep' yet")
-
-
+# -- a real interpreter ----------------------------------------------------------------------
 def _process(*args: object) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "160"}
     env.pop("PYTHONWARNINGS", None)
@@ -120,7 +107,6 @@ def _process(*args: object) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.process
-@needs_registration
 def test_the_registered_command_in_a_real_process(tmp_path: Path) -> None:
     out = tmp_path / "d3"
     proc = _process(PLAN, "--vary", f"{RULE}=1e6:2.5e6:4", "-o", out, "--json",

@@ -26,7 +26,9 @@ pydantic, lark or HiGHS.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kantorovich._lazy import lazy_names
 
 __version__ = "0.1.0"
 
@@ -44,7 +46,6 @@ _HOME = {
     "Session": "kantorovich.results.session",
     "Status": "kantorovich.lp.status",
     "analyse": "kantorovich.explain.analyses",
-    "explain": "kantorovich.explain",
     "load_plan": "kantorovich.io",
     "moves": "kantorovich.explain.analyses",
     "policy_costs": "kantorovich.explain.policies",
@@ -52,10 +53,6 @@ _HOME = {
     "solve": "kantorovich.results.result",
     "write_report": "kantorovich.report.html",
 }
-
-#: ``kantorovich.explain`` is the explain subpackage itself, which is callable: called
-#: with a result it gives the sentences (see `kantorovich.explain`)
-_MODULES = {"explain"}
 
 __all__ = [
     "Certificate", "KantorovichError", "Objective", "Plan", "PlanError", "PlanResult",
@@ -65,9 +62,9 @@ __all__ = [
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time `__getattr__` does this
     from kantorovich.errors import KantorovichError, PlanError, PlanStatusError, Problem
-    from kantorovich.explain.analyses import analyse, moves
+    from kantorovich.explain.analyses import Analyses, analyse, moves
     from kantorovich.explain.policies import policy_costs
-    from kantorovich import explain
+    from kantorovich.explain.story import Explanation
     from kantorovich.io import load_plan
     from kantorovich.lp.status import Status
     from kantorovich.model.plan import Objective, Plan, Policy
@@ -77,17 +74,20 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time `__getattr__` do
     from kantorovich.results.session import Session
     from kantorovich.report.html import write_report
 
-
-def __getattr__(name: str) -> Any:
-    """Import a public name's module on first use and keep the name here."""
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'kantorovich' has no attribute {name!r}")
-    module = importlib.import_module(home)
-    value = module if name in _MODULES else getattr(module, name)
-    globals()[name] = value
-    return value
+# The subpackage ``kantorovich.explain`` (its __init__ imports nothing) is loaded before
+# the function of the same name is defined: the import system sets a package's attribute
+# only when it first loads a subpackage, so the function below is never replaced by it.
+# Its modules are imported by their full names (``from kantorovich.explain.story import
+# explain``).
+importlib.import_module("kantorovich.explain")
 
 
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+def explain(result: PlanResult, analyses: Analyses | None = None) -> Explanation:
+    """The plan explained in sentences: headline, moves, policies, prices, processes
+    (`kantorovich.explain.story.explain`)."""
+    from kantorovich.explain.story import explain as explained
+
+    return explained(result, analyses)
+
+
+__getattr__, __dir__ = lazy_names(__name__, _HOME)

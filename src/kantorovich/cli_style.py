@@ -20,7 +20,7 @@ import io
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 import click
 import typer
@@ -84,15 +84,15 @@ def _is_terminal(stream: Any) -> bool:
 def answer_console(width: int) -> Console:
     """The console of a command's answer, on stdout: as wide as the terminal, or
     ``width`` columns when stdout is not one (a file, a pipe); made when first used."""
-    return _Deferred(lambda: _Console(  # type: ignore[return-value]
+    return cast(Console, _Deferred(lambda: _Console(
         highlight=False, soft_wrap=True, emoji=False,     # ":x:" in a name is text
-        width=None if _is_terminal(sys.stdout) else width))
+        width=None if _is_terminal(sys.stdout) else width)))
 
 
 def error_console() -> Console:
     """The console of errors, warnings and progress, on stderr; made when first used."""
-    return _Deferred(lambda: _Console(  # type: ignore[return-value]
-        stderr=True, highlight=False, soft_wrap=True, emoji=False))
+    return cast(Console, _Deferred(lambda: _Console(
+        stderr=True, highlight=False, soft_wrap=True, emoji=False)))
 
 
 # -- an answer that cannot be written -----------------------------------------------------

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kantorovich.model.load import load_plan as _load_document
 from kantorovich.model.plan import Plan
+from kantorovich.model.plan import load_plan as _load_document
 
 __all__ = ["load_plan"]
 

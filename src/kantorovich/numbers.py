@@ -9,8 +9,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import SupportsFloat, cast
 
-__all__ = ["count", "fmt", "plural", "quantity"]
+__all__ = ["cell", "count", "fmt", "plural", "quantity"]
+
+
+def cell(value: object) -> float:
+    """A table cell read as the number it holds (pandas types a cell as any scalar: a
+    date, a string...; the plan's number columns hold floats).
+
+    >>> cell(3), cell("2.5")
+    (3.0, 2.5)
+    """
+    return float(cast(SupportsFloat | str, value))
 
 
 def fmt(value: float | None, unit: str = "") -> str:

@@ -15,13 +15,14 @@ Three rules, the same in every JSON document this package writes:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["ZERO_TOLERANCE", "clean", "frame_cleaned", "frame_records", "number", "plain",
-           "series_dict"]
+           "plain_dict", "series_dict"]
 
 ZERO_TOLERANCE = 1e-9
 """Relative size under which a value is the solver's rounding of zero (HiGHS's own
@@ -81,7 +82,7 @@ def number(value: Any, scale: float = 1.0) -> float | int | str | None:
     if value is None:
         return None
     if isinstance(value, (bool, np.bool_)):
-        return bool(value)  # type: ignore[return-value]
+        return bool(value)
     if isinstance(value, (int, np.integer)):
         return int(value)
     value = float(value)
@@ -104,6 +105,11 @@ def plain(value: Any) -> Any:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     return value if isinstance(value, str) else str(value)
+
+
+def plain_dict(value: Mapping[str, Any]) -> dict[str, Any]:
+    """`plain` of a mapping: a JSON-safe dict keyed by text."""
+    return {str(k): plain(v) for k, v in value.items()}
 
 
 def _cleaned(series: pd.Series) -> pd.Series:

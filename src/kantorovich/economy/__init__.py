@@ -8,6 +8,8 @@
     checks.py    check_economy: balances, negative flows, zero output, productivity
     leontief.py  LeontiefSystem and accounts: gross output, labour values, multipliers,
                  by sparse LU or fixed-point iteration, never a dense inverse
+    bases.py     value bases: each input's vertically integrated content against prices
+    production_prices.py  p = (1 + r) p A + w l, R = 1/rho(A) - 1, the standard commodity
     cli.py       ``kantorovich economy values|inspect`` (imports only typer and rich)
 
 Names are imported on first use, so ``kantorovich economy --help`` costs no pandas or scipy.
@@ -15,8 +17,9 @@ Names are imported on first use, so ``kantorovich economy --help`` costs no pand
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kantorovich._lazy import lazy_names
 
 _HOME = {
     "Economy": "kantorovich.economy.table",
@@ -31,26 +34,26 @@ _HOME = {
     "gross_output": "kantorovich.economy.leontief",
     "labour_values": "kantorovich.economy.leontief",
     "multipliers": "kantorovich.economy.leontief",
+    "ValueBases": "kantorovich.economy.bases",
+    "value_bases": "kantorovich.economy.bases",
+    "from_pymrio": "kantorovich.economy.table",
+    "to_pymrio": "kantorovich.economy.pymrio_io",
+    "ProductionPrices": "kantorovich.economy.production_prices",
+    "perron": "kantorovich.economy.production_prices",
+    "production_prices": "kantorovich.economy.production_prices",
 }
 
 __all__ = sorted(_HOME)
 
 if TYPE_CHECKING:
+    from kantorovich.economy.bases import ValueBases, value_bases
     from kantorovich.economy.checks import Finding, TableCheck, check_economy, spectral_radius
     from kantorovich.economy.leontief import (
         Accounts, LeontiefSystem, accounts, gross_output, labour_values, multipliers)
-    from kantorovich.economy.table import Economy, load_economy
+    from kantorovich.economy.production_prices import (
+        ProductionPrices, perron, production_prices)
+    from kantorovich.economy.pymrio_io import to_pymrio
+    from kantorovich.economy.table import Economy, from_pymrio, load_economy
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name's module on first use and keep the name here."""
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'kantorovich.economy' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _HOME)

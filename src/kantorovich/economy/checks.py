@@ -16,6 +16,9 @@ stated in `TableCheck.cleanup`:
   in JSON), since no technique is observed.
 * **Column sums of A** at or above 1: a sector using more inputs than it makes (negative
   value added), listed.
+* **Labour**: sectors with output whose labour proxy (compensation, else value added)
+  is zero or negative, listed (`labour_findings`): their labour values need not be
+  positive, and prices cannot equal negative ones.
 * **Productivity**: the spectral radius of A must be below 1, or ``(I - A)^-1`` is not a
   nonnegative series and Leontief accounting is refused. See `spectral_radius`.
 """
@@ -32,7 +35,7 @@ import scipy.sparse.linalg as spla
 
 from kantorovich.economy.table import CLOSING_ITEMS, Economy
 
-__all__ = ["Finding", "TableCheck", "check_economy", "spectral_radius"]
+__all__ = ["Finding", "TableCheck", "check_economy", "labour_findings", "spectral_radius"]
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +102,7 @@ class TableCheck:
         return out
 
 
-def spectral_radius(A: sp.spmatrix) -> tuple[float, str]:
+def spectral_radius(A: sp.csc_matrix | sp.csr_matrix) -> tuple[float, str]:
     """Spectral radius of the technical coefficients and how it was found.
 
     Dense eigenvalues up to `DENSE_SPECTRUM_MAX` sectors; above, ARPACK (`eigs`, the
@@ -132,7 +135,7 @@ def spectral_radius(A: sp.spmatrix) -> tuple[float, str]:
         return float(np.abs(values).max()), "ARPACK eigs"
     except spla.ArpackNoConvergence:
         log.info("ARPACK did not converge; bounding the spectral radius by |A|")
-        return _perron_bound(abs(A).tocsr())
+        return _perron_bound(abs(A.tocsr()))
 
 
 def _perron_bound(B: sp.csr_matrix, steps: int = 10_000, tol: float = 1e-10
@@ -165,6 +168,40 @@ def _worst(economy: Economy, positions: np.ndarray, size: np.ndarray) -> str:
 
 def _ids(economy: Economy, positions: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in economy.ids[positions])
+
+
+def labour_findings(economy: Economy) -> list[Finding]:
+    """Sectors with output whose labour (the proxy the accounting uses: compensation of
+    employees where the table has it, else value added) is zero or negative.
+
+    Labour values ``v = l + vA`` then need not be positive, and a price, never below 0,
+    cannot equal a negative one: the non-substitution theorem assumes labour in every
+    technique. A finding (a warning), never a silent number.
+
+    >>> e = Economy.from_arrays([[150, 500], [200, 100]], [350, 1700],
+    ...                         compensation=[650, -100])
+    >>> [f.code for f in labour_findings(e)], labour_findings(e)[0].sectors
+    (['labour-not-positive'], (1,))
+    """
+    proxy = economy.labour_source or ("va" if "va" in economy.va.columns else None)
+    if proxy is None or proxy not in economy.va.columns:
+        return []
+    amount = economy.va[proxy].to_numpy(float)
+    bad = np.flatnonzero((economy.x > 0) & ~(amount > 0))
+    if not bad.size:
+        return []
+    word = "compensation of employees" if proxy == "compensation" else "value added"
+    negative = int((amount[bad] < 0).sum())
+    return [Finding(
+        "labour-not-positive", "warning",
+        f"{bad.size} sector(s) with output have zero or negative {word} (the labour proxy, "
+        f"column {proxy}; {negative} negative): {_worst(economy, bad, amount)}; their "
+        "labour coefficients are not positive, so labour values may be 0 or negative and "
+        "prices (never below 0) cannot equal them there",
+        hint="check these sectors in va.csv (a negative figure is usually subsidies netted "
+             "in); correct them, or value labour by the other proxy (--labour "
+             + ("va" if proxy == "compensation" else "compensation") + ")",
+        file=economy.files.get("va"), sectors=_ids(economy, bad))]
 
 
 def check_economy(economy: Economy) -> TableCheck:
@@ -273,6 +310,8 @@ def check_economy(economy: Economy) -> TableCheck:
             hint="check these sectors' inputs and output; the economy may still be "
                  "productive (see the spectral radius)",
             file=e.files.get("Z"), sectors=_ids(e, over)))
+
+    findings += labour_findings(e)
 
     rho, how = spectral_radius(e.A)
     if rho >= 1.0:

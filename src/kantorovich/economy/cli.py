@@ -19,7 +19,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -28,6 +28,10 @@ from rich.table import Table
 
 from kantorovich.cli_style import (Command, Group, answer_console, error_console,
                                    report_failure)
+
+if TYPE_CHECKING:
+    from kantorovich.economy.plan import ImportRule
+    from kantorovich.economy.table import LabourSource
 
 economy_app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=Group,
@@ -50,12 +54,54 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(report_failure(err, exc, what="table"))
 
 
+#: the words --labour and --imports take (checked where they are read), as the library's
+#: literal types
+_LABOUR: dict[str, LabourSource] = {"compensation": "compensation", "va": "va"}
+_IMPORTS: dict[str, ImportRule] = {"supply": "supply", "drop": "drop"}
+
+
 def _load(table: Path, labour: str | None) -> tuple[Any, Any]:
     from kantorovich.economy.checks import check_economy
     from kantorovich.economy.table import load_economy
 
-    economy = load_economy(table, labour=labour)  # type: ignore[arg-type]
+    economy = load_economy(table, labour=None if labour is None else _LABOUR[labour])
     return economy, check_economy(economy)
+
+
+def _dumps(data: Any) -> str:
+    """One JSON document, always valid JSON: a number that is not finite is ``null``
+    (undefined: a sector with no output), and ``allow_nan=False`` guards the rest."""
+    return json.dumps(_finite(data), ensure_ascii=False, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _refuse_overflow(result: Any, economy: Any, file: str | None) -> None:
+    """Gross output or labour values beyond a double (about 1.8e308) are bad input: the
+    demand or the table is out of the range a computer holds, said, never ``inf``."""
+    import numpy as np
+
+    from kantorovich.errors import PlanError, Problem
+
+    made = economy.x > 0
+    output = result.output.to_numpy(float)
+    values = (np.zeros(economy.n) if result.labour_values is None
+              else result.labour_values.to_numpy(float))
+    bad = ~np.isfinite(output) | (made & ~np.isfinite(values))
+    if bad.any() or not math.isfinite(result.output_residual):
+        where = ", ".join(economy.describe(int(j)) for j in np.flatnonzero(bad)[:5])
+        raise PlanError([Problem(
+            "the final demand is too large for the numbers a computer holds: gross output "
+            f"overflows (beyond about 1.8e308){' for ' + where if where else ''}", file=file,
+            hint="give the demand in a larger unit (millions, say) or smaller amounts")])
 
 
 def _number(value: float) -> float | None:
@@ -145,18 +191,22 @@ def values(table: TableArg,
         final = None if demand is None else _read_demand(economy, demand)
         from kantorovich.economy.leontief import accounts
 
-        result = accounts(economy, final)
+        import numpy as np
+
+        with np.errstate(over="ignore", invalid="ignore"):   # judged just below
+            result = accounts(economy, final)
+        _refuse_overflow(result, economy, str(demand) if demand else economy.files.get("y"))
     except KantorovichError as exc:
         _fail(exc)
     if json_out:
-        sys.stdout.write(json.dumps({
+        sys.stdout.write(_dumps({
             "table": str(table), "sectors": economy.n, "unit": economy.unit,
             "demand": str(demand) if demand else economy.files.get("y"),
             "labour": result.labour_source, "method": result.method,
             "residuals": {"output": result.output_residual,
                           "labour_values": result.labour_residual},
             "output": _keyed(result.output), "labour_values": _keyed(result.labour_values),
-            "checks": check.to_dict()}, ensure_ascii=False) + "\n")
+            "checks": check.to_dict()}) + "\n")
         return
     out = _out()
     grid = Table(title=escape(f"{table}: gross output and labour values "
@@ -166,7 +216,9 @@ def values(table: TableArg,
     grid.add_column(escape(f"output [{economy.unit or 'money'}]"), justify="right")
     grid.add_column("labour value", justify="right")
     s = economy.sectors
-    for j, (x, v) in enumerate(zip(result.output, result.labour_values, strict=True)):
+    values = result.labour_values
+    assert values is not None          # the table was given labour above
+    for j, (x, v) in enumerate(zip(result.output, values, strict=True)):
         grid.add_row(str(economy.ids[j]), escape(s["code"].iloc[j]), escape(s["name"].iloc[j]),
                      escape(s["region"].iloc[j]), f"{x:,.6g}",
                      "-" if not math.isfinite(v) else f"{v:.6g}")
@@ -196,9 +248,8 @@ def inspect(table: TableArg, json_out: Json = False) -> None:
     except KantorovichError as exc:
         _fail(exc)
     if json_out:
-        sys.stdout.write(json.dumps({"table": str(table), "unit": economy.unit,
-                                     "labour": economy.labour_source, **check.to_dict()},
-                                    ensure_ascii=False) + "\n")
+        sys.stdout.write(_dumps({"table": str(table), "unit": economy.unit,
+                                 "labour": economy.labour_source, **check.to_dict()}) + "\n")
         return
     out = _out()
     summary = Table(title=escape(f"{table}"), show_header=False)
@@ -250,6 +301,7 @@ def generate(like: Annotated[Path, typer.Option(
     solve it with kantorovich solve OUT/plan.yaml."""
     import time
 
+    from kantorovich.economy.checks import check_economy
     from kantorovich.economy.generate import generate_economy
     from kantorovich.economy.table import load_economy
     from kantorovich.errors import KantorovichError
@@ -262,13 +314,14 @@ def generate(like: Annotated[Path, typer.Option(
         economy = load_economy(like)
         generated = generate_economy(economy, n, techniques=techniques, seed=seed,
                                      degree=degree)
+        findings = check_economy(economy).to_dict()["findings"]
         plan = generated.write(out, inputs=[like])
     except KantorovichError as exc:
         _fail(exc)
     info = {**generated.info, "flows": generated.flow_count, "plan": str(plan),
             "seconds": round(time.perf_counter() - start, 3)}
     if json_out:
-        sys.stdout.write(json.dumps(info, ensure_ascii=False) + "\n")
+        sys.stdout.write(_dumps({**info, "findings": findings}) + "\n")
         return
     if info["labour"] != "compensation":
         err.print("note: the table has no compensation of employees; labour is measured "
@@ -398,7 +451,7 @@ def plan(table: TableArg,
                              for f in check.findings if f.severity == "error"])
         from kantorovich.economy.plan import plan_ray
 
-        ray = plan_ray(economy, resources=wanted, imports=imports,  # type: ignore[arg-type]
+        ray = plan_ray(economy, resources=wanted, imports=_IMPORTS[imports],
                        time_limit=time_limit)
     except KantorovichError as exc:
         _fail(exc)
@@ -418,7 +471,7 @@ def plan(table: TableArg,
                      "shadow_price": _number(r.shadow_price), "binding": bool(r.binding)}
             for k, r in ray.resources.iterrows()},
         "method": ray.method, "notes": list(ray.notes), "paragraph": ray.paragraph(),
-        "seconds": result.seconds}
+        "findings": check.to_dict()["findings"], "seconds": result.seconds}
     if output is not None and result.is_optimal:
         _write_plan_ray(ray, output, summary, fmt, table)
     if json_out:
@@ -427,7 +480,7 @@ def plan(table: TableArg,
             "labour_values": _keyed(frame["labour_value"]),
             "shadow_prices": _keyed(frame["shadow_price"]),
             "ratio": _keyed(frame["ratio"]), "output": _keyed(frame["output"])}
-        sys.stdout.write(json.dumps({**summary, **keyed}, ensure_ascii=False) + "\n")
+        sys.stdout.write(_dumps({**summary, **keyed}) + "\n")
     else:
         _print_plan_ray(ray, table, economy)
     if not result.is_optimal:
@@ -493,3 +546,156 @@ def _write_plan_ray(ray: Any, directory: Path, summary: dict[str, Any], fmt: str
         from kantorovich.economy.chart import valuation_page
 
         (staging / "valuations.html").write_text(valuation_page(ray), encoding="utf-8")
+
+
+def _load_with_labour(table: Path) -> tuple[Any, Any]:
+    """A table with labour as ``economy values`` takes it (value added, said on stderr,
+    where it has no compensation), refused when it is not productive."""
+    from kantorovich.errors import PlanError, Problem
+
+    economy, check = _load(table, None)
+    if economy.labour_source is None:
+        economy = economy.with_labour("va")
+        err.print("note: the table has no compensation of employees; the labour basis is "
+                  "value added (wages, profits and taxes), so its figures are value-added "
+                  "content, not labour values.", markup=False)
+    if not check.productive:
+        raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
+                         for f in check.findings if f.severity == "error"])
+    return economy, check
+
+
+@economy_app.command("bases", cls=Command)
+def bases(table: TableArg,
+          output: Annotated[Optional[Path], typer.Option(
+              "-o", "--output", help="Write bases.csv (the ranked table) and bases.html "
+                                     "(a chart of the ranking) to this directory.",
+              show_default=False)] = None,
+          json_out: Json = False) -> None:
+    """Labour and every produced input as the basis of value in turn: how well each
+    basis's vertically integrated content v_b = c_b (I - A)^-1 predicts market prices
+    (correlation of logs, R², mean absolute deviation), ranked by R²."""
+    from kantorovich.errors import KantorovichError
+
+    try:
+        if output is not None:
+            from kantorovich.files import check_output_dir
+
+            check_output_dir(output, inputs=[table])
+        economy, _ = _load_with_labour(table)
+        from kantorovich.economy.bases import value_bases
+
+        result = value_bases(economy)
+        if output is not None:
+            _write_bases(result, output, table)
+    except KantorovichError as exc:
+        _fail(exc)
+    if json_out:
+        sys.stdout.write(_dumps(result.to_dict()) + "\n")
+        return
+    out = _out()
+    word = "value added" if result.labour_source == "va" else "labour"
+    grid = Table(title=escape(f"{table}: value bases ranked by {result.ranking_rule} "
+                              f"(* = the {word} basis)"))
+    for column in ("rank", "basis", "code", "name"):
+        grid.add_column(column)
+    for column in ("correlation", "R²", "MAD", "sectors"):
+        grid.add_column(column, justify="right")
+
+    def show(value: float) -> str:
+        return "-" if not math.isfinite(value) else f"{value:.4f}"
+
+    for key, row in result.table.iterrows():
+        mark = "*" if row["labour"] else ""
+        grid.add_row(f"{row['rank']}{mark}", escape(str(key)), escape(str(row["code"])),
+                     escape(str(row["name"])), show(row["correlation"]), show(row["r2"]),
+                     show(row["mad"]), str(row["sectors"]))
+    out.print(grid)
+
+
+def _write_bases(result: Any, directory: Path, table: Path) -> None:
+    from kantorovich import files
+    from kantorovich.economy.bases_chart import bases_page
+
+    with files.output_directory(directory, inputs=[table]) as staging:
+        result.table.reset_index().to_csv(staging / "bases.csv", index=False)
+        (staging / "bases.html").write_text(
+            bases_page(result, f"Value bases of {table}"), encoding="utf-8")
+
+
+@economy_app.command("prices", cls=Command)
+def production_prices(
+        table: TableArg,
+        profit_rate: Annotated[float, typer.Option(
+            "--profit-rate", metavar="R", help="Uniform rate of profit on circulating "
+                                               "capital (0.1 = 10 %), below the maximum.",
+            show_default=False)],
+        normalise: Annotated[str, typer.Option(
+            "--normalise", help="value: total price of gross output = its total labour "
+                                "value; wage: the wage per unit of labour is 1.")] = "value",
+        json_out: Json = False) -> None:
+    """Prices of production p = (1 + r) p A + w l at a uniform rate of profit, the maximum
+    rate of profit R = 1/ρ(A) - 1 and Sraffa's standard commodity."""
+    from kantorovich.errors import KantorovichError, PlanError, Problem
+
+    try:
+        if normalise not in ("value", "wage"):
+            raise PlanError([Problem(f"--normalise {normalise!r} is not a normalisation",
+                                     hint="use value or wage")])
+        if not math.isfinite(profit_rate) or profit_rate < 0:
+            raise PlanError([Problem(f"--profit-rate {profit_rate:g} is not a rate of "
+                                     "profit", hint="give a number from 0 up to below R")])
+        economy, _ = _load_with_labour(table)
+        from kantorovich.economy.production_prices import perron
+        from kantorovich.economy.production_prices import (
+            production_prices as compute)
+
+        eigen = perron(economy.A)
+        if not eigen.admits(profit_rate):
+            raise PlanError([Problem(
+                f"--profit-rate {profit_rate:g} is not below this table's maximum rate of "
+                f"profit R = 1/ρ(A) - 1 = {eigen.max_profit_rate:.6g} (ρ = {eigen.rho:.6g}), "
+                "where the wage is zero", file=str(table),
+                hint=f"give a rate from 0 up to below {eigen.max_profit_rate:.6g}")])
+        result = compute(economy, profit_rate, "value" if normalise == "value" else "wage",
+                         eigen=eigen)
+    except KantorovichError as exc:
+        _fail(exc)
+    from kantorovich.economy.production_prices import STANDARD_NORMALISATION
+
+    standard = result.standard_commodity
+    if json_out:
+        sys.stdout.write(_dumps({
+            "profit_rate": result.profit_rate, "max_profit_rate": result.max_profit_rate,
+            "prices": _keyed(result.prices),
+            "standard_commodity": None if standard is None else _keyed(standard),
+            "normalisation": result.normalisation, "wage": result.wage,
+            "wage_in_standard": result.wage_in_standard,
+            "spectral_radius": result.spectral_radius, "labour": economy.labour_source,
+            "standard_commodity_normalisation": STANDARD_NORMALISATION,
+            "eigen_method": result.eigen_method}) + "\n")
+        return
+    out = _out()
+    word = "value-added content" if economy.labour_source == "va" else "labour value"
+    norm = (f"total price = total {word}" if result.normalisation == "value"
+            else "wage = 1 per unit of labour")
+    grid = Table(title=escape(
+        f"{table}: prices of production at r = {result.profit_rate:g} "
+        f"(R = {result.max_profit_rate:.6g}; {norm}; wage {result.wage:.6g})"))
+    for column in ("id", "code", "name"):
+        grid.add_column(column)
+    grid.add_column("price", justify="right")
+    grid.add_column("standard commodity", justify="right")
+    for j, k in enumerate(economy.ids):
+        p = result.prices.iloc[j]
+        q = "-" if standard is None else f"{standard.iloc[j]:.6g}"
+        grid.add_row(str(k), escape(str(economy.sectors["code"].iloc[j])),
+                     escape(str(economy.sectors["name"].iloc[j])),
+                     "-" if not math.isfinite(p) else f"{p:.6g}", q)
+    out.print(grid)
+    if standard is None:
+        out.print("no standard commodity: the Perron eigenvector of A is not nonnegative")
+    else:
+        out.print(escape(f"standard commodity: {STANDARD_NORMALISATION}; wage bill / "
+                         f"its price = {result.wage_in_standard:.6g} (Sraffa: 1 - r/R = "
+                         f"{1 - result.profit_rate / result.max_profit_rate:.6g})"))

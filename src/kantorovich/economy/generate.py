@@ -123,6 +123,8 @@ SIZE_SIGMA = 1.0
 COLUMN_SIGMA, LABOUR_SIGMA = 0.1, 0.2
 #: technique factors f = exp(+-r), r uniform in this range
 TRADE_RANGE = (0.1, 0.5)
+#: processes are numbered by int32 codes in the flows table
+MAX_PROCESSES = 2**31 - 1
 
 
 @dataclass(frozen=True, eq=False)
@@ -337,8 +339,11 @@ class GeneratedEconomy:
             (staging / "plan.yaml").write_text(
                 yaml.safe_dump(self.plan_document(), sort_keys=False, allow_unicode=True,
                                width=88), encoding="utf-8")
-            (staging / "generated.json").write_text(json.dumps(self.info, indent=1) + "\n",
-                                                    encoding="utf-8")
+            from kantorovich.serialise import plain
+
+            (staging / "generated.json").write_text(
+                json.dumps(plain(self.info), indent=1, allow_nan=False) + "\n",
+                encoding="utf-8")
         return Path(folder) / "plan.yaml"
 
     def frames(self) -> dict[str, Any]:
@@ -394,8 +399,13 @@ def generate_economy(economy: Economy, n: int, *, techniques: int = 3, seed: int
     Raises
     ------
     PlanError
-        For a size below the number of sectors, fewer than one technique, or a table
-        without any labour proxy (neither compensation nor value added).
+        For a size below the number of sectors, fewer than one technique, more processes
+        than `MAX_PROCESSES`, a negative seed, a degree that is not a positive finite
+        number (or gives more supplier draws than products), or a table without any
+        labour proxy (neither compensation nor value added).
+    SizeError
+        For a request that cannot fit in the memory available (`kantorovich.sizes`),
+        before anything is allocated.
     """
     problems = []
     active = np.flatnonzero(economy.x > 0)
@@ -406,11 +416,39 @@ def generate_economy(economy: Economy, n: int, *, techniques: int = 3, seed: int
     if techniques < 1:
         problems.append(Problem(f"--techniques {techniques}: a product needs one",
                                 hint="use 1 or more"))
+    elif n >= 1 and n * techniques > MAX_PROCESSES:
+        problems.append(Problem(f"-n {n} with --techniques {techniques} is {n * techniques:,} "
+                                f"processes, more than a plan holds ({MAX_PROCESSES:,})",
+                                hint="use fewer products or techniques"))
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        problems.append(Problem(f"--seed {seed}: a seed is a whole number, 0 or more",
+                                hint="e.g. --seed 0"))
+    draws = 0
+    if not (isinstance(degree, (int, float)) and math.isfinite(degree) and degree > 0):
+        problems.append(Problem(f"--degree {degree}: each product buys from ceil(DEGREE ln n) "
+                                "suppliers, so DEGREE is a positive, finite number",
+                                hint="e.g. --degree 0.5"))
+    else:
+        draws = max(1, math.ceil(degree * math.log(max(n, 2))))
+        if n >= 1 and draws > n:
+            problems.append(Problem(f"--degree {degree:g} gives each product {draws:,} "
+                                    f"supplier draws, more than the {n:,} products",
+                                    hint=f"use a DEGREE of at most {n / math.log(max(n, 2)):.3g}"))
+    for name, value, least in (("noise", noise, 0.0), ("trade_off", trade_off, 0.0)):
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= least):
+            problems.append(Problem(f"{name}={value}: a finite number, {least:g} or more"))
+    if hubs < 0 or hub_products < 1:
+        problems.append(Problem(f"hubs={hubs}, hub_products={hub_products}: hubs is 0 or "
+                                "more, hub_products 1 or more"))
     if economy.labour_source is None and "va" not in economy.va.columns:
         problems.append(Problem("the table has neither compensation nor value added",
                                 file=economy.files.get("va"), hint="add va.csv"))
     if problems:
         raise PlanError(problems)
+    from kantorovich.sizes import check_fits, generated_bytes
+
+    check_fits(generated_bytes(n, techniques, draws), f"-n {n:,} with --techniques {techniques:,}",
+               hint="use fewer products or techniques (or a smaller --degree)")
     if economy.labour_source is None:
         economy = economy.with_labour("va")
     rng = np.random.default_rng(seed)
@@ -463,7 +501,6 @@ def generate_economy(economy: Economy, n: int, *, techniques: int = 3, seed: int
     R.eliminate_zeros()
     R.sort_indices()
     rest_total = np.asarray(R.sum(axis=0)).ravel()
-    draws = max(1, math.ceil(degree * math.log(max(n, 2))))
     entry_key = _interval_keys(R.indptr, R.data)
     product_key = _interval_keys(first, share)
     buyer = np.repeat(np.flatnonzero(rest_total[spos] > 0), draws)
@@ -491,7 +528,9 @@ def generate_economy(economy: Economy, n: int, *, techniques: int = 3, seed: int
     M.eliminate_zeros()
 
     labour_source = economy.labour_source
-    labour = np.maximum(economy.labour[active], 0.0)[spos] * _mean_one(rng, LABOUR_SIGMA, n)
+    coefficients = economy.labour
+    assert coefficients is not None    # given above when the table has none
+    labour = np.maximum(coefficients[active], 0.0)[spos] * _mean_one(rng, LABOUR_SIGMA, n)
     labour_supply = float(np.maximum(economy.va[labour_source].to_numpy(float), 0).sum())
 
     # techniques: labour x f, materials x f**-trade_off, no technique dominating another
@@ -516,10 +555,10 @@ def generate_economy(economy: Economy, n: int, *, techniques: int = 3, seed: int
                                                  code.astype(str)), code)
     if len(set(labels)) != len(labels):           # codes repeat: fall back to ids
         labels = np.array([f"s{i}" for i in sectors.index])
-    labels = [str(s) for s in labels]
+    sector_labels = [str(s) for s in labels]
     number = pa.array(np.arange(n) - first[spos] + 1).cast(pa.string())
     product_ids = pc.binary_join_element_wise(
-        pa.array(labels).take(pa.array(active[spos])), number, ".")
+        pa.array(sector_labels).take(pa.array(active[spos])), number, ".")
 
     info = {
         "table": str(economy.source), "seed": seed, "products": n,
@@ -544,7 +583,7 @@ def generate_economy(economy: Economy, n: int, *, techniques: int = 3, seed: int
     return GeneratedEconomy(
         product_ids=product_ids, sector=active[spos], materials=M, labour=labour,
         labour_factor=f, material_factor=material_factor, basket=basket,
-        labour_supply=labour_supply, sector_labels=labels,
+        labour_supply=labour_supply, sector_labels=sector_labels,
         sector_names=[str(s) for s in sectors["name"]], unit=economy.unit, info=info)
 
 

@@ -61,12 +61,15 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from kantorovich.economy.table import Economy
+
+if TYPE_CHECKING:
+    from kantorovich.economy.plan import ImportRule
 
 __all__ = ["HarmonyResult", "harmony", "harmony_economy", "harmony_inverse",
            "harmony_slope", "harmony_value"]
@@ -290,7 +293,7 @@ def _score(r: np.ndarray, real: np.ndarray, z: np.ndarray) -> tuple[float, bool,
 
 
 def harmony_economy(economy: Economy, *, resources: dict[str, float | None] | None = None,
-                    imports: str = "supply", labour_amount: float | None = None,
+                    imports: ImportRule = "supply", labour_amount: float | None = None,
                     **options: Any) -> HarmonyResult:
     """Harmony iterations on the plan-ray problem of `kantorovich.economy.plan`: the
     same basket, imports rule, labour and resources (see `ray_plan`), so its ``sets``

@@ -9,132 +9,27 @@ Everything here is a solve with ``I - A`` or its transpose, never ``(I - A)^-1``
   employment or household-income multipliers, per unit of final demand);
 * output multipliers ``1' (I - A)^-1``: ``(I - A)' m = 1``, in the same transposed solve.
 
-`LeontiefSystem` chooses the method by size and structure: a sparse LU factorisation
-(SuperLU, `scipy.sparse.linalg.splu`) reused for every right-hand side and both
-orientations, up to `SPLU_MAX` sectors; beyond that, when a cheap norm bound
-``β = min(‖A‖₁, ‖A‖∞) < 1`` promises quick convergence, the fixed-point (Neumann)
-iteration ``x <- y + A x``, which costs one sparse product a step and no fill-in.
-The method used is returned with every answer.
+`LeontiefSystem` is the one Leontief solver of the package (`kantorovich.lp.leontief`,
+shared with the structure method, the merit order and technique generation): a sparse LU
+factorisation (SuperLU) reused for every right-hand side and both orientations, up to
+`DIRECT_UP_TO` sectors; beyond that the fixed-point (Neumann) iteration ``x <- y + A x``,
+one sparse product a step and no fill-in, handing over to GMRES (then LU) when it slows.
+Its accuracy is stated once there (`TOLERANCE`). The method used is returned with every
+answer.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from kantorovich.economy.table import Economy
+from kantorovich.lp.leontief import DIRECT_UP_TO, TOLERANCE, LeontiefSystem, Method
 
-__all__ = ["Accounts", "LeontiefSystem", "accounts", "gross_output", "labour_values",
-           "multipliers"]
-
-log = logging.getLogger(__name__)
-
-Method = Literal["auto", "splu", "iteration"]
-
-#: up to this many sectors SuperLU's fill-in is cheap next to iterating
-SPLU_MAX = 50_000
-#: iteration is chosen above SPLU_MAX only if it needs at most this many steps by the bound
-ITERATION_STEPS_MAX = 200
-TOLERANCE = 1e-12
-
-
-class LeontiefSystem:
-    """``I - A`` ready to solve, in either orientation, for many right-hand sides.
-
-    Parameters
-    ----------
-    A : sparse matrix, shape (n, n)
-        Technical coefficients.
-    method : {"auto", "splu", "iteration"}
-        ``auto`` picks by size and structure (see the module docstring).
-    tol : float
-        Relative tolerance of the iteration (``‖Δx‖∞ <= tol ‖x‖∞``).
-
-    Attributes
-    ----------
-    method : str
-        What the last solve used: ``"splu"`` or ``"iteration (k steps)"``.
-
-    Examples
-    --------
-    >>> import scipy.sparse as sp
-    >>> s = LeontiefSystem(sp.csc_matrix([[0.15, 0.25], [0.2, 0.05]]))
-    >>> s.solve([600, 1500]).round(2).tolist(), s.method
-    ([1247.52, 1841.58], 'splu')
-    """
-
-    def __init__(self, A: sp.spmatrix, method: Method = "auto", tol: float = TOLERANCE) -> None:
-        self.A = sp.csr_matrix(A, dtype=float)
-        self.n = self.A.shape[0]
-        self.tol = tol
-        self.choice = self._choose(method)
-        self.method = self.choice
-        self._lu: spla.SuperLU | None = None
-        self._At: sp.csr_matrix | None = None
-
-    def _choose(self, method: Method) -> str:
-        if method != "auto":
-            return method
-        if self.n <= SPLU_MAX:
-            return "splu"
-        bound = self.norm_bound()
-        if bound < 1 and np.log(self.tol) / np.log(max(bound, 1e-300)) <= ITERATION_STEPS_MAX:
-            return "iteration"
-        return "splu"
-
-    def norm_bound(self) -> float:
-        """``min(‖A‖₁, ‖A‖∞)`` on ``|A|``: an upper bound on the spectral radius, so on
-        the rate of the fixed-point iteration."""
-        B = abs(self.A)
-        # a sparse matrix's sums are np.matrix, whose max() takes no ``initial``
-        columns, rows = np.asarray(B.sum(axis=0)).ravel(), np.asarray(B.sum(axis=1)).ravel()
-        return float(min(columns.max(initial=0), rows.max(initial=0)))
-
-    @property
-    def lu(self) -> spla.SuperLU:
-        """The sparse LU factors of ``I - A`` (computed once)."""
-        if self._lu is None:
-            M = (sp.identity(self.n, format="csc") - self.A.tocsc()).tocsc()
-            self._lu = spla.splu(M, permc_spec="COLAMD")
-        return self._lu
-
-    def solve(self, b: np.ndarray | list[float], transposed: bool = False) -> np.ndarray:
-        """``x`` with ``(I - A) x = b``, or ``(I - A)' x = b`` when ``transposed``;
-        ``b`` may hold several right-hand sides as columns."""
-        rhs = np.asarray(b, float)
-        if self.choice == "splu":
-            self.method = "splu"
-            return self.lu.solve(rhs, trans="T" if transposed else "N")
-        if transposed and self._At is None:
-            self._At = self.A.T.tocsr()
-        return self._iterate(self._At if transposed else self.A, rhs)
-
-    def _iterate(self, M: sp.csr_matrix, b: np.ndarray) -> np.ndarray:
-        """Fixed point ``x <- b + M x`` from ``x = b`` (the Neumann series, term by term)."""
-        x = b.copy()
-        scale = max(np.abs(b).max(initial=0), 1e-300)
-        for k in range(1, 100_000):
-            step = M @ x + b - x
-            x += step
-            if np.abs(step).max(initial=0) <= self.tol * max(np.abs(x).max(initial=0), scale):
-                self.method = f"iteration ({k} steps)"
-                return x
-            if not np.isfinite(step).all() or k > 10 * ITERATION_STEPS_MAX:
-                break
-        log.info("fixed-point iteration did not converge; factorising I - A instead")
-        self.choice = "splu"
-        return self.solve(b, transposed=M is self._At)
-
-    def residual(self, x: np.ndarray, b: np.ndarray, transposed: bool = False) -> float:
-        """Relative residual ``‖(I - A)x - b‖∞ / ‖b‖∞`` (A' when ``transposed``)."""
-        Ax = self.A.T @ x if transposed else self.A @ x
-        return float(np.abs(x - Ax - b).max(initial=0) / max(np.abs(b).max(initial=0), 1e-300))
+__all__ = ["DIRECT_UP_TO", "TOLERANCE", "Accounts", "LeontiefSystem", "accounts",
+           "gross_output", "labour_values", "multipliers"]
 
 
 @dataclass(frozen=True)
@@ -158,8 +53,8 @@ class Accounts:
         output ``x`` that produces it)."""
         if self.labour_values is None:
             raise ValueError("the table has no labour proxy")
-        return float(self.labour_values.fillna(0.0) @ demand.reindex(self.output.index,
-                                                                    fill_value=0.0))
+        weights = demand.reindex(self.output.index, fill_value=0.0).to_numpy(float)
+        return float(self.labour_values.fillna(0.0).to_numpy(float) @ weights)
 
 
 def _undefined_where_unproduced(economy: Economy, values: np.ndarray) -> np.ndarray:
@@ -220,7 +115,8 @@ def accounts(economy: Economy, demand: pd.Series | np.ndarray | None = None,
             _undefined_where_unproduced(economy, m), "output_multiplier"),
         method=methods[0] if methods[0] == methods[1] else " / ".join(methods),
         output_residual=s.residual(x, y),
-        labour_residual=None if v is None else s.residual(v, economy.labour, transposed=True),
+        labour_residual=(None if v is None or economy.labour is None
+                         else s.residual(v, economy.labour, transposed=True)),
         labour_source=economy.labour_source)
 
 

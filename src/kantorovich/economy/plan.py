@@ -71,6 +71,8 @@ LABOUR = "labour"
 #: a constraint binds when its price exceeds this share of the largest price, or its
 #: slack is within this share of its amount
 _TIGHT = 1e-7
+#: prices agree with labour values when no ratio departs from 1 by more than this
+_AGREE = 1e-6
 
 
 def product_id(sector: Any) -> str:
@@ -133,7 +135,9 @@ def ray_inputs(economy: Economy, *, resources: dict[str, float | None] | None = 
                          "demand (net imports): dropped, so those products are made at "
                          "home")
     m = negative if imports == "supply" else np.zeros_like(negative)
-    labour = np.nan_to_num(economy.labour)
+    coefficients = economy.labour
+    assert coefficients is not None    # given above when the table has none
+    labour = np.nan_to_num(coefficients)
     total_labour = float(economy.va[economy.labour_source].sum())
     L = total_labour if labour_amount is None else float(labour_amount)
     if not np.isfinite(L) or L <= 0:
@@ -437,12 +441,26 @@ def explain_difference(ray: PlanRay, *, listed: int = 3) -> str:
             f"the table's own gross output, with its imports, delivers {ray.table_sets:.6g} "
             "of the basket in its worst-balanced product (1 for a table that balances "
             "exactly; the rest is its rounding)."]
-    if ray.numeraire == "labour" and not others:
+    labour = frame["labour_value"].to_numpy(float)
+    unpaid = int((np.isfinite(labour) & (labour <= 0)).sum())
+    if ray.numeraire == "labour" and not others and spread <= _AGREE:
         text.append(
             "Labour is the only scarce resource and every product is made, so by the "
             "non-substitution theorem the shadow prices, in units of labour, are the "
             f"labour values v = l + vA: the largest departure is {spread:.2g} (relative), "
-            "which is the solver's tolerance and the table's rounding.")
+            f"within the {_AGREE:g} that the solver's tolerance and the table's rounding "
+            "explain.")
+    elif ray.numeraire == "labour" and not others:
+        reason = (f" {unpaid} product(s) have a labour value of 0 or less (zero or "
+                  "negative labour in the table; see the findings), where the theorem's "
+                  "premise, labour in every technique, fails and a price, never below 0, "
+                  "cannot follow." if unpaid else
+                  " The solver's tolerance and the table's rounding do not explain it.")
+        text.append(
+            "Labour is the only scarce resource, so by the non-substitution theorem the "
+            "shadow prices, in units of labour, would be the labour values v = l + vA; "
+            f"here they are not: the largest departure is {spread:.2g} (relative)."
+            + reason)
     elif ray.numeraire == "labour":
         text.append(
             f"Besides labour, {', '.join(others)} bind{'s' if len(others) == 1 else ''}: "
@@ -461,8 +479,9 @@ def explain_difference(ray: PlanRay, *, listed: int = 3) -> str:
     if len(zero):
         text.append(f"{len(zero)} product(s) are made beyond what the basket needs "
                     "(surplus), so their price is 0 whatever their labour value.")
-    if spread > 1e-6 and finite.any():
-        order = np.argsort(-np.abs(np.where(finite, ratio - 1, 0.0)))[:listed]
+    if spread > _AGREE and finite.any():
+        order = [k for k in np.argsort(-np.abs(np.where(finite, ratio - 1, 0.0)))
+                 if finite[k]][:listed]
         parts = [f"{frame['name'].iloc[k]} (ratio {ratio[k]:.3g})" for k in order]
         text.append("Largest departures: " + "; ".join(parts) + ".")
     return " ".join(text)

@@ -21,6 +21,7 @@ Three ways in, one object out:
 * `Economy.from_pymrio`: any object with DataFrames ``Z``, ``Y`` and (optionally) ``x``,
   as a pymrio ``IOSystem`` has them; labour and resources are rows of its extensions.
 * `Economy.from_arrays`: arrays in memory.
+* a folder written by pymrio's ``save_all`` is read through pymrio (`pymrio_io`).
 
 Technical coefficients are ``A = Z diag(x)^-1`` with a zero column where ``x_j = 0``;
 labour coefficients ``l = compensation / x``. Sectors with zero output are *kept* (as zero
@@ -42,7 +43,7 @@ import scipy.sparse as sp
 from kantorovich.errors import PlanError, Problem
 from kantorovich.files import input_problem
 
-__all__ = ["Economy", "load_economy"]
+__all__ = ["Economy", "from_pymrio", "load_economy"]
 
 #: va.csv columns that close the column balance x = 1'Z + va + closing items (see the
 #: format README: BEA's inputs no domestic industry makes, OECD's net product taxes)
@@ -305,6 +306,25 @@ def load_economy(path: str | Path, *, labour: LabourSource | None = None,
     return Economy.from_folder(path, labour=labour, rounding=rounding)
 
 
+def from_pymrio(io: Any, *, unit: str = "", source: str = "<pymrio>") -> Economy:
+    """An `Economy` from a pymrio ``IOSystem``, its extensions read for what they hold:
+    labour from a row of compensation of employees, else value added
+    (``labour_source = "va"``, named as such); every other row a resource named
+    ``extension: row`` with its unit (`kantorovich.economy.pymrio_io.extension_rows`).
+    Tested against pymrio's own ``load_test()`` system."""
+    from kantorovich.economy.pymrio_io import extension_rows
+
+    compensation, value_added, totals, units, money = extension_rows(io)
+    economy = Economy.from_pymrio(io, labour=compensation, unit=unit or money)
+    va = economy.va.copy()
+    if value_added is not None:
+        va["va"] = value_added
+    economy = _replace(economy, va=va, resources=totals, resource_units=units,
+                       source=source)
+    return economy.with_labour("va") if compensation is None and value_added is not None \
+        else economy
+
+
 def _replace(economy: Economy, **changes: Any) -> Economy:
     from dataclasses import fields
 
@@ -505,6 +525,11 @@ def _read_folder(cls: type[Economy], folder: Path, labour: LabourSource | None,
         raise PlanError([Problem("not a folder", file=str(folder),
                                  hint="give the folder that holds sectors.csv, Z.csv, y.csv, "
                                       "x.csv and va.csv")])
+    from kantorovich.economy.pymrio_io import is_pymrio_folder, load_pymrio_folder
+
+    if is_pymrio_folder(folder) and not (folder / "sectors.csv").exists():
+        economy = from_pymrio(load_pymrio_folder(folder), source=str(folder))
+        return economy if labour is None else economy.with_labour(labour)
     sectors = _read_sectors(files)
     if sectors is None:
         raise PlanError(files.problems)

@@ -108,9 +108,9 @@ def _violations(result: PlanResult, levels: pd.Series) -> pd.DataFrame:
         gap = float(max(under[i], over[i]))
         if kinds[i] == "good":
             good = ids[i]
-            text = (f"{plan.goods.at[good, 'name']} ({good}) falls short by "
-                    f"{fmt(gap, plan.goods.at[good, 'unit'])}")
-            unit = plan.goods.at[good, "unit"]
+            unit = str(plan.goods.at[good, "unit"])
+            text = (f"{str(plan.goods.at[good, 'name'])} ({good}) falls short by "
+                    f"{fmt(gap, unit)}")
         else:
             policy = policies[ids[i]]
             unit = plan.rule_unit(policy.rule)
@@ -119,13 +119,15 @@ def _violations(result: PlanResult, levels: pd.Series) -> pd.DataFrame:
                      "statement": text})
     procs = plan.processes
     lv = levels.to_numpy()
-    for j in np.flatnonzero((lv > procs["capacity"].to_numpy() + 1e-7) |
-                            (lv < procs["min_level"].to_numpy() - 1e-7)):
-        pid = procs.index[j]
+    capacity = procs["capacity"].to_numpy(float)
+    min_level = procs["min_level"].to_numpy(float)
+    names = procs["name"].to_numpy(object)
+    for j in np.flatnonzero((lv > capacity + 1e-7) | (lv < min_level - 1e-7)):
+        pid = procs.index[int(j)]
         rows.append({"kind": "capacity", "id": pid, "shortfall": float(
-            max(lv[j] - procs["capacity"].iat[j], procs["min_level"].iat[j] - lv[j])),
-            "unit": "", "statement": f"{procs.at[pid, 'name']} ({pid}) runs outside "
-            f"[{fmt(procs['min_level'].iat[j])}, {fmt(procs['capacity'].iat[j])}]"})
+            max(lv[j] - capacity[j], min_level[j] - lv[j])),
+            "unit": "", "statement": f"{names[j]} ({pid}) runs outside "
+            f"[{fmt(min_level[j])}, {fmt(capacity[j])}]"})
     return pd.DataFrame(rows, columns=["kind", "id", "shortfall", "unit", "statement"])
 
 
@@ -252,9 +254,10 @@ def _input_rows(result: PlanResult) -> tuple[pd.MultiIndex, np.ndarray, np.ndarr
     inputs = flows["input"].to_numpy(float)
     used = inputs > 0
     col = lp.col_positions("process")[plan.processes.index.get_indexer(
-        flows["process"].to_numpy()[used])]
+        pd.Index(flows["process"].to_numpy()[used]))]
     codes, keys = pd.MultiIndex.from_arrays(
         [flows["good"].to_numpy()[used], plan.flow_units()[used]]).factorize()
+    assert isinstance(keys, pd.MultiIndex)      # factorize keeps a MultiIndex one
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
     return keys, bounds, col[order], inputs[used][order]

@@ -246,7 +246,7 @@ def _policy(record: dict[str, Any]) -> str:
     return f"policy '{name}' ({ident})" if name and name != ident else f"policy '{ident}'"
 
 
-def _amount(x: float, unit: str) -> str:
+def _amount(x: float | None, unit: str) -> str:
     return f"{fmt(x)} {unit}" if unit else fmt(x)
 
 

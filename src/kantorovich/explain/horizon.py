@@ -11,6 +11,8 @@ which the optimal plan trades the present against the future (Kantorovich's
 
 from __future__ import annotations
 
+from typing import Any
+
 from kantorovich.numbers import fmt, quantity
 
 __all__ = ["explain_over_time"]
@@ -187,10 +189,10 @@ def _price_lines(w: _Words) -> list[str]:
     return lines
 
 
-def explain_over_time(result: object, analyses: object = None) -> object:
-    """The `Explanation` of a result of a plan over time."""
-    from kantorovich.explain.story import Explanation
-
+def explain_over_time(result: Any, analyses: Any = None
+                      ) -> tuple[str, dict[str, list[str]]]:
+    """The headline and sections of the `Explanation` of a result of a plan over time
+    (`explain.story.explain` makes it)."""
     w = _Words(result)
     sections = {
         "What to build, when, and what it pays back": _investment_lines(w),
@@ -210,5 +212,4 @@ def explain_over_time(result: object, analyses: object = None) -> object:
     if skipped:
         sections["Check"].append("Not examined within the time allowed: "
                                  + ", ".join(skipped) + ".")
-    costs = getattr(analyses, "policy_costs", None)
-    return Explanation(_headline(w), sections, getattr(analyses, "baseline", None), costs)
+    return _headline(w), sections

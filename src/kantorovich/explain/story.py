@@ -14,7 +14,7 @@ import pandas as pd
 from kantorovich.explain.analyses import Analyses, analyse
 from kantorovich.explain.baseline import BaselineComparison
 from kantorovich.explain.diagnosis_text import summary as diagnosis_summary
-from kantorovich.numbers import count, fmt, quantity
+from kantorovich.numbers import cell, count, fmt, quantity
 from kantorovich.results.result import PlanResult
 
 __all__ = ["Explanation", "explain", "fmt"]
@@ -251,13 +251,13 @@ def _policy_lines(result: PlanResult, costs: pd.DataFrame,
     policies = {p.id: p for p in plan.policies}
     for pid, row in costs.iterrows():
         name = row["name"]
-        policy = policies[pid]
+        policy = policies[str(pid)]
         per = plan.rule_unit(policy.rule)
         tiny = 1e-9 * (1 + abs(result.objective))
         free = abs(row["cost"]) < tiny and abs(row["price"]) < tiny
         if free or (not row["binding"] and abs(row["cost"]) < tiny):
-            slack = result.policy_prices.at[pid, "slack"]
-            if slack > 1e-9 * (1 + abs(result.policy_prices.at[pid, "rhs"])):
+            slack = cell(result.policy_prices.at[pid, "slack"])
+            if slack > 1e-9 * (1 + abs(cell(result.policy_prices.at[pid, "rhs"]))):
                 lines.append(f"'{name}' does not bind ({_amount(plan, slack, per)} to spare): it costs "
                              "nothing in this plan.")
             else:
@@ -277,7 +277,7 @@ def _policy_lines(result: PlanResult, costs: pd.DataFrame,
                         f"{_verb(plan, 'add', 'save')} {_amount(plan, price, unit)}")
         if ranges is not None and pid in ranges.index and not ranges.at[pid, "unique"] \
                 and ranges.at[pid, "checked"]:
-            low, high = ranges.at[pid, "low"], ranges.at[pid, "high"]
+            low, high = cell(ranges.at[pid, "low"]), cell(ranges.at[pid, "high"])
             marginal += (f" (at this degenerate optimum its price is not unique: any value "
                          f"from {_amount(plan, low, unit)} to {_amount(plan, high, unit)} is valid)")
         cost = row["cost"]
@@ -304,18 +304,18 @@ def _price_lines(result: PlanResult) -> list[str]:
     weights = plan.objective.weights
     if plan.objective.sense != "maximize_sets" and len(weights) > 1:
         lines.append("The objective counts " + ", ".join(
-            f"a {plan.good_unit(g) or 'unit'} of {_good_name(plan, g)} as {_amount(plan, w, unit)}"
+            f"a {plan.good_unit(str(g)) or 'unit'} of {_good_name(plan, str(g))} as {_amount(plan, w, unit)}"
             for g, w in weights.head(8).items()) + ".")
     valued = goods[goods["shadow_price"].abs() > 1e-12].sort_values(
         "shadow_price", ascending=False)
     for good, row in valued.head(12).iterrows():
-        lines.append(f"A {row['unit'] or 'unit'} of {_good_name(plan, good)} is worth "
+        lines.append(f"A {row['unit'] or 'unit'} of {_good_name(plan, str(good))} is worth "
                      f"{_amount(plan, row['shadow_price'], unit)} to the plan.")
     free = goods[(goods["shadow_price"].abs() <= 1e-12) & (goods["surplus"] > 1e-9)]
     for good, row in free.head(6).iterrows():
         if plan.objective.weights.get(good, 0):
             continue
-        lines.append(f"{_good_name(plan, good)} is not scarce ({_amount(plan, row['surplus'], row['unit'])}"
+        lines.append(f"{_good_name(plan, str(good))} is not scarce ({_amount(plan, row['surplus'], row['unit'])}"
                      " left over): one more is worth nothing to the plan.")
     return lines
 
@@ -327,15 +327,15 @@ def _process_lines(result: PlanResult) -> list[str]:
     lines = []
     held = procs[(procs["position"] == "at capacity") & (procs["reduced_cost"] > 1e-9)]
     for pid, row in held.sort_values("reduced_cost", ascending=False).head(8).iterrows():
-        per = _level_unit(plan, pid) or "unit"
-        lines.append(f"{plan.processes.at[pid, 'name']} runs at capacity "
-                     f"({_level(plan, pid, row['capacity'])}): each extra {per} of capacity "
+        per = _level_unit(plan, str(pid)) or "unit"
+        lines.append(f"{str(plan.processes.at[pid, 'name'])} runs at capacity "
+                     f"({_level(plan, str(pid), row['capacity'])}): each extra {per} of capacity "
                      f"would {_verb(plan, 'add', 'save')} "
                      f"{_amount(plan, row['reduced_cost'], unit)}.")
     idle = procs[(procs["level"] <= 1e-9) & (procs["reduced_cost"] < -1e-9)]
     for pid, row in idle.sort_values("reduced_cost").head(8).iterrows():
-        per = _level_unit(plan, pid) or "unit"
-        lines.append(f"{plan.processes.at[pid, 'name']} stays idle: each {per} of its "
+        per = _level_unit(plan, str(pid)) or "unit"
+        lines.append(f"{str(plan.processes.at[pid, 'name'])} stays idle: each {per} of its "
                      f"level would {_verb(plan, 'lose', 'cost an extra')} "
                      f"{_amount(plan, -row['reduced_cost'], unit)} at the plan's prices.")
     return lines
@@ -353,11 +353,11 @@ def explain(result: PlanResult, analyses: Analyses | None = None) -> Explanation
     if result.over_time is not None:      # a plan over time: told period by period
         from kantorovich.explain.horizon import explain_over_time
 
-        told = explain_over_time(result, found)
+        headline, sections = explain_over_time(result, found)
         if found.policy_costs is not None:
-            told.sections = {"What the policies cost": _policy_lines(
-                result, found.policy_costs, None), **told.sections}
-        return told
+            sections = {"What the policies cost": _policy_lines(
+                result, found.policy_costs, None), **sections}
+        return Explanation(headline, sections, found.baseline, found.policy_costs)
     unit = result.objective_unit
     comparison = found.baseline
     costs = found.policy_costs
@@ -412,7 +412,7 @@ def explain(result: PlanResult, analyses: Analyses | None = None) -> Explanation
                 f"The optimum is degenerate; {int((~ranges['checked']).sum())} goods' prices were "
                 "not checked for uniqueness within the time allowed.")
         for rid, row in loose.head(10).iterrows():
-            what = f"a {plan.good_unit(rid) or 'unit'} of {_good_name(plan, rid)}"
+            what = f"a {plan.good_unit(str(rid)) or 'unit'} of {_good_name(plan, str(rid))}"
             sections["Check"].append(
                 f"The price of {what} is not unique: any value from {_amount(plan, row['low'], unit)} "
                 f"to {_amount(plan, row['high'], unit)} is valid (a degenerate optimum).")

@@ -89,11 +89,13 @@ def simulate(world: World, regime: Regime, behaviour: Any, periods: int, seed: i
     size = world.size if b.reliability else np.zeros(U)
     rules = regime.rules()
     rationing = regime.rationing()
-    keyed: dict[tuple[float, float], list[int]] = {}
-    for u in range(U):
-        keyed.setdefault((float(chance[u]), float(size[u])), []).append(u)
-    units = _Units([(np.array(us), best_responses(rules, b, chance=c, size=s))
-                    for (c, s), us in keyed.items()] if not b.honest else [])
+    # one policy per reliability: units alike in it share their solution
+    kinds, kind_of = np.unique(np.stack([chance, size], axis=1).reshape(U, 2), axis=0,
+                               return_inverse=True)
+    kind_of = np.asarray(kind_of).ravel()
+    units = _Units([(np.flatnonzero(kind_of == i), best_responses(
+        rules, b, chance=float(c), size=float(s))) for i, (c, s) in enumerate(kinds)]
+        if not b.honest else [])
     step = b.innovation_step
     unit_yield = np.ones(U)
     k = np.zeros(U, dtype=int)

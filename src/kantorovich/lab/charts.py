@@ -28,6 +28,8 @@ CHARTED = (("efficiency", "Efficiency", "objective reached / ex-post optimum"),
            ("misreport", "Misreporting", "reported / true capacity"),
            ("innovation", "Innovation", "mean yield growth per period"),
            ("messages", "Information volume", "numbers sent per period"))
+#: the paired differences charted: measure, title
+DIFFERENCES = (("efficiency", "Efficiency"), ("shortage", "Shortage"))
 _PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
             "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 _DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
@@ -41,11 +43,13 @@ def _band(mean: pd.Series, low: pd.Series, high: pd.Series) -> tuple[list, list]
 
 def _per_period(measures: pd.DataFrame) -> pd.DataFrame:
     """Mean over seeds per (world, regime, measure, period), with a 95% interval."""
-    from kantorovich.lab.measures import SHARES, interval
+    from kantorovich.lab.measures import NONNEGATIVE, SHARES, interval
 
     rows = []
     for key, part in measures.groupby(["world", "regime", "measure", "period"], sort=False):
         entry = interval(part["value"].to_numpy(float), share=key[2] in SHARES)
+        if key[2] in NONNEGATIVE and entry["low"] is not None:
+            entry["low"] = max(0.0, entry["low"])
         rows.append((*key, entry["mean"], entry["low"], entry["high"]))
     return pd.DataFrame(rows, columns=["world", "regime", "measure", "period", "mean",
                                        "low", "high"])
@@ -72,15 +76,15 @@ def charts_html(measures: pd.DataFrame, title: str, summary: dict[str, Any] | No
     per_world_diff = {w: ((summary or {}).get("worlds", {}).get(w, {}) or {}).get(
         "differences") or {} for w in worlds}
     has_diff = any(per_world_diff.values())
-    per = len(CHARTED) + (1 if has_diff else 0)
+    per = len(CHARTED) + (len(DIFFERENCES) if has_diff else 0)
     baseline = (summary or {}).get("baseline") or (regimes[0] if regimes else "")
     titles = []
     for w in worlds:
         head = f"{plotly_text(w)}: " if several else ""
         titles += [f"{head}{t}" for _, t, _ in CHARTED]
         if has_diff:
-            titles.append(f"{head}Difference from {plotly_text(baseline)} "
-                          "(paired by seed, 95% interval)")
+            titles += [f"{head}{t}: difference from {plotly_text(baseline)} "
+                       "(paired by seed, 95% interval)" for _, t in DIFFERENCES]
     rows = per * len(worlds)
     fig = make_subplots(rows=rows, cols=1, subplot_titles=titles,
                         vertical_spacing=0.3 / rows)
@@ -100,7 +104,7 @@ def charts_html(measures: pd.DataFrame, title: str, summary: dict[str, Any] | No
                 if part["low"].notna().all() and (part["high"] > part["low"]).any():
                     bx, by = _band(part["mean"], part["low"], part["high"])
                     fig.add_trace(go.Scatter(x=bx, y=by, fill="toself", mode="lines",
-                                             line={"width": 0}, opacity=0.15,
+                                             line={"width": 0}, opacity=0.1,
                                              fillcolor=colour, hoverinfo="skip",
                                              showlegend=False, legendgroup=name),
                                   row=row, col=1)
@@ -117,30 +121,35 @@ def charts_html(measures: pd.DataFrame, title: str, summary: dict[str, Any] | No
             fig.update_xaxes(title_text="period", row=row, col=1)
             fig.update_yaxes(title_text=axis, row=row, col=1)
         if has_diff:
-            row = w * per + per
             diff = per_world_diff[world]
-            for i, regime in enumerate(regimes):
-                entries = diff.get(regime)
-                if not entries:
-                    continue
-                names = [m for m, _, _ in CHARTED if entries.get(m, {}).get("mean")
-                         is not None]
-                mean = [entries[m]["mean"] for m in names]
-                plus = [(entries[m]["high"] or entries[m]["mean"]) - entries[m]["mean"]
-                        for m in names]
-                minus = [entries[m]["mean"] - (entries[m]["low"] or entries[m]["mean"])
-                         for m in names]
-                fig.add_trace(go.Scatter(
-                    x=names, y=mean, mode="markers", name=plotly_text(regime),
-                    legendgroup=plotly_text(regime), showlegend=regime not in shown,
-                    marker={"color": _PALETTE[regimes.index(regime) % len(_PALETTE)],
-                            "size": 9, "symbol": i % 20},
-                    error_y={"type": "data", "array": plus, "arrayminus": minus,
-                             "visible": True}), row=row, col=1)
-                shown.add(regime)
-            fig.update_xaxes(title_text="measure", row=row, col=1)
-            fig.update_yaxes(title_text=f"regime − {plotly_text(baseline)}", row=row,
-                             col=1, zeroline=True)
+            others = [r for r in regimes if diff.get(r)]
+            for d, (measure, _) in enumerate(DIFFERENCES):
+                row = w * per + len(CHARTED) + d + 1
+                for regime in others:
+                    entry = diff[regime].get(measure) or {}
+                    if entry.get("mean") is None:
+                        continue
+                    mean = entry["mean"]
+                    name = plotly_text(regime)
+                    i = regimes.index(regime)
+                    fig.add_trace(go.Scatter(
+                        x=[name], y=[mean], mode="markers", name=name, legendgroup=name,
+                        showlegend=regime not in shown,
+                        marker={"color": _PALETTE[i % len(_PALETTE)], "size": 10,
+                                "symbol": i % 20},
+                        error_y={"type": "data", "visible": True,
+                                 "array": [(entry["high"] if entry["high"] is not None
+                                            else mean) - mean],
+                                 "arrayminus": [mean - (entry["low"] if entry["low"]
+                                                        is not None else mean)]},
+                        hovertemplate=(f"{name}<br>%{{y:+.4g}} [{entry['low']:+.4g}, "
+                                       f"{entry['high']:+.4g}]<extra></extra>"
+                                       if entry["low"] is not None else None)),
+                        row=row, col=1)
+                    shown.add(regime)
+                fig.update_xaxes(title_text="regime", row=row, col=1)
+                fig.update_yaxes(title_text=f"regime − {plotly_text(baseline)}",
+                                 row=row, col=1, zeroline=True, zerolinewidth=2)
     fig.update_layout(title=plotly_text(title), height=340 * rows, template="plotly_white",
                       margin={"l": 90, "r": 30, "t": 90, "b": 60})
     return offline_html(fig, title=title, div_id="lab-charts")

@@ -107,6 +107,15 @@ def run_on_dask(experiment: Experiment, *, workers: int | None = None,
                                      file=experiment.file)
                              for key, message in summary.failed])
         records = summary.records()
+        missing = [key for key in summary.keys if key not in records]
+        if missing:       # a stored cell that vanished or broke after it was read
+            named = summary.params
+            raise PlanError([Problem(f"cell {named[key]['world']}/{named[key]['regime']}/"
+                                     f"seed {named[key]['seed']} could not be read back",
+                                     file=experiment.file,
+                                     hint="run the command again: a cell that does not "
+                                          "read back whole is computed again")
+                             for key in missing])
     frames = [{name: frame_from_json(data) for name, data in records[key].items()}
               for key in summary.keys]
     return results_of(experiment, frames)

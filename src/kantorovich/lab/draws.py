@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Sequence
 
@@ -41,15 +42,20 @@ def _tag(text: str) -> int:
     return zlib.crc32(text.encode("utf-8"))
 
 
+@functools.lru_cache(maxsize=32)
+def _tags(keys: tuple[str, ...]) -> np.ndarray:
+    """The keys' own words, computed once per set of keys (a cell asks every period)."""
+    return np.fromiter((_tag(k) for k in keys), np.uint64, len(keys))
+
+
 def uniforms(world: str, seed: int, period: int, keys: Sequence[str] | np.ndarray,
              kind: str) -> np.ndarray:
     """One uniform number in [0, 1) per key, for this world, seed, period and kind."""
-    keys = np.asarray(keys, dtype=object)
+    tags = _tags(tuple(str(k) for k in np.asarray(keys, dtype=object).tolist()))
     state = np.uint64(0)
     with np.errstate(over="ignore"):
         for part in (_tag(world), int(seed) & 0xFFFFFFFFFFFFFFFF, int(period), _tag(kind)):
             state = _mix(np.asarray(state + _GOLDEN + np.uint64(part), np.uint64))
-        tags = np.fromiter((_tag(str(k)) for k in keys), np.uint64, len(keys))
         words = _mix(_mix(state + _GOLDEN + tags) + _GOLDEN)
     return (words >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
 

@@ -39,7 +39,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -51,13 +50,12 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from kantorovich.errors import KantorovichError, PlanError, Problem
-from kantorovich.sweep.grid import MAX_POINTS, SweepError
+from kantorovich.sweep.grid import MAX_POINTS, SweepError, grid_range, grid_values
 
 __all__ = ["Key", "LabSweepFailed", "LabSweepOutcome", "LabVary", "experiment_keys",
            "grid_of", "parse_lab_vary", "point_record", "sweep_experiment", "with_values"]
 
 _FORM = "KEY=START:STOP:COUNT, e.g. behaviour.discount=0.5:0.95:4"
-_DIGITS = 12            # as the plan sweep's grid: shared points of widened grids match
 _SHOWN_PROBLEMS = 5     # bad grid points reported in full; the rest are counted
 COLUMNS = ("world", "regime", "measure", "mean", "low", "high")
 
@@ -228,27 +226,7 @@ class LabVary:
                 return [int(self.start)]
             step = (int(self.stop) - int(self.start)) // (self.count - 1)
             return [int(self.start) + i * step for i in range(self.count)]
-        if self.count == 1:
-            return [_rounded(self.start)]
-        step = (self.stop - self.start) / (self.count - 1)
-        return [_rounded(self.start + i * step) for i in range(self.count - 1)] + [
-            _rounded(self.stop)]
-
-
-def _rounded(value: float) -> float:
-    return float(f"{value:.{_DIGITS}g}") + 0.0
-
-
-def _number(text: str, what: str, given: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise SweepError(f"--vary '{given}': {what} '{text}' is not a number",
-                         hint=f"write {_FORM}") from None
-    if not math.isfinite(value):
-        raise SweepError(f"--vary '{given}': {what} must be a finite number, not '{text}'",
-                         hint=f"write {_FORM}")
-    return value
+        return grid_values(self.start, self.stop, self.count)
 
 
 def _unknown(key: str, given: str, keys: Mapping[str, Key]) -> SweepError:
@@ -300,23 +278,11 @@ def parse_lab_vary(text: str, keys: Mapping[str, Key]) -> LabVary:
     at = keys.get(key)
     if at is None or not at.numeric:
         raise _unknown(key, text, keys)
-    fields = spec.split(":")
-    if len(fields) != 3:
-        raise SweepError(f"--vary '{text}': expected START:STOP:COUNT after '{key}='",
-                         hint=f"write {_FORM}")
-    start = _number(fields[0].strip(), "START", text)
-    stop = _number(fields[1].strip(), "STOP", text)
-    count_text = fields[2].strip()
-    if not re.fullmatch(r"[0-9]+", count_text) or int(count_text) < 1:
-        raise SweepError(f"--vary '{text}': COUNT '{count_text}' must be a whole number "
-                         "of at least 1", hint=f"write {_FORM}")
-    count = int(count_text)
-    if count > MAX_POINTS:
-        raise SweepError(f"--vary '{text}': {count:,} values are more than a sweep takes "
-                         f"({MAX_POINTS:,})", hint="use fewer values")
-    if count == 1 and start != stop:
-        raise SweepError(f"--vary '{text}': one value cannot run from {start:g} to {stop:g}",
-                         hint="give COUNT 2 or more, or STOP equal to START")
+    start, stop, count = grid_range(text, key, spec)
+    for what, value in (("START", start), ("STOP", stop)):
+        if not math.isfinite(value):
+            raise SweepError(f"--vary '{text}': {what} must be a finite number, not "
+                             f"'{value}'", hint=f"write {_FORM}")
     if at.kind == "int":
         for what, value in (("START", start), ("STOP", stop)):
             if value != int(value):

@@ -6,20 +6,20 @@ Names are imported on first use, so that the light modules of this package (`bud
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING
+
+from kantorovich._lazy import lazy_names
 
 __all__ = ["LinearProgram", "Status", "compile_plan"]
 
-_WHERE = {"LinearProgram": "kantorovich.lp.program", "Status": "kantorovich.lp.status",
-          "compile_plan": "kantorovich.lp.compile"}
+_HOME = {"LinearProgram": "kantorovich.lp.program", "Status": "kantorovich.lp.status",
+         "compile_plan": "kantorovich.lp.compile"}
+
+if TYPE_CHECKING:
+    from kantorovich.lp.compile import compile_plan
+    from kantorovich.lp.program import LinearProgram
+    from kantorovich.lp.status import Status
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(_WHERE[name]), name)
-    raise AttributeError(f"module 'kantorovich.lp' has no attribute '{name}'")
 
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_names(__name__, _HOME)

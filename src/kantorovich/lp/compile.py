@@ -8,6 +8,7 @@ Rows: one per good (``supply + net output >= demand``), one per policy, and for
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,8 @@ from kantorovich.lp.program import LinearProgram
 from kantorovich.model.plan import Plan, Policy, codes_in
 from kantorovich.model.rules import Term
 
-__all__ = ["compile_plan", "policy_rows"]
+__all__ = ["compile_plan", "good_bounds", "good_weights", "policy_rows", "process_bounds",
+           "process_costs", "rule_bounds", "set_counts"]
 
 INF = np.inf
 
@@ -44,20 +46,21 @@ class _FlowIndex:
     @cached_property
     def flow_unit(self) -> np.ndarray:
         """Each flow's unit as a position in `units` (-1: none); only rules read it."""
-        return codes_in(self._unit, self.units)[self.pcode]
+        return np.asarray(codes_in(self._unit, self.units)[self.pcode])
 
     @cached_property
     def flow_region(self) -> np.ndarray:
         """Each flow's region as a position in `regions` (-1: none)."""
-        return codes_in(self._region, self.regions)[self.pcode]
+        return np.asarray(codes_in(self._region, self.regions)[self.pcode])
 
     def net(self) -> sp.csr_matrix:
         return sp.csr_matrix((self.output - self.input, (self.gcode, self.pcode)),
                              shape=(self.n_good, self.n_proc))
 
     def amounts(self, kind: str) -> np.ndarray:
-        return {"input": self.input, "output": self.output,
-                "net": self.output - self.input}[kind]
+        if kind == "net":
+            return np.asarray(self.output - self.input)
+        return np.asarray(self.input if kind == "input" else self.output)
 
     def by(self, kind: str, scope: str, keys: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
         """The amount of ``kind`` each process has per unit of level, in one row per
@@ -80,11 +83,19 @@ class _FlowIndex:
         return matrix, np.searchsorted(wanted, keys)
 
 
+def _position(ids: pd.Index, key: str) -> int:
+    """Where ``key`` stands in ``ids``, a unique index of the plan's ids."""
+    position = ids.get_loc(key)
+    if not isinstance(position, (int, np.integer)):     # a unique index gives an int
+        raise KeyError(key)
+    return int(position)
+
+
 def _term_key(index: _FlowIndex, term: Term) -> tuple[str, str, int]:
     """Which matrix row a term reads: (kind, scope, row); -1 when it matches no flow."""
     if term.kind == "level":
-        return "level", "level", index.procs.get_loc(term.target)
-    g = index.goods.get_loc(term.target)
+        return "level", "level", _position(index.procs, term.target)
+    g = _position(index.goods, term.target)
     if term.unit is not None:
         u = index.units.get_indexer([term.unit])[0]
         return term.kind, "unit", (g * max(len(index.units), 1) + u) if u >= 0 else -1
@@ -106,8 +117,6 @@ def policy_rows(plan: Plan, policies: tuple[Policy, ...] | None = None,
     policies = plan.policies if policies is None else policies
     index = index or _FlowIndex(plan)
     n_pol = len(policies)
-    lower = np.full(n_pol, -INF)
-    upper = np.full(n_pol, INF)
     groups: dict[tuple[str, str], tuple[list[int], list[int], list[float]]] = {}
     for i, policy in enumerate(policies):
         rule = policy.rule
@@ -119,10 +128,7 @@ def policy_rows(plan: Plan, policies: tuple[Policy, ...] | None = None,
             rows.append(i)
             keys.append(row)
             coefs.append(coef)
-        if rule.sense in (">=", "=="):
-            lower[i] = rule.rhs
-        if rule.sense in ("<=", "=="):
-            upper[i] = rule.rhs
+    lower, upper = rule_bounds(policies)
     matrix = sp.csr_matrix((n_pol, index.n_proc))
     for (kind, scope), (rows, keys, coefs) in groups.items():
         if kind == "level":
@@ -132,6 +138,62 @@ def policy_rows(plan: Plan, policies: tuple[Policy, ...] | None = None,
         select = sp.csr_matrix((coefs, (rows, at)), shape=(n_pol, source.shape[0]))
         matrix = matrix + select @ source
     return sp.csr_matrix(matrix), lower, upper
+
+
+def rule_bounds(policies: tuple[Policy, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The bounds of the policies' rows: ``>=`` a lower bound, ``<=`` an upper one,
+    ``==`` both, at the rule's constant."""
+    lower = np.full(len(policies), -INF)
+    upper = np.full(len(policies), INF)
+    for i, policy in enumerate(policies):
+        rule = policy.rule
+        if rule.sense in (">=", "=="):
+            lower[i] = rule.rhs
+        if rule.sense in ("<=", "=="):
+            upper[i] = rule.rhs
+    return lower, upper
+
+
+def good_bounds(goods: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The bounds of the goods' rows, ``supply + net output >= demand``: ``demand -
+    supply`` below (none when the supply is unlimited), nothing above."""
+    supply = goods["supply"].to_numpy(float)
+    demand = goods["demand"].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        lower = np.where(np.isinf(supply), -INF, demand - supply)
+    return lower, np.full(len(goods), INF)
+
+
+def process_bounds(processes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The bounds of the processes' columns: minimum level and capacity."""
+    return (processes["min_level"].to_numpy(float), processes["capacity"].to_numpy(float))
+
+
+def good_weights(plan: Plan) -> np.ndarray:
+    """The objective's weight of each good, in the plan's order of goods (0 for goods it
+    does not name)."""
+    weights = plan.objective.weights
+    w = np.zeros(len(plan.goods))
+    w[plan.goods.index.get_indexer(weights.index)] = weights.to_numpy(float)
+    return w
+
+
+def set_counts(plan: Plan) -> np.ndarray:
+    """The ``sets`` column's entries in the assortment rows of a ``maximize_sets`` plan:
+    minus each good's count in one set, in the order of the objective's goods."""
+    return -plan.objective.weights.to_numpy(float)
+
+
+def process_costs(plan: Plan, weights: np.ndarray, index: _FlowIndex | None = None
+                  ) -> np.ndarray:
+    """The objective's coefficient of each process column when the goods are weighed
+    ``weights`` (one per good): the weighted net output per unit of level, negated when
+    minimising (the program keeps the plan's sense; a cost is a negative worth)."""
+    index = index or _FlowIndex(plan)
+    net = index.output - index.input
+    c = np.bincount(index.pcode, weights=net * weights[index.gcode],
+                    minlength=index.n_proc).astype(float)
+    return -c if plan.objective.sense == "minimize" else c
 
 
 def compile_plan(plan: Plan) -> LinearProgram:
@@ -145,10 +207,7 @@ def compile_plan(plan: Plan) -> LinearProgram:
     index = _FlowIndex(plan)
     n_proc, n_good = index.n_proc, index.n_good
     goods = plan.goods
-    supply = goods["supply"].to_numpy(float)
-    demand = goods["demand"].to_numpy(float)
-    with np.errstate(invalid="ignore"):
-        good_lower = np.where(np.isinf(supply), -INF, demand - supply)
+    good_lower, good_upper = good_bounds(goods)
     objective = plan.objective
     weights = objective.weights
     wpos = goods.index.get_indexer(weights.index)
@@ -158,14 +217,14 @@ def compile_plan(plan: Plan) -> LinearProgram:
 
     rows, cols, data = [gcode], [pcode], [net]
     lower = [good_lower]
-    upper = [np.full(n_good, INF)]
+    upper = [good_upper]
     row_kind = [np.full(n_good, "good", dtype=object)]
     row_id = [goods.index.to_numpy(object)]
     pol, pol_lo, pol_up = policy_rows(plan, index=index)
-    pol = pol.tocoo()
-    rows.append(pol.row + n_good)
-    cols.append(pol.col)
-    data.append(pol.data)
+    entries = pol.tocoo()
+    rows.append(entries.row + n_good)
+    cols.append(entries.col)
+    data.append(entries.data)
     lower.append(pol_lo)
     upper.append(pol_up)
     row_kind.append(np.full(len(plan.policies), "policy", dtype=object))
@@ -183,23 +242,21 @@ def compile_plan(plan: Plan) -> LinearProgram:
             data.append(net[counted])
             rows.append(np.arange(len(wpos)) + n_rows)      # the sets column
             cols.append(np.full(len(wpos), n_proc))
-            data.append(-weights.to_numpy(float))
+            data.append(set_counts(plan))
         n_rows += len(wpos)
         lower.append(np.zeros(len(wpos)))
         upper.append(np.full(len(wpos), INF))
         row_kind.append(np.full(len(wpos), "assortment", dtype=object))
         row_id.append(weights.index.to_numpy(object))
         c = np.append(np.zeros(n_proc), 1.0)
+        weighed = None
     else:
-        w = np.zeros(n_good)
-        w[wpos] = weights.to_numpy(float)
-        c = np.bincount(pcode, weights=net * w[gcode], minlength=n_proc).astype(float)
-        if objective.sense == "minimize":
-            c = -c
+        weighed = good_weights(plan)
+        c = process_costs(plan, weighed, index)
     n_cols = n_proc + (1 if sets else 0)
     if not plan.policies:
         matrix = _goods_first(index, net, n_rows, n_cols,
-                              (in_set, -weights.to_numpy(float)) if sets else None)
+                              (in_set, set_counts(plan)) if sets else None)
     else:
         small = max(n_rows, n_cols) < 2**31 - 1
         kind = np.int32 if small else np.int64
@@ -207,8 +264,7 @@ def compile_plan(plan: Plan) -> LinearProgram:
                                 (np.concatenate([r.astype(kind, copy=False) for r in rows]),
                                  np.concatenate([k.astype(kind, copy=False) for k in cols]))),
                                shape=(n_rows, n_cols))
-    col_lower = plan.processes["min_level"].to_numpy(float)
-    col_upper = plan.processes["capacity"].to_numpy(float)
+    col_lower, col_upper = process_bounds(plan.processes)
     col_kind = np.full(n_proc, "process", dtype=object)
     col_id = plan.processes.index.to_numpy(object)
     if sets:
@@ -226,6 +282,7 @@ def compile_plan(plan: Plan) -> LinearProgram:
         rows=_labels(np.concatenate(row_kind), np.concatenate(row_id)),
         cols=_labels(col_kind, col_id),
         constant=objective.constant,
+        good_weights=weighed if objective.sense == "maximize" else None,
     )
 
 
@@ -256,7 +313,8 @@ def _goods_first(index: _FlowIndex, net: np.ndarray, n_rows: int, n_cols: int,
     before = np.zeros(len(data) + 1, dtype=np.int64)
     np.cumsum(counted, out=before[1:])
     total = len(data) + int(before[-1]) + n_sets
-    kind = np.int32 if max(total, n_rows, n_cols) < 2**31 - 1 else np.int64
+    kind: type[np.signedinteger[Any]] = (
+        np.int32 if max(total, n_rows, n_cols) < 2**31 - 1 else np.int64)
     lengths = np.diff(indptr)
     new_indptr = np.empty(n_cols + 1, dtype=np.int64)
     new_indptr[:n_proc + 1] = indptr + before[indptr]
@@ -264,7 +322,7 @@ def _goods_first(index: _FlowIndex, net: np.ndarray, n_rows: int, n_cols: int,
     out_rows = np.empty(total, dtype=kind)
     out_data = np.empty(total, dtype=float)
     at = np.arange(len(data), dtype=kind)               # each goods entry's new place
-    at += np.repeat(before[indptr[:-1]].astype(kind), lengths)
+    np.add(at, np.repeat(before[indptr[:-1]].astype(kind), lengths), out=at)
     out_rows[at] = goods.indices
     out_data[at] = data
     del at

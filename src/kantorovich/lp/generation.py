@@ -22,10 +22,15 @@ columns that never enter. So:
 
 The restricted optimum, with zero levels for the techniques never added, is then a
 candidate optimum of the full program, with the restricted program's duals as prices:
-`results.generation` checks it with the same certificate as every other solve. When the
-rounds or the budget run out first, the point is feasible but not proven optimal, and
-`lagrangian_bound` turns its duals into a valid bound on the full program's optimum, so
-the gap that remains is known.
+the chain (`results.chain`) checks it with the same certificate as every other solve,
+and an answer it narrowly refuses is polished in the same live session (tighter
+tolerances, every column with a positive reduced cost let in, warm re-solves) rather
+than thrown away. Pricing lets in a column by the certificate's own measure too (what
+it could add at its reduced cost, against the objective), and the costs are scaled
+once so that the restricted program's duals are near 1 (HiGHS judges reduced costs
+against an absolute tolerance). When the rounds or the budget run out first, the point
+is feasible but not proven optimal, and `lagrangian_bound` turns its duals into a valid
+bound on the full program's optimum, so the gap that remains is known.
 
 >>> import numpy as np, pandas as pd, scipy.sparse as sp
 >>> from kantorovich.lp.program import LinearProgram
@@ -35,7 +40,7 @@ the gap that remains is known.
 ...     np.array([10.0, 0.0, -np.inf]), np.full(3, np.inf), np.zeros(3), np.full(3, np.inf),
 ...     pd.DataFrame({"kind": ["good"] * 3, "id": ["corn", "iron", "labour"]}),
 ...     pd.DataFrame({"kind": ["process"] * 3, "id": ["hand", "plough", "iron"]}))
->>> found = solve_by_generation(lp)
+>>> found = Generation().solve(lp, Budget(None))
 >>> str(found.solution.status), round(found.solution.objective, 6), found.solution.x.round(6).tolist()
 ('optimal', 15.0, [0.0, 10.0, 5.0])
 """
@@ -54,9 +59,11 @@ from kantorovich.lp.budget import Budget
 from kantorovich.lp.highs import HighsSession, LpSolution
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
-from kantorovich.lp.structure import leontief_solve
+from kantorovich.lp.leontief import ROUGH_TOLERANCE, NotProductive
+from kantorovich.lp.methods import Candidate, Start, Verdict
+from kantorovich.lp.technology import Technology, read_technology
 
-__all__ = ["GenerationResult", "lagrangian_bound", "qualifies", "solve_by_generation"]
+__all__ = ["Generation", "lagrangian_bound", "qualifies", "solve_by_generation"]
 
 log = logging.getLogger(__name__)
 
@@ -83,40 +90,9 @@ simplex's 0.94 s at 2,000 products (1.3e5 nonzeros)."""
 PER_PRODUCT = 2          # techniques of one product added in one round, at most
 MAX_ROUNDS = 100         # pricing rounds before giving up (the answer is then a bound)
 _PRICE_TOL = 1e-9        # a reduced cost counts when above this share of its price scale
+_STAKE_TOL = 1e-9        # ... or what its column could add above this share of the objective
 _POLICY_ROUNDS = 6       # rounds of policy iteration for the starting values
 _SEARCH_STEPS = 12       # golden-section steps for the worth of one resource against another
-_DIRECT_UP_TO = 500      # starting values: sparse LU only for tiny systems (fill-in)
-
-
-@dataclass
-class GenerationResult:
-    """What technique generation found.
-
-    Parameters
-    ----------
-    solution : LpSolution or None
-        The candidate optimum of the full program (levels of techniques never added are
-        0; row duals from the restricted program), not yet certified; a point with
-        status ``time_limit`` or ``iteration_limit`` when the budget or the rounds ran
-        out; None when the method did not apply or the restricted program had no
-        optimum (``reason`` says why: HiGHS on the full program decides).
-    reason : str
-        What it took, or why not.
-    rounds : int
-        Restricted solves.
-    columns : int
-        Columns of the restricted program at the end, out of ``lp.shape[1]``.
-    bound : float
-        A bound on the full program's optimum from the last duals (`lagrangian_bound`;
-        above the optimum when maximising, below when minimising); NaN before any
-        solve, infinite when the duals give none.
-    """
-
-    solution: LpSolution | None
-    reason: str
-    rounds: int = 0
-    columns: int = 0
-    bound: float = float("nan")
 
 
 def qualifies(lp: LinearProgram) -> tuple[bool, str]:
@@ -148,96 +124,58 @@ def qualifies(lp: LinearProgram) -> tuple[bool, str]:
 # -- the starting techniques ---------------------------------------------------------------
 @dataclass
 class _Makers:
-    """Which good each technique makes, and its costs at labour-value-like prices."""
+    """The techniques (`lp.technology`) generation picks from, and the resources'
+    weights that make labour-value-like prices."""
 
-    techniques: np.ndarray    # columns that make a good (their main output)
-    good: np.ndarray          # per technique: the position of its good among `made`
-    made: np.ndarray          # rows of the goods made
-    gain: np.ndarray          # per technique: its output of that good per unit of level
-    inputs: sp.csr_matrix     # techniques x made goods: inputs per unit of level
-    cost: np.ndarray          # per technique: resources at their weights, per level
-    uses: sp.csr_matrix       # techniques x resources: each resource per level, weighed
+    tech: Technology          # the program read as techniques
+    techniques: np.ndarray    # technique columns that may enter (no minimum level)
+    eligible: np.ndarray      # per technique of `tech`: one of `techniques`
+    uses: np.ndarray          # resources x techniques of `tech`: per level, weighed
     always: np.ndarray        # columns in the restricted program from the start
+
+    @property
+    def good(self) -> np.ndarray:
+        """Per one of `techniques`: its good, a position among the made goods."""
+        return np.asarray(self.tech.out[self.eligible])
 
 
 def _makers(lp: LinearProgram) -> _Makers:
-    """Read the techniques off the program: each process column's main output (its
-    largest positive coefficient on a good row) and its resources, weighed by one over
-    the supply, so that every resource counts alike."""
-    A = lp.matrix.tocsc()
-    m, n = A.shape
-    kind = lp.rows["kind"].to_numpy()
-    col_kind = lp.cols["kind"].to_numpy()
-    good_row = kind == "good"
-    col_of = np.repeat(np.arange(n), np.diff(A.indptr))
-    positive = np.flatnonzero((A.data > 0) & good_row[A.indices])
-    # per column, its largest output last: the lexsort runs over the outputs only
-    order = positive[np.lexsort((A.data[positive], col_of[positive]))]
-    last = order[np.r_[np.diff(col_of[order]) != 0, True]] if order.size else order
-    best = np.full(n, -1)
-    best[col_of[last]] = A.indices[last]
-    output = np.zeros(n)
-    output[col_of[last]] = A.data[last]
-    technique = (col_kind == "process") & (best >= 0) & (lp.col_lower == 0) & (
-        lp.col_upper > 0)
-    always = np.flatnonzero(~technique)
-    techniques = np.flatnonzero(technique)
-    made, good = np.unique(best[techniques], return_inverse=True)
-    sub = A[:, techniques]
-    gain = output[techniques]
-    made_pos = np.full(m, -1)
-    made_pos[made] = np.arange(len(made))
-    # resources: good rows that only consume, with a finite supply
-    csr = A.tocsr()
-    row_max = np.full(m, -np.inf)
-    full = np.diff(csr.indptr) > 0
-    if csr.nnz:
-        row_max[full] = np.maximum.reduceat(csr.data, csr.indptr[:-1][full])
-    supply = -lp.row_lower
-    resource = good_row & (row_max <= 0) & np.isfinite(supply) & (supply > 0) & full
-    weight = np.where(resource, 1.0 / np.where(resource, supply, 1.0), 0.0)
-    rows = np.flatnonzero(resource)
-    uses = sp.csr_matrix(-(sub[rows, :].T.multiply(weight[rows][None, :])))
-    cost = np.asarray(uses.sum(axis=1)).ravel()
-    entries = sub.tocoo()
-    inside = (made_pos[entries.row] >= 0) & (entries.data < 0)
-    inputs = sp.csr_matrix((-entries.data[inside], (entries.col[inside],
-                                                   made_pos[entries.row[inside]])),
-                           shape=(len(techniques), len(made)))
-    return _Makers(techniques, good, made, gain, inputs, np.maximum(cost, 0.0),
-                   uses.maximum(0.0).tocsr(), always)
-
-
-def _ranked(mk: _Makers, cost: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Techniques sorted by good, cheapest first at resource costs ``cost`` and values
-    ``v``; and where each good's techniques start."""
-    unit = (cost + mk.inputs @ v) / mk.gain
-    order = np.lexsort((unit, mk.good))
-    starts = np.searchsorted(mk.good[order], np.arange(len(mk.made)))
-    return order, starts
+    """Read the techniques off the program (`read_technology`) and its resources: good
+    rows no process makes, with a finite supply, weighed by one over the supply so that
+    every resource counts alike. Columns that are not techniques (joint production, a
+    minimum level, the sets) are always in the restricted program."""
+    tech = read_technology(lp)
+    n = lp.shape[1]
+    eligible = (lp.col_lower[tech.cols] == 0) & (lp.col_upper[tech.cols] > 0)
+    techniques = tech.cols[eligible]
+    is_technique = np.zeros(n, dtype=bool)
+    is_technique[techniques] = True
+    always = np.flatnonzero(~is_technique)
+    supply = -tech.lower
+    resource = ~tech.made & ~tech.free & tech.used & np.isfinite(supply) & (supply > 0)
+    rows = tech.goods[resource]
+    uses = np.maximum(tech.uses(rows), 0.0) / supply[resource][:, None]
+    return _Makers(tech, techniques, eligible, uses, always)
 
 
 def _values(mk: _Makers, cost: np.ndarray, budget: Budget) -> np.ndarray:
-    """Values of the made goods at resource costs ``cost``: value iteration from 0, then
-    a few rounds of policy iteration (cheapest technique, then ``v = c_T + v A_T``)."""
-    v = np.zeros(len(mk.made))
-    for _ in range(3):
-        order, starts = _ranked(mk, cost, v)
-        cheapest = order[starts]
-        v = (cost[cheapest] + mk.inputs[cheapest] @ v) / mk.gain[cheapest]
+    """Values of the made goods at resource costs ``cost`` (per technique of
+    ``mk.tech``): value iteration from 0, then a few rounds of policy iteration, each
+    solved only roughly (the values only choose techniques)."""
+    tech = mk.tech
+    chosen, v = tech.start(cost)
     for _ in range(_POLICY_ROUNDS):
         if budget.expired():
             break
-        order, starts = _ranked(mk, cost, v)
-        cheapest = order[starts]
-        A_T = mk.inputs[cheapest].multiply(1.0 / mk.gain[cheapest][:, None]).tocsr()
-        found = leontief_solve(A_T, cost[cheapest] / mk.gain[cheapest], v,
-                               direct_up_to=_DIRECT_UP_TO)
-        if found is None or np.any(found[0] < 0):
+        try:
+            found = tech.values(chosen, cost, v, tol=ROUGH_TOLERANCE)
+        except NotProductive:
             break
-        done = np.allclose(found[0], v, rtol=1e-12, atol=0.0)
-        v = found[0]
-        if done:
+        if np.any(found < 0):
+            break
+        v = found
+        chosen, changed = tech.improve(cost, v, chosen)
+        if not changed:
             break
     return v
 
@@ -250,12 +188,11 @@ def _basket(lp: LinearProgram, mk: _Makers) -> np.ndarray | None:
         return None
     column = lp.matrix[:, sets].tocoo()
     ids = lp.rows["id"].to_numpy()
-    kind = lp.rows["kind"].to_numpy()
-    made = pd.Index(ids[mk.made]) if (kind[mk.made] == "good").all() else None
-    if made is None or not made.is_unique:
+    made = pd.Index(ids[mk.tech.made_rows])
+    if not made.is_unique:
         return None
     at = made.get_indexer(ids[column.row])
-    count = np.zeros(len(mk.made))
+    count = np.zeros(mk.tech.n)
     keep = (at >= 0) & (column.data < 0)
     count[at[keep]] = -column.data[keep]
     return count if count.any() else None
@@ -272,13 +209,12 @@ def _weightings(lp: LinearProgram, mk: _Makers, budget: Budget) -> list[np.ndarr
     near that ``t`` are the ones an optimum without capacities runs. Otherwise: every
     resource alike (each weighed by one over its supply) and each alone.
     """
-    r = mk.uses.shape[1]
-    alike = [mk.uses @ np.ones(r)] if r else [np.zeros(len(mk.techniques))]
+    r = mk.uses.shape[0]
+    alike = [mk.uses.sum(axis=0)] if r else [np.zeros(len(mk.tech.cols))]
     if r != 2:
-        return alike + [mk.uses[:, k].toarray().ravel() for k in range(r)] if r > 2 \
-            else alike
+        return alike + [mk.uses[k] for k in range(r)] if r > 2 else alike
     count = _basket(lp, mk)
-    first, second = (mk.uses[:, k].toarray().ravel() for k in range(2))
+    first, second = mk.uses[0], mk.uses[1]
     if count is None:
         return alike + [first, second]
 
@@ -307,19 +243,22 @@ def _weightings(lp: LinearProgram, mk: _Makers, budget: Budget) -> list[np.ndarr
 
 
 def _start(lp: LinearProgram, mk: _Makers, budget: Budget) -> np.ndarray:
-    """The columns of the first restricted program (sorted): per product the cheapest
-    technique under each of `_weightings`, and the next one where it has a capacity."""
-    if len(mk.made) == 0:
+    """The columns of the first restricted program (sorted): per product, under each of
+    `_weightings`, its techniques from the cheapest up to the first without a capacity
+    (a capped technique alone may not meet the product's need)."""
+    tech = mk.tech
+    if tech.n == 0:
         return np.sort(mk.always)
     picked = [mk.always]
+    capped = ~np.isinf(lp.col_upper[tech.cols])
     for cost in _weightings(lp, mk, budget):
         v = _values(mk, cost, budget)
-        order, starts = _ranked(mk, cost, v)
-        first = order[starts]
-        ends = np.r_[starts[1:], len(order)]
-        capped = np.isfinite(lp.col_upper[mk.techniques[first]])
-        second = order[np.minimum(starts + 1, ends - 1)[capped]]
-        picked += [mk.techniques[first], mk.techniques[second]]
+        order, starts = tech.ranked(cost, v)
+        free = ~capped[order]
+        # uncapped techniques ranked before each position, within its product
+        before = np.cumsum(free) - free
+        before -= np.repeat(before[starts], np.diff(np.r_[starts, len(order)]))
+        picked.append(tech.cols[order[before == 0]])
     return np.unique(np.concatenate(picked))
 
 
@@ -494,11 +433,17 @@ def _implied_rows(lp: LinearProgram) -> np.ndarray:
     return implied
 
 
-def _entering(z: np.ndarray, scale: np.ndarray, inside: np.ndarray, group: np.ndarray,
-              per_group: int) -> np.ndarray:
-    """Columns outside the restricted program whose reduced cost is positive, the
-    ``per_group`` most attractive (relative to their price scale) of each group."""
-    attractive = np.flatnonzero(~inside & (z > _PRICE_TOL * np.maximum(scale, 1e-300)))
+def _entering(z: np.ndarray, scale: np.ndarray, stake: np.ndarray, inside: np.ndarray,
+              group: np.ndarray, per_group: int) -> np.ndarray:
+    """Columns outside the restricted program that would improve it, the ``per_group``
+    most attractive (relative to their price scale) of each group.
+
+    A column counts when its reduced cost is above `_PRICE_TOL` of its price scale, or
+    when what it could add at that reduced cost (``stake``: the reduced cost times how
+    far the column can go) is above `_STAKE_TOL` of the objective: the measure the
+    certificate takes, so that no column it would call wrongly priced is left out."""
+    attractive = np.flatnonzero(~inside & (z > 0) & (
+        (z > _PRICE_TOL * np.maximum(scale, 1e-300)) | (stake > _STAKE_TOL)))
     if attractive.size == 0:
         return attractive
     score = z[attractive] / np.maximum(scale[attractive], 1e-300)
@@ -510,10 +455,195 @@ def _entering(z: np.ndarray, scale: np.ndarray, inside: np.ndarray, group: np.nd
     return np.sort(attractive[order[rank < per_group]])
 
 
+class _Generator:
+    """One run of technique generation: the restricted program live in HiGHS, the
+    columns it holds, and the full program's pricing."""
+
+    def __init__(self, lp: LinearProgram, cols: np.ndarray, group: np.ndarray,
+                 budget: Budget, method: str | None, scale: bool = True) -> None:
+        m, n = lp.shape
+        self.lp = lp
+        self.group = group
+        self.inside = np.zeros(n, dtype=bool)
+        self.inside[cols] = True
+        self.At = lp.matrix.T.tocsr()
+        self.implied = _implied_upper(lp)
+        self.room = np.minimum(lp.col_upper, self.implied) - np.maximum(lp.col_lower, 0.0)
+        self.rows = np.flatnonzero(~_implied_rows(lp))
+        restricted = _restricted(lp, cols, self.rows)
+        self.kept = lp.matrix[self.rows].tocsc()      # the rows the restricted program holds
+        self.session = HighsSession(restricted, budget=budget)
+        self.session.use_method(method or ("ipm" if restricted.matrix.nnz
+                                           >= IPM_FROM_NONZEROS else "simplex"))
+        self.order = cols.copy()     # column of the full program of each session column
+        self.rounds = 0
+        self.y = np.zeros(m)
+        self.scaled = not scale
+
+    def _add(self, entering: np.ndarray) -> None:
+        lp = self.lp
+        self.inside[entering] = True
+        self.session.add_columns(self.kept[:, entering], lp.objective[entering],
+                                 lp.col_lower[entering], lp.col_upper[entering],
+                                 lp.cols.iloc[entering].reset_index(drop=True))
+        self.order = np.concatenate([self.order, entering])
+
+    def _solve(self, budget: Budget) -> LpSolution:
+        solution = self.session.solve(budget)
+        self.rounds += 1
+        self.session.use_method("simplex")     # re-solves start warm from the basis
+        if solution.status is Status.OPTIMAL and not self.scaled:
+            # HiGHS judges reduced costs against an absolute 1e-7: with prices far from
+            # 1 (a resource counted in millions) that passes wrong prices, so the costs
+            # are scaled once to bring the duals near 1, and the answer re-solved warm
+            self.scaled = True
+            duals = np.abs(solution.row_dual[solution.row_dual != 0])
+            size = float(duals.max()) if duals.size else 1.0
+            if not 1e-2 <= size <= 1e2:
+                self.session.scale_costs(size)
+                solution = self.session.solve(budget)
+        return solution
+
+    def run(self, budget: Budget, per_product: int, max_rounds: int, started: float
+            ) -> Candidate:
+        """Restricted solves and pricing rounds until no technique prices out."""
+        lp = self.lp
+        m, n = lp.shape
+        while True:
+            solution = self._solve(budget)
+            if solution.status is not Status.OPTIMAL:
+                return self._no_optimum(solution)
+            self.y = np.zeros(m)
+            self.y[self.rows] = solution.row_dual    # the rows left out are slack: price 0
+            entering = self._priced(solution, per_product)
+            log.debug("generation round %d: %d columns, objective %.12g, %d iterations in "
+                      "%.2fs, %d entering", self.rounds, len(self.order),
+                      solution.objective, solution.iterations, solution.seconds,
+                      len(entering))
+            if entering.size == 0:
+                break
+            if self.rounds >= max_rounds or budget.expired():
+                status = (Status.ITERATION_LIMIT if self.rounds >= max_rounds
+                          else Status.TIME_LIMIT)
+                return self._candidate(
+                    solution, status, started,
+                    f"stopped after {self.rounds} restricted solves "
+                    f"({'rounds' if self.rounds >= max_rounds else 'time'} ran out) with "
+                    f"{len(self.order):,} of {n:,} columns")
+            self._add(entering)
+        s = "s" if self.rounds != 1 else ""
+        return self._candidate(solution, Status.OPTIMAL, started,
+                               f"{self.rounds} restricted solve{s} over "
+                               f"{len(self.order):,} of {n:,} columns, no other technique "
+                               "priced out")
+
+    def _priced(self, solution: LpSolution, per_product: int) -> np.ndarray:
+        z, scale = _reduced_costs(self.lp, self.At, self.y)
+        objective = max(abs(solution.objective), float(np.abs(self.lp.objective[self.order])
+                                                       @ np.abs(solution.x)), 1e-300)
+        with np.errstate(invalid="ignore"):
+            stake = np.where(z > 0, z * self.room, 0.0) / objective
+        stake[np.isnan(stake)] = np.inf
+        return _entering(z, scale, stake, self.inside, self.group, per_product)
+
+    def polish(self, budget: Budget, started: float) -> Candidate:
+        """Once more, warm, for an answer the certificate narrowly refused: the costs
+        scaled so that the duals are near 1 (if they were not), HiGHS's tolerances a
+        hundred times tighter, and the pricing rounds run again from the basis in hand."""
+        duals = np.abs(self.y[self.y != 0])
+        size = float(duals.max()) if duals.size else 1.0
+        if not 1e-2 <= size <= 1e2:
+            self.session.scale_costs(size)
+        self.scaled = True
+        self.session.tighten_tolerances(100.0)
+        candidate = self.run(budget, PER_PRODUCT, self.rounds + MAX_ROUNDS, started)
+        candidate.reason = "technique generation: polished: " + candidate.reason
+        candidate.polish = None
+        return candidate
+
+    def _candidate(self, solution: LpSolution, status: Status, started: float,
+                   reason: str) -> Candidate:
+        bound = lagrangian_bound(self.lp, self.y, self.implied)
+        full = _full(self.lp, solution, self.order, self.rows, status, started)
+        running = self.order[solution.x > 0]
+        return Candidate(full, reason, bound=bound,
+                         start=Start(x=full.x, row_dual=full.row_dual,
+                                     col_basis=full.col_basis, row_basis=full.row_basis,
+                                     techniques=running, source="technique generation"),
+                         polish=(lambda budget: self.polish(budget, started))
+                         if status is Status.OPTIMAL else None,
+                         detail={"rounds": self.rounds, "columns": len(self.order)})
+
+    def _no_optimum(self, solution: LpSolution) -> Candidate:
+        n = self.lp.shape[1]
+        detail: dict[str, object] = {"rounds": self.rounds, "columns": len(self.order)}
+        if solution.status is Status.TIME_LIMIT:
+            return Candidate(LpSolution(Status.TIME_LIMIT, message="the time budget was "
+                                        "spent"), "the time budget ran out", detail=detail)
+        what = {Status.INFEASIBLE: "infeasible", Status.UNBOUNDED: "unbounded"}.get(
+            solution.status, f"not solved ({solution.message})")
+        return Candidate(None, f"the restricted program over {len(self.order):,} of {n:,} "
+                         f"columns is {what} (the full program decides)", detail=detail)
+
+
+class Generation:
+    """Technique generation behind the chain's protocol (`lp.methods.Method`).
+
+    Parameters
+    ----------
+    per_product : int
+        Techniques of one product added per round, at most.
+    max_rounds : int
+        Restricted solves before stopping with status ``iteration_limit``.
+    method : str, optional
+        HiGHS method for the first restricted solve (`lp.methods.HIGHS_METHODS`;
+        default: by size, `IPM_FROM_NONZEROS`); re-solves use the warm simplex.
+    scale : bool
+        Scale the restricted program's costs so that its duals are near 1 after its
+        first solve (without, prices far from 1 meet HiGHS's absolute tolerance, and the
+        answer may need `Candidate.polish`).
+    """
+
+    name = "generation"
+
+    def __init__(self, per_product: int = PER_PRODUCT, max_rounds: int = MAX_ROUNDS,
+                 method: str | None = None, *, scale: bool = True) -> None:
+        self.per_product = per_product
+        self.max_rounds = max_rounds
+        self.method = method
+        self.scale = scale
+
+    def qualifies(self, lp: LinearProgram, asked: bool = False) -> Verdict:
+        if asked:
+            techniques = int(np.sum(lp.cols["kind"].to_numpy() == "process"))
+            return Verdict(techniques > 0, "asked for" if techniques else "no techniques")
+        ok, why = qualifies(lp)
+        return Verdict(ok, why)
+
+    def solve(self, lp: LinearProgram, budget: Budget, start: Start | None = None
+              ) -> Candidate:
+        """The candidate of technique generation (not yet certified); the first
+        restricted program holds the techniques of ``start`` when it has them, with the
+        cheapest at labour-value-like prices."""
+        started = time.perf_counter()
+        mk = _makers(lp)
+        cols = _start(lp, mk, budget)
+        given = ""
+        if start is not None and start.techniques is not None and len(start.techniques):
+            cols = np.union1d(cols, np.asarray(start.techniques, dtype=np.int64))
+            given = f", with the techniques of {start.source or 'a start'}"
+        group = np.full(lp.shape[1], -1)
+        group[mk.tech.cols] = mk.tech.out
+        run = _Generator(lp, cols, group, budget, self.method, self.scale)
+        candidate = run.run(budget, self.per_product, self.max_rounds, started)
+        candidate.reason = f"technique generation: {candidate.reason}{given}"
+        return candidate
+
+
 def solve_by_generation(lp: LinearProgram, *, budget: Budget | float | None = None,
                         per_product: int = PER_PRODUCT, max_rounds: int = MAX_ROUNDS,
                         start: np.ndarray | None = None, method: str | None = None
-                        ) -> GenerationResult:
+                        ) -> Candidate:
     """Solve ``lp`` by generating its techniques; see the module docstring.
 
     Parameters
@@ -522,86 +652,29 @@ def solve_by_generation(lp: LinearProgram, *, budget: Budget | float | None = No
         The full program.
     budget : Budget or float, optional
         Time allowance for everything; when it runs out the last point comes back with
-        status ``time_limit`` and `GenerationResult.bound`.
-    per_product : int
-        Techniques of one product added per round, at most.
-    max_rounds : int
-        Restricted solves before stopping with status ``iteration_limit``.
+        status ``time_limit`` and its bound.
+    per_product, max_rounds, method
+        As `Generation` takes them.
     start : array of int, optional
-        Columns of the first restricted program (default: the cheapest technique per
-        product at labour-value-like prices, see `_start`); columns that are not
-        techniques are added to it.
-    method : str, optional
-        HiGHS method for the first restricted solve (`lp.methods.HIGHS_METHODS`;
-        default: by size, `IPM_FROM_NONZEROS`); re-solves use the warm simplex.
+        Columns of the first restricted program instead of the default (`_start`);
+        columns that are not techniques are added to it.
 
     Returns
     -------
-    GenerationResult
-        The candidate, still to be certified on the full program.
+    Candidate
+        The candidate, still to be certified on the full program; ``bound`` a bound on
+        the optimum from its duals, ``detail`` its rounds and columns.
     """
     budget = Budget.of(budget)
+    if start is None:
+        return Generation(per_product, max_rounds, method).solve(lp, budget)
     started = time.perf_counter()
-    m, n = lp.shape
     mk = _makers(lp)
-    inside = np.zeros(n, dtype=bool)
-    cols = _start(lp, mk, budget) if start is None else np.union1d(
-        mk.always, np.asarray(start, dtype=np.int64))
-    inside[cols] = True
-    group = np.full(n, -1)
-    group[mk.techniques] = mk.good
-    At = lp.matrix.T.tocsr()
-    implied = _implied_upper(lp)
-    rows = np.flatnonzero(~_implied_rows(lp))
-    restricted = _restricted(lp, cols, rows)
-    kept = lp.matrix[rows].tocsc()        # the rows the restricted program holds
-    session = HighsSession(restricted, budget=budget)
-    session.use_method(method or ("ipm" if restricted.matrix.nnz >= IPM_FROM_NONZEROS
-                                  else "simplex"))
-    order = cols.copy()                   # column of the full program of each session column
-    rounds, bound, solution = 0, float("nan"), None
-    while True:
-        solution = session.solve()
-        rounds += 1
-        session.use_method("simplex")     # re-solves start warm from the basis
-        if solution.status is not Status.OPTIMAL:
-            break
-        y = np.zeros(m)
-        y[rows] = solution.row_dual           # the rows left out are slack: price 0
-        z, scale = _reduced_costs(lp, At, y)
-        entering = _entering(z, scale, inside, group, per_product)
-        log.debug("generation round %d: %d columns, objective %.12g, %d iterations in "
-                  "%.2fs, %d entering", rounds, len(order), solution.objective,
-                  solution.iterations, solution.seconds, len(entering))
-        if entering.size == 0:
-            break
-        if rounds >= max_rounds or budget.expired():
-            bound = lagrangian_bound(lp, y, implied)
-            status = Status.ITERATION_LIMIT if rounds >= max_rounds else Status.TIME_LIMIT
-            solution = _full(lp, solution, order, rows, status, started)
-            return GenerationResult(solution, f"stopped after {rounds} restricted solves "
-                                    f"({'rounds' if rounds >= max_rounds else 'time'} ran "
-                                    f"out) with {len(order):,} of {n:,} columns",
-                                    rounds, len(order), bound)
-        inside[entering] = True
-        session.add_columns(kept[:, entering], lp.objective[entering],
-                            lp.col_lower[entering], lp.col_upper[entering],
-                            lp.cols.iloc[entering].reset_index(drop=True))
-        order = np.concatenate([order, entering])
-    if solution.status is Status.OPTIMAL:
-        bound = lagrangian_bound(lp, y, implied)
-        full = _full(lp, solution, order, rows, Status.OPTIMAL, started)
-        return GenerationResult(full, f"{rounds} restricted solve{'s' if rounds != 1 else ''} "
-                                f"over {len(order):,} of {n:,} columns, no other technique "
-                                "priced out", rounds, len(order), bound)
-    if solution.status is Status.TIME_LIMIT:
-        return GenerationResult(LpSolution(Status.TIME_LIMIT, message="the time budget "
-                                           "was spent"), "the time budget ran out",
-                                rounds, len(order))
-    what = {Status.INFEASIBLE: "infeasible", Status.UNBOUNDED: "unbounded"}.get(
-        solution.status, str(solution.status))
-    return GenerationResult(None, f"the restricted program is {what} (the full program "
-                            "decides)", rounds, len(order))
+    cols = np.union1d(mk.always, np.asarray(start, dtype=np.int64))
+    group = np.full(lp.shape[1], -1)
+    group[mk.tech.cols] = mk.tech.out
+    return _Generator(lp, cols, group, budget, method).run(budget, per_product, max_rounds,
+                                                            started)
 
 
 def _full(lp: LinearProgram, restricted: LpSolution, order: np.ndarray, rows: np.ndarray,

@@ -1,4 +1,5 @@
-"""The HiGHS adapter: the only module that imports ``highspy``.
+"""The HiGHS adapter: the solver session, one of the two modules that import ``highspy``
+(MPS files are read and written by `kantorovich.lp.mps_io`).
 
 Arrays go in as CSC, in memory. HiGHS statuses map onto `Status`. The dual sign is set
 once, here, and nowhere else: ``row_dual[i]`` is the *improvement* of the objective (rise
@@ -17,9 +18,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol, cast
 
 import highspy
 import numpy as np
+from highspy.highs import HighsCallbackEvent
 import pandas as pd
 import scipy.sparse as sp
 
@@ -29,8 +32,8 @@ from kantorovich.lp.budget import (Budget, Interrupted, interrupts_enabled, solv
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 
-__all__ = ["HighsSession", "LpSolution", "MpsArrays", "MpsReadError", "read_mps_arrays",
-           "solve_lp", "watch_solves", "write_mps"]
+__all__ = ["HighsSession", "LpSolution", "SessionClosed", "SolverInputError", "solve_lp",
+           "watch_solves"]
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +69,44 @@ class _QuietHighs(highspy.Highs):
 
     _quieted = False
 
+    def __init__(self) -> None:
+        self._base().__init__()
+
+    def _base(self) -> Any:
+        """highspy's `Highs`, whose Python layer is not annotated."""
+        return super()
+
     def enableCallbacks(self) -> None:  # noqa: N802 - highspy's name
         if not self._quieted:
             self._quieted = True
             self.setOptionValue("output_flag", False)
-        super().enableCallbacks()
+        self._base().enableCallbacks()
+
+
+class _Undeclared(Protocol):
+    """Methods highspy 1.16 has at run time that its type stubs do not declare."""
+
+    def changeRowsBounds(self, count: int, rows: np.ndarray, lower: np.ndarray,  # noqa: N802
+                         upper: np.ndarray) -> highspy.HighsStatus: ...
+
+    def getPrimalRay(self) -> tuple[highspy.HighsStatus, bool, list[float]]: ...  # noqa: N802
+
+
+def _declared(h: highspy.Highs) -> _Undeclared:
+    """``h`` seen with the methods its stubs leave out (`_Undeclared`)."""
+    return cast(_Undeclared, h)
+
+
+class SessionClosed(RuntimeError):
+    """A solver session used after `HighsSession.close`: a bug in the caller."""
+
+
+class _Closed:
+    """Stands in for the HiGHS instance of a closed session: any use raises."""
+
+    def __getattr__(self, name: str) -> object:
+        raise SessionClosed(f"the solver session was closed; '{name}' needs a live one "
+                            "(make a new HighsSession)")
 
 
 def _new_highs() -> highspy.Highs:
@@ -137,14 +173,14 @@ def watch_solves(callback: Callable[[int, float], None] | None) -> None:
         _watchers.append(callback)
 
 
-def _interrupt_if_asked(event: object) -> None:
+def _interrupt_if_asked(event: HighsCallbackEvent) -> None:
     if stop_requested():
-        event.interrupt()  # type: ignore[attr-defined]
+        event.interrupt()
     if _watchers:
         now = time.monotonic()
         if now - _last_told[0] >= _WATCH_SECONDS:
             _last_told[0] = now
-            out = event.data_out  # type: ignore[attr-defined]
+            out = event.data_out
             iterations = int(max(out.simplex_iteration_count, 0)
                              + max(out.ipm_iteration_count, 0)
                              + max(out.pdlp_iteration_count, 0))
@@ -194,8 +230,9 @@ class HighsSession:
             self._h.cbSimplexInterrupt.subscribe(_interrupt_if_asked)
             self._h.cbIpmInterrupt.subscribe(_interrupt_if_asked)
 
-    def close(self) -> None:
-        """Pass HiGHS's log on to logging; the session stays usable for more solves."""
+    def flush_log(self) -> None:
+        """Pass HiGHS's log (kept with ``verbose``) on to logging; the session stays
+        usable for more solves."""
         if self._log_file:
             try:
                 text = Path(self._log_file).read_text()
@@ -206,6 +243,21 @@ class HighsSession:
                 pass
             self._log_file = None
             self._h.setOptionValue("output_flag", False)
+
+    def close(self) -> None:
+        """Pass the log on and release the HiGHS instance (its program, factors and
+        basis); any later call on this session raises `SessionClosed`. Closing twice
+        does nothing."""
+        if isinstance(self._h, _Closed):
+            return
+        self.flush_log()
+        # a stand-in whose every attribute raises: typed as what it replaces
+        h, self._h = self._h, cast(highspy.Highs, _Closed())
+        h.clear()
+
+    @property
+    def closed(self) -> bool:
+        return isinstance(self._h, _Closed)
 
     def __enter__(self) -> HighsSession:
         return self
@@ -282,6 +334,32 @@ class HighsSession:
             row_basis=row_basis, col_basis=col_basis,
             seconds=seconds, iterations=iterations, message=message,
         )
+
+    def cross_over(self, x: np.ndarray, row_dual: np.ndarray) -> bool:
+        """Hand HiGHS a point and its prices (in the plan's units; row duals as the
+        improvement per unit, as everywhere here) and let its crossover find a basis
+        from them, so that the next `solve` starts warm; False when it could not."""
+        m, n = self.lp.shape
+        lp = self.lp
+        if len(x) != n or len(row_dual) != m:
+            return False
+        marginal = lp.improves * np.asarray(row_dual, dtype=float)   # d objective / d b
+        row, col = self.scaling.row[:m], self.scaling.col[:n]
+        solution = highspy.HighsSolution()
+        solution.col_value = np.asarray(x, dtype=float) / col
+        solution.row_value = (lp.matrix @ np.asarray(x, dtype=float)) * row
+        solution.row_dual = marginal * self._cost / row
+        solution.col_dual = (lp.objective - lp.matrix.T @ marginal) * self._cost * col
+        solution.value_valid = True
+        solution.dual_valid = True
+        if not self._arm(self.budget):
+            return False
+        with solver_running():
+            status = self._h.crossover(solution)
+        if status == highspy.HighsStatus.kError or not self._h.getBasis().valid:
+            log.debug("HiGHS crossover from a given point failed (%s)", status)
+            return False
+        return True
 
     def keep_optimum(self) -> None:
         """Remember the current (optimal) basis: every `what_if` starts from it, not from
@@ -370,6 +448,14 @@ class HighsSession:
             for option, value in saved.items():
                 h.setOptionValue(option, value)
 
+    def tighten_tolerances(self, factor: float) -> None:
+        """Divide HiGHS's primal and dual feasibility tolerances by ``factor`` (not below
+        1e-10) for every later solve: a warm second look at an answer whose prices the
+        certificate found off by a little."""
+        for option in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
+            value = float(self._h.getOptionValue(option)[1])
+            self._h.setOptionValue(option, max(value / factor, 1e-10))
+
     def _status(self) -> Status | None:
         model_status = self._h.getModelStatus()
         if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
@@ -382,7 +468,8 @@ class HighsSession:
         row = int(row)
         m = self.lp.shape[0]
         if row < m:
-            lo, up = self.scaling.to_scaled_row_bounds(row, lower, upper)
+            scaled = self.scaling.to_scaled_row_bounds(row, lower, upper)
+            lo, up = float(scaled[0]), float(scaled[1])
         else:   # an added row keeps the factor it was scaled by
             r = self._added_scale[row - m]
             lo, up = float(lower) * r, float(upper) * r
@@ -390,15 +477,11 @@ class HighsSession:
 
     def set_col_bounds(self, col: int, lower: float, upper: float) -> None:
         lo, up = self.scaling.to_scaled_col_bounds(int(col), lower, upper)
-        self._h.changeColBounds(int(col), _clip(lo), _clip(up))
+        self._h.changeColBounds(int(col), _clip(float(lo)), _clip(float(up)))
 
     def restore_row(self, row: int) -> None:
         """Put row ``row`` back to the program's own bounds."""
         self.set_row_bounds(row, self.lp.row_lower[row], self.lp.row_upper[row])
-
-    def restore_col(self, col: int) -> None:
-        """Put column ``col`` back to the program's own bounds."""
-        self.set_col_bounds(col, self.lp.col_lower[col], self.lp.col_upper[col])
 
     def set_rows_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         """Set the bounds of several rows at once, in the plan's units.
@@ -413,7 +496,7 @@ class HighsSession:
         rows = np.asarray(rows, dtype=np.int32)
         if rows.size:
             lo, up = self.scaling.to_scaled_row_bounds(rows, lower, upper)
-            self._h.changeRowsBounds(len(rows), rows, _clip_all(lo), _clip_all(up))
+            _declared(self._h).changeRowsBounds(len(rows), rows, _clip_all(lo), _clip_all(up))
 
     def set_cols_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         """Set the bounds of several columns at once, in the plan's units.
@@ -619,7 +702,7 @@ class HighsSession:
         if h.getModelStatus() != unbounded and not self._run(self.budget):
             return None
         try:
-            status, has, ray = h.getPrimalRay()
+            status, has, ray = _declared(h).getPrimalRay()
             if (status == highspy.HighsStatus.kError or not has) and h.getModelStatus() in (
                     unbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
                 h.setOptionValue("presolve", "off")
@@ -628,7 +711,7 @@ class HighsSession:
                         return None
                 finally:
                     h.setOptionValue("presolve", "choose")
-                status, has, ray = h.getPrimalRay()
+                status, has, ray = _declared(h).getPrimalRay()
         except (RuntimeError, TypeError, ValueError) as exc:  # pragma: no cover - old highspy
             log.info("HiGHS primal ray unavailable: %s", exc)
             return None
@@ -696,165 +779,3 @@ def solve_lp(lp: LinearProgram, *, budget: Budget | float | None = None,
     """Solve once and return the solution."""
     with HighsSession(lp, budget=budget, verbose=verbose) as session:
         return session.solve()
-
-
-def write_mps(lp: LinearProgram, path: str | Path, row_names: list[str],
-              col_names: list[str]) -> None:
-    """Write ``lp`` in free MPS with the given (already sanitised, unique) names, every
-    number as the plan has it, and check the file that HiGHS wrote.
-
-    HiGHS picks the format from the suffix, so ``path`` must end in ``.mps``. By default
-    HiGHS drops coefficients below 1e-9 and writes bounds of 1e20 or more as infinite;
-    here its thresholds are opened as far as it allows, and a coefficient it would still
-    drop (below 1e-12) is refused with `SolverInputError` rather than left out. Its writer
-    reports success after a short write (a full disk), so the file is read back: it must
-    end in ``ENDATA`` and hold the program's rows, columns and nonzeros, else `OSError`.
-    """
-    matrix = lp.matrix.tocsc(copy=True)
-    matrix.sum_duplicates()
-    matrix.eliminate_zeros()
-    tiny = np.flatnonzero(np.abs(matrix.data) < _EXPORT_OPTIONS["small_matrix_value"])
-    if tiny.size:
-        k = int(tiny[0])
-        col = int(np.searchsorted(matrix.indptr, k, side="right")) - 1
-        raise SolverInputError(
-            f"the coefficient {matrix.data[k]:g} of '{col_names[col]}' in "
-            f"'{row_names[matrix.indices[k]]}' is below 1e-12, the least HiGHS can write "
-            f"({tiny.size} such coefficient{'s' if tiny.size > 1 else ''})",
-            hint="express that good or process in a smaller unit, so the number grows")
-    model = _to_highs_lp(lp)
-    model.row_names_ = list(map(str, row_names))
-    model.col_names_ = list(map(str, col_names))
-    h = _exporter()
-    if (h.passModel(model) == highspy.HighsStatus.kError
-            or h.getNumNz() != matrix.nnz):
-        raise SolverInputError("the solver refused the plan's numbers",
-                               hint="coefficients must be finite and below 1e15")
-    if h.writeModel(str(path)) == highspy.HighsStatus.kError:
-        raise OSError("HiGHS could not write the file")
-    # HiGHS writes a row with no finite bound as an N row, which its reader drops
-    bounded = np.flatnonzero(~(np.isinf(lp.row_lower) & np.isinf(lp.row_upper)))
-    _check_mps(Path(path), rows=bounded.size, cols=lp.shape[1],
-               nonzeros=int(np.isin(matrix.indices, bounded).sum()))
-
-
-# HiGHS's drop and infinity thresholds, opened as far as it allows (1e-12 is its least
-# small_matrix_value), so that an export writes every number the plan has.
-_EXPORT_OPTIONS = {"small_matrix_value": 1e-12, "large_matrix_value": _INF,
-                   "infinite_bound": _INF, "infinite_cost": _INF}
-
-
-def _exporter() -> highspy.Highs:
-    h = _new_highs()
-    for option, value in _EXPORT_OPTIONS.items():
-        h.setOptionValue(option, value)
-    return h
-
-
-def _check_mps(path: Path, *, rows: int, cols: int, nonzeros: int) -> None:
-    """Raise `OSError` unless ``path`` ends in ENDATA and reads back with this shape."""
-    size = path.stat().st_size
-    with open(path, "rb") as handle:
-        handle.seek(max(0, size - 64))
-        complete = handle.read().rstrip().endswith(b"ENDATA")
-    if not complete:
-        raise OSError(f"the file HiGHS wrote is cut short ({size} bytes, no ENDATA at its "
-                      "end); is the disk full?")
-    h = _exporter()
-    got = (h.getNumRow(), h.getNumCol(), h.getNumNz()) if (
-        h.readModel(str(path)) != highspy.HighsStatus.kError) else None
-    if got != (rows, cols, nonzeros):
-        raise OSError(f"the file HiGHS wrote does not read back as the program (rows, "
-                      f"columns, nonzeros: {got} instead of {(rows, cols, nonzeros)})")
-
-
-@dataclass
-class MpsArrays:
-    """An LP read from an MPS file, as arrays and names."""
-
-    sense: str
-    objective: np.ndarray
-    constant: float
-    matrix: sp.csc_matrix
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    row_names: list[str]
-    col_names: list[str]
-    integer: np.ndarray
-    quadratic: bool = False     # a QUADOBJ/QMATRIX section: not a linear program
-    messages: list[str] = field(default_factory=list)
-    """What HiGHS's reader said (warnings, errors, notes), one line each. The reader
-    reads on past a duplicate name or an undeclared row, so a warning means the arrays
-    may not be the file's LP."""
-
-
-class MpsReadError(ValueError):
-    """HiGHS could not read the file; ``messages`` holds what its reader said."""
-
-    def __init__(self, messages: list[str]) -> None:
-        errors = [m.removeprefix("ERROR:").strip() for m in messages if m.startswith("ERROR")]
-        super().__init__("; ".join(errors) or "HiGHS could not read it as MPS")
-        self.messages = messages
-
-
-def _read_logged(h: highspy.Highs, path: str | Path) -> tuple[highspy.HighsStatus, list[str]]:
-    """``readModel`` with its log captured: on, but to the callback and not the console."""
-    messages: list[str] = []
-
-    def keep(event: object) -> None:
-        messages.append(str(getattr(event, "message", "")).strip())
-
-    h.setOptionValue("log_to_console", False)
-    h.setOptionValue("output_flag", True)
-    h.cbLogging.subscribe(keep)
-    try:
-        status = h.readModel(str(path))
-    finally:
-        h.cbLogging.unsubscribe(keep)
-        h.setOptionValue("output_flag", False)
-    return status, [m for m in messages if m]
-
-
-def read_mps_arrays(path: str | Path) -> MpsArrays:
-    """Read an MPS file with HiGHS's reader, keeping what the reader said.
-
-    Raises
-    ------
-    MpsReadError
-        If HiGHS cannot read the file, with HiGHS's reason.
-    """
-    h = _new_highs()
-    status, messages = _read_logged(h, path)
-    if status == highspy.HighsStatus.kError:
-        raise MpsReadError(messages)
-    lp = h.getLp()
-    m, n = lp.num_row_, lp.num_col_
-    a = lp.a_matrix_
-    if a.format_ == highspy.MatrixFormat.kRowwise:
-        matrix = sp.csr_matrix((np.asarray(a.value_), np.asarray(a.index_),
-                                np.asarray(a.start_)), shape=(m, n)).tocsc()
-    else:
-        matrix = sp.csc_matrix((np.asarray(a.value_), np.asarray(a.index_),
-                                np.asarray(a.start_)), shape=(m, n))
-
-    def inf(v: object) -> np.ndarray:
-        arr = np.asarray(v, dtype=float)
-        arr[arr >= _INF] = np.inf
-        arr[arr <= -_INF] = -np.inf
-        return arr
-
-    # HiGHS fills integrality only for a MIP; then any non-continuous type counts
-    integer = np.zeros(n, dtype=bool)
-    if len(lp.integrality_):
-        integer = np.fromiter(map(int, lp.integrality_), dtype=np.int64, count=n) != 0
-    return MpsArrays(
-        sense="maximize" if lp.sense_ == highspy.ObjSense.kMaximize else "minimize",
-        objective=np.asarray(lp.col_cost_, dtype=float), constant=float(lp.offset_),
-        matrix=matrix, row_lower=inf(lp.row_lower_), row_upper=inf(lp.row_upper_),
-        col_lower=inf(lp.col_lower_), col_upper=inf(lp.col_upper_),
-        row_names=list(lp.row_names_) or [f"R{i}" for i in range(m)],
-        col_names=list(lp.col_names_) or [f"C{j}" for j in range(n)],
-        integer=integer, quadratic=h.getHessianNumNz() > 0, messages=messages,
-    )

@@ -18,7 +18,13 @@ the optimum keeps most of the structure, and this module uses it:
   runs two techniques, and the rounds cycle; the goods in the cycle are then settled by
   a program of a few columns (the rest of the economy answering linearly, one sparse
   solve per technique involved) whose basis says which goods are pinned at a capacity
-  and which run two techniques.
+  and which run two techniques, or, at a degenerate optimum, whose levels and prices
+  say what runs and what each good is worth. When that answer prices a technique of
+  another good wrongly, the good joins the program and it is solved again, warm.
+  A cycle that this does not settle (over more than `_LOCAL_GOODS` goods, or after
+  `_EXPANSIONS` widenings) ends the method: its last choice of techniques goes to the
+  next method as a basis of the whole program (`_choice_basis`), from which HiGHS's
+  simplex starts.
 * **Two resources: their relative worth.** Weighing them by ``w`` makes one composite
   resource; the optimum ``s(w)`` of that relaxation bounds the plan's optimum from
   above for every ``w`` (surrogate duality), and its least value over ``w`` is the
@@ -30,8 +36,8 @@ the optimum keeps most of the structure, and this module uses it:
   answer, priced by the duals of the plan with the lower bound. When the budget runs
   out first, the best mix found is returned with its gap, never called optimal.
 
-The answer is a candidate like any solver's: `results.result` checks it with the same
-certificate on the full program and falls back to HiGHS when it fails. What this does
+The answer is a candidate like any solver's: the chain (`results.chain`) checks it with
+the same certificate on the full program and hands on to HiGHS when it fails. What this does
 not handle (rules, joint production, minimum levels, more than two resources, a
 product whose capacities cannot meet its demand) is refused with the reason.
 
@@ -66,9 +72,11 @@ from kantorovich.lp.budget import Budget
 from kantorovich.lp.highs import HighsSession, LpSolution
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
-from kantorovich.lp.structure import StructureResult, leontief_solve, read_technology
+from kantorovich.lp.leontief import LeontiefSystem, NotProductive
+from kantorovich.lp.methods import Candidate, Start, Verdict
+from kantorovich.lp.technology import Technology, read_technology
 
-__all__ = ["MERIT_FROM_ROWS", "solve_by_merit"]
+__all__ = ["MERIT_FROM_ROWS", "Merit", "solve_by_merit"]
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +90,10 @@ _SEARCH_STEPS = 80       # steps of the search over the resources' relative wort
 _GAP = 1e-9              # the search stops when its mix is this close to its bound
 #                          (relative; the certificate asks for 1e-6, HiGHS for 1e-7)
 _OVERDRAW = 1e-9         # a mix may overdraw a supply by this share (certificate: 1e-6)
-_BLOCK_TOL = 1e-11       # a cycle's small program only chooses statuses (then solved exactly)
-_LOCAL_GOODS = 60        # goods whose techniques change in one cycle, at most
+_LOCAL_GOODS = 60        # goods in a cycle's small program, at most
+_EXPANSIONS = 6          # times a cycle's program takes in the goods it got wrong
+_EXACT = 1e-9           # relative: a price off by more fails a state (evaluated exactly)
+_READ = 1e-7            # ... read off a cycle's small program (`_from_local`)
 _TIE = 1e-12             # relative: a technique must be this much cheaper to overtake
 
 
@@ -109,12 +119,7 @@ def _first(lp: LinearProgram, table: str, positions: np.ndarray) -> str:
 # -- the program read as an economy ----------------------------------------------------------
 @dataclass
 class _Economy:
-    made: np.ndarray         # rows of made goods
-    cols: np.ndarray         # technique columns (each makes one made good)
-    out: np.ndarray          # per technique: its good, 0..n-1
-    gain: np.ndarray         # per technique: its output of that good per level
-    inputs: sp.csc_matrix    # made goods x techniques, per level
-    inputs_t: sp.csr_matrix
+    tech: Technology         # the techniques (`lp.technology`)
     use: np.ndarray          # resources x techniques, per level
     supply: np.ndarray       # per resource
     resource_rows: np.ndarray
@@ -127,7 +132,31 @@ class _Economy:
 
     @property
     def n(self) -> int:
-        return len(self.made)
+        return self.tech.n
+
+    @property
+    def made(self) -> np.ndarray:
+        return self.tech.made_rows
+
+    @property
+    def cols(self) -> np.ndarray:
+        return self.tech.cols
+
+    @property
+    def out(self) -> np.ndarray:
+        return self.tech.out
+
+    @property
+    def gain(self) -> np.ndarray:
+        return self.tech.gain
+
+    @property
+    def inputs(self) -> sp.csc_matrix:
+        return self.tech.inputs
+
+    @property
+    def inputs_t(self) -> sp.csr_matrix:
+        return self.tech.inputs_t
 
 
 def _read(lp: LinearProgram) -> _Economy:
@@ -193,11 +222,9 @@ def _read(lp: LinearProgram) -> _Economy:
     if np.any(lp.row_lower[assort] != 0):
         raise _Refused("an assortment row has a bound other than zero")
     cap = lp.col_upper[tech.cols].astype(float)
-    return _Economy(made=made_rows, cols=tech.cols, out=tech.out, gain=tech.gain,
-                    inputs=tech.inputs, inputs_t=tech.inputs.T.tocsr(), use=use,
-                    supply=supply,
-                    resource_rows=goods[limited], cap=cap, demand=demand, count=count,
-                    assort=assort, assort_made=np.asarray(made_pos), sets_col=int(sets[0]))
+    return _Economy(tech=tech, use=use, supply=supply, resource_rows=goods[limited],
+                    cap=cap, demand=demand, count=count, assort=assort,
+                    assort_made=np.asarray(made_pos), sets_col=int(sets[0]))
 
 
 # -- one resource (or a weighed composite) with capacities: merit order -----------------------
@@ -229,6 +256,10 @@ class _State:
     full: np.ndarray
     pinned: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     split: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: False for a state read off a cycle's small program at a degenerate optimum (not as
+    #: many second techniques as pinned goods): it holds at its weights, and is not
+    #: evaluated at others
+    exact: bool = True
 
 
 @dataclass
@@ -242,37 +273,14 @@ class _Evaluation:
     solves: int
 
 
-def _leontief(B: sp.csr_matrix, b: np.ndarray, start: np.ndarray | None) -> np.ndarray:
-    """``u = b + B u``; `_Refused` when the techniques behind ``B`` are not productive."""
-    found = leontief_solve(B, b, start)
-    if found is None:
-        raise _Refused("a choice of marginal techniques is not productive")
-    return found[0]
-
-
-def _unit(n: int, at: int) -> np.ndarray:
-    u = np.zeros(n)
-    u[at] = 1.0
-    return u
-
-
-def _block_solve(B: sp.csr_matrix, rhs: np.ndarray) -> np.ndarray | None:
-    """``U = rhs + B U`` for several right-hand sides at once (one sparse product per
-    step serves them all); column by column when the iteration is slow."""
-    U = rhs.copy()
-    for _ in range(500):
-        new = rhs + B @ U
-        change = float(np.max(np.abs(new - U), initial=0.0))
-        size = float(np.max(np.abs(new), initial=0.0))
-        U = new
-        if not np.isfinite(size):
-            break
-        if change <= _BLOCK_TOL * max(size, np.finfo(float).tiny):
-            return U
-    columns = [leontief_solve(B, rhs[:, k]) for k in range(rhs.shape[1])]
-    if any(c is None for c in columns):
-        return None
-    return np.column_stack([c[0] for c in columns])
+def _leontief(system: LeontiefSystem, b: np.ndarray, start: np.ndarray | None = None, *,
+              transposed: bool = False) -> np.ndarray:
+    """``u = b + A u`` (``A'`` when ``transposed``); `_Refused` when the techniques
+    behind ``A`` are not productive. ``b`` may hold several right-hand sides."""
+    try:
+        return system.solve(b, transposed=transposed, start=start)
+    except NotProductive:
+        raise _Refused("a choice of marginal techniques is not productive") from None
 
 
 def _square_solve(R: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -303,27 +311,28 @@ class _Merit:
         self.sub_index[self.sub_goods] = np.arange(len(self.sub_goods))
         self.sub_starts = np.searchsorted(self.sub_index[eco.out[self.sub_techs]],
                                           np.arange(len(self.sub_goods)))
+        # every technique that was marginal or at capacity in some state tried: what the
+        # next method starts from when the merit order does not settle
+        self.tried = np.zeros(len(eco.cols), dtype=bool)
+        self.last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
-    def _matrix(self, chosen: np.ndarray) -> sp.csc_matrix:
-        M = self.eco.inputs[:, chosen]
-        M.data = M.data * np.repeat(1.0 / self.eco.gain[chosen], np.diff(M.indptr))
-        return M
-
-    def _cheapest(self, cost: np.ndarray, v: np.ndarray) -> np.ndarray:
-        e = self.eco
-        unit = (cost + e.inputs_t @ v) / e.gain
-        order = np.lexsort((unit, e.out))
-        first = order[np.searchsorted(e.out[order], np.arange(e.n))]
-        return first
+    def handed_on(self, lp: LinearProgram, running: np.ndarray | None = None) -> Start:
+        """What the next method may start from: the techniques the merit order tried
+        (and those of ``running``, columns), and the basis of the last choice it tried
+        (`_choice_basis`)."""
+        cols = self.eco.cols[self.tried]
+        if running is not None:
+            cols = np.union1d(cols, running)
+        col_basis = row_basis = None
+        if self.last is not None:
+            col_basis, row_basis = _choice_basis(lp, self.eco, *self.last)
+        return Start(col_basis=col_basis, row_basis=row_basis, techniques=cols,
+                     source="the merit order")
 
     def start(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Marginal techniques by a few value-iteration steps, nothing at capacity."""
         cost = weights @ self.eco.use
-        v = np.zeros(self.eco.n)
-        chosen = self._cheapest(cost, v)
-        for _ in range(3):
-            v = (cost[chosen] + self.eco.inputs_t[chosen] @ v) / self.eco.gain[chosen]
-            chosen = self._cheapest(cost, v)
+        chosen, v = self.eco.tech.start(cost)
         return chosen, np.zeros(len(cost), dtype=bool), v
 
     def solve(self, weights: np.ndarray, marginal: np.ndarray, full: np.ndarray,
@@ -343,6 +352,9 @@ class _Merit:
             if budget.expired():
                 raise TimeoutError
             state = _State(marginal, full)
+            self.tried[marginal] = True
+            self.tried |= full
+            self.last = (weights, marginal, full)
             ev = self._evaluate(weights, cost, state, v, q_start)
             solves += ev.solves
             v, q_start = ev.values, ev.q
@@ -374,12 +386,21 @@ class _Merit:
         """``point``'s choice of techniques evaluated at other weights; None when it is
         not optimal there."""
         state = point.state
-        ev = self._evaluate(weights, weights @ self.eco.use, state, point.values, None)
+        if state is None or not state.exact:
+            return None
+        try:
+            ev = self._evaluate(weights, weights @ self.eco.use, state, point.values, None)
+        except (_Refused, np.linalg.LinAlgError):
+            return None
         if not self._optimal(state, ev):
             return None
         return self._point(weights, state, ev, 0, ev.solves)
 
-    def fraction(self, point: _Point) -> tuple[np.ndarray, np.ndarray]:
+    def fraction(self, point: _Point) -> tuple[np.ndarray, np.ndarray] | None:
+        """The sets of ``point``'s choice as a ratio of linear functions of the weights
+        (`_fraction`); None for a state that is not evaluated at other weights."""
+        if point.state is None or not point.state.exact:
+            return None
         if point.fraction is None:
             point.fraction = self._fraction(point)
         return point.fraction
@@ -393,16 +414,17 @@ class _Merit:
         (for the resource of the smaller weight, which the mix holds least accurately)
         gives both."""
         e = self.eco
+        state = point.state
+        assert state is not None
         K = len(e.supply)
         w = point.weights
-        per = [None] * K
         solved = int(np.argmin(w)) if K > 1 else 0
-        per[solved], _, _ = self._values(e.use[solved], point.state, None)
+        per = {solved: self._values(e.use[solved], state, None)[0]}
         if K > 1:
             other = 1 - solved
             per[other] = (point.values - w[solved] * per[solved]) / w[other]
         a, b = np.zeros(K), np.zeros(K)
-        cap_level = np.where(point.state.full, e.cap, 0.0)
+        cap_level = np.where(state.full, e.cap, 0.0)
         for k in range(K):                  # two at most
             v = per[k]
             unit = (e.use[k] + e.inputs_t @ v) / e.gain
@@ -416,14 +438,14 @@ class _Merit:
         """Values, sets and levels of one state: one sparse solve for the values and one
         for the quantities, plus one of each per pinned good."""
         e = self.eco
-        v, M, solves = self._values(cost, state, v)
+        v, system, solves = self._values(cost, state, v)
         marginal, full = state.marginal, state.full
         pinned, split = state.pinned, state.split
 
-        def solve(B: sp.csr_matrix, b: np.ndarray, start: np.ndarray | None) -> np.ndarray:
+        def solve(b: np.ndarray, start: np.ndarray | None) -> np.ndarray:
             nonlocal solves
             solves += 1
-            return _leontief(B, b, start)
+            return _leontief(system, b, start)
 
         unit = (cost + e.inputs_t @ v) / e.gain
         rent = (v[e.out] - unit) * e.gain               # per level
@@ -436,13 +458,10 @@ class _Merit:
         sets = (float(weights @ e.supply) - float(v @ e.demand) + float(rent @ cap_level)
                 ) / basket
         rhs = e.demand + sets * e.count - net_full
-        Mr = M.tocsr()
-        q = solve(Mr, rhs, q_start if not pinned.size else None)
+        q = solve(rhs, q_start if not pinned.size else None)
         psi = np.zeros(0)
         if pinned.size:
-            net = self._net(split)
-            Psi = np.column_stack([solve(Mr, -net[:, k].toarray().ravel(), None)
-                                   for k in range(len(split))])
+            Psi = solve(-e.tech.net(split).toarray(), None)
             psi = _square_solve(Psi[pinned], -q[pinned])
             q = q + Psi @ psi
             q[pinned] = 0.0
@@ -455,41 +474,36 @@ class _Merit:
         return _Evaluation(v, unit, sets, level, output, q, solves)
 
     def _values(self, cost: np.ndarray, state: _State, v: np.ndarray | None
-                ) -> tuple[np.ndarray, sp.csc_matrix, int]:
-        """Values of a state at ``cost``, the matrix of its techniques, and the solves."""
+                ) -> tuple[np.ndarray, LeontiefSystem, int]:
+        """Values of a state at ``cost``, the Leontief system of its techniques (for its
+        quantities too), and the solves."""
         e = self.eco
         marginal, pinned, split = state.marginal, state.pinned, state.split
-        M = self._matrix(marginal)
+        M = e.tech.matrix(marginal)
         if pinned.size:                      # a pinned good has no technique of its own
             keep = np.ones(e.n)
             keep[pinned] = 0.0
             M = (M @ sp.diags(keep)).tocsc()
         rhs = cost[marginal] / e.gain[marginal]
         rhs[pinned] = 0.0
-        Mt = M.T.tocsr()
+        system = LeontiefSystem(M)
         solves = 0
 
         def solve(b: np.ndarray, start: np.ndarray | None) -> np.ndarray:
             nonlocal solves
             solves += 1
-            return _leontief(Mt, b, start)
+            return _leontief(system, b, start, transposed=True)
 
         v = solve(rhs, v if not pinned.size else None)
         if pinned.size:
             # v = v0 + Phi theta; the split techniques' zero reduced costs fix theta
-            Phi = np.column_stack([solve(_unit(e.n, p), None) for p in pinned])
-            net = self._net(split)                        # goods x split techniques
+            units = np.zeros((e.n, len(pinned)))
+            units[pinned, np.arange(len(pinned))] = 1.0
+            Phi = solve(units, None)
+            net = e.tech.net(split)                       # goods x split techniques
             theta = _square_solve(net.T @ Phi, cost[split] - net.T @ v)
             v = v + Phi @ theta
-        return v, M, solves
-
-    def _net(self, techniques: np.ndarray) -> sp.csc_matrix:
-        """Net output per level of ``techniques``: goods x techniques."""
-        e = self.eco
-        made = sp.csc_matrix((e.gain[techniques], (e.out[techniques],
-                                                    np.arange(len(techniques)))),
-                             shape=(e.n, len(techniques)))
-        return (made - e.inputs[:, techniques]).tocsc()
+        return v, system, solves
 
     def _settle(self, weights: np.ndarray, cost: np.ndarray,
                 cycle: list[tuple[np.ndarray, np.ndarray]], v: np.ndarray,
@@ -502,34 +516,72 @@ class _Merit:
         rest of the economy answers linearly (one sparse solve per technique of those
         goods, with the state at the start of the cycle), so the program has a handful of
         columns and rows: HiGHS's basis for it says which goods are pinned at a capacity
-        and which run two techniques.
+        and which run two techniques (at a degenerate optimum, its levels and prices do,
+        `_from_local`). When the answer prices some technique outside the program wrongly,
+        or sends a level below zero, those goods join the program, with all their
+        techniques, and it is solved again (`_EXPANSIONS` times at most).
         """
         e = self.eco
         marginals = np.stack([m for m, _ in cycle])
         fulls = np.stack([f for _, f in cycle])
         goods = np.union1d(e.out[np.flatnonzero(np.any(fulls != fulls[0], axis=0))],
                            np.flatnonzero(np.any(marginals != marginals[0], axis=0)))
-        if goods.size > _LOCAL_GOODS:
-            return None
-        inside = np.isin(e.out, goods)
         # the techniques of those goods that run in some state of the cycle
-        running = np.zeros(len(inside), dtype=bool)
+        running = np.zeros(len(e.cols), dtype=bool)
         running[marginals.ravel()] = True
         running |= np.any(fulls, axis=0)
+        kept: dict[int, np.ndarray] = {}      # the block solve's columns, to start from
+        for _ in range(_EXPANSIONS):
+            if goods.size > _LOCAL_GOODS or budget.expired():
+                log.debug("merit: a cycle over %d goods is left unsettled", goods.size)
+                return None
+            found = self._local(weights, cost, marginals[0], fulls[0], goods, running, v,
+                                budget, kept)
+            if found is None:
+                return None
+            state, ev = found
+            wrong = self._violations(state, ev)
+            if wrong.size == 0:
+                return state, ev
+            more = np.isin(e.out, wrong) & ~running      # their techniques not yet in
+            if np.all(np.isin(wrong, goods)) and not more.any():
+                log.debug("merit: the cycle's program is wrong about its own goods")
+                return None
+            log.debug("merit: the cycle's program misses %d goods or %d techniques; solved "
+                      "again with them", np.setdiff1d(wrong, goods).size, int(more.sum()))
+            goods = np.union1d(goods, wrong)
+            running |= more
+        return None
+
+    def _local(self, weights: np.ndarray, cost: np.ndarray, marginal: np.ndarray,
+               full_all: np.ndarray, goods: np.ndarray, running: np.ndarray,
+               v: np.ndarray, budget: Budget, kept: dict[int, np.ndarray]
+               ) -> tuple[_State, _Evaluation] | None:
+        """The cycle's small program over ``goods`` (with their techniques in
+        ``running``), the rest of the economy in the choice ``marginal``, ``full_all``;
+        its state and evaluation (not yet checked), or None. ``kept`` holds the block
+        solve's columns of an earlier, smaller program (keyed -2, -1 for the constant and
+        the sets, else by technique): the iteration starts from them."""
+        e = self.eco
+        inside = np.isin(e.out, goods)
         techniques = np.flatnonzero(inside & running)
-        base = _State(marginals[0], fulls[0] & ~inside, goods)
-        M = self._matrix(base.marginal)
+        base = _State(marginal, full_all & ~inside, goods)
+        M = e.tech.matrix(base.marginal)
         keep = np.ones(e.n)
         keep[goods] = 0.0
-        Mr = (M @ sp.diags(keep)).tocsr()
+        system = LeontiefSystem((M @ sp.diags(keep)).tocsr())
         cap_level = np.where(base.full, e.cap, 0.0)
         net_full = np.bincount(e.out, weights=e.gain * cap_level, minlength=e.n) - (
             e.inputs @ cap_level)
-        net = self._net(techniques).toarray()
+        net = e.tech.net(techniques).toarray()
         rhs = np.column_stack([e.demand - net_full, e.count, -net])
-        Q = _block_solve(Mr, rhs)
-        if Q is None:
+        keys = [-2, -1, *techniques.tolist()]
+        start = np.column_stack([kept.get(key, rhs[:, k]) for k, key in enumerate(keys)])
+        try:
+            Q = system.solve(rhs, start=start)
+        except NotProductive:
             return None
+        kept.update(zip(keys, Q.T))
         # gross output of the outside goods' marginal techniques, and the goods'
         # shortfalls (what a technique of their own would have to make): q = Q @ (1, s, x)
         unit_cost = cost[base.marginal] / e.gain[base.marginal]
@@ -549,8 +601,12 @@ class _Merit:
                           "id": [str(g) for g in goods] + ["resource"]}),
             pd.DataFrame({"kind": ["sets"] + ["process"] * len(techniques),
                           "id": ["sets"] + [str(j) for j in techniques]}))
-        found = HighsSession(local, budget=budget).solve(budget)
+        session = HighsSession(local, budget=budget)
+        session.tighten_tolerances(1e3)         # tiny and dense: solved to 1e-10
+        found = session.solve(budget)
+        session.close()
         if found.status is not Status.OPTIMAL:
+            log.debug("merit: the cycle's program is %s", found.status)
             return None
         status = np.asarray(found.col_basis[1:], dtype=object)
         basic = techniques[status == "basic"]
@@ -567,19 +623,72 @@ class _Merit:
         pinned = np.setdiff1d(goods, owner)
         split = basic[~first]
         if pinned.size != split.size:
-            return None
+            log.debug("merit: the cycle's basis pins %d goods with %d second techniques: "
+                      "read from its levels and prices", pinned.size, split.size)
+            return self._from_local(weights, cost, base, system, Q, goods, techniques,
+                                    found)
         state = _State(marginal, full, pinned, split)
         try:
             ev = self._evaluate(weights, cost, state, v, None)
-        except (_Refused, np.linalg.LinAlgError):
+        except (_Refused, np.linalg.LinAlgError) as why:
+            log.debug("merit: the cycle's state cannot be evaluated (%s)", why)
             return None
-        return (state, ev) if self._optimal(state, ev) else None
+        return state, ev
+
+    def _from_local(self, weights: np.ndarray, cost: np.ndarray, base: _State,
+                    system: LeontiefSystem, Q: np.ndarray, goods: np.ndarray,
+                    techniques: np.ndarray, found: LpSolution
+                    ) -> tuple[_State, _Evaluation] | None:
+        """The state of a cycle's small program at a degenerate optimum, read from its
+        levels and prices rather than its basis: the cycle's goods keep the values its
+        prices give them (per unit of the composite resource), the rest of the economy
+        the values that follow from them by one sparse solve per cycle good; the
+        techniques of the cycle's goods run at the program's levels. Kept when it meets
+        every optimality condition."""
+        e = self.eco
+        mu = float(found.row_dual[-1])           # sets per unit of the resource
+        if not mu > 0:
+            return None
+        theta = found.row_dual[:-1] / mu         # the cycle's goods, in the resource
+        sets, x = float(found.x[0]), found.x[1:]
+        rhs = cost[base.marginal] / e.gain[base.marginal]
+        rhs[goods] = 0.0
+        units = np.zeros((e.n, len(goods)))
+        units[goods, np.arange(len(goods))] = 1.0
+        try:
+            v = system.solve(np.column_stack([rhs, units]), transposed=True)
+        except NotProductive:
+            return None
+        v = v[:, 0] + v[:, 1:] @ theta
+        q = Q @ np.r_[1.0, sets, x]
+        level = np.where(base.full, e.cap, 0.0)
+        owned = np.ones(e.n, dtype=bool)
+        owned[goods] = False
+        level[base.marginal[owned]] = q[owned] / e.gain[base.marginal[owned]]
+        level[techniques] = x
+        tol = 1e-9 * np.maximum(np.abs(x), 1.0)
+        capped = np.isfinite(e.cap[techniques])
+        full = base.full.copy()
+        at_cap = capped & (x >= e.cap[techniques] - tol)
+        full[techniques[at_cap]] = True
+        split = techniques[~at_cap & (x > tol)]
+        state = _State(base.marginal, full, goods, split, exact=False)
+        unit = (cost + e.inputs_t @ v) / e.gain
+        output = np.bincount(e.out, weights=e.gain * level, minlength=e.n)
+        return state, _Evaluation(v, unit, sets, level, output, q, 2 + len(goods))
 
     def _optimal(self, state: _State, ev: _Evaluation) -> bool:
         """Every level within its bounds and every technique priced as its status says."""
+        return self._violations(state, ev).size == 0
+
+    def _violations(self, state: _State, ev: _Evaluation) -> np.ndarray:
+        """The goods where ``state`` fails an optimality condition: a technique priced
+        against its status, a level outside its bounds."""
         e = self.eco
         scale = np.maximum(np.abs(ev.unit), np.abs(ev.values[e.out]))
-        tol = 1e-9 * np.maximum(scale, 1e-300)
+        # a state read off the cycle's small program carries that program's accuracy
+        # (its prices to about 1e-8 relative); the certificate judges the answer anyway
+        tol = (_EXACT if state.exact else _READ) * np.maximum(scale, 1e-300)
         gap = ev.values[e.out] - ev.unit                 # > 0: cheaper than the good's value
         basic = np.zeros(len(gap), dtype=bool)
         owned = np.ones(e.n, dtype=bool)
@@ -588,10 +697,11 @@ class _Merit:
         basic[state.split] = True
         lower = ~basic & ~state.full
         level_tol = 1e-9 * np.maximum(np.max(np.abs(ev.level), initial=0.0), 1e-300)
-        return bool(np.all(gap[lower] <= tol[lower]) and np.all(gap[state.full] >= -tol[
-            state.full]) and np.all(np.abs(gap[basic]) <= tol[basic]) and np.all(
-            ev.level >= -level_tol) and np.all(ev.level <= np.where(
-                np.isfinite(e.cap), e.cap * (1 + 1e-9) + level_tol, np.inf)))
+        wrong = ((lower & (gap > tol)) | (state.full & (gap < -tol))
+                 | (basic & (np.abs(gap) > tol)) | (ev.level < -level_tol)
+                 | (ev.level > np.where(np.isfinite(e.cap), e.cap * (1 + 1e-9) + level_tol,
+                                        np.inf)))
+        return np.unique(e.out[wrong])
 
     def _dispatch(self, unit: np.ndarray, output: np.ndarray, marginal: np.ndarray,
                   full: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -632,6 +742,7 @@ class _Merit:
                 first_pos[group[reaches[hit]]] = reaches[hit]
             if np.any(first_pos < 0):
                 short = int(np.sum(first_pos < 0))
+                self.tried[tech[first_pos[group] < 0]] = True   # every one runs full
                 raise _Refused(f"the capacities of {short:,} goods cannot meet their gross "
                                "output (capacity, not a resource, limits the plan)")
             new_marginal[self.sub_goods] = tech[first_pos]
@@ -751,8 +862,11 @@ def _crossing(merit: _Merit, one: _Point, two: _Point, lo: float, hi: float
     """The weighing in (lo, hi) where the bounds of the two ends' choices are equal (each
     a ratio of linear functions of ``t``); None when there is none inside."""
     eco = merit.eco
-    a1, b1 = merit.fraction(one)
-    a2, b2 = merit.fraction(two)
+    first, second = merit.fraction(one), merit.fraction(two)
+    if first is None or second is None:
+        return None
+    a1, b1 = first
+    a2, b2 = second
     r = eco.supply
     # w(t) = ((1 - t) / r0, t / r1): w @ a = A0 + t A1
     A0, A1 = a1[0] / r[0], a1[1] / r[1] - a1[0] / r[0]
@@ -807,6 +921,26 @@ def _mix(eco: _Economy, one: _Point, two: _Point) -> float | None:
 
 
 # -- the answer in the program's terms --------------------------------------------------------
+def _choice_basis(lp: LinearProgram, eco: _Economy, weights: np.ndarray,
+                  marginal: np.ndarray, full: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A basis of the full program from a choice of techniques: the marginal ones and
+    the number of sets basic, those at capacity at their bound; each good's binding row
+    (its assortment row in the basket, else its balance) and the resource of the larger
+    weight at theirs, every other row's slack basic. The counts agree, so HiGHS takes
+    it and its simplex starts from the choice (a crash start, not an optimum)."""
+    m, ncol = lp.shape
+    col_basis = np.full(ncol, "lower", dtype=object)
+    col_basis[eco.cols[full]] = "upper"
+    col_basis[eco.cols[marginal]] = "basic"
+    col_basis[eco.sets_col] = "basic"
+    row_basis = np.full(m, "basic", dtype=object)
+    in_basket = eco.count > 0
+    row_basis[eco.made[~in_basket]] = "lower"
+    row_basis[eco.assort] = "lower"
+    row_basis[eco.resource_rows[int(np.argmax(weights * eco.supply))]] = "lower"
+    return col_basis, row_basis
+
+
 def _solution(lp: LinearProgram, eco: _Economy, point: _Point, level: np.ndarray,
               sets: float, started: float, status: Status = Status.OPTIMAL) -> LpSolution:
     m, ncol = lp.shape
@@ -841,10 +975,98 @@ def _solution(lp: LinearProgram, eco: _Economy, point: _Point, level: np.ndarray
                       message="merit order")
 
 
+class Merit:
+    """The merit order behind the chain's protocol (`lp.methods.Method`).
+
+    Parameters
+    ----------
+    min_rows : int
+        ``auto`` uses it from this many rows (`MERIT_FROM_ROWS`); asked for, at any size.
+    """
+
+    name = "merit"
+
+    def __init__(self, min_rows: int = MERIT_FROM_ROWS) -> None:
+        self.min_rows = min_rows
+
+    def qualifies(self, lp: LinearProgram, asked: bool = False) -> Verdict:
+        try:
+            eco = _read(lp)
+        except _Refused as why:
+            return Verdict(False, str(why))
+        if not asked and lp.shape[0] < self.min_rows:
+            return Verdict(False, f"{lp.shape[0]:,} rows: below {self.min_rows:,} HiGHS "
+                           "solves a plan with capacities or two resources as fast")
+        k = len(eco.supply)
+        return Verdict(True, f"capacities and {k} primary resource{'s' if k > 1 else ''}, "
+                       "no joint production or rules")
+
+    def solve(self, lp: LinearProgram, budget: Budget, start: Start | None = None
+              ) -> Candidate:
+        """The candidate optimum (not yet certified); when the merit order does not
+        settle, no solution but the techniques it tried, for the next method to start
+        from."""
+        started = time.perf_counter()
+        try:
+            eco = _read(lp)
+        except _Refused as why:
+            return Candidate(None, str(why))
+        merit = _Merit(eco)
+        try:
+            one, two, theta, points = _search(merit, budget)
+        except _Refused as why:
+            return Candidate(None, str(why), start=merit.handed_on(lp))
+        except (TimeoutError, _OutOfTime) as out:
+            return _out_of_time(lp, eco, merit, getattr(out, "best", None), started)
+        if one is two:
+            level, sets, point = one.level, one.sets, one
+        else:
+            level = theta * one.level + (1 - theta) * two.level
+            sets = theta * one.sets + (1 - theta) * two.sets
+            point = one if one.bound <= two.bound else two
+        solution = _solution(lp, eco, point, level, sets, started)
+        capped = int(np.sum(np.isfinite(eco.cap)))
+        full = int(np.sum(point.full))
+        k = len(eco.supply)
+        what = (f"{capped:,} capacities" if capped else "no capacities") + (
+            f" and {k} primary resources" if k > 1 else " and one primary resource")
+        reason = (f"{what}, no joint production or rules: techniques run in merit order "
+                  f"at the plan's values ({full:,} at capacity)")
+        if k > 1:
+            reason += (f"; the resources' relative worth by a search over {points} "
+                       "weighings (where the bounds of two choices cross, with "
+                       "bisection), the answer a mix of two choices that fits both "
+                       "supplies")
+        log.debug("merit: %s in %.3fs", reason, time.perf_counter() - started)
+        running = eco.cols[level > 0]
+        return Candidate(solution, reason, bound=point.bound,
+                         start=merit.handed_on(lp, running),
+                         detail={"rounds": point.rounds, "solves": point.solves,
+                                 "weighings": points, "values": point.values,
+                                 "made": eco.made, "techniques": eco.cols[point.marginal]})
+
+
+def _out_of_time(lp: LinearProgram, eco: _Economy, merit: _Merit,
+                 best: tuple[_Point, _Point, float] | None, started: float) -> Candidate:
+    """The best mix found when the budget ran out, never called optimal."""
+    if best is None:
+        return Candidate(LpSolution(Status.TIME_LIMIT, message="the time budget was spent"),
+                         "the time budget ran out", start=merit.handed_on(lp))
+    one, two, theta = best
+    point = one if one.bound <= two.bound else two
+    sets = _mixed_sets(one, two, theta)
+    solution = _solution(lp, eco, point, theta * one.level + (1 - theta) * two.level,
+                         sets, started, Status.TIME_LIMIT)
+    gap = (point.bound - sets) / abs(point.bound)
+    return Candidate(solution, f"the time budget ran out during the search over the "
+                     f"resources' worth: the best plan found makes {sets:.9g} sets against "
+                     f"a bound of {point.bound:.9g} from its prices, a gap of {gap:.1g} "
+                     "(relative)", bound=point.bound, start=merit.handed_on(lp))
+
+
 def solve_by_merit(lp: LinearProgram, *, budget: Budget | float | None = None,
-                   min_rows: int = MERIT_FROM_ROWS) -> StructureResult:
-    """Solve a plan with capacities and up to two primary resources by merit order and a
-    search over the resources' relative worth; or say why it does not qualify.
+                   min_rows: int = MERIT_FROM_ROWS) -> Candidate:
+    """`Merit` on ``lp`` as ``auto`` would use it: refused below ``min_rows`` rows.
 
     Parameters
     ----------
@@ -857,53 +1079,11 @@ def solve_by_merit(lp: LinearProgram, *, budget: Budget | float | None = None,
 
     Returns
     -------
-    StructureResult
+    Candidate
         The candidate optimum (not yet certified) or the reason there is none.
     """
-    budget = Budget.of(budget)
-    started = time.perf_counter()
-    if lp.shape[0] < min_rows:
-        return StructureResult(None, f"{lp.shape[0]:,} rows: below {min_rows:,} HiGHS "
-                               "solves a plan with capacities or two resources as fast")
-    try:
-        eco = _read(lp)
-        merit = _Merit(eco)
-        one, two, theta, points = _search(merit, budget)
-        if one is two:
-            level, sets, point = one.level, one.sets, one
-        else:
-            level = theta * one.level + (1 - theta) * two.level
-            sets = theta * one.sets + (1 - theta) * two.sets
-            point = one if one.bound <= two.bound else two
-    except _Refused as why:
-        return StructureResult(None, str(why))
-    except (TimeoutError, _OutOfTime) as out:
-        best = getattr(out, "best", None)
-        if best is None:
-            return StructureResult(LpSolution(Status.TIME_LIMIT, message="the time budget "
-                                              "was spent"), "the time budget ran out")
-        one, two, theta = best
-        point = one if one.bound <= two.bound else two
-        sets = _mixed_sets(one, two, theta)
-        solution = _solution(lp, eco, point, theta * one.level + (1 - theta) * two.level,
-                             sets, started, Status.TIME_LIMIT)
-        gap = (point.bound - sets) / abs(point.bound)
-        return StructureResult(solution, f"the time budget ran out during the search over "
-                               f"the resources' worth: the best plan found makes "
-                               f"{sets:.9g} sets against a bound of {point.bound:.9g} from "
-                               f"its prices, a gap of {gap:.1g} (relative)")
-    solution = _solution(lp, eco, point, level, sets, started)
-    capped = int(np.sum(np.isfinite(eco.cap)))
-    full = int(np.sum(point.full))
-    k = len(eco.supply)
-    what = (f"{capped:,} capacities" if capped else "no capacities") + (
-        f" and {k} primary resources" if k > 1 else " and one primary resource")
-    reason = (f"{what}, no joint production or rules: techniques run in merit order at "
-              f"the plan's values ({full:,} at capacity)")
-    if k > 1:
-        reason += (f"; the resources' relative worth by a search over {points} weighings "
-                   "(where the bounds of two choices cross, with bisection), the answer a "
-                   "mix of two choices that fits both supplies")
-    log.debug("merit: %s in %.3fs", reason, time.perf_counter() - started)
-    return StructureResult(solution, reason, point.rounds, point.solves, point.values,
-                           eco.made, eco.cols[point.marginal])
+    method = Merit(min_rows)
+    verdict = method.qualifies(lp)
+    if not verdict:
+        return Candidate(None, verdict.reason)
+    return method.solve(lp, Budget.of(budget))

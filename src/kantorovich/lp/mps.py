@@ -76,7 +76,7 @@ import pandas as pd
 from kantorovich.errors import PlanError, Problem
 from kantorovich.files import atomic_file, check_input_file, check_output_file
 from kantorovich.lp.compile import compile_plan
-from kantorovich.lp.highs import MpsArrays, MpsReadError, read_mps_arrays, write_mps
+from kantorovich.lp.mps_io import MpsArrays, MpsReadError, read_mps_arrays, write_mps
 from kantorovich.lp.mps_scan import FIXED_FORMAT, needs_scan, objective_row_name, scan_mps
 from kantorovich.lp.program import LinearProgram
 from kantorovich.model.plan import Objective, Plan, Policy

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from kantorovich.errors import Problem
-from kantorovich.lp.highs import MpsArrays
+from kantorovich.lp.mps_io import MpsArrays
 
 __all__ = ["FIXED_FORMAT", "needs_scan", "objective_row_name", "scan_mps"]
 

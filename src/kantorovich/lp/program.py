@@ -2,7 +2,10 @@
 
 ``row_lower <= A x <= row_upper``, ``col_lower <= x <= col_upper``; optimise ``c x + constant``
 in ``sense``. ``rows`` and ``cols`` carry ``kind`` and ``id`` so every solver number maps
-back onto the plan by position, never by parsing a name.
+back onto the plan by position, never by parsing a name. ``good_weights``, set by
+`compile_plan` for a ``maximize`` objective, is the weight of each good row (in their
+order): the structure method reads the objective per good, which the columns' costs
+only hold summed over each process's flows.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class LinearProgram:
     rows: pd.DataFrame         # kind, id (plan id of the good or policy)
     cols: pd.DataFrame         # kind, id (plan id of the process)
     constant: float = 0.0
+    good_weights: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -44,12 +48,6 @@ class LinearProgram:
         lo, up = self.row_lower.copy(), self.row_upper.copy()
         lo[index], up[index] = lower, upper
         return replace(self, row_lower=lo, row_upper=up)
-
-    def with_col_bounds(self, index: np.ndarray | int, lower: float | np.ndarray,
-                        upper: float | np.ndarray) -> LinearProgram:
-        lo, up = self.col_lower.copy(), self.col_upper.copy()
-        lo[index], up[index] = lower, upper
-        return replace(self, col_lower=lo, col_upper=up)
 
     def row_positions(self, kind: str) -> np.ndarray:
         return np.flatnonzero((self.rows["kind"] == kind).to_numpy())

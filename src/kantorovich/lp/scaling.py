@@ -72,7 +72,7 @@ def _col_name(lp: LinearProgram, j: int) -> str:
 
 
 def _where(lp: LinearProgram, i: int) -> str:
-    kind = lp.rows["kind"].iat[i]
+    kind = str(lp.rows["kind"].iat[i])
     return {"good": "balance", "policy": "rule"}.get(kind, "row")
 
 
@@ -117,6 +117,31 @@ class Scaling:
         """Bounds of the plan's columns ``index`` in the solver's units."""
         s = self.col[index]
         return np.asarray(lower, dtype=float) / s, np.asarray(upper, dtype=float) / s
+
+    def holds(self, base: LinearProgram, changed: LinearProgram) -> bool:
+        """Whether ``changed``, which differs from ``base`` (the program these factors
+        were found for) only in bounds and costs, still reaches the solver faithfully
+        under these factors: every changed number, scaled, within the window a program
+        is passed unchanged in (the README's rule, `_FAST_BOUND`, `_FAST_COST`). A
+        what-if outside it needs scaling of its own."""
+        m, n = len(base.row_lower), len(base.col_lower)
+        pairs = ((changed.row_lower, base.row_lower, self.row[:m], _FAST_TINY_BOUND,
+                  _FAST_BOUND),
+                 (changed.row_upper, base.row_upper, self.row[:m], _FAST_TINY_BOUND,
+                  _FAST_BOUND),
+                 (changed.col_lower, base.col_lower, 1.0 / self.col[:n], _FAST_TINY_BOUND,
+                  _FAST_BOUND),
+                 (changed.col_upper, base.col_upper, 1.0 / self.col[:n], _FAST_TINY_BOUND,
+                  _FAST_BOUND),
+                 (changed.objective, base.objective, self.col[:n], *_FAST_COST))
+        for new, old, factor, low, high in pairs:
+            moved = (new != old) & np.isfinite(new) & (new != 0)
+            if not moved.any():
+                continue
+            size = np.abs(new[moved] * factor[moved])
+            if size.min() < low or size.max() > high:
+                return False
+        return True
 
     def unscale(self, x_scaled: np.ndarray, row_activity_scaled: np.ndarray,
                 row_dual_scaled: np.ndarray, col_dual_scaled: np.ndarray | None = None
@@ -241,7 +266,8 @@ def _entry_window(top: np.ndarray, bottom: np.ndarray, window: tuple[int, int]
             np.where(fits, np.floor(window[1] - top), np.inf))
 
 
-def _settle(exponent: np.ndarray, limits: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+def _settle(exponent: np.ndarray,
+            limits: list[tuple[np.ndarray | float, np.ndarray | float]]) -> np.ndarray:
     """Clip into each (low, high) in turn, so later limits override earlier ones; limits
     that are NaN or infinite (no bound, no weight) do not bind."""
     out = exponent

@@ -11,8 +11,8 @@ depend on the final demand (the non-substitution theorem, Samuelson 1951; Koopma
    its inputs, ``b_j`` its output, all per unit of level);
 2. **techniques** ``T``: for each good the cheapest technique at ``v``;
 3. **value determination**: ``v = l_T + v A_T`` for the chosen techniques, one sparse
-   solve (`leontief_solve`: fixed-point iteration warm from the last ``v``, or a sparse
-   LU for small or slowly converging systems; never a dense inverse);
+   solve (`lp.leontief`: sparse LU for small systems, else fixed-point iteration warm
+   from the last ``v``; never a dense inverse);
 4. repeat 2-3 until no technique is cheaper (policy iteration: a handful of rounds).
 
 Then the final net output ``y`` is set by the objective, the levels from
@@ -28,11 +28,16 @@ a unit of the resource. The objectives handled, in the program's terms:
 ``maximize`` nonnegative weights of made goods
     the resource left after the demands goes to the good of largest weight per value.
 
-A large plan (`lp.merit.MERIT_FROM_ROWS` rows) with capacities or a second primary
-resource but otherwise this structure goes to `lp.merit` (merit order, the resources'
-relative worth). Anything else is refused with the reason (`StructureResult.solution`
-None), and the caller solves the program with HiGHS. The answer is a candidate: `results.result`
-checks it with the same certificate as every solver's answer.
+The techniques are read, chosen and solved by the kernels of `lp.technology`, shared
+with the merit order and technique generation. A plan without this structure is refused
+with the reason (`Structure.qualifies`); `results.chain` then tries the next method (the
+merit order handles capacities and a second resource). The answer is a candidate: the
+chain checks it with the same certificate as every solver's answer.
+
+Given a `Start` with techniques (a `Session`'s what-if of the plan solved before), the
+policy iteration starts from them: after a change of supplies or demands no technique
+changes (the non-substitution theorem), so the answer is one value solve, which
+confirms them, and one quantity solve on the same factors.
 
 >>> import numpy as np, pandas as pd, scipy.sparse as sp
 >>> from kantorovich.lp.program import LinearProgram
@@ -41,7 +46,7 @@ checks it with the same certificate as every solver's answer.
 ...     np.array([10.0, 0.0, -np.inf]), np.full(3, np.inf), np.zeros(3), np.full(3, np.inf),
 ...     pd.DataFrame({"kind": ["good"] * 3, "id": ["corn", "iron", "labour"]}),
 ...     pd.DataFrame({"kind": ["process"] * 3, "id": ["hand", "plough", "iron"]}))
->>> found = solve_by_structure(lp)
+>>> found = Structure().solve(lp, Budget(None))
 >>> found.solution.x.round(6).tolist(), round(found.solution.objective, 6)
 ([0.0, 11.111111, 5.555556], 16.666667)
 """
@@ -54,143 +59,26 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy.sparse.linalg import gmres, splu
 
 from kantorovich.lp.budget import Budget
 from kantorovich.lp.highs import LpSolution
+from kantorovich.lp.leontief import ROUGH_TOLERANCE, TOLERANCE, LeontiefSystem, NotProductive
+from kantorovich.lp.methods import Candidate, Start, Verdict
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
+from kantorovich.lp.technology import SWITCH, Technology, read_technology
 
-__all__ = ["StructureResult", "Technology", "leontief_solve", "read_technology",
-           "solve_by_structure"]
+__all__ = ["Structure", "solve_by_structure"]
 
 log = logging.getLogger(__name__)
 
-DIRECT_UP_TO = 5_000
-"""Systems of at most this many goods are solved by sparse LU; larger ones by
-fixed-point iteration, warm from the previous round's values."""
-
 _MAX_ROUNDS = 200          # policy-iteration rounds before giving up
-_VALUE_STEPS = 3           # value-iteration steps that choose the first techniques
 _RETRIES = 4               # unproductive choices met before giving up
-_SOLVE_TOL = 1e-14         # relative change at which a fixed-point iteration stops
-_IMPROVE = 1e-12           # a technique must be this much cheaper (relative) to replace
-_ROUGH_TOL = 1e-10         # fixed-point accuracy of the rounds before the last
-_ROUGH_IMPROVE = 1e-8      # ... and the margin they switch at, far above that accuracy
+_ROUGH_SWITCH = 1e-8       # the margin of the rounds solved to ROUGH_TOLERANCE
 
 
 class _Refused(Exception):
     """The program does not have the structure; the message says why."""
-
-
-@dataclass
-class StructureResult:
-    """What the structure method found.
-
-    Parameters
-    ----------
-    solution : LpSolution or None
-        The candidate optimum as any solver's (levels, row activities, row duals and a
-        basis made of the chosen techniques); None when the program does not qualify or
-        no productive choice of techniques was found.
-    reason : str
-        Why it qualifies and what it took, or why not.
-    rounds : int
-        Policy-iteration rounds (technique choices).
-    solves : int
-        Sparse solves of ``v = l + v A`` or ``q = y + A q``.
-    values : ndarray or None
-        Per made good (``made`` rows), its value ``v`` in the resource (or the cost).
-    made : ndarray or None
-        The program's rows of the made goods.
-    techniques : ndarray or None
-        Per made good, the program's column of its chosen technique.
-    """
-
-    solution: LpSolution | None
-    reason: str
-    rounds: int = 0
-    solves: int = 0
-    values: np.ndarray | None = None
-    made: np.ndarray | None = None
-    techniques: np.ndarray | None = None
-
-
-# -- sparse solves ---------------------------------------------------------------------------
-def leontief_solve(B: sp.csr_matrix, rhs: np.ndarray, start: np.ndarray | None = None,
-                   *, direct_up_to: int = DIRECT_UP_TO, tol: float = _SOLVE_TOL
-                   ) -> tuple[np.ndarray, str] | None:
-    """Solve ``u = rhs + B u`` for a nonnegative ``B`` of spectral radius below one.
-
-    Parameters
-    ----------
-    B : csr_matrix
-        Square, nonnegative (``A_T`` for quantities, ``A_T^T`` for values).
-    rhs : ndarray
-        Nonnegative right-hand side.
-    start : ndarray, optional
-        A guess (the previous round's answer); the iteration starts from it.
-    direct_up_to : int
-        Sizes solved by sparse LU (``splu``) rather than iteration.
-    tol : float
-        Relative change at which the iteration stops.
-
-    Returns
-    -------
-    (ndarray, str) or None
-        The solution and how it was found (``lu``, ``iteration``, ``gmres``); None when
-        ``I - B`` is singular or the iteration diverges (a choice of techniques that is
-        not productive).
-
-    Examples
-    --------
-    >>> B = sp.csr_matrix(np.array([[0.0, 0.5], [0.25, 0.0]]))
-    >>> u, how = leontief_solve(B, np.array([1.0, 1.0]), direct_up_to=0)
-    >>> u.round(12).tolist(), how
-    ([1.714285714286, 1.428571428571], 'iteration')
-    """
-    n = B.shape[0]
-    if n == 0:
-        return np.zeros(0), "lu"
-    if n <= direct_up_to:
-        return _lu(B, rhs)
-    u = rhs.copy() if start is None else np.maximum(start, 0.0)
-    previous = np.inf
-    for step in range(2_000):
-        new = rhs + B @ u
-        change = float(np.max(np.abs(new - u)))
-        size = float(np.max(np.abs(new)))
-        u = new
-        if not np.isfinite(size):
-            return None
-        if change <= tol * max(size, np.finfo(float).tiny):
-            return u, "iteration"
-        rate = change / previous if previous > 0 else 0.0
-        previous = change
-        if step >= 20 and rate > 0.97:        # slow (or diverging): a Krylov method
-            return _krylov(B, rhs, u)
-    return _krylov(B, rhs, u)
-
-
-def _lu(B: sp.csr_matrix, rhs: np.ndarray) -> tuple[np.ndarray, str] | None:
-    n = B.shape[0]
-    try:
-        u = splu((sp.identity(n, format="csc") - B).tocsc()).solve(rhs)
-    except RuntimeError:               # exactly singular
-        return None
-    return (u, "lu") if np.all(np.isfinite(u)) else None
-
-
-def _krylov(B: sp.csr_matrix, rhs: np.ndarray, start: np.ndarray
-            ) -> tuple[np.ndarray, str] | None:
-    n = B.shape[0]
-    op = sp.identity(n, format="csr") - B
-    u, info = gmres(op, rhs, x0=start, rtol=1e-14, atol=0.0, restart=50, maxiter=200)
-    residual = float(np.max(np.abs(op @ u - rhs), initial=0.0))
-    if info == 0 or residual <= 1e-12 * max(float(np.max(np.abs(rhs))), 1e-300):
-        return u, "gmres"
-    return _lu(B, rhs) if n <= 20 * DIRECT_UP_TO else None
 
 
 # -- reading the structure off the program ----------------------------------------------------
@@ -198,19 +86,23 @@ def _krylov(B: sp.csr_matrix, rhs: np.ndarray, start: np.ndarray
 class _Shape:
     """The program read as an economy: made goods, techniques and one cost per level."""
 
-    made: np.ndarray          # rows of made goods
-    demand: np.ndarray        # their lower bounds (net output needed), >= 0
-    cols: np.ndarray          # process columns that make a made good
-    out: np.ndarray           # per such column: which made good (0..n-1)
-    gain: np.ndarray          # per such column: its net output of that good
-    inputs: sp.csc_matrix     # made goods x such columns: inputs per unit of level
-    cost: np.ndarray          # per such column: resource (or cost) per unit of level
+    tech: Technology          # the techniques (`lp.technology`)
+    demand: np.ndarray        # per made good: its lower bound (net output needed), >= 0
+    cost: np.ndarray          # per technique: resource (or cost) per unit of level
     resource: int             # row of the resource, -1 for a cost minimisation
     limited: np.ndarray       # rows of other limited primary goods (minimize only)
-    goods: np.ndarray         # rows of all goods
+    weights: np.ndarray | None  # per made good: the objective's weight (maximize only)
     assort: np.ndarray        # assortment rows
     assort_good: np.ndarray   # the good row of each assortment row
     sets_col: np.ndarray      # the sets column (empty unless maximize_sets)
+
+    @property
+    def made(self) -> np.ndarray:
+        return self.tech.made_rows
+
+    @property
+    def goods(self) -> np.ndarray:
+        return self.tech.goods
 
 
 def _first(lp: LinearProgram, kind: str, positions: np.ndarray) -> str:
@@ -220,24 +112,28 @@ def _first(lp: LinearProgram, kind: str, positions: np.ndarray) -> str:
     return ", ".join(f"'{i}'" for i in ids) + more
 
 
-def _read(lp: LinearProgram, weights: np.ndarray | None) -> _Shape:
-    """The structure of ``lp``; `_Refused` with the reason when it has none."""
-    rows_kind = np.asarray(lp.rows["kind"].to_numpy(), dtype=object)
-    cols_kind = np.asarray(lp.cols["kind"].to_numpy(), dtype=object)
+def _read(lp: LinearProgram, known: _Known | None = None) -> _Shape:
+    """The structure of ``lp``; `_Refused` with the reason when it has none. ``known``
+    keeps the techniques read from a program with the same matrix and columns (a
+    `Session`'s what-ifs change only bounds), so they are read once."""
+    tables = known.tables(lp) if known else _Tables(lp)
+    rows_kind, cols_kind = tables.rows_kind, tables.cols_kind
     if np.any(rows_kind == "policy"):
         raise _Refused(f"the plan has rules ({int(np.sum(rows_kind == 'policy')):,} "
                        "policies)")
-    procs = np.flatnonzero(cols_kind == "process")
-    goods = np.flatnonzero(rows_kind == "good")
+    procs, goods = tables.procs, tables.goods
     capped = procs[np.isfinite(lp.col_upper[procs]) | (lp.col_lower[procs] != 0)]
     if capped.size:
         raise _Refused(f"processes {_first(lp, 'col', capped)} have a capacity or a "
                        "minimum level")
-    tech = read_technology(lp, goods, procs)
-    lower, free, made, used = tech.lower, tech.free, tech.made, tech.used
+    tech = known.technology(lp, goods, procs) if known else read_technology(lp, goods, procs)
+    lower = lp.row_lower[goods]           # fresh: a kept technology may be of other bounds
+    free, made, used = tech.free, tech.made, tech.used
     if tech.joint.size:
         raise _Refused(f"processes {_first(lp, 'col', tech.joint)} make more than one "
                        "good (joint production)")
+    if tech.n == 0:
+        raise _Refused("no process makes a good")
     primary = ~free & ~made
     short = primary & (lower > 0)
     if np.any(short):
@@ -248,12 +144,11 @@ def _read(lp: LinearProgram, weights: np.ndarray | None) -> _Shape:
         raise _Refused(f"goods {_first(lp, 'row', goods[stocked])} have a supply and are "
                        "also made: a second primary resource")
     limited = np.flatnonzero(primary & used)
-    cols, out, gain, inputs = tech.cols, tech.out, tech.gain, tech.inputs
     demand = lower[made]
-
+    weights = None
     sense = "sets" if np.any(cols_kind == "sets") else lp.sense
     if sense == "minimize":
-        cost = lp.objective[cols].astype(float)
+        cost = lp.objective[tech.cols].astype(float)
         every = lp.objective[procs]
         if np.any(every < 0):
             raise _Refused(f"processes {_first(lp, 'col', procs[every < 0])} have a "
@@ -267,106 +162,83 @@ def _read(lp: LinearProgram, weights: np.ndarray | None) -> _Shape:
                            f"{limited.size:,} primary resources of limited supply "
                            f"({_first(lp, 'row', goods[limited])}), not one")
         resource = int(goods[limited[0]])
-        cost = tech.uses(np.array([resource]))[0]
+        cost = (known.uses(tech, resource) if known
+                else tech.uses(np.array([resource]))[0])
         other = np.zeros(0, dtype=np.int64)
         if sense == "maximize":
-            _check_weights(lp, goods, made, weights)
-    assort = np.flatnonzero(rows_kind == "assortment")
-    ids = lp.rows["id"]
-    assort_good = goods[pd.Index(ids.iloc[goods]).get_indexer(ids.iloc[assort])]
-    return _Shape(made=goods[made], demand=demand, cols=cols, out=out, gain=gain,
-                  inputs=inputs, cost=cost, resource=resource, limited=other, goods=goods,
-                  assort=assort, assort_good=assort_good,
-                  sets_col=np.flatnonzero(cols_kind == "sets"))
+            weights = _checked_weights(lp, goods, made)
+    return _Shape(tech=tech, demand=demand, cost=cost, resource=resource, limited=other,
+                  weights=weights, assort=tables.assort, assort_good=tables.assort_good,
+                  sets_col=tables.sets_col)
 
 
-@dataclass
-class Technology:
-    """The program read as techniques: which goods are made, each process column that
-    makes exactly one of them, its output and inputs per unit of level. Shared by the
-    structure method and the merit order (`lp.merit`)."""
+class _Tables:
+    """What the program's row and column tables say: kinds and positions."""
 
-    lower: np.ndarray         # per good row: its lower bound (net output needed)
-    free: np.ndarray          # per good row: no lower bound at all
-    made: np.ndarray          # per good row: some process makes it
-    used: np.ndarray          # per good row: some process uses it
-    joint: np.ndarray         # process columns that make more than one made good
-    cols: np.ndarray          # process columns that make exactly one (the techniques)
-    out: np.ndarray           # per technique: its good, a position among the made goods
-    gain: np.ndarray          # per technique: its output of that good per level
-    inputs: sp.csc_matrix     # made goods x techniques: inputs per unit of level
-    _matrix: sp.csc_matrix
-    _maker_entry: np.ndarray
-
-    def uses(self, rows: np.ndarray) -> np.ndarray:
-        """Per row of ``rows`` (program rows), what each technique uses of it per level
-        (minus its coefficient): rows x techniques."""
-        A = self._matrix
-        found = np.zeros((len(rows), len(self.cols)))
-        for k, row in enumerate(rows):       # a few resources: a short loop
-            on = (A.indices == row) & self._maker_entry
-            found[k, _kept(on, A.indptr)[self.cols] > 0] = -A.data[on]
-        return found
+    def __init__(self, lp: LinearProgram) -> None:
+        self.rows_kind = np.asarray(lp.rows["kind"].to_numpy(), dtype=object)
+        self.cols_kind = np.asarray(lp.cols["kind"].to_numpy(), dtype=object)
+        self.procs = np.flatnonzero(self.cols_kind == "process")
+        self.goods = np.flatnonzero(self.rows_kind == "good")
+        self.assort = np.flatnonzero(self.rows_kind == "assortment")
+        ids = lp.rows["id"]
+        self.assort_good = self.goods[pd.Index(ids.iloc[self.goods]).get_indexer(
+            ids.iloc[self.assort])]
+        self.sets_col = np.flatnonzero(self.cols_kind == "sets")
 
 
-def read_technology(lp: LinearProgram, goods: np.ndarray, procs: np.ndarray
-                    ) -> Technology:
-    """The techniques of ``lp`` over its good rows ``goods`` and process columns
-    ``procs``, read off the matrix by masks over its entries (slicing and converting a
-    matrix of 10^8 entries copies it each time)."""
-    A = lp.matrix.tocsc()
-    m, ncol = A.shape
-    per_column = np.diff(A.indptr)
-    good_pos = np.full(m, -1, dtype=np.int32)  # int32: the gather below is of nnz size
-    good_pos[goods] = np.arange(len(goods), dtype=np.int32)
-    is_proc = np.zeros(ncol, dtype=bool)
-    is_proc[procs] = True
-    at_good = good_pos[A.indices]
-    base = (at_good >= 0) & np.repeat(is_proc, per_column)
-    pos = base & (A.data > 0)
-    lower = lp.row_lower[goods]
-    free = np.isneginf(lower)
-    made = (np.bincount(at_good[pos], minlength=len(goods)) > 0) & ~free
-    made_row = np.zeros(m, dtype=bool)
-    made_row[goods[made]] = True
-    at_made = made_row[A.indices]
-    pos &= at_made                            # outputs of made goods
-    per_col = _kept(pos, A.indptr)[procs]
-    neg = base & (A.data < 0)
-    del base
-    used = np.bincount(at_good[neg], minlength=len(goods)) > 0
-    del at_good
-    cols = procs[per_col == 1]
-    is_maker = np.zeros(ncol, dtype=bool)
-    is_maker[cols] = True
-    maker_entry = np.repeat(is_maker, per_column)
-    made_pos = (np.cumsum(made_row) - 1).astype(np.int32)  # row -> among the made goods
-    one = pos & maker_entry                     # exactly one per maker, in column order
-    out = made_pos[A.indices[one]].astype(np.int64)
-    gain = A.data[one].astype(float)
-    neg &= at_made & maker_entry
-    inputs = sp.csc_matrix((-A.data[neg], made_pos[A.indices[neg]].astype(np.int32),
-                            np.r_[0, np.cumsum(_kept(neg, A.indptr)[cols])]),
-                           shape=(int(made.sum()), len(cols)))
-    return Technology(lower=lower, free=free, made=made, used=used,
-                      joint=procs[per_col > 1], cols=cols, out=out, gain=gain,
-                      inputs=inputs, _matrix=A, _maker_entry=maker_entry)
+class _Known:
+    """What a `Structure` keeps between solves of programs that differ only in their
+    bounds: the techniques (read once per matrix and lower bounds' pattern), the
+    resource's use, and the Leontief factors of the last choice of techniques."""
+
+    def __init__(self) -> None:
+        self._tables: tuple[object, object, _Tables] | None = None
+        self._key: tuple[object, ...] | None = None
+        self._tech: Technology | None = None
+        self._uses: dict[int, np.ndarray] = {}
+        self._system: tuple[np.ndarray, float, LeontiefSystem] | None = None
+
+    def tables(self, lp: LinearProgram) -> _Tables:
+        kept = self._tables
+        if kept is None or kept[0] is not lp.rows or kept[1] is not lp.cols:
+            kept = self._tables = (lp.rows, lp.cols, _Tables(lp))
+        return kept[2]
+
+    def technology(self, lp: LinearProgram, goods: np.ndarray, procs: np.ndarray
+                   ) -> Technology:
+        key = (lp.matrix, np.isneginf(lp.row_lower[goods]).tobytes(),
+               lp.col_lower.tobytes(), lp.col_upper.tobytes(), goods.tobytes(),
+               procs.tobytes())
+        if self._key is None or self._key[0] is not key[0] or self._key[1:] != key[1:]:
+            self._key, self._tech = key, read_technology(lp, goods, procs)
+            self._uses, self._system = {}, None
+        assert self._tech is not None
+        return self._tech
+
+    def uses(self, tech: Technology, resource: int) -> np.ndarray:
+        if resource not in self._uses:
+            self._uses[resource] = tech.uses(np.array([resource]))[0]
+        return self._uses[resource]
+
+    def system(self, tech: Technology, chosen: np.ndarray, tol: float) -> LeontiefSystem:
+        """The Leontief system of ``chosen``, the last one again when it is the same
+        choice (its factors are kept)."""
+        kept = self._system
+        if kept is not None and kept[1] <= tol and np.array_equal(kept[0], chosen):
+            return kept[2]
+        system = tech.system(chosen, tol)
+        self._system = (chosen.copy(), tol, system)
+        return system
 
 
-def _kept(mask: np.ndarray, indptr: np.ndarray) -> np.ndarray:
-    """Per column of a CSC matrix, how many of its entries ``mask`` keeps."""
-    counts = np.zeros(len(indptr) - 1, dtype=np.int64)
-    full = np.diff(indptr) > 0
-    if mask.size:
-        counts[full] = np.add.reduceat(mask.view(np.uint8), indptr[:-1][full],
-                                       dtype=np.int64)
-    return counts
-
-
-def _check_weights(lp: LinearProgram, goods: np.ndarray, made: np.ndarray,
-                   weights: np.ndarray | None) -> None:
+def _checked_weights(lp: LinearProgram, goods: np.ndarray, made: np.ndarray
+                     ) -> np.ndarray:
+    """The objective's weight per made good (`LinearProgram.good_weights`)."""
+    weights = lp.good_weights
     if weights is None:
-        raise _Refused("the objective's weights were not given")
+        raise _Refused("the objective's weights per good were not given")
+    weights = np.asarray(weights, dtype=float)
     off = np.flatnonzero((weights != 0) & ~made)
     if off.size:
         raise _Refused(f"the objective weighs goods no process makes "
@@ -376,102 +248,80 @@ def _check_weights(lp: LinearProgram, goods: np.ndarray, made: np.ndarray,
                        f"({_first(lp, 'row', goods[weights < 0])})")
     if not np.any(weights > 0):
         raise _Refused("the objective weighs no good")
+    return np.asarray(weights[made])
 
 
 # -- policy iteration ------------------------------------------------------------------------
-class _Techniques:
-    """Cheapest technique per good at given values, vectorised over all techniques."""
+@dataclass
+class _Fixed:
+    """Policy iteration's answer: values, techniques and the factors that solved them."""
 
-    def __init__(self, shape: _Shape) -> None:
-        self.shape = shape
-        self.n = len(shape.made)
-        self.order = np.argsort(shape.out, kind="stable")
-        self.group = shape.out[self.order]
-        self.starts = np.searchsorted(self.group, np.arange(self.n))
-        self.inputs_t = shape.inputs.T.tocsr()
-
-    def unit_costs(self, v: np.ndarray) -> np.ndarray:
-        s = self.shape
-        return (s.cost + self.inputs_t @ v) / s.gain
-
-    def cheapest(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per good: the cheapest technique (index into ``shape.cols``), its unit cost;
-        and every technique's unit cost."""
-        cost = self.unit_costs(v)
-        sorted_cost = cost[self.order]
-        low = np.minimum.reduceat(sorted_cost, self.starts)
-        at_min = np.flatnonzero(sorted_cost <= low[self.group])
-        first = at_min[np.r_[True, self.group[at_min][1:] != self.group[at_min][:-1]]]
-        best = np.empty(self.n, dtype=np.int64)
-        best[self.group[first]] = self.order[first]
-        return best, low, cost
-
-    def matrix(self, chosen: np.ndarray) -> sp.csc_matrix:
-        """``A_T``: column g is the inputs of good g's technique per unit of its output."""
-        s = self.shape
-        M = s.inputs[:, chosen]
-        M.data = M.data * np.repeat(1.0 / s.gain[chosen], np.diff(M.indptr))
-        return M
+    values: np.ndarray
+    chosen: np.ndarray
+    system: LeontiefSystem
+    rounds: int
+    solves: int
 
 
-def _policy_iteration(tech: _Techniques, budget: Budget
-                      ) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """Values and chosen techniques at the fixed point; `_Refused` when none is found."""
-    s = tech.shape
-    v = np.zeros(tech.n)
-    for _ in range(_VALUE_STEPS):                 # a few value-iteration steps from 0
-        chosen, v, _ = tech.cheapest(v)
+def _policy_iteration(shape: _Shape, budget: Budget, chosen: np.ndarray | None = None,
+                      v: np.ndarray | None = None, known: _Known | None = None) -> _Fixed:
+    """Values and chosen techniques at the fixed point, from ``chosen`` when given (then
+    exact from the first round); `_Refused` when none is found."""
+    tech, cost = shape.tech, shape.cost
+    rough = chosen is None
+    if chosen is None:
+        chosen, v = tech.start(cost)
     solves = rounds = failures = 0
-    rough = True
     while rounds < _MAX_ROUNDS:
         if budget.expired():
             raise TimeoutError
         rounds += 1
-        A_T = tech.matrix(chosen)
         # rounds that still change techniques need values only to well above the
-        # margin they switch at; the last round's values are refined to full accuracy
-        found = leontief_solve(A_T.T.tocsr(), s.cost[chosen] / s.gain[chosen], v,
-                               tol=_ROUGH_TOL if rough else _SOLVE_TOL)
+        # margin they switch at; the last round's values are solved to full accuracy
+        tol = ROUGH_TOLERANCE if rough else TOLERANCE
+        system = known.system(tech, chosen, tol) if known else tech.system(chosen, tol)
         solves += 1
-        if found is None or np.any(found[0] < -1e-12 * max(np.max(np.abs(found[0])), 1.0)):
+        try:
+            found = tech.values(chosen, cost, v, system=system)
+        except NotProductive:
+            found = None
+        if found is None or np.any(found < -1e-12 * max(np.max(np.abs(found)), 1.0)):
             # not productive: more value iteration, then try again, a few times
             failures += 1
             if failures > _RETRIES:
                 raise _Refused("no productive choice of techniques was found (is the "
                                "economy productive?)")
+            v = np.zeros(tech.n) if v is None else v
             for _ in range(10 * failures):
-                chosen, v, _ = tech.cheapest(v)
+                chosen, v, _ = tech.cheapest(cost, v)
+            rough = True
             continue
-        v = np.maximum(found[0], 0.0)
-        best, low, cost = tech.cheapest(v)
-        now = cost[chosen]
-        margin = _ROUGH_IMPROVE if rough else _IMPROVE
-        better = low < now - margin * np.maximum(np.abs(now), 1e-300)
-        if not np.any(better):
+        v = np.maximum(found, 0.0)
+        chosen, changed = tech.improve(cost, v, chosen, _ROUGH_SWITCH if rough else SWITCH)
+        if not changed:
             if not rough:
-                return v, chosen, rounds, solves
+                return _Fixed(v, chosen, system, rounds, solves)
             rough = False                # settled roughly: solve once more, exactly
-            continue
-        chosen = np.where(better, best, chosen)
     raise _Refused(f"no stable choice of techniques after {_MAX_ROUNDS} rounds")
 
 
 # -- the objective's final output and the duals ---------------------------------------------
-def _final_output(lp: LinearProgram, shape: _Shape, v: np.ndarray,
-                  weights: np.ndarray | None) -> tuple[np.ndarray, float, np.ndarray,
-                                                       float, np.ndarray]:
+def _final_output(lp: LinearProgram, shape: _Shape, v: np.ndarray
+                  ) -> tuple[np.ndarray, float, float, np.ndarray, np.ndarray]:
     """Final net output ``y`` per made good, the number of sets ``s``, the worth ``mu``
-    of a unit of the resource, and per made good its price (the improvement per unit
-    made available) and whether its good row (rather than its assortment row) binds."""
+    of a unit of the resource, and per made good whether its good row (rather than its
+    assortment row) binds, and per assortment row whether it binds."""
     d = shape.demand
     n = len(d)
     if lp.sense == "minimize":
-        return d.copy(), 0.0, 1.0, np.ones(n, dtype=bool), np.zeros(0)
+        return d.copy(), 0.0, 1.0, np.ones(n, dtype=bool), np.zeros(0, dtype=bool)
     limit = -float(lp.row_lower[shape.resource])
     needed = float(v @ d)
     if needed > limit * (1 + 1e-12) + 1e-300:
         raise _Refused("the resource does not cover the demands (infeasible)")
     if not shape.sets_col.size:                          # maximize weights
+        weights = shape.weights
+        assert weights is not None                       # read for every `maximize`
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(weights > 0, weights / v, 0.0)
         r = int(np.argmax(ratio))
@@ -481,7 +331,7 @@ def _final_output(lp: LinearProgram, shape: _Shape, v: np.ndarray,
         y[r] += (limit - needed) / v[r]
         binds = np.ones(n, dtype=bool)
         binds[r] = False
-        return y, 0.0, float(ratio[r]), binds, np.zeros(0)
+        return y, 0.0, float(ratio[r]), binds, np.zeros(0, dtype=bool)
     # maximize_sets: y_g = max(d_g, count_g s), spending the resource
     assort = shape.assort
     count = -np.asarray(lp.matrix[:, shape.sets_col].todense()).ravel()[assort]
@@ -509,75 +359,23 @@ def _final_output(lp: LinearProgram, shape: _Shape, v: np.ndarray,
     return y, float(sets), 1.0 / float(slope[k - 1]), binds, active
 
 
-def _by_merit(lp: LinearProgram, refused: str, budget: Budget) -> StructureResult:
-    """The merit-order method (`lp.merit`: capacities, a second resource) where the
-    plain structure is missing; the first reason when that does not apply either."""
-    from kantorovich.lp.merit import MERIT_FROM_ROWS, solve_by_merit
-
-    if lp.shape[0] < MERIT_FROM_ROWS:
-        return StructureResult(None, refused)
-    found = solve_by_merit(lp, budget=budget)
-    if found.solution is None:
-        return StructureResult(None, f"{refused}, and the merit order does not apply: "
-                               f"{found.reason}")
-    return found
-
-
 def _positions(made: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Position of each of ``rows`` among the (sorted) ``made`` rows, -1 when absent."""
     at = np.clip(np.searchsorted(made, rows), 0, max(len(made) - 1, 0))
     return np.where((len(made) > 0) & (made[at] == rows), at, -1)
 
 
-def solve_by_structure(lp: LinearProgram, *, weights: np.ndarray | None = None,
-                       budget: Budget | float | None = None) -> StructureResult:
-    """Solve ``lp`` by the non-substitution structure, or say why it does not qualify.
-
-    Parameters
-    ----------
-    lp : LinearProgram
-        A compiled plan (rows ``good`` and ``assortment``, columns ``process`` and
-        ``sets``).
-    weights : ndarray, optional
-        For a ``maximize`` objective, the weight of each good row (the plan's objective
-        weights in the order of the good rows).
-    budget : Budget or float, optional
-        Time allowance; when it runs out the solution's status is ``time_limit``.
-
-    Returns
-    -------
-    StructureResult
-        The candidate optimum (not yet certified) or the reason there is none.
-    """
-    budget = Budget.of(budget)
-    started = time.perf_counter()
-    try:
-        try:
-            shape = _read(lp, None if weights is None else np.asarray(weights, dtype=float))
-        except _Refused as why:
-            return _by_merit(lp, str(why), budget)
-        if len(shape.made) == 0:
-            raise _Refused("no process makes a good")
-        tech = _Techniques(shape)
-        v, chosen, rounds, solves = _policy_iteration(tech, budget)
-        y, sets, mu, binds, active = _final_output(
-            lp, shape, v, None if weights is None else
-            np.asarray(weights, dtype=float)[_positions(shape.goods, shape.made)])
-        A_T = tech.matrix(chosen)
-        found = leontief_solve(A_T.tocsr(), y, None)
-        solves += 1
-        if found is None:
-            raise _Refused("the chosen techniques are not productive")
-    except _Refused as why:
-        return StructureResult(None, str(why))
-    except TimeoutError:
-        return StructureResult(LpSolution(Status.TIME_LIMIT, message="the time budget was "
-                                          "spent"), "the time budget ran out")
-    q = np.maximum(found[0], 0.0)
+def _solution(lp: LinearProgram, shape: _Shape, fixed: _Fixed, q: np.ndarray, sets: float,
+              mu: float, binds: np.ndarray, active: np.ndarray, started: float
+              ) -> LpSolution | str:
+    """The candidate in the program's terms: levels, activities, row duals (the
+    improvement per unit of each row's bound) and the basis of the chosen techniques;
+    or why there is none."""
+    tech, chosen, v = shape.tech, fixed.chosen, fixed.values
     m, ncol = lp.shape
     x = np.zeros(ncol)
-    cols = shape.cols[chosen]
-    x[cols] = q / shape.gain[chosen]
+    cols = tech.cols[chosen]
+    x[cols] = q / tech.gain[chosen]
     sets_col = shape.sets_col
     x[sets_col] = sets
     activity = lp.matrix @ x
@@ -585,9 +383,8 @@ def solve_by_structure(lp: LinearProgram, *, weights: np.ndarray | None = None,
         lo = lp.row_lower[shape.limited]
         over = shape.limited[activity[shape.limited] < lo - 1e-9 * np.maximum(np.abs(lo), 1)]
         if over.size:
-            return StructureResult(None, f"the cheapest plan needs more of "
-                                   f"{_first(lp, 'row', over)} than there is: a second "
-                                   "resource binds")
+            return (f"the cheapest plan needs more of {_first(lp, 'row', over)} than there "
+                    "is: a second resource binds")
     dual = np.zeros(m)
     price = mu * v                                    # improvement per unit made available
     assort = shape.assort
@@ -598,8 +395,7 @@ def solve_by_structure(lp: LinearProgram, *, weights: np.ndarray | None = None,
     if shape.resource >= 0:
         dual[shape.resource] = -mu
     if lp.sense == "maximize" and not sets_col.size:
-        w = np.asarray(weights, dtype=float)
-        dual[shape.goods] += w                          # w_g - mu v_g on made goods
+        dual[shape.made] += shape.weights                # w_g - mu v_g on made goods
         dual[shape.made[~binds]] = 0.0
     col_basis = np.full(ncol, "lower", dtype=object)
     col_basis[cols] = "basic"
@@ -611,13 +407,107 @@ def solve_by_structure(lp: LinearProgram, *, weights: np.ndarray | None = None,
     if shape.resource >= 0:
         row_basis[shape.resource] = "lower"
     objective = float(lp.objective @ x) + lp.constant
-    seconds = time.perf_counter() - started
-    reason = (f"one primary resource, no joint production, no capacities or rules: by the "
-              f"non-substitution theorem the cheapest techniques solve the plan; "
-              f"{rounds} round{'s' if rounds != 1 else ''} of policy iteration, "
-              f"{solves} sparse solve{'s' if solves != 1 else ''}")
-    log.debug("structure: %s in %.3fs", reason, seconds)
-    solution = LpSolution(Status.OPTIMAL, objective=objective, x=x, row_activity=activity,
-                          row_dual=dual + 0.0, row_basis=row_basis, col_basis=col_basis,
-                          seconds=seconds, iterations=rounds, message="structure")
-    return StructureResult(solution, reason, rounds, solves, v, shape.made, cols)
+    return LpSolution(Status.OPTIMAL, objective=objective, x=x, row_activity=activity,
+                      row_dual=dual + 0.0, row_basis=row_basis, col_basis=col_basis,
+                      seconds=time.perf_counter() - started, iterations=fixed.rounds,
+                      message="structure")
+
+
+class Structure:
+    """The structure method behind the chain's protocol (`lp.methods.Method`).
+
+    One instance solving programs that differ only in bounds (a `Session`'s what-ifs)
+    reads their techniques once and keeps the sparse factors of its last choice.
+    """
+
+    name = "structure"
+
+    def __init__(self) -> None:
+        self._known = _Known()
+
+    def qualifies(self, lp: LinearProgram, asked: bool = False) -> Verdict:
+        try:
+            _read(lp, self._known)
+        except _Refused as why:
+            return Verdict(False, str(why))
+        return Verdict(True, "one primary resource, no joint production, no capacities "
+                       "or rules")
+
+    def solve(self, lp: LinearProgram, budget: Budget, start: Start | None = None
+              ) -> Candidate:
+        """The candidate optimum (not yet certified), or None and why not; from the
+        techniques of ``start`` when it has them."""
+        started = time.perf_counter()
+        try:
+            shape = _read(lp, self._known)
+            chosen, v = _from_start(shape, start)
+            fixed = _policy_iteration(shape, budget, chosen, v, self._known)
+            y, sets, mu, binds, active = _final_output(lp, shape, fixed.values)
+            try:
+                q = shape.tech.quantities(fixed.chosen, y, system=fixed.system)
+            except NotProductive:
+                raise _Refused("the chosen techniques are not productive") from None
+            fixed.solves += 1
+        except _Refused as why:
+            return Candidate(None, str(why))
+        except TimeoutError:
+            return Candidate(LpSolution(Status.TIME_LIMIT, message="the time budget was "
+                                        "spent"), "the time budget ran out")
+        solution = _solution(lp, shape, fixed, np.maximum(q, 0.0), sets, mu, binds, active,
+                             started)
+        if isinstance(solution, str):
+            return Candidate(None, solution)
+        rounds, solves = fixed.rounds, fixed.solves
+        reason = (f"one primary resource, no joint production, no capacities or rules: by "
+                  f"the non-substitution theorem the cheapest techniques solve the plan; "
+                  f"{rounds} round{'s' if rounds != 1 else ''} of policy iteration, "
+                  f"{solves} sparse solve{'s' if solves != 1 else ''}")
+        if start is not None and start.techniques is not None:
+            reason += f", from the techniques of {start.source or 'a start'}"
+        log.debug("structure: %s in %.3fs", reason, solution.seconds)
+        techniques = shape.tech.cols[fixed.chosen]
+        return Candidate(solution, reason, start=Start(techniques=techniques,
+                                                       values=fixed.values,
+                                                       source="structure"),
+                         detail={"rounds": rounds, "solves": solves,
+                                 "values": fixed.values, "made": shape.made,
+                                 "techniques": techniques})
+
+
+def _from_start(shape: _Shape, start: Start | None
+                ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Per made good, its technique among ``start.techniques`` (the columns that ran),
+    and the start's values when they fit; (None, None) when the start has no technique
+    for every good."""
+    if start is None or start.techniques is None:
+        return None, None
+    tech = shape.tech
+    where = np.full(int(tech.cols.max(initial=-1)) + 1, -1, dtype=np.int64)
+    where[tech.cols] = np.arange(len(tech.cols))
+    given = np.asarray(start.techniques, dtype=np.int64)
+    given = given[(given < len(where))]
+    at = where[given]
+    at = at[at >= 0]
+    chosen = np.full(tech.n, -1, dtype=np.int64)
+    chosen[tech.out[at]] = at
+    if np.any(chosen < 0):
+        return None, None
+    v = start.values if start.values is not None and len(start.values) == tech.n else None
+    return chosen, v
+
+
+def solve_by_structure(lp: LinearProgram, *, budget: Budget | float | None = None,
+                       start: Start | None = None) -> Candidate:
+    """`Structure().solve`: the candidate of the structure method, or why there is none.
+
+    Parameters
+    ----------
+    lp : LinearProgram
+        A compiled plan (rows ``good`` and ``assortment``, columns ``process`` and
+        ``sets``); a ``maximize`` objective needs ``lp.good_weights``.
+    budget : Budget or float, optional
+        Time allowance; when it runs out the solution's status is ``time_limit``.
+    start : Start, optional
+        Techniques to start the policy iteration from.
+    """
+    return Structure().solve(lp, Budget.of(budget), start)

@@ -15,13 +15,14 @@ import numpy as np
 import pandas as pd
 
 from kantorovich.errors import PlanError, Problem
-from kantorovich.model.checks import did_you_mean
+from kantorovich.model.checks import did_you_mean, numbers_changed
 from kantorovich.model.rules import rule_text
 from kantorovich.model.schema import LARGEST
 from kantorovich.model.tables import codes_in
 
 if TYPE_CHECKING:
     from kantorovich.model.plan import Plan
+    from kantorovich.model.statements import Policy
 
 __all__ = ["changed_plan", "known_policies"]
 
@@ -72,7 +73,7 @@ def _positions(ids: pd.Index, known: pd.Index, kind: str, key: str,
                problems: list[Problem]) -> np.ndarray:
     """Where each id sits in ``known``; each unknown one is a problem with a hint."""
     at = codes_in(ids, known)
-    choices = known.astype(str) if len(known) <= 50_000 else []
+    choices: Iterable[str] = known.astype(str) if len(known) <= 50_000 else []
     for word in ids[at < 0][:_MAX_LISTED]:
         fallback = (f"the plan has no {kind} by that id" if kind != "policy" else
                     "its policies are " + (", ".join(map(str, known[:10])) or "none"))
@@ -169,11 +170,12 @@ def changed_plan(plan: Plan, *, supply: Mapping[str, float] | pd.Series | None =
     if "rules" in given:
         rhs = dict(zip(given["rules"].index, given["rules"].to_numpy(float)))
         policies = tuple(_with_rhs(p, rhs[p.id]) if p.id in rhs else p for p in policies)
-    return replace(plan, goods=goods, processes=procs, objective=objective,
-                   policies=policies)
+    with numbers_changed():           # every id and number given is checked above
+        return replace(plan, goods=goods, processes=procs, objective=objective,
+                       policies=policies)
 
 
-def _with_rhs(policy: object, rhs: float) -> object:
+def _with_rhs(policy: Policy, rhs: float) -> Policy:
     """The policy with its rule's constant moved to ``rhs``, its text saying so."""
-    rule = replace(policy.rule, rhs=float(rhs))  # type: ignore[attr-defined]
+    rule = replace(policy.rule, rhs=float(rhs))
     return replace(policy, rule=replace(rule, text=rule_text(rule)))

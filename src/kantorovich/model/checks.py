@@ -13,7 +13,9 @@ listed, with a count of the rest:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Sized
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sized
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -77,7 +79,8 @@ def positions_in(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray:
     dtype = getattr(values, "dtype", None)
     if not isinstance(dtype, pd.CategoricalDtype):
         return codes_in(values, index)
-    codes = np.asarray(values.cat.codes if isinstance(values, pd.Series) else values.codes)
+    codes = np.asarray(values.cat.codes if isinstance(values, pd.Series)
+                       else pd.CategoricalIndex(values).codes)
     categories = dtype.categories
     if categories is index or (len(categories) == len(index)
                                and categories.dtype == index.dtype
@@ -119,6 +122,28 @@ _FORBIDDEN_INFINITY = {"supply": (-np.inf,), "demand": (np.inf, -np.inf),
                        "min_level": (np.inf,), "capacity": (-np.inf,),
                        "input": (np.inf, -np.inf), "output": (np.inf, -np.inf)}
 _BUILD_HINT = "build plans with Plan.from_frames, Plan.from_dict or load_plan"
+
+
+_numbers_changed = threading.local()
+
+
+@contextmanager
+def numbers_changed() -> Iterator[None]:
+    """Plans made inside are a plan already checked with some numbers changed, each
+    checked by the caller (`model.changes.changed_plan`: the ids it is given, the
+    domain of every number, min_level against capacity), so `Plan` does not run
+    `table_problems` and `check_plan` on them again: at 2,000 products that re-check is
+    most of a what-if's time."""
+    _numbers_changed.on = True
+    try:
+        yield
+    finally:
+        _numbers_changed.on = False
+
+
+def numbers_changed_only() -> bool:
+    """Whether plans are being made inside `numbers_changed`."""
+    return bool(getattr(_numbers_changed, "on", False))
 
 
 def table_problems(plan: Plan | PlanTables) -> list[Problem]:

@@ -20,7 +20,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -144,7 +144,7 @@ class _YamlWalk:
         if self.size(root) <= MAX_YAML_VALUES:
             return
         # Name the innermost part that is still too large: that is where the aliases are.
-        node, path = root, ()
+        node, path = root, cast(tuple[object, ...], ())
         while True:
             children = (list(enumerate(node.value)) if isinstance(node, yaml.SequenceNode)
                         else [(k.value, v) for k, v in node.value]

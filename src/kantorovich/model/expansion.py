@@ -33,17 +33,20 @@ flow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from kantorovich.errors import PlanError, Problem
-from kantorovich.model.plan import Objective, Plan, Policy
 from kantorovich.model.rules import Rule, Term
+from kantorovich.model.statements import Objective, Policy
 from kantorovich.model.tabular import unique_dtype, unstacked
 from kantorovich.model.timeline import Timeline
+
+if TYPE_CHECKING:
+    from kantorovich.model.plan import Plan
 
 __all__ = ["GOOD_KINDS", "HorizonMap", "PROCESS_KINDS", "expand", "horizon_of",
            "warnings_over_time"]
@@ -454,18 +457,17 @@ def expand(timeline: Timeline) -> Plan:
             proc_ids[:m * n_per], name="process", dtype=object), name="level")
     mapping = HorizonMap(timeline, g.mapped(GOOD_KINDS), p.mapped(PROCESS_KINDS),
                          policy_map)
-    return Plan(name=tpl.name, goods=goods_x, units=tpl.units, processes=procs_x,
-                flows=flows, objective=objective, policies=policies, baseline=baseline,
-                period=tpl.period, source=tpl.source,
-                extra={**tpl.extra, "horizon": mapping}, files=tpl.files)
+    # the template with its tables over the periods: the expansion needs no Plan class
+    # of its own (model.plan reads plans over time through it, so it must not import it)
+    return replace(tpl, goods=goods_x, processes=procs_x, flows=flows, objective=objective,
+                   policies=policies, baseline=baseline,
+                   extra={**tpl.extra, "horizon": mapping})
 
 
 def warnings_over_time(plan: Plan) -> list[Problem]:
     """`plan_warnings` of a plan over time, in the plan's own ids: those of its one
     period, with each good's largest supply and demand over the periods, and no word
     on a good made only to be invested or stored (investment and inventories use it)."""
-    from dataclasses import replace
-
     from kantorovich.model.checks import plan_warnings
 
     mapping = horizon_of(plan)

@@ -1,9 +1,10 @@
 """Plans from DataFrames: the tables a plan file may name, handed over in Python.
 
-`plan_from_frames` sorts its arguments into what a plan file would hold as mappings
+`frame_fields` sorts its arguments into what a plan file would hold as mappings
 (objective, policies, baseline, small YAML-style sections) and what it would name as
-tables, then builds the plan on the loader's own path (`model.load.build_plan`), so a
-frame is checked, column by column, exactly as a CSV table is.
+tables, then reads them on the loader's own path (`model.load.plan_fields`), so a
+frame is checked, column by column, exactly as a CSV table is; `Plan.from_frames` makes
+the plan of them.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from typing import Any
 import pandas as pd
 
 from kantorovich.errors import PlanError, Problem
-from kantorovich.model.load import TableSource, build_plan
-from kantorovich.model.plan import Objective, Plan, Policy
+from kantorovich.model.load import PlanFields, TableSource, plan_fields
+from kantorovich.model.statements import Objective, Policy
 from kantorovich.model.rules import rule_text
 
-__all__ = ["plan_from_frames"]
+__all__ = ["frame_fields"]
 
 
 def _objective(value: Mapping[str, Any] | Objective) -> object:
@@ -38,13 +39,13 @@ def _policies(value: Mapping[str, Any] | None) -> object:
             for pid, p in value.items()}
 
 
-def plan_from_frames(*, goods: Any, processes: Any, objective: Any, flows: Any = None,
-                     supply: Any = None, demand: Any = None, units: Any = None,
-                     policies: Mapping[str, Any] | None = None,
-                     baseline: pd.Series | Mapping[str, float] | None = None,
-                     name: str = "plan", period: str = "period",
-                     description: str | None = None) -> Plan:
-    """Build a checked `Plan` from frames and mappings; see `Plan.from_frames`."""
+def frame_fields(*, goods: Any, processes: Any, objective: Any, flows: Any = None,
+                 supply: Any = None, demand: Any = None, units: Any = None,
+                 policies: Mapping[str, Any] | None = None,
+                 baseline: pd.Series | Mapping[str, float] | None = None,
+                 name: str = "plan", period: str = "period",
+                 description: str | None = None) -> PlanFields:
+    """The checked fields of a `Plan` from frames and mappings; see `Plan.from_frames`."""
     data: dict[str, Any] = {"name": name, "period": period,
                             "objective": _objective(objective)}
     if description is not None:
@@ -72,4 +73,4 @@ def plan_from_frames(*, goods: Any, processes: Any, objective: Any, flows: Any =
         levels = baseline.to_dict() if isinstance(baseline, pd.Series) else baseline
         data["baseline"] = {"levels": dict(levels) if isinstance(levels, Mapping)
                             else levels}
-    return build_plan(data, tables)
+    return plan_fields(data, tables)

@@ -280,44 +280,46 @@ def write_plan_csv(plan: Plan, directory: str | Path, *, name: str = "plan.yaml"
     >>> from kantorovich.model.generate import synthetic_plan, write_plan_csv
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = write_plan_csv(synthetic_plan(40, policies=2), folder)
-    ...     sorted(p.name for p in path.parent.iterdir())
+    ...     sorted(p.name for p in path.parent.glob('*.*') if p.name[0] != '.')
     ...     k.load_plan(path)
     ['flows.csv', 'goods.csv', 'plan.yaml', 'processes.csv', 'supply.csv', 'units.csv']
     <Plan 'synthetic-40': 12 goods, 2 units, 40 processes, 168 flows, 2 policies, maximize g11>
     """
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
-    goods = plan.goods
-    pd.DataFrame({"id": goods.index, "name": goods["name"].to_numpy(),
-                  "unit": goods["unit"].to_numpy(), "demand": goods["demand"].to_numpy()}
-                 ).to_csv(folder / "goods.csv", index=False)
-    supplied = goods["supply"].to_numpy(float) != 0
-    pd.DataFrame({"good": goods.index[supplied],
-                  "amount": goods["supply"].to_numpy(float)[supplied]}
-                 ).to_csv(folder / "supply.csv", index=False)
-    pd.DataFrame({"id": plan.units.index, "name": plan.units["name"].to_numpy(),
-                  "region": plan.units["region"].to_numpy()}
-                 ).to_csv(folder / "units.csv", index=False)
-    procs = plan.processes
-    pd.DataFrame({"id": procs.index, "name": procs["name"].to_numpy(),
-                  "unit": procs["unit"].to_numpy(), "min_level": procs["min_level"].to_numpy(),
-                  "capacity": procs["capacity"].to_numpy()}
-                 ).to_csv(folder / "processes.csv", index=False)
-    plan.flows[["process", "good", "input", "output"]].to_csv(folder / "flows.csv",
-                                                              index=False)
-    objective = plan.objective
-    document: dict[str, object] = {
-        "name": plan.name, "period": plan.period,
-        "goods": "goods.csv", "units": "units.csv", "processes": "processes.csv",
-        "flows": "flows.csv", "supply": "supply.csv",
-        "objective": {objective.sense: {str(g): float(w)
-                                        for g, w in objective.weights.items()},
-                      **({"unit": objective.unit} if objective.unit else {})},
-    }
-    if plan.policies:
-        document["policies"] = {p.id: {"rule": p.rule.text, **({"name": p.name}
-                                                               if p.name else {})}
-                                for p in plan.policies}
-    path = folder / name
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    return path
+    from kantorovich.files import output_directory
+
+    # through the output folder's rules: marker, staging, no symlinks or FIFOs
+    with output_directory(directory) as folder:
+        goods = plan.goods
+        pd.DataFrame({"id": goods.index, "name": goods["name"].to_numpy(),
+                      "unit": goods["unit"].to_numpy(), "demand": goods["demand"].to_numpy()}
+                     ).to_csv(folder / "goods.csv", index=False)
+        supplied = goods["supply"].to_numpy(float) != 0
+        pd.DataFrame({"good": goods.index[supplied],
+                      "amount": goods["supply"].to_numpy(float)[supplied]}
+                     ).to_csv(folder / "supply.csv", index=False)
+        pd.DataFrame({"id": plan.units.index, "name": plan.units["name"].to_numpy(),
+                      "region": plan.units["region"].to_numpy()}
+                     ).to_csv(folder / "units.csv", index=False)
+        procs = plan.processes
+        pd.DataFrame({"id": procs.index, "name": procs["name"].to_numpy(),
+                      "unit": procs["unit"].to_numpy(), "min_level": procs["min_level"].to_numpy(),
+                      "capacity": procs["capacity"].to_numpy()}
+                     ).to_csv(folder / "processes.csv", index=False)
+        plan.flows[["process", "good", "input", "output"]].to_csv(folder / "flows.csv",
+                                                                  index=False)
+        objective = plan.objective
+        document: dict[str, object] = {
+            "name": plan.name, "period": plan.period,
+            "goods": "goods.csv", "units": "units.csv", "processes": "processes.csv",
+            "flows": "flows.csv", "supply": "supply.csv",
+            "objective": {objective.sense: {str(g): float(w)
+                                            for g, w in objective.weights.items()},
+                          **({"unit": objective.unit} if objective.unit else {})},
+        }
+        if plan.policies:
+            document["policies"] = {p.id: {"rule": p.rule.text, **({"name": p.name}
+                                                                   if p.name else {})}
+                                    for p in plan.policies}
+        (folder / name).write_text(yaml.safe_dump(document, sort_keys=False),
+                                   encoding="utf-8")
+    return Path(directory) / name

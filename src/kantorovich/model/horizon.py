@@ -24,9 +24,10 @@ The format (names are a contract):
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,14 +35,16 @@ import pyarrow.parquet as pq
 
 from kantorovich.errors import PlanError, Problem
 from kantorovich.model.checks import did_you_mean
-from kantorovich.model.plan import Plan
 from kantorovich.model.regions import place_id
 from kantorovich.model.schema import LARGEST, SENSES
 from kantorovich.model.tabular import (Table, check_table, frame_table, is_table_path,
                                        read_table_file, shown)
 from kantorovich.model.timeline import STOCK_COLUMNS, Timeline
 
-__all__ = ["MAX_HORIZON", "over_time", "plan_over_time", "read_timeline"]
+if TYPE_CHECKING:
+    from kantorovich.model.plan import Plan
+
+__all__ = ["MAX_HORIZON", "PlanOverTime", "over_time", "plan_over_time", "read_timeline"]
 
 MAX_HORIZON = 10_000
 """The most periods a plan may have: each is a copy of the whole plan."""
@@ -630,6 +633,25 @@ def _terminal(value: object, reader: _Reader) -> bool:
 
 
 # -- the plan -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlanOverTime:
+    """A plan over time as the loader found it (`model.load.plan_fields`), to be read
+    here once `model.plan` can make its template (the loader stays below `Plan`)."""
+
+    data: Mapping[str, Any]
+    tables: Mapping[str, Any]
+    source: str | None = None
+    locate: Locator | None = None
+    problems: list[Problem] | None = None
+    spelled: Mapping[tuple[Any, ...], str] | None = None
+
+    def plan(self, build: Callable[..., Plan]) -> Plan:
+        """The expanded plan, its template made by ``build`` (as `plan_over_time`)."""
+        return plan_over_time(self.data, self.tables, source=self.source,
+                              locate=self.locate, problems=self.problems,
+                              spelled=self.spelled, build=build)
+
+
 def plan_over_time(data: Mapping[str, Any], tables: Mapping[str, Any], *,
                    source: str | None = None, locate: Locator | None = None,
                    problems: list[Problem] | None = None,

@@ -19,7 +19,7 @@ from kantorovich.errors import PlanError, Problem
 from kantorovich.model import schema
 from kantorovich.model.documents import Locator, read_document
 from kantorovich.model.checks import check_plan, did_you_mean, pairs_repeat, positions_in
-from kantorovich.model.plan import Objective, Plan, Policy
+from kantorovich.model.statements import Objective, Policy
 from kantorovich.model.regions import expand_amounts, goods_table, place_id
 from kantorovich.model.rules import RuleSyntaxError, parse_rule, rule_problem
 from kantorovich.model.tables import PlanTables, codes_in, empty_flows, normalise_flows
@@ -28,9 +28,19 @@ from kantorovich.model.tabular import (Table, check_table, frame_table, ids_in_o
                                        shown, table_ids, table_names, unique_dtype,
                                        unique_ids, unstacked)
 
-__all__ = ["build_plan", "did_you_mean", "load_plan", "plan_from_mapping"]
+__all__ = ["OVER_TIME", "PlanFields", "did_you_mean", "document_fields", "mapping_fields", "plan_fields"]
 
-PLAN_SUFFIXES = {".yaml", ".yml", ".toml", ".json"}
+PlanFields = dict[str, Any]
+"""The arguments of ``Plan(...)``, read and checked: `kantorovich.model.plan` makes the
+plan from them (`Plan.from_dict`, `Plan.from_frames`, `load_plan`), so that the readers
+here stay below the `Plan` class and never import it. A plan over time gives one field,
+`OVER_TIME`, instead."""
+
+OVER_TIME = "over_time"
+"""The one field of a plan over time (``horizon: T``, stocks, inventories): its reading
+(`model.horizon.PlanOverTime`), which `model.plan` finishes: the template's fields read
+here become a `Plan`, which is expanded over the periods."""
+
 
 
 # -- validating the document --------------------------------------------------------------
@@ -218,7 +228,7 @@ def _twice_listed_flows(table: Table, positions: dict[str, np.ndarray], known: n
             inside = "the plan file" if table.file is not None else "the processes"
             found.append(table.problem(
                 f"flow {process}, {good} is also given in {inside} "
-                f"({'.'.join(path)}{f', line {line}' if line else ''})", int(i), None,
+                f"({'.'.join(map(str, path))}{f', line {line}' if line else ''})", int(i), None,
                 f"give each flow once: in {inside} or in the table"))
     return found
 
@@ -230,7 +240,7 @@ def _text(values: object, rows: int | None = None) -> object:
         return pd.Series(np.full(rows or 0, None, dtype=object), dtype=object).to_numpy()
     if isinstance(values, str):
         return values
-    return pd.array(np.asarray(values, dtype=object), dtype=object)
+    return pd.arrays.NumpyExtensionArray(np.asarray(values, dtype=object))
 
 
 def _joined(given: pd.DataFrame, extra: pd.DataFrame, dup: np.ndarray) -> pd.DataFrame:
@@ -255,7 +265,7 @@ def _coded_flows(f: pd.DataFrame, positions: dict[str, np.ndarray], known: np.nd
     if not (goods.is_unique and (procs_unique or procs.is_unique)):
         return None
     rows = slice(None) if known.all() else known
-    columns = {}
+    columns: dict[str, object] = {}
     for col, index in (("process", procs), ("good", goods)):
         codes = positions[col][rows].astype(np.int32, copy=False)
         columns[col] = pd.Categorical.from_codes(codes, dtype=unique_dtype(index))
@@ -338,11 +348,11 @@ def _place_amounts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return taken
 
 
-def plan_from_mapping(data: Any, *, source: str | None = None,
-                      locate: Locator | None = None,
-                      problems: list[Problem] | None = None,
-                      spelled: Mapping[tuple[Any, ...], str] | None = None) -> Plan:
-    """Validate a plan mapping (as read from any plan file) and build the `Plan`.
+def mapping_fields(data: Any, *, source: str | None = None,
+                   locate: Locator | None = None,
+                   problems: list[Problem] | None = None,
+                   spelled: Mapping[tuple[Any, ...], str] | None = None) -> PlanFields:
+    """Validate a plan mapping (as read from any plan file): the `Plan`'s fields.
 
     ``locate`` maps a key path to its line; ``spelled`` how the file wrote scalars that
     YAML did not read as text (for hints on ids such as ``NO``).
@@ -354,8 +364,8 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
             file=source, line=locate(()), hint="see examples/leningrad.yaml")])
     data = dict(data)
     tables = {k: data.pop(k) for k in _TABLE_FIELDS if isinstance(data.get(k), str)}
-    return build_plan(data, tables, source=source, locate=locate, problems=problems,
-                      spelled=spelled)
+    return plan_fields(data, tables, source=source, locate=locate, problems=problems,
+                       spelled=spelled)
 
 
 TableSource = str | pd.DataFrame | pd.Series | Table
@@ -363,11 +373,11 @@ TableSource = str | pd.DataFrame | pd.Series | Table
 Python (or a table already read, as a plan over time hands its template)."""
 
 
-def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
-               source: str | None = None, locate: Locator | None = None,
-               problems: list[Problem] | None = None,
-               spelled: Mapping[tuple[Any, ...], str] | None = None) -> Plan:
-    """Build a `Plan` from a plan mapping and its tables (CSV or Parquet paths, or
+def plan_fields(data: dict[str, Any], tables: Mapping[str, TableSource], *,
+                source: str | None = None, locate: Locator | None = None,
+                problems: list[Problem] | None = None,
+                spelled: Mapping[tuple[Any, ...], str] | None = None) -> PlanFields:
+    """The `Plan`'s fields from a plan mapping and its tables (CSV or Parquet paths, or
     DataFrames), reporting every problem of both at once, each where it is written.
 
     An objective's sense given as a table (``maximize_sets: basket.parquet``, columns
@@ -377,11 +387,10 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
     The one path from input to plan: files, `Plan.from_dict` and `Plan.from_frames`
     all come here, so a table is checked the same way whichever way it arrived.
     """
-    from kantorovich.model.horizon import over_time, plan_over_time
+    from kantorovich.model.horizon import PlanOverTime, over_time
 
-    if over_time(data):
-        return plan_over_time(data, tables, source=source, locate=locate,
-                              problems=problems, spelled=spelled, build=build_plan)
+    if over_time(data):     # model.plan makes its template a Plan and expands it
+        return {OVER_TIME: PlanOverTime(data, tables, source, locate, problems, spelled)}
     locate = locate or (lambda loc: None)
     spelled = spelled or {}
     problems = list(problems or [])
@@ -504,7 +513,7 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
         stray = (unit.notna() & (codes_in(unit, units.index) < 0)).to_numpy()
         for i in np.flatnonzero(stray)[:20]:
             problems.append(t.problem(f"unknown unit '{unit.iat[i]}'", int(i), "unit",
-                                      did_you_mean(unit.iat[i], units.index)
+                                      did_you_mean(str(unit.iat[i]), units.index)
                                       or "declare it under 'units'"))
         if stray.any():
             extra.loc[stray, "unit"] = None
@@ -528,7 +537,7 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
             for i in np.flatnonzero(missing)[:20]:
                 word = f[col].iat[i]
                 problems.append(t.problem(f"unknown {kind} '{word}'", int(i), col,
-                                          did_you_mean(word, choices)
+                                          did_you_mean(str(word), choices)
                                           or f"declare it under '{kind}s'"))
         problems += _twice_listed_flows(Table(f, t.key, t.file, t.typed), positions, known,
                                         inline_flows, goods.index, procs.index, locate)
@@ -550,19 +559,19 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
             mapping.update(expand_amounts(getattr(places_given, key), regional, key, file,
                                           locate, problems))
         if mapping:
-            given = pd.Series(mapping, dtype=float)
-            known = codes_in(given.index, goods.index) >= 0
-            for good in given.index[~known][:20]:
+            stated = pd.Series(mapping, dtype=float)
+            known = codes_in(stated.index, goods.index) >= 0
+            for good in stated.index[~known][:20]:
                 hint = (f"'{good}' is declared per region: write {key}: {{{good}: "
                         f"{{{regional[good][0]}: ...}}}}" if regional.get(good)
                         else did_you_mean(good, goods.index) or "declare it under 'goods'")
                 problems.append(Problem(f"unknown good '{good}'", f"{key}.{good}", file,
                                         locate((key, good)), hint))
-            problems += _given_twice(given.index, amounts.get(key), key,
+            problems += _given_twice(stated.index, amounts.get(key), key,
                                      opened.get("goods"), tables.get("goods"),
                                      lambda i, good: Problem("", f"{key}.{good}", file,
                                                              locate((key, good))))
-            goods.loc[given.index[known], key] = given[known].to_numpy()
+            goods.loc[stated.index[known], key] = stated[known].to_numpy()
         t = table(key, ("good", "amount"), ("amount",),
                   signed=("amount",) if key == "demand" else ())
         if t is not None:
@@ -608,7 +617,7 @@ def build_plan(data: dict[str, Any], tables: Mapping[str, TableSource], *,
     problems += check_plan(pieces, file=file, locate=locate, flows=inline_flows)
     if problems:
         raise PlanError(problems)
-    return Plan(name=spec.name, goods=goods, units=units, processes=procs, flows=flows,
+    return dict(name=spec.name, goods=goods, units=units, processes=procs, flows=flows,
                 objective=objective, policies=tuple(policies), baseline=baseline,
                 period=spec.period, source=source,
                 extra={"description": spec.description} if spec.description else {},
@@ -652,7 +661,7 @@ def _objective_weights(table: Callable[..., Table | None], sense: str, goods: pd
     known = codes_in(named, goods) >= 0
     for i in np.flatnonzero(~known)[:20]:
         problems.append(t.problem(f"unknown good '{named.iat[i]}'", int(i), "good",
-                                  did_you_mean(named.iat[i], goods)
+                                  did_you_mean(str(named.iat[i]), goods)
                                   or "declare it under 'goods'"))
     keep = known & ~named.duplicated(keep="first").to_numpy() & values.notna().to_numpy()
     return pd.Series(values.to_numpy(float)[keep], index=pd.Index(named[keep], dtype=object))
@@ -670,12 +679,12 @@ def _place_problems(per_place: dict[str, dict[str, Any]], file: str | None,
         return None, _pydantic_problems(exc, file, locate, spelled)
 
 
-def load_plan(path: str | Path) -> Plan:
-    """Read, validate and check a YAML, TOML or JSON plan file.
+def document_fields(path: str | Path) -> PlanFields:
+    """Read, validate and check a YAML, TOML or JSON plan file: the `Plan`'s fields.
 
     Raises `PlanError` listing every problem found, each with file, line and path.
     """
     path = Path(path)
     document = read_document(path)
-    return plan_from_mapping(document.data, source=str(path), locate=document.locate,
-                             problems=document.problems, spelled=document.spelled)
+    return mapping_fields(document.data, source=str(path), locate=document.locate,
+                          problems=document.problems, spelled=document.spelled)

@@ -19,78 +19,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from kantorovich.errors import PlanError
-from kantorovich.model.checks import check_plan, positions_in, table_problems
-from kantorovich.model.rules import Rule, RuleSyntaxError, parse_rule, rule_problem
+from kantorovich.errors import PlanError, Problem
+from kantorovich.model.checks import (check_plan, numbers_changed_only, positions_in,
+                                     table_problems)
+from kantorovich.model.rules import Rule
+from kantorovich.model.statements import Objective, Policy, Sense
 from kantorovich.model.tables import codes_in, empty_flows, normalise_flows
 
-__all__ = ["Objective", "Plan", "Policy", "codes_in", "positions_in"]
+if TYPE_CHECKING:
+    from kantorovich.model.documents import Locator
 
-# kept importable from here, where the engine has always found them
+__all__ = ["Objective", "Plan", "Policy", "Sense", "codes_in", "load_plan", "plan_from_mapping",
+           "positions_in"]
+
+# kept importable from here, where the engine has always found them (Objective and
+# Policy are defined in `model.statements`, below the readers that build plans)
 _SHARED = (empty_flows, normalise_flows)
 
-Sense = Literal["maximize", "minimize", "maximize_sets"]
 Changes = Mapping[str, float] | pd.Series
-
-
-@dataclass(frozen=True)
-class Objective:
-    """What the plan optimises.
-
-    ``maximize``: sum of weight x net output (outputs - inputs) per good.
-    ``minimize``: sum of weight x net use (inputs - outputs) per good.
-    ``maximize_sets``: the number of complete sets, net output of each good >= count x sets.
-    """
-
-    sense: Sense
-    weights: pd.Series
-    unit: str = ""
-    constant: float = 0.0
-
-    @property
-    def is_maximize(self) -> bool:
-        """Whether a larger objective is better (``maximize`` and ``maximize_sets``)."""
-        return self.sense != "minimize"
-
-
-@dataclass(frozen=True)
-class Policy:
-    """A named political rule: a linear (in)equality over levels, inputs and outputs.
-
-    ``rule`` may be given as text in the rules language; it is parsed when the policy is
-    made, so a rule that cannot be read is refused here (`PlanError`, located at
-    ``policies.<id>.rule``), not when the plan is solved.
-
-    Examples
-    --------
-    >>> Policy("cap", "level(mill-3) <= 3000").rule.rhs
-    3000.0
-    """
-
-    id: str
-    rule: Rule
-    name: str = ""
-
-    def __post_init__(self) -> None:
-        if isinstance(self.rule, str):
-            try:
-                object.__setattr__(self, "rule", parse_rule(self.rule))
-            except RuleSyntaxError as exc:
-                raise PlanError([rule_problem(self.id, self.rule, exc)]) from None
-        elif not isinstance(self.rule, Rule):
-            raise PlanError([rule_problem(self.id, repr(self.rule),
-                                          RuleSyntaxError("a rule must be text"))])
-
-    @property
-    def label(self) -> str:
-        """What sentences call the policy: its name, or its id."""
-        return self.name or self.id
-
 
 @dataclass(frozen=True, eq=False)
 class Plan:
@@ -125,6 +76,8 @@ class Plan:
         procs = self.processes
         if isinstance(procs, pd.DataFrame) and "level_unit" not in procs.columns:
             object.__setattr__(self, "processes", procs.assign(level_unit=""))
+        if numbers_changed_only():
+            return                     # a checked plan with numbers checked changed
         problems = table_problems(self)
         if not problems:
             problems = check_plan(self, file=self.source)
@@ -138,8 +91,6 @@ class Plan:
 
         Raises `PlanError` listing every problem, each with its path in ``data``.
         """
-        from kantorovich.model.load import plan_from_mapping
-
         return plan_from_mapping(data, source=source)
 
     @classmethod
@@ -203,12 +154,12 @@ class Plan:
         >>> plan
         <Plan 'plan': 2 goods, 0 units, 1 process, 2 flows, 0 policies, maximize bread>
         """
-        from kantorovich.model.frames import plan_from_frames
+        from kantorovich.model.frames import frame_fields
 
-        return plan_from_frames(goods=goods, processes=processes, objective=objective,
-                                flows=flows, supply=supply, demand=demand, units=units,
-                                policies=policies, baseline=baseline, name=name,
-                                period=period, description=description)
+        return plan_of(frame_fields(goods=goods, processes=processes, objective=objective,
+                                    flows=flows, supply=supply, demand=demand, units=units,
+                                    policies=policies, baseline=baseline, name=name,
+                                    period=period, description=description))
 
     # -- changes ------------------------------------------------------------------------
     def with_changes(self, *, supply: Changes | None = None, demand: Changes | None = None,
@@ -306,10 +257,18 @@ class Plan:
         if not isinstance(other, Plan):
             return False
 
-        def same(a: pd.DataFrame | pd.Series, b: pd.DataFrame | pd.Series) -> bool:
+        def same(a: pd.DataFrame | pd.Series | None, b: pd.DataFrame | pd.Series | None
+                 ) -> bool:
             # text may be held as str or object; the values are what count
-            return (a.index.astype(object).equals(b.index.astype(object))
-                    and a.astype(object).equals(b.astype(object)))
+            if a is None or b is None:
+                return a is b
+            if not a.index.astype(object).equals(b.index.astype(object)):
+                return False
+            if isinstance(a, pd.Series) and isinstance(b, pd.Series):
+                return bool(a.astype(object).equals(b.astype(object)))
+            if isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame):
+                return bool(a.astype(object).equals(b.astype(object)))
+            return False
 
         def flows(plan: Plan) -> pd.DataFrame:
             return plan.flows.sort_values(["process", "good"]).reset_index(drop=True)
@@ -431,3 +390,41 @@ class Plan:
                 "flows": len(self.flows), "policies": len(self.policies),
                 "objective": self.objective.sense,
                 "baseline": self.baseline is not None}
+
+
+def plan_from_mapping(data: Any, *, source: str | None = None,
+                      locate: Locator | None = None, problems: list[Problem] | None = None,
+                      spelled: Mapping[tuple[Any, ...], str] | None = None) -> Plan:
+    """Validate a plan mapping (as read from any plan file) and build the `Plan`; see
+    `kantorovich.model.load.mapping_fields`, which reads and checks it."""
+    from kantorovich.model.load import mapping_fields
+
+    return plan_of(mapping_fields(data, source=source, locate=locate, problems=problems,
+                                  spelled=spelled))
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read, validate and check a YAML, TOML or JSON plan file.
+
+    Raises `PlanError` listing every problem found, each with file, line and path.
+    """
+    from kantorovich.model.load import document_fields
+
+    return plan_of(document_fields(path))
+
+
+def plan_of(fields: dict[str, Any]) -> Plan:
+    """The `Plan` of fields a reader gave (`model.load.PlanFields`); for a plan over
+    time, its template made a `Plan` the same way and expanded over the periods
+    (`model.horizon`)."""
+    from kantorovich.model.load import OVER_TIME, plan_fields
+
+    timed = fields.get(OVER_TIME)
+    if timed is None:
+        return Plan(**fields)
+
+    def template(data: dict[str, Any], tables: Mapping[str, Any], **how: Any) -> Plan:
+        return plan_of(plan_fields(data, tables, **how))
+
+    plan: Plan = timed.plan(template)
+    return plan

@@ -10,8 +10,11 @@ Why a real grammar: rules are written by people, so they must be read
 predictably and their mistakes explained in plain words with a column.  The
 text is parsed by a lark LALR grammar (never ``eval``), and arithmetic is done
 with exact fractions so that terms which cancel on paper (``0.1 + 0.2 - 0.3``)
-also cancel here.  Every failure, whatever the input, surfaces as
-:class:`RuleSyntaxError`.
+also cancel here.  Every mistake in the text, whatever the input, surfaces as
+:class:`RuleSyntaxError` (the parser's own errors, located by column, and the
+checks of the arithmetic and the calls).  Any other exception is a bug of ours, not
+the user's: it is never turned into a rule error, so the command line reports it as
+an internal error (exit 70, asking for a report) and the property tests fail on it.
 """
 
 from __future__ import annotations
@@ -22,11 +25,10 @@ import re
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Literal, NoReturn
+from typing import Literal, NoReturn, cast
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import (
-    LarkError,
     UnexpectedCharacters,
     UnexpectedEOF,
     UnexpectedInput,
@@ -35,8 +37,8 @@ from lark.exceptions import (
 
 from kantorovich.errors import Problem
 
-__all__ = ["MAX_RULE_LENGTH", "Rule", "RuleSyntaxError", "Term", "parse_rule", "rule_problem",
-           "rule_text"]
+__all__ = ["MAX_RULE_LENGTH", "Rule", "RuleSyntaxError", "Term", "bound_sign", "parse_rule",
+           "rule_problem", "rule_text"]
 
 TermKind = Literal["level", "input", "output", "net"]
 Sense = Literal["<=", ">=", "=="]
@@ -221,7 +223,8 @@ class _Arg:
     column: int | None
 
 
-def _column(token: Token) -> int | None:
+def _column(token: object) -> int | None:
+    """The 1-based column of a token or a parser error, when it has one."""
     column = getattr(token, "column", None)
     return column if isinstance(column, int) and column > 0 else None
 
@@ -257,7 +260,26 @@ def _describe_linear(expr: _Linear) -> str:
     return _describe(terms[0]) if terms else "a term"
 
 
-class _ToLinear(Transformer):  # type: ignore[type-arg]
+_SENSES: dict[str, Sense] = {"<=": "<=", ">=": ">=", "==": "==", "=": "=="}
+_KINDS: dict[str, TermKind] = {"level": "level", "input": "input", "output": "output",
+                               "net": "net"}
+
+
+def _binary(children: list[object]) -> tuple[_Linear, Token, _Linear]:
+    """The operands and operator token of a binary node."""
+    left, op, right = children
+    assert isinstance(left, _Linear) and isinstance(op, Token) and isinstance(right, _Linear)
+    return left, op, right
+
+
+def _inner(children: list[object]) -> _Linear:
+    """The expression of a unary or parenthesised node (``-e``, ``+e``, ``(e)``)."""
+    value = children[1]
+    assert isinstance(value, _Linear)
+    return value
+
+
+class _ToLinear(Transformer[Token, tuple[_Linear, Sense, _Linear]]):
     """Build :class:`_Linear` values while the LALR parser reduces.
 
     Used as lark's inline transformer, so no parse tree is built and deep
@@ -267,23 +289,21 @@ class _ToLinear(Transformer):  # type: ignore[type-arg]
     def start(self, children: list[object]) -> tuple[_Linear, Sense, _Linear]:
         left, sense, right = children
         assert isinstance(left, _Linear) and isinstance(right, _Linear)
-        return left, sense, right  # type: ignore[return-value]
+        return left, _SENSES[str(sense)], right
 
     def comparison(self, children: list[Token]) -> Sense:
-        op = str(children[0])
-        return "==" if op in ("=", "==") else op  # type: ignore[return-value]
+        return _SENSES[str(children[0])]
 
     def add(self, children: list[object]) -> _Linear:
-        left, _, right = children
-        return left.plus(right)  # type: ignore[union-attr, arg-type]
+        left, _, right = _binary(children)
+        return left.plus(right)
 
     def sub(self, children: list[object]) -> _Linear:
-        left, _, right = children
-        return left.plus(right, -1)  # type: ignore[union-attr, arg-type]
+        left, _, right = _binary(children)
+        return left.plus(right, -1)
 
     def mul(self, children: list[object]) -> _Linear:
-        left, op, right = children
-        assert isinstance(left, _Linear) and isinstance(right, _Linear)
+        left, op, right = _binary(children)
         if left.is_constant:
             return _in_range(_zeros_of(left).plus(right.scaled(left.const)), op)
         if right.is_constant:
@@ -291,31 +311,30 @@ class _ToLinear(Transformer):  # type: ignore[type-arg]
         raise RuleSyntaxError(
             f"rules must be linear: cannot multiply {_describe_linear(left)} "
             f"by {_describe_linear(right)}",
-            _column(op),  # type: ignore[arg-type]
+            _column(op),
             "multiply terms only by numbers",
         )
 
     def div(self, children: list[object]) -> _Linear:
-        left, op, right = children
-        assert isinstance(left, _Linear) and isinstance(right, _Linear)
+        left, op, right = _binary(children)
         if not right.is_constant:
             raise RuleSyntaxError(
                 f"rules must be linear: cannot divide by {_describe_linear(right)}",
-                _column(op),  # type: ignore[arg-type]
+                _column(op),
                 "divide only by numbers",
             )
         if right.const == 0:
-            raise RuleSyntaxError("division by zero", _column(op))  # type: ignore[arg-type]
+            raise RuleSyntaxError("division by zero", _column(op))
         return _in_range(left.scaled(1 / right.const).plus(_zeros_of(right)), op)
 
     def neg(self, children: list[object]) -> _Linear:
-        return children[1].scaled(Fraction(-1))  # type: ignore[union-attr]
+        return _inner(children).scaled(Fraction(-1))
 
     def pos(self, children: list[object]) -> _Linear:
-        return children[1]  # type: ignore[return-value]
+        return _inner(children)
 
     def group(self, children: list[object]) -> _Linear:
-        return children[1]  # type: ignore[return-value]
+        return _inner(children)
 
     def number(self, children: list[Token]) -> _Linear:
         token = children[0]
@@ -345,8 +364,8 @@ class _ToLinear(Transformer):  # type: ignore[type-arg]
 
     def call(self, children: list[object]) -> _Linear:
         name_token, _, args, _ = children
-        assert isinstance(name_token, Token)
-        term = _make_term(name_token, args or [])  # type: ignore[arg-type]
+        assert isinstance(name_token, Token) and (args is None or isinstance(args, list))
+        term = _make_term(name_token, args or [])
         return _Linear({term: Fraction(1)}, mentioned=True)
 
 
@@ -380,7 +399,7 @@ def _make_term(name_token: Token, args: list[_Arg]) -> Term:
             )
             bad = args[1].column if len(args) > 1 else (args[0].column if args else col)
             raise RuleSyntaxError(f"{name}() takes one {what} id", bad, hint)
-        return Term(name, args[0].value)  # type: ignore[arg-type]
+        return Term(_KINDS[name], args[0].value)
 
     usage = f"write {name}(good), {name}(good, unit) or {name}(good, region=...)"
     if not args:
@@ -419,7 +438,7 @@ def _make_term(name_token: Token, args: list[_Arg]) -> Term:
             col,
             "write two rules, or leave one of them out",
         )
-    return Term(name, good, given.get("unit"), given.get("region"))  # type: ignore[arg-type]
+    return Term(_KINDS[name], good, given.get("unit"), given.get("region"))
 
 
 @functools.cache
@@ -480,7 +499,7 @@ def _shown(value: str) -> str:
 def _from_unexpected_characters(err: UnexpectedCharacters, text: str) -> RuleSyntaxError:
     pos = err.pos_in_stream if isinstance(err.pos_in_stream, int) else -1
     char = text[pos] if 0 <= pos < len(text) else (err.char or "?")
-    col = _column(err)  # type: ignore[arg-type]
+    col = _column(err)
     prev = text[pos - 1] if pos > 0 else ""
     nxt = text[pos + 1] if pos + 1 < len(text) else ""
     if char in "<>":
@@ -565,8 +584,8 @@ def _from_unexpected_token(err: UnexpectedToken, text: str) -> RuleSyntaxError:
     )
 
 
-def _fail_from_lark(err: LarkError, text: str) -> NoReturn:
-    """Re-raise a lark error as :class:`RuleSyntaxError` in plain words."""
+def _fail_from_lark(err: UnexpectedInput, text: str) -> NoReturn:
+    """Re-raise the parser's error as :class:`RuleSyntaxError` in plain words."""
     if isinstance(err, UnexpectedCharacters):
         raise _from_unexpected_characters(err, text) from None
     if isinstance(err, UnexpectedToken):
@@ -575,9 +594,8 @@ def _fail_from_lark(err: LarkError, text: str) -> NoReturn:
         raise RuleSyntaxError(
             "the rule ends too early", len(text.rstrip()) + 1, _expected_words(set(err.expected))
         ) from None
-    if isinstance(err, UnexpectedInput):
-        raise RuleSyntaxError("this rule cannot be read", _column(err)) from None  # type: ignore[arg-type]
-    raise RuleSyntaxError("this rule cannot be read") from None
+    column = err.column if isinstance(err.column, int) and err.column > 0 else None
+    raise RuleSyntaxError("this rule cannot be read", column) from None
 
 
 def _to_float(value: Fraction) -> float:
@@ -636,7 +654,7 @@ def parse_rule(text: str) -> Rule:
     ------
     RuleSyntaxError
         For any text that is not a single linear comparison of level(),
-        input(), output() and net() terms; never any other exception.
+        input(), output() and net() terms. Any other exception is a bug.
 
     Examples
     --------
@@ -656,16 +674,12 @@ def parse_rule(text: str) -> Rule:
             f"{MAX_RULE_LENGTH:,}", None,
             "split it into several rules, or total a unit or region with input() or output()")
     try:
-        left, sense, right = _parser().parse(text)
+        # lark types parse() as a tree; with an inline transformer it returns what
+        # `_ToLinear.start` returns
+        left, sense, right = cast(tuple[_Linear, Sense, _Linear], _parser().parse(text))
         return _build(left, sense, right, text)
-    except RuleSyntaxError:
-        raise
-    except LarkError as err:
+    except UnexpectedInput as err:   # the parser's own: the text is not a rule
         _fail_from_lark(err, text)
-    except RecursionError:
-        raise RuleSyntaxError("the rule is nested too deeply") from None
-    except Exception as err:  # defensive: callers rely on a single error type
-        raise RuleSyntaxError(f"this rule cannot be read ({type(err).__name__})") from None
 
 
 _PLAIN_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-@]*")
@@ -711,6 +725,31 @@ def rule_text(rule: Rule) -> str:
         sign = ("-" if i == 0 else " - ") if coef < 0 else ("" if i == 0 else " + ")
         parts.append(f"{sign}{factor}{call}")
     return f"{''.join(parts)} {rule.sense} {_written_number(rule.rhs)}"
+
+
+def bound_sign(rule: Rule) -> float:
+    """1.0 when ``rule.rhs`` is the rule's bound as written, -1.0 when the rule was
+    written with its terms right of the comparison and its bound left of it, so that the
+    bound as written is ``-rule.rhs`` (``600 <= input(wheat, a)`` is held as
+    ``-input(wheat, a) <= -600``). What varies "the rule's level" (a sweep) moves the bound
+    as written and keeps the rule's direction.
+
+    >>> rule = parse_rule("600 <= input(wheat, a)")
+    >>> bound_sign(rule), rule.rhs
+    (-1.0, -600.0)
+    >>> bound_sign(parse_rule("input(wheat, a) >= 600"))
+    1.0
+    """
+    return _written_sign(rule.text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _written_sign(text: str) -> float:
+    try:
+        left, _, right = cast(tuple[_Linear, Sense, _Linear], _parser().parse(text))
+    except (UnexpectedInput, RuleSyntaxError):   # a rule made without readable text
+        return 1.0
+    return -1.0 if left.is_constant and not right.is_constant else 1.0
 
 
 def rule_problem(policy: str, text: str, error: RuleSyntaxError, *, file: str | None = None,

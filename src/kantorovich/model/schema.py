@@ -8,6 +8,7 @@ whole columns rather than model by model.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
@@ -110,7 +111,8 @@ TablePath = Annotated[str, Field(
     description="Path of a CSV, TSV or Parquet table, relative to the plan file.")]
 """A table named by path; its format is chosen by the extension, in any case."""
 
-SENSES = ("maximize", "minimize", "maximize_sets")
+SENSES: tuple[Literal["maximize", "minimize", "maximize_sets"], ...] = (
+    "maximize", "minimize", "maximize_sets")
 """The objective's senses, each a mapping of good -> weight (or count) or a table."""
 
 
@@ -178,12 +180,12 @@ class PlanSpec(_Strict):
     processes: dict[str, ProcessSpec] | TablePath = Field(default_factory=dict)
     flows: TablePath | None = Field(
         None, description="Table of process,good,input,output amounts per unit of level.")
-    supply: dict[str, Amount | dict[str, Amount]] | TablePath = Field(
+    supply: Mapping[str, Amount | dict[str, Amount]] | TablePath = Field(
         default_factory=dict, description="Amount per good; per place for a regional good.")
-    demand: dict[str, Demand | dict[str, Demand]] | TablePath = Field(
+    demand: Mapping[str, Demand | dict[str, Demand]] | TablePath = Field(
         default_factory=dict, description="Amount per good; per place for a regional good.")
     objective: ObjectiveSpec
-    policies: dict[str, PolicySpec | str] = Field(default_factory=dict)
+    policies: Mapping[str, PolicySpec | str] = Field(default_factory=dict)
     baseline: BaselineSpec | None = None
 
 

@@ -6,10 +6,13 @@ them without importing the plan class they guard.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from kantorovich.model.statements import Objective, Policy
 
 __all__ = ["PlanTables", "codes_in", "empty_flows", "normalise_flows"]
 
@@ -26,8 +29,8 @@ class PlanTables(NamedTuple):
     units: pd.DataFrame
     processes: pd.DataFrame
     flows: pd.DataFrame
-    objective: object
-    policies: tuple[object, ...]
+    objective: Objective
+    policies: tuple[Policy, ...]
     baseline: pd.Series | None
     source: str | None = None
 

@@ -179,7 +179,7 @@ def read_parquet_table(base: Path | None, name: str, key: str,
                                 hint="a Parquet table is a file written by pyarrow, pandas "
                                      "(to_parquet), polars or DuckDB"))
         return None
-    columns = {}
+    columns: dict[str, object] = {}
     for field, column in zip(data.schema, data.columns):
         kind = field.type
         text = field.name.strip() in ID_COLUMNS + TEXT_COLUMNS
@@ -437,24 +437,31 @@ def check_table(table: Table, problems: list[Problem], required: tuple[str, ...]
         def written(i: int) -> str:
             return raw.iloc[i] if raw is not None else repr(float(values.iloc[i]))
 
-        blank = (raw == "") if col not in OPTIONAL_NUMBERS or raw is None \
-            else raw.str.lower().isin(("", "nan", ".nan"))
-        bad = (values.isna() & ~blank).to_numpy() if raw is not None \
-            else np.zeros(len(values), dtype=bool)
+        if raw is None:             # numbers already: none is badly written
+            bad = np.zeros(len(values), dtype=bool)
+            empty = values.isna().to_numpy()
+        else:
+            unwritten = (raw == "") if col not in OPTIONAL_NUMBERS \
+                else raw.str.lower().isin(("", "nan", ".nan"))
+            bad = (values.isna() & ~unwritten).to_numpy()
+            empty = unwritten.to_numpy()
         if col in filled:
-            empty = blank.to_numpy() if raw is not None else values.isna().to_numpy()
             for i in np.flatnonzero(empty)[:_LISTED]:
                 problems.append(table.problem(f"empty '{col}'", int(i), col))
         infinite = np.isinf(values.to_numpy())
-        if infinite.any() and raw is not None:  # inf written out is fine; an overflow is not
-            bad = bad | (infinite & ~raw.str.lower().isin(_INFINITY).to_numpy())
-        for i in np.flatnonzero(bad)[:_LISTED]:
-            if _NUMBER.fullmatch(raw.iloc[i]):
-                problems.append(table.problem(f"'{col}' is out of range: {shown(raw.iloc[i])}",
-                                              int(i), col, "numbers must be below 1e308"))
-            else:
-                problems.append(table.problem(f"'{col}' is not a number: {shown(raw.iloc[i])}",
-                                              int(i), col, "write a plain number such as 12.5"))
+        if raw is not None:
+            if infinite.any():      # inf written out is fine; an overflow is not
+                bad = bad | (infinite & ~raw.str.lower().isin(_INFINITY).to_numpy())
+            for i in np.flatnonzero(bad)[:_LISTED]:
+                written_as = str(raw.iloc[i])
+                if _NUMBER.fullmatch(written_as):
+                    problems.append(table.problem(
+                        f"'{col}' is out of range: {shown(written_as)}", int(i), col,
+                        "numbers must be below 1e308"))
+                else:
+                    problems.append(table.problem(
+                        f"'{col}' is not a number: {shown(written_as)}", int(i), col,
+                        "write a plain number such as 12.5"))
         if bad.any():               # else no copy of a column of 10^7 numbers
             values = values.where(~bad)
         if col not in signed:
@@ -555,4 +562,4 @@ def optional_text(frame: pd.DataFrame, col: str) -> object:
     if col not in frame:
         return None
     values = np.asarray(frame[col].array, dtype=object)
-    return np.where(values == "", None, values)
+    return np.where(values == "", np.asarray(None, dtype=object), values)

@@ -10,11 +10,13 @@ template and timeline into one ordinary plan (`expand`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from kantorovich.model.plan import Plan
+if TYPE_CHECKING:
+    from kantorovich.model.plan import Plan
 
 __all__ = ["STOCK_COLUMNS", "Timeline"]
 

@@ -87,7 +87,9 @@ def _inline_processes(plan: Plan) -> dict[str, dict[str, Any]]:
             sides[side][process] = dict(zip(rows["good"].astype(str),
                                             map(_number, rows[col])))
     entries: dict[str, dict[str, Any]] = {}
-    for process, row in zip(procs.index, procs.itertuples(index=False)):
+    capacities = procs["capacity"].to_numpy(float)
+    min_levels = procs["min_level"].to_numpy(float)
+    for k, (process, row) in enumerate(zip(procs.index, procs.itertuples(index=False))):
         entry: dict[str, Any] = {}
         if isinstance(row.unit, str):
             entry["unit"] = row.unit
@@ -98,10 +100,11 @@ def _inline_processes(plan: Plan) -> dict[str, dict[str, Any]]:
         for side in ("inputs", "outputs"):
             if process in sides[side]:
                 entry[side] = sides[side][process]
-        if not math.isinf(row.capacity) or row.capacity < 0:
-            entry["capacity"] = _number(row.capacity)
-        if row.min_level != 0:
-            entry["min_level"] = _number(row.min_level)
+        capacity, min_level = float(capacities[k]), float(min_levels[k])
+        if not math.isinf(capacity) or capacity < 0:
+            entry["capacity"] = _number(capacity)
+        if min_level != 0:
+            entry["min_level"] = _number(min_level)
         entries[str(process)] = entry
     return entries
 

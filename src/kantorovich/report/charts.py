@@ -109,8 +109,8 @@ def _flows(result: PlanResult) -> dict[str, Any]:
     flows = result.flows
     goods = result.goods
     worth = _worth(result).reindex(goods.index).to_numpy(float)
-    gpos = goods.index.get_indexer(flows["good"])
-    ppos = plan.processes.index.get_indexer(flows["process"])
+    gpos = goods.index.get_indexer(pd.Index(flows["good"], copy=False))
+    ppos = plan.processes.index.get_indexer(pd.Index(flows["process"], copy=False))
     inputs = flows["input"].to_numpy(float)
     outputs = flows["output"].to_numpy(float)
     scale = "value" if bool((worth[gpos] * (inputs + outputs) > 0).any()) else "amount"
@@ -155,11 +155,11 @@ def _flows(result: PlanResult) -> dict[str, Any]:
         kind, group = _KINDS[key // width], key % width
         if kind == "process":
             other = other_procs and group == MOST_NODES - 1
-            ident = "(other processes)" if other else proc_ids[first_proc[group]]
+            ident = "(other processes)" if other else str(proc_ids[first_proc[group]])
             name = ident if other else proc_names.get(ident, ident)
         else:
             other = other_goods and group == MOST_NODES - 1
-            ident = "(other goods)" if other else good_ids[first_good[group]]
+            ident = "(other goods)" if other else str(good_ids[first_good[group]])
             name = ident if other else good_names.get(ident, ident)
         label = {"supply": f"Supply of {name}", "output": f"{name} (net output)"}.get(kind,
                                                                                     name)
@@ -208,8 +208,8 @@ def _baseline_inputs(result: PlanResult) -> list[dict[str, Any]]:
     position = pd.Series(np.arange(len(plan.units)), index=plan.units.index.astype(str))
     frame["_at"] = position.reindex(frame["unit"]).fillna(len(position)).to_numpy()
     frame = frame.sort_values(["_at", "good"], kind="stable").drop(columns="_at")
-    return [{**r, "baseline": float(r["baseline"]), "optimal": float(r["optimal"])}
-            for r in frame.to_dict(orient="records")]
+    return [{**{str(k): v for k, v in r.items()}, "baseline": float(r["baseline"]),
+             "optimal": float(r["optimal"])} for r in frame.to_dict(orient="records")]
 
 
 def chart_data(result: PlanResult) -> dict[str, Any]:

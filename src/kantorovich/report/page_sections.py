@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from kantorovich.explain.analyses import Analyses
 from kantorovich.explain.story import explain
-from kantorovich.numbers import fmt
+from kantorovich.numbers import cell, fmt
 from kantorovich.report.page_parts import MOST_ROWS, PageData, chart, esc, left_out, table
 from kantorovich.results.result import PlanResult
 
@@ -143,7 +143,7 @@ def goods_section(page: PageData, result: PlanResult, has_chart: bool) -> str:
             row += [page.num(["sensitivity", "goods", good, "supply"]),
                     page.num(["sensitivity", "goods", good, "demand"])]
         else:
-            row += [esc(fmt(given.at[good, key])) if good in given.index else ""
+            row += [esc(fmt(cell(given.at[good, key]))) if good in given.index else ""
                     for key in ("supply", "demand")]
         row += [page.num(["net_output", good]), page.num(["shadow_prices", good]),
                 esc(page.get(["price_units", good]))]
@@ -165,7 +165,7 @@ def processes_table(page: PageData, result: PlanResult) -> str:
         return note
     units = result.plan.processes["unit"]
     rows = [[esc(page.name("processes", pid)),
-             esc(page.name("units", units.get(pid)) if isinstance(units.get(pid), str) else ""),
+             esc(page.name("units", unit) if isinstance(unit := units.get(pid), str) else ""),
              page.num(["levels", pid]), page.num(["reduced_costs", pid])]
             for pid in levels]
     return table(["Process", "Production unit", "Level", "Reduced cost"], rows,

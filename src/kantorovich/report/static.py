@@ -71,14 +71,16 @@ def _render(figs: dict[str, Any], fmt: str) -> dict[str, bytes]:
     import plotly.offline
     from playwright.sync_api import sync_playwright
 
+    from kantorovich.report.offline import policy_meta
+
     out = {}
     with sync_playwright() as playwright:
         browser = launch(playwright)
         try:
             page = browser.new_page()
             page.route("**/*", lambda route: route.abort())   # nothing is fetched
-            page.set_content("<!DOCTYPE html><html><head><meta charset='utf-8'></head>"
-                             "<body></body></html>")
+            page.set_content("<!DOCTYPE html><html><head><meta charset='utf-8'>"
+                             + policy_meta() + "</head><body></body></html>")
             page.add_script_tag(content=plotly.offline.get_plotlyjs())
             for name, fig in figs.items():
                 figure = json.loads(pio.to_json(fig, validate=False))

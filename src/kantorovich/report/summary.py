@@ -35,29 +35,18 @@ import pandas as pd
 from kantorovich.explain.analyses import Analyses, analyse
 from kantorovich.explain.diagnosis_text import diagnosis_dict
 from kantorovich.model.expansion import horizon_of
+from kantorovich.report.inline import INLINE_ROWS, in_table
 from kantorovich.serialise import (clean, frame_cleaned, frame_records, number, plain,
                                    series_dict)
 from kantorovich.results.result import PlanResult
 
 __all__ = ["INLINE_ROWS", "summary"]
 
-INLINE_ROWS = 10_000
-"""Most rows a per-process or per-good section of the summary holds; a larger one is left
-to its table (see the module docstring)."""
-
-
-def _in_table(out: dict[str, Any], path: str, table: str, rows: int,
-              column: str | None = None) -> dict[str, Any]:
-    """The note that stands for a section left to ``table``; ``path`` is recorded in
-    ``out["in_tables"]``."""
-    out.setdefault("in_tables", []).append(path)
-    return {"table": table, **({"column": column} if column else {}), "rows": int(rows)}
-
 
 def _mapping(out: dict[str, Any], key: str, series: pd.Series, table: str,
              column: str) -> None:
     """``out[key]``: ``{id: value}`` of ``series``, or the note when it is too long."""
-    out[key] = (_in_table(out, key, table, len(series), column) if len(series) > INLINE_ROWS
+    out[key] = (in_table(out, key, table, len(series), column) if len(series) > INLINE_ROWS
                 else series_dict(series))
 
 
@@ -82,7 +71,8 @@ def _by_unit(result: PlanResult) -> dict[str, dict[str, dict[str, Any]]]:
                           "output": _json_floats(frame["output"].to_numpy(float))},
                          index=frame.index.get_level_values("good").astype(str))
     units = frame.index.get_level_values("unit").astype(str)
-    return {str(unit): group.to_dict(orient="index")
+    return {str(unit): {str(good): {"input": row["input"], "output": row["output"]}
+                        for good, row in group.to_dict(orient="index").items()}
             for unit, group in cells.groupby(units, sort=False)}
 
 
@@ -109,7 +99,9 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True,
     plan = result.plan
     out: dict[str, Any] = {
         "plan": plan.name, "period": plan.period, "status": result.status.value,
-        "objective": number(result.objective) if result.is_optimal else None,
+        # an unverified answer keeps its number: the status and the certificate's
+        # failures say it is not proven optimal
+        "objective": number(result.objective) if result.status.has_solution else None,
         "objective_unit": result.objective_unit, "sense": plan.objective.sense,
         "solve_seconds": number(result.seconds),
         "method": result.method, "method_reason": result.method_reason,
@@ -135,10 +127,10 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True,
     left_out = result.left_out
     if "by_unit" in left_out:
         # the flows table holds the same rows, each process its own unit
-        out["by_unit"] = _in_table(out, "by_unit", "flows", result.written_flow_rows)
+        out["by_unit"] = in_table(out, "by_unit", "flows", result.written_flow_rows)
     else:
         pairs = result.by_unit_rows
-        out["by_unit"] = (_in_table(out, "by_unit", "by_unit", pairs)
+        out["by_unit"] = (in_table(out, "by_unit", "by_unit", pairs)
                           if pairs > INLINE_ROWS else _by_unit(result))
     if left_out:
         out["left_out"] = dict(left_out)
@@ -180,7 +172,7 @@ def _analyses(out: dict[str, Any], found: Analyses) -> None:
         for section, kind in (("goods", "good"), ("policies", "policy")):
             rows = ranges[ranges["kind"] == kind]
             out["price_ranges"][section] = (
-                _in_table(out, f"price_ranges.{section}", "price_ranges", len(rows))
+                in_table(out, f"price_ranges.{section}", "price_ranges", len(rows))
                 if len(rows) > INLINE_ROWS else
                 {str(i): {"low": number(r["low"]), "high": number(r["high"]),
                           "unique": bool(r["unique"]), "checked": bool(r["checked"])}
@@ -188,33 +180,33 @@ def _analyses(out: dict[str, Any], found: Analyses) -> None:
     sens = found.sensitivity
     if sens is not None:
         out["sensitivity"] = {
-            section: (_in_table(out, f"sensitivity.{section}", f"sensitivity_{section}",
+            section: (in_table(out, f"sensitivity.{section}", f"sensitivity_{section}",
                                 len(sens[section])) if len(sens[section]) > INLINE_ROWS
                       else _records_by_id(sens[section]))
             for section in ("goods", "policies", "weights")}
         if found.report:
             cells = found.report["variable_cells"]
             out["sensitivity"]["variable_cells"] = (
-                _in_table(out, "sensitivity.variable_cells", "sensitivity_variable_cells",
+                in_table(out, "sensitivity.variable_cells", "sensitivity_variable_cells",
                           len(cells)) if len(cells) > INLINE_ROWS
                 else _records_by_id(cells))
             rows = found.report["constraints"]
             out["sensitivity"]["constraints"] = (
-                _in_table(out, "sensitivity.constraints", "sensitivity_constraints",
+                in_table(out, "sensitivity.constraints", "sensitivity_constraints",
                           len(rows)) if len(rows) > INLINE_ROWS else frame_records(rows))
     comparison = found.baseline
     if comparison is not None:
         changes = comparison.processes
         if len(changes) > INLINE_ROWS:
             out["baseline"] = {**replace(comparison, processes=changes.iloc[:0]).to_dict(),
-                               "changes": _in_table(out, "baseline.changes", "baseline",
+                               "changes": in_table(out, "baseline.changes", "baseline",
                                                     len(changes))}
         else:
             out["baseline"] = comparison.to_dict()
         moves = comparison.moves
-        out["moves"] = (_in_table(out, "moves", "moves", len(moves))
+        out["moves"] = (in_table(out, "moves", "moves", len(moves))
                         if len(moves) > INLINE_ROWS else frame_records(moves))
     costs = found.policy_costs
     if costs is not None:
-        out["policy_costs"] = (_in_table(out, "policy_costs", "policy_costs", len(costs))
+        out["policy_costs"] = (in_table(out, "policy_costs", "policy_costs", len(costs))
                                if len(costs) > INLINE_ROWS else _records_by_id(costs))

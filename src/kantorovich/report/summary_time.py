@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kantorovich.report.inline import INLINE_ROWS, in_table
 from kantorovich.results.horizon import OverTime
 from kantorovich.serialise import clean, plain
 
@@ -34,8 +35,6 @@ def _per_period(ids: np.ndarray, values: np.ndarray, periods: int) -> dict[str, 
 def over_time_sections(out: dict[str, Any], timed: OverTime,
                        numeraire: str | None = None) -> None:
     """Put the sections of a plan over time into ``out`` (see the module docstring)."""
-    from kantorovich.report.summary import INLINE_ROWS, _in_table
-
     periods = timed.periods
     n_per = len(periods)
     out["periods"] = [int(t) for t in periods]
@@ -48,7 +47,7 @@ def over_time_sections(out: dict[str, Any], timed: OverTime,
     def section(key: str, frame: pd.DataFrame, ids: pd.Index, column: str,
                 table: str) -> None:
         if len(frame) > INLINE_ROWS:
-            out[key] = _in_table(out, key, table, len(frame), column)
+            out[key] = in_table(out, key, table, len(frame), column)
         else:
             out[key] = _per_period(ids.to_numpy(object), frame[column].to_numpy(float),
                                    n_per)
@@ -61,7 +60,7 @@ def over_time_sections(out: dict[str, Any], timed: OverTime,
     unit = timed.result.objective_unit
     out["price_units"] = ({str(g): (f"{unit} per {u}" if u else unit)
                            for g, u in units.items()} if len(units) <= INLINE_ROWS
-                          else _in_table(out, "price_units", "goods", len(goods),
+                          else in_table(out, "price_units", "goods", len(goods),
                                          "price_unit"))
     policies = timed.policies
     if policies is not None:
@@ -69,12 +68,12 @@ def over_time_sections(out: dict[str, Any], timed: OverTime,
                 "price", "policies")
     stocks = timed.stocks
     if len(stocks) > INLINE_ROWS:
-        out["stocks"] = _in_table(out, "stocks", "stocks", len(stocks))
+        out["stocks"] = in_table(out, "stocks", "stocks", len(stocks))
     else:
         out["stocks"] = _stock_section(stocks, n_per)
     stored = timed.inventories
     if len(stored) > INLINE_ROWS:
-        out["inventories"] = _in_table(out, "inventories", "inventories", len(stored))
+        out["inventories"] = in_table(out, "inventories", "inventories", len(stored))
     else:
         ids = timed.map.timeline.loss.index.to_numpy(object)
         carried = _per_period(ids, stored["carried"].to_numpy(float), n_per)

@@ -20,10 +20,18 @@ What "verified" guarantees, each residual being at most ``tolerance`` (default 1
 * **Dual feasibility.** A price or reduced cost that points at an infinite bound (a
   price that would pay for relaxing a bound that is not there) is measured against the
   column's price scale ``|c_j| + sum_i |a_ij y_i|`` (for a row: the largest such scale
-  per unit of its coefficients), so a flipped sign fails at any magnitude. A reduced cost
-  asking for more of a level that has no capacity is also weighed by how far the plan's
-  own consuming rows (labour, a supply) let that level go, against the objective's scale:
-  a price of 1e-8 per unit of a level that could reach 1e10 is not "nearly zero".
+  per unit of its coefficients, and at least 1e-9 of the largest cost), so a flipped
+  sign on a priced row, or a reduced cost that holds any part of the column's own cost,
+  fails at any magnitude above 1e-15 of the largest cost. A reduced cost
+  made of prices alone (``|z_j| <= sum_i |a_ij y_i|``: a process of no cost of its own)
+  passes when its worth at the column's typical level, ``|z_j| L_j``, is within the
+  tolerance of the objective's scale: the prices carry the rounding of the whole
+  objective, so a process of no cost among goods of no price gets a reduced cost of
+  rounding noise (Netlib's etamacro: ``1.3e-12`` where the costs reach 780). A reduced
+  cost asking for more of a level that has no capacity is also weighed by how far the
+  plan's own consuming rows (labour, a supply) let that level go, against the
+  objective's scale: a price of 1e-8 per unit of a level that could reach 1e10 is not
+  "nearly zero".
 * **Complementary slackness.** Each ``|price| x |slack|`` and ``|reduced cost| x |distance
   to bound|``, measured against the objective's scale ``sum_j |c_j x_j| + |c x|`` (or the
   dual side's, or the objective at typical levels ``sum_j |c_j| L_j``, whichever is
@@ -33,6 +41,19 @@ What "verified" guarantees, each residual being at most ``tolerance`` (default 1
 Residuals are relative, so the guarantee does not depend on the units the plan is
 written in. NaN anywhere fails. `Certificate.failures` says which condition failed, at
 which good, policy or process, and by how much.
+
+Why 1e-6 of these scales. Solvers state their tolerances the same way: HiGHS's primal
+and dual feasibility tolerances are 1e-7 absolute on a program it has scaled to numbers
+near 1, and first-order and interior-point codes (PDLP, IPX) stop at residuals of 1e-6
+to 1e-8 relative to the norms of the right-hand side and of the costs. Relative to each
+row's and column's own scale, 1e-6 is ten times looser than what the simplex delivers
+after scaling (so a right answer is never refused: every one of Netlib's LPs that HiGHS
+solves, etamacro and ganges included, is verified; ``benchmarks/netlib.py``) and five
+orders of magnitude below the smallest mistake of the trust issue's hostile plans (a rule
+11% short, a flipped price, a plan left unmade at prices of 1e-9; see
+``tests/test_hostile_solves.py``, ``tests/test_scaling.py`` and
+``tests/test_certificate.py``). A double computes each scale's terms to 1e-16; what the
+rest of the tolerance allows for is the conditioning of the basis the prices come from.
 """
 
 from __future__ import annotations
@@ -270,6 +291,15 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
     # by how far the plan's rows let that level go, against the objective: prices that
     # sit under the solver's tolerance (1e-8 per unit of a level that could reach 1e10)
     # must not let a plan that makes nothing pass for optimal
+    # prices carry the rounding of the whole objective: a process of no cost of its own
+    # among unpriced goods gets a reduced cost of rounding noise (1e-12 of the objective in
+    # Netlib's etamacro and ganges). A wrong sign made of prices alone (none of it the
+    # column's own cost) passes when its worth at the column's typical level is within
+    # the tolerance of the objective; one with a part of the column's own cost is judged
+    # against the column's price scale, at any magnitude
+    own = _ratio(np.maximum(col_bad - abs_ya, 0.0), price_scale)
+    worth = _ratio(col_bad * level, np.full_like(level, obj_scale))
+    col_d = np.minimum(col_d, np.maximum(worth, own))
     upper = _implied_upper(lp, A, rows)
     with np.errstate(invalid="ignore"):
         stake = np.where((z > 0) & np.isinf(lp.col_upper) & np.isfinite(upper),

@@ -34,7 +34,7 @@ from kantorovich.results.diagnosis_records import Records
 from kantorovich.results.elastic import (elastic_program, filter_conflict, plan_levels,
                                          relaxed_program, satisfies, slack_amounts,
                                          statement_sides, weaken_min_levels)
-from kantorovich.serialise import plain
+from kantorovich.serialise import plain_dict
 
 if TYPE_CHECKING:
     from kantorovich.results.result import PlanResult
@@ -92,7 +92,7 @@ class Diagnosis:
         infinities, None for undefined ones. The JSON document of ``kantorovich solve
         --json``, with its sentences, is
         `kantorovich.explain.diagnosis_text.diagnosis_dict`."""
-        return plain({
+        return plain_dict({
             "status": self.status.value, "kind": self.kind, "plan": self.plan,
             "conflict": self.conflict, "irreducible": self.irreducible,
             "conflict_source": self.conflict_source, "relaxation": self.relaxation,

@@ -43,8 +43,7 @@ class Records:
         kind, ident = str(lp.rows["kind"].iat[i]), str(lp.rows["id"].iat[i])
         if kind == "good":
             name, unit = self.good(ident)
-            supply = float(self.plan.goods.at[ident, "supply"])
-            demand = float(self.plan.goods.at[ident, "demand"])
+            supply, demand = self.plan.goods.loc[ident, ["supply", "demand"]].to_numpy(float)
             gap = demand - supply
             scale = 1e-9 * (1.0 + abs(demand) + abs(supply))
             what = "demand" if gap > scale else "supply" if gap < -scale else "balance"

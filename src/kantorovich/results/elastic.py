@@ -71,7 +71,7 @@ def elastic_program(lp: LinearProgram, plan: Plan) -> Elastic:
     rkind = lp.rows["kind"].to_numpy(object)
     lo, up = lp.row_lower, lp.row_upper
     good = np.flatnonzero((rkind == "good") & np.isfinite(lo))
-    gpos = plan.goods.index.get_indexer(lp.rows["id"].to_numpy(object)[good])
+    gpos = plan.goods.index.get_indexer(pd.Index(lp.rows["id"].to_numpy(object)[good]))
     supply = plan.goods["supply"].to_numpy(float)[gpos]
     demand = plan.goods["demand"].to_numpy(float)[gpos]
     has_demand = demand > 0

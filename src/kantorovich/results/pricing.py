@@ -33,7 +33,7 @@ from kantorovich.errors import PlanError, Problem
 from kantorovich.lp.compile import compile_plan
 from kantorovich.lp.status import Status
 from kantorovich.model.plan import Plan, normalise_flows
-from kantorovich.lp.highs import HighsSession
+from kantorovich.results.chain import solve_program
 
 if TYPE_CHECKING:
     from kantorovich.results.result import PlanResult
@@ -69,7 +69,9 @@ class ProposedProcess:
         ``good`` set to ``value``."""
         flows = dict(self.inputs if side == "input" else self.outputs)
         flows[good] = float(value)
-        return replace(self, **{f"{side}s": flows})
+        if side == "input":
+            return replace(self, inputs=flows)
+        return replace(self, outputs=flows)
 
 
 def _problems_in(data: Any, plan: Plan, file: str | None, locate: Any) -> list[Problem]:
@@ -127,10 +129,12 @@ def load_process(source: str | Path | dict[str, Any], plan: Plan) -> ProposedPro
     PlanError
         Listing every problem, located (file, line, path), as for a plan file.
     """
+    from kantorovich.model.documents import Locator, read_document
+
+    locate: Locator
     if isinstance(source, dict):
         data, file, locate = source, None, (lambda loc: None)
     else:
-        from kantorovich.model.documents import read_document
 
         document = read_document(Path(source))
         data, file, locate = document.data, str(source), document.locate
@@ -269,11 +273,10 @@ def _not_unique(result: PlanResult, process: ProposedProcess) -> list[str]:
 def _improves_with(result: PlanResult, process: ProposedProcess) -> bool | None:
     """Whether the optimum improves with ``process`` added (None: the re-solve did not
     end in an optimum or an unbounded plan)."""
-    # a plain solve of the compiled plan (the result layer's `solve` would import this
+    # the chain on the compiled plan (the result layer's `solve` would import this
     # module's caller): only its status and objective are read
-    with HighsSession(compile_plan(with_process(result.plan, process)),
-                      budget=result.budget) as session:
-        again = session.solve()
+    again = solve_program(compile_plan(with_process(result.plan, process)),
+                          budget=result.budget).solution
     if again.status is Status.UNBOUNDED:
         return True
     if again.status is not Status.OPTIMAL:

@@ -19,6 +19,7 @@ The answer is certified like any other.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -27,8 +28,7 @@ import pandas as pd
 from kantorovich.errors import PlanError, Problem
 from kantorovich.lp.compile import compile_plan
 from kantorovich.lp.budget import Budget
-from kantorovich.lp.highs import HighsSession
-from kantorovich.lp.status import Status
+from kantorovich.lp.methods import Start
 from kantorovich.model.checks import did_you_mean
 from kantorovich.model.expansion import expand, horizon_of
 from kantorovich.model.plan import Plan
@@ -198,27 +198,18 @@ def replan(result: Any, after: int, realised: Mapping[str, Any] | None = None, *
     PlanError
         See `replanned_plan`.
     """
-    from kantorovich.results.result import (PlanResult, residuals, verified_solve,
-                                            with_certificate)
+    from kantorovich.results.chain import solve_program
+    from kantorovich.results.result import answer
 
     plan = replanned_plan(result, after, realised)
     budget = Budget.of(budget if budget is not None else time_limit)
     lp = compile_plan(plan)
-    session = HighsSession(lp, budget=budget, verbose=verbose)
     basis = _warm_basis(result, lp)
-    warm = basis is not None and session.set_basis(*basis)
-    session.use_method("simplex")
-    solution, cert = verified_solve(session, lp)
-    session.use_method("choose")
-    if solution.status.has_solution:
-        session.keep_optimum()
-    session.close()
-    reason = (f"re-planned after period {after}, " + (
-        "warm from the previous optimum's basis (dual simplex)" if warm else
-        "from scratch (the previous basis did not fit)"))
-    if solution.status is Status.UNVERIFIED:
-        reason += f"; not proven optimal: {residuals(cert)}"
+    start = (Start(col_basis=basis[0], row_basis=basis[1], source="the previous optimum")
+             if basis is not None else None)
+    solved = solve_program(lp, method="simplex", budget=budget, verbose=verbose,
+                           start=start)
     options = {"time_limit": time_limit, "budget": budget, "verbose": verbose,
                "method": "simplex"}
-    return with_certificate(PlanResult(plan, lp, solution, options, _session=session,
-                                       method="simplex", method_reason=reason), cert)
+    return answer(plan, lp, replace(solved, reason=f"re-planned after period {after}, "
+                                    + solved.reason), options)

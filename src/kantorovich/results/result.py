@@ -13,7 +13,7 @@ improvement per extra unit of a process's level at those prices.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -24,19 +24,19 @@ from kantorovich.errors import PlanStatusError
 from kantorovich.lp.compile import compile_plan
 from kantorovich.lp.budget import Budget
 from kantorovich.lp.highs import HighsSession, LpSolution
-from kantorovich.lp.generation import qualifies as generation_qualifies
-from kantorovich.lp.methods import check_method, choose_highs_method
+from kantorovich.lp.highs_method import Highs
+from kantorovich.lp.methods import check_method
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
-from kantorovich.lp.structure import solve_by_structure
 from kantorovich.model.checks import pairs_repeat
 from kantorovich.model.plan import Plan
 from kantorovich.model.tabular import unique_dtype, unstacked
 from kantorovich.numbers import count
 from kantorovich.results.certificate import Certificate, certify
+from kantorovich.results.chain import Solved, residuals, solve_program
 from kantorovich.results.staircase import staircase_method
 
-__all__ = ["LARGE_FLOWS", "PlanResult", "solve", "verified_solve", "with_certificate"]
+__all__ = ["LARGE_FLOWS", "PlanResult", "answer", "residuals", "solve", "with_certificate"]
 
 _TIGHT = 1e-7
 
@@ -59,11 +59,13 @@ class PlanResult:
         Every analysis of the result, set by `kantorovich.analyse` the first time it
         runs (None until then); the CLI, reports, sweeps and the laboratory read it.
     method : str
-        The method that produced the solution: ``structure``, ``simplex``, ``ipm``,
-        ``pdlp`` (see `kantorovich.lp.methods`); empty for a result made elsewhere.
+        The method whose answer was certified: ``structure``, ``merit``,
+        ``generation``, ``simplex``, ``ipm``, ``pdlp`` (see `kantorovich.lp.methods`);
+        empty for a result made elsewhere.
     method_reason : str
-        Why that method, in one sentence (and why not the one asked for, after a
-        fallback); when the answer is not proven optimal, its certified residuals.
+        The chain's story (`results.chain`): why each method before it did not apply
+        or failed, then how this one found the answer; when the answer is not proven
+        optimal, its certified residuals.
 
     Notes
     -----
@@ -217,7 +219,7 @@ class PlanResult:
     @cached_property
     def _flow_levels(self) -> np.ndarray:
         """The optimal level of each flow's process."""
-        return self.levels.to_numpy(float)[self.plan.flow_positions[0]]
+        return np.asarray(self.levels.to_numpy(float)[self.plan.flow_positions[0]])
 
     @cached_property
     def flows(self) -> pd.DataFrame:
@@ -441,8 +443,9 @@ class PlanResult:
 
         def touching(v: np.ndarray, lo: np.ndarray, up: np.ndarray) -> np.ndarray:
             with np.errstate(invalid="ignore"):
-                return (np.isfinite(lo) & (np.abs(v - lo) <= 1e-9 * (1 + np.abs(lo)))) | (
-                    np.isfinite(up) & (np.abs(v - up) <= 1e-9 * (1 + np.abs(up))))
+                return np.asarray(
+                    (np.isfinite(lo) & (np.abs(v - lo) <= 1e-9 * (1 + np.abs(lo))))
+                    | (np.isfinite(up) & (np.abs(v - up) <= 1e-9 * (1 + np.abs(up)))))
 
         basic_col = sol.col_basis == "basic"
         basic_row = sol.row_basis == "basic"
@@ -525,7 +528,7 @@ class PlanResult:
         over; analyses then skip the re-solves a cold start would spend their budget on,
         and say what they did not examine.
         """
-        return (self.method not in ("structure", "generation")
+        return (self.method not in ("structure", "merit", "generation")
                 or self.lp.matrix.nnz <= _HAND_OVER_NNZ)
 
     def session(self) -> HighsSession:
@@ -562,8 +565,11 @@ class _ByUnit:
     output: np.ndarray
 
     def indexed(self) -> pd.DataFrame:
-        index = pd.MultiIndex(levels=[self.goods, self.units], codes=[self.good, self.unit],
-                              names=["good", "unit"], verify_integrity=False)
+        # codes as arrays, levels as indexes: what pandas takes (its stubs say lists)
+        levels: Any = [self.goods, self.units]
+        codes: Any = [self.good, self.unit]
+        index = pd.MultiIndex(levels=levels, codes=codes, names=["good", "unit"],
+                              verify_integrity=False)
         return pd.DataFrame({"input": self.input, "output": self.output}, index=index,
                             copy=False)
 
@@ -595,34 +601,6 @@ def _ids(named: list[str], shown: int = 10) -> str:
     return ", ".join(named[:shown]) + more
 
 
-def verified_solve(session: HighsSession, lp: LinearProgram,
-                   budget: Budget | None = None
-                   ) -> tuple[LpSolution, Certificate | None]:
-    """Solve ``session`` (warm from its basis) and check an optimum with `certify`; a
-    failed check is re-solved once from scratch with tighter tolerances (and the costs
-    scaled so that the duals are about 1), and a second failure is reported as
-    ``unverified``, its message giving the certified residuals.
-    ``lp`` is the program the session holds. Returns the solution and the certificate of
-    its point (None when there is no point), so that it is computed once."""
-    solution = session.solve(budget)
-    if solution.status is not Status.OPTIMAL:
-        return solution, None
-    cert = certify(lp, solution.x, solution.row_dual)
-    if cert.verified:
-        return solution, cert
-    duals = np.abs(solution.row_dual[solution.row_dual != 0])
-    solution = session.solve_carefully(
-        budget, dual_size=float(duals.max()) if duals.size else None)
-    if solution.status is not Status.OPTIMAL:
-        return solution, None
-    cert = certify(lp, solution.x, solution.row_dual)
-    if not cert.verified:
-        solution = replace(solution, status=Status.UNVERIFIED,
-                           message="the solver's answer failed our certificate: "
-                           + residuals(cert))
-    return solution, cert
-
-
 def with_certificate(result: PlanResult, cert: Certificate | None) -> PlanResult:
     """``result`` holding the certificate already computed for its point (the
     `PlanResult.certificate` property would compute the same again)."""
@@ -631,61 +609,29 @@ def with_certificate(result: PlanResult, cert: Certificate | None) -> PlanResult
     return result
 
 
-def residuals(cert: Certificate) -> str:
-    """The certificate's residuals in words, for an answer not proven optimal.
-
-    >>> residuals(Certificate(3e-5, 0.0, 1e-9, 2e-6, 1.0, 1.0))
-    'primal infeasibility 3e-05, dual infeasibility 0, complementary slackness 1e-09, duality gap 2e-06 (tolerance 1e-06)'
-    """
-    return (f"primal infeasibility {cert.primal_infeasibility:.1g}, dual infeasibility "
-            f"{cert.dual_infeasibility:.1g}, complementary slackness "
-            f"{cert.complementary_slackness:.1g}, duality gap {cert.duality_gap:.1g} "
-            f"(tolerance {cert.tolerance:.0e})")
-
-
-def _by_structure(plan: Plan, lp: LinearProgram, budget: Budget
-                  ) -> tuple[LpSolution | None, str, Certificate | None]:
-    """The structure method's certified optimum and its certificate, or None and why
-    not."""
-    weights = None
-    if plan.objective.sense == "maximize":
-        weights = plan.objective.weights.reindex(plan.goods.index).fillna(0.0).to_numpy(
-            float)
-    found = solve_by_structure(lp, weights=weights, budget=budget)
-    if found.solution is None:
-        return None, found.reason, None
-    if found.solution.status is not Status.OPTIMAL:
-        return found.solution, found.reason, None
-    cert = certify(lp, found.solution.x, found.solution.row_dual)
-    if not cert.verified:
-        worst = cert.failures()[0].message if cert.failures() else residuals(cert)
-        return None, f"its answer failed the certificate ({worst})", None
-    return found.solution, found.reason, cert
-
-
 def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None = None,
           verbose: bool = False, method: str = "auto") -> PlanResult:
-    """Compile ``plan``, solve it and return its `PlanResult`.
+    """Compile ``plan``, solve it by the chain (`results.chain`) and return its
+    `PlanResult`.
 
     The result's ``status`` says whether an optimum was found; nothing is raised for an
     infeasible or unbounded plan unless ``raise_for_status()`` is called. ``time_limit``
     (seconds) or ``budget`` bounds this solve and every analysis later run on the result.
 
-    ``method`` is one of `kantorovich.lp.methods.METHODS`: ``auto`` (the default) uses
-    the exact structure method (`kantorovich.lp.structure`) when the plan has one
-    primary resource, no joint production, no capacities and no rules; technique
-    generation (`kantorovich.lp.generation`, certified on the full program) when many
-    techniques compete for few rows; and otherwise HiGHS, the simplex or interior point
-    by size; ``generation`` asks for it; ``structure`` asks for it (a plan
-    that does not qualify is solved as ``auto`` would, saying why); ``simplex``,
-    ``ipm`` (with crossover) and ``pdlp`` ask HiGHS for that method. The result's
-    ``method`` and ``method_reason`` say which ran and why.
+    ``method`` is one of `kantorovich.lp.methods.METHODS`: ``auto`` (the default) tries
+    the exact structure method (`kantorovich.lp.structure`: one primary resource, no
+    joint production, capacities or rules), the merit order (`kantorovich.lp.merit`:
+    capacities and two resources, from `lp.merit.MERIT_FROM_ROWS` rows), technique generation
+    (`kantorovich.lp.generation`: many techniques over many rows), then HiGHS, the
+    simplex or interior point by size. Naming a method tries it first, whatever its
+    size thresholds, and the chain goes on from there; ``simplex``, ``ipm`` (with
+    crossover) and ``pdlp`` ask HiGHS for that method. The result's ``method`` names
+    the method whose answer was certified and ``method_reason`` tells the chain's story.
 
-    Every answer is checked by `certify`. A HiGHS answer that fails is re-solved once
-    from scratch with tighter tolerances, and if it fails again the status is
-    ``unverified`` with the certified residuals in the message (PDLP's answers, accurate
-    to about 1e-4 to 1e-7, often end so). A structure answer that fails is solved by
-    HiGHS instead.
+    Every answer is checked by `certify` on the full program. One that narrowly fails is
+    polished once by its method; one still refused hands on to the next method; a last
+    answer that fails is ``unverified``, with the certified residuals in the message
+    (PDLP's answers, accurate to about 1e-4 to 1e-7, often end so).
 
     Raises
     ------
@@ -697,34 +643,18 @@ def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None 
     options = {"time_limit": time_limit, "budget": budget, "verbose": verbose,
                "method": method}
     lp = compile_plan(plan)
-    not_structure = ""
-    if method in ("auto", "structure"):
-        found, why, cert = _by_structure(plan, lp, budget)
-        if found is not None:
-            return with_certificate(PlanResult(plan, lp, found, options, method="structure",
-                                         method_reason=why), cert)
-        not_structure = (f"structure was asked for, but {why}; " if method == "structure"
-                         else f"not structure: {why}; ")
-    if method == "generation" or (method == "auto" and generation_qualifies(lp)[0]):
-        from kantorovich.results.generation import by_generation
+    staircase = staircase_method(plan, lp, method)      # a plan over time
+    solved = solve_program(
+        lp, method=staircase.method if staircase else method, budget=budget,
+        verbose=verbose,
+        methods=({"highs": Highs(staircase.method, verbose=verbose, why=staircase.reason)}
+                 if staircase else None))
+    return answer(plan, lp, solved, options)
 
-        found, why, cert = by_generation(plan, lp, budget)
-        if found is not None:
-            return with_certificate(PlanResult(plan, lp, found, options, method="generation",
-                                               method_reason=not_structure + why), cert)
-        not_structure += (f"generation was asked for, but {why}; " if method == "generation"
-                          else f"not generation: {why}; ")
-    choice = (staircase_method(plan, lp, method)       # a plan over time
-              or choose_highs_method(lp.shape[1], lp.matrix.nnz, asked=method))
-    session = HighsSession(lp, budget=budget, verbose=verbose)
-    session.use_method(choice.method)
-    solution, cert = verified_solve(session, lp)
-    session.use_method("choose")        # analyses re-solve warm, by the simplex
-    if solution.status.has_solution:
-        session.keep_optimum()
-    session.close()
-    reason = not_structure + choice.reason
-    if solution.status is Status.UNVERIFIED:
-        reason += f"; not proven optimal: {solution.message}"
-    return with_certificate(PlanResult(plan, lp, solution, options, _session=session,
-                                 method=choice.method, method_reason=reason), cert)
+
+def answer(plan: Plan, lp: LinearProgram, solved: Solved, options: dict[str, Any]
+           ) -> PlanResult:
+    """The `PlanResult` of ``plan`` from the chain's answer on its program ``lp``."""
+    return with_certificate(PlanResult(plan, lp, solved.solution, options,
+                                       _session=solved.session, method=solved.method,
+                                       method_reason=solved.reason), solved.certificate)

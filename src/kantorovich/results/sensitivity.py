@@ -14,12 +14,12 @@ re-solving with the bound moved a little, warm and within the time budget.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse.linalg import splu
+from scipy.sparse.linalg import SuperLU, splu
 
 from kantorovich.lp.budget import Budget
 from kantorovich.lp.highs import LpSolution
@@ -33,6 +33,17 @@ __all__ = ["BasisRanging", "basis_ranging", "price_ranges", "sensitivity"]
 INF = np.inf
 _STEP = 1e-5        # a bound moves by this, relative, to read the price on each side
 _RANGING_PER_SOLVE = 1.5   # HiGHS's ranging takes at most this many times the solve
+
+
+class _Transposable(Protocol):
+    """A factorised basis that solves with its transpose (``trans="T"``), as SciPy's
+    `SuperLU.solve` does; its stubs leave the argument out."""
+
+    def solve(self, rhs: np.ndarray, trans: str = "N") -> np.ndarray: ...
+
+
+def _transposable(lu: SuperLU) -> _Transposable:
+    return cast(_Transposable, lu)
 
 
 def _budget(result: PlanResult, budget: Budget | float | None) -> Budget:
@@ -129,7 +140,8 @@ def _basis_cost_ranges(result: PlanResult, directions: sp.csr_matrix
         return nothing
     eye = sp.identity(m, format="csc")
     try:
-        lu = splu(sp.hstack([A[:, basic_cols], -eye[:, basic_rows]], format="csc"))
+        lu = _transposable(splu(sp.hstack([A[:, basic_cols], -eye[:, basic_rows]],
+                                          format="csc")))
     except RuntimeError:  # a singular basis (numerically): say nothing rather than guess
         return nothing
     improves = lp.improves

@@ -12,19 +12,27 @@ milliseconds either way and keep the simplex's warm vertex for the analyses.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NamedTuple
 
-from kantorovich.lp.methods import MethodChoice
+from kantorovich.lp.program import LinearProgram
 from kantorovich.model.expansion import horizon_of
+from kantorovich.model.plan import Plan
 
-__all__ = ["STAIRCASE_IPM_FROM", "staircase_method"]
+__all__ = ["STAIRCASE_IPM_FROM", "StaircaseChoice", "staircase_method"]
 
 STAIRCASE_IPM_FROM = 10_000
 """Nonzeros from which ``auto`` solves a plan over time of two periods or more by
 interior point with crossover."""
 
 
-def staircase_method(plan: Any, lp: Any, asked: str) -> MethodChoice | None:
+class StaircaseChoice(NamedTuple):
+    """The HiGHS method chosen for a staircase, and why (for the result's reason)."""
+
+    method: str
+    reason: str
+
+
+def staircase_method(plan: Plan, lp: LinearProgram, asked: str) -> StaircaseChoice | None:
     """Interior point with crossover for a plan over time of at least two periods and
     `STAIRCASE_IPM_FROM` nonzeros, when the method is left to ``auto``; None otherwise
     (the choice by size then stands)."""
@@ -34,7 +42,7 @@ def staircase_method(plan: Any, lp: Any, asked: str) -> MethodChoice | None:
     nonzeros = lp.matrix.nnz
     if nonzeros < STAIRCASE_IPM_FROM:
         return None
-    return MethodChoice("ipm", f"a plan over {len(timed.periods)} periods, "
+    return StaircaseChoice("ipm", f"a plan over {len(timed.periods)} periods, "
                         f"{lp.shape[1]:,} columns, {nonzeros:,} nonzeros: on a staircase "
                         "of periods interior point with crossover is faster than the "
                         "simplex")

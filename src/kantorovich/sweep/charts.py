@@ -20,7 +20,9 @@ embeds plotly.js, once, and asks nothing of the network: it opens offline
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,20 +30,67 @@ if TYPE_CHECKING:
 
     from kantorovich.model.plan import Plan
 
-__all__ = ["frontier_file_name", "frontier_html"]
+__all__ = ["frontier_file_name", "frontier_file_names", "frontier_html"]
 
 _LINES = 12
+#: an id used as its own file name: plain lower-case characters, at most this many
+_PLAIN_CHARS = 64
+_PLAIN = re.compile(r"[a-z0-9_][a-z0-9_.-]{0,%d}" % (_PLAIN_CHARS - 1))
+#: any other id: a stem of at most this many characters, then ``~`` and this many hex digits
+_STEM_CHARS, _HASH_CHARS = 40, 16
 _COLOURS = ["#1f4e79", "#b03a2e", "#1e8449", "#7d3c98", "#b9770e", "#117a65", "#5d6d7e",
             "#a04000", "#2e86c1", "#cb4335", "#28b463", "#884ea0"]
 
 
 def frontier_file_name(policy: str) -> str:
-    """The frontier page's file name for ``policy`` (a plain, safe file name).
+    """The frontier page's file name for ``policy``: unique and short for any id.
+
+    An id that is already a plain lower-case file name (letters ``a-z``, digits, ``_``,
+    ``-`` and inner dots, at most `_PLAIN_CHARS` characters) is used as it is. Any other
+    id (upper case, ``/``, spaces, Cyrillic, a very long one) becomes a readable plain
+    stem, cut to `_STEM_CHARS` characters, then ``~`` and a hash of the exact id: a plain
+    name never holds ``~``, and two ids differing in any character (or only in case, for
+    file systems that ignore case) get different hashes, so ``a/b`` and ``a_b``, or
+    ``квота`` and ``норма``, never write the same file. `frontier_file_names` checks a
+    sweep's names together before anything is solved.
 
     >>> frontier_file_name("district-3-bread")
     'frontier.district-3-bread.html'
+    >>> frontier_file_name("a/b") != frontier_file_name("a_b")
+    True
+    >>> len(frontier_file_name("q" * 300)) <= 80
+    True
     """
-    return "frontier." + re.sub(r"[^A-Za-z0-9_.-]", "_", policy).lstrip(".") + ".html"
+    if _PLAIN.fullmatch(policy) and ".." not in policy:
+        return f"frontier.{policy}.html"
+    stem = re.sub(r"[^a-z0-9_-]+", "_", policy.lower()).strip("_-")[:_STEM_CHARS] or "rule"
+    digest = hashlib.sha256(policy.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"frontier.{stem}~{digest[:_HASH_CHARS]}.html"
+
+
+def frontier_file_names(policies: Iterable[str]) -> dict[str, str]:
+    """Each swept rule's frontier file name (see `frontier_file_name`), checked together:
+    no two rules may share a file, letter case ignored.
+
+    Raises
+    ------
+    SweepError
+        When two names coincide (possible only by a collision of the hashes), before any
+        point is solved.
+    """
+    from kantorovich.sweep.grid import SweepError
+
+    names: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for policy in policies:
+        name = frontier_file_name(policy)
+        other = seen.setdefault(name.casefold(), policy)
+        if other != policy:
+            raise SweepError(f"the frontiers of rules '{other}' and '{policy}' would both be "
+                             f"written to '{name}'",
+                             hint="rename one of the two rules in the plan")
+        names[policy] = name
+    return names
 
 
 def frontier_html(points: pd.DataFrame, key: str, plan: Plan) -> str:

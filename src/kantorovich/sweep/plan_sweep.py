@@ -7,7 +7,9 @@ run ends (published together, all or nothing, by `kantorovich.files.output_direc
   named exactly as given, ``status``, ``objective``, ``price.GOOD`` (shadow prices),
   ``rule_price.ID`` and ``rule_cost.ID`` (each policy's price and exact cost),
   ``iterations``, ``seconds`` and ``point`` (the point's key in the store);
-* ``frontier.ID.html`` for each swept rule (`kantorovich.sweep.charts`);
+* ``frontier.ID.html`` for each swept rule (`kantorovich.sweep.charts`; an ID that is
+  not a plain lower-case file name becomes a short stem, ``~`` and a hash of the ID, see
+  `kantorovich.sweep.charts.frontier_file_name`);
 * with ``--sample N``: ``samples.parquet`` (each sample's status, objective, failed
   units, drawn yields), ``sample_moves.parquet`` (each sample's moves against the plan in
   force), ``move_spread.parquet`` (each move's distribution) and ``robust.parquet``
@@ -37,11 +39,11 @@ import numpy as np
 import pandas as pd
 
 from kantorovich.files import check_output_dir, output_directory
-from kantorovich.sweep.charts import frontier_file_name, frontier_html
+from kantorovich.sweep.charts import frontier_file_names, frontier_html
 from kantorovich.sweep.grid import (SweepError, Vary, base_values, effective, grid_points,
                                     parse_vary)
 from kantorovich.sweep.point import plan_fingerprint, solve_point
-from kantorovich.sweep.runner import Cluster, RunSummary, run_points
+from kantorovich.sweep.runner import Cluster, RunSummary, run_points, scheduler_address
 from kantorovich.sweep.sample import (RobustPlan, Uncertainty, distribution, robust_plan,
                                       solve_sample)
 from kantorovich.sweep.store import MANIFEST, open_store
@@ -172,6 +174,13 @@ def sweep_plan(plan: Plan, vary: Sequence[str | Vary], output: str | Path, *,
         raise SweepError("nothing to sweep", hint="give --vary KEY=START:STOP:COUNT, or "
                                                   "--sample N")
     points = grid_points(varies, plan) if varies else []
+    if sample is not None:
+        _check_samples(plan, sample)
+    if scheduler is not None:
+        scheduler_address(scheduler)          # its form now; the peer when first needed
+    # the names of the files to write are settled before anything is solved
+    frontiers = frontier_file_names(v.id for v in varies
+                                    if v.change == "rules" and v.count > 1)
     check_output_dir(output, inputs=inputs)
     fingerprint = plan_fingerprint(plan)
     manifest = {"format": "kantorovich-sweep", "plan": plan.name, "fingerprint": fingerprint,
@@ -180,8 +189,35 @@ def sweep_plan(plan: Plan, vary: Sequence[str | Vary], output: str | Path, *,
     with Cluster(workers=workers, scheduler=scheduler) as cluster:
         outcome, tables = _run(plan, varies, points, store, fingerprint, sample,
                                client if client is not None else cluster, progress)
-    _publish(outcome, plan, varies, manifest, tables, inputs, Path(output))
+    _publish(outcome, plan, varies, manifest, tables, inputs, Path(output), frontiers)
     return outcome
+
+
+def _check_samples(plan: Plan, sample: SamplePlan) -> None:
+    """``--sample N --seed SEED`` before anything is drawn: a seed of 0 or more, at least
+    one sample, and samples and sampled programs that fit in memory (`kantorovich.sizes`)."""
+    from kantorovich.sizes import check_fits, samples_bytes
+
+    if isinstance(sample.seed, bool) or not isinstance(sample.seed, int) or sample.seed < 0:
+        raise SweepError(f"--seed {sample.seed}: a seed is a whole number, 0 or more",
+                         hint="e.g. --seed 0")
+    if sample.samples < 1:
+        raise SweepError(f"--sample {sample.samples}: at least one sample",
+                         hint="e.g. --sample 200")
+    if not 0.0 <= sample.alpha <= 1.0:
+        raise SweepError(f"--share {sample.alpha}: a share is between 0 and 1",
+                         hint="e.g. --share 0.95")
+    n = sample.samples
+    # every sample is a program of its own with drawn yields; failures alone give at most
+    # 2^units distinct ones
+    units = len(sample.uncertainty.reliability)
+    distinct = n + max(n, 200) if sample.uncertainty.yields else min(n, 2 ** min(units, 62))
+    # a compiled program holds its matrix and its row and column tables: 11.4 kB for the
+    # 14 flows of examples/leningrad.yaml (tracemalloc), of which 8 kB whatever its size
+    program = 8192.0 + 12.0 * len(plan.flows) + 64.0 * (len(plan.goods) + len(plan.processes)
+                                                        + len(plan.policies))
+    check_fits(samples_bytes(n, distinct, program), f"--sample {n:,}",
+               hint="use fewer samples")
 
 
 def _run(plan: Plan, varies: list[Vary], points: list[dict[str, float]], store: Any,
@@ -227,15 +263,15 @@ def _run(plan: Plan, varies: list[Vary], points: list[dict[str, float]], store: 
 
 def _publish(outcome: SweepOutcome, plan: Plan, varies: Sequence[Vary],
              manifest: dict[str, Any], tables: dict[str, pd.DataFrame],
-             inputs: Sequence[str | Path], output: Path) -> None:
-    """Write the run's files into the output directory, together."""
+             inputs: Sequence[str | Path], output: Path, frontiers: dict[str, str]) -> None:
+    """Write the run's files into the output directory, together (``frontiers``: each
+    swept rule's page name, settled before the run)."""
     outcome.output = output
     charts = {}
     if len(outcome.points):
         for vary in varies:
-            if vary.change == "rules" and vary.count > 1:
-                charts[frontier_file_name(vary.id)] = frontier_html(outcome.points, vary.key,
-                                                                   plan)
+            if vary.id in frontiers and vary.change == "rules":
+                charts[frontiers[vary.id]] = frontier_html(outcome.points, vary.key, plan)
     names = (["points.parquet"] if outcome.grid is not None else []) + sorted(charts) + \
         sorted(tables) + [MANIFEST]
     outcome.files = names

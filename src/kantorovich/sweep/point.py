@@ -78,7 +78,7 @@ def solve_point(plan: Plan, **point: float) -> dict[str, Any]:
     """
     from kantorovich.explain.policies import policy_costs
 
-    result = _session(plan).solve(**changes_of(point))
+    result = _session(plan).solve(**changes_of(point, plan))
     record: dict[str, Any] = {"status": result.status.value,
                               "objective": float(result.objective),
                               "iterations": int(result.solution.iterations),

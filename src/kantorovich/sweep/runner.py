@@ -11,7 +11,9 @@ that every point's record is on disk:
   are points *of* (a fingerprint of the plan, say), so a store shared by two sweeps never
   mixes them. Points already in the store are not computed again (`RunSummary.reused`),
   which is how a rerun into the same directory finishes only what is missing, and how a
-  widened grid reuses the points it shares with the old one.
+  widened grid reuses the points it shares with the old one. A stored file that does not
+  read back whole (`PointStore.whole`) is not a point: it is computed again, counted in
+  `RunSummary.computed`, and its new file replaces the bad one.
 * **Streaming.** Results are written by this process, one atomic file per point, as each
   task finishes (`distributed.as_completed`), not at the end; workers need not share a
   file system with it, so a cluster elsewhere works as well as a local one.
@@ -24,7 +26,12 @@ that every point's record is on disk:
 * **Where.** A `distributed.LocalCluster` of ``workers`` processes (one thread each:
   solver sessions are not shared between threads) by default; an existing scheduler with
   ``scheduler="tcp://HOST:PORT"``; or a ``client`` the caller already holds. Nothing is
-  started when every point is already done.
+  started when every point is already done. A scheduler given by address is asked who it
+  is before anything is sent (`CONNECT_SECONDS`, 30 s, for the connection and its answer;
+  ``KANTOROVICH_SCHEDULER_TIMEOUT`` overrides): nothing there, a silent port, a peer that
+  speaks another protocol (HTTP) or a Dask worker is a `SweepError` naming the address
+  (exit code 2). A scheduler without workers is said on stderr (a warning) while the run
+  waits for one, at most `WORKERS_SECONDS` (120 s; ``KANTOROVICH_WORKERS_TIMEOUT``).
 
 The laboratory's grids of regimes x seeds use it as the sweeps do:
 
@@ -52,6 +59,8 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -61,15 +70,18 @@ from typing import Any
 
 from kantorovich.sweep.store import PointStore, point_key
 
-__all__ = ["Cluster", "RunSummary", "run_points"]
+__all__ = ["Cluster", "RunSummary", "run_points", "scheduler_address"]
 
 log = logging.getLogger(__name__)
 
 #: at most this many tasks per worker thread are in flight at once: enough to keep every
 #: worker busy, few enough that a grid of millions is not all held in the scheduler
 _WINDOW_PER_THREAD = 8
-#: how long to try to reach a scheduler given by address
-_CONNECT_TIMEOUT = "5s"
+#: seconds to reach a scheduler given by address and hear it answer as one (a silent or
+#: foreign peer is given up after that); the environment variable overrides it
+CONNECT_SECONDS, CONNECT_ENV = 30.0, "KANTOROVICH_SCHEDULER_TIMEOUT"
+#: seconds to wait for a first worker at a scheduler that has none, said on stderr
+WORKERS_SECONDS, WORKERS_ENV = 120.0, "KANTOROVICH_WORKERS_TIMEOUT"
 
 
 @dataclass
@@ -165,7 +177,7 @@ def run_points(function: Callable[..., Mapping[str, Any]],
     keys = [point_key(point if identity is None else identity(point), salt)
             for point in points]
     unique = dict(zip(keys, points))
-    done = store.done() & unique.keys()
+    done = store.whole(unique)      # a file that does not read back is computed again
     todo = [key for key in unique if key not in done]
     total = len(unique)
     summary = RunSummary(points=total, computed=0, reused=len(done), keys=list(unique),
@@ -288,15 +300,7 @@ def _client(workers: int | None, scheduler: str | None, client: Any) -> Iterator
     from distributed import Client
 
     if scheduler is not None:
-        try:
-            connected = Client(scheduler, timeout=_CONNECT_TIMEOUT)
-        except (OSError, TimeoutError, ValueError) as exc:
-            from kantorovich.sweep.grid import SweepError
-
-            raise SweepError(f"cannot reach the Dask scheduler at '{scheduler}': {exc}",
-                             hint="start one (dask scheduler; dask worker ADDRESS) and give "
-                                  "its address, e.g. tcp://10.0.0.5:8786") from None
-        with connected:
+        with _scheduler_client(scheduler) as connected:
             yield connected
         return
     from distributed import LocalCluster
@@ -305,6 +309,149 @@ def _client(workers: int | None, scheduler: str | None, client: Any) -> Iterator
                       dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
             Client(cluster) as local:
         yield local
+
+
+def _seconds(variable: str, default: float) -> float:
+    """A time limit from the environment (seconds), else ``default``."""
+    from kantorovich.sweep.grid import SweepError
+
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 1e6:
+        raise SweepError(f"{variable}={text!r} is not a number of seconds",
+                         hint=f"give a positive number, e.g. {variable}={default:g}")
+    return value
+
+
+def scheduler_address(given: str) -> str:
+    """``tcp://HOST:PORT`` from ``--scheduler`` (``HOST:PORT`` means tcp); any other
+    protocol, or no port, is bad input.
+
+    >>> scheduler_address("10.0.0.5:8786")
+    'tcp://10.0.0.5:8786'
+    """
+    from kantorovich.sweep.grid import SweepError
+
+    text = given.strip()
+    scheme, sep, place = text.partition("://")
+    if not sep:
+        scheme, place = "tcp", text
+    hint = "give the scheduler's address as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786"
+    if scheme.lower() != "tcp":
+        raise SweepError(f"--scheduler '{given}': kantorovich reaches a Dask scheduler over "
+                         f"tcp:// only, not {scheme}://", hint=hint)
+    host, colon, port = place.rpartition(":")
+    if (not colon or not host.strip("[]") or not port.isascii() or not port.isdigit()
+            or not 0 < int(port) < 65536 or any(c.isspace() or c in "/?#@" for c in host)):
+        raise SweepError(f"--scheduler '{given}' is not an address HOST:PORT", hint=hint)
+    return f"tcp://{host}:{int(port)}"
+
+
+def _identity(address: str, seconds: float) -> dict[str, Any]:
+    """What the peer at ``address`` says it is (Dask's ``identity`` call), all within
+    ``seconds``: the connection, Dask's handshake and the answer. Runs on a thread of its
+    own with its own event loop, so a peer that never answers is simply left behind."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def ask() -> Any:
+        comm = await connect(address, timeout=seconds)
+        try:
+            await comm.write({"op": "identity", "n_workers": 0, "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    async def bounded() -> Any:
+        return await asyncio.wait_for(ask(), seconds)
+
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["reply"] = asyncio.run(bounded())
+        except BaseException as exc:  # noqa: BLE001 - judged by the caller, below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True, name="kantorovich-scheduler-probe")
+    thread.start()
+    thread.join(seconds + 5.0)
+    if thread.is_alive():
+        outcome["error"] = TimeoutError()
+    return outcome
+
+
+def _check_scheduler(address: str, given: str, seconds: float) -> dict[str, Any]:
+    """The scheduler's identity, or a `SweepError` naming the address: nothing there, a
+    peer that stays silent, one that speaks another protocol (HTTP, say), or a Dask
+    part that is not a scheduler (a worker)."""
+    from kantorovich.sweep.grid import SweepError
+
+    hint = ("start one (dask scheduler; dask worker ADDRESS) and give its address, "
+            "e.g. tcp://10.0.0.5:8786")
+    outcome = _identity(address, seconds)
+    error = outcome.get("error")
+    if isinstance(error, TimeoutError):
+        raise SweepError(f"--scheduler '{given}': nothing at {address} answered as a Dask "
+                         f"scheduler within {seconds:g} s (a silent port, or a firewall "
+                         "in the way)", hint=hint)
+    if isinstance(error, OSError):
+        raise SweepError(f"--scheduler '{given}': cannot reach the Dask scheduler at "
+                         f"{address}: {error}", hint=hint)
+    if isinstance(error, KeyboardInterrupt):
+        raise error
+    reply = outcome.get("reply")
+    if error is not None or not isinstance(reply, dict):
+        raise SweepError(f"--scheduler '{given}': the peer at {address} does not speak "
+                         "Dask's protocol (its answer is not one)",
+                         hint="give the address of a Dask scheduler: its tcp:// port "
+                              "(8786 by default), not its dashboard's http:// one")
+    kind = str(reply.get("type", "?"))
+    if "Scheduler" not in kind or not isinstance(reply.get("n_workers"), int):
+        raise SweepError(f"--scheduler '{given}': the Dask part at {address} is a {kind}, "
+                         "not a scheduler", hint="give the scheduler's address: the one "
+                                                 "its workers were started with")
+    return reply
+
+
+@contextmanager
+def _scheduler_client(given: str) -> Iterator[Any]:
+    """A client of the scheduler at ``given``, checked (see `_check_scheduler`) and with
+    a worker: a scheduler without one is said on stderr while waiting, and given up
+    after `WORKERS_SECONDS`."""
+    from distributed import Client
+
+    from kantorovich.sweep.grid import SweepError
+
+    address = scheduler_address(given)
+    seconds = _seconds(CONNECT_ENV, CONNECT_SECONDS)
+    patience = _seconds(WORKERS_ENV, WORKERS_SECONDS)
+    start = time.monotonic()
+    identity = _check_scheduler(address, given, seconds)
+    left = max(1.0, seconds - (time.monotonic() - start))
+    try:
+        connected = Client(address, timeout=left)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SweepError(f"--scheduler '{given}': cannot connect to the Dask scheduler at "
+                         f"{address}: {exc}", hint="check that it is still running") from None
+    with connected:
+        if identity["n_workers"] == 0 and not connected.nthreads():
+            log.warning("the Dask scheduler at %s has no workers: waiting up to %g s for "
+                        "one (start one with: dask worker %s)", address, patience, address)
+            try:
+                connected.wait_for_workers(1, timeout=patience)
+            except TimeoutError:
+                raise SweepError(f"--scheduler '{given}': no worker joined the Dask "
+                                 f"scheduler at {address} within {patience:g} s",
+                                 hint=f"start workers (dask worker {address}), or run "
+                                      "without --scheduler on a local cluster") from None
+        yield connected
 
 
 def _square_plus(context: int, seed: int, pause: float = 0.0) -> dict[str, int]:

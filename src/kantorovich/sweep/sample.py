@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from kantorovich.numbers import cell
 from kantorovich.sweep.grid import SweepError
 
 if TYPE_CHECKING:
@@ -212,7 +213,7 @@ def solve_sample(plan: Plan, *, sample: int, seed: int,
         found = moves(result, base, evaluate=20)
         record["moves"] = [
             {"good": str(r.good), "sender": str(r.sender), "receiver": str(r.receiver),
-             "amount": float(r.amount), "gain": float(r.gain)}
+             "amount": cell(r.amount), "gain": cell(r.gain)}
             for r in found.itertuples()]
     return record
 
@@ -294,7 +295,7 @@ class RobustPlan:
     def to_dict(self) -> dict[str, Any]:
         from kantorovich.serialise import number
 
-        out = {k: (number(v) if isinstance(v, float) else v) for k, v in (
+        out: dict[str, Any] = {k: (number(v) if isinstance(v, float) else v) for k, v in (
             ("status", self.status), ("alpha", self.alpha), ("samples", self.samples),
             ("discarded", self.discarded), ("discard_budget", self.discard_budget),
             ("expected_objective", self.expected_objective),
@@ -366,8 +367,8 @@ def robust_plan(plan: Plan, uncertainty: Uncertainty, *, seed: int, samples: int
     least 200) are drawn after those for the out-of-sample share.
     """
     from kantorovich.lp.compile import compile_plan
-    from kantorovich.lp.highs import HighsSession
-    from kantorovich.results.result import solve, verified_solve
+    from kantorovich.results.chain import solve_program
+    from kantorovich.results.result import solve
 
     base = compile_plan(plan)
     nominal = solve(plan)
@@ -401,7 +402,7 @@ def robust_plan(plan: Plan, uncertainty: Uncertainty, *, seed: int, samples: int
     x = None
     while kept:
         lp = _stacked(base, programs, kept, weights)
-        solution, _ = verified_solve(HighsSession(lp), lp)
+        solution = solve_program(lp, method="simplex").solution
         out.solves += 1
         if solution.status.value != "optimal":
             out.status = solution.status.value

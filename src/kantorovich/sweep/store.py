@@ -18,7 +18,9 @@ Each point file is written to a temporary file beside it, flushed, and renamed i
 at any moment leaves only finished points, and a point computed twice (a worker killed
 after it finished, its task re-run) replaces its file with the same content, so nothing is
 ever counted twice. The files themselves are the manifest of what is done: `PointStore.done`
-lists them, and a file that cannot be read back is treated as not done (computed again).
+lists them by name, and `PointStore.whole` reads them back: a file that cannot be read back
+(truncated, overwritten, not a point file) is not done, so the runner computes the point
+again and its new file replaces the bad one (the store heals on the next run).
 
 The store's folder is created only once ``DIR`` carries our marker, so a run killed at any
 moment leaves a directory that the next run accepts (see `open_store`).
@@ -114,6 +116,17 @@ class PointStore:
                     if entry.name.endswith(".json") and len(entry.name) == _KEY_CHARS + 5
                     and entry.is_file(follow_symlinks=False)}
 
+    def whole(self, keys: Iterable[str]) -> set[str]:
+        """The keys among ``keys`` whose point file is on disk *and* reads back whole.
+
+        Every file is read and parsed (a name alone proves nothing: a disk that filled
+        up, a copy cut short or an editor may have left a bad file under a good name).
+        Each bad file is reported once, as a warning, and left in place until the point's
+        new file replaces it.
+        """
+        listed = self.done()
+        return {key for key in keys if key in listed and self.get(key) is not None}
+
     def put(self, key: str, params: Mapping[str, Any], record: Mapping[str, Any]) -> Path:
         """Write one finished point, all or nothing; a second write of a key replaces it."""
         text = json.dumps({"key": key, "params": _plain(dict(params)),
@@ -133,7 +146,7 @@ class PointStore:
                         key, exc)
             return None
         if not isinstance(data, dict) or data.get("key") != key or not isinstance(
-                data.get("record"), dict):
+                data.get("record"), dict) or not isinstance(data.get("params"), dict):
             log.warning("sweep point %s is not a point file: it will be computed again", key)
             return None
         return data

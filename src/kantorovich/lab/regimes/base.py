@@ -184,11 +184,28 @@ class Regime(ABC):
 
     def replan(self, view: CentreView, capacity: np.ndarray, targets: np.ndarray
                ) -> Planned:
-        """Targets again, on the capacities units can still run after the shocks (a
-        regime with ``replan`` overrides this)."""
-        raise NotImplementedError(f"regime type '{self.type}' does not re-plan")
+        """Targets again, on the capacities units can still run after the shocks: by
+        default the regime's own `plan` on what it is now told (a regime whose planning
+        keeps state between periods overrides this, as `quota` and `central` do)."""
+        import dataclasses
+        import functools
+
+        told = functools.cache(functools.partial(self.world.plan_at, view.unit_yield,
+                                                 capacity))
+        return self.plan(dataclasses.replace(view, reported_capacity=capacity,
+                                             plan_of=told))
 
     # -- shared helpers --------------------------------------------------------------------
+    def require_finite_capacities(self, why: str) -> None:
+        """Refuse a world with a process of unbounded capacity (a decomposing regime's
+        units answer within their capacities), located at this regime."""
+        from kantorovich.errors import PlanError, Problem
+
+        if not np.all(np.isfinite(self.world.capacity)):
+            raise PlanError([Problem(
+                f"the {self.type} regime needs a finite capacity for every process ({why})",
+                f"regimes.{self.name}", hint="give every process a capacity in the world")])
+
     def technology_numbers(self) -> int:
         """Numbers in a full technology report: every flow and every capacity."""
         return int(len(self.world.plan.flows) + len(self.world.plan.processes))

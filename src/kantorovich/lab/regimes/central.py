@@ -55,7 +55,6 @@ class CentralRegime(Regime):
 
     type = "central"
     Settings = CentralSettings
-    learning = True
 
     def __init__(self, name, settings, world) -> None:  # type: ignore[no-untyped-def]
         super().__init__(name, settings, world)

@@ -76,7 +76,6 @@ import pandas as pd
 import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
 
-from kantorovich.errors import PlanError, Problem
 from kantorovich.lab.behaviour import UnitRules
 from kantorovich.lab.regimes.base import CentreView, Planned, Regime
 from kantorovich.lp.program import LinearProgram
@@ -414,12 +413,8 @@ class KornaiLiptakRegime(Regime):
 
     def __init__(self, name, settings, world) -> None:  # type: ignore[no-untyped-def]
         super().__init__(name, settings, world)
-        if not np.all(np.isfinite(world.capacity)):
-            raise PlanError([Problem(
-                "the kornai-liptak regime needs a finite capacity for every process (a "
-                "sector's range of activity, within which the centre allocates its "
-                "quotas, would be unbounded)", f"regimes.{name}",
-                hint="give every process a capacity in the world")])
+        self.require_finite_capacities("a sector's range of activity, within which the "
+                                       "centre allocates its quotas, would be unbounded")
 
     def rules(self) -> UnitRules:
         return UnitRules(share=self.settings.profit_share)

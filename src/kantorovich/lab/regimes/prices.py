@@ -217,11 +217,8 @@ class PricesRegime(Regime):
                 f"the prices regime cannot price rule '{bad[0]}': it names process "
                 "levels, which the centre does not see", f"regimes.{name}",
                 hint="write the rule over input(...)/output(...) of units or regions")])
-        if not np.all(np.isfinite(world.capacity)):
-            raise PlanError([Problem(
-                "the prices regime needs a finite capacity for every process (a unit's "
-                "best answer at prices would be unbounded)", f"regimes.{name}",
-                hint="give every process a capacity in the world")])
+        self.require_finite_capacities("a unit's best answer at prices would be "
+                                       "unbounded")
 
     def rules(self) -> UnitRules:
         return UnitRules(share=self.settings.profit_share)
