@@ -431,3 +431,21 @@ def test_the_explanation_keeps_inventories(tmp_path: Path) -> None:
                      "on the way: a loaf of bread is worth 0.9 loaves in period 1 and 1 "
                      "loaf in period 2, so what arrives (0.9 loaves) is worth what it "
                      "costs to keep."]
+
+
+def test_the_published_schema_has_every_field_of_a_one_period_plan() -> None:
+    """The published classes of plans over time are written out in full (a list per
+    period widens a field, which a subclass may not do): none may lose a field."""
+    from kantorovich.model import schema
+
+    pairs = [(schema.GoodSpec, schema.TimedGoodSpec),
+             (schema.ProcessSpec, schema.TimedProcessSpec),
+             (schema.ObjectiveSpec, schema.TimedObjectiveSpec),
+             (schema.BaselineSpec, schema.TimedBaselineSpec),
+             (schema.PlanSpec, schema.PublishedPlanSpec)]
+    for one_period, over_time in pairs:
+        assert set(one_period.model_fields) <= set(over_time.model_fields), one_period
+    properties = schema.json_schema()["properties"]
+    assert isinstance(properties, dict)
+    assert set(properties) == set(schema.PlanSpec.model_fields) | {
+        "horizon", "stocks", "terminal"}

@@ -287,13 +287,13 @@ def validate(plan: PlanArg) -> None:
 
     loaded = _load(plan)
     timed = horizon_of(loaded)             # a plan over time: said in its own terms
-    s = (timed.template if timed is not None else loaded).summary()
-    sizes = ", ".join(count(s[k], noun) for k, noun in (
-        ("goods", "good"), ("units", "unit"), ("processes", "process"),
-        ("policies", "policy")))
-    over = f", over {count(timed.horizon, s['period'])}" if timed is not None else ""
-    out.print(f"ok: {plan}: '{s['name']}', {sizes}, objective {s['objective']}{over}",
-              markup=False)
+    shown = timed.template if timed is not None else loaded
+    sizes = ", ".join(count(len(table), noun) for table, noun in (
+        (shown.goods, "good"), (shown.units, "unit"), (shown.processes, "process"),
+        (shown.policies, "policy")))
+    over = f", over {count(timed.horizon, shown.period)}" if timed is not None else ""
+    out.print(f"ok: {plan}: '{shown.name}', {sizes}, objective {shown.objective.sense}"
+              f"{over}", markup=False)
     for problem in warnings_over_time(loaded):
         err.print(f"warning: {problem.location()}: {problem.message}", markup=False)
         if problem.hint:

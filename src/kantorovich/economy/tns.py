@@ -263,7 +263,9 @@ def read_tns(directory: str | Path, *, flows: str | None = None,
                                problems) for role in DEFAULT_FILES}
     if problems:
         raise PlanError(problems)
-    f, c, d, t = (read[r] for r in ("flows", "capital", "depreciation", "targets"))
+    f, c, d, t = read["flows"], read["capital"], read["depreciation"], read["targets"]
+    if f is None or c is None or d is None or t is None:
+        raise PlanError(problems)       # each unread file has said why
     products = f.columns
     for row in (OUTPUT, LABOUR):
         if f.row(row) is None:
@@ -290,57 +292,64 @@ def read_tns(directory: str | Path, *, flows: str | None = None,
                                            "year"))
     if problems:
         raise PlanError(problems)
-
-    def square(matrix: _Matrix, role: str) -> np.ndarray:
-        out = np.zeros((len(products), len(products)))
-        for i, p in enumerate(products):
-            at = matrix.row(p)
-            if at is None:
-                problems.append(Problem(f"the {role} file has no row for product '{p}'",
-                                        role, matrix.file, None,
-                                        "give one row per product, named as its column"))
-                continue
-            out[i] = matrix.values[at, :len(products)]
-        return out
-
-    flows_m = square(f, "flows")
-    cap = square(c, "capital")
-    dep = square(d, "depreciation")
     n = len(products)
-    for i, p in enumerate(products):
-        for j, q in enumerate(products):
-            if cap[i, j] > 0 and not 0 <= dep[i, j] <= 1:
-                problems.append(Problem(
-                    f"the depreciation of {p} held by {q} is {dep[i, j]:g}", "depreciation",
-                    d.file, d.lines[d.row(p)], "a share lost each year: from 0 to 1"))
-            if cap[i, j] < 0 or flows_m[i, j] < 0:
-                which, m = ("capital", c) if cap[i, j] < 0 else ("flows", f)
-                problems.append(Problem(f"a negative amount of {p} for {q}", which, m.file,
-                                        m.lines[m.row(p)], "amounts cannot be negative"))
-    output = f.values[f.row(OUTPUT), :n]
-    labour = f.values[f.row(LABOUR), :n]
-    for j in np.flatnonzero((output < 0) | (labour < 0)):
+    wanted = pd.Index(products, dtype=object)
+
+    def square(matrix: _Matrix, role: str) -> tuple[np.ndarray, np.ndarray]:
+        """The (product, industry) matrix in the order of ``products``, and the line of
+        each product's row (its rows found by name at once, not one by one)."""
+        at = pd.Index(matrix.rows, dtype=object).get_indexer(wanted)
+        for p in np.asarray(products, dtype=object)[at < 0][:20]:
+            problems.append(Problem(f"the {role} file has no row for product '{p}'",
+                                    role, matrix.file, None,
+                                    "give one row per product, named as its column"))
+        out = np.zeros((n, n))
+        found = at >= 0
+        out[found] = matrix.values[at[found], :n]
+        lines = np.where(found, np.asarray(matrix.lines + [0], dtype=np.int64)[at], 0)
+        return out, lines
+
+    flows_m, flow_lines = square(f, "flows")
+    cap, cap_lines = square(c, "capital")
+    dep, dep_lines = square(d, "depreciation")
+    if problems:
+        raise PlanError(problems)
+    for i, j in np.argwhere((cap > 0) & ~((dep >= 0) & (dep <= 1)))[:20].tolist():
+        problems.append(Problem(
+            f"the depreciation of {products[i]} held by {products[j]} is {dep[i, j]:g}",
+            "depreciation", d.file, int(dep_lines[i]), "a share lost each year: from 0 to 1"))
+    for i, j in np.argwhere((cap < 0) | (flows_m < 0))[:20].tolist():
+        which, m, lines = (("capital", c, cap_lines) if cap[i, j] < 0
+                           else ("flows", f, flow_lines))
+        problems.append(Problem(f"a negative amount of {products[i]} for {products[j]}",
+                                which, m.file, int(lines[i]), "amounts cannot be negative"))
+    output_row, labour_row = f.row(OUTPUT), f.row(LABOUR)
+    assert output_row is not None and labour_row is not None    # checked above
+    output = f.values[output_row, :n]
+    labour = f.values[labour_row, :n]
+    for j in np.flatnonzero((output < 0) | (labour < 0))[:20].tolist():
         problems.append(Problem(f"a negative output or labour for {products[j]}", "flows",
-                                f.file, f.lines[f.row(OUTPUT)], "amounts cannot be negative"))
+                                f.file, f.lines[output_row], "amounts cannot be negative"))
     years = [k for k, r in enumerate(t.rows) if r.lower().startswith("year")]
     if not years:
         problems.append(Problem("the targets file has no yearN rows", "targets", t.file,
                                 None, "one row per year: year1, year2, ..."))
     target = t.values[years, :n]
     supply = t.values[years, n + t.columns[n:].index(LABOUR)] if years else np.zeros(0)
-    for k, y in enumerate(years):
-        if supply[k] < 0 or (target[k] < 0).any():
-            problems.append(Problem(f"a negative target or labour supply in {t.rows[y]}",
-                                    "targets", t.file, t.lines[y],
-                                    "targets and the labour supply cannot be negative"))
+    for k in np.flatnonzero((supply < 0) | (target < 0).any(axis=1))[:20].tolist():
+        y = years[k]
+        problems.append(Problem(f"a negative target or labour supply in {t.rows[y]}",
+                                "targets", t.file, t.lines[y],
+                                "targets and the labour supply cannot be negative"))
     if years and not (target > 0).any():
         problems.append(Problem("no product has a positive target in any year", "targets",
                                 t.file, None, "nyearplan maximises target fulfilment: give "
                                               "some product a target"))
     if problems:
         raise PlanError(problems)
+    sources = {role: m.file for role, m in read.items() if m is not None}
     return TnsEconomy(list(products), flows_m, output, labour, cap, dep, target, supply,
-                      {role: m.file for role, m in read.items()})
+                      sources)
 
 
 def tns_economy(sectors: int, years: int, *, seed: int = 0,

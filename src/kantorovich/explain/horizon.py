@@ -11,14 +11,25 @@ which the optimal plan trades the present against the future (Kantorovich's
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from kantorovich.numbers import fmt, quantity
+
+if TYPE_CHECKING:
+    from kantorovich.results.result import PlanResult
 
 __all__ = ["explain_over_time"]
 
 _SHOWN = 12
 _TINY = 1e-9
+
+
+def _cell(frame: pd.DataFrame, row: str, column: int) -> float:
+    """One number of a table of numbers (read as a float: pandas types a cell as any
+    scalar)."""
+    return float(frame.loc[[row], [column]].to_numpy(float)[0, 0])
 
 
 def _percent(rate: float) -> str:
@@ -28,9 +39,12 @@ def _percent(rate: float) -> str:
 class _Words:
     """The plan's names and units for sentences about a plan over time."""
 
-    def __init__(self, result: object) -> None:
+    def __init__(self, result: PlanResult) -> None:
+        timed = result.over_time
+        if timed is None:
+            raise ValueError("a result of a plan over time, with an optimum, is told here")
         self.result = result
-        self.timed = result.over_time
+        self.timed = timed
         self.tpl = self.timed.template
         self.period = self.tpl.period
         self.unit = result.objective_unit
@@ -43,8 +57,11 @@ class _Words:
         procs = self.tpl.processes
         return str(procs.at[process, "name"]) if process in procs.index else str(process)
 
+    def unit_of(self, good: str) -> str:
+        return str(self.tpl.goods.at[good, "unit"])
+
     def amount(self, value: float, good: str) -> str:
-        return quantity(value, str(self.tpl.goods.at[good, "unit"]))
+        return quantity(value, self.unit_of(good))
 
     def worth(self, value: float) -> str:
         return quantity(value, self.unit)
@@ -87,9 +104,9 @@ def _investment_lines(w: _Words) -> list[str]:
     last = int(timed.periods[-1])
     lines = []
     for _, row in made.head(_SHOWN).iterrows():
-        p, g, t = row["process"], row["good"], int(row["period"])
+        p, g, t = str(row["process"]), str(row["good"]), int(row["period"])
         joins = t + int(lags[(p, g)])
-        cost = float(worth.at[g, t])
+        cost = _cell(worth, g, t)
         earned = []
         share = 1.0
         for s in range(joins, last + 1):
@@ -121,13 +138,14 @@ def _stock_lines(w: _Words) -> list[str]:
     values = w.timed.stocks.set_index(["process", "good", "period"])["shadow_value"]
     lines = []
     groups = list(binding.groupby(["process", "good"], sort=False))
-    for (p, g), rows in groups[:_SHOWN]:
+    for (process, good), rows in groups[:_SHOWN]:
+        p, g = str(process), str(good)
         earns = ", ".join(f"{w.worth(r)} in {w.when(int(t))}"
                           for t, r in zip(rows["period"], rows["rental"]))
         first = int(rows["period"].iloc[0])
         whole = float(values.get((p, g, first), 0.0))
         lines.append(f"The {w.good(g)} held by {w.process(p)} binds: one more "
-                     f"{w.tpl.goods.at[g, 'unit'] or 'unit'} of it would earn {earns}; "
+                     f"{w.unit_of(g) or 'unit'} of it would earn {earns}; "
                      f"at the start of {w.when(first)} it is worth {w.worth(whole)} to "
                      "the plan, all it earns from then on.")
     if len(groups) > _SHOWN:
@@ -143,8 +161,8 @@ def _inventory_lines(w: _Words) -> list[str]:
     worth = w.timed.worth()
     lines = []
     for _, row in kept.head(_SHOWN).iterrows():
-        g, t = row["good"], int(row["period"])
-        now, later = float(worth.at[g, t]), float(worth.at[g, t + 1])
+        g, t = str(row["good"]), int(row["period"])
+        now, later = _cell(worth, g, t), _cell(worth, g, t + 1)
         loss = float(row["loss"])
         lost = f", {_percent(loss)} of it lost on the way" if loss else ""
         lines.append(
@@ -189,7 +207,7 @@ def _price_lines(w: _Words) -> list[str]:
     return lines
 
 
-def explain_over_time(result: Any, analyses: Any = None
+def explain_over_time(result: PlanResult, analyses: Any = None
                       ) -> tuple[str, dict[str, list[str]]]:
     """The headline and sections of the `Explanation` of a result of a plan over time
     (`explain.story.explain` makes it)."""

@@ -177,8 +177,10 @@ def expand(timeline: Timeline) -> Plan:
     pids = procs.index.to_numpy(object)
     stocks = timeline.stocks
     ns = len(stocks)
-    s_proc = procs.index.get_indexer(stocks["process"]) if ns else np.zeros(0, np.int64)
-    s_good = goods.index.get_indexer(stocks["good"]) if ns else np.zeros(0, np.int64)
+    s_proc = (procs.index.get_indexer(pd.Index(stocks["process"])) if ns
+              else np.zeros(0, np.int64))
+    s_good = (goods.index.get_indexer(pd.Index(stocks["good"])) if ns
+              else np.zeros(0, np.int64))
     s_label = (stocks["process"].to_numpy(object) + ":" + stocks["good"].to_numpy(object)
                ) if ns else np.zeros(0, dtype=object)
     per_level = stocks["per_level"].to_numpy(float)
@@ -349,7 +351,7 @@ def expand(timeline: Timeline) -> Plan:
     proc_ids = np.concatenate(p_ids)
     units_col = np.concatenate(p_units)
     procs_x = pd.DataFrame({"name": np.concatenate(p_names),
-                            "unit": pd.array(units_col, dtype=object),
+                            "unit": units_col.astype(object),
                             "min_level": np.concatenate(p_min),
                             "capacity": np.concatenate(p_cap),
                             "level_unit": np.concatenate(p_lu)},

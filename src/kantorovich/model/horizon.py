@@ -157,10 +157,10 @@ def _bounds(low: float | None, low_open: bool, high: float | None, high_open: bo
 
 
 # what each per-period amount may be: limits for `_Reader.number`
-_AMOUNT = {"low": 0.0, "infinite": True}
-_FINITE_AMOUNT = {"low": 0.0}
-_SIGNED = {"low": None}
-_LIMITS = {"supply": _AMOUNT, "demand": _SIGNED, "capacity": _AMOUNT,
+_AMOUNT: dict[str, Any] = {"low": 0.0, "infinite": True}
+_FINITE_AMOUNT: dict[str, Any] = {"low": 0.0}
+_SIGNED: dict[str, Any] = {"low": None}
+_LIMITS: dict[str, dict[str, Any]] = {"supply": _AMOUNT, "demand": _SIGNED, "capacity": _AMOUNT,
            "min_level": _FINITE_AMOUNT, "maximize": _SIGNED, "minimize": _SIGNED,
            "maximize_sets": _FINITE_AMOUNT, "levels": _FINITE_AMOUNT}
 
@@ -272,9 +272,9 @@ def _lists_out(data: dict[str, Any], reader: _Reader, overrides: _Overrides) -> 
         levels = {}
         for pid, value in baseline["levels"].items():
             if isinstance(value, list):
-                path = ("baseline", "levels", pid)
-                found = reader.per_period(value, path, "level", **_LIMITS["levels"])
-                overrides.set("levels", str(pid), found, path)
+                written = ("baseline", "levels", pid)
+                found = reader.per_period(value, written, "level", **_LIMITS["levels"])
+                overrides.set("levels", str(pid), found, written)
                 levels[pid] = 0.0
             else:
                 levels[pid] = value
@@ -372,7 +372,7 @@ class _PeriodTable:
                 "periods are whole numbers from 1 to the horizon"))
         for i in np.flatnonzero(np.isnan(period))[:_LISTED]:
             problems.append(checked.problem("empty 'period'", int(i), "period"))
-        at = np.asarray(ids.get_indexer(frame[self.id_col].astype(object)))
+        at = np.asarray(ids.get_indexer(pd.Index(frame[self.id_col].astype(object))))
         for i in np.flatnonzero(at < 0)[:_LISTED]:
             word = frame[self.id_col].iat[i]
             kind = "process" if self.id_col == "id" and self.key == "processes" else "good"
@@ -548,7 +548,8 @@ def _table_stocks(table: Table, reader: _Reader) -> list[dict[str, Any]]:
                          "per_level": per_level, "depreciation": dep,
                          "initial": frame["initial"].to_numpy(float),
                          "lag": lag.astype(np.int64), "row": np.arange(len(frame))})
-    return [dict(r, table=checked) for r in rows[ok].to_dict(orient="records")]
+    return [{**{str(k): v for k, v in r.items()}, "table": checked}
+            for r in rows[ok].to_dict(orient="records")]
 
 
 def _stocks_frame(rows: list[dict[str, Any]], template: Plan, reader: _Reader
@@ -771,7 +772,7 @@ def _timeline(template: Plan, horizon: int, reader: _Reader, overrides: _Overrid
 
     def place(key: str, target: np.ndarray, index: pd.Index, kind: str) -> None:
         for ident, values, path in overrides.of(key):
-            at = index.get_indexer([ident])[0]
+            at = index.get_indexer(pd.Index([ident]))[0]
             if at < 0:
                 reader.problem(f"unknown {kind} '{ident}'", path,
                                did_you_mean(ident, index) or f"declare it under '{kind}s'")
@@ -846,7 +847,7 @@ def _numeraire(template: Plan, supply: np.ndarray, order: list[str]) -> str | No
         if good in goods and good not in made:
             return good
     available = np.flatnonzero((supply > 0).any(axis=0))
-    for i in available:
+    for i in available.tolist():
         if goods[i] not in made:
             return str(goods[i])
     return None

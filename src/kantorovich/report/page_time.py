@@ -10,6 +10,7 @@ number marked with its place in the embedded ``kantorovich-data`` (``["levels",
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -34,7 +35,7 @@ def _layout(fig: go.Figure, title: str, axis: str) -> go.Figure:
     return fig
 
 
-def _lines(series: list[tuple[str, list[Any]]], periods: list[int]) -> list[go.Scatter]:
+def _lines(series: Sequence[tuple[str | None, list[Any]]], periods: list[int]) -> list[go.Scatter]:
     """One line per (label, values), the `_LINES` with the largest values."""
     def size(values: list[Any]) -> float:
         return max((abs(v) for v in values if isinstance(v, (int, float))), default=0.0)

@@ -137,10 +137,11 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True,
     if plan.objective.sense == "maximize_sets":
         _mapping(out, "assortment_prices", result.assortment_prices, "goods",
                  "assortment_price")
-    if timed is not None:
+    over_time = result.over_time
+    if over_time is not None:
         from kantorovich.report.summary_time import over_time_sections
 
-        over_time_sections(out, result.over_time, numeraire)
+        over_time_sections(out, over_time, numeraire)
     out["certificate"] = plain(result.certificate.to_dict())
     out["degenerate"] = result.is_degenerate
     if analyses is False:

@@ -26,6 +26,7 @@ from kantorovich.serialise import clean
 
 if TYPE_CHECKING:
     from kantorovich.explain.analyses import Analyses
+    from kantorovich.results.horizon import OverTime
 
 __all__ = ["print_result", "print_sensitivity_report"]
 
@@ -144,7 +145,7 @@ def print_result(result: PlanResult, console: Console | None = None, *,
                   f"{cert.complementary_slackness:.1e}, duality gap {cert.duality_gap:.1e}")
 
 
-def _print_over_time(console: Console, timed: object, unit: str) -> None:
+def _print_over_time(console: Console, timed: OverTime, unit: str) -> None:
     """A plan over time's stocks, inventories and rate of return."""
     stocks = timed.stocks
     if len(stocks):

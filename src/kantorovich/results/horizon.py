@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,10 +30,14 @@ from kantorovich.model.checks import did_you_mean
 from kantorovich.model.expansion import HorizonMap, horizon_of
 from kantorovich.serialise import clean
 
+if TYPE_CHECKING:
+    from kantorovich.model.plan import Plan
+    from kantorovich.results.result import PlanResult
+
 __all__ = ["OverTime", "check_numeraire", "over_time", "timed_tables"]
 
 
-def check_numeraire(plan: Any, good: str) -> str:
+def check_numeraire(plan: Plan, good: str) -> str:
     """``good`` when ``plan`` is a plan over time that has it; else a `PlanError` naming
     the option (an unknown good, with the closest one, or a plan without a horizon)."""
     mapping = horizon_of(plan)
@@ -49,7 +53,7 @@ def check_numeraire(plan: Any, good: str) -> str:
     return good
 
 
-def over_time(result: Any) -> OverTime | None:
+def over_time(result: PlanResult) -> OverTime | None:
     """The result's tables by period, for a plan over time; None for any other plan."""
     mapping = horizon_of(result.plan)
     return None if mapping is None else OverTime(result, mapping)
@@ -59,7 +63,7 @@ def over_time(result: Any) -> OverTime | None:
 class OverTime:
     """A solved plan over time, by (id, period). Built from a result with an optimum."""
 
-    result: Any
+    result: PlanResult
     map: HorizonMap
 
     @property
@@ -71,7 +75,7 @@ class OverTime:
         return self.map.periods
 
     @property
-    def template(self) -> Any:
+    def template(self) -> Plan:
         return self.map.template
 
     def _rows(self, table: str, kind: str) -> tuple[np.ndarray, pd.DataFrame]:
@@ -265,7 +269,7 @@ class OverTime:
         return out
 
 
-def timed_tables(result: Any, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+def timed_tables(result: PlanResult, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """``tables`` (as `PlanResult.tables` and `Analyses.tables` give them) with the
     plan-over-time tables in place of the expanded plan's, and every other table's ids
     of goods, processes and rules read back into (id, ``period``). A table that already
@@ -283,7 +287,7 @@ def timed_tables(result: Any, tables: dict[str, pd.DataFrame]) -> dict[str, pd.D
     return out
 
 
-def _with_periods(frame: pd.DataFrame, plan: Any, mapping: HorizonMap) -> pd.DataFrame:
+def _with_periods(frame: pd.DataFrame, plan: Plan, mapping: HorizonMap) -> pd.DataFrame:
     """Columns of expanded ids (``process``, ``good``, ``policy``, ``id``) read back into
     the plan's ids, with a ``period`` column after the first; ids of the expansion's own
     rows (a stock's balance, an investment) are kept as they are."""
@@ -325,6 +329,6 @@ def _with_periods(frame: pd.DataFrame, plan: Any, mapping: HorizonMap) -> pd.Dat
             mapped[ours] = names[np.maximum(items[at[ours]], 0)]
         frame[col] = mapped
     position = list(frame.columns).index(columns[0]) + 1
-    frame.insert(position, "period", pd.array(np.where(period >= 0, period, None),
-                                              dtype="Int64"))
+    frame.insert(position, "period", pd.Series(pd.arrays.IntegerArray(period, period < 0),
+                                               index=frame.index))
     return frame

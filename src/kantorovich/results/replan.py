@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,11 @@ from kantorovich.lp.budget import Budget
 from kantorovich.lp.methods import Start
 from kantorovich.model.checks import did_you_mean
 from kantorovich.model.expansion import expand, horizon_of
+from kantorovich.lp.program import LinearProgram
 from kantorovich.model.plan import Plan
+
+if TYPE_CHECKING:
+    from kantorovich.results.result import PlanResult
 
 __all__ = ["replan", "replanned_plan"]
 
@@ -40,7 +44,7 @@ def _problem(message: str, path: str, hint: str | None = None) -> PlanError:
     return PlanError([Problem(message, path, None, None, hint)])
 
 
-def replanned_plan(result: Any, after: int,
+def replanned_plan(result: PlanResult, after: int,
                    realised: Mapping[str, Any] | None = None) -> Plan:
     """The plan of periods ``after+1..T`` (see the module docstring). Raises
     `PlanError` for a result that is not an optimum of a plan over time, a period
@@ -138,7 +142,7 @@ def _by_id(old: pd.DataFrame, new: pd.DataFrame) -> np.ndarray:
         [new["kind"].to_numpy(object), new["id"].to_numpy(object)]))
 
 
-def _warm_basis(result: Any, lp: Any) -> tuple[np.ndarray, np.ndarray] | None:
+def _warm_basis(result: PlanResult, lp: LinearProgram) -> tuple[np.ndarray, np.ndarray] | None:
     """The previous optimum's basis on the new program, by id: rows and columns it
     does not have start as slacks and at their lower bound, and the count of basic
     variables is made right by the rows of the first period planned."""
@@ -175,9 +179,9 @@ def _warm_basis(result: Any, lp: Any) -> tuple[np.ndarray, np.ndarray] | None:
     return col_basis, row_basis
 
 
-def replan(result: Any, after: int, realised: Mapping[str, Any] | None = None, *,
+def replan(result: PlanResult, after: int, realised: Mapping[str, Any] | None = None, *,
            time_limit: float | None = None, budget: Budget | None = None,
-           verbose: bool = False) -> Any:
+           verbose: bool = False) -> PlanResult:
     """Plan periods ``after+1..T`` from what was realised (see the module docstring),
     warm from ``result``'s optimum; a certified `PlanResult` of the new plan over time.
 

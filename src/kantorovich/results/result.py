@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,9 @@ from kantorovich.numbers import count
 from kantorovich.results.certificate import Certificate, certify
 from kantorovich.results.chain import Solved, residuals, solve_program
 from kantorovich.results.staircase import staircase_method
+
+if TYPE_CHECKING:
+    from kantorovich.results.horizon import OverTime
 
 __all__ = ["LARGE_FLOWS", "PlanResult", "answer", "residuals", "solve", "with_certificate"]
 
@@ -488,7 +491,7 @@ class PlanResult:
         return tables
 
     @cached_property
-    def over_time(self) -> Any:
+    def over_time(self) -> OverTime | None:
         """For a plan over time (``horizon: T``), its levels, prices, stocks and
         inventories by period (`kantorovich.results.horizon.OverTime`); None for any
         other plan or a result without an optimum."""
