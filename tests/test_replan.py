@@ -99,3 +99,30 @@ def test_bad_replans(tmp_path: Path) -> None:
         k.replan(result, after=1, realised={"inventories": {"bread": 1}})
     with pytest.raises(k.PlanError, match="only a plan over time"):
         k.replan(k.solve(k.load_plan(DATA / "two_mills.yaml")), after=1)
+
+
+def test_a_session_replans_warm_and_rolls_on(tmp_path: Path) -> None:
+    plan = load(tmp_path, LAGGED)
+    session = k.Session(plan)
+    base = k.solve(plan)
+    # from the session's own optimum, found once: what k.replan gives from solve's
+    first = session.replan(1)
+    assert first.is_optimal and first.certificate.verified
+    assert first.objective == pytest.approx(k.replan(base, after=1).objective, rel=1e-9)
+    assert "warm" in first.method_reason
+    assert session.replan(1).objective == pytest.approx(first.objective, rel=1e-12)
+    # a shock, then on from the re-plan: ploughs lost at the start of year 2, the
+    # harvest stored out of year 2 smaller than planned
+    shocked = session.replan(1, realised={"stocks": {"grow": {"ploughs": 0.0}}})
+    assert shocked.objective < first.objective
+    rolled = session.replan(2, realised={"inventories": {"corn": 0.0}}, result=shocked)
+    direct = k.replan(shocked, after=2, realised={"inventories": {"corn": 0.0}})
+    assert rolled.is_optimal and rolled.certificate.verified
+    assert list(rolled.over_time.periods) == [3, 4]
+    assert rolled.objective == pytest.approx(direct.objective, rel=1e-9)
+
+
+def test_a_session_replans_only_a_plan_over_time() -> None:
+    session = k.Session(k.load_plan(DATA / "two_mills.yaml"))
+    with pytest.raises(k.PlanError, match="only a plan over time"):
+        session.replan(1)
