@@ -351,6 +351,80 @@ def test_located_errors_in_a_stocks_table(tmp_path: Path) -> None:
     assert any(line == 4 and "unknown process 'grwo'" in m for line, m in lines)
 
 
+def test_periods_and_lists_located_exit_2(tmp_path: Path) -> None:
+    """The issue's bad input and its kin, each at its file and line, by `solve` (exit 2,
+    no traceback): a period outside 1..T or not whole or empty in a table, lists of the
+    wrong length (capacity, min_level, an objective weight), a lag beyond the horizon
+    and a depreciation above 1 in a stocks table."""
+    (tmp_path / "supply.csv").write_text(
+        "good,period,amount\nlabour,1,10\nlabour,3,30\nlabour,0,5\nlabour,1.5,5\n"
+        "labour,,5\n")
+    (tmp_path / "stocks.csv").write_text(
+        "process,good,per_level,depreciation,initial,lag\n"
+        "grow,labour,1,0.1,4,3\n"
+        "grow,corn,1,1.5,4,1\n")
+    plan = write(tmp_path, """\
+        name: Bad periods
+        horizon: 2
+        goods:
+          labour: {unit: h}
+          corn: {unit: t}
+        processes:
+          grow: {inputs: {labour: 1}, outputs: {corn: 1}, capacity: [1, 2, 3], min_level: [0]}
+        supply: supply.csv
+        stocks: stocks.csv
+        objective: {maximize: {corn: [1]}}
+        """)
+    code, out, err = run("solve", plan)
+    assert code == 2 and out == ""
+    supply, stocks = tmp_path / "supply.csv", tmp_path / "stocks.csv"
+    for where, said in [
+            (f"{plan}:7 (processes.grow.capacity)",
+             "capacity has 3 numbers, but the plan has 2 periods"),
+            (f"{plan}:7 (processes.grow.min_level)",
+             "min_level has 1 number, but the plan has 2 periods"),
+            (f"{plan}:10 (objective.maximize.corn)",
+             "weight has 1 number, but the plan has 2 periods"),
+            (f"{stocks}:2 (stocks)", "lag 3 is beyond the horizon (2 periods)"),
+            (f"{stocks}:3 (stocks)", "depreciation must be at least 0 and at most 1 "
+                                     "(got 1.5)"),
+            (f"{supply}:3 (supply)", "period 3 is not one of the plan's periods 1 to 2"),
+            (f"{supply}:4 (supply)", "period 0 is not one of the plan's periods 1 to 2"),
+            (f"{supply}:5 (supply)", "period 1.5 is not one of the plan's periods 1 to 2"),
+            (f"{supply}:6 (supply)", "empty 'period'")]:
+        assert f"{where}: {said}" in err, (where, err)
+    assert err.count("hint:") == 9
+    with pytest.raises(k.PlanError) as caught:
+        k.load_plan(plan)
+    assert len(caught.value.problems) == 9
+
+
+def test_twice_given_located(tmp_path: Path) -> None:
+    (tmp_path / "supply.csv").write_text("good,period,amount\nlabour,1,10\nlabour,1,30\n")
+    (tmp_path / "stocks.csv").write_text(
+        "process,good,per_level,depreciation,initial\ngrow,labour,1,0.1,4\n")
+    plan = write(tmp_path, """\
+        name: Twice
+        horizon: 2
+        goods:
+          labour: {unit: h}
+          corn: {unit: t}
+        processes:
+          grow:
+            inputs: {labour: 1}
+            outputs: {corn: 1}
+            stocks: {labour: {per_level: 1, depreciation: 0.1, initial: 4}}
+        supply: supply.csv
+        stocks: stocks.csv
+        objective: {maximize: {corn: 1}}
+        """)
+    code, _, err = run("solve", plan)
+    assert code == 2
+    assert f"{tmp_path / 'supply.csv'}:3 (supply): labour in period 1 is listed twice" in err
+    assert (f"{tmp_path / 'stocks.csv'}:2 (stocks): the stock of 'labour' held by 'grow' "
+            "is given twice") in err
+
+
 def test_time_keys_need_a_horizon(tmp_path: Path) -> None:
     plan = write(tmp_path, """\
         name: No horizon
@@ -369,7 +443,7 @@ def test_time_keys_need_a_horizon(tmp_path: Path) -> None:
     assert all("horizon" in p.hint for p in caught.value.problems)
 
 
-@pytest.mark.parametrize("value", ["0", "2.5", "yes", "[2]", "100000"])
+@pytest.mark.parametrize("value", ["0", "-1", "2.5", "yes", "two", "[2]", "100000"])
 def test_bad_horizon(tmp_path: Path, value: str) -> None:
     plan = write(tmp_path, f"""\
         name: Bad horizon

@@ -127,7 +127,8 @@ class _Reader:
         """A list of one number per period, each checked as `number`; None (with a
         problem) when its length is not the horizon or a number is wrong."""
         if len(value) != self.horizon:
-            self.problem(f"{what} has {len(value)} numbers, but the plan has "
+            self.problem(f"{what} has {len(value)} number{'s' if len(value) != 1 else ''}"
+                         f", but the plan has "
                          f"{self.horizon} period{'s' if self.horizon != 1 else ''}", path,
                          f"give one number for every period, or a list of "
                          f"{self.horizon} (one per period, in order)")
@@ -371,7 +372,9 @@ class _PeriodTable:
                 f"1 to {reader.horizon}", int(i), "period",
                 "periods are whole numbers from 1 to the horizon"))
         for i in np.flatnonzero(np.isnan(period))[:_LISTED]:
-            problems.append(checked.problem("empty 'period'", int(i), "period"))
+            problems.append(checked.problem(
+                "empty 'period'", int(i), "period",
+                f"give the period of the row, from 1 to {reader.horizon}"))
         at = np.asarray(ids.get_indexer(pd.Index(frame[self.id_col].astype(object))))
         for i in np.flatnonzero(at < 0)[:_LISTED]:
             word = frame[self.id_col].iat[i]
