@@ -147,8 +147,9 @@ def sparse_plan(n: int, periods: int, folder: Path, seed: int = 11,
     flows = pd.concat([made, flows, labour], ignore_index=True)
     held = rng.integers(1, 4, size=n)
     holder = np.repeat(np.arange(n), held)
-    good = _suppliers(rng, n, 1, structure)[holder] if structure != "random" else \
-        rng.integers(0, n, size=len(holder))
+    nth = np.arange(len(holder)) - np.repeat(np.cumsum(held) - held, held)
+    good = _suppliers(rng, n, 3, structure).reshape(n, 3)[holder, nth] \
+        if structure != "random" else rng.integers(0, n, size=len(holder))
     stocks = pd.DataFrame({"process": ids[holder], "good": ids[good]}).drop_duplicates()
     m = len(stocks)
     per_level = rng.uniform(0.1, 1.0, m)

@@ -99,7 +99,8 @@ class Highs:
         elif (start is not None and start.col_basis is not None
               and start.row_basis is not None and len(start.col_basis)
               and session.set_basis(start.col_basis, start.row_basis)):
-            method, reason = "simplex", f"warm from the basis of {start.source}"
+            method, reason = "simplex", ((f"{self.why}; " if self.why else "")
+                                         + f"warm from the basis of {start.source}")
             session.use_method("choose")
         elif (start is not None and start.x is not None and start.row_dual is not None
               and len(start.x) and session.cross_over(start.x, start.row_dual)):

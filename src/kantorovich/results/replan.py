@@ -33,6 +33,7 @@ from kantorovich.model.checks import did_you_mean
 from kantorovich.model.expansion import expand, horizon_of
 from kantorovich.lp.program import LinearProgram
 from kantorovich.model.plan import Plan
+from kantorovich.results.crash import balanced
 
 if TYPE_CHECKING:
     from kantorovich.results.result import PlanResult
@@ -155,28 +156,7 @@ def _warm_basis(result: PlanResult, lp: LinearProgram) -> tuple[np.ndarray, np.n
         object)
     row_basis = np.where(rows >= 0, sol.row_basis[np.maximum(rows, 0)], "basic").astype(
         object)
-    # a row's slack at a bound that is not there any more (an infinite one) or a
-    # column at an infinite bound cannot be nonbasic there
-    for basis, lower, upper in ((col_basis, lp.col_lower, lp.col_upper),
-                                (row_basis, lp.row_lower, lp.row_upper)):
-        basis[(basis == "lower") & ~np.isfinite(lower)] = "upper"
-        basis[(basis == "upper") & ~np.isfinite(upper)] = "lower"
-        basis[(basis != "basic") & ~np.isfinite(lower) & ~np.isfinite(upper)] = "zero"
-    excess = int((col_basis == "basic").sum() + (row_basis == "basic").sum()) - lp.shape[0]
-    if excess > 0:          # too many basic: their rows' slacks leave, tight ones first
-        basic_rows = np.flatnonzero(row_basis == "basic")
-        finite = basic_rows[np.isfinite(lp.row_lower[basic_rows])
-                            | np.isfinite(lp.row_upper[basic_rows])]
-        if len(finite) < excess:
-            return None
-        drop = finite[:excess]
-        row_basis[drop] = np.where(np.isfinite(lp.row_lower[drop]), "lower", "upper")
-    elif excess < 0:        # too few: slacks of nonbasic rows enter
-        rest = np.flatnonzero(row_basis != "basic")[:-excess]
-        if len(rest) < -excess:
-            return None
-        row_basis[rest] = "basic"
-    return col_basis, row_basis
+    return balanced(lp, col_basis, row_basis)
 
 
 def replan(result: PlanResult, after: int, realised: Mapping[str, Any] | None = None, *,

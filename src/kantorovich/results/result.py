@@ -649,7 +649,7 @@ def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None 
     staircase = staircase_method(plan, lp, method)      # a plan over time
     solved = solve_program(
         lp, method=staircase.method if staircase else method, budget=budget,
-        verbose=verbose,
+        verbose=verbose, start=staircase.start if staircase else None,
         methods=({"highs": Highs(staircase.method, verbose=verbose, why=staircase.reason)}
                  if staircase else None))
     return answer(plan, lp, solved, options)
