@@ -117,7 +117,7 @@ def test_solve_prints_tables() -> None:
     proc = run("solve", LENINGRAD)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert "Leningrad district mills: optimal, objective 6,670,667 loaf a week" in out
+    assert "Leningrad district mills: optimal, objective 6,670,667 loaves a week" in out
     for word in ("mill-3-milling", "1,600", "2,400", "rail-flour-5-to-3", "at capacity",
                  "district-3-bread", "0.03", "Certificate verified"):
         assert word in out

@@ -81,8 +81,8 @@ def test_conflict_entries_carry_the_plan_numbers() -> None:
     assert bread["wheat"]["supply"] == 2_000 and bread["wheat"]["unit"] == "t"
     assert bread["bread"]["demand"] == 4_000_000 and bread["bread"]["unit"] == "loaf"
     assert conflict_text(bread["bread"]) == (
-        "demand for Bread (bread) of at least 4,000,000 loaf "
-        "(the balance of Bread: supply 0 loaf, demand 4,000,000 loaf)")
+        "demand for Bread (bread) of at least 4,000,000 loaves "
+        "(the balance of Bread: supply 0 loaves, demand 4,000,000 loaves)")
     policy = {c["kind"]: c for c in solved("infeasible-policy").diagnosis().conflict}
     assert policy["policy"]["rhs"] == 1_500 and policy["policy"]["side"] == "lower"
     assert conflict_text(policy["policy"]) == (
@@ -143,7 +143,7 @@ def test_relaxation_texts() -> None:
     texts = {name: relaxation_text(solved(name).diagnosis().relaxation[0])
              for name in INFEASIBLE}
     assert texts["infeasible-bread"] == (
-        "demand for Bread (bread) -1,000,000 loaf (from 4,000,000 to 3,000,000 loaf)")
+        "demand for Bread (bread) -1,000,000 loaves (from 4,000,000 to 3,000,000 loaves)")
     assert texts["infeasible-wheat"] == "supply of Wheat (wheat) +200 t (from 2,000 to 2,200 t)"
     assert texts["infeasible-policy"].startswith(
         "policy 'Mill No. 3 keeps its quota' (mill-3-quota) relaxed by 500 t "
@@ -182,11 +182,11 @@ def test_unbounded_names_the_magic_oven() -> None:
     assert entry["process"] == "magic" and entry["improvement"] == pytest.approx(3)
     assert entry["makes"] == [{"good": "bread", "name": "Bread", "amount": 3.0,
                                "unit": "loaf"}]
-    assert flow_text(entry["makes"][0]) == "Bread (bread) 3 loaf"
+    assert flow_text(entry["makes"][0]) == "Bread (bread) 3 loaves"
     assert runaway_text(entry, d) == (
         "process 'magic' (Magic oven) can grow without limit: each unit of level improves "
-        "the objective by 3 loaf and uses nothing that is scarce; it makes Bread (bread) "
-        "3 loaf per unit of level")
+        "the objective by 3 loaves and uses nothing that is scarce; it makes Bread (bread) "
+        "3 loaves per unit of level")
 
 
 CHAIN = {"well": 1.0, "malting": 1 / 70, "brewing": 1 / 7}
@@ -252,8 +252,8 @@ def test_summary_names_goods_and_policies_with_units() -> None:
     assert bread.startswith("The plan 'Bread beyond the wheat' cannot be met")
     assert "These statements conflict" in bread
     assert "The smallest change that makes it feasible" in bread
-    assert "Wheat (wheat) of only 2,000 t" in bread and "4,000,000 loaf" in bread
-    assert "Checked: the plan with this change is feasible, with objective 3,000,000 loaf." \
+    assert "Wheat (wheat) of only 2,000 t" in bread and "4,000,000 loaves" in bread
+    assert "Checked: the plan with this change is feasible, with objective 3,000,000 loaves." \
         in bread
     policy = summary(solved("infeasible-policy").diagnosis())
     assert "policy 'Mill No. 3 keeps its quota' (mill-3-quota)" in policy

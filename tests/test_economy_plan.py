@@ -156,7 +156,7 @@ def test_plan_json_contract() -> None:
     for key in ("labour_values", "shadow_prices", "ratio", "basket", "output"):
         assert list(data[key]) == ["0", "1"], key
     assert data["sets"] == pytest.approx(1.0) and data["verified"] is True
-    assert data["binding_resources"] == ["labour"] and data["imports"] == "supply"
+    assert data["binding_resources"] == ["labour"] and data["imports"] == "fixed"
     assert data["method"]["labour_values"] == "splu"
     assert data["ratio"] == pytest.approx({"0": 1.0, "1": 1.0})
 
@@ -189,3 +189,55 @@ def test_plan_bad_options_exit_2() -> None:
     assert code == 2 and "no resource 'co2'" in err
     code, _, err = run("plan", MB, "--imports", "nope")
     assert code == 2 and "not a rule" in err
+
+
+# ---- --resources: a file of the table, or a column of it ------------------------------
+
+def table_with(tmp_path: Path, **files: str) -> Path:
+    """The Miller & Blair table, copied, with ``files`` (stem -> CSV text) added."""
+    import shutil
+
+    folder = tmp_path / "mb"
+    shutil.copytree(MB, folder)
+    for stem, text in files.items():
+        (folder / f"{stem}.csv").write_text(text)
+    return folder
+
+
+@pytest.mark.parametrize("files, name", [
+    ({"resources": "id,resource,amount\n0,energy,100\n1,energy,0\n"}, "energy"),
+    ({"resources": "id,energy\n0,100\n1,0\n"}, "energy"),
+    ({"va": "id,va,compensation,capital\n0,650,650,100\n1,1400,1400,0\n"}, "capital"),
+], ids=["resources.csv, a row per resource", "resources.csv, a column per resource",
+        "a column of va.csv"])
+def test_plan_resources_from_every_form(tmp_path: Path, files: dict[str, str],
+                                        name: str) -> None:
+    # 100 of the resource per 1,000 of sector 0's output: 0.1 per unit, none in sector
+    # 1; the basket embodies 100 of it, so 50 make half a basket (as the API test above)
+    folder = table_with(tmp_path, **files)
+    code, out, err = run("plan", folder, "--resources", f"{name}=50", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["sets"] == pytest.approx(0.5, rel=1e-9)
+    assert data["binding_resources"] == [name]
+    assert data["resources"][name]["available"] == pytest.approx(50.0)
+    code, out, _ = run("plan", folder, "--resources", name, "--json")   # the table's 100
+    assert code == 0 and json.loads(out)["sets"] == pytest.approx(1.0, rel=1e-9)
+
+
+def test_plan_resources_refused_with_what_the_table_has(tmp_path: Path) -> None:
+    folder = table_with(tmp_path, va="id,va,compensation,taxes\n0,650,650,-5\n1,1400,1400,7\n")
+    code, _, err = run("plan", folder, "--resources", "co2=5")
+    assert code == 2 and "no resource 'co2' (it has va, taxes)" in err
+    assert "a column of va.csv" in err
+    code, _, err = run("plan", folder, "--resources", "taxes")
+    assert code == 2 and "resource 'taxes' is negative for 1 sector(s)" in err
+    assert "va.csv" in err
+    bad = table_with(tmp_path / "bad", resources="id,resource\n0,energy\n")
+    code, _, err = run("plan", bad, "--resources", "energy")
+    assert code == 2 and "missing column amount" in err and "resources.csv:1" in err
+
+
+def test_plan_help_describes_the_resources() -> None:
+    shown = RUNNER.invoke(economy_app, ["plan", "-h"], env={"COLUMNS": "200"}).stdout
+    assert "resources.csv" in shown and "va.csv" in shown and "NAME[=AMOUNT]" in shown

@@ -8,10 +8,12 @@ import dataclasses
 
 import numpy as np
 import pytest
+from conftest import DATA
 
 import kantorovich as k
 from kantorovich.explain.analyses import Analyses
-from kantorovich.explain.baseline import compare_to_baseline
+from kantorovich.explain.baseline import (LOSES_ALONE, WITH_ABOVE, _joined, _numbered,
+                                         compare_to_baseline)
 from kantorovich.explain.story import explain
 from kantorovich.numbers import count, plural, quantity
 
@@ -94,23 +96,32 @@ def test_moves_that_need_each_other_add_up_to_the_whole_gain() -> None:
     comparison = compare_to_baseline(result)
     moves = comparison.moves
     assert len(moves) == 2 and comparison.gain == pytest.approx(250)
-    # undone alone, each move would lose all 250 loaves: 500 in all. In order, each adds
-    # what it adds to those before it, and the parts make the whole.
+    # undone alone, each move would lose all 250 loaves: flour and labour between the same
+    # two bakeries are one step, imposed at once, whose gain is on its first row
+    assert list(moves["step"]) == [1, 1]
+    assert moves["gain"].iloc[0] == pytest.approx(250) and moves["gain"].iloc[1] == 0
+    assert moves["gain_note"].iloc[1] == WITH_ABOVE
     assert moves["gain"].sum() + comparison.unexplained == pytest.approx(comparison.gain)
     assert comparison.unexplained == pytest.approx(0, abs=1e-6)
     # each step checked by a fresh solve with the moves so far written as rules
     caps = {("flour", "ua"): 5.0, ("flour", "ub"): 5.0, ("labour", "ua"): 5.0,
             ("labour", "ub"): 5.0}
     before = 1250.0
-    for mv in moves.itertuples():
-        caps[(mv.good, mv.sender)] -= mv.amount
-        caps[(mv.good, mv.receiver)] += mv.amount
+    for _, step in moves.groupby("step", sort=False):
+        for mv in step.itertuples():
+            caps[(mv.good, mv.sender)] -= mv.amount
+            caps[(mv.good, mv.receiver)] += mv.amount
         rules = {f"cap-{g}-{u}": f"input({g}, unit={u}) <= {c}" for (g, u), c in caps.items()}
         fresh = k.solve(k.Plan.from_dict(_part_plan(**rules)))
-        assert mv.gain == pytest.approx(fresh.objective - before, abs=1e-6)
+        assert step["gain"].sum() == pytest.approx(fresh.objective - before, abs=1e-6)
         before = fresh.objective
     data = comparison.to_dict()
     assert data["gain"] == pytest.approx(sum(moves["gain"]) + data["unexplained"])
+    line = next(line for line in explain(result).sections["What to move"]
+                if line.startswith("Move"))
+    assert line == ("Move 5 t of flour (100% of Bakery A's allocation) and 5 h of labour "
+                    "(100% of Bakery A's allocation) a period from Bakery A to Bakery B: together "
+                    "the plan gains 250 loaves a period.")
 
 
 def test_supply_the_baseline_left_unused_is_its_own_line() -> None:
@@ -130,12 +141,64 @@ def test_supply_the_baseline_left_unused_is_its_own_line() -> None:
 
 
 def test_moves_not_measured_count_into_what_no_move_explains() -> None:
-    result = k.solve(k.Plan.from_dict(_part_plan()))
+    result = k.solve(k.Plan.from_dict(_three_shops()))
     comparison = compare_to_baseline(result, evaluate_moves=1)
     assert np.isnan(comparison.moves["gain"].iloc[1])
-    assert comparison.moves["gain"].iloc[0] + comparison.unexplained == pytest.approx(250)
+    assert comparison.moves["gain"].iloc[0] + comparison.unexplained == pytest.approx(1300)
     tail = explain(result, Analyses(baseline=comparison)).sections["What to move"][-1]
     assert tail.startswith("What no move explains: ") and "the 1 move not measured" in tail
+
+
+def _three_shops() -> dict:
+    # a workshop's labour and a mill's flour both go to the bakery, which needs both: the
+    # labour (the larger move, so first) alone loses, the flour after it gains more
+    return {
+        "name": "Three shops", "period": "week",
+        "goods": {"labour": {"unit": "h", "name": "Labour"},
+                  "flour": {"unit": "t", "name": "Flour"},
+                  "bread": {"unit": "loaf", "name": "Bread"}},
+        "units": {"wa": {"name": "Workshop A"}, "bb": {"name": "Bakery B"},
+                  "mc": {"name": "Mill C"}},
+        "processes": {
+            "a": {"unit": "wa", "inputs": {"labour": 1}, "outputs": {"bread": 10}},
+            "b": {"unit": "bb", "inputs": {"labour": 2, "flour": 1}, "outputs": {"bread": 300},
+                  "capacity": 5},
+            "c": {"unit": "mc", "inputs": {"flour": 1}, "outputs": {"bread": 20}}},
+        "supply": {"labour": 12, "flour": 5},
+        "objective": {"maximize": {"bread": 1}},
+        "baseline": {"levels": {"a": 12, "b": 0, "c": 5}},
+    }
+
+
+def test_a_losing_move_is_joined_with_the_move_that_makes_it_gain() -> None:
+    # baseline 220 loaves; labour to the bakery alone: 120 (-100); then the flour: 1,520
+    result = k.solve(k.Plan.from_dict(_three_shops()))
+    comparison = compare_to_baseline(result)
+    moves = comparison.moves
+    assert list(moves["good"]) == ["labour", "flour"] and list(moves["step"]) == [1, 1]
+    assert moves["gain"].tolist() == pytest.approx([1300, 0])
+    assert comparison.gain == pytest.approx(1300)
+    assert comparison.unexplained == pytest.approx(0, abs=1e-6)
+    (line,) = [line for line in explain(result).sections["What to move"]
+               if line.startswith("Move")]
+    assert line == ("Move 10 h of Labour from Workshop A to Bakery B (83% of Workshop A's "
+                    "allocation) and 5 t of Flour from Mill C to Bakery B (100% of Mill C's "
+                    "allocation) a week: together the plan gains 1,300 loaves a week.")
+
+
+def test_a_loss_nothing_after_makes_up_for_stays_and_says_why() -> None:
+    # steps 1 (+5), 2 (-3, joined with 3: -3 + 4 = +1), 3 (+4), 4 (-2: nothing after);
+    # step 5 was not measured (its note stands) and is never joined across
+    steps = np.array([0, 1, 1, 2, 3, 4])
+    gain = np.array([5.0, -3.0, 0.0, 4.0, -2.0, np.nan])
+    note = np.array(["", "", WITH_ABOVE, "", "", "gain not measured: time budget spent"],
+                    dtype=object)
+    joined = _joined(steps, gain, note, 1e-9)
+    assert _numbered(joined).tolist() == [1, 2, 2, 2, 3, 4]
+    assert gain.tolist()[:5] == [5.0, 1.0, 0.0, 0.0, -2.0] and np.isnan(gain[5])
+    assert note.tolist() == ["", "", WITH_ABOVE, WITH_ABOVE, LOSES_ALONE,
+                             "gain not measured: time budget spent"]
+    assert np.nansum(gain) == 4.0           # the sum is what it was: 5 - 3 + 4 - 2
 
 
 def test_a_baseline_that_breaks_the_rules_lists_no_moves() -> None:
@@ -176,3 +239,33 @@ def test_units_read_as_a_person_writes_them() -> None:
     assert count(1, "policy") == "1 policy" and count(2, "policy") == "2 policies"
     assert plural("box") == "boxes" and plural("piece") == "pieces"
     assert plural("crate", plurals={"crate": "crates of twelve"}) == "crates of twelve"
+
+
+def test_shirts_moves_read_right() -> None:
+    """Issue 19's plan: labour alone to Factory No. 2 would lose (it has no cotton to work
+    it), so labour and cotton move as one step that gains; most of the gain is no move's,
+    and the sentences say whose: the modern line the plan in force does not run, and the
+    cotton it left unused."""
+    result = k.solve(k.load_plan(DATA / "shirts.yaml"))
+    comparison = compare_to_baseline(result)
+    # 583.333 thousand shirts in force, 916.667 at the optimum
+    assert comparison.gain == pytest.approx(1000 / 3)
+    moves = comparison.moves
+    assert list(moves["good"]) == ["labour", "cotton"] and list(moves["step"]) == [1, 1]
+    # caps at the plan in force: Factory No. 2 runs its modern line on its 100 t (357.1);
+    # with Factory No. 1's labour and cotton: 500 modern + 116.7 sewn, and nothing at No. 1
+    assert moves["gain"].iloc[0] == pytest.approx(616.6667 - 607.1429, abs=1e-3)
+    assert moves["gain"].sum() + comparison.unexplained == pytest.approx(comparison.gain)
+    lines = explain(result).sections["What to move"]
+    assert lines[0] == (
+        "Move 100,000 worker-hours of Labour (100% of Factory No. 1's allocation) and 75 t "
+        "of Cotton (100% of Factory No. 1's allocation) a week from Factory No. 1 to "
+        "Factory No. 2: together the plan gains 9.52381 thousand shirts a week.")
+    assert lines[-1] == (
+        "Most of the gain (97%) comes from no move: Modern line at Factory No. 2, which "
+        "the plan in force does not run at all, runs at 500 thousand shirts; the optimum "
+        "uses 90 t of the 125 t of Cotton the plan in force left unused.")
+    text = explain(result).text()
+    assert "runs at capacity (500 thousand shirts): each extra thousand shirts of " \
+        "capacity" in text
+    assert "A worker-hour of Labour is worth" in text

@@ -57,7 +57,7 @@ def test_sentence(result) -> None:
     assert "would need 0.721 t of flour-d5 per t of wheat (3% more) to enter" in text
     better = {**MILL, "outputs": {"flour-d5": 0.73}}
     text = process_sentence(result.plan, price_process(result, better))
-    assert "would add 15 loaf per unit of level" in text and "would enter the plan" in text
+    assert "would add 15 loaves per unit of level" in text and "would enter the plan" in text
 
 
 def test_cli_price(tmp_path: Path) -> None:

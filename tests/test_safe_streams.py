@@ -20,6 +20,7 @@ from conftest import DATA, EXAMPLES, ROOT
 
 PLAN = EXAMPLES / "leningrad.yaml"
 MB = DATA / "io" / "miller_blair_2009_table_2_3"
+BEA = DATA / "io" / "bea_us_summary_2017"
 LOST = "error: cannot write the answer to standard output"
 
 
@@ -47,6 +48,21 @@ def commands(tmp: Path) -> dict[str, list[object]]:
         "economy generate": ["economy", "generate", "--like", EXAMPLES / "us-2017", "-n",
                              100, "-o", tmp / "generated"],
         "lab run": ["lab", "run", experiment],
+        # larger answers, and each command's other forms
+        "solve sensitivity": ["solve", PLAN, "--sensitivity"],
+        "price json": ["price", PLAN, "--process", process, "--json"],
+        "sweep json": ["sweep", PLAN, "--vary", "supply.wheat=3000:4000:2", "--workers", 1,
+                       "-o", tmp / "sweep-json", "--json"],
+        "economy values large": ["economy", "values", BEA],
+        "economy inspect json": ["economy", "inspect", MB, "--json"],
+        "economy plan json": ["economy", "plan", MB, "--json"],
+        "economy bases": ["economy", "bases", MB],
+        "economy bases json": ["economy", "bases", MB, "--json"],
+        "economy prices": ["economy", "prices", MB, "--profit-rate", 0.1],
+        "economy prices json": ["economy", "prices", MB, "--profit-rate", 0.1, "--json"],
+        "lab run json": ["lab", "run", experiment, "--json"],
+        "lab sweep": ["lab", "sweep", experiment, "--vary", "periods=2:3:2", "--workers", 1,
+                      "-o", tmp / "lab-sweep"],
     }
 
 
@@ -84,17 +100,78 @@ def test_every_command_with_stdout_closed_exits_5(tmp_path: Path) -> None:
 
 
 def test_a_pipe_without_reader_exits_5(tmp_path: Path) -> None:
+    """Every command and every size of answer: a line (``--version``, ``validate``,
+    held in the buffer until the end), a page, a table of 71 sectors."""
     cases = commands(tmp_path)
-    sample = ["version", "help", "no arguments", "solve help", "validate", "solve",
-              "solve json", "explain", "schema", "economy values", "economy values json",
-              "economy help", "lab run"]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        ran = dict(zip(sample, pool.map(unread, [cases[name] for name in sample])))
+        ran = dict(zip(cases, pool.map(unread, cases.values())))
     for name, result in ran.items():
         assert result.returncode == 5, (name, result.returncode, result.stderr)
         assert f"{LOST}: Broken pipe" in result.stderr, (name, result.stderr)
         assert "Traceback" not in result.stderr and "Exception ignored" not in \
             result.stderr, (name, result.stderr)
+    # what a command writes besides its answer is whole: the answer alone was lost
+    assert (tmp_path / "report.html").stat().st_size > 1_000_000
+    assert (tmp_path / "plan.mps").read_text().rstrip().endswith("ENDATA")
+    assert (tmp_path / "generated" / "plan.yaml").is_file()
+
+
+def test_help_and_version_of_every_command_into_a_pipe_without_reader() -> None:
+    """Walks the command tree, so a command added later is held to it too."""
+    from test_cli_tree import tree
+
+    cases = [[*path, flag] for path, _ in tree() for flag in ("-h", "--version")]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ran = list(pool.map(unread, cases))
+    for args, result in zip(cases, ran):
+        assert result.returncode == 5, (args, result.returncode, result.stderr)
+        assert result.stderr == f"{LOST}: Broken pipe\n", (args, result.stderr)
+
+
+def test_an_exit_code_after_a_short_answer_is_5_when_the_answer_is_lost() -> None:
+    """A command of `cli_style` that writes a line (held in the buffer) and ends with
+    another exit code: the answer is flushed inside the guard, so its loss is 5, not
+    Python's 120 at exit nor a traceback."""
+    code = (
+        "import sys, typer\n"
+        "from kantorovich.cli_style import Command, Group, claim_standard_streams\n"
+        "app = typer.Typer(cls=Group)\n"
+        "@app.command(cls=Command)\n"
+        "def answer() -> None:\n"
+        "    sys.stdout.write('one line\\n')\n"
+        "    raise typer.Exit(3)\n"
+        "@app.command(cls=Command)\n"
+        "def other() -> None:\n"
+        "    pass\n"
+        "claim_standard_streams()\n"
+        "app(['answer'])\n")
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        lost = subprocess.run([sys.executable, "-c", code], stdout=write, stderr=subprocess.PIPE,
+                              text=True, timeout=60, cwd=ROOT,
+                              env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    finally:
+        os.close(write)
+    assert lost.returncode == 5, lost.stderr
+    assert lost.stderr == f"{LOST}: Broken pipe\n"
+    kept = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert (kept.returncode, kept.stdout, kept.stderr) == (3, "one line\n", "")
+
+
+def test_a_usage_error_with_no_reader_on_either_stream_is_5_not_1() -> None:
+    """typer and rich answer a pipe without reader met outside a command with exit 1,
+    which here means "infeasible"."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = subprocess.run([sys.executable, "-m", "kantorovich.cli", "solve", "--bogus"],
+                                stdout=write, stderr=write, timeout=60, cwd=ROOT,
+                                env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    finally:
+        os.close(write)
+    assert result.returncode == 5
 
 
 def test_importing_the_command_line_touches_no_stream() -> None:
@@ -104,3 +181,18 @@ def test_importing_the_command_line_touches_no_stream() -> None:
                              "-c", code], timeout=60, cwd=ROOT,
                             env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert result.returncode == 0
+
+
+def test_an_infeasible_plan_is_still_1_when_its_answer_is_written() -> None:
+    """The exit code 5 is for a lost answer only: an infeasible plan whose diagnosis
+    goes to /dev/null, or a pipe that reads it all, ends with 1."""
+    plan = DATA / "infeasible-bread.yaml"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    with open(os.devnull, "w") as null:
+        quiet = subprocess.run([sys.executable, "-m", "kantorovich", "solve", plan],
+                               stdout=null, stderr=subprocess.PIPE, text=True, timeout=60,
+                               cwd=ROOT, env=env)
+    assert (quiet.returncode, quiet.stderr) == (1, "")
+    read = subprocess.run([sys.executable, "-m", "kantorovich", "solve", plan],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT, env=env)
+    assert read.returncode == 1 and "infeasible" in read.stdout and read.stderr == ""

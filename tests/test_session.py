@@ -164,3 +164,99 @@ def test_a_what_if_result_analyses_from_its_own_basis() -> None:
     assert warm._session is None                 # no live solver travels with it
     ours, theirs = warm.sensitivity()["goods"], cold.sensitivity()["goods"]
     np.testing.assert_allclose(ours.to_numpy(float), theirs.to_numpy(float), rtol=1e-9)
+
+
+# ---- a rule's coefficients, not only its constant ----------------------------------------
+
+SHARE_40 = "output(bread, region='District 3') >= 0.4 * output(bread)"
+SHARE_60 = "output(bread, region='District 3') >= 0.6 * output(bread)"
+
+
+def _same_answer(warm: k.PlanResult, cold: k.PlanResult) -> None:
+    """The warm answer is the cold one: status, objective, every price, the bakeries'
+    levels. With the share rule binding the optimum has alternatives (flour in District
+    5 to spare: Mill No. 5 may mill more or less of it), so the mills' levels may
+    differ."""
+    assert warm.status is cold.status is k.Status.OPTIMAL and warm.certificate.verified
+    assert warm.objective == pytest.approx(cold.objective, rel=1e-12)
+    assert np.allclose(warm.shadow_prices, cold.shadow_prices, rtol=1e-9, atol=1e-9)
+    assert np.allclose(warm.policy_prices["price"], cold.policy_prices["price"],
+                       rtol=1e-9, atol=1e-9)
+    bakeries = ["baking-3", "baking-5"]
+    assert np.allclose(warm.levels[bakeries], cold.levels[bakeries], rtol=1e-12)
+
+
+def test_a_share_rule_from_40_to_60_percent_warm_as_a_cold_solve() -> None:
+    plan = k.load_plan(examples / "leningrad.yaml")
+    plan = plan.with_policies({**{p.id: p for p in plan.policies}, "share": SHARE_40})
+    session = k.Session(plan)
+    base = session.solve()
+    _assert_same(base, k.solve(plan))
+    coefficients = []
+    live = session._highs
+    original = live.set_coefficient
+    live.set_coefficient = lambda *a: (coefficients.append(a), original(*a))[1]
+    warm = session.solve(rules={"share": SHARE_60})
+    cold = k.solve(plan.with_changes(rules={"share": SHARE_60}))
+    _same_answer(warm, cold)
+    assert warm.objective == pytest.approx(6_031_111.111111, rel=1e-9)
+    assert warm.method_reason.endswith("a warm what-if re-solve in a Session")
+    # the rule now binds: District 3 bakes 60% of the bread, and that costs bread
+    bread = warm.plan.flows.query("good == 'bread'")
+    made = (bread.set_index("process")["output"] * warm.levels).dropna()
+    d3 = made[[p for p in made.index if p == "baking-3"]].sum()
+    assert d3 == pytest.approx(0.6 * made.sum(), rel=1e-9)
+    assert warm.objective < base.objective - 1
+    assert warm.policy_prices.at["share", "price"] != 0
+    # only the share row's coefficients were written: one per bread-making process
+    row = int(session.lp.row_positions("policy")[[p.id for p in plan.policies].index("share")])
+    assert {r for r, _, _ in coefficients} == {row} and len(coefficients) == 2
+    # its text says what it now is, and the name is kept
+    assert "0.6*output(bread)" in warm.plan.policies[-1].rule.text.replace(" ", "")
+    # and back: the coefficients are put back, the base answer again
+    _assert_same(session.solve(), k.solve(plan))
+    both = session.solve(rules={"share": SHARE_60, "district-3-bread": 1_000_000})
+    _same_answer(both, k.solve(plan.with_changes(
+        rules={"share": SHARE_60, "district-3-bread": 1_000_000})))
+
+
+def test_a_new_rule_is_checked_as_a_plan_files_is() -> None:
+    plan = k.load_plan(examples / "leningrad.yaml")
+    session = k.Session(plan)
+    with pytest.raises(k.PlanError, match="unknown policy 'nope'"):
+        session.solve(rules={"nope": "level(mill-3-milling) >= 1"})
+    with pytest.raises(k.PlanError, match="unknown good 'bred'"):
+        session.solve(rules={"district-3-bread": "output(bred) >= 1"})
+    with pytest.raises(k.PlanError, match=r"rules\.district-3-bread"):
+        session.solve(rules={"district-3-bread": "output(bread) >= "})
+
+
+def test_with_policies_takes_every_form_from_frames_takes() -> None:
+    plan = k.load_plan(examples / "leningrad.yaml")
+    forms = {
+        "text": {"share": SHARE_40},
+        "mapping": {"share": {"rule": SHARE_40, "name": "District 3 bakes 40%"}},
+        "policy": {"share": k.Policy("other-id", SHARE_40, "District 3 bakes 40%")},
+        "policies": [k.Policy("share", SHARE_40, "District 3 bakes 40%")],
+    }
+    for form, given in forms.items():
+        changed = plan.with_policies(given)
+        assert [p.id for p in changed.policies] == ["share"], form
+        assert changed.policies[0].rule == k.Policy("share", SHARE_40).rule, form
+        made = k.Plan.from_frames(goods=plan.goods, processes=plan.processes,
+                                  flows=plan.flows, objective=plan.objective,
+                                  units=plan.units, policies=given if isinstance(
+                                      given, dict) else {"share": given[0]})
+        def read(policies: tuple[k.Policy, ...]) -> list[tuple[object, ...]]:
+            return [(p.id, p.name, p.rule.terms, p.rule.sense, p.rule.rhs) for p in policies]
+
+        assert read(made.policies) == read(changed.policies), form
+        assert changed.policies[0].name == ("" if form == "text" else "District 3 bakes 40%")
+        assert k.solve(changed).objective == pytest.approx(k.solve(made).objective)
+    with pytest.raises(k.PlanError) as caught:
+        plan.with_policies({"a": {"rule": SHARE_40, "nme": "x"}, "b": 5})
+    assert "policies.a.nme" in str(caught.value) and "policies.b.rule" in str(caught.value)
+    with pytest.raises(k.PlanError, match="unknown good 'bred'"):
+        plan.with_policies({"a": "output(bred) >= 1"})
+    with pytest.raises(k.PlanError, match="given twice"):
+        plan.with_policies([k.Policy("a", SHARE_40), k.Policy("a", SHARE_60)])

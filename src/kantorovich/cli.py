@@ -16,6 +16,7 @@ stdout carries only the answer.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import logging
@@ -39,10 +40,12 @@ from kantorovich.cli_style import answer_console, answer_lost, answer_was_lost
 from kantorovich.cli_style import Command as _Command
 from kantorovich.cli_style import Group as _Group
 from kantorovich.cli_style import claim_standard_streams, error_console, report_failure
+from kantorovich.cli_style import pipe_gave_up
 from kantorovich.economy.cli import economy_app  # light: typer and rich only
 from kantorovich.lab.cli import lab_app  # light: typer and rich only
 from kantorovich.report.command import report_command  # light: typer only
 from kantorovich.sweep.command import sweep_command  # light: typer only
+from kantorovich.serve.command import serve_command  # light: typer only
 from kantorovich.errors import KantorovichError
 
 EXIT_INTERNAL = 70
@@ -246,7 +249,7 @@ class _Progress:
         """Keep one line saying what the solve took."""
         if self._status is None:
             return
-        from kantorovich.numbers import fmt
+        from kantorovich.numbers import quantity
         from kantorovich.serialise import clean
 
         sol = result.solution
@@ -254,7 +257,7 @@ class _Progress:
                f"{sol.seconds:.2f} s"
         if result.status.has_solution:
             objective = float(clean([result.objective])[0])
-            line += f", objective {fmt(objective, result.objective_unit)}"
+            line += f", objective {quantity(objective, result.objective_unit)}"
         err.print(line, markup=False, style="dim")
 
 
@@ -456,11 +459,12 @@ def price(
     raise typer.Exit(result.status.exit_code)
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command.renaming({"--mps": "=--output"}))   # --mps: its first name
 @_guarded
 def export(
     plan: PlanArg,
-    mps: Annotated[Path, typer.Option("--mps", help="Write the compiled LP here (free MPS).")],
+    mps: Annotated[Path, typer.Option("--output", "-o", show_default=False,
+                                      help="Write the compiled LP to this file (free MPS).")],
 ) -> None:
     """Write the plan's linear program as an MPS file."""
     from kantorovich.files import check_output_file
@@ -494,6 +498,7 @@ def schema(
 
 app.command("report", cls=_Command)(_guarded(report_command))
 app.command("sweep", cls=_Command)(_guarded(sweep_command))
+app.command("serve", cls=_Command)(_guarded(serve_command))
 
 
 def _on_signal(signum: int, frame: object) -> None:
@@ -566,6 +571,13 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:  # pragma: no cover - outside a command
         sys.exit(128 + (_signal_seen[-1] if _signal_seen else signal.SIGINT))
+    except SystemExit as done:
+        if not pipe_gave_up(done.code):
+            raise
+        try:        # a pipe without reader met outside every guard: 5, never 1
+            answer_lost(BrokenPipeError(errno.EPIPE, "Broken pipe"))
+        except typer.Exit as lost:
+            sys.exit(lost.exit_code)
     except OSError as exc:   # an answer lost outside a command (usage shown on stdout)
         if not answer_was_lost(exc):
             _internal_error(exc)

@@ -11,6 +11,12 @@ before it ends, and an answer that cannot be written ends the command with exit 
 `EXIT_IO` (5) and one line on stderr, never a traceback (`answer_lost`).
 `claim_standard_streams`, run first by the entry point, keeps a closed standard stream's
 descriptor from being reused by a file the command opens.
+
+The conventions every command gets from `Command` and `Group`, so a command added later
+has them without asking: ``-h``/``--help`` and ``--version`` on every command and group,
+``-q``/``--quiet`` on every command (`quiet` says whether it was given; `note` prints a
+note unless it was), and an old spelling of an option kept as a hidden alias
+(`Command.renaming`: ``--out`` for ``-o/--output``).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import io
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar, cast
+from typing import Annotated, Any, ClassVar, NoReturn, TypeVar, cast
 
 import click
 import typer
@@ -29,7 +35,8 @@ from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 __all__ = ["EXIT_IO", "Command", "Group", "answer_console", "answer_lost",
-           "answer_was_lost", "claim_standard_streams", "error_console", "report_failure"]
+           "answer_was_lost", "claim_standard_streams", "error_console", "note",
+           "pipe_gave_up", "quiet", "report_failure"]
 
 #: Exit code of a command whose answer could not be written to standard output.
 EXIT_IO = 5
@@ -37,6 +44,10 @@ EXIT_IO = 5
 _LOST = frozenset({errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT})
 
 T = TypeVar("T")
+
+#: what ends a command with an exit code: typer's own (typer >= 0.20 carries its own click)
+#: and click's (older typer raises click's)
+_EXITS = (typer.Exit, click.exceptions.Exit)
 
 
 # -- consoles made when first used --------------------------------------------------------
@@ -107,6 +118,10 @@ class _ClosedStdout(io.TextIOBase):
         raise OSError(errno.EBADF, "standard output is closed")
 
 
+class _Start:
+    stdout: tuple[int, int] | None = None    # what descriptor 1 was at start
+
+
 def claim_standard_streams() -> None:
     """Give each closed standard descriptor (0, 1, 2) ``/dev/null``, so that no file the
     command opens takes its number (a solver's messages to stdout would land in it), and
@@ -125,6 +140,7 @@ def claim_standard_streams() -> None:
             sys.stdout = _ClosedStdout()
         elif fd == 2:
             sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)
+    _Start.stdout = _stdout_file()      # /dev/null now where stdout was closed
 
 
 def answer_was_lost(exc: OSError) -> bool:
@@ -152,6 +168,15 @@ def answer_lost(exc: OSError) -> NoReturn:
     except (OSError, ValueError, AttributeError):
         pass
     raise typer.Exit(EXIT_IO)
+
+
+def pipe_gave_up(code: object) -> bool:
+    """Whether the program is ending with ``code`` because a write met a pipe without
+    reader outside every command's guard: typer's answer is to wrap the streams so that
+    they never fail again, rich's (a usage error on a stderr without reader) to point
+    stdout at ``/dev/null``, and both exit 1, which here means "infeasible"."""
+    return code == 1 and (type(sys.stdout).__name__ == "PacifyFlushWrapper"
+                          or _rich_gave_up(_Start.stdout))
 
 
 def _flush_answer() -> None:
@@ -188,7 +213,7 @@ def _answering(call: Callable[[], T]) -> T:
     try:
         try:
             value = call()
-        except click.exceptions.Exit:
+        except _EXITS:
             _flush_answer()
             raise
         except SystemExit as done:
@@ -211,27 +236,133 @@ def _flags_without_metavar(params: list[Any]) -> list[Any]:
     return params
 
 
+# -- the conventions every command has ---------------------------------------------------
+class _State:
+    quiet = False
+
+
+def quiet() -> bool:
+    """Whether the running command was given ``-q``/``--quiet``: no progress, no notes."""
+    return _State.quiet
+
+
+def note(text: str) -> None:
+    """``note: TEXT`` on stderr, unless the command was given ``-q``; warnings and errors
+    are never quietened."""
+    if not _State.quiet:
+        error_console().print(f"note: {text}", markup=False)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from kantorovich import __version__
+
+        sys.stdout.write(f"kantorovich {__version__}\n")
+        raise typer.Exit(0)
+
+
+def _set_quiet(value: bool) -> None:
+    _State.quiet = bool(value)
+
+
+_shared: list[Any] = []
+
+
+def _conventional_options() -> tuple[Any, Any]:
+    """``--version`` and ``-q/--quiet`` as typer itself builds options (made once)."""
+    if not _shared:
+        probe = typer.Typer()
+
+        @probe.command()
+        def _probe(
+            version: Annotated[bool, typer.Option(
+                "--version", callback=_print_version, is_eager=True, expose_value=False,
+                help="Print the version and exit.")] = False,
+            quiet: Annotated[bool, typer.Option(
+                "--quiet", "-q", callback=_set_quiet, expose_value=False,
+                help="No progress and no notes on stderr; warnings and errors still "
+                     "show.")] = False,
+        ) -> None:  # pragma: no cover - never run: only its options are taken
+            pass
+
+        _shared.extend(typer.main.get_command(probe).params)
+    return _shared[0], _shared[1]
+
+
+def _names(params: list[Any]) -> set[str]:
+    return {name for p in params for name in (*p.opts, *p.secondary_opts)}
+
+
+def _conventional(params: list[Any], *, with_quiet: bool) -> list[Any]:
+    """``params`` with ``--version`` (and ``-q`` when ``with_quiet``) where they have none
+    of their own, placed before ``--help``."""
+    version, shared_quiet = _conventional_options()
+    names = _names(params)
+    added = [] if "--version" in names else [version]
+    if with_quiet and not {"-q", "--quiet"} & names:
+        added.append(shared_quiet)
+    at = next((i for i, p in enumerate(params) if "--help" in p.opts), len(params))
+    return [*params[:at], *added, *params[at:]]
+
+
 class Command(TyperCommand):
-    """A command whose flags, ``--help`` included, show no ``<bool>`` in help, and whose
-    answer is flushed before it ends (`EXIT_IO` when it cannot be written)."""
+    """A command with the conventions (module docstring): ``--version`` and ``-q`` added
+    where it has none of its own, flags without ``<bool>`` in help, its answer flushed
+    before it ends (`EXIT_IO` when it cannot be written), old option names honoured."""
+
+    #: old spelling -> the option's name now; see `renaming`
+    old_names: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def renaming(cls, old_names: dict[str, str]) -> type[Command]:
+        """This class, taking each old option name (``--out``) as the new one
+        (``--output``), said on stderr unless the old name is listed with a leading
+        ``=`` in the new (kept as a quiet alias: ``{"--mps": "=--output"}``)."""
+        return type(f"{cls.__name__}Renaming", (cls,), {"old_names": dict(old_names)})
 
     def get_params(self, ctx: Any) -> list[Any]:
-        return _flags_without_metavar(super().get_params(ctx))
+        return _flags_without_metavar(_conventional(super().get_params(ctx),
+                                                    with_quiet=True))
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:   # --help is answered here
+        _State.quiet = False
         return _answering(lambda: super(Command, self).make_context(*args, **kwargs))
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, [self._renamed(arg) for arg in args])
+
+    def _renamed(self, arg: str) -> str:
+        name, eq, value = arg.partition("=")
+        new = self.old_names.get(name)
+        if new is None:
+            return arg
+        if not new.startswith("="):
+            error_console().print(f"warning: {name} is an old name of {new}; use {new}",
+                                  markup=False)
+        return new.lstrip("=") + eq + value
 
     def invoke(self, ctx: Any) -> Any:
+        if "quiet" in ctx.params:          # a command's own -q/--quiet
+            _State.quiet = bool(ctx.params["quiet"])
         return _answering(lambda: super(Command, self).invoke(ctx))
 
 
 class Group(TyperGroup):
-    """A group (the app, or a sub-app), with flags shown as in `Command`, and its help
-    and ``--version`` flushed as a command's answer is."""
+    """A group (the app, or a sub-app), with ``--version`` and flags shown as in
+    `Command`, and its help and ``--version`` flushed as a command's answer is. A
+    command or sub-app registered without ``cls=`` gets the conventions all the same."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if type(command) is TyperCommand:       # plain typer's: made one of ours
+            command.__class__ = Command
+        elif type(command) is TyperGroup:
+            command.__class__ = Group
+        return command
 
     def get_params(self, ctx: Any) -> list[Any]:
-        return _flags_without_metavar(super().get_params(ctx))
+        return _flags_without_metavar(_conventional(super().get_params(ctx),
+                                                    with_quiet=False))
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         return _answering(lambda: super(Group, self).make_context(*args, **kwargs))

@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import SupportsFloat, cast
 
-__all__ = ["cell", "count", "fmt", "plural", "quantity"]
+__all__ = ["a", "cell", "count", "fmt", "plural", "quantity", "residual"]
 
 
 def cell(value: object) -> float:
@@ -61,7 +61,8 @@ IRREGULAR = {
 #: m3 are written the same for any number).
 _SHORT_WORDS = frozenset({"ton", "day", "box", "bag", "can", "cow", "pig", "car", "cup",
                           "pot", "jar", "keg", "pad", "set", "kit", "egg", "hen", "pen",
-                          "tin", "log", "pin", "bed", "cap", "hat", "bus"})
+                          "tin", "log", "pin", "bed", "cap", "hat", "bus", "row", "hub",
+                          "bar", "rod", "vat", "tub", "mug", "key", "bin", "pod"})
 
 
 def plural(word: str, number: float = 2.0, *, plurals: Mapping[str, str] | None = None
@@ -75,6 +76,8 @@ def plural(word: str, number: float = 2.0, *, plurals: Mapping[str, str] | None 
 
     >>> plural("loaf"), plural("loaf", 1), plural("policy"), plural("t"), plural("box")
     ('loaves', 'loaf', 'policies', 't', 'boxes')
+    >>> plural("row"), plural("column"), plural("nonzero")
+    ('rows', 'columns', 'nonzeros')
     >>> plural("piece", 0), plural("crate", 3, plurals={"crate": "crates of 12"})
     ('pieces', 'crates of 12')
 
@@ -83,6 +86,11 @@ def plural(word: str, number: float = 2.0, *, plurals: Mapping[str, str] | None 
 
     >>> plural("sets"), plural("baskets"), plural("glass"), plural("bus"), plural("analysis")
     ('sets', 'baskets', 'glasses', 'buses', 'analyses')
+
+    A compound's last part is counted (a symbol stays a symbol):
+
+    >>> plural("worker-hour"), plural("worker-hour", 1), plural("man-day"), plural("t-km")
+    ('worker-hours', 'worker-hour', 'man-days', 't-km')
     """
     if not word or number == 1:
         return word
@@ -91,6 +99,10 @@ def plural(word: str, number: float = 2.0, *, plurals: Mapping[str, str] | None 
     head, _, last = word.rpartition(" ")     # "ton of wheat" is not written here,
     if last in IRREGULAR:                    # but "cubic metre" is: the last word counts
         return f"{head} {IRREGULAR[last]}".lstrip() if head else IRREGULAR[last]
+    if "-" in last.strip("-"):                 # worker-hour: the last part counts
+        front, _, tail = last.rpartition("-")
+        last = f"{front}-{plural(tail, number)}"
+        return f"{head} {last}" if head else last
     if not (last.isalpha() and last.islower()) or (len(last) <= 3 and
                                                   last not in _SHORT_WORDS):
         return word
@@ -128,3 +140,35 @@ def count(n: int, noun: str, *, plurals: Mapping[str, str] | None = None) -> str
     ('1 policy', '2 policies', '0 moves')
     """
     return f"{n:,} {plural(noun, n, plurals=plurals)}"
+
+
+def residual(value: float) -> str:
+    """A certificate's relative residual, as every output writes it (one rule: the same
+    number reads the same in the terminal, the sentences and the report).
+
+    >>> residual(0.0), residual(6.9e-10), residual(float("nan"))
+    ('0.0e+00', '6.9e-10', 'n/a')
+    """
+    return "n/a" if math.isnan(value) else f"{value:.1e}"
+
+
+#: Words spelt with a vowel but said with a consonant, and the reverse (a silent h).
+_SAID_CONSONANT = ("uni", "use", "usu", "eu", "one", "once", "ewe", "ur")
+_SAID_VOWEL = ("hour", "honest", "honour", "honor", "heir")
+
+
+def a(word: str, *, capital: bool = False) -> str:
+    """``word`` after its indefinite article, as it is said: "a week", "an hour", "a
+    worker-hour", "an ounce" (a unit symbol reads as a letter name is not guessed: "a
+    t").
+
+    >>> a("week"), a("hour"), a("worker-hour"), a("ounce"), a("unit"), a("t")
+    ('a week', 'an hour', 'a worker-hour', 'an ounce', 'a unit', 'a t')
+    >>> a("hour", capital=True)
+    'An hour'
+    """
+    low = word.lower()
+    vowel = (low[:1] in ("a", "e", "i", "o", "u") and not low.startswith(_SAID_CONSONANT)
+             and len(word) > 1) or low.startswith(_SAID_VOWEL)
+    article = "an" if vowel else "a"
+    return f"{article.capitalize() if capital else article} {word}"

@@ -6,6 +6,11 @@
                  labour and resource coefficients; loaded from a folder (CSV or Parquet),
                  from a pymrio-like object or from arrays
     checks.py    check_economy: balances, negative flows, zero output, productivity
+    labour.py    labour in hours or persons from a file (china_employment.py: the NBS
+                 employment file matched to the China table's 153 sectors)
+    imports.py   imports as a fixed supply, dropped, or foreign exchange paid by exports
+    cleanup.py   --exclude and --clean, applied; imputed.py: imputed-looking sectors
+    prepare.py   TableOptions and prepare_economy: a TABLE as every command reads it
     leontief.py  LeontiefSystem and accounts: gross output, labour values, multipliers,
                  by sparse LU or fixed-point iteration, never a dense inverse
     bases.py     value bases: each input's vertically integrated content against prices
@@ -24,6 +29,13 @@ from kantorovich._lazy import lazy_names
 _HOME = {
     "Economy": "kantorovich.economy.table",
     "load_economy": "kantorovich.economy.table",
+    "TableOptions": "kantorovich.economy.prepare",
+    "prepare_economy": "kantorovich.economy.prepare",
+    "with_labour_file": "kantorovich.economy.labour",
+    "exclude_sectors": "kantorovich.economy.cleanup",
+    "clean_negatives": "kantorovich.economy.cleanup",
+    "accounts_under": "kantorovich.economy.imports",
+    "suspect_sectors": "kantorovich.economy.imputed",
     "TableCheck": "kantorovich.economy.checks",
     "Finding": "kantorovich.economy.checks",
     "check_economy": "kantorovich.economy.checks",
@@ -48,6 +60,11 @@ __all__ = sorted(_HOME)
 if TYPE_CHECKING:
     from kantorovich.economy.bases import ValueBases, value_bases
     from kantorovich.economy.checks import Finding, TableCheck, check_economy, spectral_radius
+    from kantorovich.economy.cleanup import clean_negatives, exclude_sectors
+    from kantorovich.economy.imports import accounts_under
+    from kantorovich.economy.imputed import suspect_sectors
+    from kantorovich.economy.labour import with_labour_file
+    from kantorovich.economy.prepare import TableOptions, prepare_economy
     from kantorovich.economy.leontief import (
         Accounts, LeontiefSystem, accounts, gross_output, labour_values, multipliers)
     from kantorovich.economy.production_prices import (

@@ -33,7 +33,8 @@ def bases_figure(bases: Any) -> Any:
     figure.update_layout(
         title="How well each basis's content predicts prices (R² of logs; labour in red)",
         xaxis={"title": "R² of log price against log content", "range": [0, 1]},
-        yaxis={"automargin": True}, template="plotly_white",
+        yaxis={"automargin": True, "title": "basis of value (rank, code, name)"},
+        template="plotly_white",
         height=max(400, 18 * len(frame) + 120), showlegend=False)
     return figure
 

@@ -38,18 +38,29 @@ def valuation_figure(ray: Any) -> Any:
         text=names[shown], marker={"size": 7, "opacity": 0.75},
         hovertemplate="%{text}<br>labour value %{x:.4g}<br>shadow price %{y:.4g}"
                       "<extra></extra>"))
+    span = None
     if shown.any():
         low = float(min(value[shown].min(), price[shown].min()))
         high = float(max(value[shown].max(), price[shown].max()))
+        # a margin round the points, so that no tick sits in the corner where the two
+        # axes' labels would meet
+        decades = float(np.log10(high) - np.log10(low))
+        pad = max(0.08, 0.04 * decades, (1.0 - decades) / 2)   # a decade at least
+        span = [float(np.log10(low) - pad), float(np.log10(high) + pad)]
         figure.add_trace(go.Scatter(x=[low, high], y=[low, high], mode="lines",
                                     name="price = labour value", hoverinfo="skip",
                                     line={"dash": "dash", "color": "grey"}))
         # (no hover on the diagonal: a sector on it shows its own label)
+    # every tick of a log axis labelled in full (plotly would write 0.2 as a small "2")
+    log = {"type": "log", "tickformat": "~g", "dtick": "D2", "minor": {"ticks": ""},
+           **({"range": span} if span else {})}
     figure.update_layout(
         title="Shadow prices against labour values, per sector",
-        xaxis={"title": "labour value (v = l + vA)", "type": "log"},
-        yaxis={"title": f"shadow price ({unit})", "type": "log"},
-        template="plotly_white", height=560, legend={"orientation": "h"})
+        xaxis={"title": "labour value (v = l + vA), labour per unit of output", **log},
+        yaxis={"title": f"shadow price ({unit} per unit of output)", **log},
+        template="plotly_white", height=560,
+        legend={"orientation": "h", "y": -0.16, "yanchor": "top"},
+        margin={"b": 110})
     return figure
 
 

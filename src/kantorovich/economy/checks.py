@@ -16,9 +16,9 @@ stated in `TableCheck.cleanup`:
   in JSON), since no technique is observed.
 * **Column sums of A** at or above 1: a sector using more inputs than it makes (negative
   value added), listed.
-* **Labour**: sectors with output whose labour proxy (compensation, else value added)
-  is zero or negative, listed (`labour_findings`): their labour values need not be
-  positive, and prices cannot equal negative ones.
+* **Labour**: sectors with output whose labour (hours or persons from a labour file,
+  else compensation, else value added) is zero or negative, listed (`labour_findings`):
+  their labour values need not be positive, and prices cannot equal negative ones.
 * **Productivity**: the spectral radius of A must be below 1, or ``(I - A)^-1`` is not a
   nonnegative series and Leontief accounting is refused. See `spectral_radius`.
 """
@@ -190,7 +190,9 @@ def labour_findings(economy: Economy) -> list[Finding]:
     bad = np.flatnonzero((economy.x > 0) & ~(amount > 0))
     if not bad.size:
         return []
-    word = "compensation of employees" if proxy == "compensation" else "value added"
+    word = {"compensation": "compensation of employees", "va": "value added",
+            "hours": "hours worked", "persons": "persons employed"}.get(proxy, proxy)
+    timed = proxy in ("hours", "persons")
     negative = int((amount[bad] < 0).sum())
     return [Finding(
         "labour-not-positive", "warning",
@@ -198,10 +200,14 @@ def labour_findings(economy: Economy) -> list[Finding]:
         f"column {proxy}; {negative} negative): {_worst(economy, bad, amount)}; their "
         "labour coefficients are not positive, so labour values may be 0 or negative and "
         "prices (never below 0) cannot equal them there",
-        hint="check these sectors in va.csv (a negative figure is usually subsidies netted "
-             "in); correct them, or value labour by the other proxy (--labour "
-             + ("va" if proxy == "compensation" else "compensation") + ")",
-        file=economy.files.get("va"), sectors=_ids(economy, bad))]
+        hint=("check these sectors in the labour file (a sector with output and no "
+              "labour is often imputed: economy inspect lists those; --exclude removes "
+              "them)" if timed else
+              "check these sectors in va.csv (a negative figure is usually subsidies netted "
+              "in; no compensation at all often marks an imputed sector, which --exclude "
+              "CODE removes); correct them, or value labour by the other proxy (--labour "
+              + ("va" if proxy == "compensation" else "compensation") + ")"),
+        file=economy.files.get("labour" if timed else "va"), sectors=_ids(economy, bad))]
 
 
 def check_economy(economy: Economy) -> TableCheck:
@@ -289,7 +295,7 @@ def check_economy(economy: Economy) -> TableCheck:
         activity = np.zeros(e.n)
         activity[zero] = np.asarray(abs(Z[zero]).sum(axis=1)).ravel() + np.abs(e.y[zero])
         used = activity[zero]
-        hint = "drop the sector, or give its output"
+        hint = "exclude it (--exclude CODE), or give its output"
         findings.append(Finding(
             "zero-output", "warning" if (used > 0).any() else "note",
             f"{zero.size} sector(s) produce nothing: {_worst(e, zero, activity)}"
@@ -297,7 +303,8 @@ def check_economy(economy: Economy) -> TableCheck:
                if (used > 0).any() else ""),
             hint=hint, file=e.files.get("x"), sectors=_ids(e, zero)))
         cleanup.append(f"{zero.size} zero-output sector(s) kept as zero columns of A; their "
-                       "labour values and multipliers are undefined (NaN)")
+                       "labour values (or value-added content) and multipliers are "
+                       "undefined (NaN)")
 
     # coefficients
     colsum = np.asarray(e.A.sum(axis=0)).ravel()
@@ -325,8 +332,9 @@ def check_economy(economy: Economy) -> TableCheck:
         findings.append(Finding(
             "no-labour", "note",
             "no compensation of employees in the table: no labour coefficients",
-            hint="labour values need a labour proxy: ask for value added (--labour va), "
-                 "which also counts capital income and taxes",
+            hint="labour values need labour: give hours or persons per sector (--labour "
+                 "FILE), or value by value added (--labour va), whose figures are "
+                 "value-added content (it also counts capital income and taxes)",
             file=e.files.get("va")))
     return TableCheck(
         sectors=e.n, nonzeros=int(Z.nnz), rounding=e.rounding,

@@ -4,11 +4,18 @@ A typer sub-app, registered by the main CLI with
 ``app.add_typer(economy_app, name="economy")``. Only typer and rich are imported here;
 the commands import the accounting when they run, so ``--help`` stays quick.
 
-* ``economy values TABLE [--demand FILE] [--labour compensation|va] [--json]``: gross
-  output for a final demand and labour values; ``--json`` prints one object whose
-  ``output`` and ``labour_values`` are keyed by the sector ``id`` of ``sectors.csv`` as a
-  string (``null`` where undefined: a sector with no output).
-* ``economy inspect TABLE [--json]``: the checks and a summary.
+* ``economy values TABLE [--demand FILE] [--json] [-o DIR]``: gross output for a final
+  demand and labour values; ``--json`` prints one object whose ``output`` and
+  ``labour_values`` are keyed by the sector ``id`` of ``sectors.csv`` as a string
+  (``null`` where undefined: a sector with no output), with ``labour_basis``,
+  ``labour_unit`` and ``content`` (value-added content where the basis is value added).
+* ``economy inspect TABLE [--json] [-o DIR]``: the checks, a summary and the sectors that
+  look imputed or fictitious.
+
+Every command that reads a TABLE takes the shared options ``--labour
+compensation|va|FILE``, ``--imports fixed|drop|resource``, ``--clean
+negatives=zero|joint`` and ``--exclude CODE,...`` (`kantorovich.economy.prepare`), and
+says in its output what they did.
 
 Bad input exits 2 with every problem located (file, line, sector and fix).
 """
@@ -24,14 +31,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
-from kantorovich.cli_style import (Command, Group, answer_console, error_console,
+from kantorovich.cli_style import (Command, Group, answer_console, error_console, note,
                                    report_failure)
+from kantorovich.number_table import NumberTable as Table  # numbers never cut
 
 if TYPE_CHECKING:
     from kantorovich.economy.plan import ImportRule
-    from kantorovich.economy.table import LabourSource
 
 economy_app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=Group,
@@ -43,6 +49,26 @@ err = error_console()      # made when first used: nothing touches the streams a
 TableArg = Annotated[Path, typer.Argument(
     help="Folder with sectors, Z, y, x and va tables (.csv or .parquet)", show_default=False)]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+# the shared table options: every command that reads a TABLE applies them and says so
+LabourOpt = Annotated[Optional[str], typer.Option(
+    "--labour", metavar="compensation|va|FILE",
+    help="Labour: compensation of employees (the default where the table has it), va "
+         "(value added: its figures are value-added content, not labour values), or FILE "
+         "(CSV/Parquet with columns id and hours or persons; the China table's "
+         "employment file too).", show_default=False)]
+ImportsOpt = Annotated[Optional[str], typer.Option(
+    "--imports", metavar="fixed|drop|resource",
+    help="Imports (the table's negative final demand): fixed, a fixed supply (the "
+         "default; supply is the same); drop, made at home; resource, foreign exchange "
+         "paid for by exports.", show_default=False)]
+CleanOpt = Annotated[Optional[str], typer.Option(
+    "--clean", metavar="negatives=zero|joint",
+    help="Negative flows set to 0, or kept as joint outputs; without it A is Z / x as "
+         "read.", show_default=False)]
+ExcludeOpt = Annotated[Optional[list[str]], typer.Option(
+    "--exclude", metavar="CODE,...",
+    help="Sector codes removed from the table with their rows and columns (economy "
+         "inspect lists imputed ones).", show_default=False)]
 
 
 def _out() -> Console:
@@ -54,18 +80,78 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(report_failure(err, exc, what="table"))
 
 
-#: the words --labour and --imports take (checked where they are read), as the library's
-#: literal types
-_LABOUR: dict[str, LabourSource] = {"compensation": "compensation", "va": "va"}
-_IMPORTS: dict[str, ImportRule] = {"supply": "supply", "drop": "drop"}
+#: the words --imports takes, as the library's rule (``supply`` is ``fixed``)
+_IMPORTS: dict[str, ImportRule] = {"fixed": "fixed", "supply": "fixed", "drop": "drop",
+                                   "resource": "resource"}
+#: the imports rules in the words of the terminal output
+_IMPORT_WORDS = {"fixed": "fixed supply", "drop": "dropped (made at home)",
+                 "resource": "bought with foreign exchange paid for by exports"}
 
 
-def _load(table: Path, labour: str | None) -> tuple[Any, Any]:
+def _plan_treatment(economy: Any, options: Any) -> dict[str, Any]:
+    """The stated keys of the plan: the basis its labour is in (value added where the
+    table has no compensation, as the plan takes it), imports and clean-up."""
+    from kantorovich.economy.prepare import treatment
+
+    if economy.labour_source is None:
+        economy = economy.with_labour("va")
+    return treatment(economy, options)
+
+
+def _load(table: Path, labour: Any = None) -> tuple[Any, Any]:
+    """The table with the shared options applied (``labour`` is a `TableOptions`, a
+    labour word, or None), and its checks."""
     from kantorovich.economy.checks import check_economy
-    from kantorovich.economy.table import load_economy
+    from kantorovich.economy.prepare import TableOptions, prepare_economy
 
-    economy = load_economy(table, labour=None if labour is None else _LABOUR[labour])
+    options = labour if isinstance(labour, TableOptions) else TableOptions(labour)
+    economy = prepare_economy(table, options)
     return economy, check_economy(economy)
+
+
+def _options(labour: str | None = None, imports: str | None = None,
+             clean: str | None = None, exclude: list[str] | None = None) -> Any:
+    from kantorovich.economy.prepare import TableOptions
+
+    return TableOptions.parse(labour, imports, clean, exclude)
+
+
+def _inputs(table: Path, demand: Path | None, options: Any) -> list[Path]:
+    """The files a command reads, none of which an output may be or hold."""
+    from kantorovich.economy.prepare import LABOUR_WORDS
+
+    labour = options.labour
+    return [table, *([demand] if demand else []),
+            *([Path(labour)] if labour and labour not in LABOUR_WORDS else [])]
+
+
+def _as_value_added(economy: Any) -> Any:
+    """A table without compensation valued by value added, said on stderr: its figures
+    are value-added content, not labour values."""
+    economy = economy.with_labour("va")
+    note("the table has no compensation of employees; the labour basis is value added "
+         "(wages, profits and taxes), so its figures are value-added content, not labour "
+         "values. Pass --labour FILE for labour in hours or persons.")
+    return economy
+
+
+def _valued_by_value_added(check: Any) -> Any:
+    """The checks without the note that the table has no labour: it is valued by value
+    added now, which every output says."""
+    from dataclasses import replace
+
+    return replace(check, findings=tuple(f for f in check.findings if f.code != "no-labour"))
+
+
+def _print_treatment(out: Console, data: dict[str, Any]) -> None:
+    """The basis, imports and clean-up lines every terminal output ends with."""
+    out.print(escape(f"labour basis: {data['labour_basis'] or 'none'}"
+                     + (f"; unit: {data['labour_unit']}" if data['labour_unit'] else "")))
+    if data.get("labour_note"):
+        out.print(escape(f"labour matched: {data['labour_note']}"))
+    out.print(escape(data["imports_rule"]))
+    for item in data["applied"]:
+        out.print(escape(f"table: {item}"))
 
 
 def _dumps(data: Any) -> str:
@@ -166,55 +252,70 @@ def values(table: TableArg,
            demand: Annotated[Optional[Path], typer.Option(
                "--demand", help="Final demand (columns id,y); the table's y by default.",
                show_default=False)] = None,
-           labour: Annotated[Optional[str], typer.Option(
-               "--labour", help="Labour proxy: compensation (default where the table has "
-                                "it, else value added, said on stderr) or va (value "
-                                "added).", show_default=False)] = None,
+           labour: LabourOpt = None, imports: ImportsOpt = None, clean: CleanOpt = None,
+           exclude: ExcludeOpt = None,
+           output: Annotated[Optional[Path], typer.Option(
+               "-o", "--output", help="Write values.csv (per sector) and summary.json to "
+                                      "this directory.", show_default=False)] = None,
            json_out: Json = False) -> None:
-    """Gross output for a final demand and labour values (v = l + vA), never inverting I - A."""
+    """Gross output for a final demand and labour values (v = l + vA), never inverting I - A;
+    value-added content where the basis is value added."""
     from kantorovich.errors import KantorovichError, PlanError, Problem
 
     try:
-        if labour not in (None, "compensation", "va"):
-            raise PlanError([Problem(f"--labour {labour!r} is not a labour proxy",
-                                     hint="use compensation or va")])
-        economy, check = _load(table, labour)
+        options = _options(labour, imports, clean, exclude)
+        if output is not None:
+            from kantorovich.files import check_output_dir
+
+            check_output_dir(output, inputs=_inputs(table, demand, options))
+        economy, check = _load(table, options)
         if economy.labour_source is None:
             # OECD and WIOD tables carry value added only: value by it, and say so
-            economy = economy.with_labour("va")
-            err.print("note: the table has no compensation of employees; labour values "
-                       "are measured by value added (all primary inputs: wages, profits, "
-                       "taxes). Pass --labour compensation to refuse that.", markup=False)
+            economy = _as_value_added(economy)
+            check = _valued_by_value_added(check)
         if not check.productive:
             raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
                              for f in check.findings if f.severity == "error"])
         final = None if demand is None else _read_demand(economy, demand)
-        from kantorovich.economy.leontief import accounts
+        from kantorovich.economy.imports import accounts_under
 
         import numpy as np
 
         with np.errstate(over="ignore", invalid="ignore"):   # judged just below
-            result = accounts(economy, final)
+            result, rules = accounts_under(economy, options.imports, final)
         _refuse_overflow(result, economy, str(demand) if demand else economy.files.get("y"))
     except KantorovichError as exc:
         _fail(exc)
+    from kantorovich.economy.prepare import treatment, value_added_identity
+
+    stated = treatment(economy, options)
+    identity = value_added_identity(economy, result.labour_values)
+    summary = {
+        "table": str(table), "sectors": economy.n, "unit": economy.unit,
+        "demand": str(demand) if demand else economy.files.get("y"),
+        "labour": result.labour_source, **stated, "by_construction": identity,
+        "exchange_price": rules.exchange_price, "exports": rules.exports_source,
+        "method": result.method,
+        "residuals": {"output": result.output_residual,
+                      "labour_values": result.labour_residual}}
+    data = {**summary, "output": _keyed(result.output),
+            "labour_values": _keyed(result.labour_values), "checks": check.to_dict()}
+    if output is not None:
+        try:
+            _write_values(output, result, economy, data, _inputs(table, demand, options))
+        except KantorovichError as exc:
+            _fail(exc)
     if json_out:
-        sys.stdout.write(_dumps({
-            "table": str(table), "sectors": economy.n, "unit": economy.unit,
-            "demand": str(demand) if demand else economy.files.get("y"),
-            "labour": result.labour_source, "method": result.method,
-            "residuals": {"output": result.output_residual,
-                          "labour_values": result.labour_residual},
-            "output": _keyed(result.output), "labour_values": _keyed(result.labour_values),
-            "checks": check.to_dict()}) + "\n")
+        sys.stdout.write(_dumps(data) + "\n")
         return
     out = _out()
-    grid = Table(title=escape(f"{table}: gross output and labour values "
-                              f"({result.method}, labour = {result.labour_source})"))
+    word = "value-added content" if economy.labour_source == "va" else "labour value"
+    grid = Table(title=escape(f"{table}: gross output and {economy.content_name} "
+                              f"({result.method}, basis {economy.labour_basis})"))
     for column in ("id", "code", "name", "region"):
         grid.add_column(column)
     grid.add_column(escape(f"output [{economy.unit or 'money'}]"), justify="right")
-    grid.add_column("labour value", justify="right")
+    grid.add_column(escape(f"{word} [{economy.labour_unit}]"), justify="right")
     s = economy.sectors
     values = result.labour_values
     assert values is not None          # the table was given labour above
@@ -223,7 +324,43 @@ def values(table: TableArg,
                      escape(s["region"].iloc[j]), f"{x:,.6g}",
                      "-" if not math.isfinite(v) else f"{v:.6g}")
     out.print(grid)
+    _print_treatment(out, stated)
+    if rules.exchange_price is not None:
+        out.print(escape(f"foreign exchange costs {rules.exchange_price:.6g} "
+                         f"{economy.labour_basis} per {economy.unit or 'money unit'} "
+                         f"(earned by exports: {rules.exports_source})"))
+    if identity:
+        out.print(escape(f"note: {identity}"))
     _print_findings(out, check)
+
+
+def _frame_text(frame: Any) -> Any:
+    """String columns as strings (Parquet and CSV alike)."""
+    frame = frame.copy()
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            frame[col] = frame[col].astype("string")
+    return frame
+
+
+def _write_values(directory: Path, result: Any, economy: Any, data: dict[str, Any],
+                  inputs: list[Path]) -> None:
+    """values.csv and summary.json, through the output folder's rules."""
+    from kantorovich import files
+
+    column = "value_added_content" if economy.labour_source == "va" else "labour_value"
+    frame = economy.sectors[["code", "name", "region"]].copy()
+    frame["output"] = result.output.to_numpy(float)
+    frame[column] = result.labour_values.to_numpy(float)
+    summary = {k: v for k, v in data.items() if k not in ("output", "labour_values")}
+    summary["tables"] = {"values": "values.csv"}
+    summary["columns"] = {"output": economy.unit or "money",
+                          column: economy.labour_unit}
+    with files.output_directory(directory, inputs=inputs) as staging:
+        _frame_text(frame.reset_index()).to_csv(staging / "values.csv", index=False)
+        (staging / "summary.json").write_text(
+            json.dumps(_finite(summary), indent=2, allow_nan=False) + "\n",
+            encoding="utf-8")
 
 
 def _print_findings(out: Console, check: Any) -> None:
@@ -238,18 +375,41 @@ def _print_findings(out: Console, check: Any) -> None:
 
 
 @economy_app.command("inspect", cls=Command)
-def inspect(table: TableArg, json_out: Json = False) -> None:
+def inspect(table: TableArg, labour: LabourOpt = None, imports: ImportsOpt = None,
+            clean: CleanOpt = None, exclude: ExcludeOpt = None,
+            output: Annotated[Optional[Path], typer.Option(
+                "-o", "--output", help="Write findings.csv, suspects.csv (sectors that "
+                                       "look imputed) and summary.json to this "
+                                       "directory.", show_default=False)] = None,
+            json_out: Json = False) -> None:
     """The table's checks and a summary: sectors, non-zeros, spectral radius, negative
-    entries, zero-output sectors, balance residuals and the clean-up applied."""
+    entries, zero-output sectors, balance residuals, the clean-up applied and the sectors
+    that look imputed or fictitious (and why)."""
     from kantorovich.errors import KantorovichError
 
     try:
-        economy, check = _load(table, None)
+        options = _options(labour, imports, clean, exclude)
+        if output is not None:
+            from kantorovich.files import check_output_dir
+
+            check_output_dir(output, inputs=_inputs(table, None, options))
+        economy, check = _load(table, options)
     except KantorovichError as exc:
         _fail(exc)
+    from kantorovich.economy.imputed import suspect_sectors
+    from kantorovich.economy.prepare import treatment
+
+    stated = treatment(economy, options)
+    suspects = suspect_sectors(economy)
+    data = {"table": str(table), "unit": economy.unit, "labour": economy.labour_source,
+            **stated, **check.to_dict(), "suspect_sectors": suspects}
+    if output is not None:
+        try:
+            _write_inspect(output, data, check, suspects, _inputs(table, None, options))
+        except KantorovichError as exc:
+            _fail(exc)
     if json_out:
-        sys.stdout.write(_dumps({"table": str(table), "unit": economy.unit,
-                                 "labour": economy.labour_source, **check.to_dict()}) + "\n")
+        sys.stdout.write(_dumps(data) + "\n")
         return
     out = _out()
     summary = Table(title=escape(f"{table}"), show_header=False)
@@ -257,7 +417,9 @@ def inspect(table: TableArg, json_out: Json = False) -> None:
     summary.add_column("value", justify="right")
     rows = [
         ("sectors", f"{check.sectors:,}"), ("non-zero flows", f"{check.nonzeros:,}"),
-        ("unit", economy.unit or "?"), ("labour proxy", economy.labour_source or "none"),
+        ("unit", economy.unit or "?"),
+        ("labour basis", f"{economy.labour_basis or 'none'}"
+                         + (f" ({economy.labour_unit})" if economy.labour_unit else "")),
         ("spectral radius of A", f"{check.spectral_radius:.4f} ({check.spectral_radius_method})"),
         ("largest column sum of A", f"{check.max_column_sum:.4f}"),
         ("negative flows", f"{check.negative_entries}"),
@@ -270,23 +432,58 @@ def inspect(table: TableArg, json_out: Json = False) -> None:
          "not checked" if check.column_residual_max is None else
          f"max {check.column_residual_max:.4g}, Σ|c|/Σx {check.column_residual_relative:.2g}"),
         ("clean-up applied", "; ".join(check.cleanup) or "none"),
+        ("imputed-looking sectors", f"{len(suspects)}"),
     ]
     for what, value in rows:
         summary.add_row(escape(what), escape(value))
     out.print(summary)
+    _print_treatment(out, stated)
     _print_findings(out, check)
+    if suspects:
+        grid = Table(title="sectors that look imputed or fictitious (remove with "
+                           "--exclude CODE,...)")
+        for column in ("id", "code", "name", "why"):
+            grid.add_column(column)
+        for row in suspects:
+            grid.add_row(str(row["id"]), escape(str(row["code"])), escape(str(row["name"])),
+                         escape("; ".join(map(str, row["reasons"]))))
+        out.print(grid)
     if not check.ok:
         raise typer.Exit(2)
 
 
-@economy_app.command("generate", cls=Command)
+def _write_inspect(directory: Path, data: dict[str, Any], check: Any,
+                   suspects: list[dict[str, Any]], inputs: list[Path]) -> None:
+    """findings.csv, suspects.csv and summary.json, through the output folder's rules."""
+    import pandas as pd
+
+    from kantorovich import files
+
+    findings = pd.DataFrame([{"code": f.code, "severity": f.severity, "message": f.message,
+                              "hint": f.hint, "file": f.file or "",
+                              "sectors": " ".join(map(str, f.sectors))}
+                             for f in check.findings],
+                            columns=["code", "severity", "message", "hint", "file",
+                                     "sectors"])
+    table = pd.DataFrame([{**row, "reasons": "; ".join(row["reasons"])} for row in suspects],
+                         columns=["id", "code", "name", "region", "reasons"])
+    summary = {**data, "tables": {"findings": "findings.csv", "suspects": "suspects.csv"}}
+    with files.output_directory(directory, inputs=inputs) as staging:
+        _frame_text(findings).to_csv(staging / "findings.csv", index=False)
+        _frame_text(table).to_csv(staging / "suspects.csv", index=False)
+        (staging / "summary.json").write_text(
+            json.dumps(_finite(summary), indent=2, allow_nan=False) + "\n",
+            encoding="utf-8")
+
+
+@economy_app.command("generate", cls=Command.renaming({"--out": "--output"}))
 def generate(like: Annotated[Path, typer.Option(
                  "--like", help="Real table to disaggregate (a folder in the uniform format).",
                  show_default=False)],
              n: Annotated[int, typer.Option("-n", help="Number of products.",
                                             show_default=False)],
-             out: Annotated[Path, typer.Option("-o", "--out", help="Folder to write the plan "
-                                               "into (plan.yaml and Parquet tables).",
+             out: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the "
+                                               "plan into (plan.yaml and Parquet tables).",
                                                show_default=False)],
              techniques: Annotated[int, typer.Option(
                  "--techniques", help="Techniques per product, trading labour against "
@@ -295,41 +492,48 @@ def generate(like: Annotated[Path, typer.Option(
              degree: Annotated[float, typer.Option(
                  "--degree", help="Each product buys from ceil(DEGREE ln n) non-hub "
                                   "suppliers.")] = 0.5,
+             labour: LabourOpt = None, clean: CleanOpt = None, exclude: ExcludeOpt = None,
              json_out: Json = False) -> None:
     """A planned economy of N products made from a real table (sectors split into
     products, hubs kept, n log n flows, K techniques each), written as an ordinary plan:
-    solve it with kantorovich solve OUT/plan.yaml."""
+    solve it with kantorovich solve OUTPUT/plan.yaml."""
     import time
 
     from kantorovich.economy.checks import check_economy
+    from kantorovich.economy.cleanup import AS_READ
     from kantorovich.economy.generate import generate_economy
-    from kantorovich.economy.table import load_economy
+    from kantorovich.economy.prepare import prepare_economy
     from kantorovich.errors import KantorovichError
 
     start = time.perf_counter()
     try:
         from kantorovich.files import check_output_dir
 
-        check_output_dir(out, inputs=[like])   # as solve -o: refused before any work
-        economy = load_economy(like)
+        options = _options(labour, None, clean, exclude)
+        # as solve -o: refused before any work
+        check_output_dir(out, inputs=_inputs(like, None, options))
+        economy = prepare_economy(like, options)
         generated = generate_economy(economy, n, techniques=techniques, seed=seed,
                                      degree=degree)
         findings = check_economy(economy).to_dict()["findings"]
-        plan = generated.write(out, inputs=[like])
+        plan = generated.write(out, inputs=_inputs(like, None, options))
     except KantorovichError as exc:
         _fail(exc)
+    basis = economy if economy.labour_source else economy.with_labour("va")
     info = {**generated.info, "flows": generated.flow_count, "plan": str(plan),
+            "labour_basis": basis.labour_basis, "labour_unit": basis.labour_unit,
+            "applied": list(economy.applied) or [AS_READ],
             "seconds": round(time.perf_counter() - start, 3)}
     if json_out:
         sys.stdout.write(_dumps({**info, "findings": findings}) + "\n")
         return
-    if info["labour"] != "compensation":
-        err.print("note: the table has no compensation of employees; labour is measured "
-                  "by value added.", markup=False)
+    if info["labour"] == "va":
+        note("the table has no compensation of employees; labour is measured "
+             "by value added.")
     if info["negative_final_demand_sectors"]:
-        err.print(f"note: {info['negative_final_demand_sectors']} sectors have negative "
-                  f"final demand ({info['negative_final_demand_floored']:,.6g} in all), "
-                  "floored at 0: their products are not in the basket.", markup=False)
+        note(f"{info['negative_final_demand_sectors']} sectors have negative "
+             f"final demand ({info['negative_final_demand_floored']:,.6g} in all), "
+             "floored at 0: their products are not in the basket.")
     _out().print(escape(
         f"wrote {plan}: {info['products']:,} products of {info['sectors_used']} sectors, "
         f"{info['techniques']} techniques each ({info['processes']:,} processes), "
@@ -407,17 +611,16 @@ def _parse_resources(given: list[str] | None) -> dict[str, float | None]:
 @economy_app.command("plan", cls=Command)
 def plan(table: TableArg,
          resources: Annotated[Optional[list[str]], typer.Option(
-             "--resources", help="A further resource of the table and the amount "
-                                 "available, NAME=AMOUNT (NAME alone: the table's own "
-                                 "total); repeat or separate by commas.",
+             "--resources", metavar="NAME[=AMOUNT]",
+             help="A further scarce resource and the amount available (NAME alone: the "
+                  "table's own total); repeat or separate by commas. NAME is a resource "
+                  "of the folder's resources.csv (columns id, resource, amount; or id and "
+                  "a column per resource, e.g. id,co2), or a column of its va.csv "
+                  "(e.g. gross_operating_surplus), in total per sector; each sector uses "
+                  "it in proportion to its output.",
              show_default=False)] = None,
-         imports: Annotated[str, typer.Option(
-             "--imports", help="Negative final demand (net imports): supply (a fixed "
-                               "supply, the default) or drop (made at home).")] = "supply",
-         labour: Annotated[Optional[str], typer.Option(
-             "--labour", help="Labour proxy: compensation (default where the table has "
-                              "it, else value added, said) or va.",
-             show_default=False)] = None,
+         imports: ImportsOpt = None, labour: LabourOpt = None, clean: CleanOpt = None,
+         exclude: ExcludeOpt = None,
          output: Annotated[Optional[Path], typer.Option(
              "-o", "--output", help="Write the valuations, resources, processes and goods "
                                     "tables, summary.json and a chart of prices against "
@@ -428,49 +631,69 @@ def plan(table: TableArg,
          time_limit: Annotated[Optional[float], typer.Option(
              "--time-limit", min=0.0, metavar="SECONDS", help="Bound the solve.",
              show_default=False)] = None,
+         alternative: Annotated[Optional[Path], typer.Option(
+             "--alternative", help="A second table with the same sectors (another year or "
+                                   "region): its columns are a second technique of each "
+                                   "sector.", show_default=False)] = None,
+         vary: Annotated[int, typer.Option(
+             "--vary", min=0, help="Alternative techniques per sector made by a stated "
+                                   "rule: labour x f, materials x 1/f, f = exp(±r), r "
+                                   "uniform in [0.1, 0.5].")] = 0,
+         capital: Annotated[Optional[float], typer.Option(
+             "--capital", metavar="SHARE", help="Capital (value added less compensation "
+                                                "per unit of output) as a second resource, "
+                                                "SHARE of what the table uses.",
+             show_default=False)] = None,
+         capacity: Annotated[Optional[float], typer.Option(
+             "--capacity", metavar="SHARE", help="Each sector's own technique runs at most "
+                                                 "SHARE of its gross output (where it has "
+                                                 "an alternative).", show_default=False)] = None,
+         seed: Annotated[int, typer.Option("--seed", help="Seed of --vary and of capital's "
+                                                          "per-technique factor.")] = 0,
          json_out: Json = False) -> None:
     """The plan ray: the most complete final-demand baskets for the labour and resources
-    at hand, solved as a plan, with its prices against labour values (v = l + vA)."""
+    at hand, solved as a plan, with its prices against labour values (v = l + vA); with
+    alternative techniques, capital or capacities, where and why prices part from values."""
     from kantorovich.errors import KantorovichError, PlanError, Problem
 
+    if alternative is not None or vary or capital is not None or capacity is not None:
+        _plan_choice(table, alternative, vary, capital, capacity, seed, resources,
+                     (labour, imports, clean, exclude), output, time_limit, json_out)
+        return
     try:
-        if labour not in (None, "compensation", "va"):
-            raise PlanError([Problem(f"--labour {labour!r} is not a labour proxy",
-                                     hint="use compensation or va")])
-        if imports not in ("supply", "drop"):
-            raise PlanError([Problem(f"--imports {imports!r} is not a rule",
-                                     hint="use supply or drop")])
+        options = _options(labour, imports, clean, exclude)
         wanted = _parse_resources(resources)
         if output is not None:
             from kantorovich.report.export import check_output_dir
 
-            check_output_dir(output, inputs=[table], fmt=fmt)
-        economy, check = _load(table, labour)
+            check_output_dir(output, inputs=_inputs(table, None, options), fmt=fmt)
+        economy, check = _load(table, options)
         if not check.productive:
             raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
                              for f in check.findings if f.severity == "error"])
         from kantorovich.economy.plan import plan_ray
 
-        ray = plan_ray(economy, resources=wanted, imports=_IMPORTS[imports],
+        ray = plan_ray(economy, resources=wanted, imports=options.imports,
                        time_limit=time_limit)
     except KantorovichError as exc:
         _fail(exc)
     result = ray.result
-    for note in ray.notes:
-        err.print(f"note: {note}", markup=False)
+    for said in ray.notes:
+        note(said)
     frame = ray.valuations
     summary: dict[str, Any] = {
         "table": str(table), "sectors": economy.n, "unit": economy.unit,
         "status": result.status.value,
         "verified": bool(result.is_optimal and result.certificate.verified),
         "sets": _number(ray.sets), "imports": ray.imports, "numeraire": ray.numeraire,
-        "labour": economy.labour_source or "va",
+        "labour": economy.labour_source or "va", **_plan_treatment(economy, options),
         "binding_resources": ray.binding if result.is_optimal else [],
         "resources": {} if not result.is_optimal else {
             str(k): {"available": _number(r.available), "used": _number(r.used),
                      "shadow_price": _number(r.shadow_price), "binding": bool(r.binding)}
             for k, r in ray.resources.iterrows()},
         "method": ray.method, "notes": list(ray.notes), "paragraph": ray.paragraph(),
+        "non_substitution": _non_substitution(ray),
         "findings": check.to_dict()["findings"], "seconds": result.seconds}
     if output is not None and result.is_optimal:
         _write_plan_ray(ray, output, summary, fmt, table)
@@ -495,12 +718,20 @@ def _print_plan_ray(ray: Any, table: Path, economy: Any) -> None:
                          f"({result.status.value})"))
         return
     cert = "verified" if result.certificate.verified else "NOT verified"
-    unit = "labour" if ray.numeraire == "labour" else "basket-equal units"
+    # a table without compensation is planned by value added: not labour values
+    by_value_added = (economy.labour_source or "va") == "va"
+    content = "value-added content" if by_value_added else "labour values"
+    if _non_substitution(ray):
+        scarce = "value added" if by_value_added else "labour"
+        out.print(f"One technique per sector and {scarce} the only scarce resource: prices "
+                  f"equal {content} (the non-substitution theorem).")
+    unit = ("value added" if by_value_added else "labour") if ray.numeraire == "labour" \
+        else "basket-equal units"
     grid = Table(title=escape(f"{table}: {ray.sets:.6g} baskets; prices in {unit} "
-                              f"against labour values"))
+                              f"against {content}"))
     for column in ("id", "name"):
         grid.add_column(column)
-    for column in ("labour value", "shadow price", "ratio"):
+    for column in (content, "shadow price", "ratio"):
         grid.add_column(column, justify="right")
     frame = ray.valuations
 
@@ -514,9 +745,9 @@ def _print_plan_ray(ray: Any, table: Path, economy: Any) -> None:
     binding = ", ".join(ray.binding) or "none"
     out.print(escape(
         f"sets {ray.sets:.6g} (optimal, certificate {cert}); binding: {binding}; "
-        f"net imports: {'fixed supply' if ray.imports == 'supply' else 'dropped'}; "
+        f"imports: {_IMPORT_WORDS.get(ray.imports, ray.imports)}; "
         f"labour: {economy.labour_source or 'va'}; solve {result.seconds:.2f} s, "
-        f"labour values by {ray.method['labour_values']}"))
+        f"{content} by {ray.method['labour_values']}"))
     out.print(escape(ray.paragraph()))
 
 
@@ -548,20 +779,23 @@ def _write_plan_ray(ray: Any, directory: Path, summary: dict[str, Any], fmt: str
         (staging / "valuations.html").write_text(valuation_page(ray), encoding="utf-8")
 
 
-def _load_with_labour(table: Path) -> tuple[Any, Any]:
+def _load_with_labour(table: Path, options: Any = None) -> tuple[Any, Any]:
     """A table with labour as ``economy values`` takes it (value added, said on stderr,
-    where it has no compensation), refused when it is not productive."""
+    where it has no compensation), refused when it is not productive. Under ``--imports
+    resource`` its A is ``A*``, imported inputs replaced by the exports that pay for them
+    (`kantorovich.economy.imports.resource_economy`); fixed and drop leave A as it is."""
     from kantorovich.errors import PlanError, Problem
 
-    economy, check = _load(table, None)
+    economy, check = _load(table, options)
     if economy.labour_source is None:
-        economy = economy.with_labour("va")
-        err.print("note: the table has no compensation of employees; the labour basis is "
-                  "value added (wages, profits and taxes), so its figures are value-added "
-                  "content, not labour values.", markup=False)
+        economy = _as_value_added(economy)
     if not check.productive:
         raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
                          for f in check.findings if f.severity == "error"])
+    if options is not None and options.imports == "resource":
+        from kantorovich.economy.imports import resource_economy
+
+        economy = resource_economy(economy)
     return economy, check
 
 
@@ -571,27 +805,32 @@ def bases(table: TableArg,
               "-o", "--output", help="Write bases.csv (the ranked table) and bases.html "
                                      "(a chart of the ranking) to this directory.",
               show_default=False)] = None,
-          json_out: Json = False) -> None:
+          labour: LabourOpt = None, imports: ImportsOpt = None, clean: CleanOpt = None,
+          exclude: ExcludeOpt = None, json_out: Json = False) -> None:
     """Labour and every produced input as the basis of value in turn: how well each
     basis's vertically integrated content v_b = c_b (I - A)^-1 predicts market prices
     (correlation of logs, R², mean absolute deviation), ranked by R²."""
     from kantorovich.errors import KantorovichError
 
     try:
+        options = _options(labour, imports, clean, exclude)
         if output is not None:
             from kantorovich.files import check_output_dir
 
-            check_output_dir(output, inputs=[table])
-        economy, _ = _load_with_labour(table)
+            check_output_dir(output, inputs=_inputs(table, None, options))
+        economy, _ = _load_with_labour(table, options)
         from kantorovich.economy.bases import value_bases
 
         result = value_bases(economy)
         if output is not None:
-            _write_bases(result, output, table)
+            _write_bases(result, output, _inputs(table, None, options))
     except KantorovichError as exc:
         _fail(exc)
+    from kantorovich.economy.prepare import treatment
+
+    stated = treatment(economy, options)
     if json_out:
-        sys.stdout.write(_dumps(result.to_dict()) + "\n")
+        sys.stdout.write(_dumps({**result.to_dict(), **stated}) + "\n")
         return
     out = _out()
     word = "value added" if result.labour_source == "va" else "labour"
@@ -611,13 +850,15 @@ def bases(table: TableArg,
                      escape(str(row["name"])), show(row["correlation"]), show(row["r2"]),
                      show(row["mad"]), str(row["sectors"]))
     out.print(grid)
+    _print_treatment(out, stated)
 
 
-def _write_bases(result: Any, directory: Path, table: Path) -> None:
+def _write_bases(result: Any, directory: Path, inputs: list[Path]) -> None:
     from kantorovich import files
     from kantorovich.economy.bases_chart import bases_page
 
-    with files.output_directory(directory, inputs=[table]) as staging:
+    table = inputs[0]
+    with files.output_directory(directory, inputs=inputs) as staging:
         result.table.reset_index().to_csv(staging / "bases.csv", index=False)
         (staging / "bases.html").write_text(
             bases_page(result, f"Value bases of {table}"), encoding="utf-8")
@@ -633,7 +874,8 @@ def production_prices(
         normalise: Annotated[str, typer.Option(
             "--normalise", help="value: total price of gross output = its total labour "
                                 "value; wage: the wage per unit of labour is 1.")] = "value",
-        json_out: Json = False) -> None:
+        labour: LabourOpt = None, imports: ImportsOpt = None, clean: CleanOpt = None,
+        exclude: ExcludeOpt = None, json_out: Json = False) -> None:
     """Prices of production p = (1 + r) p A + w l at a uniform rate of profit, the maximum
     rate of profit R = 1/ρ(A) - 1 and Sraffa's standard commodity."""
     from kantorovich.errors import KantorovichError, PlanError, Problem
@@ -645,7 +887,8 @@ def production_prices(
         if not math.isfinite(profit_rate) or profit_rate < 0:
             raise PlanError([Problem(f"--profit-rate {profit_rate:g} is not a rate of "
                                      "profit", hint="give a number from 0 up to below R")])
-        economy, _ = _load_with_labour(table)
+        options = _options(labour, imports, clean, exclude)
+        economy, _ = _load_with_labour(table, options)
         from kantorovich.economy.production_prices import perron
         from kantorovich.economy.production_prices import (
             production_prices as compute)
@@ -661,6 +904,7 @@ def production_prices(
                          eigen=eigen)
     except KantorovichError as exc:
         _fail(exc)
+    from kantorovich.economy.prepare import treatment
     from kantorovich.economy.production_prices import STANDARD_NORMALISATION
 
     standard = result.standard_commodity
@@ -673,7 +917,7 @@ def production_prices(
             "wage_in_standard": result.wage_in_standard,
             "spectral_radius": result.spectral_radius, "labour": economy.labour_source,
             "standard_commodity_normalisation": STANDARD_NORMALISATION,
-            "eigen_method": result.eigen_method}) + "\n")
+            "eigen_method": result.eigen_method, **treatment(economy, options)}) + "\n")
         return
     out = _out()
     word = "value-added content" if economy.labour_source == "va" else "labour value"
@@ -699,3 +943,208 @@ def production_prices(
         out.print(escape(f"standard commodity: {STANDARD_NORMALISATION}; wage bill / "
                          f"its price = {result.wage_in_standard:.6g} (Sraffa: 1 - r/R = "
                          f"{1 - result.profit_rate / result.max_profit_rate:.6g})"))
+    _print_treatment(out, treatment(economy, options))
+
+
+@economy_app.command("harmony", cls=Command)
+def harmony_command(
+        table: TableArg,
+        iterations: Annotated[int, typer.Option(
+            "--iterations", min=1, help="Iterations (Cockshott's programs run 100 and "
+                                        "stop; there is no stopping test).")] = 100,
+        labour: LabourOpt = None, clean: CleanOpt = None, exclude: ExcludeOpt = None,
+        json_out: Json = False) -> None:
+    """Cockshott's harmony algorithm as he wrote it (his function, derivative, step,
+    constant temperature 0.23 and 0.98 capacity target) on the plan ray, against the
+    certified optimum of the same linear programme."""
+    from kantorovich.errors import KantorovichError, PlanError, Problem
+
+    try:
+        options = _options(labour, None, clean, exclude)
+        economy, check = _load(table, options)
+        if not check.productive:
+            raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
+                             for f in check.findings if f.severity == "error"])
+        from kantorovich.economy.harmony import harmony_economy
+        from kantorovich.economy.plan import plan_ray
+
+        ray = plan_ray(economy)
+        run = harmony_economy(economy, iterations=iterations)
+    except KantorovichError as exc:
+        _fail(exc)
+    for told in ray.notes:
+        note(told)
+    summary = {**_harmony_summary(table, economy, ray, run),
+               **_plan_treatment(economy, options)}
+    if json_out:
+        sys.stdout.write(_dumps(summary) + "\n")
+    else:
+        _print_harmony(summary)
+    if not ray.result.is_optimal:
+        raise typer.Exit(1)
+
+
+def _harmony_summary(table: Path, economy: Any, ray: Any, run: Any) -> dict[str, Any]:
+    """What ``economy harmony`` reports, as JSON values."""
+    import numpy as np
+
+    optimum = ray.sets if ray.result.is_optimal else float("nan")
+    verified = bool(ray.result.is_optimal and ray.result.certificate.verified)
+    names = ["labour", *[k for k in ray.resources.index if k != "labour"]] \
+        if ray.result.is_optimal else ["labour"]
+    fulfil = {str(k): _number(v) for k, v in zip(economy.ids, run.fulfilment, strict=True)
+              if math.isfinite(v)}
+    first_zero = np.flatnonzero(run.history <= 0)
+    return {
+        "table": str(table), "sectors": economy.n, "unit": economy.unit,
+        "labour": economy.labour_source or "va", "imports": ray.imports,
+        "method": "Cockshott's harmony algorithm (his Harmonizer.java and harmony.pas, "
+                  "wc22m/5yearplan), vectorised; the optimum: the plan ray solved exactly",
+        "settings": run.settings.to_dict(),
+        "fulfilment": _number(run.sets), "feasible": run.feasible,
+        "fulfilment_at_full_use": _number(run.full_use_sets),
+        "iterations": run.iterations, "seconds": run.seconds,
+        "harmony": _number(run.harmony),
+        "resource_use": {k: _number(float(u)) for k, u in
+                         zip(names, run.resource_use, strict=False)},
+        "first_zero_iteration": int(first_zero[0]) + 1 if first_zero.size else None,
+        "history": [_number(float(v)) for v in run.history],
+        "optimum": {"sets": _number(optimum), "status": ray.result.status.value,
+                    "verified": verified, "seconds": ray.result.seconds},
+        "gap": _number(run.gap(optimum)) if verified else None,
+        "gap_at_full_use": _number(run.gap(optimum, full_use=True)) if verified else None,
+        "fulfilment_by_product": fulfil, "notes": list(ray.notes)}
+
+
+def _print_harmony(s: dict[str, Any]) -> None:
+    out = _out()
+    opt = s["optimum"]
+
+    def show(value: float | None, digits: int = 6) -> str:
+        return "-" if value is None else f"{value:.{digits}g}"
+
+    out.print(escape(
+        f"{s['table']}: Cockshott's harmony, {s['iterations']} iterations in "
+        f"{s['seconds']:.3f} s: fulfilment {show(s['fulfilment'])} baskets "
+        f"({'feasible' if s['feasible'] else 'NOT feasible: a product is short'}; "
+        f"{show(s['fulfilment_at_full_use'])} with the 2 % of the scarcest resource he "
+        "keeps back given back)"))
+    state = "verified" if opt["verified"] else f"not proven ({opt['status']})"
+    out.print(escape(
+        f"certified LP optimum of the same problem: {show(opt['sets'])} baskets ({state}, "
+        f"{opt['seconds']:.2f} s); gap 1 - harmony/optimum = {show(s['gap'], 4)} "
+        f"({show(s['gap_at_full_use'], 4)} at full use)"))
+    if s["first_zero_iteration"] is not None:
+        out.print(escape(
+            f"from iteration {s['first_zero_iteration']} on, some product of the basket has "
+            "no net output left (see kantorovich.economy.harmony for why his algorithm "
+            "does this on real tables)"))
+
+
+def _non_substitution(ray: Any) -> bool:
+    """One technique per sector, labour the only scarce resource, prices equal to labour
+    values within the solver's tolerance: the case the theorem settles."""
+    import numpy as np
+
+    if not ray.result.is_optimal or ray.numeraire != "labour" or ray.binding != ["labour"]:
+        return False
+    ratio = ray.valuations["ratio"].to_numpy(float)
+    ratio = ratio[np.isfinite(ratio)]
+    return bool(ratio.size and np.max(np.abs(ratio - 1)) <= 1e-6)
+
+
+def _plan_choice(table: Path, alternative: Path | None, vary: int, capital: float | None,
+                 capacity: float | None, seed: int, resources: list[str] | None,
+                 shared: tuple[str | None, str | None, str | None, list[str] | None],
+                 output: Path | None, time_limit: float | None, json_out: bool) -> None:
+    """``economy plan`` with alternative techniques, capital or capacities."""
+    from kantorovich.errors import KantorovichError, PlanError, Problem
+
+    try:
+        options = _options(*shared)
+        if options.imports == "resource":
+            raise PlanError([Problem(
+                "--imports resource is not built for a plan with a choice of technique yet",
+                hint="use --imports fixed or drop, or leave out --alternative, --vary, "
+                     "--capital and --capacity")])
+        if output is not None:
+            raise PlanError([Problem(
+                "-o is not written for a plan with a choice of technique yet",
+                hint="use --json, or leave out --alternative, --vary, --capital and "
+                     "--capacity")])
+        wanted = _parse_resources(resources)
+        economy, check = _load(table, options)
+        if not check.productive:
+            raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
+                             for f in check.findings if f.severity == "error"])
+        from kantorovich.economy.alternatives import (
+            plan_choice, techniques_by_rule, techniques_from_table)
+
+        alternatives = techniques_by_rule(economy, vary, seed=seed) if vary else []
+        if alternative is not None:
+            from kantorovich.economy.table import load_economy
+
+            alternatives.append(techniques_from_table(
+                economy, load_economy(alternative), label=f"t{len(alternatives) + 2}"))
+        ray = plan_choice(economy, alternatives, capital_share=capital, capacity=capacity,
+                          resources=wanted, imports=options.imports, seed=seed,
+                          time_limit=time_limit)
+    except KantorovichError as exc:
+        _fail(exc)
+    for told in ray.notes:
+        note(told)
+    result = ray.result
+    frame = ray.valuations
+    summary: dict[str, Any] = {
+        "table": str(table), "sectors": economy.n, "unit": economy.unit,
+        "status": result.status.value, "verified": ray.verified if result.is_optimal
+        else False, "sets": _number(ray.sets),
+        "labour": economy.labour_source or "va", **_plan_treatment(economy, options),
+        "rules": ray.rules,
+        "binding_resources": ray.binding if result.is_optimal else [],
+        "resources": {} if not result.is_optimal else {
+            str(k): {"available": _number(r.available), "used": _number(r.used),
+                     "shadow_price": _number(r.shadow_price), "binding": bool(r.binding)}
+            for k, r in ray.resources.iterrows()},
+        "price_unit": "labour" if ray.basis != "va" else "value added",
+        "value_basis": ray.basis, "capacities_binding": ray.capacities_binding,
+        "paragraph": ray.paragraph(), "seconds": result.seconds}
+    if result.is_optimal:
+        summary.update({
+            "technique": {str(k): str(v) for k, v in frame["technique"].items()},
+            "labour_values": _keyed(frame["labour_value"]),
+            "labour_values_chosen": _keyed(frame["labour_value_chosen"]),
+            "capital_part": _keyed(frame["capital_part"]), "rent": _keyed(frame["rent"]),
+            "shadow_prices": _keyed(frame["shadow_price"]), "ratio": _keyed(frame["ratio"]),
+            "output": _keyed(frame["output"])})
+    if json_out:
+        sys.stdout.write(_dumps(summary) + "\n")
+    elif result.is_optimal:
+        out = _out()
+        grid = Table(title=escape(f"{table}: {ray.sets:.6g} baskets with a choice of "
+                                  "technique; prices in labour units"))
+        for column in ("id", "name", "technique"):
+            grid.add_column(column)
+        word = ray.value_word
+        for column in (word, "chosen", "capital", "rent", "price", "ratio"):
+            grid.add_column(column, justify="right")
+
+        def show(value: float) -> str:
+            return "-" if not math.isfinite(value) else f"{value:.6g}"
+
+        for k, row in frame.iterrows():
+            grid.add_row(str(k), escape(str(row["name"])), escape(str(row["technique"])),
+                         show(row["labour_value"]), show(row["labour_value_chosen"]),
+                         show(row["capital_part"]), show(row["rent"]),
+                         show(row["shadow_price"]), show(row["ratio"]))
+        out.print(grid)
+        for rule in ray.rules:
+            out.print(escape(f"rule: {rule}"))
+        cert = "verified" if ray.verified else "NOT verified"
+        out.print(escape(f"sets {ray.sets:.6g} (optimal, certificate {cert}); binding: "
+                         f"{', '.join(ray.binding) or 'none'}"))
+        out.print(escape(ray.paragraph()))
+    else:
+        _out().print(escape(f"{table}: no proven optimum ({result.status.value})"))
+    if not result.is_optimal:
+        raise typer.Exit(1)

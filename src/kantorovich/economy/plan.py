@@ -13,16 +13,21 @@ where ``y+ = max(y, 0)`` is the table's final demand without its negative entrie
 value added where the table has no compensation, and then said), and ``R_k`` further
 resources (given, or the table's own totals).
 
-**Negative final demand** (net imports, or stock draw-downs) is handled in one of two
-stated ways (``imports=``):
+**Negative final demand** (net imports, or stock draw-downs) is handled in one of three
+stated ways (``imports=``, see `kantorovich.economy.imports`):
 
-* ``"supply"`` (default): ``m = max(-y, 0)`` is a fixed supply of those products, as the
-  table records them arriving from abroad; it does not grow with the basket. The table's
-  own output ``x`` then delivers exactly one basket (``(I - A) x = y = y+ - m``), so a
+* ``"fixed"`` (default; ``"supply"`` is the same): ``m = max(-y, 0)`` is a fixed
+  supply of those products, as the table records them arriving from abroad; it does
+  not grow with the basket. The table's own output ``x`` then delivers exactly one basket (``(I - A) x = y = y+ - m``), so a
   balanced table gives ``s = 1`` up to its rounding: with labour the only resource, the
   labour values ``v = l (I - A)^-1`` give ``s = (L + v m) / (v y+) = 1``.
 * ``"drop"``: ``m = 0``; those products must be made at home, so ``s`` falls below 1 by the
   labour the imports embodied, ``s = L / (v y+)``.
+* ``"resource"``: imports are bought with foreign exchange, a primary resource
+  ``imports`` whose amount is what the table's exports paid for (its net imports,
+  ``Σ m``): any product the table imports can be imported, one unit of foreign exchange
+  a unit (the planner's foreign-trade constraint), by an import process ``m<id>``. Its
+  shadow price is the labour a unit of foreign exchange is worth to the plan.
 
 The plan is built with `Plan.from_frames` (goods: one product per sector, ``labour`` and
 each resource; processes: one per sector with a positive gross output, making one unit
@@ -47,6 +52,7 @@ made beyond need (surplus) is priced 0.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -65,7 +71,9 @@ __all__ = ["ImportRule", "PlanRay", "RayInputs", "explain_difference", "plan_ray
 
 log = logging.getLogger(__name__)
 
-ImportRule = Literal["supply", "drop"]
+ImportRule = Literal["fixed", "supply", "drop", "resource"]
+#: the resource foreign exchange is, under imports="resource"
+IMPORTS = "imports"
 
 LABOUR = "labour"
 #: a constraint binds when its price exceeds this share of the largest price, or its
@@ -80,6 +88,11 @@ def product_id(sector: Any) -> str:
     return f"s{sector}"
 
 
+def import_id(sector: Any) -> str:
+    """The plan's process id that imports a sector's product: ``"m<id>"``."""
+    return f"m{sector}"
+
+
 @dataclass(frozen=True)
 class RayInputs:
     """The numbers of a plan ray before it becomes a plan: what each part means."""
@@ -92,6 +105,7 @@ class RayInputs:
     made: np.ndarray            # positions of sectors with a process (x > 0)
     notes: tuple[str, ...]      # what was decided, in words
     scale: dict[str, float] = field(default_factory=dict)  # plan unit per table unit
+    importable: np.ndarray | None = None  # products bought abroad (imports="resource")
 
     @property
     def unit(self) -> float:
@@ -99,17 +113,33 @@ class RayInputs:
         return self.scale.get("products", 1.0)
 
 
+def _primary_columns(economy: Economy) -> list[str]:
+    """The columns of the table's primary inputs (``va.csv``) a plan may take as a
+    resource: all but the one that is labour."""
+    return [str(c) for c in economy.va.columns if c != economy.labour_source]
+
+
+def _resource_totals(economy: Economy, name: str) -> np.ndarray | None:
+    """Resource ``name``'s total per sector: from ``resources.csv``, else the column of
+    ``va.csv`` of that name (taxes, gross operating surplus, ...); None if neither."""
+    if name in economy.resources:
+        return np.asarray(economy.resources[name], dtype=float)
+    if name in _primary_columns(economy):
+        return np.nan_to_num(economy.va[name].to_numpy(float))
+    return None
+
+
 def ray_inputs(economy: Economy, *, resources: dict[str, float | None] | None = None,
-               imports: ImportRule = "supply",
+               imports: ImportRule = "fixed",
                labour_amount: float | None = None) -> RayInputs:
     """The basket, imports, coefficients and amounts of the plan ray (see `ray_plan`),
     with the decisions taken about the table, in words. Raises `PlanError` listing every
     bad input."""
     problems: list[Problem] = []
     notes: list[str] = []
-    if imports not in ("supply", "drop"):
+    if imports not in ("fixed", "supply", "drop", "resource"):
         problems.append(Problem(f"imports={imports!r} is not a rule for negative final "
-                                "demand", hint="use supply or drop"))
+                                "demand", hint="use fixed (supply), drop or resource"))
     if economy.labour is None:
         economy = economy.with_labour("va")
     if economy.labour_source == "va":
@@ -126,15 +156,20 @@ def ray_inputs(economy: Economy, *, resources: dict[str, float | None] | None = 
     basket = np.maximum(y, 0.0)
     negative = np.maximum(-y, 0.0)
     if np.count_nonzero(negative):
-        if imports == "supply":
+        if imports in ("fixed", "supply"):
             notes.append(f"{np.count_nonzero(negative)} sector(s) with negative final "
                          "demand (net imports): that amount is a fixed supply, not scaled "
                          "with the basket")
+        elif imports == "resource":
+            notes.append(f"{np.count_nonzero(negative)} sector(s) with negative final "
+                         "demand (net imports): imports are bought with foreign exchange, "
+                         f"a resource of {negative.sum():,.6g} (what the table's exports "
+                         "paid for), any of those products up to it")
         else:
             notes.append(f"{np.count_nonzero(negative)} sector(s) with negative final "
                          "demand (net imports): dropped, so those products are made at "
                          "home")
-    m = negative if imports == "supply" else np.zeros_like(negative)
+    m = negative if imports in ("fixed", "supply") else np.zeros_like(negative)
     coefficients = economy.labour
     assert coefficients is not None    # given above when the table has none
     labour = np.nan_to_num(coefficients)
@@ -152,17 +187,36 @@ def ray_inputs(economy: Economy, *, resources: dict[str, float | None] | None = 
             problems.append(Problem(f"resource name {name!r} is taken by a good of the "
                                     "plan", hint="choose another name"))
             continue
-        if name not in economy.resources:
-            have = ", ".join(sorted(economy.resources)) or "none"
-            problems.append(Problem(f"the table has no resource {name!r} (it has {have})",
-                                    file=economy.files.get("resources", "resources.csv")))
+        totals = _resource_totals(economy, name)
+        if totals is None:
+            have = ", ".join([*sorted(economy.resources), *_primary_columns(economy)])
+            problems.append(Problem(
+                f"the table has no resource {name!r} (it has {have or 'none'})",
+                file=economy.files.get("resources", "resources.csv"),
+                hint="name a resource of resources.csv or a column of va.csv"))
             continue
-        total = float(np.sum(economy.resources[name]))
-        value = total if amount is None else float(amount)
+        if (totals < 0).any():
+            where = ", ".join(economy.describe(int(j)) for j in np.flatnonzero(totals < 0)[:3])
+            problems.append(Problem(
+                f"resource {name!r} is negative for {int((totals < 0).sum())} sector(s) "
+                f"({where}): a resource is used up, never made",
+                file=(economy.files.get("resources", "resources.csv")
+                      if name in economy.resources else economy.files.get("va")),
+                hint="name a resource that no sector has below 0"))
+            continue
+        value = float(np.sum(totals)) if amount is None else float(amount)
         if not np.isfinite(value) or value < 0:
             problems.append(Problem(f"resource {name!r}: amount {value:g} must be >= 0"))
             continue
-        found[name] = (np.nan_to_num(economy.resource(name)), value)
+        found[name] = (np.nan_to_num(totals * economy.inverse_output), value)
+    importable = None
+    if imports == "resource" and negative.any():
+        if IMPORTS in found:
+            problems.append(Problem(f"resource name {IMPORTS!r} is taken by foreign "
+                                    "exchange under imports=resource",
+                                    hint="rename the table's resource"))
+        importable = np.flatnonzero(negative)
+        found[IMPORTS] = (np.zeros(economy.n), float(negative.sum()))
     if problems:
         raise PlanError(problems)
     n = max(len(made), 1)
@@ -170,7 +224,8 @@ def ray_inputs(economy: Economy, *, resources: dict[str, float | None] | None = 
              LABOUR: _decade(L / np.sqrt(n))}
     scale.update({k: _decade(a / np.sqrt(n)) for k, (_, a) in found.items()})
     return RayInputs(basket=basket, imports=m, labour=labour, labour_amount=L,
-                     resources=found, made=made, notes=tuple(notes), scale=scale)
+                     resources=found, made=made, notes=tuple(notes), scale=scale,
+                     importable=importable)
 
 
 def _decade(value: float) -> float:
@@ -203,11 +258,19 @@ def _flows(economy: Economy, inputs: RayInputs) -> pd.DataFrame:
         factor = inputs.unit / inputs.scale[good]
         parts.append(pd.DataFrame({"process": ids[use], "good": good,
                                    "input": coef[use] * factor, "output": 0.0}))
+    if inputs.importable is not None:
+        k = inputs.importable
+        bought = np.array([import_id(i) for i in economy.ids[k]], dtype=object)
+        parts.append(pd.DataFrame({"process": bought, "good": IMPORTS,
+                                   "input": inputs.unit / inputs.scale[IMPORTS],
+                                   "output": 0.0}))
+        parts.append(pd.DataFrame({"process": bought, "good": ids[k], "input": 0.0,
+                                   "output": 1.0}))
     return pd.concat(parts, ignore_index=True)
 
 
 def ray_plan(economy: Economy, *, resources: dict[str, float | None] | None = None,
-             imports: ImportRule = "supply", labour_amount: float | None = None,
+             imports: ImportRule = "fixed", labour_amount: float | None = None,
              name: str | None = None) -> tuple[Plan, RayInputs]:
     """The plan-ray problem of ``economy`` as an ordinary `Plan`, and its parts.
 
@@ -218,8 +281,9 @@ def ray_plan(economy: Economy, *, resources: dict[str, float | None] | None = No
     resources : dict of str to float or None, optional
         Further resources of the table (``economy.resources``) and the amount available;
         None takes the table's own total use.
-    imports : {"supply", "drop"}
-        What negative final demand means: a fixed supply (default) or nothing.
+    imports : {"fixed", "supply", "drop", "resource"}
+        What negative final demand means: a fixed supply (default; ``"supply"`` is the
+        same), nothing, or products bought with foreign exchange.
     labour_amount : float, optional
         Labour available; the table's total (compensation, or value added) by default.
     name : str, optional
@@ -250,6 +314,12 @@ def ray_plan(economy: Economy, *, resources: dict[str, float | None] | None = No
     made = inputs.made
     processes = pd.DataFrame({"id": [ids[j] for j in made], "unit": "",
                               "name": sectors["name"].astype(str).to_numpy()[made]})
+    if inputs.importable is not None:
+        k = inputs.importable
+        processes = pd.concat([processes, pd.DataFrame({
+            "id": [import_id(i) for i in economy.ids[k]], "unit": "",
+            "name": "import of " + sectors["name"].astype(str).iloc[k]})],
+            ignore_index=True)
     sc = inputs.scale
     supply = {LABOUR: inputs.labour_amount / sc[LABOUR],
               **{k: a / sc[k] for k, (_, a) in inputs.resources.items()}}
@@ -287,7 +357,8 @@ class PlanRay:
         ``"labour"``: prices per unit of labour's price; ``"basket"``: labour is not
         scarce (price 0), so prices give the basket the value labour values give it.
     imports : str
-        The rule used for negative final demand.
+        The rule used for negative final demand: ``"fixed"``, ``"drop"`` or
+        ``"resource"``.
     notes : tuple of str
         What was decided about the table, in words.
     method : dict
@@ -299,6 +370,9 @@ class PlanRay:
         Baskets the table's own gross output delivers with its imports,
         ``min ((I - A) x + max(-y, 0)) / y+``: 1 for a table that balances, off by its
         row residuals.
+    content : str
+        What ``labour_value`` is: ``"labour values"``, or ``"value-added content"`` where
+        the table is planned by value added (the paragraph then says so throughout).
     """
 
     result: PlanResult
@@ -311,6 +385,7 @@ class PlanRay:
     method: dict[str, str] = field(default_factory=dict)
     labour_bound: float = float("nan")
     table_sets: float = float("nan")
+    content: str = "labour values"
 
     @property
     def binding(self) -> list[str]:
@@ -333,7 +408,7 @@ class PlanRay:
 
 
 def plan_ray(economy: Economy, *, resources: dict[str, float | None] | None = None,
-             imports: ImportRule = "supply", labour_amount: float | None = None,
+             imports: ImportRule = "fixed", labour_amount: float | None = None,
              time_limit: float | None = None) -> PlanRay:
     """Solve the plan ray of ``economy`` and compare its valuations with labour values.
 
@@ -353,6 +428,7 @@ def plan_ray(economy: Economy, *, resources: dict[str, float | None] | None = No
     >>> ray.valuations["ratio"].round(9).tolist()
     [1.0, 1.0]
     """
+    imports = "fixed" if imports == "supply" else imports
     plan, inputs = ray_plan(economy, resources=resources, imports=imports,
                             labour_amount=labour_amount)
     result = solve(plan, time_limit=time_limit)
@@ -365,7 +441,7 @@ def plan_ray(economy: Economy, *, resources: dict[str, float | None] | None = No
         empty = pd.DataFrame(index=economy.ids)
         return PlanRay(result=result, sets=float("nan"), valuations=empty,
                        resources=pd.DataFrame(), numeraire="labour", imports=imports,
-                       notes=inputs.notes, method=method)
+                       notes=inputs.notes, method=method, content=economy.content_name)
     ids = [product_id(i) for i in economy.ids]
     goods = result.goods
     price = result.shadow_prices.reindex(ids).to_numpy(float)
@@ -401,7 +477,8 @@ def plan_ray(economy: Economy, *, resources: dict[str, float | None] | None = No
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(vv > 0, p / vv, np.nan)
     levels = np.zeros(economy.n)
-    levels[inputs.made] = result.levels.to_numpy(float) * inputs.unit
+    levels[inputs.made] = result.levels.reindex(
+        [ids[j] for j in inputs.made]).to_numpy(float) * inputs.unit
     net = goods["net_output"].reindex(ids).to_numpy(float) * inputs.unit
     need = float(result.objective) * inputs.basket - inputs.imports
     valuations = pd.DataFrame({
@@ -415,6 +492,7 @@ def plan_ray(economy: Economy, *, resources: dict[str, float | None] | None = No
     return PlanRay(result=result, sets=float(result.objective), valuations=valuations,
                    resources=table, numeraire=numeraire, imports=imports,
                    notes=inputs.notes, method=method, labour_bound=bound,
+                   content=economy.content_name,
                    table_sets=float(np.min(own[pos] / inputs.basket[pos])))
 
 
@@ -426,16 +504,18 @@ def explain_difference(ray: PlanRay, *, listed: int = 3) -> str:
     (a scarce resource they embody, or a surplus priced 0).
     """
     if not ray.result.is_optimal:
-        return (f"The plan ray has no proven optimum ({ray.result.status.value}), so its "
-                "valuations are not compared with labour values.")
+        return _in_basis(f"The plan ray has no proven optimum ({ray.result.status.value}), "
+                         "so its valuations are not compared with labour values.",
+                         ray.content)
     frame = ray.valuations
     ratio = frame["ratio"].to_numpy(float)
     finite = np.isfinite(ratio)
     spread = float(np.nanmax(np.abs(ratio[finite] - 1))) if finite.any() else 0.0
     others = [b for b in ray.binding if b != LABOUR]
     zero = frame.index[finite & (ratio <= 1e-9)]
-    rule = ("net imports counted as a fixed supply" if ray.imports == "supply" else
-            "net imports dropped, so made at home")
+    rule = {"drop": "net imports dropped, so made at home",
+            "resource": "imports bought with foreign exchange, what the exports paid for"
+            }.get(ray.imports, "net imports counted as a fixed supply")
     text = [f"The economy makes {ray.sets:.6g} complete final-demand baskets ({rule}); "
             f"labour alone would allow (L + v m) / (v y+) = {ray.labour_bound:.6g}, and "
             f"the table's own gross output, with its imports, delivers {ray.table_sets:.6g} "
@@ -462,11 +542,20 @@ def explain_difference(ray: PlanRay, *, listed: int = 3) -> str:
             f"here they are not: the largest departure is {spread:.2g} (relative)."
             + reason)
     elif ray.numeraire == "labour":
-        text.append(
-            f"Besides labour, {', '.join(others)} bind{'s' if len(others) == 1 else ''}: "
-            "each product's price is its labour value plus the value of the scarce "
-            "resources it embodies, directly and through its inputs, so products rich "
-            f"in {', '.join(others)} are dearer than their labour value.")
+        rest = [k for k in others if k != IMPORTS]
+        if rest:
+            text.append(
+                f"Besides labour, {', '.join(rest)} bind{'s' if len(rest) == 1 else ''}: "
+                "each product's price is its labour value plus the value of the scarce "
+                "resources it embodies, directly and through its inputs, so products rich "
+                f"in {', '.join(rest)} are dearer than their labour value.")
+        if IMPORTS in others:
+            text.append(
+                "Foreign exchange binds: imports are bought with what the exports paid "
+                "for, so a product bought abroad at the margin is priced at the foreign "
+                "exchange it costs, below its labour value where importing it saves "
+                "labour, and the products made with it are cheaper too (the labour bound "
+                "above counts no imports).")
     else:
         text.append(
             f"Labour is not scarce here: {', '.join(others) or 'another resource'} runs "
@@ -484,4 +573,16 @@ def explain_difference(ray: PlanRay, *, listed: int = 3) -> str:
                  if finite[k]][:listed]
         parts = [f"{frame['name'].iloc[k]} (ratio {ratio[k]:.3g})" for k in order]
         text.append("Largest departures: " + "; ".join(parts) + ".")
-    return " ".join(text)
+    return _in_basis(" ".join(text), ray.content)
+
+
+def _in_basis(text: str, content: str) -> str:
+    """The paragraph in the words of its basis: where the table is planned by value
+    added, its figures are value-added content and its resource value added, never
+    labour values or labour."""
+    if content != "value-added content":
+        return text
+    text = re.sub(r"\b([Ll])abour values?\b",
+                  lambda m: ("V" if m.group(1) == "L" else "v") + "alue-added content", text)
+    return re.sub(r"\b([Ll])abour\b",
+                  lambda m: ("V" if m.group(1) == "L" else "v") + "alue added", text)

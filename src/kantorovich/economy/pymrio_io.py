@@ -79,7 +79,8 @@ def extension_rows(io: Any) -> tuple[np.ndarray | None, np.ndarray | None,
 
 def to_pymrio(table: Economy) -> Any:
     """A pymrio ``IOSystem`` of a table: Z, Y (one column per region), x, unit, and the
-    extensions ``factor_inputs`` (va.csv's columns) and ``resources``."""
+    extensions ``factor_inputs`` (va.csv's columns, in money), ``labour`` (hours or
+    persons from a labour file, in their unit) and ``resources``."""
     import pymrio
 
     region = table.sectors["region"].replace("", "all").astype(str)
@@ -96,13 +97,20 @@ def to_pymrio(table: Economy) -> Any:
                          x=pd.DataFrame({"indout": table.x}, index=index), unit=unit,
                          name=str(table.source))
     names = {"va": "Value Added", "compensation": "Compensation of employees"}
-    if len(table.va.columns):
-        F = pd.DataFrame(table.va.to_numpy(float).T, columns=index,
-                         index=pd.Index([names.get(c, c) for c in table.va.columns],
+    timed = [c for c in ("hours", "persons") if c in table.va.columns]
+    money = table.va.drop(columns=timed)
+    if len(money.columns):
+        F = pd.DataFrame(money.to_numpy(float).T, columns=index,
+                         index=pd.Index([names.get(c, c) for c in money.columns],
                                         name="inputtype"))
         io.factor_inputs = pymrio.Extension(
             name="factor_inputs", F=F,
             unit=pd.DataFrame({"unit": table.unit or "money"}, index=F.index))
+    if timed:      # labour in time (a labour file) is no money: its own extension
+        F = pd.DataFrame(table.va[timed].to_numpy(float).T, columns=index,
+                         index=pd.Index(timed, name="labour"))
+        io.labour = pymrio.Extension(name="labour", F=F,
+                                     unit=pd.DataFrame({"unit": timed}, index=F.index))
     if table.resources:
         F = pd.DataFrame(np.vstack(list(table.resources.values())), columns=index,
                          index=pd.Index(list(table.resources), name="stressor"))

@@ -15,7 +15,7 @@ Three ways in, one object out:
   x             id, x[, ...]                           gross output
   va            id, va[, compensation, closing items]  primary inputs (optional file)
   resources     id, resource, amount[, unit]           further primary resources
-                                                       (optional file, e.g. CO2 in t)
+                or id and a column per resource        (optional file, e.g. CO2 in t)
   ============  =====================================  =============================
 
 * `Economy.from_pymrio`: any object with DataFrames ``Z``, ``Y`` and (optionally) ``x``,
@@ -50,6 +50,11 @@ __all__ = ["Economy", "from_pymrio", "load_economy"]
 CLOSING_ITEMS = ("other_inputs", "net_product_taxes")
 
 LabourSource = Literal["compensation", "va"]
+#: what a table's labour figures measure, as every output names it
+LabourBasis = Literal["hours", "persons", "compensation", "value_added"]
+#: the basis of each labour column (a column of ``va``)
+LABOUR_BASIS: dict[str, LabourBasis] = {"hours": "hours", "persons": "persons",
+                                        "compensation": "compensation", "va": "value_added"}
 
 _MAX_LISTED = 8  # problems listed per file before "and N more"
 
@@ -70,8 +75,10 @@ class Economy:
         Primary inputs per sector (index ``id``): ``va`` and whatever parts the source has
         (``compensation``, closing items). Empty when the source has none.
     labour_source : str or None
-        Where the labour coefficients come from: ``"compensation"`` (of employees),
-        ``"va"`` (value added, only when asked) or None (the source has no labour proxy).
+        The column of ``va`` the labour coefficients come from: ``"compensation"`` (of
+        employees), ``"va"`` (value added, only when asked), ``"hours"`` or ``"persons"``
+        (labour in time, from a labour file: `kantorovich.economy.labour`), or None (the
+        source has no labour proxy).
     resources : dict of str to ndarray
         Further primary resources, as totals per sector (e.g. CO2 emitted, in ``t``).
     resource_units, unit, source
@@ -83,6 +90,11 @@ class Economy:
         the balance checks is built from it.
     y_components : int
         Number of final-demand columns summed into ``y`` (each adds rounding error).
+    labour_note : str
+        How labour in time was matched to the sectors (empty for a column of the table).
+    applied : tuple of str
+        What was done to the table as read (sectors excluded, negatives cleaned), in
+        words; empty when A is Z / x as read.
     """
 
     sectors: pd.DataFrame
@@ -98,6 +110,8 @@ class Economy:
     files: dict[str, str] = field(default_factory=dict)
     rounding: float = 0.0
     y_components: int = 1
+    labour_note: str = ""
+    applied: tuple[str, ...] = ()
 
     # ---- derived quantities -------------------------------------------------------
     @property
@@ -131,6 +145,29 @@ class Economy:
         if self.labour_source is None:
             return None
         return self.va[self.labour_source].to_numpy(float) * self.inverse_output
+
+    @property
+    def labour_basis(self) -> LabourBasis | None:
+        """What the labour figures measure: ``"hours"``, ``"persons"``,
+        ``"compensation"`` or ``"value_added"`` (None without a labour proxy)."""
+        return None if self.labour_source is None else LABOUR_BASIS[self.labour_source]
+
+    @property
+    def labour_unit(self) -> str | None:
+        """The unit of the labour coefficients and values, e.g. ``"hours per M USD of
+        output"`` or ``"value added (M USD) per M USD of output"``."""
+        money = self.unit or "money unit"
+        measure = {"hours": "hours", "persons": "persons",
+                   "compensation": f"compensation ({money})",
+                   "value_added": f"value added ({money})"}
+        basis = self.labour_basis
+        return None if basis is None else f"{measure[basis]} per {money} of output"
+
+    @property
+    def content_name(self) -> str:
+        """What the vertically integrated labour figures are called: labour values, or
+        value-added content where the basis is value added (not labour)."""
+        return "value-added content" if self.labour_source == "va" else "labour values"
 
     def resource(self, name: str) -> np.ndarray:
         """Coefficients of resource ``name`` per unit of output of each sector."""
@@ -485,11 +522,23 @@ def _read_flows(files: _Files, n: int, sectors: pd.DataFrame) -> tuple[sp.csr_ma
 
 def _read_resources(files: _Files, n: int, sectors: pd.DataFrame
                     ) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    frame, file = files.read("resources", ("id", "resource", "amount"), required=False,
-                             text=("resource", "unit"))
+    frame, file = files.read("resources", ("id",), required=False, text=("resource", "unit"))
     if frame is None:
         return {}, {}
-    totals, units = {}, {}
+    totals: dict[str, np.ndarray] = {}
+    units: dict[str, str] = {}
+    if "resource" not in frame and "amount" not in frame:   # wide: a column per resource
+        for column in frame.columns.drop("id"):
+            totals[str(column)] = np.nan_to_num(
+                files.by_id(frame, str(column), file, n, sectors), nan=0.0)
+        return totals, units
+    missing = [c for c in ("resource", "amount") if c not in frame]
+    if missing:
+        files.add(f"missing column {missing[0]} (has {', '.join(map(str, frame.columns))})",
+                  file, line=1 if file.endswith(".csv") else None,
+                  hint="write id, resource, amount (a row per sector and resource), or "
+                       "id and a column per resource")
+        return {}, {}
     for name, part in frame.groupby("resource", sort=True):
         totals[str(name)] = np.nan_to_num(files.by_id(
             part.reset_index(drop=True), "amount", file, n, sectors), nan=0.0)

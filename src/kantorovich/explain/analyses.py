@@ -73,25 +73,42 @@ class Analyses:
         -------
         dict of str to DataFrame
             ``policy_costs``, ``baseline``, ``moves``, ``price_ranges`` and
-            ``sensitivity_<goods|policies|weights>``, each only when that analysis ran;
-            each table says row by row what it examined (``checked``, ``measured``,
-            ``gain_note``).
+            ``sensitivity_<goods|policies|weights|processes|capacities>``, each only when
+            that analysis ran; each table says row by row what it examined (``checked``,
+            ``measured``, ``gain_note``), and each that holds prices their sign
+            (``convention``: ``improvement``, or ``excel`` in the report's two).
         """
         tables: dict[str, pd.DataFrame] = {}
         if self.policy_costs is not None:
-            tables["policy_costs"] = self.policy_costs.reset_index()
+            tables["policy_costs"] = _improvement(self.policy_costs.reset_index())
         if self.baseline is not None:
             tables["baseline"] = self.baseline.processes.reset_index()
             tables["moves"] = self.baseline.moves
         if self.price_ranges is not None:
-            tables["price_ranges"] = self.price_ranges.reset_index()
+            tables["price_ranges"] = _improvement(self.price_ranges.reset_index())
         for name, frame in (self.sensitivity or {}).items():
-            tables[f"sensitivity_{name}"] = frame.reset_index()
+            table = frame.reset_index()
+            tables[f"sensitivity_{name}"] = (_improvement(table) if name in _PRICED
+                                             else table)
         if self.report:   # the planner's report, as Excel Solver lays it out
             tables["sensitivity_variable_cells"] = self.report["variable_cells"].rename_axis(
                 "process").reset_index()
             tables["sensitivity_constraints"] = self.report["constraints"]
         return tables
+
+
+#: The sensitivity tables that hold prices (the others hold ranges of numbers only).
+_PRICED = ("goods", "policies", "processes")
+#: The ``convention`` of a table whose prices are improvements per unit loosened (the
+#: package's; the Excel-laid-out report's are ``excel``, see `sensitivity_report`).
+IMPROVEMENT = "improvement"
+
+
+def _improvement(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with a ``convention`` column saying its prices are improvements, so that
+    a file read on its own says which sign it uses."""
+    return table.assign(convention=pd.Categorical([IMPROVEMENT] * len(table),
+                                                  categories=[IMPROVEMENT]))
 
 
 def _priority(result: PlanResult) -> list[str]:
@@ -205,7 +222,8 @@ def moves(result: PlanResult, *, budget: Budget | float | None = None,
     -------
     DataFrame or None
         One row per move: ``good``, ``sender``, ``receiver``, ``amount``, ``unit``,
-        ``share_of_sender``, ``gain`` and ``gain_note``. None without a baseline or an
+        ``share_of_sender``, ``gain``, ``gain_note`` and ``step`` (moves that gain only
+        together are one step; its gain is on its first row). None without a baseline or an
         optimum. The whole comparison (gain, what no move explains) is
         `compare_to_baseline`; each call computes afresh, and `analyse` keeps its answer
         in ``result.analyses.baseline``.

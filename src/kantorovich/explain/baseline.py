@@ -24,6 +24,15 @@ not measured). Both are `BaselineComparison.unexplained`, so that the gains and 
 `BaselineComparison.gain` exactly. A move whose imposition leaves no feasible plan is
 not imposed (its gain is not measured, and what it would add stays unexplained); when
 the budget runs out, the moves not yet measured count into ``unexplained`` and say so.
+
+Moves that only make sense together are one *step* (the ``step`` column): the goods two
+units trade with each other (labour and the cotton to work it, moved from one factory to
+the other) are imposed at once, and a step that loses is joined with the steps after it
+until together they gain (imposing two steps one after the other is imposing them at
+once, so this needs no re-solve and keeps the sum exact). A step's gain is written on its
+first row; its other rows hold 0 and say so. Where no later step makes up for a loss,
+the step stays on its own and its note says that it gains nothing without changes no
+move names.
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ import pandas as pd
 
 from kantorovich.lp.budget import Budget
 from kantorovich.lp.status import Status
-from kantorovich.numbers import fmt
+from kantorovich.numbers import fmt, quantity
 from kantorovich.results.result import PlanResult
 
 __all__ = ["BaselineComparison", "compare_to_baseline", "moves"]
@@ -55,7 +64,7 @@ class BaselineComparison:
     violations: pd.DataFrame    # statement, kind, id, shortfall, unit
     processes: pd.DataFrame     # baseline, optimal, change, change_pct
     moves: pd.DataFrame         # good, sender, receiver, amount, unit, share_of_sender,
-                                # gain, gain_note
+                                # gain, gain_note, step
     objective_unit: str
     unexplained: float = 0.0    # the gain no measured move explains (see module docstring)
     unnamed: float = 0.0        # the part of it before any move: what no move names
@@ -110,11 +119,11 @@ def _violations(result: PlanResult, levels: pd.Series) -> pd.DataFrame:
             good = ids[i]
             unit = str(plan.goods.at[good, "unit"])
             text = (f"{str(plan.goods.at[good, 'name'])} ({good}) falls short by "
-                    f"{fmt(gap, unit)}")
+                    f"{quantity(gap, unit)}")
         else:
             policy = policies[ids[i]]
             unit = plan.rule_unit(policy.rule)
-            text = f"policy '{policy.label}' ({policy.id}) is broken by {fmt(gap, unit)}"
+            text = f"policy '{policy.label}' ({policy.id}) is broken by {quantity(gap, unit)}"
         rows.append({"kind": kinds[i], "id": ids[i], "shortfall": gap, "unit": unit,
                      "statement": text})
     procs = plan.processes
@@ -132,7 +141,12 @@ def _violations(result: PlanResult, levels: pd.Series) -> pd.DataFrame:
 
 
 _COLUMNS = ["good", "sender", "receiver", "amount", "unit", "share_of_sender", "gain",
-            "gain_note"]
+            "gain_note", "step"]
+#: The note of a step's rows after its first: their gain is on that row.
+WITH_ABOVE = "moved with the row above, as one step: its gain is there"
+#: The note of a step that loses however many of the steps after it join it.
+LOSES_ALONE = ("loses on its own and with the moves after it: it is part of the optimum "
+               "only with changes no move names")
 
 
 @dataclass(frozen=True)
@@ -145,13 +159,14 @@ class _Gains:
     note: np.ndarray
     unnamed: float
     total: float
+    step: np.ndarray
 
 
 def moves(result: PlanResult, baseline: pd.Series, *, evaluate: int = 200,
           budget: Budget | float | None = None,
           baseline_objective: float | None = None) -> pd.DataFrame:
     """Inputs moved between units from ``baseline`` to the optimum (see module docstring),
-    the largest first.
+    in steps, the step of the largest move first.
 
     Parameters
     ----------
@@ -169,11 +184,13 @@ def moves(result: PlanResult, baseline: pd.Series, *, evaluate: int = 200,
     Returns
     -------
     DataFrame
-        good, sender, receiver, amount, unit, share_of_sender, gain (what the move adds
-        to the moves above it) and gain_note (why a gain was not measured), with
-        ``attrs["unexplained"]`` and ``attrs["unnamed"]`` as in `BaselineComparison`.
+        good, sender, receiver, amount, unit, share_of_sender, gain (what the move's
+        step adds to the steps above it, on the step's first row), gain_note (why a gain
+        was not measured, or where it is) and step, with ``attrs["unexplained"]`` and
+        ``attrs["unnamed"]`` as in `BaselineComparison`.
     """
     out, now = _matched(result, baseline)
+    out = _in_steps(out, evaluate)
     if baseline_objective is None:
         baseline_objective = _objective_of(result, baseline)
     whole = result.lp.improves * (result.objective - baseline_objective)
@@ -181,7 +198,27 @@ def moves(result: PlanResult, baseline: pd.Series, *, evaluate: int = 200,
                               result.budget if budget is None else Budget.of(budget))
     out["gain"] = gains.gain
     out["gain_note"] = gains.note
+    out["step"] = gains.step
     out.attrs.update(unexplained=gains.total, unnamed=gains.unnamed)
+    return out
+
+
+def _in_steps(moved: pd.DataFrame, evaluate: int) -> pd.DataFrame:
+    """The moves with a ``step`` each: the moves between the same two units (either way)
+    are one step, numbered in the order of their largest move; rows in step order, each
+    step's largest first. Only the ``evaluate`` largest moves' steps are measured, so
+    they come first (the unmeasured rows keep their order after them)."""
+    if moved.empty:
+        return moved.assign(step=pd.Series(dtype=np.int64))
+    a, b = moved["sender"].to_numpy(object), moved["receiver"].to_numpy(object)
+    first = np.where(a.astype(str) <= b.astype(str), a, b)
+    second = np.where(a.astype(str) <= b.astype(str), b, a)
+    step = pd.MultiIndex.from_arrays([first, second]).factorize()[0]
+    measured = np.isin(step, step[:evaluate])
+    position = np.arange(len(moved))
+    order = np.lexsort((position, np.where(measured, step, len(moved) + position)))
+    out = moved.iloc[order].reset_index(drop=True)
+    out["step"] = step[order]
     return out
 
 
@@ -265,17 +302,22 @@ def _input_rows(result: PlanResult) -> tuple[pd.MultiIndex, np.ndarray, np.ndarr
 
 def _sequential_gains(result: PlanResult, moved: pd.DataFrame, before: pd.Series,
                       whole: float, evaluate: int, budget: Budget) -> _Gains:
-    """Each move's gain as what it adds to the moves before it (see module docstring):
-    one capped input row per (good, unit) the measured moves name, caps from the
-    baseline, one warm re-solve for V0 and one per move; the rows are removed after."""
+    """Each step's gain as what it adds to the steps before it (see module docstring):
+    one capped input row per (good, unit) the measured steps name, caps from the
+    baseline, one warm re-solve for V0 and one per step; the rows are removed after.
+    Losing steps are then joined with the steps after them (`_joined`)."""
     n = len(moved)
     gain = np.full(n, np.nan)
+    steps = moved["step"].to_numpy(np.int64) if n else np.zeros(0, np.int64)
     note = np.full(n, f"gain not measured: only the {evaluate} largest moves are",
                    dtype=object)
-    todo = min(evaluate, n)
+    # the measured steps: those of the `evaluate` largest moves, first in the table
+    measured = np.isin(steps, np.unique(steps[np.argsort(-moved["amount"].to_numpy(
+        float), kind="stable")[:evaluate]])) if n else np.zeros(0, bool)
+    todo = int(measured.sum())
     note[:todo] = "gain not measured: time budget spent"
     if not todo:
-        return _Gains(gain, note, whole, whole)
+        return _Gains(gain, note, whole, whole, _numbered(steps))
     keys, bounds, cols, values = _input_rows(result)
     lp = result.lp
     first = lp.shape[0]
@@ -289,41 +331,88 @@ def _sequential_gains(result: PlanResult, moved: pd.DataFrame, before: pd.Series
     cap = before.reindex(named, fill_value=0.0).to_numpy(float, copy=True)
     amount = moved["amount"].to_numpy(float)
     spans = [slice(bounds[a], bounds[a + 1]) for a in keys.get_indexer(named)]
+    starts = np.flatnonzero(np.r_[True, steps[1:todo] != steps[:todo - 1]])
+    ends = np.r_[starts[1:], todo]
     session = result.session()
+
+    def impose(rows: range, sign: float) -> None:
+        for k in rows:
+            cap[sender_row[k]] -= sign * amount[k]
+            cap[receiver_row[k]] += sign * amount[k]
+        for i in {int(sender_row[k]) for k in rows} | {int(receiver_row[k]) for k in rows}:
+            # a sender giving all it had ends at 0 (not at the -1e-15 of its rounding,
+            # which no level reaches)
+            session.set_row_bounds(first + i, -np.inf, max(cap[i], 0.0))
 
     try:
         for span, upper in zip(spans, cap):
             session.add_row(cols[span], values[span], -np.inf, upper)
         start = session.what_if(budget)
         if start.status is not Status.OPTIMAL:
-            return _Gains(gain, note, whole, whole)
+            return _Gains(gain, note, whole, whole, _numbered(steps))
         last = start.objective
         unnamed = lp.improves * (start.objective - (result.objective - lp.improves * whole))
-        for k in range(todo):
-            s, r = sender_row[k], receiver_row[k]
-            cap[s] -= amount[k]
-            cap[r] += amount[k]
-            session.set_row_bounds(first + s, -np.inf, cap[s])
-            session.set_row_bounds(first + r, -np.inf, cap[r])
+        for lo, hi in zip(starts, ends):
+            rows = range(int(lo), int(hi))
+            impose(rows, 1.0)
             step = session.what_if(budget)
             if step.status is Status.TIME_LIMIT:
                 break
             if step.status is Status.OPTIMAL:
-                gain[k] = lp.improves * (step.objective - last)
+                gain[lo] = lp.improves * (step.objective - last)
+                gain[lo + 1:hi] = 0.0
                 last = step.objective
-                note[k] = ""
+                note[lo] = ""
+                note[lo + 1:hi] = WITH_ABOVE
                 continue
-            cap[s] += amount[k]             # not imposed: the next move starts without it
-            cap[r] -= amount[k]
-            session.set_row_bounds(first + s, -np.inf, cap[s])
-            session.set_row_bounds(first + r, -np.inf, cap[r])
-            note[k] = ("gain not measured: imposing this move on those before it leaves "
-                       "no feasible plan" if step.status is Status.INFEASIBLE else
-                       f"gain not measured: the re-solve ended {step.status.value}")
+            impose(rows, -1.0)              # not imposed: the next step starts without it
+            note[lo:hi] = ("gain not measured: imposing this move on those before it leaves "
+                           "no feasible plan" if step.status is Status.INFEASIBLE else
+                           f"gain not measured: the re-solve ended {step.status.value}")
     finally:
         session.delete_rows_from(first)
-    measured = float(np.nansum(gain))
-    return _Gains(gain, note, unnamed, whole - measured)
+    steps = _joined(steps, gain, note, 1e-9 * (1.0 + abs(result.objective)))
+    measured_sum = float(np.nansum(gain))
+    return _Gains(gain, note, unnamed, whole - measured_sum, _numbered(steps))
+
+
+def _joined(steps: np.ndarray, gain: np.ndarray, note: np.ndarray, tiny: float
+            ) -> np.ndarray:
+    """Join each losing step with the measured steps right after it, until together
+    they gain: their gains add (imposed one after another they are imposed at once), and
+    the joined step's gain moves to its first row. A loss nothing after makes up for
+    stays a step of its own, and says so. ``gain`` and ``note`` change in place."""
+    steps = steps.copy()
+    firsts = [int(i) for i in np.flatnonzero(np.r_[True, steps[1:] != steps[:-1]])]
+    joinable = [bool(np.isfinite(gain[i]) and note[i] == "") for i in firsts]
+    k = 0
+    while k < len(firsts):
+        head = firsts[k]
+        if not joinable[k] or gain[head] >= -tiny:
+            k += 1
+            continue
+        total, j = gain[head], k
+        while total < -tiny and j + 1 < len(firsts) and joinable[j + 1]:
+            j += 1
+            total += gain[firsts[j]]
+        if total < -tiny:           # nothing after makes up for it
+            note[head] = LOSES_ALONE
+            k += 1
+            continue
+        for other in firsts[k + 1:j + 1]:
+            gain[other] = 0.0
+            note[other] = WITH_ABOVE
+            steps[steps == steps[other]] = steps[head]
+        gain[head] = total
+        del firsts[k + 1:j + 1]
+        del joinable[k + 1:j + 1]
+        k += 1
+    return steps
+
+
+def _numbered(steps: np.ndarray) -> np.ndarray:
+    """Steps numbered 1, 2, ... in the order they first appear."""
+    return (pd.factorize(steps)[0] + 1).astype(np.int64)
 
 
 def _objective_of(result: PlanResult, levels: pd.Series) -> float:
@@ -383,7 +472,8 @@ def compare_to_baseline(result: PlanResult, *, budget: Budget | float | None = N
         unexplained, unnamed = found.attrs["unexplained"], found.attrs["unnamed"]
     else:   # moves towards the optimum from levels the plan forbids would mislead
         found = pd.DataFrame({c: pd.Series(dtype=float if c in (
-            "amount", "share_of_sender", "gain") else object) for c in _COLUMNS})
+            "amount", "share_of_sender", "gain") else np.int64 if c == "step" else object)
+            for c in _COLUMNS})
         unexplained = unnamed = whole
     return BaselineComparison(
         objective=base_obj, optimal_objective=result.objective,

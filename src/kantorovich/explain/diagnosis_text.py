@@ -38,7 +38,7 @@ from __future__ import annotations
 from typing import Any
 
 from kantorovich.lp.status import Status
-from kantorovich.numbers import fmt
+from kantorovich.numbers import fmt, plural, quantity
 from kantorovich.results.diagnosis import Diagnosis
 
 __all__ = ["conflict_text", "diagnosis_dict", "flow_text", "message", "relaxation_text",
@@ -110,7 +110,9 @@ def relaxation_text(r: dict[str, Any]) -> str:
     label = _label(r["name"], r["id"])
     if kind in ("supply", "demand"):
         what = "supply of" if kind == "supply" else "demand for"
-        return (f"{what} {label} {_signed(r['amount'])} {unit} (from {fmt(old)} to "
+        amount = _signed(r["amount"])
+        counted = plural(unit, 1.0 if amount in ("+1", "-1", "1") else 2.0) if unit else ""
+        return (f"{what} {label} {amount} {counted} (from {fmt(old)} to "
                 f"{_amount(new, unit)})").replace("  ", " ")
     if kind == "policy":
         where = ""
@@ -247,7 +249,7 @@ def _policy(record: dict[str, Any]) -> str:
 
 
 def _amount(x: float | None, unit: str) -> str:
-    return f"{fmt(x)} {unit}" if unit else fmt(x)
+    return quantity(x, unit)
 
 
 def _signed(x: float) -> str:

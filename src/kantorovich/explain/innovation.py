@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from kantorovich.model.plan import Plan
-from kantorovich.numbers import fmt
+from kantorovich.numbers import fmt, quantity
 from kantorovich.results.pricing import ProcessPrice
 from kantorovich.serialise import clean
 
@@ -15,7 +15,7 @@ __all__ = ["process_sentence"]
 
 def _amount(plan: Plan, good: str, value: float) -> str:
     unit = plan.good_unit(good)
-    return f"{fmt(value, unit)} of {good}" if unit else f"{fmt(value)} {good}"
+    return f"{quantity(value, unit)} of {good}" if unit else f"{fmt(value)} {good}"
 
 
 def _per_level(plan: Plan, price: ProcessPrice) -> str:
@@ -33,7 +33,7 @@ def process_sentence(plan: Plan, price: ProcessPrice) -> str:
 
     Examples
     --------
-    "Milling at Mill No. 7 making 0.7 t of flour per t of wheat would lose 35 loaf per
+    "Milling at Mill No. 7 making 0.7 t of flour per t of wheat would lose 35 loaves per
     unit of level at the plan's prices: it would need 0.721 t of flour per t of wheat
     (3% more) to enter the plan."
     """
@@ -42,7 +42,7 @@ def process_sentence(plan: Plan, price: ProcessPrice) -> str:
     head = (f"{price.process.label} {verb} {_amount(plan, price.good, price.coefficient)} "
             f"{per}")
     rc = float(clean([price.reduced_cost], scale=max(1.0, abs(price.slope)))[0])
-    worth = fmt(abs(rc), price.objective_unit)
+    worth = quantity(abs(rc), price.objective_unit)
     if price.enters:
         text = (f"{head} would add {worth} per unit of level at the plan's prices: it "
                 "would enter the plan.")

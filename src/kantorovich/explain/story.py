@@ -14,7 +14,8 @@ import pandas as pd
 from kantorovich.explain.analyses import Analyses, analyse
 from kantorovich.explain.baseline import BaselineComparison
 from kantorovich.explain.diagnosis_text import summary as diagnosis_summary
-from kantorovich.numbers import cell, count, fmt, quantity
+from kantorovich.numbers import a as article
+from kantorovich.numbers import cell, count, fmt, quantity, residual
 from kantorovich.results.result import PlanResult
 
 __all__ = ["Explanation", "explain", "fmt"]
@@ -157,10 +158,19 @@ def _amount(plan, value: float, unit: str) -> str:
 
 
 def _level_unit(plan, process: str) -> str:
-    """The unit a plan declares for a process's level (``level_unit``), or none."""
+    """The unit of a process's level: the one its plan declares (``level_unit``), else
+    the unit of the goods it takes or makes exactly one of per unit of level (a mill
+    taking 1 t of wheat runs in t, a bakery making 1 loaf in loaves), when they agree;
+    else none."""
     procs = plan.processes
     unit = procs.at[process, "level_unit"] if "level_unit" in procs else ""
-    return "" if unit is None or (isinstance(unit, float) and np.isnan(unit)) else str(unit)
+    if not (unit is None or (isinstance(unit, float) and np.isnan(unit)) or unit == ""):
+        return str(unit)
+    flows = plan.flows
+    mine = flows[flows["process"].to_numpy() == process]
+    one = mine[(mine["input"].to_numpy(float) == 1) | (mine["output"].to_numpy(float) == 1)]
+    units = {plan.good_unit(str(g)) for g in one["good"]}
+    return units.pop() if len(units) == 1 else ""
 
 
 def _level(plan, process: str, value: float) -> str:
@@ -168,27 +178,54 @@ def _level(plan, process: str, value: float) -> str:
     return _amount(plan, value, _level_unit(plan, process))
 
 
-def _moves_lines(result: PlanResult, comparison: BaselineComparison) -> list[str]:
+def _move_phrase(plan, mv: pd.Series, sender: str, receiver: str, *, pair: bool,
+                 share: bool) -> str:
+    """One good's part of a move: "100,000 worker-hours of Labour" (with ``share``, "(20%
+    of Mill No. 3's allocation)"; and, when the step's rows do not all go between the
+    same two units, "from A to B")."""
+    what = f"{_amount(plan, mv['amount'], mv['unit'])} of {_good_name(plan, mv['good'])}"
+    if not pair:
+        what += f" from {sender} to {receiver}"
+    if share and np.isfinite(mv["share_of_sender"]):
+        what += f" ({_percent(mv['share_of_sender'])} of {sender}'s allocation)"
+    return what
+
+
+def _step_line(result: PlanResult, rows: pd.DataFrame, baseline: pd.Series) -> str:
+    """The sentence of one step: its moves, and what the plan gains by them together."""
     plan = result.plan
     unit = result.objective_unit
-    baseline = comparison.processes["baseline"]
-    lines = []
-    shown = comparison.moves.head(_MOVES_SHOWN)
-    for _, mv in shown.iterrows():
-        sender, receiver = _unit_name(plan, mv["sender"]), _unit_name(plan, mv["receiver"])
-        share = (f" ({_percent(mv['share_of_sender'])} of {sender}'s allocation)"
-                 if np.isfinite(mv["share_of_sender"]) else "")
-        verb = (_verb(plan, "gains", "saves") if mv["gain"] >= 0 else
+    head = rows.iloc[0]
+    sender, receiver = _unit_name(plan, head["sender"]), _unit_name(plan, head["receiver"])
+    pair = bool(((rows["sender"] == head["sender"]) & (rows["receiver"] == head["receiver"])
+                 ).all())
+    single = len(rows) == 1
+    parts = [_move_phrase(plan, mv, _unit_name(plan, mv["sender"]),
+                          _unit_name(plan, mv["receiver"]), pair=pair, share=not single)
+             for _, mv in rows.iterrows()]
+    listed = parts[0] if single else ", ".join(parts[:-1]) + " and " + parts[-1]
+    line = (f"Move {listed} {article(plan.period)} from {sender} to {receiver}" if pair
+            else f"Move {listed} {article(plan.period)}")
+    if single and np.isfinite(head["share_of_sender"]):
+        line += f" ({_percent(head['share_of_sender'])} of {sender}'s allocation)"
+    gain = float(head["gain"])
+    note = str(head.get("gain_note") or "")
+    together = "together " if len(rows) > 1 else ""
+    if np.isfinite(gain):
+        verb = (_verb(plan, "gains", "saves") if gain >= 0 else
                 _verb(plan, "loses", "spends an extra"))
-        gain = (f": the plan {verb} {_amount(plan, abs(mv['gain']), unit)} a {plan.period}"
-                if np.isfinite(mv["gain"]) else f" ({mv['gain_note']})"
-                if mv.get("gain_note") else "")
-        line = (f"Move {_amount(plan, mv['amount'], mv['unit'])} of "
-                f"{_good_name(plan, mv['good'])} a {plan.period} from {sender} to "
-                f"{receiver}{share}{gain}.")
-        alike = _like_with_like(result, mv["good"], mv["sender"], mv["receiver"], baseline)
+        line += f": {together}the plan {verb} {_amount(plan, abs(gain), unit)} {article(plan.period)}"
+        if note:
+            line += f" ({note})"
+        line += "."
+    else:
+        line += f" ({note})." if note else "."
+    if len(rows) == 1:
+        alike = _like_with_like(result, head["good"], head["sender"], head["receiver"],
+                                baseline)
         if alike is not None and alike[1] > 0:
-            per = f"per {plan.good_unit(mv['good']) or 'unit'} of {_good_name(plan, mv['good'])}"
+            per = (f"per {plan.good_unit(head['good']) or 'unit'} of "
+                   f"{_good_name(plan, head['good'])}")
             made_r = (f"{_amount(plan, alike[3], plan.good_unit(alike[2]))} of "
                       f"{_good_name(plan, alike[2])} {per}")
             made_s = (f"{_amount(plan, alike[1], plan.good_unit(alike[0]))} of "
@@ -196,12 +233,35 @@ def _moves_lines(result: PlanResult, comparison: BaselineComparison) -> list[str
             better = (alike[3] / alike[1] - 1) * 100
             line += (f" {receiver} makes {made_r}, {sender} {made_s}"
                      + (f" ({better:,.1f}% more)." if better > 0.05 else "."))
-        lines.append(line)
+    return line
+
+
+def _moves_lines(result: PlanResult, comparison: BaselineComparison) -> list[str]:
+    baseline = comparison.processes["baseline"]
+    moves = comparison.moves
+    lines = []
+    if "step" in moves and len(moves):
+        steps = moves["step"].to_numpy()
+        order = pd.unique(steps)
+        shown = order[:_MOVES_SHOWN]
+        for step in shown:
+            lines.append(_step_line(result, moves[steps == step], baseline))
+        hidden = len(order) - len(shown)
+    else:
+        for _, mv in moves.head(_MOVES_SHOWN).iterrows():
+            lines.append(_step_line(result, mv.to_frame().T, baseline))
+        hidden = len(moves) - min(len(moves), _MOVES_SHOWN)
     if not lines:
         lines.append("No input changes hands between production units.")
         return lines
-    if len(comparison.moves) > len(shown):
-        lines.append(f"... and {count(len(comparison.moves) - len(shown), 'more move')}.")
+    if hidden > 0:
+        lines.append(f"... and {count(hidden, 'more move')}.")
+    gains = moves.groupby("step")["gain"].sum(min_count=1) if "step" in moves else \
+        moves["gain"]
+    measured = gains.dropna()
+    if len(measured) and not (measured > 1e-9 * (1.0 + abs(comparison.gain))).any():
+        lines.append("No move gains on its own: the gain comes from changes no move names "
+                     "(below).")
     lines.extend(_adding_up(result, comparison))
     return lines
 
@@ -235,9 +295,62 @@ def _adding_up(result: PlanResult, comparison: BaselineComparison) -> list[str]:
         parts.append(f"the {count(unmeasured, 'move')} not measured add nothing")
     if len(parts) == 1:     # the one part is the whole: its amount is said once
         parts = [parts[0].split(" from ", 1)[-1]]
-    lines.append(f"What no move explains: {_amount(plan, rest, unit)} a {plan.period} ("
+    lines.append(f"What no move explains: {_amount(plan, rest, unit)} {article(plan.period)} ("
                  + "; ".join(parts) + ").")
+    if abs(comparison.gain) > tiny and rest * comparison.gain > 0.5 * comparison.gain ** 2:
+        lines.append(_most_of_the_gain(result, comparison))
     return lines
+
+
+#: How many processes and goods a sentence names.
+_NAMED = 3
+
+
+def _most_of_the_gain(result: PlanResult, comparison: BaselineComparison) -> str:
+    """What explains a gain most of which no move explains: processes the plan in force
+    does not run at all (the largest contributions to the objective first), and supply it
+    left unused that the optimum takes up."""
+    plan, lp = result.plan, result.lp
+    procs = comparison.processes
+    base, best = procs["baseline"].to_numpy(float), procs["optimal"].to_numpy(float)
+    scale = 1e-9 * (1.0 + np.abs(best))
+    cols = lp.col_positions("process")
+    worth = lp.improves * lp.objective[cols] * best
+    new = np.flatnonzero((np.abs(base) <= scale) & (best > scale))
+    new = new[np.argsort(-np.abs(worth[new]), kind="stable")]
+    parts = []
+    for j in new[:_NAMED]:
+        pid = str(procs.index[j])
+        parts.append(f"{str(plan.processes.at[pid, 'name'])}, which the plan in force does not "
+                     f"run at all, runs at {_level(plan, pid, best[j])}")
+    if len(new) > _NAMED:
+        parts.append(f"{count(len(new) - _NAMED, 'other process')} it does not run "
+                     "start")
+    x = np.zeros(lp.shape[1])
+    x[cols] = base
+    rows = lp.row_positions("good")
+    goods = plan.goods
+    supply = goods["supply"].to_numpy(float)
+    net_base = (lp.matrix @ x)[rows]
+    unused = supply + net_base - goods["demand"].to_numpy(float)
+    left = result.goods["surplus"].reindex(goods.index).to_numpy(float)
+    taken = unused - left
+    with np.errstate(invalid="ignore"):
+        took = np.flatnonzero(np.isfinite(supply) & (supply > 0)
+                              & (taken > 1e-9 * (1.0 + supply)) & (unused > 0))
+    for i in took[np.argsort(-taken[took], kind="stable")][:_NAMED]:
+        g = str(goods.index[i])
+        unit = plan.good_unit(g)
+        how_much = ("all" if abs(taken[i] - unused[i]) <= 1e-9 * (1 + unused[i]) else
+                    f"{_amount(plan, taken[i], unit)} of the")
+        parts.append(f"the optimum uses {how_much} {_amount(plan, unused[i], unit)} of "
+                     f"{_good_name(plan, g)} the plan in force left unused")
+    share = abs(comparison.unexplained) / abs(comparison.gain)
+    if not parts:
+        return (f"Most of the gain ({_percent(share)}) comes from no move: from processes "
+                "that change their levels without taking an input from another unit.")
+    return (f"Most of the gain ({_percent(share)}) comes from no move: "
+            + "; ".join(parts) + ".")
 
 
 def _policy_lines(result: PlanResult, costs: pd.DataFrame,
@@ -283,7 +396,7 @@ def _policy_lines(result: PlanResult, costs: pd.DataFrame,
         cost = row["cost"]
         if np.isfinite(cost):
             whole = (f"dropping it altogether would {_verb(plan, 'add', 'save')} "
-                     f"{_amount(plan, cost, unit)} a {plan.period}")
+                     f"{_amount(plan, cost, unit)} {article(plan.period)}")
             changes = [f"{_amount(plan, row[f'change_{g}'], plan.good_unit(g))} more "
                        f"{_good_name(plan, g)}" for g in weights.index
                        if f"change_{g}" in row and np.isfinite(row[f"change_{g}"])
@@ -304,12 +417,12 @@ def _price_lines(result: PlanResult) -> list[str]:
     weights = plan.objective.weights
     if plan.objective.sense != "maximize_sets" and len(weights) > 1:
         lines.append("The objective counts " + ", ".join(
-            f"a {plan.good_unit(str(g)) or 'unit'} of {_good_name(plan, str(g))} as {_amount(plan, w, unit)}"
+            f"{article(plan.good_unit(str(g)) or 'unit')} of {_good_name(plan, str(g))} as {_amount(plan, w, unit)}"
             for g, w in weights.head(8).items()) + ".")
     valued = goods[goods["shadow_price"].abs() > 1e-12].sort_values(
         "shadow_price", ascending=False)
     for good, row in valued.head(12).iterrows():
-        lines.append(f"A {row['unit'] or 'unit'} of {_good_name(plan, str(good))} is worth "
+        lines.append(f"{article(row['unit'] or 'unit', capital=True)} of {_good_name(plan, str(good))} is worth "
                      f"{_amount(plan, row['shadow_price'], unit)} to the plan.")
     free = goods[(goods["shadow_price"].abs() <= 1e-12) & (goods["surplus"] > 1e-9)]
     for good, row in free.head(6).iterrows():
@@ -365,7 +478,7 @@ def explain(result: PlanResult, analyses: Analyses | None = None) -> Explanation
             "maximize_sets": "The optimal plan makes"}[plan.objective.sense]
     if not result.is_optimal:   # the solver's answer, which our certificate did not confirm
         what = what.replace("The optimal plan", "The solver's plan (not verified optimal)")
-    headline = f"{what} {_amount(plan, result.objective, unit)} a {plan.period}"
+    headline = f"{what} {_amount(plan, result.objective, unit)} {article(plan.period)}"
     if comparison is not None:
         if comparison.feasible:
             gain = comparison.gain
@@ -395,8 +508,8 @@ def explain(result: PlanResult, analyses: Analyses | None = None) -> Explanation
     sections["Check"] = [
         ("Optimality verified by an independent check: " if cert.verified else
          "WARNING: the independent optimality check failed: ")
-        + f"primal infeasibility {cert.primal_infeasibility:.1e}, dual infeasibility "
-        f"{cert.dual_infeasibility:.1e}, duality gap {cert.duality_gap:.1e}."]
+        + f"primal infeasibility {residual(cert.primal_infeasibility)}, dual infeasibility "
+        f"{residual(cert.dual_infeasibility)}, duality gap {residual(cert.duality_gap)}."]
     if found.skipped:
         sections["Check"].append(
             "Not examined within the time allowed: " + ", ".join(found.skipped) + ".")
@@ -412,7 +525,7 @@ def explain(result: PlanResult, analyses: Analyses | None = None) -> Explanation
                 f"The optimum is degenerate; {int((~ranges['checked']).sum())} goods' prices were "
                 "not checked for uniqueness within the time allowed.")
         for rid, row in loose.head(10).iterrows():
-            what = f"a {plan.good_unit(str(rid)) or 'unit'} of {_good_name(plan, str(rid))}"
+            what = f"{article(plan.good_unit(str(rid)) or 'unit')} of {_good_name(plan, str(rid))}"
             sections["Check"].append(
                 f"The price of {what} is not unique: any value from {_amount(plan, row['low'], unit)} "
                 f"to {_amount(plan, row['high'], unit)} is valid (a degenerate optimum).")

@@ -5,7 +5,8 @@ user's file) holds ``measures.parquet`` (regime, seed, period, measure, value),
 ``units.parquet`` (one row per regime, seed, period and unit), ``summary.json`` (the
 ``--json`` object) and ``charts.html``: efficiency, shortage, misreporting, innovation
 and information volume per regime over time (means over seeds with their 95% interval),
-and each regime's paired difference from the baseline; one self-contained page with
+and each regime's paired difference from the baseline, each panel with its own
+legend (which says when two regimes' lines coincide); one self-contained page with
 plotly.js embedded once, under the report's offline policy
 (`kantorovich.report.offline`), every name escaped for plotly. Writing is deterministic:
 the same results give the same bytes.
@@ -33,6 +34,8 @@ DIFFERENCES = (("efficiency", "Efficiency"), ("shortage", "Shortage"))
 _PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
             "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 _DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "triangle-down",
+            "star", "x", "pentagon", "hexagon"]
 
 
 def _band(mean: pd.Series, low: pd.Series, high: pd.Series) -> tuple[list, list]:
@@ -55,13 +58,44 @@ def _per_period(measures: pd.DataFrame) -> pd.DataFrame:
                                        "low", "high"])
 
 
+def _coinciding(series: dict[str, pd.Series]) -> dict[str, str]:
+    """Each regime whose line is drawn exactly over an earlier one's, with that one:
+    the legend says so, since one line hides the other."""
+    import numpy as np
+
+    same: dict[str, str] = {}
+    kept: list[tuple[str, pd.Series]] = []
+    for regime, mean in series.items():
+        for other, earlier in kept:
+            if earlier.index.equals(mean.index) and np.allclose(
+                    earlier.to_numpy(float), mean.to_numpy(float), rtol=1e-9, atol=1e-12,
+                    equal_nan=True):
+                same[regime] = other
+                break
+        else:
+            kept.append((regime, mean))
+    return same
+
+
+def _legend_text(text: str, width: int = 26) -> str:
+    """A legend entry (or a title, a tick label) wrapped over lines of ``width``
+    characters, escaped for plotly."""
+    import textwrap
+
+    from kantorovich.report.plotly_text import plotly_text
+
+    return "<br>".join(plotly_text(line) for line in textwrap.wrap(text, width) or [""])
+
+
 def charts_html(measures: pd.DataFrame, title: str, summary: dict[str, Any] | None = None
                 ) -> str:
     """One offline page: per world, a chart per measure of `CHARTED` (regimes as lines
     over periods, the 95% interval over seeds as a band), then the paired differences
     from the baseline (`summary`'s ``differences``: a point and interval per regime and
-    measure). A regime keeps its colour and dash everywhere, so coinciding lines stay
-    visible; every text from the experiment is escaped for plotly."""
+    measure). Each panel has its own legend. A regime keeps its colour, dash and marker
+    everywhere; lines drawn earlier are wider and their markers larger, so a line drawn
+    over another leaves it visible, and the panel's legend names the regimes whose lines
+    coincide. Every text from the experiment is escaped for plotly."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -80,27 +114,57 @@ def charts_html(measures: pd.DataFrame, title: str, summary: dict[str, Any] | No
     baseline = (summary or {}).get("baseline") or (regimes[0] if regimes else "")
     titles = []
     for w in worlds:
-        head = f"{plotly_text(w)}: " if several else ""
-        titles += [f"{head}{t}" for _, t, _ in CHARTED]
+        head = f"{w}: " if several else ""
+        titles += [_legend_text(f"{head}{t}", 100) for _, t, _ in CHARTED]
         if has_diff:
-            titles += [f"{head}{t}: difference from {plotly_text(baseline)} "
-                       "(paired by seed, 95% interval)" for _, t in DIFFERENCES]
+            titles += [_legend_text(f"{head}{t}: difference from {baseline} "
+                                    "(paired by seed, 95% interval)", 100)
+                       for _, t in DIFFERENCES]
+    # the baseline's own name on the differences' axis, when it is short enough
+    versus = baseline if len(baseline) <= 20 else "the baseline"
     rows = per * len(worlds)
+    panel, gap, top, bottom = 250, 110, 110, 70   # pixels
+    height = top + bottom + rows * panel + (rows - 1) * gap
     fig = make_subplots(rows=rows, cols=1, subplot_titles=titles,
-                        vertical_spacing=0.3 / rows)
+                        vertical_spacing=gap / (rows * panel + (rows - 1) * gap))
     stats = _per_period(measures)
-    shown: set[str] = set()
+    periods = sorted(stats["period"].unique().tolist())
+
+    def legend(row: int) -> str:
+        """The legend of panel ``row``: beside the panel, at its top."""
+        name = "legend" if row == 1 else f"legend{row}"
+        domain = fig.get_subplot(row, 1).yaxis.domain
+        fig.update_layout({name: {"x": 1.01, "xanchor": "left", "y": domain[1],
+                                  "yanchor": "top", "yref": "paper", "tracegroupgap": 2,
+                                  "font": {"size": 11}}})
+        return name
+
+    def styled(i: int) -> dict[str, Any]:
+        """A regime's line and marker: earlier regimes wider and larger, drawn below."""
+        return {"line": {"color": _PALETTE[i % len(_PALETTE)],
+                         "dash": _DASHES[i % len(_DASHES)],
+                         "width": max(1.5, 4.0 - 0.8 * i)},
+                "marker": {"size": max(5, 13 - 2 * i), "symbol": _SYMBOLS[i % len(_SYMBOLS)],
+                           "color": _PALETTE[i % len(_PALETTE)]}}
+
     for w, world in enumerate(worlds):
         here = stats[stats["world"] == world]
         for k, (measure, _, axis) in enumerate(CHARTED):
             row = w * per + k + 1
-            for i, regime in enumerate(regimes):
+            parts = {}
+            for regime in regimes:
                 part = here[(here["regime"] == regime) & (here["measure"] == measure)]
                 part = part.set_index("period")
-                if part.empty or part["mean"].isna().all():
-                    continue
+                if not part.empty and not part["mean"].isna().all():
+                    parts[regime] = part
+            same = _coinciding({r: p["mean"] for r, p in parts.items()})
+            box = legend(row) if parts else "legend"
+            for regime, part in parts.items():
+                i = regimes.index(regime)
                 colour = _PALETTE[i % len(_PALETTE)]
                 name = plotly_text(regime)
+                label = _legend_text(regime + (f" (the same as {same[regime]})"
+                                               if regime in same else ""))
                 if part["low"].notna().all() and (part["high"] > part["low"]).any():
                     bx, by = _band(part["mean"], part["low"], part["high"])
                     fig.add_trace(go.Scatter(x=bx, y=by, fill="toself", mode="lines",
@@ -110,21 +174,21 @@ def charts_html(measures: pd.DataFrame, title: str, summary: dict[str, Any] | No
                                   row=row, col=1)
                 fig.add_trace(go.Scatter(
                     x=list(part.index), y=part["mean"].tolist(), mode="lines+markers",
-                    name=name, legendgroup=name, showlegend=regime not in shown,
-                    line={"color": colour, "dash": _DASHES[i % len(_DASHES)]},
-                    marker={"size": 5 + 2 * (i % 3)},
+                    name=label, legendgroup=name, legend=box, **styled(i),
                     customdata=part[["low", "high"]].to_numpy().tolist(),
                     hovertemplate=(f"{name}<br>period %{{x}}<br>%{{y:.4g}} "
                                    "[%{customdata[0]:.4g}, %{customdata[1]:.4g}]"
                                    "<extra></extra>")), row=row, col=1)
-                shown.add(regime)
-            fig.update_xaxes(title_text="period", row=row, col=1)
+            fig.update_xaxes(title_text="period", row=row, col=1,
+                             **({"tickmode": "array", "tickvals": periods}
+                                if len(periods) <= 24 else {}))
             fig.update_yaxes(title_text=axis, row=row, col=1)
         if has_diff:
             diff = per_world_diff[world]
             others = [r for r in regimes if diff.get(r)]
             for d, (measure, _) in enumerate(DIFFERENCES):
                 row = w * per + len(CHARTED) + d + 1
+                box = legend(row)
                 for regime in others:
                     entry = diff[regime].get(measure) or {}
                     if entry.get("mean") is None:
@@ -133,10 +197,11 @@ def charts_html(measures: pd.DataFrame, title: str, summary: dict[str, Any] | No
                     name = plotly_text(regime)
                     i = regimes.index(regime)
                     fig.add_trace(go.Scatter(
-                        x=[name], y=[mean], mode="markers", name=name, legendgroup=name,
-                        showlegend=regime not in shown,
+                        x=[_legend_text(regime, 20)], y=[mean], mode="markers",
+                        name=_legend_text(regime),
+                        legendgroup=name, legend=box,
                         marker={"color": _PALETTE[i % len(_PALETTE)], "size": 10,
-                                "symbol": i % 20},
+                                "symbol": _SYMBOLS[i % len(_SYMBOLS)]},
                         error_y={"type": "data", "visible": True,
                                  "array": [(entry["high"] if entry["high"] is not None
                                             else mean) - mean],
@@ -146,12 +211,13 @@ def charts_html(measures: pd.DataFrame, title: str, summary: dict[str, Any] | No
                                        f"{entry['high']:+.4g}]<extra></extra>"
                                        if entry["low"] is not None else None)),
                         row=row, col=1)
-                    shown.add(regime)
                 fig.update_xaxes(title_text="regime", row=row, col=1)
-                fig.update_yaxes(title_text=f"regime − {plotly_text(baseline)}",
+                fig.update_yaxes(title_text=f"regime − {plotly_text(versus)}",
                                  row=row, col=1, zeroline=True, zerolinewidth=2)
-    fig.update_layout(title=plotly_text(title), height=340 * rows, template="plotly_white",
-                      margin={"l": 90, "r": 30, "t": 90, "b": 60})
+    fig.update_layout(title={"text": plotly_text(title), "y": 1.0, "yanchor": "top",
+                             "pad": {"t": 20}},
+                      height=height, template="plotly_white",
+                      margin={"l": 90, "r": 230, "t": top, "b": bottom})
     return offline_html(fig, title=title, div_id="lab-charts")
 
 
@@ -169,6 +235,16 @@ def _parquet(frame: pd.DataFrame, path: Path) -> None:
                    store_schema=False)
 
 
+def _title(summary: dict[str, Any]) -> str:
+    """The page's title: the experiment's name, and its world's name when it has one
+    world (a name, never the path of its file)."""
+    name = str(summary["name"])
+    worlds = [str(w) for w in summary.get("worlds") or {}]
+    if len(worlds) == 1 and worlds[0] != name:
+        return f"{name}: {worlds[0]}, regimes compared"
+    return f"{name}: regimes compared"
+
+
 def write_results(results: Any, directory: str | Path, *,
                   inputs: Sequence[str | Path] = ()) -> Path:
     """Write ``results`` (`kantorovich.lab.run.Results`) into ``directory``."""
@@ -178,8 +254,7 @@ def write_results(results: Any, directory: str | Path, *,
                "tables": {"measures": "measures.parquet", "units": "units.parquet",
                           "charts": "charts.html"}}
     text = json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    html = charts_html(results.measures, f"{results.summary['name']}: regimes compared",
-                       results.summary)
+    html = charts_html(results.measures, _title(results.summary), results.summary)
     with files.output_directory(directory, inputs=inputs) as staging:
         _parquet(results.measures, staging / "measures.parquet")
         _parquet(results.units, staging / "units.parquet")

@@ -26,9 +26,9 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from kantorovich.cli_style import Command, Group, answer_console, error_console, report_failure
+from kantorovich.number_table import NumberTable as Table  # numbers never cut
 
 lab_app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=Group,

@@ -27,6 +27,7 @@ from kantorovich.lp.highs import HighsSession, LpSolution
 from kantorovich.lp.methods import HIGHS_METHODS, Candidate, Start, Verdict
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
+from kantorovich.numbers import count
 
 __all__ = ["IPM_FROM_NONZEROS", "Highs", "choose_highs_method"]
 
@@ -47,7 +48,7 @@ def choose_highs_method(columns: int, nonzeros: int, *, asked: str = "auto"
     chooses by size."""
     if asked in HIGHS_METHODS:
         return asked, "asked for"
-    size = f"{columns:,} columns, {nonzeros:,} nonzeros"
+    size = f"{count(columns, 'column')}, {count(nonzeros, 'nonzero')}"
     if nonzeros >= IPM_FROM_NONZEROS:
         return "ipm", (f"{size}: from {IPM_FROM_NONZEROS:,} nonzeros interior point with "
                        "crossover is faster than the simplex")

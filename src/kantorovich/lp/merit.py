@@ -75,6 +75,7 @@ from kantorovich.lp.status import Status
 from kantorovich.lp.leontief import LeontiefSystem, NotProductive
 from kantorovich.lp.methods import Candidate, Start, Verdict
 from kantorovich.lp.technology import Technology, read_technology
+from kantorovich.numbers import count as count_of
 
 __all__ = ["MERIT_FROM_ROWS", "Merit", "solve_by_merit"]
 
@@ -995,7 +996,8 @@ class Merit:
         except _Refused as why:
             return Verdict(False, str(why))
         if not asked and lp.shape[0] < self.min_rows:
-            return Verdict(False, f"{lp.shape[0]:,} rows: below {self.min_rows:,} HiGHS "
+            return Verdict(False, f"{count_of(lp.shape[0], 'row')}: below "
+                           f"{self.min_rows:,} HiGHS "
                            "solves a plan with capacities or two resources as fast")
         k = len(eco.supply)
         return Verdict(True, f"capacities and {k} primary resource{'s' if k > 1 else ''}, "

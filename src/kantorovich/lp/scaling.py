@@ -120,10 +120,10 @@ class Scaling:
 
     def holds(self, base: LinearProgram, changed: LinearProgram) -> bool:
         """Whether ``changed``, which differs from ``base`` (the program these factors
-        were found for) only in bounds and costs, still reaches the solver faithfully
-        under these factors: every changed number, scaled, within the window a program
-        is passed unchanged in (the README's rule, `_FAST_BOUND`, `_FAST_COST`). A
-        what-if outside it needs scaling of its own."""
+        were found for) only in bounds, costs and coefficients, still reaches the solver
+        faithfully under these factors: every changed number, scaled, within the window
+        a program is passed unchanged in (the README's rule, `_FAST_BOUND`, `_FAST_COST`,
+        `_FAST_ENTRY`). A what-if outside it needs scaling of its own."""
         m, n = len(base.row_lower), len(base.col_lower)
         pairs = ((changed.row_lower, base.row_lower, self.row[:m], _FAST_TINY_BOUND,
                   _FAST_BOUND),
@@ -141,6 +141,18 @@ class Scaling:
             size = np.abs(new[moved] * factor[moved])
             if size.min() < low or size.max() > high:
                 return False
+        if changed.matrix is not base.matrix:      # a rule's coefficients given anew
+            entries = sp.coo_matrix(sp.csr_matrix(changed.matrix) - base.matrix)
+            entries.eliminate_zeros()
+            if entries.nnz:
+                now = np.asarray(sp.csr_matrix(changed.matrix)[entries.row, entries.col],
+                                 dtype=float).ravel()
+                scaled = np.abs(now * self.row[entries.row] * self.col[entries.col])
+                scaled = scaled[now != 0]
+                if scaled.size and (not np.isfinite(scaled).all()
+                                    or scaled.min() < _FAST_ENTRY[0]
+                                    or scaled.max() > _FAST_ENTRY[1]):
+                    return False
         return True
 
     def unscale(self, x_scaled: np.ndarray, row_activity_scaled: np.ndarray,

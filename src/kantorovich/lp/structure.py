@@ -67,6 +67,7 @@ from kantorovich.lp.methods import Candidate, Start, Verdict
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 from kantorovich.lp.technology import SWITCH, Technology, read_technology
+from kantorovich.numbers import count
 
 __all__ = ["Structure", "solve_by_structure"]
 
@@ -119,8 +120,8 @@ def _read(lp: LinearProgram, known: _Known | None = None) -> _Shape:
     tables = known.tables(lp) if known else _Tables(lp)
     rows_kind, cols_kind = tables.rows_kind, tables.cols_kind
     if np.any(rows_kind == "policy"):
-        raise _Refused(f"the plan has rules ({int(np.sum(rows_kind == 'policy')):,} "
-                       "policies)")
+        raise _Refused(f"the plan has rules "
+                       f"({count(int(np.sum(rows_kind == 'policy')), 'policy')})")
     procs, goods = tables.procs, tables.goods
     capped = procs[np.isfinite(lp.col_upper[procs]) | (lp.col_lower[procs] != 0)]
     if capped.size:

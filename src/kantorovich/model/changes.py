@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from kantorovich.model.plan import Plan
     from kantorovich.model.statements import Policy
 
-__all__ = ["changed_plan", "known_policies"]
+__all__ = ["changed_plan", "given_policies", "known_policies"]
 
 _MAX_LISTED = 20
 
@@ -117,17 +117,19 @@ def changed_plan(plan: Plan, *, supply: Mapping[str, float] | pd.Series | None =
                  capacity: Mapping[str, float] | pd.Series | None = None,
                  min_level: Mapping[str, float] | pd.Series | None = None,
                  weights: Mapping[str, float] | pd.Series | None = None,
-                 rules: Mapping[str, float] | pd.Series | None = None) -> Plan:
+                 rules: Mapping[str, object] | pd.Series | None = None) -> Plan:
     """``plan`` with the numbers given changed, every problem with them reported at once.
 
     See `Plan.with_changes`; each argument maps ids to new values, in a mapping or a
-    Series, and is applied with one vectorised assignment.
+    Series, and is applied with one vectorised assignment. ``rules`` may also map a
+    policy to a whole new rule (its text): the plan is then checked as a file's is.
     """
     problems: list[Problem] = []
+    constants, rewritten = _rewritten_rules(plan, rules, problems)
     given = {key: _as_numbers(values, key, problems)
              for key, values in (("supply", supply), ("demand", demand),
                                  ("capacity", capacity), ("min_level", min_level),
-                                 ("weights", weights), ("rules", rules))
+                                 ("weights", weights), ("rules", constants))
              if values is not None}
     tables = {"good": plan.goods.index, "process": plan.processes.index,
               "policy": pd.Index([p.id for p in plan.policies], dtype=object)}
@@ -167,15 +169,104 @@ def changed_plan(plan: Plan, *, supply: Mapping[str, float] | pd.Series | None =
         objective = replace(objective, weights=weights_now.rename("weight").rename_axis("good"))
 
     policies = plan.policies
+    if rewritten:
+        policies = tuple(rewritten.get(p.id, p) for p in policies)
     if "rules" in given:
         rhs = dict(zip(given["rules"].index, given["rules"].to_numpy(float)))
         policies = tuple(_with_rhs(p, rhs[p.id]) if p.id in rhs else p for p in policies)
+    if rewritten:                     # a new rule is checked as a plan file's would be
+        return replace(plan, goods=goods, processes=procs, objective=objective,
+                       policies=policies)
     with numbers_changed():           # every id and number given is checked above
         return replace(plan, goods=goods, processes=procs, objective=objective,
                        policies=policies)
+
+
+def _rewritten_rules(plan: Plan, rules: Mapping[str, object] | pd.Series | None,
+                     problems: list[Problem]) -> tuple[Any, dict[str, Policy]]:
+    """``rules`` split into new constants (numbers, returned as given) and whole new
+    rules (a rule's text, a `Rule` or a `Policy`: a coefficient may change, a share
+    from 40% to 60%), each made the policy it now is, under its own id and name."""
+    from kantorovich.model.statements import Policy, Rule
+
+    if rules is None or (isinstance(rules, pd.Series)
+                         and pd.api.types.is_numeric_dtype(rules.dtype)):
+        return rules, {}
+    if not isinstance(rules, (Mapping, pd.Series)):
+        return rules, {}        # `_as_numbers` says what it should be
+    items = list(rules.items())
+    whole = [(str(k), v) for k, v in items if isinstance(v, (str, Rule, Policy))]
+    if not whole:
+        return rules, {}
+    numbers = {k: v for k, v in items if not isinstance(v, (str, Rule, Policy))}
+    known = pd.Index([p.id for p in plan.policies], dtype=object)
+    at = _positions(pd.Index([k for k, _ in whole], dtype=object), known, "policy",
+                    "rules", problems)
+    rewritten: dict[str, Policy] = {}
+    for (pid, value), i in zip(whole, at, strict=True):
+        if i < 0:
+            continue                 # an unknown policy: said above
+        rule: Any = value.rule if isinstance(value, Policy) else value   # text is parsed
+        try:
+            rewritten[pid] = Policy(pid, rule, plan.policies[int(i)].name)
+        except PlanError as exc:
+            problems.extend(replace(problem, path=f"rules.{pid}") for problem in exc.problems)
+    return numbers, rewritten
 
 
 def _with_rhs(policy: Policy, rhs: float) -> Policy:
     """The policy with its rule's constant moved to ``rhs``, its text saying so."""
     rule = replace(policy.rule, rhs=float(rhs))
     return replace(policy, rule=replace(rule, text=rule_text(rule)))
+
+
+def given_policies(value: object) -> tuple[Policy, ...]:
+    """Policies in any form `Plan.from_frames` takes (id to rule text, to ``{"rule":
+    ..., "name": ...}`` or to a `Policy`, which takes the id it is given under), or an
+    iterable of `Policy`; every problem located at ``policies.<id>`` and reported at
+    once (`PlanError`)."""
+    from kantorovich.model.statements import Policy, Rule
+
+    problems: list[Problem] = []
+    found: list[Policy] = []
+    if isinstance(value, Mapping):
+        for pid, given in value.items():
+            path = f"policies.{pid}"
+            name = ""
+            if isinstance(given, Mapping):
+                extra = sorted(set(map(str, given)) - {"rule", "name"})
+                if extra:
+                    problems.append(Problem(f"unknown key '{extra[0]}'", f"{path}.{extra[0]}",
+                                            hint="a policy has a rule and a name"))
+                    continue
+                name = given.get("name") or ""
+                given = given.get("rule")
+            elif isinstance(given, Policy):
+                name, given = given.name, given.rule
+            if not isinstance(given, (str, Rule)) or not isinstance(name, str):
+                problems.append(Problem(
+                    f"expected a rule's text, got {type(given).__name__}", f"{path}.rule",
+                    hint="e.g. \"input(wheat, mill-3) >= 1000\""))
+                continue
+            try:
+                found.append(Policy(str(pid), cast(Any, given), name))   # text is parsed
+            except PlanError as exc:
+                problems.extend(exc.problems)
+    elif isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
+        for i, policy in enumerate(value):
+            if isinstance(policy, Policy):
+                found.append(policy)
+            else:
+                problems.append(Problem(f"expected a Policy, got {type(policy).__name__}",
+                                        f"policies[{i}]", hint="give Policy(id, rule) or "
+                                        "a mapping of policy id to rule text"))
+    else:
+        problems.append(Problem(f"expected a mapping of policy id to rule, got "
+                                f"{type(value).__name__}", "policies"))
+    ids = pd.Index([p.id for p in found], dtype=object)
+    for pid in ids[ids.duplicated()].unique()[:_MAX_LISTED]:
+        problems.append(Problem(f"policy '{pid}' is given twice", f"policies.{pid}",
+                                hint="give each policy one id"))
+    if problems:
+        raise PlanError(problems)
+    return tuple(found)

@@ -15,7 +15,7 @@ them; it checks their shape and references when made (`model.checks.table_proble
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -164,7 +164,8 @@ class Plan:
     # -- changes ------------------------------------------------------------------------
     def with_changes(self, *, supply: Changes | None = None, demand: Changes | None = None,
                      capacity: Changes | None = None, min_level: Changes | None = None,
-                     weights: Changes | None = None, rules: Changes | None = None) -> Plan:
+                     weights: Changes | None = None,
+                     rules: Mapping[str, Any] | pd.Series | None = None) -> Plan:
         """A new plan with some numbers changed: the one way every what-if is asked.
 
         Parameters
@@ -176,7 +177,9 @@ class Plan:
         weights : mapping or Series, optional
             Good id -> new objective weight (a good not yet weighted joins the objective).
         rules : mapping or Series, optional
-            Policy id -> new constant right-hand side of its rule.
+            Policy id -> new constant right-hand side of its rule, or its whole new rule
+            (text, a `Rule` or a `Policy`), so that a coefficient may change too: a
+            share rule from 40% to 60%. The policy keeps its id and name.
 
         Raises
         ------
@@ -203,9 +206,23 @@ class Plan:
         return changed_plan(self, supply=supply, demand=demand, capacity=capacity,
                             min_level=min_level, weights=weights, rules=rules)
 
-    def with_policies(self, policies: tuple[Policy, ...]) -> Plan:
-        """The plan with these policies in place of its own."""
-        return replace(self, policies=tuple(policies))
+    def with_policies(self, policies: Mapping[str, Any] | Iterable[Policy]) -> Plan:
+        """The plan with these policies in place of its own, in the forms `from_frames`
+        takes: policy id to rule text, to ``{"rule": ..., "name": ...}`` or to a
+        `Policy`; or the policies themselves. Checked as a plan file's are.
+
+        Examples
+        --------
+        >>> import kantorovich as k
+        >>> plan = k.load_plan("examples/leningrad.yaml")
+        >>> share = plan.with_policies({"share": "output(bread, region='District 3') "
+        ...                                      ">= 0.4 * output(bread)"})
+        >>> [p.id for p in share.policies]
+        ['share']
+        """
+        from kantorovich.model.changes import given_policies
+
+        return replace(self, policies=given_policies(policies))
 
     def without_policy(self, policy_id: str) -> Plan:
         """The plan without one policy; an id the plan does not have is a `PlanError`."""

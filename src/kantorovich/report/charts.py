@@ -20,7 +20,8 @@ alone, so a page's charts show exactly the numbers embedded in it. Three section
     ``baseline``, ``optimal``), the largest `MOST_BARS` changes.
 ``labels``
     Names of goods, processes, units and policies, by id, for the charts' axes and the
-    page's tables, and each good's unit (``good_units``). A table longer than the
+    page's tables, each good's unit (``good_units``) and the unit of each rule's
+    right-hand side (``policy_units``, empty where its terms mix units). A table longer than the
     summary holds (`kantorovich.report.summary.INLINE_ROWS` rows) is not on the page, so
     neither are its names: such a mapping is empty and ids stand for themselves.
 ``top_prices``
@@ -224,6 +225,8 @@ def chart_data(result: PlanResult) -> dict[str, Any]:
               "units": _names(plan.units) if small(plan.units) else {},
               "policies": ({p.id: p.name or p.id for p in plan.policies}
                            if len(plan.policies) <= INLINE_ROWS else {}),
+              "policy_units": ({p.id: plan.rule_unit(p.rule) or "" for p in plan.policies}
+                               if len(plan.policies) <= INLINE_ROWS else {}),
               "good_units": ({str(g): _text(u, "") for g, u in plan.goods["unit"].items()}
                              if small(plan.goods) else {})}
     if not result.status.has_solution:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from kantorovich.report.page_sections import (baseline_section, cards, certifica
 from kantorovich.report.summary import summary
 from kantorovich.results.result import PlanResult
 
-__all__ = ["report_page", "write_report"]
+__all__ = ["ReportParts", "report_page", "report_parts", "write_report"]
 
 
 _CSS = """
@@ -147,6 +148,34 @@ def report_page(result: PlanResult, analyses: Analyses | None = None, *,
     """
     import plotly.offline
 
+    parts = report_parts(result, analyses, source=source)
+    return "".join([
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        policy_meta(),   # nothing may be fetched: the page is whole as it is
+        f"<title>{esc(parts.title)}</title><style>{_CSS}</style>",
+        f"<script>{plotly.offline.get_plotlyjs()}</script></head><body><main>",
+        *parts.body, "</main>", *parts.scripts, f"<script>{_DRAW}</script></body></html>\n"])
+
+
+@dataclass
+class ReportParts:
+    """What a report page is made of, for a page that holds it among other things (the
+    planning table, `kantorovich.serve`): its title, the sections of its body (HTML),
+    its three JSON script elements, the summary and figures they hold, and the report's
+    style sheet."""
+
+    title: str
+    body: list[str]
+    scripts: list[str]
+    data: dict[str, Any]
+    figures: dict[str, Any]
+    style: str = _CSS
+
+
+def report_parts(result: PlanResult, analyses: Analyses | None = None, *,
+                 source: str | None = None) -> ReportParts:
+    """The parts of `report_page` (same arguments): the page is these, around plotly.js."""
     from kantorovich import __version__
 
     plan = result.plan
@@ -214,17 +243,10 @@ def report_page(result: PlanResult, analyses: Analyses | None = None, *,
                 '(the script element <code>kantorovich-data</code>); prices are improvements '
                 "of the objective per unit, in objective units.</footer>")
     title = f"{plan.name}: optimal planning report"
-    return "".join([
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        policy_meta(),   # nothing may be fetched: the page is whole as it is
-        f"<title>{esc(title)}</title><style>{_CSS}</style>",
-        f"<script>{plotly.offline.get_plotlyjs()}</script></head><body><main>",
-        *body, "</main>",
+    return ReportParts(title, body, [
         json_script("kantorovich-data", json.dumps(data, allow_nan=False)),
         json_script("kantorovich-charts", json.dumps(charts, allow_nan=False)),
-        json_script("kantorovich-figures", _figures_json(figs)),
-        f"<script>{_DRAW}</script></body></html>\n"])
+        json_script("kantorovich-figures", _figures_json(figs))], data, figs)
 
 
 def write_report(result: PlanResult, path: str | Path, analyses: Analyses | None = None, *,

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from kantorovich.numbers import fmt
+from kantorovich.numbers import fmt, plural, residual
 
 __all__ = ["MOST_ROWS", "JsonPath", "PageData", "chart", "esc", "json_script", "left_out",
            "table"]
@@ -64,13 +64,14 @@ class PageData:
         elif isinstance(value, str):
             text = {"inf": "unlimited", "-inf": "-unlimited"}.get(value, value)
         elif digits == "e":
-            text = f"{float(value):.1e}"
+            text = residual(float(value))
         elif digits is not None:
             text = f"{float(value):,.{digits}f}"
         else:
             text = fmt(float(value))
         mark = esc(json.dumps(list(path)))
-        tail = f" {esc(unit)}" if unit else ""
+        # "6,670,667 loaves", "1 loaf": the unit in the number a person reads
+        tail = f" {esc(plural(unit, 1.0 if text in ('1', '-1') else 2.0))}" if unit else ""
         precision = f' data-digits="{digits}"' if digits is not None else ""
         return f'<span class="n" data-path="{mark}"{precision}>{esc(text)}</span>{tail}'
 

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 from kantorovich.explain.analyses import Analyses
 from kantorovich.explain.story import explain
-from kantorovich.numbers import cell, fmt
+from kantorovich.explain.baseline import WITH_ABOVE
+from kantorovich.numbers import a, cell, fmt, quantity
 from kantorovich.report.page_parts import MOST_ROWS, PageData, chart, esc, left_out, table
 from kantorovich.results.result import PlanResult
 
@@ -24,8 +25,8 @@ def cards(page: PageData, result: PlanResult,
     over = result.over_time
     cards = [("Optimal plan" if result.is_optimal else "Solver's plan (not verified)",
               page.num(["objective"], unit) if page.get(["objective"]) is not None
-              else esc(fmt(result.objective, unit)),
-              f"a {esc(result.plan.period)}" if over is None else
+              else esc(quantity(result.objective, unit)),
+              esc(a(result.plan.period)) if over is None else
               f"over {len(over.periods)} {esc(result.plan.period)}s"), *extra]
     if page.has(["baseline", "objective"]):
         base = page.get(["baseline"])
@@ -102,11 +103,12 @@ def baseline_section(page: PageData, result: PlanResult, has_chart: bool) -> str
                  page.num(["moves", i, "amount"], m["unit"]),
                  (f'{m["share_of_sender"] * 100:,.1f}%'
                   if isinstance(m["share_of_sender"], (int, float)) else ""),
-                 page.num(["moves", i, "gain"], unit) if m["gain"] is not None
+                 esc("with the move above (one step)") if m.get("gain_note") == WITH_ABOVE
+                 else page.num(["moves", i, "gain"], unit) if m["gain"] is not None
                  else esc(m["gain_note"] or "not measured")]
                 for i, m in enumerate(moves)]
         out.append(table(["Good", "From", "To", "Amount", "Share of sender",
-                           f"Gain ({esc(unit)} a {esc(plan.period)})"], rows, numeric_from=3,
+                           f"Gain ({esc(unit)} {esc(a(plan.period))})"], rows, numeric_from=3,
                           total=len(moves), caption="Moves from the plan in force"))
     out.append("</section>")
     return "".join(out)
@@ -227,7 +229,9 @@ def sensitivity_section(page: PageData, result: PlanResult, has_chart: bool) -> 
                 "within the time allowed.</p></section>")
     out = ['<section id="sensitivity"><h2>Sensitivity: how far the prices hold</h2>',
            "<p>Each price stays as it is while the amount it belongs to stays within its "
-           "range; beyond it the plan changes its shape and the prices change.</p>"]
+           "range; beyond it the optimal plan changes its shape, and the prices may change. "
+           "A range marked <em>degenerate</em> ends at its own value: there the price "
+           "holds on one side only.</p>"]
     if has_chart:
         out.append(chart("sensitivity", "Ranges within which each price holds; the "
                                          "diamond marks the plan's value."))
@@ -237,7 +241,9 @@ def sensitivity_section(page: PageData, result: PlanResult, has_chart: bool) -> 
     if note:
         out.append(note)
     else:
-        rows = [[esc(page.name("goods", g)), esc(units.get(g, ""))]
+        rows = [[esc(page.name("goods", g))
+                 + (" <em>(degenerate)</em>" if goods[g].get("degenerate") else ""),
+                 esc(units.get(g, ""))]
                 + [page.num(["sensitivity", "goods", g, key]) for key in (
                     "supply_low", "supply", "supply_high", "demand_low", "demand",
                     "demand_high")] for g in goods]
@@ -265,8 +271,9 @@ def _range_table(page: PageData, section: str, names: str, head: str,
         return note
     if not ids:
         return ""
-    rows = [[esc(page.name(names, i))] + [page.num(["sensitivity", section, i, key])
-                                          for key in keys] for i in ids]
+    rows = [[esc(page.name(names, i))
+             + (" <em>(degenerate)</em>" if ids[i].get("degenerate") else "")]
+            + [page.num(["sensitivity", section, i, key]) for key in keys] for i in ids]
     return table([head, f"{what} from", what, f"{what} to"], rows, numeric_from=1,
                  total=len(ids), caption=caption)
 

@@ -142,7 +142,10 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True,
         from kantorovich.report.summary_time import over_time_sections
 
         over_time_sections(out, over_time, numeraire)
-    out["certificate"] = plain(result.certificate.to_dict())
+    # the certificate's residuals as it reports them everywhere (not judged against a
+    # scale again: a residual of 1e-12 is a residual, and 0 is already 0)
+    out["certificate"] = {key: number(value, 0.0) if isinstance(value, float) else
+                          plain(value) for key, value in result.certificate.to_dict().items()}
     out["degenerate"] = result.is_degenerate
     if analyses is False:
         return _in_tables_last(out)

@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
+from kantorovich.explain.baseline import WITH_ABOVE
 from kantorovich.explain.diagnosis_text import summary as diagnosis_summary
-from kantorovich.numbers import fmt
+from kantorovich.number_table import NumberTable as Table  # numbers never cut
+from kantorovich.numbers import fmt, plural, quantity, residual
 from kantorovich.results.result import PlanResult
 from kantorovich.serialise import clean
 
@@ -43,16 +44,19 @@ def _column(values: pd.Series | np.ndarray) -> list[str]:
 
 
 def _table(title: str, frame: pd.DataFrame, labels: Sequence[str],
-           numbers: Sequence[str], headers: Sequence[str]) -> Table:
+           numbers: Sequence[str], headers: Sequence[str], written: Sequence[str] = ()
+           ) -> Table:
     """A rich table of ``frame``'s first rows: text columns ``labels`` (escaped), then
-    numeric columns ``numbers``, under ``headers``."""
+    numeric columns ``numbers``, then ``written``: numbers already written as text (right
+    aligned), under ``headers``."""
     t = Table(title=title)
     for i, header in enumerate(headers):
         t.add_column(header, justify="left" if i < len(labels) else "right")
     head = frame.head(_MAX_ROWS)
     text = [[Text("" if pd.isna(v) else str(v)) for v in head[c]] for c in labels]
     nums = [_column(head[c].to_numpy(float)) for c in numbers]
-    for row in zip(*text, *nums):
+    done = [[Text(str(v)) for v in head[c]] for c in written]
+    for row in zip(*text, *nums, *done):
         t.add_row(*row)
     return t
 
@@ -79,20 +83,21 @@ def print_result(result: PlanResult, console: Console | None = None, *,
     """
     console = console or Console()
     plan = result.plan
-    unit = escape(result.objective_unit)
+    unit = escape(plural(result.objective_unit))
     if not result.is_optimal:
         console.print(f"[bold red]{escape(plan.name)}: {result.status.value}[/]")
         console.print(diagnosis_summary(result.diagnosis()), markup=False)
         return
     objective = float(clean([result.objective])[0])
     console.print(f"[bold]{escape(plan.name)}[/]: [green]optimal[/], objective "
-                  f"[bold]{escape(fmt(objective, result.objective_unit))}[/] a "
+                  f"[bold]{escape(quantity(objective, result.objective_unit))}[/] a "
                   f"{escape(plan.period)}")
 
     timed = result.over_time              # a plan over time: by (id, period)
     when = ["period"] if timed is not None else []
     procs = timed.processes if timed is not None else result.processes.reset_index()
-    console.print(_table(f"Processes (reduced cost in {unit} per unit of level)", procs,
+    console.print(_table(f"Processes (reduced cost: improvement in {unit} per unit more "
+                         "level)", procs,
                          ["process", *when, "unit", "position"],
                          ["level", "capacity", "reduced_cost"],
                          ["process", *when, "unit", "position", "level", "capacity",
@@ -100,7 +105,8 @@ def print_result(result: PlanResult, console: Console | None = None, *,
     _more(console, procs, "processes")
 
     goods = timed.goods if timed is not None else result.goods.reset_index()
-    console.print(_table(f"Goods and shadow prices ({unit} per unit of the good)", goods,
+    console.print(_table(f"Goods and shadow prices (improvement in {unit} per unit more "
+                         "of the good made available)", goods,
                          ["good", *when, "unit"],
                          ["supply", "demand", "net_output", "surplus", "shadow_price"],
                          ["good", *when, "unit", "supply", "demand", "net output",
@@ -128,11 +134,19 @@ def print_result(result: PlanResult, console: Console | None = None, *,
     if comparison is not None and len(comparison.moves):
         moves = comparison.moves.assign(
             share_pct=comparison.moves["share_of_sender"].to_numpy(float) * 100.0)
-        console.print(_table(f"Moves from the plan in force (gain in {unit})",
-                             moves, ["good", "sender", "receiver", "unit"],
-                             ["amount", "share_pct", "gain"],
-                             ["good", "from", "to", "unit", "amount", "% of sender",
-                              "gain"]))
+        if "step" not in moves:
+            moves = moves.assign(step=np.arange(1, len(moves) + 1))
+        # a step's gain is on its first row: the others say so rather than gain 0
+        gains = _column(moves["gain"].to_numpy(float))
+        moves = moves.assign(gain_text=[
+            "in step" if note == WITH_ABOVE else text
+            for note, text in zip(moves["gain_note"].fillna(""), gains)])
+        console.print(_table(f"Moves from the plan in force (gain in {unit}; moves that "
+                             "gain only together are one step)",
+                             moves, ["step", "good", "sender", "receiver", "unit"],
+                             ["amount", "share_pct"],
+                             ["step", "good", "from", "to", "unit", "amount", "% of sender",
+                              "gain"], ["gain_text"]))
         _more(console, comparison.moves, "moves")
 
     if sensitivity and analyses is not None:
@@ -140,9 +154,10 @@ def print_result(result: PlanResult, console: Console | None = None, *,
 
     cert = result.certificate
     mark = "[green]verified[/]" if cert.verified else "[red]NOT verified[/]"
-    console.print(f"Certificate {mark}: primal {cert.primal_infeasibility:.1e}, dual "
-                  f"{cert.dual_infeasibility:.1e}, complementary slackness "
-                  f"{cert.complementary_slackness:.1e}, duality gap {cert.duality_gap:.1e}")
+    console.print(f"Certificate {mark}: primal {residual(cert.primal_infeasibility)}, dual "
+                  f"{residual(cert.dual_infeasibility)}, complementary slackness "
+                  f"{residual(cert.complementary_slackness)}, duality gap "
+                  f"{residual(cert.duality_gap)}")
 
 
 def _print_over_time(console: Console, timed: OverTime, unit: str) -> None:
@@ -184,11 +199,12 @@ def print_sensitivity_report(result: PlanResult, analyses: Analyses,
         console.print("Sensitivity report: not examined (the analyses ran out of time)",
                       markup=False)
         return
-    unit = escape(result.objective_unit)
+    unit = escape(plural(result.objective_unit))
     cells = report["variable_cells"].reset_index()
     console.print(_table(
         f"Variable Cells (objective coefficient and reduced cost in {unit} per unit of "
-        "level)", cells, ["process", "unit"],
+        "level; reduced cost: change in the objective per unit of level, Excel's sign)",
+        cells, ["process", "unit"],
         ["final_value", "reduced_cost", "objective_coefficient", "allowable_increase",
          "allowable_decrease"],
         ["process", "unit", "final value", "reduced cost", "objective coefficient",
@@ -196,9 +212,10 @@ def print_sensitivity_report(result: PlanResult, analyses: Analyses,
     _more(console, cells, "processes")
     constraints = report["constraints"]
     console.print(_table(
-        f"Constraints (shadow price in {unit} per unit loosened)", constraints,
-        ["kind", "id"],
+        f"Constraints (shadow price: change in the objective, in {unit}, per unit "
+        "increase of the R.H. side, Excel's sign)", constraints,
+        ["kind", "id", "sense"],
         ["final_value", "shadow_price", "rhs", "allowable_increase", "allowable_decrease"],
-        ["kind", "constraint", "final value", "shadow price", "constraint R.H. side",
+        ["kind", "constraint", "sense", "final value", "shadow price", "constraint R.H. side",
          "allowable increase", "allowable decrease"]))
     _more(console, constraints, "constraints")

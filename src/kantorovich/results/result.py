@@ -141,8 +141,10 @@ class PlanResult:
         obj = f", objective {self.objective:,.6g} {self.objective_unit}" if self.is_optimal else ""
         how = f" by {self.method} ({self.method_reason})" if self.method else ""
         return (f"<PlanResult {self.plan.name!r}: {self.status.value}{obj}; "
-                f"{len(self.plan.processes)} processes, {len(self.plan.goods)} goods, "
-                f"{len(self.plan.policies)} policies; {n} columns x {m} rows, "
+                f"{count(len(self.plan.processes), 'process')}, "
+                f"{count(len(self.plan.goods), 'good')}, "
+                f"{count(len(self.plan.policies), 'policy')}; {count(n, 'column')} x "
+                f"{count(m, 'row')}, "
                 f"{self.seconds:.3f}s{how}>")
 
     def _repr_html_(self) -> str:

@@ -106,13 +106,10 @@ def _row_ranges(result: PlanResult, budget: Budget, found: BasisRanging | None
         return np.full(m, np.nan), np.full(m, np.nan)
     act = at.row_activity
     basic = at.row_basis == "basic"
-    low = np.where(basic, -INF, ranging["row_dn"])
-    high = np.where(basic, INF, ranging["row_up"])
-    # A basic row has price 0 while its bound stays on the slack side of the activity.
-    at_lower = np.isfinite(lp.row_lower) & ~np.isfinite(lp.row_upper)
-    at_upper = np.isfinite(lp.row_upper) & ~np.isfinite(lp.row_lower)
-    low = np.where(basic & at_upper, act, low)
-    high = np.where(basic & at_lower, act, high)
+    # A basic row has price 0 while its bounds stay on the slack side of the activity: a
+    # lower bound up to it, an upper bound down to it (an equality's, at it alone).
+    low = np.where(basic, np.where(np.isfinite(lp.row_upper), act, -INF), ranging["row_dn"])
+    high = np.where(basic, np.where(np.isfinite(lp.row_lower), act, INF), ranging["row_up"])
     return low, high
 
 
@@ -222,7 +219,8 @@ def sensitivity(result: PlanResult, *, budget: Budget | float | None = None,
         coefficient per unit of level in the compiled program, ``cost``, and its range
         ``cost_low`` to ``cost_high``), ``capacities`` (each process's capacity and its
         range ``capacity_low`` to ``capacity_high``). NaN where the budget was spent
-        before the ranging could run.
+        before the ranging could run. Each table's ``degenerate`` says where a range ends
+        at its own value (`_degenerate`): the price holds only on its other side.
 
     Notes
     -----
@@ -253,27 +251,61 @@ def _sensitivity(result: PlanResult, budget: Budget, found: BasisRanging | None
             "demand": demand, "demand_low": np.where(free, -INF, supply + low[g]),
             "demand_high": np.where(free, INF, supply + high[g]),
         }, index=plan.goods.index)
+    goods["degenerate"] = _degenerate(demand, goods["demand_low"], goods["demand_high"])
     p = lp.row_positions("policy")
+    rhs = result.policy_prices["rhs"].to_numpy(float)
     policies = pd.DataFrame({
         "price": result.policy_prices["price"].to_numpy(),
-        "rhs": result.policy_prices["rhs"].to_numpy(), "rhs_low": low[p], "rhs_high": high[p],
+        "rhs": rhs, "rhs_low": low[p], "rhs_high": high[p],
+        "degenerate": _degenerate(rhs, low[p], high[p]),
     }, index=result.policy_prices.index)
-    return {"goods": goods, "policies": policies, "weights": _weight_ranges(result),
-            "processes": _cost_ranges(result, found),
-            "capacities": _capacity_ranges(result, found)}
+    tables = {"weights": _weight_ranges(result), "processes": _cost_ranges(result, found),
+              "capacities": _capacity_ranges(result, found)}
+    for name, column in (("weights", "weight"), ("processes", "cost"),
+                         ("capacities", "capacity")):
+        t = tables[name]
+        t["degenerate"] = _degenerate(t[column], t[f"{column}_low"], t[f"{column}_high"])
+    return {"goods": goods, "policies": policies, **tables}
+
+
+def _degenerate(value: Any, low: Any, high: Any) -> np.ndarray:
+    """Whether a range ends at its own value on one side: the optimal basis changes at
+    once that way (a degenerate optimum, or ties between optimal plans), so the price
+    holds only on the other side, and the one beyond may or may not differ (the price's
+    own interval is `price_ranges`'). Excel shows such a side as an allowable change of
+    0; a column says it here rather than let a range look wider than it is."""
+    v, lo, hi = (np.asarray(a, dtype=float) for a in (value, low, high))
+    tol = 1e-9 * (1.0 + np.abs(np.where(np.isfinite(v), v, 0.0)))
+    with np.errstate(invalid="ignore"):
+        return np.asarray((np.isfinite(v) & np.isfinite(lo) & (np.abs(lo - v) <= tol))
+                          | (np.isfinite(v) & np.isfinite(hi) & (np.abs(hi - v) <= tol)))
 
 
 def _capacity_ranges(result: PlanResult, found: BasisRanging) -> pd.DataFrame:
-    """Each process's capacity and the interval of it over which the optimal basis stays
-    optimal (from the same ranging; NaN where not examined, or for a process whose level
-    is basic, where its capacity has no price)."""
+    """Each process's capacity and the interval of it over which the capacity's price
+    (the process's reduced cost when held at it, else 0) holds.
+
+    A process held at its capacity (nonbasic at its upper bound) has the range of that
+    bound from HiGHS's ranging, never below its minimum level. Any other process leaves
+    its capacity a price of 0 for as long as the capacity stays at or above its level:
+    ``[level, inf)``. (HiGHS's column ranging of a basic column is a range of its value,
+    not of its bound, and of a column at its minimum the range of that minimum: neither
+    is the capacity's.) NaN where the ranging did not run.
+    """
     cols = result.lp.col_positions("process")
-    capacity = result.plan.processes["capacity"].to_numpy(float)
-    low = high = np.full(len(cols), np.nan)
-    if found.ranges is not None:
-        low, high = found.ranges["col_dn"][cols], found.ranges["col_up"][cols]
+    procs = result.plan.processes
+    capacity = procs["capacity"].to_numpy(float)
+    level = result.levels.to_numpy(float)
+    low = np.full(len(cols), np.nan)
+    high = np.full(len(cols), np.nan)
+    if found.ranges is not None and found.at.has_basis:
+        held = (found.at.col_basis[cols] == "upper") & np.isfinite(capacity)
+        floor = procs["min_level"].to_numpy(float)
+        low = np.where(held, np.maximum(found.ranges["col_dn"][cols], floor),
+                       np.minimum(level, capacity))
+        high = np.where(held, found.ranges["col_up"][cols], INF)
     return pd.DataFrame({"capacity": capacity, "capacity_low": low, "capacity_high": high},
-                        index=result.plan.processes.index)
+                        index=procs.index)
 
 
 def _cost_ranges(result: PlanResult, found: BasisRanging) -> pd.DataFrame:

@@ -1,27 +1,32 @@
-"""The sensitivity report, in the layout of Excel Solver's.
+"""The sensitivity report, in the layout and the sign convention of Excel Solver's.
 
 It has two tables (`sensitivity_report`), the same in the terminal,
 in ``summary.json`` (``sensitivity.variable_cells`` and ``sensitivity.constraints``) and
 in ``-o DIR`` (``sensitivity_variable_cells`` and ``sensitivity_constraints``):
 
 ``variable_cells``, one row per process
-    ``final_value`` (its level), ``reduced_cost`` (improvement per unit of level at the
-    shadow prices), ``objective_coefficient`` (what one unit of level adds to the
-    objective, c_j: a contribution when maximising, a cost when minimising, in objective
-    units), ``allowable_increase`` and ``allowable_decrease`` (how far c_j may move, all
-    else fixed, before the optimal plan changes).
+    ``final_value`` (its level), ``reduced_cost`` (the change in the objective per unit
+    the level is forced up, at the shadow prices), ``objective_coefficient`` (what one
+    unit of level adds to the objective, c_j: a contribution when maximising, a cost when
+    minimising, in objective units), ``allowable_increase`` and ``allowable_decrease``
+    (how far c_j may move, all else fixed, before the optimal plan changes).
 ``constraints``, one row per good, policy and finite capacity (``kind``, ``id``)
-    ``final_value`` (a good: what the plan draws on its supply, demand minus net output;
-    a policy: the rule's left-hand side; a capacity: the level), ``shadow_price`` (the
-    improvement per unit the constraint is loosened: more supply, a rule relaxed, more
-    capacity; a capacity's is the process's reduced cost), ``rhs`` (supply, the rule's
-    constant, capacity) and ``allowable_increase`` / ``allowable_decrease`` (how far it
-    may move with the shadow price unchanged; a supply never below 0).
+    ``sense`` and ``rhs`` state the constraint as a spreadsheet would: a good with a
+    supply is ``use <= supply`` (``final_value``: what the plan draws on its supply,
+    demand minus net output), any other good ``net output >= demand`` (``final_value``:
+    its net output); a policy is its rule (``final_value``: the left-hand side); a
+    capacity is ``level <= capacity``. ``shadow_price`` is the change in the objective
+    per unit increase of ``rhs``, and ``allowable_increase`` / ``allowable_decrease`` how
+    far ``rhs`` may move with that price unchanged (a supply never below 0).
+``convention``, in both
+    ``excel``: the sign convention the row uses.
 
-Sign convention: the package's own (see the README): every price is an improvement, so
-for a minimisation the shadow price is minus Excel's. NaN (``null`` in JSON) marks a
-range not examined (ranging ran out of time, or a capacity's range the solver does not
-give); infinities are ranges without limit.
+Sign convention: Excel's and LINDO's, not the rest of the package's. A shadow price is
+d(objective)/d(right-hand side) and a reduced cost d(objective)/d(level), in the
+objective's own direction: raising a ``>=`` rule that binds in a maximisation has a
+negative shadow price, and a minimisation's prices are costs. The package's other tables
+give improvements per unit loosened (see the README). NaN (``null`` in JSON) marks a
+range not examined (ranging ran out of time); infinities are ranges without limit.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ __all__ = ["REPORT_COLUMNS", "sensitivity_report"]
 
 REPORT_COLUMNS = ["final_value", "shadow_price", "rhs", "allowable_increase",
                    "allowable_decrease"]
+#: The value of the ``convention`` column: Excel Solver's (and LINDO's) signs.
+CONVENTION = "excel"
 
 
 def _cost_ranges(result: PlanResult, sens: dict[str, pd.DataFrame]
@@ -48,33 +55,74 @@ def _cost_ranges(result: PlanResult, sens: dict[str, pd.DataFrame]
     return table["cost_low"].to_numpy(float), table["cost_high"].to_numpy(float)
 
 
-def _capacity_rows(result: PlanResult, sens: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One constraint row per finite capacity: a process held at it has its reduced
-    cost as shadow price; one below it may lose the slack and gain without limit."""
+def _rows(kind: str, ids: np.ndarray, sense: np.ndarray | str, final: np.ndarray,
+          price: np.ndarray, rhs: np.ndarray, low: np.ndarray, high: np.ndarray
+          ) -> pd.DataFrame:
+    """Constraint rows whose ``rhs`` holds its price from ``low`` to ``high``."""
+    with np.errstate(invalid="ignore"):
+        return pd.DataFrame({
+            "kind": kind, "id": ids, "sense": sense, "final_value": final,
+            "shadow_price": price + 0.0, "rhs": rhs, "allowable_increase": high - rhs,
+            "allowable_decrease": rhs - low, "convention": _convention(len(ids))})
+
+
+def _convention(n: int) -> pd.Categorical[str]:
+    """The ``convention`` column of ``n`` rows (one category: no string per row)."""
+    return pd.Categorical([CONVENTION] * n, categories=[CONVENTION])
+
+
+def _good_rows(result: PlanResult, sens: dict[str, pd.DataFrame], s: float) -> pd.DataFrame:
+    """A good with a (finite, positive) supply as ``use <= supply``, any other as ``net
+    output >= demand``; Excel's price is the change per unit more supply (or demand)."""
+    goods = sens["goods"]
+    supply = goods["supply"].to_numpy(float)
+    demand = goods["demand"].to_numpy(float)
+    net = result.net_output.reindex(goods.index).to_numpy(float)
+    price = goods["shadow_price"].to_numpy(float)
+    supplied = np.isfinite(supply) & (supply > 0)
+    # a supply never falls below 0, whatever the basis would allow
+    s_low = np.minimum(goods["supply_low"].to_numpy(float), supply)
+    return _rows("good", goods.index.to_numpy(object), np.where(supplied, "<=", ">="),
+                 np.where(supplied, demand - net, net),
+                 np.where(supplied, s * price, -s * price),
+                 np.where(supplied, supply, demand),
+                 np.where(supplied, np.maximum(s_low, 0.0), goods["demand_low"]),
+                 np.where(supplied, goods["supply_high"], goods["demand_high"]))
+
+
+def _capacity_rows(result: PlanResult, sens: dict[str, pd.DataFrame], s: float
+                   ) -> pd.DataFrame:
+    """One row per finite capacity, ``level <= capacity``: a process held at it has its
+    reduced cost as price; any other, 0 (from the ``capacities`` ranges)."""
     procs = result.processes
     finite = np.isfinite(procs["capacity"].to_numpy(float))
     procs = procs[finite]
-    level = procs["level"].to_numpy(float)
-    cap = procs["capacity"].to_numpy(float)
-    held = (procs["position"] == "at capacity").to_numpy() & (
-        procs["reduced_cost"].to_numpy(float) > 0)
-    increase = np.where(held, np.nan, np.inf)
-    decrease = np.where(held, np.nan, cap - level)
+    rc = procs["reduced_cost"].to_numpy(float)
+    held = (procs["position"] == "at capacity").to_numpy() & (rc > 0)
     table = sens["capacities"].reindex(procs.index)
-    high, low = table["capacity_high"].to_numpy(float), table["capacity_low"].to_numpy(float)
-    increase = np.where(held, high - cap, increase)
-    decrease = np.where(held, cap - low, decrease)
-    return pd.DataFrame({
-        "kind": "capacity", "id": procs.index.to_numpy(object), "final_value": level,
-        "shadow_price": np.where(held, procs["reduced_cost"].to_numpy(float), 0.0),
-        "rhs": cap, "allowable_increase": increase,
-        "allowable_decrease": np.minimum(decrease, cap),
-    })
+    return _rows("capacity", procs.index.to_numpy(object), "<=",
+                 procs["level"].to_numpy(float), np.where(held, s * rc, 0.0),
+                 procs["capacity"].to_numpy(float), table["capacity_low"].to_numpy(float),
+                 table["capacity_high"].to_numpy(float))
+
+
+def _policy_rows(result: PlanResult, sens: dict[str, pd.DataFrame], s: float
+                 ) -> pd.DataFrame:
+    """One row per policy, its rule as written: Excel's price is the change per unit its
+    right-hand side rises (a loosening of ``<=``, a tightening of ``>=``)."""
+    pol = sens["policies"]
+    prices = result.policy_prices.reindex(pol.index)
+    sense = prices["sense"].to_numpy(object)
+    price = pol["price"].to_numpy(float)
+    return _rows("policy", pol.index.to_numpy(object), sense,
+                 prices["lhs"].to_numpy(float),
+                 s * np.where(sense == ">=", -price, price), pol["rhs"].to_numpy(float),
+                 pol["rhs_low"].to_numpy(float), pol["rhs_high"].to_numpy(float))
 
 
 def sensitivity_report(result: PlanResult, sens: dict[str, pd.DataFrame] | None
                        ) -> dict[str, pd.DataFrame]:
-    """The sensitivity report of an optimal result in Excel Solver's layout.
+    """The sensitivity report of an optimal result in Excel Solver's layout and signs.
 
     Parameters
     ----------
@@ -88,46 +136,25 @@ def sensitivity_report(result: PlanResult, sens: dict[str, pd.DataFrame] | None
     -------
     dict of pandas.DataFrame
         ``variable_cells`` (indexed by process) and ``constraints`` (columns ``kind``,
-        ``id`` and the report's); empty when the sensitivity analysis did not run. See
-        the module docstring for every column.
+        ``id``, ``sense``, the report's and ``convention``); empty when the sensitivity
+        analysis did not run. See the module docstring for every column.
     """
     if sens is None or not result.status.has_solution:
         return {}
     lp = result.lp
+    s = float(lp.improves)      # Excel's d(objective) is s times an improvement
     cols = lp.col_positions("process")
     coef = lp.objective[cols]
     low, high = _cost_ranges(result, sens)
     procs = result.processes
     variable_cells = pd.DataFrame({
         "unit": procs["unit"], "final_value": procs["level"],
-        "reduced_cost": procs["reduced_cost"], "objective_coefficient": coef,
+        "reduced_cost": s * procs["reduced_cost"] + 0.0, "objective_coefficient": coef,
         "allowable_increase": high - coef, "allowable_decrease": coef - low,
+        "convention": _convention(len(procs)),
     }, index=procs.index)
-
-    goods = sens["goods"]
-    supply = goods["supply"].to_numpy(float)
-    use = goods["demand"].to_numpy(float) - result.net_output.to_numpy(float)
-    free = np.isinf(supply)
-    with np.errstate(invalid="ignore"):
-        good_rows = pd.DataFrame({
-            "kind": "good", "id": goods.index.to_numpy(object), "final_value": use,
-            "shadow_price": goods["shadow_price"].to_numpy(float), "rhs": supply,
-            "allowable_increase": np.where(free, np.inf,
-                                           goods["supply_high"].to_numpy(float) - supply),
-            # a supply cannot fall below 0, whatever the basis would allow
-            "allowable_decrease": np.where(free, np.inf, np.minimum(
-                supply - goods["supply_low"].to_numpy(float), supply)),
-        })
-    pol = sens["policies"]
-    rhs = pol["rhs"].to_numpy(float)
-    policy_rows = pd.DataFrame({
-        "kind": "policy", "id": pol.index.to_numpy(object),
-        "final_value": result.policy_prices["lhs"].reindex(pol.index).to_numpy(float),
-        "shadow_price": pol["price"].to_numpy(float), "rhs": rhs,
-        "allowable_increase": pol["rhs_high"].to_numpy(float) - rhs,
-        "allowable_decrease": rhs - pol["rhs_low"].to_numpy(float),
-    })
-    parts = [p for p in (good_rows, policy_rows, _capacity_rows(result, sens)) if len(p)]
+    parts = [p for p in (_good_rows(result, sens, s), _policy_rows(result, sens, s),
+                         _capacity_rows(result, sens, s)) if len(p)]
     constraints = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["kind", "id", *REPORT_COLUMNS])
+        columns=["kind", "id", "sense", *REPORT_COLUMNS, "convention"])
     return {"variable_cells": variable_cells, "constraints": constraints}

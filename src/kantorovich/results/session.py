@@ -10,8 +10,10 @@ uses (`lp.compile.good_bounds`, `rule_bounds`, `process_bounds`, `process_costs`
   answer: by the non-substitution theorem a change of supplies or demands changes no
   technique, so the what-if is one value solve (which confirms the techniques) and one
   quantity solve on the same sparse factors;
-* where HiGHS solves it, in one live model kept for the whole session: only the bounds
-  and coefficients that differ from what the model holds are written (whatever the
+* where HiGHS solves it, in one live model kept for the whole session: only the bounds,
+  costs and coefficients (a rule given anew, ``rules={"share": "output(bread,
+  region=D3) >= 0.6 * output(bread)"}``, rewrites its row's) that differ from what the
+  model holds are written (whatever the
   previous call changed and this one does not is put back), and the re-solve starts
   from the base plan's optimal basis once a call without changes has found it (every
   what-if is a change of the base, so that basis is nearer than the previous what-if's:
@@ -40,11 +42,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from kantorovich.errors import PlanError, Problem
 from kantorovich.lp.budget import Budget
-from kantorovich.lp.compile import (compile_plan, good_bounds, good_weights, process_bounds,
-                                    process_costs, rule_bounds, set_counts)
+from kantorovich.lp.compile import (compile_plan, good_bounds, good_weights, policy_rows,
+                                    process_bounds, process_costs, rule_bounds, set_counts)
 from kantorovich.lp.highs import HighsSession
 from kantorovich.lp.highs_method import Highs
 from kantorovich.lp.methods import Candidate, Start
@@ -126,8 +129,10 @@ class Session:
         **changes : mapping of id to number
             ``supply=``, ``demand=`` (goods), ``capacity=``, ``min_level=`` (processes),
             ``weights=`` (goods' objective weights) and ``rules=`` (a policy's new
-            constant right-hand side), as `Plan.with_changes` takes them. Each call's
-            changes replace the previous call's: they are relative to the session's plan.
+            constant right-hand side, or its whole new rule as text, so that a
+            coefficient may change: a share from 40% to 60%), as `Plan.with_changes`
+            takes them. Each call's changes replace the previous call's: they are
+            relative to the session's plan.
 
         Returns
         -------
@@ -215,6 +220,13 @@ class Session:
         col_lower[self._process_cols], col_upper[self._process_cols] = process_bounds(
             plan.processes)
         objective, matrix, weights = lp.objective, lp.matrix, lp.good_weights
+        rewritten = np.array([i for i, (now, base) in enumerate(
+            zip(plan.policies, self.plan.policies, strict=True))
+            if now.rule.terms != base.rule.terms], dtype=np.int64)
+        if rewritten.size:                  # a rule's coefficients: its row anew
+            block, _, _ = policy_rows(plan, tuple(plan.policies[i] for i in rewritten))
+            matrix = _with_rows(matrix, self._policy_rows[rewritten],
+                                self._process_cols, block)
         if "weights" in changes:
             if self._sets_col is not None:
                 if not plan.objective.weights.index.equals(self._assortment):
@@ -247,6 +259,11 @@ class Session:
             old = now.matrix[:, [self._sets_col]].toarray().ravel()[self._assortment_rows]
             for k in np.flatnonzero(new != old):
                 h.set_coefficient(self._assortment_rows[k], self._sets_col, new[k])
+        rows = self._policy_rows
+        if rows.size and lp.matrix is not now.matrix:   # rules' coefficients, or put back
+            changed, wanted = _changed_entries(now.matrix, lp.matrix, rows)
+            for row, col, value in zip(changed[0], changed[1], wanted, strict=True):
+                h.set_coefficient(row, col, value)      # HiGHS takes them one by one
         self._now = lp
 
 
@@ -281,3 +298,32 @@ def _changed_plan(plan: Plan, changes: Mapping[str, Any]) -> tuple[Plan, dict[st
     given = {kind: values for kind, values in changes.items()
              if values is not None and len(values)}
     return (plan.with_changes(**given) if given else plan), given
+
+
+def _with_rows(matrix: sp.csc_matrix, rows: np.ndarray, process_cols: np.ndarray,
+               block: sp.csr_matrix) -> sp.csc_matrix:
+    """``matrix`` with its ``rows`` replaced by ``block`` (a row per one of ``rows``,
+    over the process columns)."""
+    entries = sp.coo_matrix(matrix)
+    keep = ~np.isin(entries.row, rows)
+    new = sp.coo_matrix(block)
+    result = sp.csc_matrix(
+        (np.concatenate([entries.data[keep], new.data]),
+         (np.concatenate([entries.row[keep], rows[new.row]]),
+          np.concatenate([entries.col[keep], process_cols[new.col]]))),
+        shape=matrix.shape)
+    result.sum_duplicates()
+    result.eliminate_zeros()
+    return result
+
+
+def _changed_entries(old: sp.csc_matrix, new: sp.csc_matrix, rows: np.ndarray
+                     ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """Where the ``rows`` of ``new`` differ from those of ``old`` (row and column in the
+    whole matrix), and the values ``new`` has there (0 where it has none)."""
+    before = sp.csr_matrix(old)[rows]
+    after = sp.csr_matrix(new)[rows]
+    moved = sp.coo_matrix(after - before)       # a - b is 0 exactly where a == b
+    moved.eliminate_zeros()
+    values = np.asarray(after[moved.row, moved.col], dtype=float).ravel()
+    return (rows[moved.row], moved.col), values

@@ -114,6 +114,7 @@ def frontier_html(points: pd.DataFrame, key: str, plan: Plan) -> str:
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
+    from kantorovich.numbers import fmt
     from kantorovich.report.offline import offline_html
     from kantorovich.report.plotly_text import plotly_text as text
 
@@ -125,10 +126,9 @@ def frontier_html(points: pd.DataFrame, key: str, plan: Plan) -> str:
               and points[c].nunique() > 1]
     optimal = points[points["status"] == "optimal"]
     missing = points.loc[points["status"] != "optimal", key]
-    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07,
-                        subplot_titles=(f"objective ({unit})",
-                                        f"price of the rule ({unit} per {level_unit or 'unit'})",
-                                        f"cost of the rule ({unit})"))
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.09,
+                        subplot_titles=("What the plan reaches", "The rule's price",
+                                        "The rule's cost"))
     groups = list(optimal.groupby(others, sort=True)) if others else [((), optimal)]
     for n, (values, rows) in enumerate(groups[:_LINES]):
         rows = rows.sort_values(key)
@@ -149,11 +149,19 @@ def frontier_html(points: pd.DataFrame, key: str, plan: Plan) -> str:
     title = f"Efficiency–equity frontier: {text(policy.label)}"
     if len(missing):
         title += (f"<br><sup>no optimum at {len(missing)} level(s): "
-                  + ", ".join(f"{v:,.6g}" for v in sorted(missing)[:8]) + "</sup>")
-    fig.update_layout(title=title, height=900, template="plotly_white",
-                      hovermode="x unified", legend={"orientation": "h"})
+                  + ", ".join(fmt(v) for v in sorted(missing)[:8]) + "</sup>")
+    # the legend under the level's axis title, the title on a band of its own
+    fig.update_layout(title={"text": title, "y": 1.0, "yanchor": "top", "pad": {"t": 18}},
+                      height=900,
+                      template="plotly_white", hovermode="x unified",
+                      legend={"orientation": "h", "y": -0.12, "yanchor": "top"},
+                      margin={"t": 110, "b": 130})
     fig.update_xaxes(title_text=f"{text(key)}: the rule's level ({level_unit or 'its units'})",
                      row=3, col=1)
+    for row, axis in ((1, f"objective ({unit})"),
+                      (2, f"{unit} per {level_unit or 'unit'} of the level"),
+                      (3, f"{unit} gained by dropping it")):
+        fig.update_yaxes(title_text=axis, row=row, col=1)
     return offline_html(fig, title=f"Efficiency–equity frontier: {policy.label}",
                         div_id="frontier", config={"responsive": True})
 

@@ -141,7 +141,7 @@ def _progress(quiet: bool) -> _Bars:
 
 def _print(outcome: Any) -> None:
     """The answer for a reader: counts, the first points, the files, the samples."""
-    from rich.table import Table
+    from kantorovich.number_table import NumberTable as Table  # numbers never cut
 
     from kantorovich.numbers import fmt
 
