@@ -11,8 +11,9 @@ milliseconds either way and keep the simplex's warm vertex for the analyses.
 
 Where the economy is an input-output one with one process per good and a
 complete-sets objective, the staircase has a basis that can be written down
-(`results.crash`), and the dual simplex from it beat interior point by far: 2.9 s
-against 18.9 s at 1,000 products x 5 periods (`benchmarks/horizon.py`, clustered).
+(`results.crash`), and the dual simplex from it beat interior point by far: 3.8 s
+against 25.0 s (and 12.5 s by the simplex from slacks) at 1,000 products x 5 periods
+(`benchmarks/horizon.py`, clustered).
 """
 
 from __future__ import annotations
