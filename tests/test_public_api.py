@@ -9,7 +9,8 @@ def test_exported_members() -> None:
     assert sorted(kantorovich.__all__) == sorted([
         "Certificate", "KantorovichError", "Objective", "Plan", "PlanError", "PlanResult",
         "PlanStatusError", "Policy", "Problem", "Session", "Status", "analyse",
-        "explain", "load_plan", "moves", "policy_costs", "solve", "write_report",
+        "explain", "load_plan", "moves", "policy_costs", "replan", "solve",
+        "write_report",
     ])
     for name in kantorovich.__all__:
         assert getattr(kantorovich, name).__module__.startswith("kantorovich")

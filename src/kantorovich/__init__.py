@@ -49,6 +49,7 @@ _HOME = {
     "load_plan": "kantorovich.io",
     "moves": "kantorovich.explain.analyses",
     "policy_costs": "kantorovich.explain.policies",
+    "replan": "kantorovich.results.replan",
     "solve": "kantorovich.results.result",
     "write_report": "kantorovich.report.html",
 }
@@ -56,7 +57,7 @@ _HOME = {
 __all__ = [
     "Certificate", "KantorovichError", "Objective", "Plan", "PlanError", "PlanResult",
     "PlanStatusError", "Policy", "Problem", "Session", "Status", "analyse",
-    "explain", "load_plan", "moves", "policy_costs", "solve", "write_report",
+    "explain", "load_plan", "moves", "policy_costs", "replan", "solve", "write_report",
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time `__getattr__` does this
@@ -68,6 +69,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time `__getattr__` do
     from kantorovich.lp.status import Status
     from kantorovich.model.plan import Objective, Plan, Policy
     from kantorovich.results.certificate import Certificate
+    from kantorovich.results.replan import replan
     from kantorovich.results.result import PlanResult, solve
     from kantorovich.results.session import Session
     from kantorovich.report.html import write_report

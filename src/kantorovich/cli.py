@@ -285,17 +285,19 @@ def _solve_shown(plan: Path, progress: _Progress, budget: Any, verbose: bool,
 def validate(plan: PlanArg) -> None:
     """Check a plan file and list every problem found; warnings about a valid plan that
     is surely not what was meant go to stderr (exit 0)."""
-    from kantorovich.model.checks import plan_warnings
+    from kantorovich.model.expansion import horizon_of, warnings_over_time
     from kantorovich.numbers import count
 
     loaded = _load(plan)
-    s = loaded.summary()
-    sizes = ", ".join(count(s[k], noun) for k, noun in (
-        ("goods", "good"), ("units", "unit"), ("processes", "process"),
-        ("policies", "policy")))
-    out.print(f"ok: {plan}: '{s['name']}', {sizes}, objective {s['objective']}",
-              markup=False)
-    for problem in plan_warnings(loaded):
+    timed = horizon_of(loaded)             # a plan over time: said in its own terms
+    shown = timed.template if timed is not None else loaded
+    sizes = ", ".join(count(len(table), noun) for table, noun in (
+        (shown.goods, "good"), (shown.units, "unit"), (shown.processes, "process"),
+        (shown.policies, "policy")))
+    over = f", over {count(timed.horizon, shown.period)}" if timed is not None else ""
+    out.print(f"ok: {plan}: '{shown.name}', {sizes}, objective {shown.objective.sense}"
+              f"{over}", markup=False)
+    for problem in warnings_over_time(loaded):
         err.print(f"warning: {problem.location()}: {problem.message}", markup=False)
         if problem.hint:
             err.print(f"    hint: {problem.hint}", markup=False)
@@ -331,6 +333,10 @@ def solve(
              "and constraints, with allowable increases and decreases). JSON and the "
              "output directory always hold it.")] = False,
     method: MethodOption = Method.auto,
+    numeraire: Annotated[Optional[str], typer.Option(
+        "--numeraire", metavar="GOOD",
+        help="For a plan over time (horizon): the good its investment_return is "
+             "measured in (default: its first primary resource).")] = None,
     time_limit: TimeLimit = None,
     analysis_time: AnalysisTime = None,
     verbose: Verbose = False,
@@ -349,6 +355,10 @@ def solve(
     inputs: list[Path] = [plan]
 
     def output_clear(loaded: Any) -> None:   # never over a table the plan reads either
+        if numeraire is not None:
+            from kantorovich.results.horizon import check_numeraire
+
+            check_numeraire(loaded, numeraire)
         inputs.extend(map(Path, loaded.files))
         if output is not None:
             check_output_dir(output, inputs=inputs, fmt=fmt)
@@ -363,7 +373,7 @@ def solve(
         data = None
         if as_json or output is not None:
             progress.step("writing the summary")
-            data = summary(result, analyses=found)
+            data = summary(result, analyses=found, numeraire=numeraire)
         if output is not None:
             assert data is not None        # made above for an output directory
             progress.step(f"writing {output}")

@@ -541,6 +541,54 @@ def generate(like: Annotated[Path, typer.Option(
         f"({info['seconds']:.1f} s)"))
 
 
+@economy_app.command("import-tns", cls=Command)
+def import_tns(folder: Annotated[Path, typer.Argument(
+                   help="Folder with Cockshott's nyearplan files: flows, capital, "
+                        "depreciation and targets.", show_default=False)],
+               out: Annotated[Path, typer.Option(
+                   "-o", "--out", help="Folder to write the plan into (plan.yaml and "
+                                       "CSV tables).", show_default=False)],
+               flows: Annotated[str, typer.Option(
+                   "--flows", help="Flow matrix file in FOLDER, with its output and "
+                                   "labour rows.")] = "flows.csv",
+               capital: Annotated[str, typer.Option(
+                   "--capital", help="Capital stock matrix file in FOLDER.")] = "cap.csv",
+               depreciation: Annotated[str, typer.Option(
+                   "--depreciation", help="Depreciation matrix file in FOLDER.")
+               ] = "dep.csv",
+               targets: Annotated[str, typer.Option(
+                   "--targets", help="Targets file in FOLDER: a yearN row per year, a "
+                                     "column per product and labour.")] = "labtarg.csv",
+               json_out: Json = False) -> None:
+    """Read the four CSV files of Cockshott's nyearplan (5yearplan) and write a plan over
+    time meaning exactly its LP: solve it with kantorovich solve OUT/plan.yaml."""
+    from kantorovich.economy.tns import read_tns
+    from kantorovich.errors import KantorovichError
+
+    try:
+        from kantorovich.files import check_output_dir
+
+        names = [flows, capital, depreciation, targets]
+        inputs = [folder / name for name in names]
+        check_output_dir(out, inputs=inputs)
+        economy = read_tns(folder, flows=flows, capital=capital,
+                           depreciation=depreciation, targets=targets)
+        plan = economy.write_plan(out, inputs=inputs, name=f"{folder.resolve().name} "
+                                  "(nyearplan)")
+    except KantorovichError as exc:
+        _fail(exc)
+    tables = economy.tables()
+    info = {"plan": str(plan), "industries": len(economy.products),
+            "years": economy.years, "stocks": len(tables["stocks"]),
+            "flows": len(tables["flows"]), "targets": len(tables["targets"])}
+    if json_out:
+        sys.stdout.write(json.dumps(info, ensure_ascii=False) + "\n")
+        return
+    _out().print(escape(
+        f"wrote {plan}: {info['industries']:,} industries over {info['years']} years, "
+        f"{info['stocks']:,} capital stocks, {info['flows']:,} flows"))
+
+
 def _parse_resources(given: list[str] | None) -> dict[str, float | None]:
     """``NAME=AMOUNT`` (or ``NAME`` for the table's own total) per --resources value."""
     from kantorovich.errors import PlanError, Problem

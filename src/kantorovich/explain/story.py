@@ -463,6 +463,14 @@ def explain(result: PlanResult, analyses: Analyses | None = None) -> Explanation
     if not result.status.has_solution:
         return Explanation(headline=diagnosis_summary(result.diagnosis()))
     found = analyse(result) if analyses is None else analyses
+    if result.over_time is not None:      # a plan over time: told period by period
+        from kantorovich.explain.horizon import explain_over_time
+
+        told, by_time = explain_over_time(result, found)
+        if found.policy_costs is not None:
+            by_time = {"What the policies cost": _policy_lines(
+                result, found.policy_costs, None), **by_time}
+        return Explanation(told, by_time, found.baseline, found.policy_costs)
     unit = result.objective_unit
     comparison = found.baseline
     costs = found.policy_costs

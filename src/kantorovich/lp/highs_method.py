@@ -68,24 +68,31 @@ class Highs:
         plan's optimal basis); a new one otherwise.
     verbose : bool
         Keep HiGHS's log (passed on to logging).
+    why : str, optional
+        Why ``asked`` was chosen, when it was chosen for the user (a plan over time's
+        staircase, `results.staircase`), in place of "asked for".
     """
 
     name = "highs"
 
     def __init__(self, asked: str = "auto", *, session: HighsSession | None = None,
-                 verbose: bool = False, warm_reason: str = "") -> None:
+                 verbose: bool = False, warm_reason: str = "", why: str = "") -> None:
         self.asked = asked
         self.session = session
         self.verbose = verbose
         self.warm_reason = warm_reason
+        self.why = why
+
+    def _choice(self, lp: LinearProgram) -> tuple[str, str]:
+        method, reason = choose_highs_method(lp.shape[1], lp.matrix.nnz, asked=self.asked)
+        return method, (self.why or reason)
 
     def qualifies(self, lp: LinearProgram, asked: bool = False) -> Verdict:
-        return Verdict(True, choose_highs_method(lp.shape[1], lp.matrix.nnz,
-                                                 asked=self.asked)[1])
+        return Verdict(True, self._choice(lp)[1])
 
     def solve(self, lp: LinearProgram, budget: Budget, start: Start | None = None
               ) -> Candidate:
-        method, reason = choose_highs_method(lp.shape[1], lp.matrix.nnz, asked=self.asked)
+        method, reason = self._choice(lp)
         session = self.session or HighsSession(lp, budget=budget, verbose=self.verbose)
         if self.session is not None and self.warm_reason:
             method, reason = "simplex", self.warm_reason
@@ -93,7 +100,8 @@ class Highs:
         elif (start is not None and start.col_basis is not None
               and start.row_basis is not None and len(start.col_basis)
               and session.set_basis(start.col_basis, start.row_basis)):
-            method, reason = "simplex", f"warm from the basis of {start.source}"
+            method, reason = "simplex", ((f"{self.why}; " if self.why else "")
+                                         + f"warm from the basis of {start.source}")
             session.use_method("choose")
         elif (start is not None and start.x is not None and start.row_dual is not None
               and len(start.x) and session.cross_over(start.x, start.row_dual)):

@@ -28,12 +28,18 @@ from kantorovich.model.tabular import (Table, check_table, frame_table, ids_in_o
                                        shown, table_ids, table_names, unique_dtype,
                                        unique_ids, unstacked)
 
-__all__ = ["PlanFields", "did_you_mean", "document_fields", "mapping_fields", "plan_fields"]
+__all__ = ["OVER_TIME", "PlanFields", "did_you_mean", "document_fields", "mapping_fields", "plan_fields"]
 
 PlanFields = dict[str, Any]
 """The arguments of ``Plan(...)``, read and checked: `kantorovich.model.plan` makes the
 plan from them (`Plan.from_dict`, `Plan.from_frames`, `load_plan`), so that the readers
-here stay below the `Plan` class and never import it."""
+here stay below the `Plan` class and never import it. A plan over time gives one field,
+`OVER_TIME`, instead."""
+
+OVER_TIME = "over_time"
+"""The one field of a plan over time (``horizon: T``, stocks, inventories): its reading
+(`model.horizon.PlanOverTime`), which `model.plan` finishes: the template's fields read
+here become a `Plan`, which is expanded over the periods."""
 
 
 
@@ -362,9 +368,9 @@ def mapping_fields(data: Any, *, source: str | None = None,
                        spelled=spelled)
 
 
-TableSource = str | pd.DataFrame | pd.Series
+TableSource = str | pd.DataFrame | pd.Series | Table
 """A table as a plan names it: the path of a CSV or Parquet file, or a frame given in
-Python."""
+Python (or a table already read, as a plan over time hands its template)."""
 
 
 def plan_fields(data: dict[str, Any], tables: Mapping[str, TableSource], *,
@@ -381,6 +387,10 @@ def plan_fields(data: dict[str, Any], tables: Mapping[str, TableSource], *,
     The one path from input to plan: files, `Plan.from_dict` and `Plan.from_frames`
     all come here, so a table is checked the same way whichever way it arrived.
     """
+    from kantorovich.model.horizon import PlanOverTime, over_time
+
+    if over_time(data):     # model.plan makes its template a Plan and expands it
+        return {OVER_TIME: PlanOverTime(data, tables, source, locate, problems, spelled)}
     locate = locate or (lambda loc: None)
     spelled = spelled or {}
     problems = list(problems or [])
@@ -420,7 +430,8 @@ def plan_fields(data: dict[str, Any], tables: Mapping[str, TableSource], *,
             return None
         if isinstance(given, str):
             read.append(str(base / given if base is not None else Path(given)))
-        raw = (read_table_file(base, given, key, problems) if isinstance(given, str)
+        raw = (given if isinstance(given, Table)          # already read (plans over time)
+               else read_table_file(base, given, key, problems) if isinstance(given, str)
                else frame_table(given, key, problems,
                                 id_column="id" if "id" in required else None))
         checked = check_table(raw, problems, required, numeric, **checks) if raw else None
@@ -620,7 +631,7 @@ def _objective_tables(data: dict[str, Any]) -> dict[str, TableSource]:
     if not isinstance(objective, dict):
         return {}
     taken = {k: v for k, v in objective.items()
-             if k in schema.SENSES and isinstance(v, (str, pd.DataFrame))}
+             if k in schema.SENSES and isinstance(v, (str, pd.DataFrame, Table))}
     if taken:
         data["objective"] = {k: v for k, v in objective.items() if k not in taken}
     return {f"objective.{k}": v for k, v in taken.items()}

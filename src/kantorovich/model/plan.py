@@ -156,10 +156,10 @@ class Plan:
         """
         from kantorovich.model.frames import frame_fields
 
-        return cls(**frame_fields(goods=goods, processes=processes, objective=objective,
-                                  flows=flows, supply=supply, demand=demand, units=units,
-                                  policies=policies, baseline=baseline, name=name,
-                                  period=period, description=description))
+        return plan_of(frame_fields(goods=goods, processes=processes, objective=objective,
+                                    flows=flows, supply=supply, demand=demand, units=units,
+                                    policies=policies, baseline=baseline, name=name,
+                                    period=period, description=description))
 
     # -- changes ------------------------------------------------------------------------
     def with_changes(self, *, supply: Changes | None = None, demand: Changes | None = None,
@@ -416,8 +416,8 @@ def plan_from_mapping(data: Any, *, source: str | None = None,
     `kantorovich.model.load.mapping_fields`, which reads and checks it."""
     from kantorovich.model.load import mapping_fields
 
-    return Plan(**mapping_fields(data, source=source, locate=locate, problems=problems,
-                                 spelled=spelled))
+    return plan_of(mapping_fields(data, source=source, locate=locate, problems=problems,
+                                  spelled=spelled))
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -427,4 +427,21 @@ def load_plan(path: str | Path) -> Plan:
     """
     from kantorovich.model.load import document_fields
 
-    return Plan(**document_fields(path))
+    return plan_of(document_fields(path))
+
+
+def plan_of(fields: dict[str, Any]) -> Plan:
+    """The `Plan` of fields a reader gave (`model.load.PlanFields`); for a plan over
+    time, its template made a `Plan` the same way and expanded over the periods
+    (`model.horizon`)."""
+    from kantorovich.model.load import OVER_TIME, plan_fields
+
+    timed = fields.get(OVER_TIME)
+    if timed is None:
+        return Plan(**fields)
+
+    def template(data: dict[str, Any], tables: Mapping[str, Any], **how: Any) -> Plan:
+        return plan_of(plan_fields(data, tables, **how))
+
+    plan: Plan = timed.plan(template)
+    return plan

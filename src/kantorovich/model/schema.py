@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 __all__ = [
     "BaselineSpec", "GoodSpec", "ObjectiveSpec", "PlanSpec", "PolicySpec", "ProcessSpec",
-    "UnitSpec",
+    "PublishedPlanSpec", "StockSpec", "StorableSpec", "TerminalSpec", "UnitSpec",
 ]
 
 
@@ -189,6 +189,120 @@ class PlanSpec(_Strict):
     baseline: BaselineSpec | None = None
 
 
+# -- plans over time (read by `model.horizon`; published here for editors) -----------------
+PerPeriod = list[Annotated[float, _REAL]]
+"""One number per period, in period order (a plan with ``horizon: T`` takes T)."""
+
+
+class StockSpec(_Strict):
+    """Fixed capital of one good held by a process (a plan over time): each unit of the
+    process's level needs ``per_level`` of the stock; the stock loses ``depreciation``
+    of itself each period and grows by investment, a use of the good ``lag`` periods
+    earlier."""
+
+    per_level: Annotated[float, Field(gt=0, lt=LARGEST), _REAL] = Field(
+        description="Stock needed per unit of the process's level.")
+    depreciation: Annotated[float, Field(ge=0, le=1), _REAL] = Field(
+        description="Share of the stock lost each period, 0 to 1.")
+    initial: Annotated[float, Field(ge=0, lt=LARGEST), _REAL] = Field(
+        description="The stock in the first period.")
+    lag: int = Field(1, ge=0, description="Periods an investment takes to join the stock.")
+
+
+class StorableSpec(_Strict):
+    """A good that may be carried from one period to the next."""
+
+    loss: Annotated[float, Field(ge=0, lt=1), _REAL] = Field(
+        0.0, description="Share of what is carried lost each period.")
+
+
+class TerminalSpec(_Strict):
+    """What must be left at the end of the last period."""
+
+    stocks: Literal["initial"] = Field(
+        description="Every stock ends at least at its initial level.")
+
+
+# The published classes below are written out in full rather than as subclasses that
+# widen their base's fields: a list of one number per period is not a number, and a
+# subclass whose field is wider than its base's is not its base's subtype (mypy).
+# tests/test_horizon.py checks that each has every field of its one-period class.
+class TimedGoodSpec(GoodSpec):
+    storable: StorableSpec | bool | None = Field(
+        None, description="Plans over time: the good may be carried to the next period.")
+
+
+class TimedProcessSpec(_Strict):
+    """An activity: per unit of level it uses `inputs` and makes `outputs`; in a plan
+    over time its bounds may change by period and it may hold stocks."""
+
+    unit: str | None = Field(None, description="The production unit that runs it.")
+    name: str | None = None
+    inputs: dict[str, Coefficient] = Field(default_factory=dict)
+    outputs: dict[str, Coefficient] = Field(default_factory=dict)
+    capacity: Amount | PerPeriod | None = Field(
+        None, description="Upper bound on the level; a list: one per period.")
+    min_level: Amount | PerPeriod = Field(
+        0.0, description="Lower bound on the level; a list: one per period.")
+    level_unit: str = Field("", description="What one unit of level is, e.g. ha, shift.")
+    stocks: dict[str, StockSpec] = Field(
+        default_factory=dict, description="Plans over time: fixed capital per good.")
+
+
+class TimedObjectiveSpec(_Strict):
+    """As `ObjectiveSpec`; in a plan over time a weight or count may be a list of one
+    per period, and each period is discounted."""
+
+    maximize: dict[str, Number | PerPeriod] | TablePath | None = Field(
+        None, description="Weight per good (a list: one per period), or a table with "
+                          "columns good,weight[,period].")
+    minimize: dict[str, Number | PerPeriod] | TablePath | None = Field(
+        None, description="Weight per good (a list: one per period), or a table with "
+                          "columns good,weight[,period].")
+    maximize_sets: dict[str, Annotated[float, Field(gt=0), _REAL] | PerPeriod] | TablePath \
+        | None = Field(None, description="Count per good in one set (a list: one per "
+                                         "period), or a table with columns good,count"
+                                         "[,period].")
+    unit: str | None = Field(None, description="Unit of the objective value, e.g. loaf.")
+    discount: Annotated[float, Field(gt=-1), _REAL] | None = Field(
+        None, description="Plans over time: period t is weighted (1 + discount)^-(t-1).")
+
+
+class TimedBaselineSpec(_Strict):
+    """The plan in force: process levels (a list: one per period)."""
+
+    levels: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False), _REAL]
+                 | PerPeriod] = Field(default_factory=dict)
+
+
+class PublishedPlanSpec(_Strict):
+    """A plan as editors see it: a one-period plan, or with ``horizon`` a plan over time
+    whose amounts may be lists of one number per period."""
+
+    name: str
+    period: str = Field("period", description="What supplies and demands are per.")
+    description: str | None = None
+    horizon: int | None = Field(None, ge=1, description="Plan periods 1..T.")
+    goods: dict[str, TimedGoodSpec] | TablePath = Field(default_factory=dict)
+    units: dict[str, UnitSpec] | TablePath = Field(default_factory=dict)
+    processes: dict[str, TimedProcessSpec] | TablePath = Field(default_factory=dict)
+    flows: TablePath | None = Field(
+        None, description="Table of process,good,input,output amounts per unit of level.")
+    supply: dict[str, Amount | PerPeriod | dict[str, Amount | PerPeriod]] | TablePath = \
+        Field(default_factory=dict, description="Amount per good (a list: one per "
+                                                "period); per place for a regional good.")
+    demand: dict[str, Demand | PerPeriod | dict[str, Demand | PerPeriod]] | TablePath = \
+        Field(default_factory=dict, description="Amount per good (a list: one per "
+                                                "period); per place for a regional good.")
+    objective: TimedObjectiveSpec
+    policies: Mapping[str, PolicySpec | str] = Field(default_factory=dict)
+    baseline: TimedBaselineSpec | None = None
+    stocks: TablePath | None = Field(
+        None, description="Plans over time: a table of process,good,per_level,"
+                          "depreciation,initial[,lag].")
+    terminal: TerminalSpec | None = None
+
+
 class _DocumentSpec(PlanSpec):
     """What `model.load` validates: table paths are taken out beforehand and policy strings
     turned into mappings, so no field is a union and every error has a plain path."""
@@ -212,7 +326,7 @@ class _PlaceAmounts(_Strict):
 
 def json_schema() -> dict[str, object]:
     """The JSON Schema editors use to check plan files as they are typed."""
-    schema = PlanSpec.model_json_schema()
+    schema = PublishedPlanSpec.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "kantorovich plan"
     return schema

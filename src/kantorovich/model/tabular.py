@@ -76,13 +76,19 @@ class Table:
 
     ``file`` is the file it was read from, or None for a DataFrame given in Python;
     ``typed`` says its columns hold typed values (a DataFrame, a Parquet file) rather than
-    the text a CSV file holds.
+    the text a CSV file holds; ``rows``, when some rows of the file were set aside (a
+    plan over time reads each id's first row as its template), the row in the file of
+    each row kept.
     """
 
     frame: pd.DataFrame
     key: str
     file: str | None = None
     typed: bool = False
+    rows: np.ndarray | None = None
+
+    def _in_file(self, row: int) -> int:
+        return row if self.rows is None else int(self.rows[row])
 
     @property
     def text(self) -> bool:
@@ -99,12 +105,15 @@ class Table:
         >>> Table(pd.DataFrame(), "flows", "flows.parquet", typed=True).where(3)
         'row 3'
         """
+        row = self._in_file(row)
         return f"line {row + 2}" if self.text else f"row {row}"
 
     def problem(self, message: str, row: int | None = None, col: str | None = None,
                 hint: str | None = None) -> Problem:
         """A problem at ``row`` (0-based) and ``col``, or at the header when no row: a
         line of a text file, a row (``flows[3].good``) of a Parquet file or a frame."""
+        if row is not None:
+            row = self._in_file(row)
         if self.text:
             return Problem(message, self.key, self.file, 1 if row is None else row + 2, hint)
         path = self.key if row is None else f"{self.key}[{row}]"
@@ -398,7 +407,7 @@ def check_table(table: Table, problems: list[Problem], required: tuple[str, ...]
     """
     frame = table.frame.copy(deep=False)     # columns are replaced, never changed in place
     frame.columns = [str(c).strip() for c in frame.columns]
-    table = Table(frame, table.key, table.file, table.typed)
+    table = Table(frame, table.key, table.file, table.typed, table.rows)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         problems.append(table.problem(

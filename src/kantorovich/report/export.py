@@ -70,6 +70,10 @@ def write_result(result: PlanResult, directory: str | Path, summary: dict[str, A
     target = check_output_dir(directory, inputs=inputs, fmt=fmt)
     found = analyse(result) if analyses is None else analyses
     tables = {**result.tables(), **(found.tables() if result.status.has_solution else {})}
+    if result.over_time is not None:         # a plan over time: by (id, period)
+        from kantorovich.results.horizon import timed_tables
+
+        tables = timed_tables(result, tables)
     text = json.dumps({**summary, "tables": {name: f"{name}.{fmt}" for name in tables}},
                       indent=2, allow_nan=False)
     with files.output_directory(target, inputs=inputs) as staging:

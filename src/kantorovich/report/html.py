@@ -182,7 +182,17 @@ def report_parts(result: PlanResult, analyses: Analyses | None = None, *,
     found = analyse(result) if analyses is None else analyses
     data = summary(result, analyses=found)
     charts = chart_data(result)
-    figs = figures(data, charts)
+    timed = result.over_time          # a plan over time: the page is its timeline
+    if timed is not None:
+        from kantorovich.report.page_time import (timeline_cards, timeline_figures,
+                                                  timeline_section)
+
+        tpl = timed.template
+        figs = timeline_figures(data, {
+            "goods": {str(g): str(n) for g, n in tpl.goods["name"].items()},
+            "processes": {str(p): str(n) for p, n in tpl.processes["name"].items()}})
+    else:
+        figs = figures(data, charts)
     page = PageData(data, charts)
     status = result.status.value
     meta = [f"a {esc(plan.period)}", f"status: {esc(status)}"]
@@ -199,11 +209,17 @@ def report_parts(result: PlanResult, analyses: Analyses | None = None, *,
             body.append('<div class="banner warn">The solver\'s answer did not pass the '
                         "independent certificate, or the solve stopped at a limit: it is "
                         "shown, but it is NOT a verified optimum.</div>")
+        extra = timeline_cards(page) if timed is not None else ()
         body.append(f'<section id="headline"><p class="lead">{headline}</p>'
-                    f"{cards(page, result)}</section>")
+                    f"{cards(page, result, extra)}</section>")
         body.append(f'<section id="explanation"><h2>The plan in sentences</h2>{told}'
                     "</section>")
-        if "flows" in figs:
+        if timed is not None:
+            body.append(timeline_section(page, result, figs))
+            body.append(baseline_section(page, result, False))
+            body.append(sensitivity_section(page, result, False))
+            body.append(certificate_section(page))
+        if timed is None and "flows" in figs:
             body.append('<section id="flows"><h2>Flows of the optimal plan</h2><p>Supplies '
                         "(left) go to the goods, goods into the processes that use them, and "
                         "processes make goods, until each good's net output (right). Hover over "
@@ -211,11 +227,12 @@ def report_parts(result: PlanResult, analyses: Analyses | None = None, *,
                         + chart("flows", "Supplies, goods, processes and net outputs of the "
                                           "optimal plan." + _unvalued(page, charts))
                         + "</section>")
-        body.append(baseline_section(page, result, "baseline" in figs))
-        body.append(goods_section(page, result, "prices" in figs))
-        body.append(policies_section(page, result, "policies" in figs))
-        body.append(sensitivity_section(page, result, "sensitivity" in figs))
-        body.append(certificate_section(page))
+        if timed is None:
+            body.append(baseline_section(page, result, "baseline" in figs))
+            body.append(goods_section(page, result, "prices" in figs))
+            body.append(policies_section(page, result, "policies" in figs))
+            body.append(sensitivity_section(page, result, "sensitivity" in figs))
+            body.append(certificate_section(page))
         if found.skipped:
             body.append('<p class="note">Not examined within the time allowed: '
                         + esc(", ".join(found.skipped)) + ".</p>")

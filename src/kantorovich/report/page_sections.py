@@ -5,6 +5,8 @@ sensitivity ranges and the certificate. Every number is written by `PageData.num
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kantorovich.explain.analyses import Analyses
 from kantorovich.explain.story import explain
 from kantorovich.explain.baseline import WITH_ABOVE
@@ -16,11 +18,16 @@ __all__ = ["baseline_section", "cards", "certificate_section", "goods_section",
            "policies_section", "sensitivity_section", "sentences"]
 
 
-def cards(page: PageData, result: PlanResult) -> str:
+def cards(page: PageData, result: PlanResult,
+          extra: Sequence[tuple[str, str, str]] = ()) -> str:
+    """The headline's cards; ``extra`` (label, value, note) come after the objective."""
     unit = result.objective_unit
+    over = result.over_time
     cards = [("Optimal plan" if result.is_optimal else "Solver's plan (not verified)",
               page.num(["objective"], unit) if page.get(["objective"]) is not None
-              else esc(quantity(result.objective, unit)), esc(a(result.plan.period)))]
+              else esc(quantity(result.objective, unit)),
+              esc(a(result.plan.period)) if over is None else
+              f"over {len(over.periods)} {esc(result.plan.period)}s"), *extra]
     if page.has(["baseline", "objective"]):
         base = page.get(["baseline"])
         cards.append(("Plan in force", page.num(["baseline", "objective"], unit),

@@ -34,29 +34,19 @@ import pandas as pd
 
 from kantorovich.explain.analyses import Analyses, analyse
 from kantorovich.explain.diagnosis_text import diagnosis_dict
+from kantorovich.model.expansion import horizon_of
+from kantorovich.report.inline import INLINE_ROWS, in_table
 from kantorovich.serialise import (clean, frame_cleaned, frame_records, number, plain,
                                    series_dict)
 from kantorovich.results.result import PlanResult
 
 __all__ = ["INLINE_ROWS", "summary"]
 
-INLINE_ROWS = 10_000
-"""Most rows a per-process or per-good section of the summary holds; a larger one is left
-to its table (see the module docstring)."""
-
-
-def _in_table(out: dict[str, Any], path: str, table: str, rows: int,
-              column: str | None = None) -> dict[str, Any]:
-    """The note that stands for a section left to ``table``; ``path`` is recorded in
-    ``out["in_tables"]``."""
-    out.setdefault("in_tables", []).append(path)
-    return {"table": table, **({"column": column} if column else {}), "rows": int(rows)}
-
 
 def _mapping(out: dict[str, Any], key: str, series: pd.Series, table: str,
              column: str) -> None:
     """``out[key]``: ``{id: value}`` of ``series``, or the note when it is too long."""
-    out[key] = (_in_table(out, key, table, len(series), column) if len(series) > INLINE_ROWS
+    out[key] = (in_table(out, key, table, len(series), column) if len(series) > INLINE_ROWS
                 else series_dict(series))
 
 
@@ -86,7 +76,8 @@ def _by_unit(result: PlanResult) -> dict[str, dict[str, dict[str, Any]]]:
             for unit, group in cells.groupby(units, sort=False)}
 
 
-def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str, Any]:
+def summary(result: PlanResult, *, analyses: Analyses | bool = True,
+            numeraire: str | None = None) -> dict[str, Any]:
     """Everything a script needs from a solve; ``analyses`` (run here when True, or
     given) adds baseline, moves, policy costs and sensitivity ranges.
 
@@ -95,6 +86,9 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str
     result : PlanResult
     analyses : Analyses or bool, default True
         The analyses to report, True to run them here, False for none.
+    numeraire : str, optional
+        For a plan over time, the good its ``investment_return`` is measured in (by
+        default the plan's first primary resource).
 
     Returns
     -------
@@ -115,7 +109,13 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str
                  "policies": len(plan.policies), "rows": result.lp.shape[0],
                  "columns": result.lp.shape[1], "nonzeros": int(result.lp.matrix.nnz)},
     }
+    timed = horizon_of(plan)
+    if timed is not None:
+        out["horizon"] = timed.horizon
+        out["sense"] = timed.template.objective.sense
     if not result.status.has_solution:
+        if timed is not None:
+            out["investment_return"] = None
         out["diagnosis"] = diagnosis_dict(result.diagnosis())
         return out
     _mapping(out, "levels", result.levels, "processes", "level")
@@ -127,16 +127,21 @@ def summary(result: PlanResult, *, analyses: Analyses | bool = True) -> dict[str
     left_out = result.left_out
     if "by_unit" in left_out:
         # the flows table holds the same rows, each process its own unit
-        out["by_unit"] = _in_table(out, "by_unit", "flows", result.written_flow_rows)
+        out["by_unit"] = in_table(out, "by_unit", "flows", result.written_flow_rows)
     else:
         pairs = result.by_unit_rows
-        out["by_unit"] = (_in_table(out, "by_unit", "by_unit", pairs)
+        out["by_unit"] = (in_table(out, "by_unit", "by_unit", pairs)
                           if pairs > INLINE_ROWS else _by_unit(result))
     if left_out:
         out["left_out"] = dict(left_out)
     if plan.objective.sense == "maximize_sets":
         _mapping(out, "assortment_prices", result.assortment_prices, "goods",
                  "assortment_price")
+    over_time = result.over_time
+    if over_time is not None:
+        from kantorovich.report.summary_time import over_time_sections
+
+        over_time_sections(out, over_time, numeraire)
     # the certificate's residuals as it reports them everywhere (not judged against a
     # scale again: a residual of 1e-12 is a residual, and 0 is already 0)
     out["certificate"] = {key: number(value, 0.0) if isinstance(value, float) else
@@ -171,7 +176,7 @@ def _analyses(out: dict[str, Any], found: Analyses) -> None:
         for section, kind in (("goods", "good"), ("policies", "policy")):
             rows = ranges[ranges["kind"] == kind]
             out["price_ranges"][section] = (
-                _in_table(out, f"price_ranges.{section}", "price_ranges", len(rows))
+                in_table(out, f"price_ranges.{section}", "price_ranges", len(rows))
                 if len(rows) > INLINE_ROWS else
                 {str(i): {"low": number(r["low"]), "high": number(r["high"]),
                           "unique": bool(r["unique"]), "checked": bool(r["checked"])}
@@ -179,33 +184,33 @@ def _analyses(out: dict[str, Any], found: Analyses) -> None:
     sens = found.sensitivity
     if sens is not None:
         out["sensitivity"] = {
-            section: (_in_table(out, f"sensitivity.{section}", f"sensitivity_{section}",
+            section: (in_table(out, f"sensitivity.{section}", f"sensitivity_{section}",
                                 len(sens[section])) if len(sens[section]) > INLINE_ROWS
                       else _records_by_id(sens[section]))
             for section in ("goods", "policies", "weights")}
         if found.report:
             cells = found.report["variable_cells"]
             out["sensitivity"]["variable_cells"] = (
-                _in_table(out, "sensitivity.variable_cells", "sensitivity_variable_cells",
+                in_table(out, "sensitivity.variable_cells", "sensitivity_variable_cells",
                           len(cells)) if len(cells) > INLINE_ROWS
                 else _records_by_id(cells))
             rows = found.report["constraints"]
             out["sensitivity"]["constraints"] = (
-                _in_table(out, "sensitivity.constraints", "sensitivity_constraints",
+                in_table(out, "sensitivity.constraints", "sensitivity_constraints",
                           len(rows)) if len(rows) > INLINE_ROWS else frame_records(rows))
     comparison = found.baseline
     if comparison is not None:
         changes = comparison.processes
         if len(changes) > INLINE_ROWS:
             out["baseline"] = {**replace(comparison, processes=changes.iloc[:0]).to_dict(),
-                               "changes": _in_table(out, "baseline.changes", "baseline",
+                               "changes": in_table(out, "baseline.changes", "baseline",
                                                     len(changes))}
         else:
             out["baseline"] = comparison.to_dict()
         moves = comparison.moves
-        out["moves"] = (_in_table(out, "moves", "moves", len(moves))
+        out["moves"] = (in_table(out, "moves", "moves", len(moves))
                         if len(moves) > INLINE_ROWS else frame_records(moves))
     costs = found.policy_costs
     if costs is not None:
-        out["policy_costs"] = (_in_table(out, "policy_costs", "policy_costs", len(costs))
+        out["policy_costs"] = (in_table(out, "policy_costs", "policy_costs", len(costs))
                                if len(costs) > INLINE_ROWS else _records_by_id(costs))

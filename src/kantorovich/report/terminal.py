@@ -27,6 +27,7 @@ from kantorovich.serialise import clean
 
 if TYPE_CHECKING:
     from kantorovich.explain.analyses import Analyses
+    from kantorovich.results.horizon import OverTime
 
 __all__ = ["print_result", "print_sensitivity_report"]
 
@@ -92,23 +93,27 @@ def print_result(result: PlanResult, console: Console | None = None, *,
                   f"[bold]{escape(quantity(objective, result.objective_unit))}[/] a "
                   f"{escape(plan.period)}")
 
-    procs = result.processes.reset_index()
+    timed = result.over_time              # a plan over time: by (id, period)
+    when = ["period"] if timed is not None else []
+    procs = timed.processes if timed is not None else result.processes.reset_index()
     console.print(_table(f"Processes (reduced cost: improvement in {unit} per unit more "
                          "level)", procs,
-                         ["process", "unit", "position"],
+                         ["process", *when, "unit", "position"],
                          ["level", "capacity", "reduced_cost"],
-                         ["process", "unit", "position", "level", "capacity",
+                         ["process", *when, "unit", "position", "level", "capacity",
                           "reduced cost"]))
     _more(console, procs, "processes")
 
-    goods = result.goods.reset_index()
+    goods = timed.goods if timed is not None else result.goods.reset_index()
     console.print(_table(f"Goods and shadow prices (improvement in {unit} per unit more "
                          "of the good made available)", goods,
-                         ["good", "unit"],
+                         ["good", *when, "unit"],
                          ["supply", "demand", "net_output", "surplus", "shadow_price"],
-                         ["good", "unit", "supply", "demand", "net output", "surplus",
-                          "shadow price"]))
+                         ["good", *when, "unit", "supply", "demand", "net output",
+                          "surplus", "shadow price"]))
     _more(console, goods, "goods")
+    if timed is not None:
+        _print_over_time(console, timed, unit)
 
     if plan.policies:
         pol = result.policy_prices.reset_index()
@@ -153,6 +158,30 @@ def print_result(result: PlanResult, console: Console | None = None, *,
                   f"{residual(cert.dual_infeasibility)}, complementary slackness "
                   f"{residual(cert.complementary_slackness)}, duality gap "
                   f"{residual(cert.duality_gap)}")
+
+
+def _print_over_time(console: Console, timed: OverTime, unit: str) -> None:
+    """A plan over time's stocks, inventories and rate of return."""
+    stocks = timed.stocks
+    if len(stocks):
+        console.print(_table(f"Stocks (shadow value in {unit} per unit of stock)", stocks,
+                             ["process", "good", "period"],
+                             ["stock", "investment", "shadow_value"],
+                             ["process", "good", "period", "stock", "investment",
+                              "shadow value"]))
+        _more(console, stocks, "stocks")
+    stored = timed.inventories
+    if len(stored):
+        console.print(_table("Inventories", stored, ["good", "period"],
+                             ["carried", "arriving", "loss"],
+                             ["good", "period", "carried", "arriving", "loss per period"]))
+        _more(console, stored, "inventories")
+    rates = timed.investment_return()
+    good = timed.numeraire()
+    if good is not None and rates:
+        shown = ", ".join("-" if r is None else f"{r:.2%}" for r in rates)
+        console.print(f"Rate of return on investment, in {escape(good)}, period to "
+                      f"period: {escape(shown)}")
 
 
 def print_sensitivity_report(result: PlanResult, analyses: Analyses,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,7 @@ from kantorovich.errors import PlanStatusError
 from kantorovich.lp.compile import compile_plan
 from kantorovich.lp.budget import Budget
 from kantorovich.lp.highs import HighsSession, LpSolution
+from kantorovich.lp.highs_method import Highs
 from kantorovich.lp.methods import check_method
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
@@ -33,6 +34,10 @@ from kantorovich.model.tabular import unique_dtype, unstacked
 from kantorovich.numbers import count
 from kantorovich.results.certificate import Certificate, certify
 from kantorovich.results.chain import Solved, residuals, solve_program
+from kantorovich.results.staircase import staircase_method
+
+if TYPE_CHECKING:
+    from kantorovich.results.horizon import OverTime
 
 __all__ = ["LARGE_FLOWS", "PlanResult", "answer", "residuals", "solve", "with_certificate"]
 
@@ -481,7 +486,20 @@ class PlanResult:
             tables["policies"] = self.policy_prices.reset_index()
         if self.analyses is not None:
             tables.update(self.analyses.tables())
+        if self.over_time is not None:      # a plan over time: by (id, period)
+            from kantorovich.results.horizon import timed_tables
+
+            tables = timed_tables(self, tables)
         return tables
+
+    @cached_property
+    def over_time(self) -> OverTime | None:
+        """For a plan over time (``horizon: T``), its levels, prices, stocks and
+        inventories by period (`kantorovich.results.horizon.OverTime`); None for any
+        other plan or a result without an optimum."""
+        from kantorovich.results.horizon import over_time
+
+        return over_time(self) if self.status.has_solution else None
 
     # -- analyses defined elsewhere -----------------------------------------------------------
     def sensitivity(self) -> dict[str, pd.DataFrame]:
@@ -630,7 +648,12 @@ def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None 
     options = {"time_limit": time_limit, "budget": budget, "verbose": verbose,
                "method": method}
     lp = compile_plan(plan)
-    solved = solve_program(lp, method=method, budget=budget, verbose=verbose)
+    staircase = staircase_method(plan, lp, method)      # a plan over time
+    solved = solve_program(
+        lp, method=staircase.method if staircase else method, budget=budget,
+        verbose=verbose, start=staircase.start if staircase else None,
+        methods=({"highs": Highs(staircase.method, verbose=verbose, why=staircase.reason)}
+                 if staircase else None))
     return answer(plan, lp, solved, options)
 
 

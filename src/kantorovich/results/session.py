@@ -26,6 +26,10 @@ solve's choice among equal prices is itself arbitrary). A change the live model 
 hold exactly (a new good in a ``maximize_sets`` set, a number outside what the session's
 scaling keeps within the solver's range, `Scaling.holds`) is solved cold.
 
+For a plan over time, `Session.replan` plans the periods after one already done from what
+was realised (`results.replan`), warm from the basis of the session's optimum, or of an
+earlier re-plan's to roll the plan on period by period.
+
 It lives in `results` because it makes results from plans, as `solve` does: it reads the
 model (`Plan.with_changes`), the compiler's builders and the adapter (`HighsSession`).
 """
@@ -110,6 +114,7 @@ class Session:
         self._start: Start | None = None     # the techniques of the last structure answer
         self._structure = Structure()        # keeps the techniques and factors it read
         self._now = lp                       # what the live model holds
+        self._base: PlanResult | None = None  # the optimum of the plan as it is
 
     def __repr__(self) -> str:
         return (f"<Session {self.plan.name!r}: {len(self.plan.processes)} processes, "
@@ -159,7 +164,45 @@ class Session:
             self._start = replace(solved.start, source="the session's last answer")
         options = {"time_limit": self._time_limit, "budget": budget, "verbose": False}
         solved.session = None               # the live model stays with the session
-        return answer(plan, lp, solved, options)
+        found = answer(plan, lp, solved, options)
+        if not changes:
+            self._base = found
+        return found
+
+    # -- plans over time ----------------------------------------------------------------
+    def replan(self, after: int, realised: Mapping[str, Any] | None = None, *,
+               result: PlanResult | None = None) -> PlanResult:
+        """Plan periods ``after+1..T`` of the session's plan over time from what was
+        realised, warm from the optimal basis of ``result`` (`results.replan.replan`).
+
+        Parameters
+        ----------
+        after : int
+            The last period already done.
+        realised : mapping, optional
+            ``{"stocks": {process: {good: amount}}, "inventories": {good: amount}}``:
+            what each stock is at the start of ``after + 1``, and what arrives then from
+            store; by default what the plan had.
+        result : PlanResult, optional
+            The optimum re-planned from: an earlier re-plan's, to roll the plan on
+            period by period; by default the session's own optimum of its plan, found
+            once (by its first `solve` without changes, or here) and kept.
+
+        Raises
+        ------
+        PlanError
+            For a plan that is not over time, a period outside it, or a realised amount
+            of an unknown stock or good (`results.replan.replanned_plan`).
+        """
+        from kantorovich.results.replan import replan
+
+        if result is None:
+            if self._base is None:
+                self._base = self.solve()
+            result = self._base
+        budget = (self._budget if self._budget is not None
+                  else Budget.of(self._time_limit))
+        return replan(result, after, realised, budget=budget)
 
     # -- from changes to a program ----------------------------------------------------------
     def _program(self, plan: Plan, changes: Mapping[str, Any]) -> LinearProgram | None:
