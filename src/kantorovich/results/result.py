@@ -13,6 +13,8 @@ improvement per extra unit of a process's level at those prices.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -465,21 +467,27 @@ class PlanResult:
             Above `LARGE_FLOWS` flows, ``flows`` holds the processes that run and
             ``by_unit`` may be left out: `left_out` says what and why.
         """
-        tables: dict[str, pd.DataFrame] = {}
+        return {name: make() for name, make in self.table_makers().items()}
+
+    def table_makers(self) -> dict[str, Callable[[], pd.DataFrame]]:
+        """`tables`, each made only when called: ``solve -o`` makes, writes and lets go
+        of one table at a time, so its peak holds the largest table, not all of them."""
+        makers: dict[str, Callable[[], pd.DataFrame]] = {}
         if not self.status.has_solution:
-            return tables
-        tables["processes"] = self.processes.reset_index()
-        tables["goods"] = self.goods.reset_index()
+            return makers
+        makers["processes"] = lambda: self.processes.reset_index()
+        makers["goods"] = lambda: self.goods.reset_index()
         left_out = self.left_out
-        tables["flows"] = self._flows_at(self._running_flows) if "flows" in left_out \
-            else self.flows
+        makers["flows"] = ((lambda: self._flows_at(self._running_flows))
+                           if "flows" in left_out else (lambda: self.flows))
         if "by_unit" not in left_out:
-            tables["by_unit"] = self._optimal_by_unit.flat()
+            makers["by_unit"] = lambda: self._optimal_by_unit.flat()
         if self.plan.policies:
-            tables["policies"] = self.policy_prices.reset_index()
+            makers["policies"] = lambda: self.policy_prices.reset_index()
         if self.analyses is not None:
-            tables.update(self.analyses.tables())
-        return tables
+            for name, frame in self.analyses.tables().items():
+                makers[name] = functools.partial(_given, frame)
+        return makers
 
     # -- analyses defined elsewhere -----------------------------------------------------------
     def sensitivity(self) -> dict[str, pd.DataFrame]:
@@ -638,3 +646,8 @@ def answer(plan: Plan, lp: LinearProgram, solved: Solved, options: dict[str, Any
     return with_certificate(PlanResult(plan, lp, solved.solution, options,
                                        _session=solved.session, method=solved.method,
                                        method_reason=solved.reason), solved.certificate)
+
+
+def _given(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table already made (`PlanResult.table_makers`)."""
+    return frame
