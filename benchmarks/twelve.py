@@ -122,13 +122,18 @@ def timed_run(args: list[str]) -> dict[str, Any]:
     start = time.perf_counter()
     done = subprocess.run(full, capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
     stages = [json.loads(line[len(STAGES_MARK):]) for line in done.stderr.splitlines()
               if line.startswith(STAGES_MARK)]
+    match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
     tail = [line for line in done.stderr.splitlines()
             if not line.startswith(("\t", STAGES_MARK))]
+    # the stages reset the peak (``clear_refs``), which ``ru_maxrss`` also reads: the
+    # command's peak is the largest of theirs and what ``time`` saw after the last reset
+    peaks = [stage["peak_gb"] for stage in stages]
+    if match:
+        peaks.append(int(match.group(1)) / 2**20)
     return {"seconds": round(seconds, 2),
-            "peak_gb": round(int(match.group(1)) / 2**20, 3) if match else None,
+            "peak_gb": round(max(peaks), 3) if peaks else None,
             "status": done.returncode, "stages": stages, "stderr": "\n".join(tail[-5:])}
 
 
