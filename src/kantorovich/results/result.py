@@ -216,10 +216,12 @@ class PlanResult:
                                    [f"{self.objective_unit} per unit of level"], table.index)
         return table
 
-    @cached_property
-    def _flow_levels(self) -> np.ndarray:
-        """The optimal level of each flow's process."""
-        return np.asarray(self.levels.to_numpy(float)[self.plan.flow_positions[0]])
+    def _flow_levels(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """The optimal level of each flow's process (of the flows at ``rows`` only):
+        made when asked, not kept (8 bytes a flow, 3 GB at 4e8 flows)."""
+        levels = self.levels.to_numpy(float)
+        pcode = self.plan.flow_positions[0]
+        return np.asarray(levels[pcode] if rows is None else levels[pcode[rows]])
 
     @cached_property
     def flows(self) -> pd.DataFrame:
@@ -234,7 +236,7 @@ class PlanResult:
         are taken from codes and floats, never from strings."""
         plan = self.plan
         flows = plan.flows
-        level = self._flow_levels
+        level = self._flow_levels(rows)
         coded = isinstance(flows["process"].dtype, pd.CategoricalDtype)
         units = plan.processes["unit"].to_numpy(object)
         pcode = plan.flow_positions[0]
@@ -251,7 +253,6 @@ class PlanResult:
             unit = units[taken(pcode)]
             process = taken(flows["process"].to_numpy())
             good = taken(flows["good"].to_numpy())
-        level = taken(level)
         return unstacked({
             "process": process, "unit": unit, "good": good,
             "input": taken(flows["input"].to_numpy(float)) * level,
@@ -260,8 +261,11 @@ class PlanResult:
 
     @cached_property
     def _running_flows(self) -> np.ndarray:
-        """Positions of the flows whose process runs (a level other than 0)."""
-        return np.flatnonzero(self._flow_levels != 0)
+        """Positions of the flows whose process runs (a level other than 0), int32
+        where the flows are fewer than 2**31."""
+        runs = self.levels.to_numpy(float) != 0
+        found = np.flatnonzero(runs[self.plan.flow_positions[0]])
+        return found.astype(np.int32) if len(self.plan.flows) < 2**31 - 1 else found
 
     @cached_property
     def left_out(self) -> dict[str, str]:
@@ -358,7 +362,7 @@ class PlanResult:
         # the flows of processes that run: the others add exact zeros, in the same order
         running = self._running_flows
         gcode = self.plan.flow_positions[1][running]
-        level = self._flow_levels[running]
+        level = self._flow_levels(running)
         made = pd.Series(np.bincount(gcode, weights=flows["output"].to_numpy(float)[running]
                                      * level, minlength=len(goods)), index=goods.index)
         used = pd.Series(np.bincount(gcode, weights=flows["input"].to_numpy(float)[running]
