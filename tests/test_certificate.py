@@ -106,3 +106,52 @@ def test_an_unverified_answer_keeps_its_objective_and_levels_in_json() -> None:
     assert data["certificate"]["verified"] is False
     failed = data["certificate"]["failures"]
     assert failed and failed[0]["condition"] == "primal" and failed[0]["id"] == "q"
+
+
+def test_blocks_of_columns_give_the_whole_matrix_s_scales() -> None:
+    """The certificate's passes over the matrix go a block of columns at a time (issue
+    18: no array of the matrix's size beside it); on a matrix with empty columns, a
+    column longer than a block and blocks of 1 to 7 entries, ``|A||x|``, ``|A|^T|y|``
+    and the column norms equal the dense ones."""
+    from kantorovich.results import certificate
+
+    rng = np.random.default_rng(3)
+    dense = rng.normal(size=(9, 12)) * (rng.random((9, 12)) < 0.4)
+    dense[:, 4] = 0.0                        # an empty column
+    dense[:, 7] = rng.normal(size=9)         # a full column, longer than small blocks
+    A = sp.csc_matrix(dense)
+    x, y = rng.normal(size=12), rng.normal(size=9)
+    for size in (1, 3, 7, 10**6):
+        blocks = list(certificate._column_blocks(A.indptr, size))
+        assert [b[0].start for b in blocks] == [0, *[b[0].stop for b in blocks[:-1]]]
+        assert blocks[-1][0].stop == 12
+        saved = certificate._BLOCK
+        certificate._BLOCK = size
+        try:
+            ax, ya, norm = certificate._absolute_products(A, x, y)
+        finally:
+            certificate._BLOCK = saved
+        np.testing.assert_allclose(ax, np.abs(dense) @ np.abs(x), rtol=1e-15)
+        np.testing.assert_allclose(ya, np.abs(dense).T @ np.abs(y), rtol=1e-15)
+        np.testing.assert_array_equal(norm, np.abs(dense).max(axis=0))
+
+
+def test_a_certificate_by_blocks_is_the_certificate_whole(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """A solved plan's certificate with blocks of 5 entries has the same residuals and
+    objectives as with the matrix in one block."""
+    from kantorovich.model.generate import synthetic_plan
+    from kantorovich.results import certificate
+
+    result = k.solve(synthetic_plan(300))
+    assert result.status is Status.OPTIMAL
+    sol = result.solution
+    whole = certify(result.lp, sol.x, sol.row_dual)
+    monkeypatch.setattr(certificate, "_BLOCK", 5)
+    blocks = certify(result.lp, sol.x, sol.row_dual)
+    assert whole.verified and blocks.verified
+    for name in ("primal_infeasibility", "dual_infeasibility", "complementary_slackness",
+                 "duality_gap",
+                 "primal_objective", "dual_objective"):
+        assert getattr(blocks, name) == pytest.approx(getattr(whole, name), rel=1e-9,
+                                                      abs=1e-15), name

@@ -6,6 +6,7 @@ recognises our earlier output by its marker and replaces only the files we wrote
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -69,15 +70,25 @@ def write_result(result: PlanResult, directory: str | Path, summary: dict[str, A
     """
     target = check_output_dir(directory, inputs=inputs, fmt=fmt)
     found = analyse(result) if analyses is None else analyses
-    tables = {**result.tables(), **(found.tables() if result.status.has_solution else {})}
+    # each table is made, written and let go in turn: the peak holds one of them
+    tables = result.table_makers()
+    if result.status.has_solution:
+        for name, frame in found.tables().items():
+            tables[name] = functools.partial(_given, frame)
     if result.over_time is not None:         # a plan over time: by (id, period)
         from kantorovich.results.horizon import timed_tables
 
-        tables = timed_tables(result, tables)
+        timed = timed_tables(result, {name: make() for name, make in tables.items()})
+        tables = {name: functools.partial(_given, frame) for name, frame in timed.items()}
     text = json.dumps({**summary, "tables": {name: f"{name}.{fmt}" for name in tables}},
                       indent=2, allow_nan=False)
     with files.output_directory(target, inputs=inputs) as staging:
-        for name, frame in tables.items():
-            _write_table(frame, staging / f"{name}.{fmt}", fmt)
+        for name, make in tables.items():
+            _write_table(make(), staging / f"{name}.{fmt}", fmt)
         (staging / SUMMARY).write_text(text + "\n", encoding="utf-8")
     return target
+
+
+def _given(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table already made, as a maker of `PlanResult.table_makers`."""
+    return frame

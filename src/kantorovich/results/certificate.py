@@ -58,6 +58,7 @@ rest of the tolerance allows for is the conditioning of the basis the prices com
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -160,7 +161,6 @@ class _RowScales:
     def of(cls, lp: LinearProgram, A: sp.csc_matrix, level: np.ndarray,
            price_scale: np.ndarray) -> _RowScales:
         m = A.shape[0]
-        counts = np.diff(A.indptr)
         rows = A.indices
 
         def row_max(values: np.ndarray) -> np.ndarray:
@@ -178,19 +178,44 @@ class _RowScales:
         nonneg = np.ones(m, dtype=bool)
         if negative.size:
             nonneg[A[:, negative].indices] = False
-        # |a_ij| L_j and c_j / |a_ij| (both scales are >= 0), one array at a time
-        work = np.repeat(level, counts)
-        np.multiply(work, A.data, out=work)
-        np.abs(work, out=work)
-        floor = row_max(work)
-        del work
-        work = np.repeat(price_scale, counts)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            np.divide(work, A.data, out=work)
-        np.abs(work, out=work)
-        work[A.data == 0] = 0.0
-        price = row_max(work)
+        # |a_ij| L_j and c_j / |a_ij| (both scales are >= 0), a block of columns at a time
+        floor, price = np.zeros(m), np.zeros(m)
+        for cols, entries, counts in _column_blocks(A.indptr):
+            data, at = A.data[entries], rows[entries]
+            work = np.repeat(level[cols], counts)
+            np.multiply(work, data, out=work)
+            np.abs(work, out=work)
+            np.maximum.at(floor, at, work)
+            work = np.repeat(price_scale[cols], counts)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                np.divide(work, data, out=work)
+            np.abs(work, out=work)
+            work[data == 0] = 0.0
+            np.maximum.at(price, at, work)
         return cls(consumes, makes, nonneg, floor, price)
+
+
+_BLOCK = 1 << 22
+"""Entries per block of columns in the passes over the matrix: the per-entry numbers of
+a block (``|a_ij|``, ``|a_ij| L_j``, ...) are made and reduced a block at a time, so no
+array of the matrix's size is made beside it (at 10^8 entries each would be a GB)."""
+
+
+def _column_blocks(indptr: np.ndarray, size: int | None = None
+                   ) -> Iterator[tuple[slice, slice, np.ndarray]]:
+    """Consecutive blocks of whole columns of a CSC matrix, about ``size`` entries each
+    (a column longer than that is a block of its own): the columns, the entries and
+    each column's count of entries. A loop per block, never per column."""
+    size = _BLOCK if size is None else size
+    n = len(indptr) - 1
+    start = 0
+    while start < n:
+        goal = int(indptr[start]) + size
+        stop = max(int(np.searchsorted(indptr, goal, side="right")) - 1, start + 1)
+        stop = min(stop, n)
+        first, last = int(indptr[start]), int(indptr[stop])
+        yield slice(start, stop), slice(first, last), np.diff(indptr[start:stop + 1])
+        start = stop
 
 
 def _worst(condition: str, ratio: np.ndarray, table: pd.DataFrame, what: str,
@@ -229,14 +254,41 @@ def _implied_upper(lp: LinearProgram, A: sp.csc_matrix, rows: _RowScales) -> np.
     # each row's bound over its coefficient, where the row only consumes or only makes
     limit = np.where(consumes & nonneg, -lp.row_lower,
                      np.where(makes & nonneg, lp.row_upper, np.inf))
-    room = limit[A.indices]                 # in place: one array of the matrix's size
-    with np.errstate(divide="ignore", invalid="ignore"):
-        np.divide(room, np.abs(A.data), out=room)
-    room[A.data == 0] = np.inf
     upper = np.full(n, np.inf)
-    full = np.diff(A.indptr) > 0
-    upper[full] = np.minimum.reduceat(room, A.indptr[:-1][full])
+    for cols, entries, counts in _column_blocks(A.indptr):
+        data = A.data[entries]
+        room = limit[A.indices[entries]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.divide(room, np.abs(data), out=room)
+        room[data == 0] = np.inf
+        full = counts > 0
+        starts = (A.indptr[cols][full] - entries.start)
+        block = upper[cols]
+        block[full] = np.minimum.reduceat(room, starts)
+        upper[cols] = block
     return upper
+
+
+def _absolute_products(A: sp.csc_matrix, x: np.ndarray, y: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``|A| |x|``, ``|A|^T |y|`` and each column's largest ``|a_ij|``, a block of
+    columns at a time (`_column_blocks`): ``|A|`` is never made whole."""
+    m, n = A.shape
+    abs_x, abs_y = np.abs(x), np.abs(y)
+    abs_ax, abs_ya, col_norm = np.zeros(m), np.zeros(n), np.zeros(n)
+    for cols, entries, counts in _column_blocks(A.indptr):
+        data = np.abs(A.data[entries])
+        indptr = A.indptr[cols.start:cols.stop + 1] - entries.start
+        block = sp.csc_matrix((data, A.indices[entries], indptr),
+                              shape=(m, cols.stop - cols.start), copy=False)
+        abs_ax += block @ abs_x[cols]
+        abs_ya[cols] = block.T @ abs_y
+        full = counts > 0
+        if full.any():
+            norms = col_norm[cols]
+            norms[full] = np.maximum.reduceat(data, indptr[:-1][full])
+            col_norm[cols] = norms
+    return abs_ax, abs_ya, col_norm
 
 
 def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
@@ -251,13 +303,7 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
     y = np.asarray(row_dual, dtype=float)
     z = c - A.T @ y
     ax = A @ x
-    absA = sp.csc_matrix((np.abs(A.data), A.indices, A.indptr), shape=A.shape, copy=False)
-    abs_ax, abs_ya = absA @ np.abs(x), absA.T @ np.abs(y)
-    col_norm = np.zeros(A.shape[1])
-    full = np.diff(A.indptr) > 0
-    if A.nnz:
-        col_norm[full] = np.maximum.reduceat(absA.data, A.indptr[:-1][full])
-    del absA                                 # one array of the matrix's size fewer
+    abs_ax, abs_ya, col_norm = _absolute_products(A, x, y)
 
     # primal: rows against |b| + sum |a x| (at least the row at typical levels)
     with np.errstate(invalid="ignore"):

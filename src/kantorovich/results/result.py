@@ -13,6 +13,8 @@ improvement per extra unit of a process's level at those prices.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -221,10 +223,12 @@ class PlanResult:
                                    [f"{self.objective_unit} per unit of level"], table.index)
         return table
 
-    @cached_property
-    def _flow_levels(self) -> np.ndarray:
-        """The optimal level of each flow's process."""
-        return np.asarray(self.levels.to_numpy(float)[self.plan.flow_positions[0]])
+    def _flow_levels(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """The optimal level of each flow's process (of the flows at ``rows`` only):
+        made when asked, not kept (8 bytes a flow, 3 GB at 4e8 flows)."""
+        levels = self.levels.to_numpy(float)
+        pcode = self.plan.flow_positions[0]
+        return np.asarray(levels[pcode] if rows is None else levels[pcode[rows]])
 
     @cached_property
     def flows(self) -> pd.DataFrame:
@@ -239,7 +243,7 @@ class PlanResult:
         are taken from codes and floats, never from strings."""
         plan = self.plan
         flows = plan.flows
-        level = self._flow_levels
+        level = self._flow_levels(rows)
         coded = isinstance(flows["process"].dtype, pd.CategoricalDtype)
         units = plan.processes["unit"].to_numpy(object)
         pcode = plan.flow_positions[0]
@@ -256,7 +260,6 @@ class PlanResult:
             unit = units[taken(pcode)]
             process = taken(flows["process"].to_numpy())
             good = taken(flows["good"].to_numpy())
-        level = taken(level)
         return unstacked({
             "process": process, "unit": unit, "good": good,
             "input": taken(flows["input"].to_numpy(float)) * level,
@@ -265,8 +268,11 @@ class PlanResult:
 
     @cached_property
     def _running_flows(self) -> np.ndarray:
-        """Positions of the flows whose process runs (a level other than 0)."""
-        return np.flatnonzero(self._flow_levels != 0)
+        """Positions of the flows whose process runs (a level other than 0), int32
+        where the flows are fewer than 2**31."""
+        runs = self.levels.to_numpy(float) != 0
+        found = np.flatnonzero(runs[self.plan.flow_positions[0]])
+        return found.astype(np.int32) if len(self.plan.flows) < 2**31 - 1 else found
 
     @cached_property
     def left_out(self) -> dict[str, str]:
@@ -363,7 +369,7 @@ class PlanResult:
         # the flows of processes that run: the others add exact zeros, in the same order
         running = self._running_flows
         gcode = self.plan.flow_positions[1][running]
-        level = self._flow_levels[running]
+        level = self._flow_levels(running)
         made = pd.Series(np.bincount(gcode, weights=flows["output"].to_numpy(float)[running]
                                      * level, minlength=len(goods)), index=goods.index)
         used = pd.Series(np.bincount(gcode, weights=flows["input"].to_numpy(float)[running]
@@ -472,25 +478,32 @@ class PlanResult:
             Above `LARGE_FLOWS` flows, ``flows`` holds the processes that run and
             ``by_unit`` may be left out: `left_out` says what and why.
         """
-        tables: dict[str, pd.DataFrame] = {}
+        return {name: make() for name, make in self.table_makers().items()}
+
+    def table_makers(self) -> dict[str, Callable[[], pd.DataFrame]]:
+        """`tables`, each made only when called: ``solve -o`` makes, writes and lets go
+        of one table at a time, so its peak holds the largest table, not all of them."""
+        makers: dict[str, Callable[[], pd.DataFrame]] = {}
         if not self.status.has_solution:
-            return tables
-        tables["processes"] = self.processes.reset_index()
-        tables["goods"] = self.goods.reset_index()
+            return makers
+        makers["processes"] = lambda: self.processes.reset_index()
+        makers["goods"] = lambda: self.goods.reset_index()
         left_out = self.left_out
-        tables["flows"] = self._flows_at(self._running_flows) if "flows" in left_out \
-            else self.flows
+        makers["flows"] = ((lambda: self._flows_at(self._running_flows))
+                           if "flows" in left_out else (lambda: self.flows))
         if "by_unit" not in left_out:
-            tables["by_unit"] = self._optimal_by_unit.flat()
+            makers["by_unit"] = lambda: self._optimal_by_unit.flat()
         if self.plan.policies:
-            tables["policies"] = self.policy_prices.reset_index()
+            makers["policies"] = lambda: self.policy_prices.reset_index()
         if self.analyses is not None:
-            tables.update(self.analyses.tables())
+            for name, frame in self.analyses.tables().items():
+                makers[name] = functools.partial(_given, frame)
         if self.over_time is not None:      # a plan over time: by (id, period)
             from kantorovich.results.horizon import timed_tables
 
-            tables = timed_tables(self, tables)
-        return tables
+            timed = timed_tables(self, {name: make() for name, make in makers.items()})
+            return {name: functools.partial(_given, frame) for name, frame in timed.items()}
+        return makers
 
     @cached_property
     def over_time(self) -> OverTime | None:
@@ -663,3 +676,8 @@ def answer(plan: Plan, lp: LinearProgram, solved: Solved, options: dict[str, Any
     return with_certificate(PlanResult(plan, lp, solved.solution, options,
                                        _session=solved.session, method=solved.method,
                                        method_reason=solved.reason), solved.certificate)
+
+
+def _given(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table already made (`PlanResult.table_makers`)."""
+    return frame
