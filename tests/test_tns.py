@@ -155,3 +155,81 @@ def test_a_staircase_is_solved_by_interior_point(tmp_path: Path) -> None:
     assert result.objective == pytest.approx(his_optimum(folder), rel=1e-8)
     assert k.solve(plan, method="simplex").objective == pytest.approx(result.objective,
                                                                       rel=1e-9)
+
+
+def _his_slopes(h: highspy.Highs, col: int, base: float, step: float = 1e-4
+                ) -> tuple[float | None, float | None]:
+    """His optimum's gain per unit of column ``col``'s upper bound raised (right) and
+    lowered (left), re-solved; None where that side is infeasible."""
+    lp = h.getLp()
+    lower, upper = lp.col_lower_[col], lp.col_upper_[col]
+    found = []
+    for change in (step, -step):
+        h.changeColBounds(col, lower, upper + change)
+        h.run()
+        optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        found.append(h.getInfo().objective_function_value if optimal else None)
+    h.changeColBounds(col, lower, upper)
+    up, down = found
+    return (None if up is None else (up - base) / step,
+            None if down is None else (base - down) / step)
+
+
+def _bracketed(price: float, slopes: tuple[float | None, float | None]) -> bool:
+    """``price`` lies between the one-sided derivatives; True where they agree."""
+    right, left = slopes
+    tol = 1e-5 * (1 + abs(price))
+    assert right is None or price >= right - tol, (price, slopes)
+    assert left is None or price <= left + tol, (price, slopes)
+    return right is not None and left is not None and abs(right - left) <= tol
+
+
+@pytest.mark.parametrize("generated", [False, True], ids=["demo", "generated"])
+def test_his_program_holds_our_plan_and_prices_it_as_we_do(tmp_path: Path,
+                                                           generated: bool) -> None:
+    """More than the optimum: each year's gross outputs and complete sets of our plan
+    are a plan of his LP (fixed in it, it stays feasible at the same optimum), and our
+    prices of labour and of each year-1 capital stock are his LP's derivatives (one more
+    or less hour of a year's labour supply, one more or less unit of cap.csv's cell,
+    re-solved): between them always, equal where they agree."""
+    folder = DEMO
+    if generated:
+        folder = tmp_path / "his"
+        tns_economy(12, 4, seed=7).write_files(folder)
+    data = imported(folder, tmp_path / "plan")
+    assert data["status"] == "optimal" and data["certificate"]["verified"] is True
+    h = nyearplan().nyearplan_lp(folder)
+    h.run()
+    best = h.getInfo().objective_function_value
+    assert data["objective"] == pytest.approx(best, rel=1e-9)
+    prods, _, _ = nyearplan().read_matrix(folder / "flows.csv")
+    n, years = len(prods), data["horizon"]
+    # his columns, in the order nyearplan_lp adds them: outputOf (Y, n), then flowFor,
+    # capitalstockFor, depreciationIn, accumulationFor (each Y, n, n), labourFor (Y, n),
+    # labourForYear (Y), ..., targetFulfillmentForYear (Y) last
+    n_col = h.getLp().num_col_
+    cap = years * n + years * n * n
+    labour_year = years * n + 4 * years * n * n + years * n
+    target = n_col - years
+    unique = 0
+    for y in range(years):
+        unique += _bracketed(data["shadow_prices"]["labour"][y],
+                             _his_slopes(h, labour_year + y, best))
+    for p, held in data["stocks"].items():
+        for s, stock in held.items():
+            col = cap + prods.index(p) * n + prods.index(s)      # year 1
+            unique += _bracketed(stock["shadow_value"][0], _his_slopes(h, col, best))
+    assert unique >= years
+    # our plan, fixed in his program: gross outputs and each year's sets
+    lp = h.getLp()
+    for y in range(years):
+        for p in range(n):
+            level = data["levels"][prods[p]][y]
+            h.changeColBounds(y * n + p, max(level - 1e-7 * (1 + level), 0.0),
+                              level + 1e-7 * (1 + level))
+        sets = data["sets"][y]
+        h.changeColBounds(target + y, max(sets - 1e-7 * (1 + sets), 0.0),
+                          lp.col_upper_[target + y])
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    assert h.getInfo().objective_function_value == pytest.approx(best, rel=1e-6)
