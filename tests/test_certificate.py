@@ -52,6 +52,34 @@ def test_rounding_noise_in_the_prices_is_no_wrong_sign() -> None:
     assert cert.dual_infeasibility < 1e-9
 
 
+@pytest.mark.parametrize(("price", "verified"), [(3e-11, True), (1e-3, False)])
+def test_a_wrong_sign_on_a_row_of_costless_columns_is_judged_by_its_worth(
+        price: float, verified: bool) -> None:
+    """A plan over time's stock: g1 says the holding p1 is at most what was held, and
+    the holding earns nothing itself (every price around it 0). Its price of 3e-11 of
+    the wrong sign (asking to raise a bound that is not there) is rounding noise, worth
+    3e-10 at the row's activity of 10 against an objective of 10; one of 1e-3 is not."""
+    lp = _program([1.0, 0.0],
+                  [[1.0, 0.0],                # g0: p0 <= 10, priced 1
+                   [0.0, 1.0]],               # g1: p1 >= 0, a row of a costless column
+                  [-INF, 0.0], [10.0, INF], [INF, 10.0])
+    cert = certify(lp, np.array([10.0, 10.0]), np.array([1.0, price]))
+    assert cert.verified is verified, cert.failures()
+    if not verified:
+        assert ("dual", "g1") in [(f.condition, f.id) for f in cert.failures()]
+
+
+def test_a_wrong_sign_on_a_row_of_a_costly_column_is_judged_by_its_scale() -> None:
+    """The same row over a holding that earns 1e-6 a unit itself: a wrong sign of 1e-10
+    is 1e-4 of that column's price scale and fails, though its worth (1e-9 against an
+    objective of 10) would pass."""
+    lp = _program([1.0, 1e-6], [[1.0, 0.0], [0.0, 1.0]], [-INF, 0.0], [10.0, INF],
+                  [INF, 10.0])
+    cert = certify(lp, np.array([10.0, 10.0]), np.array([1.0, 1e-10]))
+    assert not cert.verified
+    assert ("dual", "g1") in [(f.condition, f.id) for f in cert.failures()]
+
+
 @pytest.mark.parametrize("cost", [1e-3, 1e-9, 1e-14])
 def test_a_wrong_sign_of_the_columns_own_cost_fails_at_any_magnitude(cost: float) -> None:
     """p1 earns ``cost`` per unit (down to 1e-14 of the largest cost) and nothing limits

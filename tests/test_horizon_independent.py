@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 import yaml
 from scipy.optimize import linprog
 from typer.testing import CliRunner
@@ -259,74 +260,73 @@ class Program:
         self.cols = cols
         self.at = {c: i for i, c in enumerate(cols)}
         n = len(cols)
-        # what is left of each good in each period, as a row over the columns
-        left = {(g, t): np.zeros(n) for g in goods for t in range(1, T + 1)}
+        at = self.at
+        # what is left of each good in each period, as {column: coefficient}
+        left: dict[tuple[str, int], dict[int, float]] = {
+            (g, t): {} for g in goods for t in range(1, T + 1)}
+
+        def add(term: dict[int, float], col: int, value: float) -> None:
+            term[col] = term.get(col, 0.0) + value
+
         for p in spec.procs:
             for t in range(1, T + 1):
                 for g, v in spec.outputs[p].items():
-                    left[g, t][self.at["x", p, t]] += v
+                    add(left[g, t], at["x", p, t], v)
                 for g, v in spec.inputs[p].items():
-                    left[g, t][self.at["x", p, t]] -= v
+                    add(left[g, t], at["x", p, t], -v)
         for s, (_, g, *_rest) in enumerate(spec.stocks):
             for t in range(1, T + 1):
-                left[g, t][self.at["I", s, t]] -= 1
+                add(left[g, t], at["I", s, t], -1)
         for g, loss in spec.storable.items():
             for t in range(1, T):
-                left[g, t][self.at["S", g, t]] -= 1
-                left[g, t + 1][self.at["S", g, t]] += 1 - loss
-        rows, rhs, names = [], [], []
+                add(left[g, t], at["S", g, t], -1)
+                add(left[g, t + 1], at["S", g, t], 1 - loss)
+        rows: list[dict[int, float]] = []
+        rhs: list[float] = []
+        names: list[tuple] = []
+
+        def row(name: tuple, term: dict[int, float], bound: float) -> None:
+            rows.append(term)
+            rhs.append(bound)
+            names.append(name)
+
+        minus = (lambda term: {col: -v for col, v in term.items()})
         for g in goods:
             for t in range(1, T + 1):
                 supply = spec.supply.get(g, [0.0] * T)[t - 1]
-                if np.isinf(supply):
-                    continue
-                demand = spec.demand.get(g, [0.0] * T)[t - 1]
-                rows.append(-left[g, t])        # supply + left >= demand
-                rhs.append(supply - demand)
-                names.append(("good", g, t))
+                if not np.isinf(supply):                 # supply + left >= demand
+                    row(("good", g, t), minus(left[g, t]),
+                        supply - spec.demand.get(g, [0.0] * T)[t - 1])
         for s, (p, g, pl, d, k0) in enumerate(spec.stocks):
             for t in range(1, T + 1):
-                row = np.zeros(n)
-                row[self.at["x", p, t]] = pl
-                row[self.at["K", s, t]] = -1
-                rows.append(row)
-                rhs.append(0.0)
-                names.append(("use", s, t))
-                row = np.zeros(n)
-                row[self.at["K", s, t]] = 1
-                if t > 1:
-                    row[self.at["K", s, t - 1]] = -(1 - d)
-                    row[self.at["I", s, t - 1]] = -1
-                rows.append(row)
-                rhs.append(k0 if t == 1 else 0.0)
-                names.append(("stock", s, t))
+                row(("use", s, t), {at["x", p, t]: pl, at["K", s, t]: -1}, 0.0)
+                if t == 1:
+                    row(("stock", s, t), {at["K", s, t]: 1}, k0)
+                else:
+                    row(("stock", s, t), {at["K", s, t]: 1, at["K", s, t - 1]: -(1 - d),
+                                          at["I", s, t - 1]: -1}, 0.0)
             if spec.terminal:
-                row = np.zeros(n)
-                row[self.at["K", s, T]] = -(1 - d)
-                row[self.at["I", s, T]] = -1
-                rows.append(row)
-                rhs.append(-k0)
-                names.append(("terminal", s, T))
+                row(("terminal", s, T), {at["K", s, T]: -(1 - d), at["I", s, T]: -1}, -k0)
         weigh = [(1 + spec.discount) ** -(t - 1) for t in range(1, T + 1)]
         c = np.zeros(n)
         for g, w in spec.weights.items():
             for t in range(1, T + 1):
                 if spec.sense == "maximize_sets":
-                    if w[t - 1] == 0:                   # not in this period's set
-                        continue
-                    row = -left[g, t].copy()            # count x sets <= left
-                    row[self.at["sets", "", t]] = w[t - 1]
-                    rows.append(row)
-                    rhs.append(0.0)
-                    names.append(("set", g, t))
+                    if w[t - 1] != 0:           # a count of 0: not in this period's set
+                        row(("set", g, t), {**minus(left[g, t]), at["sets", "", t]: w[t - 1]},
+                            0.0)                # count x sets <= left
                 else:   # maximise what is left, or minimise net use (minus it)
-                    c -= weigh[t - 1] * w[t - 1] * left[g, t]
+                    for col, v in left[g, t].items():
+                        c[col] -= weigh[t - 1] * w[t - 1] * v
         if spec.sense == "maximize_sets":
             for t in range(1, T + 1):
-                c[self.at["sets", "", t]] = -weigh[t - 1]
+                c[at["sets", "", t]] = -weigh[t - 1]
         self.sign = 1.0 if spec.sense == "minimize" else -1.0   # objective = sign * c v
         self.c = c
-        self.A = np.array(rows).reshape(len(rows), n)
+        self.A = sp.csr_matrix(
+            ([v for r in rows for v in r.values()],
+             ([i for i, r in enumerate(rows) for _ in r], [col for r in rows for col in r])),
+            shape=(len(rows), n))
         self.b = np.array(rhs, dtype=float)
         self.rows = {r: i for i, r in enumerate(names)}
         self.lower = np.zeros(n)
@@ -579,3 +579,60 @@ def test_the_command_line_gives_the_same_numbers(tmp_path: Path) -> None:
             assert (got_rate is None) == (rate is None)
             if rate is not None:
                 assert got_rate == pytest.approx(rate, rel=1e-9, abs=1e-12)
+
+
+def staircase_spec(n: int, T: int, seed: int, local: bool = False) -> Spec:
+    """An economy big enough for the engine's staircase methods (10,000 nonzeros and
+    more): labour and n goods, each made by one process from labour and three others,
+    each process holding a stock of another good, a fifth of the goods storable, a
+    basket of every good each period, a discount and the terminal condition. ``local``:
+    each process uses the three goods after its own (a local supply network)."""
+    rng = np.random.default_rng(seed)
+    made = [f"g{i}" for i in range(n)]
+    inputs, outputs = {}, {}
+    for i, g in enumerate(made):
+        others = ([made[(i + j) % n] for j in (1, 2, 3)] if local else
+                  rng.choice([h for h in made if h != g], size=3, replace=False))
+        inputs[f"make-{g}"] = {"labour": round(float(rng.uniform(0.5, 1.5)), 3),
+                               **{str(h): round(float(rng.uniform(0.01, 0.1)), 3)
+                                  for h in others}}
+        outputs[f"make-{g}"] = {g: 1.0}
+    stocks = [(f"make-{g}", made[(i + 1) % n], round(float(rng.uniform(0.2, 1)), 3),
+               round(float(rng.uniform(0, 0.2)), 3), round(float(rng.uniform(0.3, 1.5)), 3))
+              for i, g in enumerate(made)]
+    storable = {g: round(float(rng.uniform(0, 0.2)), 3) for g in made if rng.random() < 0.2}
+    labour = [round(0.6 * n * 1.02 ** t, 3) for t in range(T)]
+    capacity = {f"make-{g}": [round(float(v), 3) for v in rng.uniform(0.5, 3, T)]
+                for g in made if rng.random() < 0.1}
+    weights = {g: [round(float(v), 3) for v in rng.uniform(0.05, 0.15, T)] for g in made}
+    return Spec(T, True, ["labour", *made], storable, inputs, outputs, stocks,
+                {"labour": labour}, {}, capacity, {}, "maximize_sets", weights, 0.1, True)
+
+
+@pytest.mark.parametrize("local", [False, True], ids=["wide", "local"])
+def test_a_staircase_sized_plan_means_the_issues_program(tmp_path: Path, local: bool
+                                                         ) -> None:
+    """From 10,000 nonzeros a plan over time is solved by the engine's staircase
+    methods (interior point with crossover, or the dual simplex from its crash basis):
+    the same optimum, a plan of the independent program, and the price of each year's
+    labour between the program's derivatives."""
+    spec = staircase_spec(200, 4, seed=3, local=local)
+    program = Program(spec)
+    best = program.solve()
+    assert best is not None
+    result = k.solve(k.load_plan(write_yaml(spec, tmp_path)))
+    assert result.lp.matrix.nnz >= 10_000
+    assert result.is_optimal and result.certificate.verified
+    assert "staircase" in result.method_reason or "crash" in result.method_reason
+    assert result.objective == pytest.approx(best, rel=1e-7)
+    v = engine_vector(spec, program, result)
+    assert (program.A @ v <= program.b + 1e-6 * (1 + np.abs(program.b))).all()
+    assert (v >= program.lower - 1e-7).all() and (v <= program.upper + 1e-7).all()
+    assert program.sign * (program.c @ v) == pytest.approx(best, rel=1e-7)
+    over = result.over_time
+    assert (over.inventories["carried"] > 1e-6).any()
+    assert (over.stocks["investment"] > 1e-6).any()
+    prices = over.prices()
+    for t in range(1, spec.T + 1):
+        assert_in_bracket(float(prices.loc["labour", t]),
+                          program.slopes(("good", "labour", t), best), f"labour in {t}")

@@ -27,7 +27,10 @@ What "verified" guarantees, each residual being at most ``tolerance`` (default 1
   passes when its worth at the column's typical level, ``|z_j| L_j``, is within the
   tolerance of the objective's scale: the prices carry the rounding of the whole
   objective, so a process of no cost among goods of no price gets a reduced cost of
-  rounding noise (Netlib's etamacro: ``1.3e-12`` where the costs reach 780). A reduced
+  rounding noise (Netlib's etamacro: ``1.3e-12`` where the costs reach 780). So does a
+  wrong sign on a row none of whose columns has a cost of its own, at the row's typical
+  activity (a plan over time: a stock's row over its holding and investment, priced
+  ``3e-11`` where every price around it is 0). A reduced
   cost asking for more of a level that has no capacity is also weighed by how far the
   plan's own consuming rows (labour, a supply) let that level go, against the
   objective's scale: a price of 1e-8 per unit of a level that could reach 1e10 is not
@@ -347,6 +350,15 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
     own = _ratio(np.maximum(col_bad - abs_ya, 0.0), price_scale)
     worth = _ratio(col_bad * level, np.full_like(level, obj_scale))
     col_d = np.minimum(col_d, np.maximum(worth, own))
+    # the same for a row whose columns have no cost of their own (a stock's row over its
+    # holdings and investment): a wrong sign there is made of prices alone, and passes
+    # when its worth at the row's typical activity is within the tolerance of the
+    # objective (a stock's price of 3e-11 where every price around it is 0)
+    bad = np.flatnonzero(row_d > 0)
+    if bad.size:
+        priced = abs(A[bad, :]) @ (c != 0).astype(float) > 0
+        free = bad[~priced]
+        row_d[free] = np.minimum(row_d[free], row_bad[free] * row_scale[free] / obj_scale)
     upper = _implied_upper(lp, A, rows)
     with np.errstate(invalid="ignore"):
         stake = np.where((z > 0) & np.isinf(lp.col_upper) & np.isfinite(upper),
