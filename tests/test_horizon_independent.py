@@ -202,9 +202,11 @@ def write_yaml(spec: Spec, folder: Path) -> Path:
     return path
 
 
-def write_tables(spec: Spec, folder: Path) -> Path:
+def write_tables(spec: Spec, folder: Path, goods_table: bool = False) -> Path:
     """The same plan in table form: processes, flows, stocks, supply, demand and the
-    objective as CSV files, each per-period amount in a row per period."""
+    objective as CSV files, each per-period amount in a row per period; ``goods_table``:
+    supply and demand as columns of a goods table with a period column (a plan with
+    no storable good: storage is said in the goods' mapping)."""
     folder.mkdir(parents=True, exist_ok=True)
     periods = range(1, spec.T + 1)
     rows = []
@@ -222,6 +224,12 @@ def write_tables(spec: Spec, folder: Path) -> Path:
     pd.DataFrame(flows).to_csv(folder / "flows.csv", index=False)
     pd.DataFrame(spec.stocks, columns=["process", "good", "per_level", "depreciation",
                                        "initial"]).to_csv(folder / "stocks.csv", index=False)
+    if goods_table:
+        pd.DataFrame([{"id": g, "unit": "t", "period": t,
+                       "supply": spec.supply.get(g, [0.0] * spec.T)[t - 1],
+                       "demand": spec.demand.get(g, [0.0] * spec.T)[t - 1]}
+                      for g in spec.goods for t in periods]).to_csv(
+            folder / "goods.csv", index=False)
     for name, table in (("supply", spec.supply), ("demand", spec.demand)):
         pd.DataFrame([{"good": g, "period": t, "amount": v[t - 1]}
                       for g, v in table.items() for t in periods],
@@ -236,6 +244,9 @@ def write_tables(spec: Spec, folder: Path) -> Path:
         "goods": _goods(spec), "processes": "processes.csv", "flows": "flows.csv",
         "stocks": "stocks.csv", "supply": "supply.csv", "demand": "demand.csv",
         "objective": {spec.sense: "objective.csv", "discount": spec.discount}}
+    if goods_table:
+        plan["goods"] = "goods.csv"
+        del plan["supply"], plan["demand"]
     if spec.terminal:
         plan["terminal"] = {"stocks": "initial"}
     path = folder / "plan.yaml"
@@ -540,7 +551,8 @@ def test_the_random_plans_exercise_every_part() -> None:
 def test_the_table_form_gives_the_same_plan(seed: int, tmp_path: Path) -> None:
     spec = random_spec(seed)
     from_yaml = k.solve(k.load_plan(write_yaml(spec, tmp_path / "yaml")))
-    from_tables = k.solve(k.load_plan(write_tables(spec, tmp_path / "tables")))
+    from_tables = k.solve(k.load_plan(write_tables(spec, tmp_path / "tables",
+                                                   goods_table=not spec.storable)))
     assert from_tables.status == from_yaml.status
     if not from_yaml.is_optimal:
         return
