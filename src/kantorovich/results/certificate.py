@@ -354,7 +354,7 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
     # holdings and investment): a wrong sign there is made of prices alone, and passes
     # when its worth at the row's typical activity is within the tolerance of the
     # objective (a stock's price of 3e-11 where every price around it is 0)
-    bad = np.flatnonzero(row_d > 0)
+    bad = np.flatnonzero(row_d > tolerance)     # rare: one pass over their rows
     if bad.size:
         priced = abs(A[bad, :]) @ (c != 0).astype(float) > 0
         free = bad[~priced]
