@@ -382,9 +382,10 @@ def _sensitivity(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | N
             showlegend=False, hovertemplate=f"now {fmt(value)}<extra></extra>"),
             row=row, col=1)
         pad = 0.25 * (right - left or 1.0)
-        fig.update_xaxes(range=[left - pad, right + pad], row=row, col=1, showgrid=False,
-                         title_text=titles[row - 1], title_standoff=6)
-        fig.update_yaxes(visible=False, range=[-2, 2], row=row, col=1)
+        axes = fig.get_subplot(row, 1)   # not update_xaxes(row=): it seeks every axis
+        axes.xaxis.update(range=[left - pad, right + pad], showgrid=False,
+                          title_text=titles[row - 1], title_standoff=6)
+        axes.yaxis.update(visible=False, range=[-2, 2])
     return _layout(fig, "Sensitivity: how far each amount can move before its price "
                         "changes", height, top=_TITLE_BAND, bottom=gap - 8)
 
