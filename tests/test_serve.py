@@ -395,6 +395,38 @@ def test_ctrl_c_stops_cleanly_with_130(server: Served) -> None:
         httpx.get(f"{served.url}/healthz")
 
 
+def test_ctrl_c_with_bodies_still_coming_answers_them_503_and_exits_130() -> None:
+    """Slow clients (a body promised, never sent) do not hold the server past its grace,
+    nor make it log a crash: each is answered 503 with the policy, the exit is 130."""
+    with Served(LENINGRAD, "--workers", "1") as served:
+        host, port = served.url.removeprefix("http://").split(":")
+        slow = []
+        for _ in range(3):
+            sock = socket.create_connection((host, int(port)))
+            sock.sendall(b"POST /api/solve HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+            slow.append(sock)
+        assert httpx.post(f"{served.url}/api/solve", json=GOOD).status_code == 200
+        served.proc.send_signal(signal.SIGINT)
+        for sock in slow:
+            sock.settimeout(20)
+            answer = b""
+            while b"\r\n\r\n" not in answer or not answer.endswith(b"}"):
+                got = sock.recv(4096)
+                if not got:
+                    break
+                answer += got
+            sock.close()
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 503 "), answer
+            assert f"content-security-policy: {POLICY_SERVED}".encode() in head
+            assert json.loads(body)["error"] == "stopping"
+        served.proc.wait(30)                 # one Ctrl-C: nothing more is sent
+        assert served.stop(signal.SIGINT) == 130
+    assert "Traceback" not in "".join(served.stderr)
+    assert "interrupted (SIGINT): stopped" in "".join(served.stderr)
+
+
 def test_listening_beyond_this_machine_is_warned_of() -> None:
     with Served(LENINGRAD, "--host", "0.0.0.0", "--workers", "1") as served:
         port = served.url.rsplit(":", 1)[1]

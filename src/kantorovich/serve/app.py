@@ -32,6 +32,8 @@ page's Content-Security-Policy.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -108,16 +110,29 @@ class _Policy:
 
     @staticmethod
     async def _send(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
 
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 held = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(k.encode(), v.encode()) for k, v in _HEADERS.items()
                          if k.encode() not in held]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
-        await app(scope, receive, with_headers)
+        try:
+            await app(scope, receive, with_headers)
+        except asyncio.CancelledError:
+            # Ctrl-C with this request unfinished (a body still coming, a slow client):
+            # uvicorn cancels it when its grace runs out; answered 503, not a crash
+            # logged with its traceback and answered 500
+            if not started:
+                with contextlib.suppress(Exception):
+                    await _json({"error": "stopping", "message": "the server is stopping "
+                                 "(interrupted): this request was not answered",
+                                 "problems": []}, 503)(scope, receive, with_headers)
 
 
 def _json(data: Any, status: int = 200) -> Response:
