@@ -306,6 +306,60 @@ def test_a_state_in_the_url_that_is_refused_shows_the_plan_with_the_reason(
     assert httpx.get(f"{server.url}/", params={"supply.wheat": "4100"}).status_code == 200
 
 
+def test_a_request_addressed_to_another_host_is_refused(server: Served) -> None:
+    """DNS rebinding: a page on evil.example, its name pointed at 127.0.0.1, is refused
+    before any route reads the plan; this machine's own names are answered."""
+    port = server.url.rsplit(":", 1)[1]
+    for host in ("evil.example", f"evil.example:{port}", "localhost.evil.example"):
+        for method, route in (("GET", "/api/plan"), ("GET", "/"), ("POST", "/api/solve")):
+            body = _refused(httpx.request(method, f"{server.url}{route}", json=GOOD,
+                                          headers={"host": host}), 400)
+            assert body["error"] == "wrong-host"
+            assert f"not to '{host.split(':')[0]}'" in body["message"]
+            assert "Leningrad" not in json.dumps(body)
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}"):
+        assert httpx.get(f"{server.url}/api/plan", headers={"host": host}).status_code == 200
+    _then_good(server)
+
+
+@pytest.mark.parametrize("query", [
+    {"<script>alert(1)</script>": "1"},
+    {"supply.wheat": "<img src=x onerror=alert(1)>"},
+    {'"><svg onload=alert(1)>': '"><svg onload=alert(1)>'},
+])
+def test_html_in_the_url_is_never_reflected(server: Served, query: dict[str, str]) -> None:
+    page = httpx.get(f"{server.url}/", params=query)
+    assert page.status_code == 422
+    assert page.headers["content-security-policy"] == POLICY_SERVED
+    for text in [t for t in [*query, *query.values()] if "<" in t]:
+        assert text not in page.text
+    assert "&lt;" in page.text                 # said, escaped
+    _then_good(server)
+
+
+def test_hostile_numbers_and_shapes_then_a_good_one(server: Served) -> None:
+    """Numbers at the edge of a float, junk nested deep, the wrong content type: each is
+    refused with its status (never 500) and the next what-if is answered correctly."""
+    for body, status in [({"changes": {"supply": {"wheat": 1e308}}}, 422),
+                         ({"changes": {"demand": {"bolts": -1e308}}}, 422),
+                         ({"changes": {"supply": {"wheat": {"a": [1, {"b": 2}]}}}}, 422),
+                         ({"changes": {"rules": {"district-3-bread": [2e6]}}}, 422),
+                         ([1, 2, 3], 422), ({"changes": None}, 422)]:
+        _refused(httpx.post(f"{server.url}/api/solve", json=body), status)
+        _then_good(server)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    _refused(httpx.post(f"{server.url}/api/solve", content=deep), 400)
+    _refused(httpx.post(f"{server.url}/api/solve", content=b"changes=1",
+                        headers={"content-type": "application/x-www-form-urlencoded"}),
+             400)
+    _then_good(server)
+    # a 10^400 integer is no float: refused as a number, not a crash
+    _refused(httpx.post(f"{server.url}/api/solve",
+                        content=b'{"changes": {"supply": {"wheat": 1' + b"0" * 400 + b"}}}"),
+             422)
+    _then_good(server)
+
+
 @pytest.fixture(scope="module")
 def big_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from kantorovich.model.generate import synthetic_plan, write_plan_csv
@@ -339,6 +393,38 @@ def test_ctrl_c_stops_cleanly_with_130(server: Served) -> None:
     assert "Traceback" not in "".join(served.stderr)
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{served.url}/healthz")
+
+
+def test_ctrl_c_with_bodies_still_coming_answers_them_503_and_exits_130() -> None:
+    """Slow clients (a body promised, never sent) do not hold the server past its grace,
+    nor make it log a crash: each is answered 503 with the policy, the exit is 130."""
+    with Served(LENINGRAD, "--workers", "1") as served:
+        host, port = served.url.removeprefix("http://").split(":")
+        slow = []
+        for _ in range(3):
+            sock = socket.create_connection((host, int(port)))
+            sock.sendall(b"POST /api/solve HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+            slow.append(sock)
+        assert httpx.post(f"{served.url}/api/solve", json=GOOD).status_code == 200
+        served.proc.send_signal(signal.SIGINT)
+        for sock in slow:
+            sock.settimeout(20)
+            answer = b""
+            while b"\r\n\r\n" not in answer or not answer.endswith(b"}"):
+                got = sock.recv(4096)
+                if not got:
+                    break
+                answer += got
+            sock.close()
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 503 "), answer
+            assert f"content-security-policy: {POLICY_SERVED}".encode() in head
+            assert json.loads(body)["error"] == "stopping"
+        served.proc.wait(30)                 # one Ctrl-C: nothing more is sent
+        assert served.stop(signal.SIGINT) == 130
+    assert "Traceback" not in "".join(served.stderr)
+    assert "interrupted (SIGINT): stopped" in "".join(served.stderr)
 
 
 def test_listening_beyond_this_machine_is_warned_of() -> None:

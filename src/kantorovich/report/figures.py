@@ -17,6 +17,7 @@ the static files' 1,000 pixels down to a printed page's width
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 from typing import Any
@@ -65,6 +66,12 @@ _BOTTOM = 64
 _LINE = 17
 
 
+@functools.cache
+def _template() -> go.layout.Template:
+    """The house template, ``simple_white``, validated once (as a figure would hold it)."""
+    return go.layout.Template(pio.templates["simple_white"])
+
+
 def _layout(fig: go.Figure, title: str, height: int, *, top: int | None = None,
             bottom: int = _BOTTOM) -> go.Figure:
     """The house style: the title pinned to the top left, the legend (if any) on a band
@@ -74,10 +81,16 @@ def _layout(fig: go.Figure, title: str, height: int, *, top: int | None = None,
                  getattr(trace, "name", None) for trace in fig.data)
     if top is None:
         top = _TITLE_BAND + (_LEGEND_BAND if legend else 0)
+    # the template validated once (`_template`), then set as plotly sets its default
+    # one, its JSON not validated again: that was a third of a report's charts' time
+    layout = fig.layout
+    layout._validate = False
+    try:
+        layout.template = _template()
+    finally:
+        layout._validate = True
     fig.update_layout(
-        # the template object, not its name: plotly copies and validates a named one on
-        # every figure (a third of a report's charts' time; the served page's too)
-        template=pio.templates["simple_white"], height=height,
+        height=height,
         title={"text": title, "x": 0.0, "xref": "container", "xanchor": "left",
                "y": 1.0, "yref": "container", "yanchor": "top",
                "pad": {"t": 14, "l": 8}},
@@ -369,9 +382,10 @@ def _sensitivity(summary: dict[str, Any], data: dict[str, Any]) -> go.Figure | N
             showlegend=False, hovertemplate=f"now {fmt(value)}<extra></extra>"),
             row=row, col=1)
         pad = 0.25 * (right - left or 1.0)
-        fig.update_xaxes(range=[left - pad, right + pad], row=row, col=1, showgrid=False,
-                         title_text=titles[row - 1], title_standoff=6)
-        fig.update_yaxes(visible=False, range=[-2, 2], row=row, col=1)
+        axes = fig.get_subplot(row, 1)   # not update_xaxes(row=): it seeks every axis
+        axes.xaxis.update(range=[left - pad, right + pad], showgrid=False,
+                          title_text=titles[row - 1], title_standoff=6)
+        axes.yaxis.update(visible=False, range=[-2, 2])
     return _layout(fig, "Sensitivity: how far each amount can move before its price "
                         "changes", height, top=_TITLE_BAND, bottom=gap - 8)
 

@@ -32,6 +32,8 @@ page's Content-Security-Policy.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -44,10 +46,11 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kantorovich.errors import KantorovichError
+from kantorovich.errors import KantorovichError, Problem
 from kantorovich.lp.budget import Interrupted
 from kantorovich.report.html import ReportParts, report_parts
 from kantorovich.report.summary import summary
+from kantorovich.serve.command import is_loopback
 from kantorovich.serve.inputs import KINDS, plan_inputs, records, search, shown
 from kantorovich.serve.page import POLICY_SERVED, TABLE_JS, fragment, table_page, view_query
 from kantorovich.serve.pool import Answer, SessionPool
@@ -67,26 +70,69 @@ _HEADERS = {"content-security-policy": POLICY_SERVED, "x-content-type-options": 
             "cache-control": "no-store"}
 
 
-class _Policy:
-    """Every response, whatever route or error made it, with the page's policy headers."""
+def addressed_to(headers: list[tuple[bytes, bytes]]) -> str:
+    """The host name a request was addressed to (its ``Host`` header, no port)."""
+    host = next((v for k, v in headers if k.lower() == b"host"), b"").decode("latin-1")
+    if host.startswith("["):                       # [::1]:8000
+        return host.partition("]")[0] + "]"
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class _Policy:
+    """Every response, whatever route or error made it, with the page's policy headers.
+
+    With ``loopback_only`` (the server listens on this machine only), a request addressed
+    to any other host name is refused (400) before any route reads it: a web page
+    elsewhere whose name an attacker points at 127.0.0.1 (DNS rebinding) could otherwise
+    read the plan and make it solve from the user's own browser.
+    """
+
+    def __init__(self, app: ASGIApp, *, loopback_only: bool = False) -> None:
         self.app = app
+        self.loopback_only = loopback_only
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        host = addressed_to(scope.get("headers", []))
+        if self.loopback_only and host and not is_loopback(host):
+            refused = Refused(400, f"this server answers only requests addressed to this "
+                                   f"machine (127.0.0.1 or localhost), not to '{host[:100]}'",
+                              [Problem("the request's Host is not this machine", "Host",
+                                       hint="open the address the server printed, or "
+                                            "start it with --host to listen beyond this "
+                                            "machine")], "wrong-host")
+            response = _json(refused.to_dict(), refused.status)
+            await self._send(response, scope, receive, send)
+            return
+        await self._send(self.app, scope, receive, send)
+
+    @staticmethod
+    async def _send(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
 
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 held = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(k.encode(), v.encode()) for k, v in _HEADERS.items()
                          if k.encode() not in held]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await app(scope, receive, with_headers)
+        except asyncio.CancelledError:
+            # Ctrl-C with this request unfinished (a body still coming, a slow client):
+            # uvicorn cancels it when its grace runs out; answered 503, not a crash
+            # logged with its traceback and answered 500
+            if not started:
+                with contextlib.suppress(Exception):
+                    await _json({"error": "stopping", "message": "the server is stopping "
+                                 "(interrupted): this request was not answered",
+                                 "problems": []}, 503)(scope, receive, with_headers)
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -246,8 +292,11 @@ async def _bug(request: Request, exc: Exception) -> Response:
                  500)
 
 
-def create_app(pool: SessionPool, *, source: str | Path) -> ASGIApp:
-    """The planning table of ``pool``'s plan, read from ``source`` (named in messages)."""
+def create_app(pool: SessionPool, *, source: str | Path,
+               loopback_only: bool = False) -> ASGIApp:
+    """The planning table of ``pool``'s plan, read from ``source`` (named in messages);
+    ``loopback_only``: requests addressed to another host than this machine are refused
+    (400), as when the server listens on 127.0.0.1 (see `_Policy`)."""
     table = _Table(pool, str(source))
     routes = [Route("/", table.page, methods=["GET"]),
               Route("/api/solve", table.solve, methods=["POST"]),
@@ -258,4 +307,4 @@ def create_app(pool: SessionPool, *, source: str | Path) -> ASGIApp:
               Route("/table.js", table.table_js, methods=["GET"])]
     app = Starlette(routes=routes, exception_handlers={
         Refused: _refused, HTTPException: _http, Exception: _bug})
-    return _Policy(app)
+    return _Policy(app, loopback_only=loopback_only)

@@ -111,7 +111,7 @@ def serve_command(plan: _PlanArg, host: _Host = "127.0.0.1", port: _Port = 8000,
             err.print(f"solving {plan} ({count} warm session{'s' if count > 1 else ''})",
                       markup=False, style="dim")
         pool = SessionPool(loaded, workers=count, time_limit=time_limit)
-        app = create_app(pool, source=str(plan))
+        app = create_app(pool, source=str(plan), loopback_only=is_loopback(host))
         bound_host, bound_port = sock.getsockname()[:2]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
         sys.stdout.write(f"serving '{loaded.name}' at http://{shown}:{bound_port}/ "
