@@ -541,12 +541,12 @@ def generate(like: Annotated[Path, typer.Option(
         f"({info['seconds']:.1f} s)"))
 
 
-@economy_app.command("import-tns", cls=Command)
+@economy_app.command("import-tns", cls=Command.renaming({"--out": "--output"}))
 def import_tns(folder: Annotated[Path, typer.Argument(
                    help="Folder with Cockshott's nyearplan files: flows, capital, "
                         "depreciation and targets.", show_default=False)],
                out: Annotated[Path, typer.Option(
-                   "-o", "--out", help="Folder to write the plan into (plan.yaml and "
+                   "-o", "--output", help="Folder to write the plan into (plan.yaml and "
                                        "CSV tables).", show_default=False)],
                flows: Annotated[str, typer.Option(
                    "--flows", help="Flow matrix file in FOLDER, with its output and "
