@@ -50,7 +50,7 @@ from kantorovich.errors import KantorovichError, Problem
 from kantorovich.lp.budget import Interrupted
 from kantorovich.report.html import ReportParts, report_parts
 from kantorovich.report.summary import summary
-from kantorovich.serve.command import is_loopback
+from kantorovich.serve.hosts import is_loopback
 from kantorovich.serve.inputs import KINDS, plan_inputs, records, search, shown
 from kantorovich.serve.page import POLICY_SERVED, TABLE_JS, fragment, table_page, view_query
 from kantorovich.serve.pool import Answer, SessionPool

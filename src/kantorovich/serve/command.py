@@ -6,7 +6,6 @@ imported here; the server (uvicorn, Starlette) and the solver are imported by th
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import socket
 import sys
@@ -16,6 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from kantorovich.errors import KantorovichError
+from kantorovich.serve.hosts import is_loopback
 
 __all__ = ["ServeError", "default_workers", "serve_command"]
 
@@ -48,16 +48,6 @@ _Workers = Annotated[Optional[int], typer.Option(
     "--workers", min=1, max=64, show_default=False, metavar="N",
     help="Warm sessions, each solving one what-if at a time (default: one per core, at "
          "most 4).")]
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` listens on this machine only."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
