@@ -148,12 +148,14 @@ def techniques_by_rule(economy: Economy, count: int = 1, *, seed: int = 0
 
 def _capital(economy: Economy) -> np.ndarray:
     """Capital per unit of output: value added less compensation, per unit of output."""
-    if "compensation" not in economy.va:
-        raise PlanError([Problem(
-            "capital as a second resource is the table's value added less compensation of "
-            "employees, and this table has no compensation",
-            file=economy.files.get("va"), hint="use a table with a compensation column, "
-                                               "or a resource of the table (--resources)")])
+    for column in ("compensation", "va"):
+        if column not in economy.va:
+            raise PlanError([Problem(
+                "capital as a second resource is the table's value added less compensation "
+                f"of employees, and this table has no {column} column",
+                file=economy.files.get("va", "va.csv"), path=column,
+                hint=f"add a {column} column to va.csv, or use a resource of the table "
+                     "(--resources)")])
     with np.errstate(divide="ignore", invalid="ignore"):
         gap = economy.va["va"].to_numpy(float) - economy.va["compensation"].to_numpy(float)
         return np.where(economy.x > 0, np.maximum(gap, 0.0) / economy.x, 0.0)

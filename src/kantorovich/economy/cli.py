@@ -519,9 +519,14 @@ def generate(like: Annotated[Path, typer.Option(
         plan = generated.write(out, inputs=_inputs(like, None, options))
     except KantorovichError as exc:
         _fail(exc)
+    from dataclasses import replace
+
+    from kantorovich.economy.prepare import treatment
+
     basis = economy if economy.labour_source else economy.with_labour("va")
-    info = {**generated.info, "flows": generated.flow_count, "plan": str(plan),
-            "labour_basis": basis.labour_basis, "labour_unit": basis.labour_unit,
+    # the basket is y+ (negative final demand floored at 0): imports are dropped
+    stated = treatment(basis, replace(options, imports="drop"))
+    info = {**generated.info, "flows": generated.flow_count, "plan": str(plan), **stated,
             "applied": list(economy.applied) or [AS_READ],
             "seconds": round(time.perf_counter() - start, 3)}
     if json_out:
@@ -539,6 +544,7 @@ def generate(like: Annotated[Path, typer.Option(
         f"{info['techniques']} techniques each ({info['processes']:,} processes), "
         f"{info['flows']:,} flows; hubs: {', '.join(info['hubs']) or 'none'} "
         f"({info['seconds']:.1f} s)"))
+    _print_treatment(_out(), info)
 
 
 @economy_app.command("import-tns", cls=Command)
