@@ -410,6 +410,8 @@ def inspect(table: TableArg, labour: LabourOpt = None, imports: ImportsOpt = Non
             _fail(exc)
     if json_out:
         sys.stdout.write(_dumps(data) + "\n")
+        if not check.ok:       # the same exit code as the terminal's: the table has errors
+            raise typer.Exit(2)
         return
     out = _out()
     summary = Table(title=escape(f"{table}"), show_header=False)
@@ -889,10 +891,11 @@ def production_prices(
     try:
         if normalise not in ("value", "wage"):
             raise PlanError([Problem(f"--normalise {normalise!r} is not a normalisation",
-                                     hint="use value or wage")])
+                                     path="--normalise", hint="use value or wage")])
         if not math.isfinite(profit_rate) or profit_rate < 0:
             raise PlanError([Problem(f"--profit-rate {profit_rate:g} is not a rate of "
-                                     "profit", hint="give a number from 0 up to below R")])
+                                     "profit", path="--profit-rate",
+                                     hint="give a number from 0 up to below R")])
         options = _options(labour, imports, clean, exclude)
         economy, _ = _load_with_labour(table, options)
         from kantorovich.economy.production_prices import perron
@@ -944,7 +947,10 @@ def production_prices(
                      "-" if not math.isfinite(p) else f"{p:.6g}", q)
     out.print(grid)
     if standard is None:
-        out.print("no standard commodity: the Perron eigenvector of A is not nonnegative")
+        out.print("no standard commodity: " + (
+            "the Perron eigenvector of A is not nonnegative" if result.spectral_radius > 0
+            else "A is nilpotent (ρ = 0, no circuit of inputs), so there is no basic "
+                 "commodity and R is infinite"))
     else:
         out.print(escape(f"standard commodity: {STANDARD_NORMALISATION}; wage bill / "
                          f"its price = {result.wage_in_standard:.6g} (Sraffa: 1 - r/R = "
