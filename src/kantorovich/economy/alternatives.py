@@ -456,6 +456,8 @@ def explain_choice(ray: ChoiceRay, *, listed: int = 3) -> str:
                 "prices are not compared with labour values.")
     f = ray.valuations
     word = ray.value_word
+    # the basis is value added where the table has no compensation: never called labour
+    scarce = "value added" if ray.basis == "va" else "labour"
     ratio = f["ratio"].to_numpy(float)
     finite = np.isfinite(ratio)
     switched = f.index[f["technique"].to_numpy() != "table"]
@@ -472,20 +474,22 @@ def explain_choice(ray: ChoiceRay, *, listed: int = 3) -> str:
             r = ray.resources.loc[name]
             text.append(f"{name} is scarce: it is used up ({r['used']:,.6g} of "
                         f"{r['available']:,.6g}) and priced at {r['shadow_price']:.6g} "
-                        "labour units per unit, so products that embody much of it are "
+                        f"{scarce} units per unit, so products that embody much of it are "
                         f"dearer than their {word}.")
     if ray.capacities_binding:
         text.append(f"{len(ray.capacities_binding)} technique(s) run at capacity: their "
                     "products carry a rent above what labour and the resources cost.")
     spread = float(np.nanmax(np.abs(ratio[finite] - 1))) if finite.any() else 0.0
     if not others and not ray.capacities_binding and not len(switched):
-        text.append("Labour is the only scarce resource and nothing else binds: by the "
+        text.append(f"{scarce.capitalize()} is the only scarce resource and nothing else "
+                    "binds: by the "
                     f"non-substitution theorem prices equal {word}s "
                     f"(largest departure {spread:.2g}).")
     elif not others and not ray.capacities_binding:
-        text.append("Labour is the only scarce resource and no capacity binds: by the "
+        text.append(f"{scarce.capitalize()} is the only scarce resource and no capacity "
+                    "binds: by the "
                     f"non-substitution theorem prices are the {word}s of the "
-                    "techniques chosen, the cheapest in labour; they part from the table's "
+                    f"techniques chosen, the cheapest in {scarce}; they part from the table's "
                     f"{word}s only through the change of technique.")
     if spread > _PART and finite.any():
         order = [k for k in np.argsort(-np.abs(np.where(finite, ratio - 1, 0.0)))

@@ -714,6 +714,7 @@ def plan(table: TableArg,
         sys.stdout.write(_dumps({**summary, **keyed}) + "\n")
     else:
         _print_plan_ray(ray, table, economy)
+        _print_treatment(_out(), summary)
     if not result.is_optimal:
         raise typer.Exit(1)
 
@@ -992,6 +993,7 @@ def harmony_command(
         sys.stdout.write(_dumps(summary) + "\n")
     else:
         _print_harmony(summary)
+        _print_treatment(_out(), summary)
     if not ray.result.is_optimal:
         raise typer.Exit(1)
 
@@ -1134,7 +1136,7 @@ def _plan_choice(table: Path, alternative: Path | None, vary: int, capital: floa
     elif result.is_optimal:
         out = _out()
         grid = Table(title=escape(f"{table}: {ray.sets:.6g} baskets with a choice of "
-                                  "technique; prices in labour units"))
+                                  f"technique; prices in {summary['price_unit']} units"))
         for column in ("id", "name", "technique"):
             grid.add_column(column)
         word = ray.value_word
@@ -1156,6 +1158,7 @@ def _plan_choice(table: Path, alternative: Path | None, vary: int, capital: floa
         out.print(escape(f"sets {ray.sets:.6g} (optimal, certificate {cert}); binding: "
                          f"{', '.join(ray.binding) or 'none'}"))
         out.print(escape(ray.paragraph()))
+        _print_treatment(out, summary)
     else:
         _out().print(escape(f"{table}: no proven optimum ({result.status.value})"))
     if not result.is_optimal:
