@@ -304,7 +304,7 @@ def check_economy(economy: Economy) -> TableCheck:
             hint=hint, file=e.files.get("x"), sectors=_ids(e, zero)))
         cleanup.append(f"{zero.size} zero-output sector(s) kept as zero columns of A; their "
                        "labour values (or value-added content) and multipliers are "
-                       "undefined (NaN)")
+                       "undefined (null in JSON, - in tables)")
 
     # coefficients
     colsum = np.asarray(e.A.sum(axis=0)).ravel()
