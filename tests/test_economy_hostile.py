@@ -246,3 +246,21 @@ def test_a_real_table_with_its_own_employment_file() -> None:
     data = strict(out)
     assert data["labour_basis"] == "persons" and data["labour_note"]
     assert len(data["labour_values"]) == 153
+
+
+def test_generate_names_the_option_it_refuses(tmp_path: Path) -> None:
+    code, _, err = run("generate", "--like", STEEDMAN, "-n", "1", "--techniques", "0",
+                       "--degree", "-1", "-o", tmp_path / "gen")
+    assert code == 2 and not (tmp_path / "gen").exists()
+    assert "(-n): -n 1 is fewer products than the 3 sectors" in err
+    assert "(--techniques)" in err and "(--degree)" in err
+
+
+def test_a_plan_without_labour_names_the_labour_file(tmp_path: Path) -> None:
+    labour = tmp_path / "idle.csv"
+    labour.write_text("id,hours\n0,0\n1,0\n2,0\n")
+    code, out, _ = run("values", STEEDMAN, "--labour", labour, "--json")
+    assert code == 0 and set(strict(out)["labour_values"].values()) == {0.0}
+    code, _, err = run("plan", STEEDMAN, "--labour", labour, "-o", tmp_path / "plan")
+    assert code == 2 and not (tmp_path / "plan").exists()
+    assert "idle.csv (hours): labour available 0 must be positive" in err
