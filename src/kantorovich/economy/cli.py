@@ -517,7 +517,10 @@ def generate(like: Annotated[Path, typer.Option(
         economy = prepare_economy(like, options)
         generated = generate_economy(economy, n, techniques=techniques, seed=seed,
                                      degree=degree)
-        findings = check_economy(economy).to_dict()["findings"]
+        check = check_economy(economy)
+        # valued by value added where the table has no labour, which the output says
+        findings = (check if economy.labour_source
+                    else _valued_by_value_added(check)).to_dict()["findings"]
         plan = generated.write(out, inputs=_inputs(like, None, options))
     except KantorovichError as exc:
         _fail(exc)
@@ -702,7 +705,8 @@ def plan(table: TableArg,
             for k, r in ray.resources.iterrows()},
         "method": ray.method, "notes": list(ray.notes), "paragraph": ray.paragraph(),
         "non_substitution": _non_substitution(ray),
-        "findings": check.to_dict()["findings"], "seconds": result.seconds}
+        "findings": (check if economy.labour_source else _valued_by_value_added(check)
+                     ).to_dict()["findings"], "seconds": result.seconds}
     if output is not None and result.is_optimal:
         _write_plan_ray(ray, output, summary, fmt, table)
     if json_out:
