@@ -148,12 +148,14 @@ def techniques_by_rule(economy: Economy, count: int = 1, *, seed: int = 0
 
 def _capital(economy: Economy) -> np.ndarray:
     """Capital per unit of output: value added less compensation, per unit of output."""
-    if "compensation" not in economy.va:
-        raise PlanError([Problem(
-            "capital as a second resource is the table's value added less compensation of "
-            "employees, and this table has no compensation",
-            file=economy.files.get("va"), hint="use a table with a compensation column, "
-                                               "or a resource of the table (--resources)")])
+    for column in ("compensation", "va"):
+        if column not in economy.va:
+            raise PlanError([Problem(
+                "capital as a second resource is the table's value added less compensation "
+                f"of employees, and this table has no {column} column",
+                file=economy.files.get("va", "va.csv"), path=column,
+                hint=f"add a {column} column to va.csv, or use a resource of the table "
+                     "(--resources)")])
     with np.errstate(divide="ignore", invalid="ignore"):
         gap = economy.va["va"].to_numpy(float) - economy.va["compensation"].to_numpy(float)
         return np.where(economy.x > 0, np.maximum(gap, 0.0) / economy.x, 0.0)
@@ -454,6 +456,8 @@ def explain_choice(ray: ChoiceRay, *, listed: int = 3) -> str:
                 "prices are not compared with labour values.")
     f = ray.valuations
     word = ray.value_word
+    # the basis is value added where the table has no compensation: never called labour
+    scarce = "value added" if ray.basis == "va" else "labour"
     ratio = f["ratio"].to_numpy(float)
     finite = np.isfinite(ratio)
     switched = f.index[f["technique"].to_numpy() != "table"]
@@ -470,20 +474,22 @@ def explain_choice(ray: ChoiceRay, *, listed: int = 3) -> str:
             r = ray.resources.loc[name]
             text.append(f"{name} is scarce: it is used up ({r['used']:,.6g} of "
                         f"{r['available']:,.6g}) and priced at {r['shadow_price']:.6g} "
-                        "labour units per unit, so products that embody much of it are "
+                        f"{scarce} units per unit, so products that embody much of it are "
                         f"dearer than their {word}.")
     if ray.capacities_binding:
         text.append(f"{len(ray.capacities_binding)} technique(s) run at capacity: their "
                     "products carry a rent above what labour and the resources cost.")
     spread = float(np.nanmax(np.abs(ratio[finite] - 1))) if finite.any() else 0.0
     if not others and not ray.capacities_binding and not len(switched):
-        text.append("Labour is the only scarce resource and nothing else binds: by the "
+        text.append(f"{scarce.capitalize()} is the only scarce resource and nothing else "
+                    "binds: by the "
                     f"non-substitution theorem prices equal {word}s "
                     f"(largest departure {spread:.2g}).")
     elif not others and not ray.capacities_binding:
-        text.append("Labour is the only scarce resource and no capacity binds: by the "
+        text.append(f"{scarce.capitalize()} is the only scarce resource and no capacity "
+                    "binds: by the "
                     f"non-substitution theorem prices are the {word}s of the "
-                    "techniques chosen, the cheapest in labour; they part from the table's "
+                    f"techniques chosen, the cheapest in {scarce}; they part from the table's "
                     f"{word}s only through the change of technique.")
     if spread > _PART and finite.any():
         order = [k for k in np.argsort(-np.abs(np.where(finite, ratio - 1, 0.0)))

@@ -302,9 +302,11 @@ def check_economy(economy: Economy) -> TableCheck:
             + (f"; {int((used > 0).sum())} of them still sell or face demand"
                if (used > 0).any() else ""),
             hint=hint, file=e.files.get("x"), sectors=_ids(e, zero)))
+        # a table without labour is valued by value added: never called labour values
+        content = e.content_name if e.labour_source else "value-added content"
         cleanup.append(f"{zero.size} zero-output sector(s) kept as zero columns of A; their "
-                       "labour values (or value-added content) and multipliers are "
-                       "undefined (NaN)")
+                       f"{content} and multipliers are undefined (null in JSON, - in "
+                       "tables)")
 
     # coefficients
     colsum = np.asarray(e.A.sum(axis=0)).ravel()

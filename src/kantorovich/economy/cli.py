@@ -410,6 +410,8 @@ def inspect(table: TableArg, labour: LabourOpt = None, imports: ImportsOpt = Non
             _fail(exc)
     if json_out:
         sys.stdout.write(_dumps(data) + "\n")
+        if not check.ok:       # the same exit code as the terminal's: the table has errors
+            raise typer.Exit(2)
         return
     out = _out()
     summary = Table(title=escape(f"{table}"), show_header=False)
@@ -515,13 +517,21 @@ def generate(like: Annotated[Path, typer.Option(
         economy = prepare_economy(like, options)
         generated = generate_economy(economy, n, techniques=techniques, seed=seed,
                                      degree=degree)
-        findings = check_economy(economy).to_dict()["findings"]
+        check = check_economy(economy)
+        # valued by value added where the table has no labour, which the output says
+        findings = (check if economy.labour_source
+                    else _valued_by_value_added(check)).to_dict()["findings"]
         plan = generated.write(out, inputs=_inputs(like, None, options))
     except KantorovichError as exc:
         _fail(exc)
+    from dataclasses import replace
+
+    from kantorovich.economy.prepare import treatment
+
     basis = economy if economy.labour_source else economy.with_labour("va")
-    info = {**generated.info, "flows": generated.flow_count, "plan": str(plan),
-            "labour_basis": basis.labour_basis, "labour_unit": basis.labour_unit,
+    # the basket is y+ (negative final demand floored at 0): imports are dropped
+    stated = treatment(basis, replace(options, imports="drop"))
+    info = {**generated.info, "flows": generated.flow_count, "plan": str(plan), **stated,
             "applied": list(economy.applied) or [AS_READ],
             "seconds": round(time.perf_counter() - start, 3)}
     if json_out:
@@ -539,6 +549,7 @@ def generate(like: Annotated[Path, typer.Option(
         f"{info['techniques']} techniques each ({info['processes']:,} processes), "
         f"{info['flows']:,} flows; hubs: {', '.join(info['hubs']) or 'none'} "
         f"({info['seconds']:.1f} s)"))
+    _print_treatment(_out(), info)
 
 
 @economy_app.command("import-tns", cls=Command.renaming({"--out": "--output"}))
@@ -694,7 +705,8 @@ def plan(table: TableArg,
             for k, r in ray.resources.iterrows()},
         "method": ray.method, "notes": list(ray.notes), "paragraph": ray.paragraph(),
         "non_substitution": _non_substitution(ray),
-        "findings": check.to_dict()["findings"], "seconds": result.seconds}
+        "findings": (check if economy.labour_source else _valued_by_value_added(check)
+                     ).to_dict()["findings"], "seconds": result.seconds}
     if output is not None and result.is_optimal:
         _write_plan_ray(ray, output, summary, fmt, table)
     if json_out:
@@ -706,6 +718,7 @@ def plan(table: TableArg,
         sys.stdout.write(_dumps({**summary, **keyed}) + "\n")
     else:
         _print_plan_ray(ray, table, economy)
+        _print_treatment(_out(), summary)
     if not result.is_optimal:
         raise typer.Exit(1)
 
@@ -883,10 +896,11 @@ def production_prices(
     try:
         if normalise not in ("value", "wage"):
             raise PlanError([Problem(f"--normalise {normalise!r} is not a normalisation",
-                                     hint="use value or wage")])
+                                     path="--normalise", hint="use value or wage")])
         if not math.isfinite(profit_rate) or profit_rate < 0:
             raise PlanError([Problem(f"--profit-rate {profit_rate:g} is not a rate of "
-                                     "profit", hint="give a number from 0 up to below R")])
+                                     "profit", path="--profit-rate",
+                                     hint="give a number from 0 up to below R")])
         options = _options(labour, imports, clean, exclude)
         economy, _ = _load_with_labour(table, options)
         from kantorovich.economy.production_prices import perron
@@ -938,7 +952,10 @@ def production_prices(
                      "-" if not math.isfinite(p) else f"{p:.6g}", q)
     out.print(grid)
     if standard is None:
-        out.print("no standard commodity: the Perron eigenvector of A is not nonnegative")
+        out.print("no standard commodity: " + (
+            "the Perron eigenvector of A is not nonnegative" if result.spectral_radius > 0
+            else "A is nilpotent (ρ = 0, no circuit of inputs), so there is no basic "
+                 "commodity and R is infinite"))
     else:
         out.print(escape(f"standard commodity: {STANDARD_NORMALISATION}; wage bill / "
                          f"its price = {result.wage_in_standard:.6g} (Sraffa: 1 - r/R = "
@@ -980,6 +997,7 @@ def harmony_command(
         sys.stdout.write(_dumps(summary) + "\n")
     else:
         _print_harmony(summary)
+        _print_treatment(_out(), summary)
     if not ray.result.is_optimal:
         raise typer.Exit(1)
 
@@ -1122,7 +1140,7 @@ def _plan_choice(table: Path, alternative: Path | None, vary: int, capital: floa
     elif result.is_optimal:
         out = _out()
         grid = Table(title=escape(f"{table}: {ray.sets:.6g} baskets with a choice of "
-                                  "technique; prices in labour units"))
+                                  f"technique; prices in {summary['price_unit']} units"))
         for column in ("id", "name", "technique"):
             grid.add_column(column)
         word = ray.value_word
@@ -1144,6 +1162,7 @@ def _plan_choice(table: Path, alternative: Path | None, vary: int, capital: floa
         out.print(escape(f"sets {ray.sets:.6g} (optimal, certificate {cert}); binding: "
                          f"{', '.join(ray.binding) or 'none'}"))
         out.print(escape(ray.paragraph()))
+        _print_treatment(out, summary)
     else:
         _out().print(escape(f"{table}: no proven optimum ({result.status.value})"))
     if not result.is_optimal:

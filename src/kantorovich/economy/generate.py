@@ -412,28 +412,28 @@ def generate_economy(economy: Economy, n: int, *, techniques: int = 3, seed: int
     S = len(active)
     if n < max(S, 1):
         problems.append(Problem(f"-n {n} is fewer products than the {S} sectors with output",
-                                hint=f"use -n {S} or more: every sector makes a product"))
+                                path="-n", hint=f"use -n {S} or more: every sector makes a product"))
     if techniques < 1:
         problems.append(Problem(f"--techniques {techniques}: a product needs one",
-                                hint="use 1 or more"))
+                                path="--techniques", hint="use 1 or more"))
     elif n >= 1 and n * techniques > MAX_PROCESSES:
         problems.append(Problem(f"-n {n} with --techniques {techniques} is {n * techniques:,} "
                                 f"processes, more than a plan holds ({MAX_PROCESSES:,})",
-                                hint="use fewer products or techniques"))
+                                path="-n", hint="use fewer products or techniques"))
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         problems.append(Problem(f"--seed {seed}: a seed is a whole number, 0 or more",
-                                hint="e.g. --seed 0"))
+                                path="--seed", hint="e.g. --seed 0"))
     draws = 0
     if not (isinstance(degree, (int, float)) and math.isfinite(degree) and degree > 0):
         problems.append(Problem(f"--degree {degree}: each product buys from ceil(DEGREE ln n) "
                                 "suppliers, so DEGREE is a positive, finite number",
-                                hint="e.g. --degree 0.5"))
+                                path="--degree", hint="e.g. --degree 0.5"))
     else:
         draws = max(1, math.ceil(degree * math.log(max(n, 2))))
         if n >= 1 and draws > n:
             problems.append(Problem(f"--degree {degree:g} gives each product {draws:,} "
                                     f"supplier draws, more than the {n:,} products",
-                                    hint=f"use a DEGREE of at most {n / math.log(max(n, 2)):.3g}"))
+                                    path="--degree", hint=f"use a DEGREE of at most {n / math.log(max(n, 2)):.3g}"))
     for name, value, least in (("noise", noise, 0.0), ("trade_off", trade_off, 0.0)):
         if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= least):
             problems.append(Problem(f"{name}={value}: a finite number, {least:g} or more"))

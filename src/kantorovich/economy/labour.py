@@ -140,9 +140,14 @@ def _by_id(economy: Economy, frame: pd.DataFrame, column: str, file: str,
     position = pd.Series(np.arange(economy.n), index=economy.ids)
     taken = position.reindex(ids[known].astype(int)).to_numpy(int)
     counts = np.bincount(taken, minlength=economy.n)
+    rows = np.flatnonzero(known)
     for j in np.flatnonzero(counts > 1)[:_LISTED]:
+        again = rows[taken == j]          # the rows naming sector j, the second located
+        lines = (f" (lines {', '.join(str(line(i)) for i in again[:_LISTED])})"
+                 if csv else "")
         problems.append(Problem(f"sector {economy.describe(int(j))} appears {counts[j]} "
-                                "times", file=file, path=f"id {economy.ids[j]}",
+                                f"times{lines}", file=file, line=line(again[1]),
+                                path=f"id {economy.ids[j]}",
                                 hint="give each sector one row"))
     missing = np.flatnonzero((counts == 0) & (economy.x > 0))
     for j in missing[:_LISTED]:

@@ -176,8 +176,15 @@ def ray_inputs(economy: Economy, *, resources: dict[str, float | None] | None = 
     total_labour = float(economy.va[economy.labour_source].sum())
     L = total_labour if labour_amount is None else float(labour_amount)
     if not np.isfinite(L) or L <= 0:
-        problems.append(Problem(f"labour available {L:g} must be positive",
-                                hint="give a positive amount"))
+        given = labour_amount is not None
+        problems.append(Problem(
+            f"labour available {L:g} must be positive"
+            + ("" if given else f" (the table's total {economy.labour_source})"),
+            file=None if given else economy.files.get("labour", economy.files.get("va")),
+            path="" if given else str(economy.labour_source),
+            hint="give a positive amount" if given else
+                 "give the sectors' labour (a labour file with positive hours or persons, "
+                 "or a table with compensation)"))
     if not basket.any():
         problems.append(Problem("the table has no positive final demand: no basket",
                                 file=economy.files.get("y")))

@@ -16,8 +16,9 @@ proportions as they make them, so the ratio of net product to means of productio
 scaled to employ the same labour as the actual one, ``l q = l x``, and the standard
 commodity reported is its net product ``(I - A) q = (1 - ρ) q``. With that commodity as the
 unit of prices, the wage share satisfies Sraffa's straight line ``w L = 1 - r/R``
-(``wage_in_standard``). It exists when the Perron eigenvector is nonnegative (A >= 0);
-sectors outside the basic core get 0.
+(``wage_in_standard``). It exists when the Perron eigenvector is nonnegative (A >= 0)
+and ρ > 0 (a nilpotent A, with no circuit of inputs, has no basic commodity and R is
+infinite: every rate ``r >= 0`` has prices); sectors outside the basic core get 0.
 """
 
 from __future__ import annotations
@@ -77,7 +78,10 @@ class Perron:
         """Whether ``0 <= r < R`` with a margin for the rounding of ρ: at ``r`` within
         ``1e-9`` (relative) of ``R`` the wage is rounding noise, so that rate is refused."""
         R = self.max_profit_rate
-        return 0 <= profit_rate < R - RATE_MARGIN * max(1.0, R)
+        if not (np.isfinite(profit_rate) and profit_rate >= 0):
+            return False
+        # A nilpotent (no circuit of inputs: R infinite): every finite rate has prices
+        return not np.isfinite(R) or profit_rate < R - RATE_MARGIN * max(1.0, R)
 
 
 def _nonnegative(vector: np.ndarray) -> np.ndarray | None:
@@ -196,7 +200,8 @@ def production_prices(economy: Economy, profit_rate: float,
     elif normalisation != "wage":
         raise ValueError(f"unknown normalisation {normalisation!r}")
     standard = share = None
-    if P.right is not None and labour @ P.right > 0:
+    # ρ = 0 (A nilpotent): no basic commodity, every vector is an eigenvector: none
+    if P.rho > 0 and P.right is not None and labour @ P.right > 0:
         total_labour = float(labour @ economy.x)
         q = P.right * (total_labour / float(labour @ P.right))
         standard = (1.0 - P.rho) * q

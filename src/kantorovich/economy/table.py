@@ -478,6 +478,10 @@ def _read_sectors(files: _Files) -> pd.DataFrame | None:
     frame, file = files.read("sectors", ("id", "code", "name"), text=("code", "name", "region"))
     if frame is None:
         return None
+    if not len(frame):
+        files.add("the table lists no sector", file, line=2, path="id",
+                  hint="a table needs at least one sector: a row id,code,name per sector")
+        return None
     ids = files.numbers(frame, "id", file, integer=True)
     if np.isfinite(ids).all() and not np.array_equal(ids, np.arange(len(frame))):
         first = int(np.flatnonzero(ids != np.arange(len(frame)))[0])
