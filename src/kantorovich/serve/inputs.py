@@ -16,6 +16,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from kantorovich.model.expansion import horizon_of
 from kantorovich.model.plan import Plan
 from kantorovich.model.rules import bound_sign
 from kantorovich.results.result import PlanResult
@@ -103,7 +104,35 @@ def plan_inputs(plan: Plan, base: PlanResult | None = None) -> pd.DataFrame:
                                  weights.index.astype(str).to_numpy(object)),
                         per.to_numpy(object), weights.to_numpy(float),
                         weights.to_numpy(float)))
-    return pd.concat([p for p in parts if len(p)], ignore_index=True)
+    found = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    return _planners_own(plan, found)
+
+
+def _planners_own(plan: Plan, inputs: pd.DataFrame) -> pd.DataFrame:
+    """``inputs`` without the rows a plan over time adds of its own (the capacity a stock
+    gives, holding, investing and carrying, the sets' baskets): a planner moves a good's
+    supply or demand in a period, a process's capacity, an initial stock (the supply of
+    ``stock:P:G[1]``), not the expansion's bookkeeping."""
+    mapping = horizon_of(plan)
+    if mapping is None:
+        return inputs
+    goods = pd.Series(mapping.goods["kind"].to_numpy(), index=plan.goods.index.astype(str))
+    procs = pd.Series(mapping.processes["kind"].to_numpy(),
+                      index=plan.processes.index.astype(str))
+    kind = inputs["kind"].to_numpy()
+    ids = inputs["id"]
+    good_kind = ids.map(goods).to_numpy(object)
+    process_kind = ids.map(procs).to_numpy(object)
+    keep = np.ones(len(inputs), dtype=bool)
+    amounts = (kind == "supply") | (kind == "demand")
+    first = pd.Series(mapping.goods["period"].to_numpy() == mapping.periods[0],
+                      index=goods.index)
+    initial = (good_kind == "stock") & (kind == "supply") & \
+        ids.map(first).fillna(False).to_numpy(bool)
+    keep[amounts] = (good_kind[amounts] == "good") | initial[amounts]
+    keep[kind == "weight"] = good_kind[kind == "weight"] == "good"
+    keep[kind == "capacity"] = process_kind[kind == "capacity"] == "process"
+    return inputs[keep].reset_index(drop=True)
 
 
 def shown(inputs: pd.DataFrame, state: dict[str, float] | None = None) -> pd.DataFrame:
