@@ -83,25 +83,25 @@ class OverTime:
         return at, getattr(self.map, table).iloc[at]
 
     # -- tables --------------------------------------------------------------------------
-    @cached_property
-    def processes(self) -> pd.DataFrame:
-        """Per process and period: the result's ``processes`` columns."""
-        at, where = self._rows("processes", "process")
-        frame = self.result.processes.iloc[at].reset_index(drop=True)
+    def _by_period(self, table: str, kind: str, label: str) -> pd.DataFrame:
+        """The result's ``table`` rows of the template's ``kind``, keyed by ``label`` (the
+        template's id) and ``period``."""
+        at, where = self._rows(table, kind)
+        frame: pd.DataFrame = getattr(self.result, table).iloc[at].reset_index(drop=True)
         frame.insert(0, "period", where["period"].to_numpy())
-        frame.insert(0, "process", self.template.processes.index.to_numpy(object)[
+        frame.insert(0, label, getattr(self.template, table).index.to_numpy(object)[
             where["item"].to_numpy()])
         return frame
 
     @cached_property
+    def processes(self) -> pd.DataFrame:
+        """Per process and period: the result's ``processes`` columns."""
+        return self._by_period("processes", "process", "process")
+
+    @cached_property
     def goods(self) -> pd.DataFrame:
         """Per good and period: the result's ``goods`` columns."""
-        at, where = self._rows("goods", "good")
-        frame = self.result.goods.iloc[at].reset_index(drop=True)
-        frame.insert(0, "period", where["period"].to_numpy())
-        frame.insert(0, "good", self.template.goods.index.to_numpy(object)[
-            where["item"].to_numpy()])
-        return frame
+        return self._by_period("goods", "good", "good")
 
     @cached_property
     def stocks(self) -> pd.DataFrame:
