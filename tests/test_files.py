@@ -436,3 +436,20 @@ def test_a_plan_rule_with_a_tiny_coefficient_is_exported_whole(tmp_path: Path) -
     export_mps(plan, tmp_path / "plan.mps")
     columns = {tuple(line.split()) for line in (tmp_path / "plan.mps").read_text().splitlines()}
     assert ("mill-3-milling", "policy:tiny", "1e-10") in columns
+
+
+def test_a_table_folder_given_as_a_plan_points_to_the_economy_commands(tmp_path: Path) -> None:
+    """`solve examples/us-2017`: an input-output table, not a plan; the hint says what
+    reads it."""
+    from kantorovich.files import input_problem
+
+    table = tmp_path / "table"
+    table.mkdir()
+    for name in ("sectors.csv", "Z.csv"):
+        (table / name).write_text("id\n0\n", encoding="utf-8")
+    problem = input_problem(table, what="plan")
+    assert problem is not None and "economy generate --like TABLE" in (problem.hint or "")
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    problem = input_problem(plain, what="plan")
+    assert problem is not None and problem.hint == "name a file inside it"

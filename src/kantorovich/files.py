@@ -197,9 +197,15 @@ def input_problem(path: str | os.PathLike[str], *, what: str = "file",
     kind = _kind(mode)
     if kind is None:
         return None
-    hint = ("name a file inside it" if stat.S_ISDIR(mode) else
-            "name a plain file (write the data to a file first if it comes from a pipe "
-            "or a device)")
+    if stat.S_ISDIR(mode):
+        table = all(any(os.path.exists(os.path.join(path, f"{name}.{ext}"))
+                        for ext in ("csv", "parquet")) for name in ("sectors", "Z"))
+        hint = ("it is an input-output table: `kantorovich economy values|plan TABLE` reads "
+                "it, and `kantorovich economy generate --like TABLE -o DIR` makes a plan of "
+                "it" if table else "name a file inside it")
+    else:
+        hint = ("name a plain file (write the data to a file first if it comes from a pipe "
+                "or a device)")
     return Problem(f"cannot read the {what}: it is {kind}, and only plain files are read",
                    key, str(path), None, hint)
 
