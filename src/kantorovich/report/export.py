@@ -84,9 +84,24 @@ def write_result(result: PlanResult, directory: str | Path, summary: dict[str, A
                       indent=2, allow_nan=False)
     with files.output_directory(target, inputs=inputs) as staging:
         for name, make in tables.items():
-            _write_table(make(), staging / f"{name}.{fmt}", fmt)
+            _write_table(_stated(name, make()), staging / f"{name}.{fmt}", fmt)
         (staging / SUMMARY).write_text(text + "\n", encoding="utf-8")
     return target
+
+
+#: The plan's own tables with prices: each says, in a ``convention`` column, that its
+#: prices are improvements of the objective (what one more unit, or one unit of
+#: loosening, is worth), as the analyses' tables and the sensitivity report (``excel``)
+#: say theirs. (A plan over time's ``stocks`` keeps the columns its issue names; its
+#: ``shadow_value`` is an improvement too, as the README says.)
+PRICED = ("processes", "goods", "policies")
+
+
+def _stated(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its sign convention stated, where it has prices and does not yet."""
+    if name not in PRICED or "convention" in frame.columns or frame.empty:
+        return frame
+    return frame.assign(convention=pd.Categorical(["improvement"] * len(frame)))
 
 
 def _given(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,35 @@
+"""Every table ``solve -o`` writes with prices says which sign convention they follow:
+the plan's own tables (improvements of the objective) and the Solver-style report
+(Excel's sign), so a table read alone cannot be misread (issue 19)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from kantorovich.cli import app
+
+LENINGRAD = Path(__file__).parent.parent / "examples" / "leningrad.yaml"
+
+
+def test_every_priced_table_names_its_convention(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["solve", str(LENINGRAD), "-o", str(out), "-q",
+                                      "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    conventions = {name: set(pd.read_csv(out / f"{name}.csv")["convention"])
+                   for name in ("goods", "processes", "policies", "price_ranges",
+                                "sensitivity_goods", "sensitivity_constraints",
+                                "sensitivity_variable_cells")}
+    assert conventions == {"goods": {"improvement"}, "processes": {"improvement"},
+                           "policies": {"improvement"}, "price_ranges": {"improvement"},
+                           "sensitivity_goods": {"improvement"},
+                           "sensitivity_constraints": {"excel"},
+                           "sensitivity_variable_cells": {"excel"}}
+    # District 3's >= rule: worth +0.03 a loaf loosened, -0.03 per unit raised (Excel)
+    policies = pd.read_csv(out / "policies.csv").set_index("policy")
+    report = pd.read_csv(out / "sensitivity_constraints.csv").set_index("id")
+    assert policies.loc["district-3-bread", "price"] > 0
+    assert report.loc["district-3-bread", "shadow_price"] < 0
