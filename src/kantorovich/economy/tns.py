@@ -222,28 +222,28 @@ class TnsEconomy:
     # -- his four files -----------------------------------------------------------------
     def write_files(self, folder: str | Path) -> dict[str, Path]:
         """Write the economy as ``nyearplan``'s four files (his demo's names) into
-        ``folder`` (made if missing); return each file's path by role."""
+        ``folder`` through the output folder's rules (`kantorovich.files`: marker,
+        staging, never over an input); return each file's path by role."""
+        from kantorovich import files
+
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
         heads = ["headings", *self.products]
+        with files.output_directory(folder) as staging:
 
-        def matrix(path: Path, names: list[str], values: np.ndarray,
-                   columns: list[str] = heads) -> None:
-            with open(path, "w", newline="", encoding="utf-8") as handle:
-                out = csv.writer(handle)
-                out.writerow(columns)
-                for row, numbers in zip(names, values):
-                    out.writerow([row, *(repr(float(x)) for x in numbers)])
+            def matrix(role: str, names: list[str], values: np.ndarray,
+                       columns: list[str] = heads) -> None:
+                frame = pd.DataFrame(np.asarray(values, dtype=float), columns=columns[1:])
+                frame.insert(0, columns[0], names)
+                # repr of each float: his reader gets every digit back
+                frame.to_csv(staging / DEFAULT_FILES[role], index=False, float_format=None)
 
-        paths = {role: folder / name for role, name in DEFAULT_FILES.items()}
-        matrix(paths["flows"], [*self.products, LABOUR, OUTPUT],
-               np.vstack([self.flows, self.labour, self.output]))
-        matrix(paths["capital"], self.products, self.capital)
-        matrix(paths["depreciation"], self.products, self.depreciation)
-        matrix(paths["targets"], [f"year{t + 1}" for t in range(self.years)],
-               np.column_stack([self.targets, self.labour_supply]),
-               [*heads, LABOUR])
-        return paths
+            matrix("flows", [*self.products, LABOUR, OUTPUT],
+                   np.vstack([self.flows, self.labour, self.output]))
+            matrix("capital", self.products, self.capital)
+            matrix("depreciation", self.products, self.depreciation)
+            matrix("targets", [f"year{t + 1}" for t in range(self.years)],
+                   np.column_stack([self.targets, self.labour_supply]), [*heads, LABOUR])
+        return {role: folder / name for role, name in DEFAULT_FILES.items()}
 
 
 def read_tns(directory: str | Path, *, flows: str | None = None,

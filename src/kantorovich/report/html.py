@@ -152,7 +152,9 @@ def report_page(result: PlanResult, analyses: Analyses | None = None, *,
     return "".join([
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        policy_meta(),   # nothing may be fetched: the page is whole as it is
+        # the report's offline Content-Security-Policy (report/offline.py): nothing may
+        # be fetched, the page is whole as it is
+        policy_meta(),
         f"<title>{esc(parts.title)}</title><style>{_CSS}</style>",
         f"<script>{plotly.offline.get_plotlyjs()}</script></head><body><main>",
         *parts.body, "</main>", *parts.scripts, f"<script>{_DRAW}</script></body></html>\n"])

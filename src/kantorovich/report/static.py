@@ -79,6 +79,8 @@ def _render(figs: dict[str, Any], fmt: str) -> dict[str, bytes]:
         try:
             page = browser.new_page()
             page.route("**/*", lambda route: route.abort())   # nothing is fetched
+            # the page that draws the export has the report's offline
+            # Content-Security-Policy too (report/offline.py)
             page.set_content("<!DOCTYPE html><html><head><meta charset='utf-8'>"
                              + policy_meta() + "</head><body></body></html>")
             page.add_script_tag(content=plotly.offline.get_plotlyjs())
