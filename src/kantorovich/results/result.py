@@ -27,7 +27,7 @@ from kantorovich.lp.compile import compile_plan
 from kantorovich.lp.budget import Budget
 from kantorovich.lp.highs import HighsSession, LpSolution
 from kantorovich.lp.highs_method import Highs
-from kantorovich.lp.methods import check_method
+from kantorovich.lp.methods import Method, check_method
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 from kantorovich.model.checks import pairs_repeat
@@ -36,6 +36,7 @@ from kantorovich.model.tabular import unique_dtype, unstacked
 from kantorovich.numbers import count
 from kantorovich.results.certificate import Certificate, certify
 from kantorovich.results.chain import Solved, residuals, solve_program
+from kantorovich.results.implied import WithoutImplied
 from kantorovich.results.staircase import staircase_method
 
 if TYPE_CHECKING:
@@ -662,11 +663,16 @@ def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None 
                "method": method}
     lp = compile_plan(plan)
     staircase = staircase_method(plan, lp, method)      # a plan over time
+    highs: Method | None = None
+    if staircase is not None and staircase.implied is not None:
+        highs = WithoutImplied(staircase.implied, staircase.method, staircase.reason,
+                               verbose=verbose)
+    elif staircase is not None:
+        highs = Highs(staircase.method, verbose=verbose, why=staircase.reason)
     solved = solve_program(
         lp, method=staircase.method if staircase else method, budget=budget,
         verbose=verbose, start=staircase.start if staircase else None,
-        methods=({"highs": Highs(staircase.method, verbose=verbose, why=staircase.reason)}
-                 if staircase else None))
+        methods={"highs": highs} if highs is not None else None)
     return answer(plan, lp, solved, options)
 
 

@@ -1,0 +1,145 @@
+"""A plan over time solved without the goods rows its assortment rows already imply.
+
+With ``maximize_sets`` each period's good ``g[t]`` has two rows with the same entries:
+its goods row (net output >= demand - supply) and its assortment row (net output >=
+count x sets(t), supply not counted). Where the sets are at least 0, the count is at
+least 0 and the goods row asks for no more than the assortment row does, the goods
+row can never bind: every point that meets the assortment row meets it. Those rows are
+half the entries of the staircase and, for interior point, half its normal equations:
+HiGHS's interior point took 23.5 s without them against 39.4 s with them at 1,000
+products x 10 periods, and 313 s at 4,000 x 10, where with them it had not finished in
+400 s (`benchmarks/horizon.py`, clustered economies).
+
+So the staircase is solved without them, and the answer is then taken back to the
+whole program: the same columns, each dropped row's slack basic (its price 0, which is
+its price at every optimum where it has slack), and HiGHS's simplex confirms that
+basis on the whole program (no pivot where nothing was lost) so that the result, its
+certificate and every analysis that re-solves warm read the program as compiled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+import numpy as np
+import scipy.sparse as sp
+
+from kantorovich.lp.budget import Budget
+from kantorovich.lp.highs_method import Highs
+from kantorovich.lp.methods import Candidate, Start, Verdict
+from kantorovich.lp.program import LinearProgram
+from kantorovich.model.expansion import HorizonMap
+
+__all__ = ["WithoutImplied", "implied_goods_rows"]
+
+
+def implied_goods_rows(mapping: HorizonMap, lp: LinearProgram) -> np.ndarray:
+    """Positions of the goods rows of ``lp`` (a plan over time, mapped by ``mapping``)
+    that their period's assortment row implies; empty when there are none.
+
+    A goods row is implied when its assortment row has exactly its entries plus one
+    for its period's ``sets`` column, that column is at least 0, and the assortment
+    row, read with the sets at 0, asks for at least as much in the same direction."""
+    goods = mapping.goods
+    good_rows = lp.row_positions("good")
+    process_cols = lp.col_positions("process")
+    if len(good_rows) != len(goods) or len(process_cols) != len(mapping.processes):
+        return np.zeros(0, dtype=np.int64)
+    kind = goods["kind"].to_numpy()
+    item = goods["item"].to_numpy(np.int64)
+    period = goods["period"].to_numpy(np.int64)
+    own, basket = np.flatnonzero(kind == "good"), np.flatnonzero(kind == "basket")
+    if not len(own) or not len(basket):
+        return np.zeros(0, dtype=np.int64)
+    # pair each basket row with its good's row in the same period (by codes, not names)
+    width = int(period.max()) + 1
+    key_own = item[own] * width + period[own]
+    key_basket = item[basket] * width + period[basket]
+    order = np.argsort(key_own, kind="stable")
+    at = np.searchsorted(key_own[order], key_basket)
+    at = np.minimum(at, len(order) - 1)
+    paired = key_own[order][at] == key_basket
+    g_rows = good_rows[own[order][at[paired]]]
+    b_rows = good_rows[basket[paired]]
+    if not len(g_rows):
+        return np.zeros(0, dtype=np.int64)
+    sets_cols = process_cols[mapping.processes["kind"].to_numpy() == "sets"]
+    A = lp.matrix.tocsr()
+    G, B = A[g_rows], A[b_rows]
+    is_sets = np.zeros(A.shape[1], dtype=bool)
+    is_sets[sets_cols] = True
+    B_sets = B[:, sets_cols]
+    difference = (G - B.multiply(~is_sets[np.newaxis, :]).tocsr()).tocsr()
+    difference.data[np.abs(difference.data) <= 1e-12 * (1.0 + np.abs(difference.data))] = 0.0
+    difference.eliminate_zeros()
+    same = np.diff(difference.indptr) == 0
+    sets_lower_ok = bool(np.all(lp.col_lower[sets_cols] >= 0.0)) if len(sets_cols) else True
+    one_sets = np.diff(sp.csr_matrix(B_sets).indptr) <= 1
+    coefficient = np.asarray(B_sets.sum(axis=1)).ravel()
+    g_lo, g_up = lp.row_lower[g_rows], lp.row_upper[g_rows]
+    b_lo, b_up = lp.row_lower[b_rows], lp.row_upper[b_rows]
+    at_least = (np.isinf(g_up) & np.isinf(b_up) & (coefficient <= 0.0)
+                & (b_lo >= g_lo))          # net >= b_lo - coef * sets >= b_lo >= g_lo
+    at_most = (np.isinf(g_lo) & np.isinf(b_lo) & (coefficient >= 0.0)
+               & (b_up <= g_up))           # the same read as uses <= supply
+    implied = same & one_sets & sets_lower_ok & (at_least | at_most)
+    return np.sort(g_rows[implied])
+
+
+def _without(lp: LinearProgram, keep: np.ndarray) -> LinearProgram:
+    return replace(lp, matrix=lp.matrix.tocsr()[keep].tocsc(),
+                   row_lower=lp.row_lower[keep], row_upper=lp.row_upper[keep],
+                   rows=lp.rows[keep].reset_index(drop=True))
+
+
+class WithoutImplied:
+    """HiGHS on a staircase less its implied goods rows, taken back to the whole program
+    (`lp.methods.Method`): the first solve by ``method`` (interior point with
+    crossover), the second a warm simplex on the program as compiled from the first's
+    basis."""
+
+    name = "highs"
+
+    def __init__(self, implied: np.ndarray, method: str, why: str, *,
+                 verbose: bool = False) -> None:
+        self.implied = implied
+        self.method = method
+        self.why = why
+        self.verbose = verbose
+
+    def qualifies(self, lp: LinearProgram, asked: bool = False) -> Verdict:
+        return Verdict(True, self.why)
+
+    def solve(self, lp: LinearProgram, budget: Budget, start: Start | None = None
+              ) -> Candidate:
+        keep = np.ones(lp.shape[0], dtype=bool)
+        keep[self.implied] = False
+        dropped = f"{len(self.implied):,} goods rows their assortment rows imply"
+        first = Highs(self.method, verbose=self.verbose, why=f"{self.why}, without the "
+                      f"{dropped}").solve(_without(lp, keep), budget)
+        solution = first.solution
+        if solution is None or not solution.has_basis or budget.expired():
+            return self._taken_back(lp, keep, first)
+        row_basis = np.full(lp.shape[0], "basic", dtype=object)
+        row_basis[keep] = solution.row_basis
+        whole = Highs("simplex", verbose=self.verbose).solve(
+            lp, budget, Start(col_basis=solution.col_basis, row_basis=row_basis,
+                              source=f"the staircase solved without the {dropped}"))
+        whole.reason = (f"{first.reason}; the whole program confirmed warm from its basis "
+                        f"by the simplex ({whole.solution.iterations if whole.solution else 0}"
+                        " iterations)")
+        whole.detail = {**whole.detail, "method": self.method}
+        return whole
+
+    def _taken_back(self, lp: LinearProgram, keep: np.ndarray, first: Candidate
+                    ) -> Candidate:
+        """The first solve's answer without a basis (stopped, or no vertex): its point on
+        the whole program, the dropped rows priced at 0."""
+        solution = first.solution
+        if solution is None or not len(solution.x):
+            return replace(first, session=None)
+        row_dual = np.zeros(lp.shape[0])
+        row_dual[keep] = solution.row_dual if len(solution.row_dual) else 0.0
+        whole = replace(solution, row_activity=lp.matrix @ solution.x, row_dual=row_dual,
+                        row_basis=np.array([], dtype=object),
+                        col_basis=np.array([], dtype=object))
+        return replace(first, solution=whole, session=None, polish=None)
