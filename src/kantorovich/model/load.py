@@ -658,13 +658,17 @@ def _objective_weights(table: Callable[..., Table | None], sense: str, goods: pd
     for i in np.flatnonzero(named.duplicated(keep="first").to_numpy())[:20]:
         problems.append(t.problem(f"good '{named.iat[i]}' is listed twice", int(i), "good",
                                   f"give each good one {column}"))
-    known = codes_in(named, goods) >= 0
+    position = np.asarray(codes_in(named, goods))
+    known = position >= 0
     for i in np.flatnonzero(~known)[:20]:
         problems.append(t.problem(f"unknown good '{named.iat[i]}'", int(i), "good",
                                   did_you_mean(str(named.iat[i]), goods)
                                   or "declare it under 'goods'"))
     keep = known & ~named.duplicated(keep="first").to_numpy() & values.notna().to_numpy()
-    return pd.Series(values.to_numpy(float)[keep], index=pd.Index(named[keep], dtype=object))
+    # the goods' own id strings, not the table's copies (a string a good saved: 0.7 GB
+    # for the basket of a 12-million-product plan)
+    return pd.Series(values.to_numpy(float)[keep],
+                     index=pd.Index(goods[position[keep]], dtype=object))
 
 
 def _place_problems(per_place: dict[str, dict[str, Any]], file: str | None,
