@@ -233,13 +233,23 @@ def _twice_listed_flows(table: Table, positions: dict[str, np.ndarray], known: n
     return found
 
 
-def _text(values: object, rows: int | None = None) -> object:
+def _text(values: object, rows: int | None = None, *, index: pd.Index | None = None
+          ) -> object:
     """A text column as object values (pandas would otherwise copy each string into an
-    Arrow column); None stays None, a scalar stays a scalar."""
+    Arrow column); None stays None, a scalar stays a scalar.
+
+    Given the frame's ``index``, an object Series on it: pandas 3 reads an object array
+    of strings, even wrapped as a `NumpyExtensionArray`, as its Arrow ``str`` dtype,
+    copying every string (the names of a 12-million-product plan: 2.5 GB), where the
+    object column holds a pointer to the strings the table already holds (a category's
+    string is shared by all its rows)."""
     if values is None:
         return pd.Series(np.full(rows or 0, None, dtype=object), dtype=object).to_numpy()
     if isinstance(values, str):
         return values
+    if index is not None:
+        return pd.Series(np.asarray(values, dtype=object), index=index, dtype=object,
+                         copy=False)
     return pd.arrays.NumpyExtensionArray(np.asarray(values, dtype=object))
 
 
@@ -463,8 +473,8 @@ def plan_fields(data: dict[str, Any], tables: Mapping[str, TableSource], *,
         idx, dup = unique_ids(t, "id", problems)
         frame = t.frame
         extra = pd.DataFrame({
-            "name": _text(table_names(frame, idx)),
-            "unit": _text(frame["unit"].array) if "unit" in frame else "",
+            "name": _text(table_names(frame, idx), index=idx),
+            "unit": _text(frame["unit"].array, index=idx) if "unit" in frame else "",
             "supply": frame["supply"].fillna(0.0).to_numpy() if "supply" in frame else 0.0,
             "demand": frame["demand"].fillna(0.0).to_numpy() if "demand" in frame else 0.0,
         }, index=idx).rename_axis("good")
@@ -496,13 +506,13 @@ def plan_fields(data: dict[str, Any], tables: Mapping[str, TableSource], *,
         procs_unique = not len(procs) and ids_in_order(t, "id")
         idx, dup = unique_ids(t, "id", problems)
         extra = pd.DataFrame({
-            "name": _text(table_names(frame, idx)),
+            "name": _text(table_names(frame, idx), index=idx),
             "unit": _text(optional_text(frame, "unit"), len(frame)),
             "min_level": frame["min_level"].fillna(0.0).to_numpy()
             if "min_level" in frame else 0.0,
             "capacity": frame["capacity"].fillna(math.inf).to_numpy()
             if "capacity" in frame else math.inf,
-            "level_unit": _text(frame["level_unit"].array) if "level_unit" in frame
+            "level_unit": _text(frame["level_unit"].array, index=idx) if "level_unit" in frame
             else "",
         }, index=idx).rename_axis("process")
         over = (extra["min_level"] > extra["capacity"]).to_numpy()
