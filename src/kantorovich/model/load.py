@@ -474,7 +474,9 @@ def plan_fields(data: dict[str, Any], tables: Mapping[str, TableSource], *,
         frame = t.frame
         extra = pd.DataFrame({
             "name": _text(table_names(frame, idx), index=idx),
-            "unit": _text(frame["unit"].array, index=idx) if "unit" in frame else "",
+            # the goods' units stay pandas' str column: the goods table written by
+            # ``solve -o`` records that dtype (one string a good, not a process)
+            "unit": _text(frame["unit"].array) if "unit" in frame else "",
             "supply": frame["supply"].fillna(0.0).to_numpy() if "supply" in frame else 0.0,
             "demand": frame["demand"].fillna(0.0).to_numpy() if "demand" in frame else 0.0,
         }, index=idx).rename_axis("good")
