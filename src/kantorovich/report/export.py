@@ -27,6 +27,8 @@ SUMMARY = "summary.json"
 _DICTIONARY_WORDS = 10_000
 """Most distinct values of a categorical column written with a Parquet dictionary."""
 FORMATS = ("parquet", "csv")
+ROW_GROUP = 1 << 20
+"""Rows a Parquet row group holds: pyarrow's own when it writes a table whole."""
 
 
 def check_output_dir(directory: str | Path, *, inputs: Sequence[str | Path] = (),
@@ -40,21 +42,42 @@ def check_output_dir(directory: str | Path, *, inputs: Sequence[str | Path] = ()
 
 def _write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     """One table; a categorical column (ids held as codes) is written as a Parquet
-    dictionary column, read back by pandas as a categorical."""
+    dictionary column, read back by pandas as a categorical.
+
+    A Parquet table is converted and written a row group at a time (`ROW_GROUP` rows,
+    Parquet's own row groups when written whole): the file is the same, and only one
+    row group's Arrow copy of the frame is held at once (at 2.4·10^7 processes the
+    whole copy would be 1.5 GB beside the frame)."""
     frame = frame.copy(deep=False)       # columns are replaced, never changed in place
-    for col in frame.columns:
-        if frame[col].dtype == object:
+    text = [col for col in frame.columns if frame[col].dtype == object]
+    if fmt != "parquet":
+        for col in text:
             frame[col] = frame[col].astype("string")
-    if fmt == "parquet":
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        # a dictionary of many ids (a process per row) is written as plain pages: Parquet
-        # would write it again in every row group, and fall back when it is too large
-        pq.write_table(table, path, compression="zstd", use_dictionary=[
-            str(col) for col in frame.columns
-            if not (isinstance(frame[col].dtype, pd.CategoricalDtype)
-                    and len(frame[col].cat.categories) > _DICTIONARY_WORDS)])
-    else:
         frame.to_csv(path, index=False)
+        return
+    # a dictionary of many ids (a process per row) is written as plain pages: Parquet
+    # would write it again in every row group, and fall back when it is too large
+    dictionary = [str(col) for col in frame.columns
+                  if not (isinstance(frame[col].dtype, pd.CategoricalDtype)
+                          and len(frame[col].cat.categories) > _DICTIONARY_WORDS)]
+    schema: pa.Schema | None = None
+    writer: pq.ParquetWriter | None = None
+    try:
+        for start in range(0, max(len(frame), 1), ROW_GROUP):
+            part = frame.iloc[start:start + ROW_GROUP].copy(deep=False)
+            for col in text:
+                part[col] = part[col].astype("string")
+            table = pa.Table.from_pandas(part, preserve_index=False, schema=schema)
+            del part
+            if writer is None:
+                schema = table.schema
+                writer = pq.ParquetWriter(path, schema, compression="zstd",
+                                          use_dictionary=dictionary)
+            writer.write_table(table)
+            del table
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def write_result(result: PlanResult, directory: str | Path, summary: dict[str, Any], *,
