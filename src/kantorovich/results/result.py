@@ -253,6 +253,10 @@ class PlanResult:
 
         if coded:
             which, names = pd.factorize(units)
+            # the units' codes in the narrowest integer before they are gathered per
+            # flow (pandas keeps them so; factorize gives 8 bytes a flow)
+            narrow = np.min_scalar_type(-max(len(names), 1))
+            which = which.astype(narrow)
             unit: Any = pd.Categorical.from_codes(taken(which[pcode]), categories=pd.Index(
                 np.asarray(names, dtype=object), dtype=object))
             process, good = taken(flows["process"].array), taken(flows["good"].array)
