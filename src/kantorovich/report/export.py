@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,35 +44,45 @@ def _write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     """One table; a categorical column (ids held as codes) is written as a Parquet
     dictionary column, read back by pandas as a categorical.
 
-    A Parquet table is converted and written a row group at a time (`ROW_GROUP` rows,
-    Parquet's own row groups when written whole): the file is the same, and only one
-    row group's Arrow copy of the frame is held at once (at 2.4·10^7 processes the
-    whole copy would be 1.5 GB beside the frame)."""
-    frame = frame.copy(deep=False)       # columns are replaced, never changed in place
-    text = [col for col in frame.columns if frame[col].dtype == object]
+    A Parquet table is converted and written a row group at a time (`_write_parts`)."""
     if fmt != "parquet":
-        for col in text:
-            frame[col] = frame[col].astype("string")
+        frame = frame.copy(deep=False)   # columns are replaced, never changed in place
+        for col in frame.columns:
+            if frame[col].dtype == object:
+                frame[col] = frame[col].astype("string")
         frame.to_csv(path, index=False)
         return
-    # a dictionary of many ids (a process per row) is written as plain pages: Parquet
-    # would write it again in every row group, and fall back when it is too large
-    dictionary = [str(col) for col in frame.columns
-                  if not (isinstance(frame[col].dtype, pd.CategoricalDtype)
-                          and len(frame[col].cat.categories) > _DICTIONARY_WORDS)]
+    _write_parts((frame.iloc[start:start + ROW_GROUP]
+                  for start in range(0, max(len(frame), 1), ROW_GROUP)), path)
+
+
+def _write_parts(parts: Iterable[pd.DataFrame], path: Path) -> None:
+    """A Parquet table given as consecutive parts of `ROW_GROUP` rows (the last may be
+    shorter; one empty part for an empty table), each written as a row group: the file
+    is the one its whole table would make (pyarrow's own row groups, the first part's
+    schema), and only one part and its Arrow copy are held at once (at 2.4·10^7
+    processes the whole table's copy would be 1.5 GB beside the table)."""
     schema: pa.Schema | None = None
     writer: pq.ParquetWriter | None = None
     try:
-        for start in range(0, max(len(frame), 1), ROW_GROUP):
-            part = frame.iloc[start:start + ROW_GROUP].copy(deep=False)
-            for col in text:
-                part[col] = part[col].astype("string")
+        for given in parts:
+            part = given.copy(deep=False)   # columns are replaced, never changed in place
+            del given
+            for col in part.columns:
+                if part[col].dtype == object:
+                    part[col] = part[col].astype("string")
             table = pa.Table.from_pandas(part, preserve_index=False, schema=schema)
-            del part
             if writer is None:
                 schema = table.schema
+                # a dictionary of many ids (a process per row) is written as plain
+                # pages: Parquet would write it again in every row group, and fall
+                # back when it is too large
+                dictionary = [str(col) for col in part.columns
+                              if not (isinstance(part[col].dtype, pd.CategoricalDtype)
+                                      and len(part[col].cat.categories) > _DICTIONARY_WORDS)]
                 writer = pq.ParquetWriter(path, schema, compression="zstd",
                                           use_dictionary=dictionary)
+            del part
             writer.write_table(table)
             del table
     finally:
@@ -107,6 +117,10 @@ def write_result(result: PlanResult, directory: str | Path, summary: dict[str, A
                       indent=2, allow_nan=False)
     with files.output_directory(target, inputs=inputs) as staging:
         for name, make in tables.items():
+            if name == "flows" and fmt == "parquet" and result.over_time is None:
+                # the largest table, made a row group at a time as it is written
+                _write_parts(result.flow_parts(ROW_GROUP), staging / f"{name}.{fmt}")
+                continue
             _write_table(_stated(name, make()), staging / f"{name}.{fmt}", fmt)
         (staging / SUMMARY).write_text(text + "\n", encoding="utf-8")
     return target
