@@ -106,8 +106,7 @@ def write_result(result: PlanResult, directory: str | Path, summary: dict[str, A
     # each table is made, written and let go in turn: the peak holds one of them
     tables = result.table_makers()
     if result.status.has_solution:
-        for name, frame in found.tables().items():
-            tables[name] = functools.partial(_given, frame)
+        tables.update(found.table_makers())
     if result.over_time is not None:         # a plan over time: by (id, period)
         from kantorovich.results.horizon import timed_tables
 

@@ -517,9 +517,8 @@ class PlanResult:
             makers["by_unit"] = lambda: self._optimal_by_unit.flat()
         if self.plan.policies:
             makers["policies"] = lambda: self.policy_prices.reset_index()
-        if self.analyses is not None:
-            for name, frame in self.analyses.tables().items():
-                makers[name] = functools.partial(_given, frame)
+        if self.analyses is not None:      # made one at a time too
+            makers.update(self.analyses.table_makers())
         if self.over_time is not None:      # a plan over time: by (id, period)
             from kantorovich.results.horizon import timed_tables
 
