@@ -240,7 +240,7 @@ def _text(values: object, rows: int | None = None, *, index: pd.Index | None = N
 
     Given the frame's ``index``, an object Series on it: pandas 3 reads an object array
     of strings, even wrapped as a `NumpyExtensionArray`, as its Arrow ``str`` dtype,
-    copying every string (the names of a 12-million-product plan: 2.5 GB), where the
+    copying every string (the names of a 12-million-product plan: 2 GB), where the
     object column holds a pointer to the strings the table already holds (a category's
     string is shared by all its rows)."""
     if values is None:
