@@ -2,15 +2,16 @@
 each, one primary resource and a basket objective, solved by the command a user runs,
 with where the time and the memory go, stage by stage.
 
-    python benchmarks/twelve.py [-n 12000000] [--techniques 2] [--like TABLE]
-                                [--folder DIR] [--keep] [--json out.json]
+    python benchmarks/twelve.py [-n 12000000] [--techniques 2] [--hubs 1]
+                                [--degree 0.18] [--like TABLE] [--folder DIR] [--keep]
+                                [--json out.json]
 
 Steps:
 
 ==============  ===================================================================
 generate        ``kantorovich economy generate --like TABLE -n N --techniques K
-                -o DIR`` (skipped when DIR already holds a plan generated with the
-                same arguments)
+                --hubs H --degree D -o DIR`` (skipped when DIR already holds a plan
+                generated with the same arguments), under ``/usr/bin/time -v``
 solve           ``kantorovich solve DIR/plan.yaml -o DIR/out``, run in a child
                 process under ``/usr/bin/time -v`` (wall time and peak resident
                 memory of the whole command). The child runs the CLI's own ``solve``
@@ -19,6 +20,13 @@ solve           ``kantorovich solve DIR/plan.yaml -o DIR/out``, run in a child
                 before each stage through ``/proc/self/clear_refs``), so each stage's
                 seconds and peak are its own.
 ==============  ===================================================================
+
+The plan's size is the issue's: about 1.4·10^8 flows at 12 million products with two
+techniques, about 5.8 flows a process (its output, labour and about four inputs). The
+generator's defaults (6 hubs and ``ceil(0.5 ln n)`` = 9 drawn suppliers at 12·10^6) give
+about 15 inputs a product and 4·10^8 flows, so the benchmark keeps one hub sector
+(``--hubs 1``, the densest row of the table) and draws ``ceil(0.18 ln n)`` = 3 suppliers
+(``--degree 0.18``): 5.95 flows a process, 1.43·10^8 flows at 12·10^6.
 
 Targets (issue 18): the solve command under 10 minutes and under 20 GB peak, its
 answer a certified optimum (``summary.json``: status ``optimal``, certificate verified).
@@ -30,6 +38,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import math
 import os
 import re
 import shutil
@@ -143,6 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--techniques", type=int, default=2)
     parser.add_argument("--like", type=Path, default=TABLE)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--hubs", type=int, default=1,
+                        help="hub sectors kept (economy generate --hubs; its default is 6)")
+    parser.add_argument("--degree", type=float, default=0.18,
+                        help="ceil(DEGREE ln n) drawn suppliers a product (economy "
+                             "generate --degree; its default is 0.5)")
     parser.add_argument("--folder", type=Path, default=Path("/tmp/twelve/economy"),
                         help="where the economy is generated (and its out/ written)")
     parser.add_argument("--keep", action="store_true", help="keep the folder afterwards")
@@ -151,16 +165,23 @@ def main(argv: list[str] | None = None) -> int:
     folder: Path = args.folder
     row: dict[str, Any] = {"n": args.n, "techniques": args.techniques,
                            "table": str(args.like), "load_average_before": os.getloadavg()}
-    wanted = {"products": args.n, "techniques": args.techniques, "seed": args.seed}
+    draws = max(1, math.ceil(args.degree * math.log(max(args.n, 2))))
+    # the degree acts only through the draws: the same draws, the same economy
+    wanted = {"products": args.n, "techniques": args.techniques, "seed": args.seed,
+              "supplier_draws": draws}
+    row.update(hubs=args.hubs, degree=args.degree, supplier_draws=draws)
     try:
         made = folder / "generated.json"
         known = json.loads(made.read_text()) if made.exists() else {}
-        if any(known.get(key) != value for key, value in wanted.items()):
+        if (any(known.get(key) != value for key, value in wanted.items())
+                or not str(known.get("hub_rule", "")).endswith(
+                    f"the {args.hubs} densest; 1 product(s) each")):
             shutil.rmtree(folder, ignore_errors=True)
             row["generate"] = timed_run([*_command(), "economy", "generate", "--like",
                                          str(args.like), "-n", str(args.n), "--techniques",
                                          str(args.techniques), "--seed", str(args.seed),
-                                         "-o", str(folder)])
+                                         "--hubs", str(args.hubs), "--degree",
+                                         str(args.degree), "-o", str(folder)])
             if not made.exists():
                 print(json.dumps(row, indent=1, default=float))
                 return 1
@@ -193,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(row, indent=1, default=float), flush=True)
     for stage in solve["stages"]:
         print(f"  {stage['stage']:<12} {stage['seconds']:8.1f} s  peak {stage['peak_gb']:6.2f} GB")
+    made_row = row.get("generate")
+    print(f"flows {row.get('flows', 0):,}; generate " + (
+        f"{made_row['seconds']:.1f} s, peak {made_row['peak_gb'] or 0:.2f} GB" if made_row
+        else "reused"))
     print(f"n = {args.n:,}, K = {args.techniques}: solve {solve['seconds']:.1f} s, peak "
           f"{solve['peak_gb'] or 0:.2f} GB, {row.get('status')} by {row.get('method')}; "
           f"load average {row['load_average_before'][0]:.2f} to "

@@ -201,3 +201,42 @@ def test_generate_refuses_bad_sizes_located() -> None:
                                          "never"])
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert "71 sectors" in result.stderr and not Path("never").exists()
+
+
+# ---- --hubs: the density of a generated plan (issue 18's twelve million) ----------------
+def test_hubs_option_sets_the_hub_rows_and_the_flow_count(tmp_path: Path) -> None:
+    from kantorovich.economy.generate import MAX_HUBS
+
+    counts = {}
+    for hubs in (None, 0, 1):
+        out = tmp_path / f"h{hubs}"
+        made = RUNNER.invoke(economy_app, ["generate", "--like", str(US), "-n", "2000",
+                                           "--techniques", "2", "--seed", "3", "-o", str(out),
+                                           "--json", *(["--hubs", str(hubs)] if hubs is not None
+                                                       else [])])
+        assert made.exit_code == 0, made.stderr
+        info = json.loads(made.stdout)
+        assert len(pd.read_parquet(out / "flows.parquet")) == info["flows"]
+        counts[hubs] = info
+    assert len(counts[None]["hubs"]) == MAX_HUBS and counts[0]["hubs"] == []
+    assert counts[1]["hubs"] == counts[None]["hubs"][:1]
+    # a hub product is bought by every buyer of its sector: each hub adds a dense row
+    assert counts[0]["flows"] < counts[1]["flows"] < counts[None]["flows"]
+    # with no hubs every input is drawn: at most `draws` suppliers a product
+    assert counts[0]["material_nonzeros"] <= 2000 * counts[0]["supplier_draws"]
+
+
+@pytest.mark.parametrize("value", ["-1", "two"])
+def test_bad_hubs_refused_located(value: str) -> None:
+    result = RUNNER.invoke(economy_app, ["generate", "--like", str(US), "-n", "300",
+                                         "--hubs", value, "-o", "never"])
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert "--hubs" in result.stderr and not Path("never").exists()
+
+
+def test_generator_refuses_bad_hubs() -> None:
+    us = load_economy(US)
+    with pytest.raises(PlanError, match="--hubs -2"):
+        generate_economy(us, 300, hubs=-2)
+    with pytest.raises(PlanError, match="hub_products=0"):
+        generate_economy(us, 300, hub_products=0)

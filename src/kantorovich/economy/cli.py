@@ -494,6 +494,10 @@ def generate(like: Annotated[Path, typer.Option(
              degree: Annotated[float, typer.Option(
                  "--degree", help="Each product buys from ceil(DEGREE ln n) non-hub "
                                   "suppliers.")] = 0.5,
+             hubs: Annotated[int, typer.Option(
+                 "--hubs", help="Hub sectors kept (the densest rows of the table: their "
+                                "largest product is bought by every buyer of the sector); "
+                                "0 for none.")] = 6,  # generate.MAX_HUBS (imported late)
              labour: LabourOpt = None, clean: CleanOpt = None, exclude: ExcludeOpt = None,
              json_out: Json = False) -> None:
     """A planned economy of N products made from a real table (sectors split into
@@ -516,7 +520,7 @@ def generate(like: Annotated[Path, typer.Option(
         check_output_dir(out, inputs=_inputs(like, None, options))
         economy = prepare_economy(like, options)
         generated = generate_economy(economy, n, techniques=techniques, seed=seed,
-                                     degree=degree)
+                                     degree=degree, hubs=hubs)
         check = check_economy(economy)
         # valued by value added where the table has no labour, which the output says
         findings = (check if economy.labour_source

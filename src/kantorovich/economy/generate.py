@@ -384,7 +384,7 @@ def generate_economy(economy: Economy, n: int, *, techniques: int = 3, seed: int
     degree : float
         Each product draws ``ceil(degree * ln n)`` non-hub suppliers (at least 1).
     hubs : int
-        At most this many hub sectors (0: none).
+        At most this many hub sectors (0: none), the densest first (``--hubs``).
     hub_products : int
         Products of each hub sector that every buyer uses.
     noise : float
@@ -400,7 +400,7 @@ def generate_economy(economy: Economy, n: int, *, techniques: int = 3, seed: int
     ------
     PlanError
         For a size below the number of sectors, fewer than one technique, more processes
-        than `MAX_PROCESSES`, a negative seed, a degree that is not a positive finite
+        than `MAX_PROCESSES`, a negative seed or number of hubs, a degree that is not a positive finite
         number (or gives more supplier draws than products), or a table without any
         labour proxy (neither compensation nor value added).
     SizeError
@@ -437,9 +437,15 @@ def generate_economy(economy: Economy, n: int, *, techniques: int = 3, seed: int
     for name, value, least in (("noise", noise, 0.0), ("trade_off", trade_off, 0.0)):
         if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= least):
             problems.append(Problem(f"{name}={value}: a finite number, {least:g} or more"))
-    if hubs < 0 or hub_products < 1:
-        problems.append(Problem(f"hubs={hubs}, hub_products={hub_products}: hubs is 0 or "
-                                "more, hub_products 1 or more"))
+    if isinstance(hubs, bool) or not isinstance(hubs, (int, np.integer)) or hubs < 0:
+        problems.append(Problem(f"--hubs {hubs}: the number of hub sectors kept is a whole "
+                                "number, 0 or more", path="--hubs",
+                                hint=f"e.g. --hubs {MAX_HUBS} (the default) or --hubs 0 "
+                                     "(no hubs: every input drawn)"))
+    if (isinstance(hub_products, bool) or not isinstance(hub_products, (int, np.integer))
+            or hub_products < 1):
+        problems.append(Problem(f"hub_products={hub_products}: every hub sector keeps 1 "
+                                "or more products"))
     if economy.labour_source is None and "va" not in economy.va.columns:
         problems.append(Problem("the table has neither compensation nor value added",
                                 file=economy.files.get("va"), hint="add va.csv"))

@@ -16,6 +16,7 @@ the analyses themselves are plain functions of a result (`sensitivity`, `price_r
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,23 +79,39 @@ class Analyses:
             ``measured``, ``gain_note``), and each that holds prices their sign
             (``convention``: ``improvement``, or ``excel`` in the report's two).
         """
-        tables: dict[str, pd.DataFrame] = {}
+        return {name: make() for name, make in self.table_makers().items()}
+
+    def table_makers(self) -> dict[str, Callable[[], pd.DataFrame]]:
+        """`tables`, each made only when called (in the same order): ``solve -o`` makes,
+        writes and lets go of one table at a time, not of all of them at once (each a
+        copy of a frame of one row a process: gigabytes at 10^7 processes)."""
+        makers: dict[str, Callable[[], pd.DataFrame]] = {}
         if self.policy_costs is not None:
-            tables["policy_costs"] = _improvement(self.policy_costs.reset_index())
+            costs = self.policy_costs
+            makers["policy_costs"] = lambda: _improvement(costs.reset_index())
         if self.baseline is not None:
-            tables["baseline"] = self.baseline.processes.reset_index()
-            tables["moves"] = self.baseline.moves
+            baseline = self.baseline
+            makers["baseline"] = lambda: baseline.processes.reset_index()
+            makers["moves"] = lambda: baseline.moves
         if self.price_ranges is not None:
-            tables["price_ranges"] = _improvement(self.price_ranges.reset_index())
+            ranges = self.price_ranges
+            makers["price_ranges"] = lambda: _improvement(ranges.reset_index())
         for name, frame in (self.sensitivity or {}).items():
-            table = frame.reset_index()
-            tables[f"sensitivity_{name}"] = (_improvement(table) if name in _PRICED
-                                             else table)
+            makers[f"sensitivity_{name}"] = functools.partial(_sensitivity_table, name,
+                                                              frame)
         if self.report:   # the planner's report, as Excel Solver lays it out
-            tables["sensitivity_variable_cells"] = self.report["variable_cells"].rename_axis(
-                "process").reset_index()
-            tables["sensitivity_constraints"] = self.report["constraints"]
-        return tables
+            report = self.report
+            makers["sensitivity_variable_cells"] = lambda: report["variable_cells"] \
+                .rename_axis("process").reset_index()
+            makers["sensitivity_constraints"] = lambda: report["constraints"]
+        return makers
+
+
+def _sensitivity_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A sensitivity table as written: its ids as a column, and the sign of its prices
+    where it has them."""
+    table = frame.reset_index()
+    return _improvement(table) if name in _PRICED else table
 
 
 #: The sensitivity tables that hold prices (the others hold ranges of numbers only).

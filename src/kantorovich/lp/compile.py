@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from kantorovich.lp.program import LinearProgram
+from kantorovich.lp.program import LinearProgram, repeated
 from kantorovich.model.plan import Plan, Policy, codes_in
 from kantorovich.model.rules import Term
 
@@ -220,7 +220,7 @@ def compile_plan(plan: Plan) -> LinearProgram:
     rows, cols, data = [gcode], [pcode], [net]
     lower = [good_lower]
     upper = [good_upper]
-    row_kind = [np.full(n_good, "good", dtype=object)]
+    row_kind = [repeated("good", n_good)]
     row_id = [goods.index.to_numpy(object)]
     pol, pol_lo, pol_up = policy_rows(plan, index=index)
     entries = pol.tocoo()
@@ -229,7 +229,7 @@ def compile_plan(plan: Plan) -> LinearProgram:
     data.append(entries.data)
     lower.append(pol_lo)
     upper.append(pol_up)
-    row_kind.append(np.full(len(plan.policies), "policy", dtype=object))
+    row_kind.append(repeated("policy", len(plan.policies)))
     row_id.append(np.array([p.id for p in plan.policies], dtype=object))
     n_rows = n_good + len(plan.policies)
 
@@ -248,7 +248,7 @@ def compile_plan(plan: Plan) -> LinearProgram:
         n_rows += len(wpos)
         lower.append(np.zeros(len(wpos)))
         upper.append(np.full(len(wpos), INF))
-        row_kind.append(np.full(len(wpos), "assortment", dtype=object))
+        row_kind.append(repeated("assortment", len(wpos)))
         row_id.append(weights.index.to_numpy(object))
         c = np.append(np.zeros(n_proc), 1.0)
         weighed = None
@@ -267,7 +267,7 @@ def compile_plan(plan: Plan) -> LinearProgram:
                                  np.concatenate([k.astype(kind, copy=False) for k in cols]))),
                                shape=(n_rows, n_cols))
     col_lower, col_upper = process_bounds(plan.processes)
-    col_kind = np.full(n_proc, "process", dtype=object)
+    col_kind = repeated("process", n_proc)
     col_id = plan.processes.index.to_numpy(object)
     if sets:
         col_lower = np.append(col_lower, 0.0)

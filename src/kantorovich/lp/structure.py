@@ -64,7 +64,7 @@ from kantorovich.lp.budget import Budget
 from kantorovich.lp.highs import LpSolution
 from kantorovich.lp.leontief import ROUGH_TOLERANCE, TOLERANCE, LeontiefSystem, NotProductive
 from kantorovich.lp.methods import Candidate, Start, Verdict
-from kantorovich.lp.program import LinearProgram
+from kantorovich.lp.program import LinearProgram, repeated
 from kantorovich.lp.status import Status
 from kantorovich.lp.technology import SWITCH, Technology, read_technology
 from kantorovich.numbers import count
@@ -398,10 +398,10 @@ def _solution(lp: LinearProgram, shape: _Shape, fixed: _Fixed, q: np.ndarray, se
     if lp.sense == "maximize" and not sets_col.size:
         dual[shape.made] += shape.weights                # w_g - mu v_g on made goods
         dual[shape.made[~binds]] = 0.0
-    col_basis = np.full(ncol, "lower", dtype=object)
+    col_basis = repeated("lower", ncol)
     col_basis[cols] = "basic"
     col_basis[sets_col] = "basic"
-    row_basis = np.full(m, "basic", dtype=object)
+    row_basis = repeated("basic", m)
     row_basis[shape.made[binds]] = "lower"
     if assort.size:
         row_basis[assort[active]] = "lower"

@@ -79,7 +79,9 @@ def positions_in(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray:
     dtype = getattr(values, "dtype", None)
     if not isinstance(dtype, pd.CategoricalDtype):
         return codes_in(values, index)
-    codes = np.asarray(values.cat.codes if isinstance(values, pd.Series)
+    # the Categorical's own codes (a read-only view): ``Series.cat.codes`` is a copy,
+    # 4 bytes a flow kept by `Plan.flow_positions` beside the flows' codes
+    codes = np.asarray(values.array.codes if isinstance(values, pd.Series)
                        else pd.CategoricalIndex(values).codes)
     categories = dtype.categories
     if categories is index or (len(categories) == len(index)

@@ -233,13 +233,23 @@ def _twice_listed_flows(table: Table, positions: dict[str, np.ndarray], known: n
     return found
 
 
-def _text(values: object, rows: int | None = None) -> object:
+def _text(values: object, rows: int | None = None, *, index: pd.Index | None = None
+          ) -> object:
     """A text column as object values (pandas would otherwise copy each string into an
-    Arrow column); None stays None, a scalar stays a scalar."""
+    Arrow column); None stays None, a scalar stays a scalar.
+
+    Given the frame's ``index``, an object Series on it: pandas 3 reads an object array
+    of strings, even wrapped as a `NumpyExtensionArray`, as its Arrow ``str`` dtype,
+    copying every string (the names of a 12-million-product plan: 2 GB), where the
+    object column holds a pointer to the strings the table already holds (a category's
+    string is shared by all its rows)."""
     if values is None:
         return pd.Series(np.full(rows or 0, None, dtype=object), dtype=object).to_numpy()
     if isinstance(values, str):
         return values
+    if index is not None:
+        return pd.Series(np.asarray(values, dtype=object), index=index, dtype=object,
+                         copy=False)
     return pd.arrays.NumpyExtensionArray(np.asarray(values, dtype=object))
 
 
@@ -463,7 +473,9 @@ def plan_fields(data: dict[str, Any], tables: Mapping[str, TableSource], *,
         idx, dup = unique_ids(t, "id", problems)
         frame = t.frame
         extra = pd.DataFrame({
-            "name": _text(table_names(frame, idx)),
+            "name": _text(table_names(frame, idx), index=idx),
+            # the goods' units stay pandas' str column: the goods table written by
+            # ``solve -o`` records that dtype (one string a good, not a process)
             "unit": _text(frame["unit"].array) if "unit" in frame else "",
             "supply": frame["supply"].fillna(0.0).to_numpy() if "supply" in frame else 0.0,
             "demand": frame["demand"].fillna(0.0).to_numpy() if "demand" in frame else 0.0,
@@ -496,13 +508,13 @@ def plan_fields(data: dict[str, Any], tables: Mapping[str, TableSource], *,
         procs_unique = not len(procs) and ids_in_order(t, "id")
         idx, dup = unique_ids(t, "id", problems)
         extra = pd.DataFrame({
-            "name": _text(table_names(frame, idx)),
+            "name": _text(table_names(frame, idx), index=idx),
             "unit": _text(optional_text(frame, "unit"), len(frame)),
             "min_level": frame["min_level"].fillna(0.0).to_numpy()
             if "min_level" in frame else 0.0,
             "capacity": frame["capacity"].fillna(math.inf).to_numpy()
             if "capacity" in frame else math.inf,
-            "level_unit": _text(frame["level_unit"].array) if "level_unit" in frame
+            "level_unit": _text(frame["level_unit"].array, index=idx) if "level_unit" in frame
             else "",
         }, index=idx).rename_axis("process")
         over = (extra["min_level"] > extra["capacity"]).to_numpy()
@@ -658,13 +670,17 @@ def _objective_weights(table: Callable[..., Table | None], sense: str, goods: pd
     for i in np.flatnonzero(named.duplicated(keep="first").to_numpy())[:20]:
         problems.append(t.problem(f"good '{named.iat[i]}' is listed twice", int(i), "good",
                                   f"give each good one {column}"))
-    known = codes_in(named, goods) >= 0
+    position = np.asarray(codes_in(named, goods))
+    known = position >= 0
     for i in np.flatnonzero(~known)[:20]:
         problems.append(t.problem(f"unknown good '{named.iat[i]}'", int(i), "good",
                                   did_you_mean(str(named.iat[i]), goods)
                                   or "declare it under 'goods'"))
     keep = known & ~named.duplicated(keep="first").to_numpy() & values.notna().to_numpy()
-    return pd.Series(values.to_numpy(float)[keep], index=pd.Index(named[keep], dtype=object))
+    # the goods' own id strings, not the table's copies (a string a good saved: 0.7 GB
+    # for the basket of a 12-million-product plan)
+    return pd.Series(values.to_numpy(float)[keep],
+                     index=pd.Index(goods[position[keep]], dtype=object))
 
 
 def _place_problems(per_place: dict[str, dict[str, Any]], file: str | None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ SUMMARY = "summary.json"
 _DICTIONARY_WORDS = 10_000
 """Most distinct values of a categorical column written with a Parquet dictionary."""
 FORMATS = ("parquet", "csv")
+ROW_GROUP = 1 << 20
+"""Rows a Parquet row group holds: pyarrow's own when it writes a table whole."""
 
 
 def check_output_dir(directory: str | Path, *, inputs: Sequence[str | Path] = (),
@@ -40,21 +42,52 @@ def check_output_dir(directory: str | Path, *, inputs: Sequence[str | Path] = ()
 
 def _write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     """One table; a categorical column (ids held as codes) is written as a Parquet
-    dictionary column, read back by pandas as a categorical."""
-    frame = frame.copy(deep=False)       # columns are replaced, never changed in place
-    for col in frame.columns:
-        if frame[col].dtype == object:
-            frame[col] = frame[col].astype("string")
-    if fmt == "parquet":
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        # a dictionary of many ids (a process per row) is written as plain pages: Parquet
-        # would write it again in every row group, and fall back when it is too large
-        pq.write_table(table, path, compression="zstd", use_dictionary=[
-            str(col) for col in frame.columns
-            if not (isinstance(frame[col].dtype, pd.CategoricalDtype)
-                    and len(frame[col].cat.categories) > _DICTIONARY_WORDS)])
-    else:
+    dictionary column, read back by pandas as a categorical.
+
+    A Parquet table is converted and written a row group at a time (`_write_parts`)."""
+    if fmt != "parquet":
+        frame = frame.copy(deep=False)   # columns are replaced, never changed in place
+        for col in frame.columns:
+            if frame[col].dtype == object:
+                frame[col] = frame[col].astype("string")
         frame.to_csv(path, index=False)
+        return
+    _write_parts((frame.iloc[start:start + ROW_GROUP]
+                  for start in range(0, max(len(frame), 1), ROW_GROUP)), path)
+
+
+def _write_parts(parts: Iterable[pd.DataFrame], path: Path) -> None:
+    """A Parquet table given as consecutive parts of `ROW_GROUP` rows (the last may be
+    shorter; one empty part for an empty table), each written as a row group: the file
+    is the one its whole table would make (pyarrow's own row groups, the first part's
+    schema), and only one part and its Arrow copy are held at once (at 2.4·10^7
+    processes the whole table's copy would be 1.5 GB beside the table)."""
+    schema: pa.Schema | None = None
+    writer: pq.ParquetWriter | None = None
+    try:
+        for given in parts:
+            part = given.copy(deep=False)   # columns are replaced, never changed in place
+            del given
+            for col in part.columns:
+                if part[col].dtype == object:
+                    part[col] = part[col].astype("string")
+            table = pa.Table.from_pandas(part, preserve_index=False, schema=schema)
+            if writer is None:
+                schema = table.schema
+                # a dictionary of many ids (a process per row) is written as plain
+                # pages: Parquet would write it again in every row group, and fall
+                # back when it is too large
+                dictionary = [str(col) for col in part.columns
+                              if not (isinstance(part[col].dtype, pd.CategoricalDtype)
+                                      and len(part[col].cat.categories) > _DICTIONARY_WORDS)]
+                writer = pq.ParquetWriter(path, schema, compression="zstd",
+                                          use_dictionary=dictionary)
+            del part
+            writer.write_table(table)
+            del table
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def write_result(result: PlanResult, directory: str | Path, summary: dict[str, Any], *,
@@ -73,8 +106,7 @@ def write_result(result: PlanResult, directory: str | Path, summary: dict[str, A
     # each table is made, written and let go in turn: the peak holds one of them
     tables = result.table_makers()
     if result.status.has_solution:
-        for name, frame in found.tables().items():
-            tables[name] = functools.partial(_given, frame)
+        tables.update(found.table_makers())
     if result.over_time is not None:         # a plan over time: by (id, period)
         from kantorovich.results.horizon import timed_tables
 
@@ -84,6 +116,10 @@ def write_result(result: PlanResult, directory: str | Path, summary: dict[str, A
                       indent=2, allow_nan=False)
     with files.output_directory(target, inputs=inputs) as staging:
         for name, make in tables.items():
+            if name == "flows" and fmt == "parquet" and result.over_time is None:
+                # the largest table, made a row group at a time as it is written
+                _write_parts(result.flow_parts(ROW_GROUP), staging / f"{name}.{fmt}")
+                continue
             _write_table(_stated(name, make()), staging / f"{name}.{fmt}", fmt)
         (staging / SUMMARY).write_text(text + "\n", encoding="utf-8")
     return target

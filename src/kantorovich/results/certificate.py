@@ -139,7 +139,7 @@ def _side(dual: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> tuple[np.nd
     return np.where(np.isinf(bound), 0.0, bound), unsupported
 
 
-def _ratio(residual: np.ndarray, scale: np.ndarray) -> np.ndarray:
+def _ratio(residual: np.ndarray, scale: np.ndarray | float) -> np.ndarray:
     """residual / scale, 0 where the residual is 0 (so an empty scale is no failure)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(residual == 0, 0.0, residual / np.maximum(scale, _TINY))
@@ -307,29 +307,45 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
     z = c - A.T @ y
     ax = A @ x
     abs_ax, abs_ya, col_norm = _absolute_products(A, x, y)
+    level = _level_scale(lp, col_norm)
+    del col_norm
+    # each array of one number a row or a column is let go when its last use is past
+    # (at 2.4·10^7 columns each is 0.2 GB), and each condition's worst entry is found
+    # as soon as its residuals are known: the same numbers, fewer of them at once
 
     # primal: rows against |b| + sum |a x| (at least the row at typical levels)
     with np.errstate(invalid="ignore"):
         under, over = lp.row_lower - ax, ax - lp.row_upper
         row_viol = np.maximum(np.maximum(under, over), 0.0)
         near = np.where(under > 0, lp.row_lower, np.where(over > 0, lp.row_upper, 0.0))
-        col_under, col_over = lp.col_lower - x, x - lp.col_upper
-        col_viol = np.maximum(np.maximum(col_under, col_over), 0.0)
-        col_near = np.where(col_under > 0, lp.col_lower,
-                            np.where(col_over > 0, lp.col_upper, 0.0))
-    level = _level_scale(lp, col_norm)
+    del under, over
     price_scale = np.abs(c) + abs_ya
     price_scale = np.maximum(price_scale, 1e-9 * np.max(np.abs(c), initial=0.0))
     rows = _RowScales.of(lp, A, level, price_scale)
     row_scale = np.maximum(np.abs(near) + abs_ax, rows.floor)
+    del near, abs_ax
+    row_p = _ratio(row_viol, row_scale)
+    primal = _worst("primal", row_p, lp.rows, "is outside its bounds by", row_viol)
+    primal_peaks = [_peak(row_p)]
+    del row_p, row_viol
+    with np.errstate(invalid="ignore"):
+        col_under, col_over = lp.col_lower - x, x - lp.col_upper
+        col_viol = np.maximum(np.maximum(col_under, col_over), 0.0)
+        col_near = np.where(col_under > 0, lp.col_lower,
+                            np.where(col_over > 0, lp.col_upper, 0.0))
+    del col_under, col_over
     col_scale = np.maximum(np.abs(col_near), level)
-    row_p, col_p = _ratio(row_viol, row_scale), _ratio(col_viol, col_scale)
+    del col_near
+    col_p = _ratio(col_viol, col_scale)
+    del col_scale
+    bounds = _worst("bounds", col_p, lp.cols, "level is outside its bounds by", col_viol)
+    primal_peaks.append(_peak(col_p))
+    del col_p, col_viol
 
     # dual: signs that point at infinite bounds, against the price scales
     row_bound, row_bad = _side(y, lp.row_lower, lp.row_upper)
     col_bound, col_bad = _side(z, lp.col_lower, lp.col_upper)
-    row_price_scale = rows.price
-    row_d, col_d = _ratio(row_bad, row_price_scale), _ratio(col_bad, price_scale)
+    row_d, col_d = _ratio(row_bad, rows.price), _ratio(col_bad, price_scale)
 
     # complementary slackness and the gap, against the objective's scale
     primal_obj = float(c @ x)
@@ -348,8 +364,11 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
     # the tolerance of the objective; one with a part of the column's own cost is judged
     # against the column's price scale, at any magnitude
     own = _ratio(np.maximum(col_bad - abs_ya, 0.0), price_scale)
-    worth = _ratio(col_bad * level, np.full_like(level, obj_scale))
+    del abs_ya, price_scale
+    worth = _ratio(col_bad * level, obj_scale)
+    del level
     col_d = np.minimum(col_d, np.maximum(worth, own))
+    del worth, own
     # the same for a row whose columns have no cost of their own (a stock's row over its
     # holdings and investment): a wrong sign there is made of prices alone, and passes
     # when its worth at the row's typical activity is within the tolerance of the
@@ -359,39 +378,55 @@ def certify(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
         priced = abs(A[bad, :]) @ (c != 0).astype(float) > 0
         free = bad[~priced]
         row_d[free] = np.minimum(row_d[free], row_bad[free] * row_scale[free] / obj_scale)
+    del row_scale
     upper = _implied_upper(lp, A, rows)
+    del rows
     with np.errstate(invalid="ignore"):
         stake = np.where((z > 0) & np.isinf(lp.col_upper) & np.isfinite(upper),
                          z * upper, 0.0)
+    del upper
     col_d = np.maximum(col_d, stake / obj_scale)
+    del stake
+    dual = [_worst("dual", row_d, lp.rows, "has a price of the wrong sign:", y),
+            _worst("dual", col_d, lp.cols, "has a reduced cost of the wrong sign:", z)]
+    dual_peaks = [_peak(row_d), _peak(col_d)]
+    del row_d, col_d
     with np.errstate(invalid="ignore"):
         row_gap = np.abs(y) * np.abs(np.where(row_bad > 0, 0.0, ax - row_bound))
+    del ax, row_bound, row_bad
+    with np.errstate(invalid="ignore"):
         col_gap = np.abs(z) * np.abs(np.where(col_bad > 0, 0.0, x - col_bound))
+    del col_bound, col_bad
     row_cs, col_cs = row_gap / obj_scale, col_gap / obj_scale
     gap = abs(dual_obj - primal_obj) / obj_scale
 
-    def peak(*arrays: np.ndarray) -> float:
-        return float(np.max([np.max(a, initial=0.0) for a in arrays]))
-
     candidates = [
-        _worst("primal", row_p, lp.rows, "is outside its bounds by", row_viol),
-        _worst("bounds", col_p, lp.cols, "level is outside its bounds by", col_viol),
-        _worst("dual", row_d, lp.rows, "has a price of the wrong sign:", y),
-        _worst("dual", col_d, lp.cols, "has a reduced cost of the wrong sign:", z),
+        primal, bounds, *dual,
         _worst("slackness", row_cs, lp.rows, "has a price on a slack row; price x slack =",
                row_gap),
         _worst("slackness", col_cs, lp.cols,
                "has a reduced cost off its bound; reduced cost x distance =", col_gap),
     ]
+    slack_peaks = [_peak(row_cs), _peak(col_cs)]
     worst = [f for f in candidates if f is not None]
     worst.append(Failure("gap", "", "", gap, f"gap: the objective {s * primal_obj:.9g} and "
                          f"the dual bound {s * dual_obj:.9g} differ by "
                          f"{abs(dual_obj - primal_obj):.3g} ({gap:.1e} of its scale)"))
     worst.sort(key=lambda f: -f.residual if f.residual == f.residual else -np.inf)
     const = lp.constant
-    return Certificate(_resolved(peak(row_p, col_p)), _resolved(peak(row_d, col_d)),
-                       _resolved(peak(row_cs, col_cs)), _resolved(gap),
+    return Certificate(_resolved(_most(primal_peaks)), _resolved(_most(dual_peaks)),
+                       _resolved(_most(slack_peaks)), _resolved(gap),
                        s * primal_obj + const, s * dual_obj + const, tolerance, tuple(worst))
+
+
+def _peak(array: np.ndarray) -> float:
+    """The largest residual of one condition's array (0 when empty; NaN when any is)."""
+    return float(np.max(array, initial=0.0))
+
+
+def _most(peaks: list[float]) -> float:
+    """The largest of the conditions' peaks, as NumPy takes it (NaN when one is NaN)."""
+    return float(np.max(peaks))
 
 
 def _resolved(residual: float) -> float:

@@ -169,6 +169,11 @@ def solve_program(lp: LinearProgram, *, method: str = "auto",
                          else f"not {name}: {verdict.reason}")
             continue
         candidate = chain[name].solve(lp, budget, start)
+        if name not in (methods or {}):
+            # a method the chain made is not asked again: what it keeps between solves
+            # (the structure method's techniques, factors and keys, gigabytes at 10^7
+            # processes) is let go before the certificate, not held beside it
+            del chain[name]
         start = (start or Start()).merged(candidate.start)
         outcome = _judge(lp, name, candidate, budget, story, final)
         if outcome is not None:

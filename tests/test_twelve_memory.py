@@ -1,0 +1,160 @@
+"""What a large solve holds, counted on small plans (issue 18's twelve million).
+
+Each saving of ``benchmarks/twelve.py`` is checked here by counting objects, copies and
+bytes, never by timing: one string shared by all the rows of a label, the plan's names
+as object columns over the table's own strings, the basket's ids as the goods' own, the
+flows' codes read in place, the flows table and the analyses' tables written a part at
+a time into the same files, and the structure method's working state let go before the
+certificate. The solves are real (HiGHS or the structure method, and our certificate).
+"""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+import kantorovich
+from kantorovich.cli import app
+from kantorovich.economy.generate import generate_economy
+from kantorovich.economy.table import load_economy
+from kantorovich.lp.compile import compile_plan
+from kantorovich.lp.program import repeated
+
+US = Path(__file__).parents[1] / "examples" / "us-2017"
+RUNNER = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated economy of 400 products, two techniques each, as Parquet tables."""
+    folder = tmp_path_factory.mktemp("economy") / "plan"
+    return generate_economy(load_economy(US), 400, techniques=2, seed=3).write(folder)
+
+
+@pytest.fixture(scope="module")
+def plan(written: Path) -> kantorovich.Plan:
+    return kantorovich.load_plan(written)
+
+
+def _distinct_objects(values: object) -> int:
+    return len({id(v) for v in np.asarray(values, dtype=object)})
+
+
+def test_repeated_is_one_string_many_times() -> None:
+    labels = repeated("process", 1000)
+    assert labels.dtype == object and labels.tolist() == ["process"] * 1000
+    assert _distinct_objects(labels) == 1
+    # what it replaces made a string a row
+    assert _distinct_objects(np.full(1000, "process", dtype=object)) == 1000
+
+
+def test_program_labels_share_one_string_per_kind(plan: kantorovich.Plan) -> None:
+    lp = compile_plan(plan)
+    for labels in (lp.rows, lp.cols):
+        kinds = labels["kind"]
+        assert kinds.dtype == object
+        assert _distinct_objects(kinds) == kinds.nunique()
+    assert set(lp.rows["kind"]) == {"good", "assortment"}
+
+
+def test_names_are_object_columns_over_the_tables_strings(plan: kantorovich.Plan) -> None:
+    names = plan.processes["name"]
+    assert names.dtype == object
+    # 71 sectors' names x 2 techniques, each string held once however many processes
+    assert _distinct_objects(names) == names.nunique() < len(names)
+    assert plan.goods["name"].dtype == object
+    assert _distinct_objects(plan.goods["name"]) == plan.goods["name"].nunique()
+    # the goods' units stay pandas' str column (the goods table written records it)
+    assert str(plan.goods["unit"].dtype) == "str"
+
+
+def test_basket_ids_are_the_goods_own_strings(plan: kantorovich.Plan) -> None:
+    weights = plan.objective.weights
+    at = plan.goods.index.get_indexer(weights.index)
+    assert (at >= 0).all()
+    goods = plan.goods.index.to_numpy(object)
+    assert all(a is b for a, b in zip(weights.index.to_numpy(object), goods[at],
+                                      strict=True))
+
+
+def test_flow_positions_are_the_flows_codes_in_place(plan: kantorovich.Plan) -> None:
+    process, good = plan.flow_positions
+    assert np.shares_memory(process, plan.flows["process"].array.codes)
+    assert np.shares_memory(good, plan.flows["good"].array.codes)
+    assert (plan.processes.index[process] == plan.flows["process"].astype(str)).all()
+
+
+def test_flows_and_tables_written_in_parts_are_the_whole_files(
+        written: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = tmp_path / "whole"
+    assert RUNNER.invoke(app, ["solve", str(written), "-o", str(whole)]).exit_code == 0
+    from kantorovich.report import export
+
+    monkeypatch.setattr(export, "ROW_GROUP", 97)
+    parts = tmp_path / "parts"
+    done = RUNNER.invoke(app, ["solve", str(written), "-o", str(parts)])
+    assert done.exit_code == 0, done.stderr
+    tables = sorted(p.name for p in whole.glob("*.parquet"))
+    assert "flows.parquet" in tables and "sensitivity_processes.parquet" in tables
+    assert tables == sorted(p.name for p in parts.glob("*.parquet"))
+    for name in tables:
+        a, b = pq.read_table(whole / name), pq.read_table(parts / name)
+        assert a.schema.equals(b.schema, check_metadata=True) and a.equals(b), name
+        rows = a.num_rows
+        assert pq.ParquetFile(parts / name).metadata.num_row_groups == max(-(-rows // 97), 1)
+    flows = pd.read_parquet(parts / "flows.parquet")
+    result = kantorovich.solve(kantorovich.load_plan(written))
+    expected = result.flows
+    assert len(flows) == len(expected) == len(result.plan.flows)
+    assert (flows["process"].astype(str).to_numpy()
+            == expected["process"].astype(str).to_numpy()).all()
+    np.testing.assert_array_equal(flows["input"], expected["input"])
+    np.testing.assert_array_equal(flows["output"], expected["output"])
+
+
+def test_flow_parts_cover_the_flows_in_order(plan: kantorovich.Plan) -> None:
+    result = kantorovich.solve(plan)
+    parts = list(result.flow_parts(1000))
+    assert [len(p) for p in parts[:-1]] == [1000] * (len(parts) - 1)
+    joined = pd.concat(parts, ignore_index=True)
+    whole = result.flows
+    pd.testing.assert_frame_equal(joined, whole)
+
+
+def test_analyses_tables_are_made_one_at_a_time(plan: kantorovich.Plan) -> None:
+    from kantorovich.explain.analyses import analyse
+
+    result = kantorovich.solve(plan)
+    found = analyse(result)
+    makers = found.table_makers()
+    tables = found.tables()
+    assert list(makers) == list(tables) and "sensitivity_processes" in makers
+    for name, make in makers.items():
+        pd.testing.assert_frame_equal(make(), tables[name])
+    # the result's makers hand them on, unmade
+    assert set(makers) <= set(result.table_makers())
+
+
+def test_structure_state_is_let_go_before_the_certificate(
+        plan: kantorovich.Plan, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kantorovich.results.chain as chain
+    from kantorovich.lp.technology import Technology
+
+    live: list[int] = []
+    certify = chain.certify
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - the real certificate
+        gc.collect()
+        live.append(sum(isinstance(o, Technology) for o in gc.get_objects()))
+        return certify(*args, **kwargs)
+
+    monkeypatch.setattr(chain, "certify", counted)
+    result = kantorovich.solve(plan)
+    assert result.method == "structure" and result.certificate.verified
+    assert live == [0]
