@@ -14,8 +14,10 @@ column is, so a basis near the optimum can be written down at once:
   balance binds and its capacity row has slack.
 
 For an input-output economy with one process per good and a complete-sets objective
-this is square, a basis of the whole staircase. It is used where it is square and the
-supply network stays local (`supplier_reach` at most `LOCAL_REACH` processes and
+this is square, a basis of the whole staircase. It is used where it is square, over a
+few periods (`results.staircase.CRASH_PERIODS`: over longer horizons the optimum invests
+first and runs only part of the economy, far from this basis), and where the supply
+network stays local (`supplier_reach` at most `LOCAL_REACH` processes and
 `LOCAL_SHARE` of them), so that its factors stay sparse. Elsewhere a guess cost more than it saved: 11,845 pivots against
 6,506 from slacks on a Cockshott-format economy of 200 sectors x 5 years (not square:
 processes that need not run), and a dense factorisation on economies whose suppliers
