@@ -89,3 +89,20 @@ def test_its_live_solver_holds_the_whole_program_at_the_optimum(tmp_path: Path) 
     assert again.status is k.Status.OPTIMAL
     assert again.iterations == 0
     assert again.objective == pytest.approx(result.objective, rel=1e-12)
+
+
+def test_an_infeasible_staircase_is_said_so_on_the_whole_program(tmp_path: Path) -> None:
+    economy(tmp_path, N, PERIODS, local=True)
+    document = yaml.safe_load((tmp_path / "plan.yaml").read_text())
+    document["demand"] = {"g5": [0.0] * (PERIODS - 1) + [1e6]}   # beyond any labour
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(document))
+    plan = k.load_plan(tmp_path / "plan.yaml")
+    lp = compile_plan(plan)
+    choice = staircase_method(plan, lp, "auto")
+    assert choice is not None and choice.implied is not None
+    result = k.solve(plan)
+    assert result.status is k.Status.INFEASIBLE and not result.is_optimal
+    diagnosis = result.diagnosis()
+    assert diagnosis.verified
+    relaxed = diagnosis.to_dict()["relaxation"]
+    assert any(f"g5[{PERIODS}]" in str(entry) for entry in relaxed), relaxed
