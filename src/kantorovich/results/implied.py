@@ -124,9 +124,12 @@ class WithoutImplied:
         whole = Highs("simplex", verbose=self.verbose).solve(
             lp, budget, Start(col_basis=solution.col_basis, row_basis=row_basis,
                               source=f"the staircase solved without the {dropped}"))
+        if whole.solution is not None:      # the time of both solves, as one solve's
+            whole.solution = replace(whole.solution,
+                                     seconds=solution.seconds + whole.solution.seconds)
+        confirmed = whole.solution.iterations if whole.solution is not None else 0
         whole.reason = (f"{first.reason}; the whole program confirmed warm from its basis "
-                        f"by the simplex ({whole.solution.iterations if whole.solution else 0}"
-                        " iterations)")
+                        f"by the simplex ({confirmed} iterations)")
         whole.detail = {**whole.detail, "method": self.method}
         return whole
 
