@@ -11,6 +11,7 @@ certificate. The solves are real (HiGHS or the structure method, and our certifi
 from __future__ import annotations
 
 import gc
+import types
 from pathlib import Path
 
 import numpy as np
@@ -158,3 +159,60 @@ def test_structure_state_is_let_go_before_the_certificate(
     result = kantorovich.solve(plan)
     assert result.method == "structure" and result.certificate.verified
     assert live == [0]
+
+
+def _frames_held_by(root: object) -> int:
+    """DataFrames reachable from ``root`` through containers, partials and objects."""
+    seen: set[int] = set()
+    stack, frames = [root], 0
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, (kantorovich.PlanResult, np.ndarray, type,
+                                               types.FunctionType, types.ModuleType)):
+            continue        # the result is held anyway; arrays, code and modules aside
+        seen.add(id(obj))
+        if isinstance(obj, pd.DataFrame):
+            frames += 1
+            continue
+        stack.extend(gc.get_referents(obj))
+    return frames
+
+
+def test_sensitivity_tables_are_made_when_read_not_held(plan: kantorovich.Plan) -> None:
+    from kantorovich.explain.analyses import analyse
+    from kantorovich.results.lazy_tables import Tables
+    from kantorovich.results.sensitivity import (basis_ranging, sensitivity,
+                                                 sensitivity_tables)
+    from kantorovich.results.sensitivity_report import report_tables, sensitivity_report
+
+    result = kantorovich.solve(plan)
+    found = analyse(result)
+    assert isinstance(found.sensitivity, Tables) and isinstance(found.report, Tables)
+    # the analyses hold no table of one row a process or a good, only their makers
+    assert _frames_held_by(found.sensitivity) == 0
+    assert _frames_held_by(found.report) == 0
+    for tables in (found.sensitivity, found.report):
+        for name in tables:
+            assert tables.rows(name) == len(tables[name])
+    # each read makes the table afresh: the same numbers, not the same frame
+    first, second = found.sensitivity["processes"], found.sensitivity["processes"]
+    assert first is not second
+    pd.testing.assert_frame_equal(first, second)
+    # the same tables as computed at once from the same ranging, rows counted unmade
+    ranging = basis_ranging(result)
+    lazy = sensitivity_tables(result, ranging=ranging)
+    whole = sensitivity(result, ranging=ranging)
+    assert list(lazy) == list(whole) == [
+        "goods", "policies", "weights", "processes", "capacities"]
+    for name, table in whole.items():
+        pd.testing.assert_frame_equal(lazy[name], table)
+        assert lazy.rows(name) == len(table)
+    assert len(whole["processes"]) == len(plan.processes) == 800
+    report, lazy_report = sensitivity_report(result, whole), report_tables(result, lazy)
+    assert lazy_report is not None
+    assert list(lazy_report) == list(report) == ["variable_cells", "constraints"]
+    for name, table in report.items():
+        pd.testing.assert_frame_equal(lazy_report[name], table)
+        assert lazy_report.rows(name) == len(table)
+    # the result's own `sensitivity` still hands every table over
+    assert list(result.sensitivity()) == list(whole)

@@ -38,6 +38,7 @@ from kantorovich.model.expansion import horizon_of
 from kantorovich.report.inline import INLINE_ROWS, in_table
 from kantorovich.serialise import (clean, frame_cleaned, frame_records, number, plain,
                                    series_dict)
+from kantorovich.results.lazy_tables import table_rows
 from kantorovich.results.result import PlanResult
 
 __all__ = ["INLINE_ROWS", "summary"]
@@ -185,19 +186,23 @@ def _analyses(out: dict[str, Any], found: Analyses) -> None:
     if sens is not None:
         out["sensitivity"] = {
             section: (in_table(out, f"sensitivity.{section}", f"sensitivity_{section}",
-                                len(sens[section])) if len(sens[section]) > INLINE_ROWS
+                                table_rows(sens, section))
+                      if table_rows(sens, section) > INLINE_ROWS
                       else _records_by_id(sens[section]))
             for section in ("goods", "policies", "weights")}
         if found.report:
-            cells = found.report["variable_cells"]
+            # counted, not made, where long (`Tables`): only the short ones are inlined
+            report = found.report
+            cells = table_rows(report, "variable_cells")
             out["sensitivity"]["variable_cells"] = (
                 in_table(out, "sensitivity.variable_cells", "sensitivity_variable_cells",
-                          len(cells)) if len(cells) > INLINE_ROWS
-                else _records_by_id(cells))
-            rows = found.report["constraints"]
+                          cells) if cells > INLINE_ROWS
+                else _records_by_id(report["variable_cells"]))
+            constraint_rows = table_rows(report, "constraints")
             out["sensitivity"]["constraints"] = (
                 in_table(out, "sensitivity.constraints", "sensitivity_constraints",
-                          len(rows)) if len(rows) > INLINE_ROWS else frame_records(rows))
+                          constraint_rows) if constraint_rows > INLINE_ROWS
+                else frame_records(report["constraints"]))
     comparison = found.baseline
     if comparison is not None:
         changes = comparison.processes

@@ -543,7 +543,7 @@ class PlanResult:
         from kantorovich.results.sensitivity import sensitivity
 
         found = getattr(self.analyses, "sensitivity", None)
-        return found if found is not None else sensitivity(self)
+        return dict(found) if found is not None else sensitivity(self)
 
     def diagnosis(self) -> Any:
         """Why the plan has no optimum (infeasible or unbounded), in the plan's terms."""
