@@ -26,6 +26,7 @@ import pandas as pd
 from kantorovich.explain.baseline import BaselineComparison, compare_to_baseline
 from kantorovich.explain.policies import policy_costs
 from kantorovich.lp.budget import Budget
+from kantorovich.lp.program import repeated_category
 from kantorovich.results.result import PlanResult
 from kantorovich.results.sensitivity_report import report_tables
 from kantorovich.results.sensitivity import basis_ranging, price_ranges, sensitivity_tables
@@ -126,8 +127,7 @@ IMPROVEMENT = "improvement"
 def _improvement(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with a ``convention`` column saying its prices are improvements, so that
     a file read on its own says which sign it uses."""
-    return table.assign(convention=pd.Categorical([IMPROVEMENT] * len(table),
-                                                  categories=[IMPROVEMENT]))
+    return table.assign(convention=repeated_category(IMPROVEMENT, len(table)))
 
 
 def _priority(result: PlanResult) -> list[str]:

@@ -95,7 +95,10 @@ class LeontiefSystem:
     def __init__(self, A: sp.csr_matrix | sp.csc_matrix | np.ndarray,
                  method: Method = "auto", tol: float = TOLERANCE,
                  *, direct_up_to: int = DIRECT_UP_TO) -> None:
-        self.A = sp.csr_matrix(A).astype(float)
+        converted = sp.csr_matrix(A)
+        # a matrix of another format or type is already a copy of its own: not copied
+        # again (at 10^7 goods each copy is half a gigabyte)
+        self.A = converted.astype(float, copy=sp.issparse(A) and A.format == "csr")
         self.n = self.A.shape[0]
         self.tol = tol
         if method == "auto":

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from kantorovich import files
 from kantorovich.explain.analyses import Analyses, analyse
 from kantorovich.files import OutputError
+from kantorovich.lp.program import repeated_category
 from kantorovich.results.result import PlanResult
 
 __all__ = ["OutputError", "check_output_dir", "write_result"]
@@ -137,7 +138,7 @@ def _stated(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its sign convention stated, where it has prices and does not yet."""
     if name not in PRICED or "convention" in frame.columns or frame.empty:
         return frame
-    return frame.assign(convention=pd.Categorical(["improvement"] * len(frame)))
+    return frame.assign(convention=repeated_category("improvement", len(frame)))
 
 
 def _given(frame: pd.DataFrame) -> pd.DataFrame:

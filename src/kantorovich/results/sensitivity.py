@@ -285,6 +285,7 @@ def _goods_ranges(result: PlanResult, budget: Budget, found: BasisRanging
     demand = plan.goods["demand"].to_numpy(float)
     free = np.isinf(supply)
     with np.errstate(invalid="ignore"):
+        # copy=False: the columns as made, not copied into one block (a row a good)
         goods = pd.DataFrame({
             "shadow_price": result.shadow_prices,
             "supply": supply,
@@ -292,7 +293,7 @@ def _goods_ranges(result: PlanResult, budget: Budget, found: BasisRanging
             "supply_high": np.where(free, INF, np.maximum(demand - low[g], 0.0)),
             "demand": demand, "demand_low": np.where(free, -INF, supply + low[g]),
             "demand_high": np.where(free, INF, supply + high[g]),
-        }, index=plan.goods.index)
+        }, index=plan.goods.index, copy=False)
     goods["degenerate"] = _degenerate(demand, goods["demand_low"], goods["demand_high"])
     return goods
 
@@ -354,7 +355,7 @@ def _capacity_ranges(result: PlanResult, found: BasisRanging) -> pd.DataFrame:
                        np.minimum(level, capacity))
         high = np.where(held, found.ranges["col_up"][cols], INF)
     return pd.DataFrame({"capacity": capacity, "capacity_low": low, "capacity_high": high},
-                        index=procs.index)
+                        index=procs.index, copy=False)   # the columns as made
 
 
 def _cost_ranges(result: PlanResult, found: BasisRanging) -> pd.DataFrame:
@@ -366,9 +367,11 @@ def _cost_ranges(result: PlanResult, found: BasisRanging) -> pd.DataFrame:
     ranges = found.ranges
     low = ranges["cost_dn"][cols] if ranges is not None else np.full(len(cols), np.nan)
     high = ranges["cost_up"][cols] if ranges is not None else np.full(len(cols), np.nan)
+    # copy=False: the columns as made, not copied into one block (a row a process)
     return pd.DataFrame({"level": result.levels.to_numpy(), "reduced_cost":
                          result.reduced_costs.to_numpy(), "cost": cost,
-                         "cost_low": low, "cost_high": high}, index=result.plan.processes.index)
+                         "cost_low": low, "cost_high": high}, index=result.plan.processes.index,
+                        copy=False)
 
 
 def price_ranges(result: PlanResult, *, priority: list[str] | None = None,

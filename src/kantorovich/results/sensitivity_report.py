@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from kantorovich.lp.program import repeated_category
 from kantorovich.results.lazy_tables import Tables, table_rows
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def _rows(kind: str, ids: np.ndarray, sense: np.ndarray | str, final: np.ndarray
 
 def _convention(n: int) -> pd.Categorical[str]:
     """The ``convention`` column of ``n`` rows (one category: no string per row)."""
-    return pd.Categorical([CONVENTION] * n, categories=[CONVENTION])
+    return repeated_category(CONVENTION, n)
 
 
 def _good_rows(result: PlanResult, sens: Mapping[str, pd.DataFrame], s: float) -> pd.DataFrame:
@@ -172,12 +173,13 @@ def _variable_cells(result: PlanResult, sens: Mapping[str, pd.DataFrame]) -> pd.
     coef = lp.objective[cols]
     low, high = _cost_ranges(result, sens)
     procs = result.processes
+    # copy=False: the columns as made, not copied into one block (a row a process)
     return pd.DataFrame({
         "unit": procs["unit"], "final_value": procs["level"],
         "reduced_cost": s * procs["reduced_cost"] + 0.0, "objective_coefficient": coef,
         "allowable_increase": high - coef, "allowable_decrease": coef - low,
         "convention": _convention(len(procs)),
-    }, index=procs.index)
+    }, index=procs.index, copy=False)
 
 
 def _constraints(result: PlanResult, sens: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
