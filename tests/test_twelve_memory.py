@@ -216,3 +216,54 @@ def test_sensitivity_tables_are_made_when_read_not_held(plan: kantorovich.Plan) 
         assert lazy_report.rows(name) == len(table)
     # the result's own `sensitivity` still hands every table over
     assert list(result.sensitivity()) == list(whole)
+
+
+def test_one_category_columns_are_made_from_codes() -> None:
+    from kantorovich.lp.program import repeated_category
+
+    for n in (0, 5):
+        made = repeated_category("improvement", n)
+        listed = pd.Categorical(["improvement"] * n, categories=["improvement"])
+        assert made.dtype == listed.dtype and made.equals(listed)
+        assert made.codes.dtype == np.int8 and made.codes.nbytes == n
+    assert repeated_category("excel", 3).equals(pd.Categorical(["excel"] * 3))
+
+
+def test_technology_holds_no_array_an_entry_but_its_inputs(plan: kantorovich.Plan) -> None:
+    from kantorovich.lp.technology import read_technology
+
+    lp = compile_plan(plan)
+    tech = read_technology(lp)
+    entries = lp.matrix.nnz
+    held = {name: value for name, value in vars(tech).items()
+            if isinstance(value, np.ndarray)}
+    # a flag a column, not a flag an entry of the whole matrix
+    assert tech._is_maker.shape == (lp.matrix.shape[1],)
+    assert all(len(value) < entries for value in held.values())
+    assert tech._matrix is lp.matrix or tech._matrix.data is lp.matrix.data
+    # the inputs are the matrix's negative entries, negated
+    assert (tech.inputs.data > 0).all() and tech.inputs.nnz < entries
+    before = tech.inputs.data.copy()
+    chosen = np.zeros(tech.n, dtype=np.int64)
+    scaled = tech.matrix(chosen)
+    assert np.array_equal(tech.inputs.data, before)     # scaled in its own copy
+    np.testing.assert_array_equal(
+        scaled.toarray(), tech.inputs[:, chosen].toarray() / tech.gain[chosen])
+
+
+def test_leontief_system_copies_a_matrix_once() -> None:
+    import scipy.sparse as sp
+
+    from kantorovich.lp.leontief import LeontiefSystem
+
+    by_column = sp.random(50, 50, density=0.1, format="csc", random_state=1) * 0.1
+    system = LeontiefSystem(by_column)
+    # the conversion to rows is the one copy: its arrays are the system's own
+    assert not np.shares_memory(system.A.data, by_column.data)
+    by_row = by_column.tocsr()
+    again = LeontiefSystem(by_row)        # given by rows: still a copy of its own
+    assert not np.shares_memory(again.A.data, by_row.data)
+    np.testing.assert_array_equal(system.A.toarray(), by_column.toarray())
+    b = np.ones(50)
+    np.testing.assert_allclose(system.solve(b), np.linalg.solve(
+        np.eye(50) - by_column.toarray(), b))
