@@ -267,3 +267,38 @@ def test_leontief_system_copies_a_matrix_once() -> None:
     b = np.ones(50)
     np.testing.assert_allclose(system.solve(b), np.linalg.solve(
         np.eye(50) - by_column.toarray(), b))
+
+
+def test_kept_entries_counted_a_part_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scipy.sparse as sp
+
+    import kantorovich.lp.technology as technology
+
+    matrix = sp.random(30, 2000, density=0.05, format="csc", random_state=7)
+    mask = np.random.default_rng(7).random(matrix.nnz) < 0.5
+    whole = np.array([mask[a:b].sum() for a, b in zip(matrix.indptr[:-1],
+                                                       matrix.indptr[1:])])
+    assert (np.diff(matrix.indptr) == 0).any()          # empty columns among them
+    for columns in (1, 7, 1 << 18):
+        monkeypatch.setattr(technology, "_COUNT_COLUMNS", columns)
+        counted = technology._kept(mask, matrix.indptr)
+        assert counted.dtype == np.int64
+        np.testing.assert_array_equal(counted, whole)
+    assert not technology._kept(np.zeros(0, dtype=bool), np.zeros(4, dtype=np.int32)).any()
+
+
+def test_transposed_leontief_solve_reads_a_view(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scipy.sparse as sp
+
+    from kantorovich.lp.leontief import LeontiefSystem
+
+    A = sp.random(200, 200, density=0.03, format="csc", random_state=3) * 0.2
+    system = LeontiefSystem(A, method="iteration")
+    b = np.arange(200, dtype=float)
+    u = system.solve(b, transposed=True)
+    # no second copy of the matrix is kept for the transposed system
+    held = [v for v in vars(system).values() if sp.issparse(v)]
+    assert held == [system.A]
+    # the same numbers as the transposed matrix held by rows, entry for entry
+    explicit = LeontiefSystem(sp.csr_matrix(A.T), method="iteration").solve(b)
+    np.testing.assert_array_equal(u, explicit)
