@@ -302,3 +302,18 @@ def test_transposed_leontief_solve_reads_a_view(monkeypatch: pytest.MonkeyPatch)
     # the same numbers as the transposed matrix held by rows, entry for entry
     explicit = LeontiefSystem(sp.csr_matrix(A.T), method="iteration").solve(b)
     np.testing.assert_array_equal(u, explicit)
+
+
+def test_rows_cleaned_are_the_rows_of_the_whole_cleaned() -> None:
+    from kantorovich.serialise import frame_cleaned, rows_cleaned
+
+    frame = pd.DataFrame({"kind": ["good", "policy", "good", "policy"],
+                          "price": [1e6, 3e-2, -2e-12, 5e-12],
+                          "low": [np.inf, -0.0, 1.0, np.nan]},
+                         index=pd.Index(["a", "b", "c", "d"], name="id"))
+    for keep in (frame["kind"] == "policy", frame["kind"] == "good"):
+        mask = keep.to_numpy(bool)
+        # judged against the whole column: 5e-12 is noise beside 1e6, not beside 3e-2
+        pd.testing.assert_frame_equal(rows_cleaned(frame, mask), frame_cleaned(frame)[mask])
+    assert rows_cleaned(frame, (frame["kind"] == "policy").to_numpy())["price"].tolist() \
+        == [3e-2, 0.0]

@@ -37,7 +37,7 @@ from kantorovich.explain.diagnosis_text import diagnosis_dict
 from kantorovich.model.expansion import horizon_of
 from kantorovich.report.inline import INLINE_ROWS, in_table
 from kantorovich.serialise import (clean, frame_cleaned, frame_records, number, plain,
-                                   series_dict)
+                                   rows_cleaned, series_dict)
 from kantorovich.results.lazy_tables import table_rows
 from kantorovich.results.result import PlanResult
 
@@ -172,16 +172,19 @@ def _analyses(out: dict[str, Any], found: Analyses) -> None:
     """The analyses' sections of the summary, each left to its table when too long."""
     ranges = found.price_ranges
     if ranges is not None:
-        ranges = frame_cleaned(ranges)
         out["price_ranges"] = {}
         for section, kind in (("goods", "good"), ("policies", "policy")):
-            rows = ranges[ranges["kind"] == kind]
-            out["price_ranges"][section] = (
-                in_table(out, f"price_ranges.{section}", "price_ranges", len(rows))
-                if len(rows) > INLINE_ROWS else
-                {str(i): {"low": number(r["low"]), "high": number(r["high"]),
-                          "unique": bool(r["unique"]), "checked": bool(r["checked"])}
-                 for i, r in rows.to_dict(orient="index").items()})
+            of_kind = (ranges["kind"] == kind).to_numpy(bool)
+            count = int(np.count_nonzero(of_kind))
+            if count > INLINE_ROWS:      # counted: a copy of a row a good is gigabytes
+                out["price_ranges"][section] = in_table(
+                    out, f"price_ranges.{section}", "price_ranges", count)
+                continue
+            rows = rows_cleaned(ranges, of_kind)
+            out["price_ranges"][section] = {
+                str(i): {"low": number(r["low"]), "high": number(r["high"]),
+                         "unique": bool(r["unique"]), "checked": bool(r["checked"])}
+                for i, r in rows.to_dict(orient="index").items()}
     sens = found.sensitivity
     if sens is not None:
         out["sensitivity"] = {
