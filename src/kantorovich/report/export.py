@@ -120,14 +120,18 @@ def write_result(result: PlanResult, directory: str | Path, summary: dict[str, A
             if name == "flows" and fmt == "parquet" and result.over_time is None:
                 # the largest table, made a row group at a time as it is written
                 _write_parts(result.flow_parts(ROW_GROUP), staging / f"{name}.{fmt}")
+                result.let_go_tables()
                 continue
             if name in _BY_ID and fmt == "parquet" and result.over_time is None:
                 # its ids made a column a row group at a time: as one column of the
                 # whole table they are a second copy of every id (an Arrow string each)
                 _write_parts(_by_id_parts(name, getattr(result, name)),
                              staging / f"{name}.{fmt}")
+                result.let_go_tables()      # written: not held beside the next table
                 continue
             _write_table(_stated(name, make()), staging / f"{name}.{fmt}", fmt)
+            if result.over_time is None:
+                result.let_go_tables()      # written: not held beside the next table
         (staging / SUMMARY).write_text(text + "\n", encoding="utf-8")
     return target
 

@@ -224,6 +224,13 @@ class PlanResult:
                                    [f"{self.objective_unit} per unit of level"], table.index)
         return table
 
+    def let_go_tables(self) -> None:
+        """Let go of the `processes` and `goods` tables kept on the result (made again,
+        the same, when next asked): ``solve -o`` lets go of them as it writes the other
+        tables (a row a process and a row a good: 2 GB at 12 million products)."""
+        for name in ("processes", "goods"):
+            self.__dict__.pop(name, None)
+
     def _flow_levels(self, rows: np.ndarray | None = None) -> np.ndarray:
         """The optimal level of each flow's process (of the flows at ``rows`` only):
         made when asked, not kept (8 bytes a flow, 3 GB at 4e8 flows)."""
