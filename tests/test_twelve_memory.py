@@ -317,3 +317,13 @@ def test_rows_cleaned_are_the_rows_of_the_whole_cleaned() -> None:
         pd.testing.assert_frame_equal(rows_cleaned(frame, mask), frame_cleaned(frame)[mask])
     assert rows_cleaned(frame, (frame["kind"] == "policy").to_numpy())["price"].tolist() \
         == [3e-2, 0.0]
+
+
+def test_terminal_resets_only_the_rows_it_shows(plan: kantorovich.Plan) -> None:
+    from kantorovich.report import terminal
+
+    result = kantorovich.solve(plan)
+    for table in (result.processes, result.goods):
+        shown = terminal._shown(table)
+        assert len(shown) == terminal._MAX_ROWS < len(table)
+        pd.testing.assert_frame_equal(shown, table.reset_index().head(terminal._MAX_ROWS))
