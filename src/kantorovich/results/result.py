@@ -14,7 +14,7 @@ improvement per extra unit of a process's level at those prices.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -544,13 +544,14 @@ class PlanResult:
         return over_time(self) if self.status.has_solution else None
 
     # -- analyses defined elsewhere -----------------------------------------------------------
-    def sensitivity(self) -> dict[str, pd.DataFrame]:
+    def sensitivity(self) -> Mapping[str, pd.DataFrame]:
         """Ranges for supplies, demands, policies and objective weights; those of
-        `analyses` when they have run, else computed now (see `results.sensitivity`)."""
+        `analyses` when they have run (each table made when read), else computed now
+        (see `results.sensitivity`)."""
         from kantorovich.results.sensitivity import sensitivity
 
         found = getattr(self.analyses, "sensitivity", None)
-        return dict(found) if found is not None else sensitivity(self)
+        return found if found is not None else sensitivity(self)
 
     def diagnosis(self) -> Any:
         """Why the plan has no optimum (infeasible or unbounded), in the plan's terms."""
