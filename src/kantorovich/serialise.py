@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["ZERO_TOLERANCE", "clean", "frame_cleaned", "frame_records", "number", "plain",
-           "plain_dict", "series_dict"]
+           "plain_dict", "rows_cleaned", "series_dict"]
 
 ZERO_TOLERANCE = 1e-9
 """Relative size under which a value is the solver's rounding of zero (HiGHS's own
@@ -135,4 +135,14 @@ def frame_cleaned(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         if out[col].dtype.kind == "f":
             out[col] = clean(out[col].to_numpy())
+    return out
+
+
+def rows_cleaned(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """``frame_cleaned(frame)[keep]`` (``keep`` a boolean mask), copying only the rows
+    kept: each column is judged against the whole column's scale, as there."""
+    out = frame[keep].copy()
+    for col in out.columns:
+        if out[col].dtype.kind == "f":
+            out[col] = clean(out[col].to_numpy(), scale=_scale(frame[col].to_numpy(float)))
     return out

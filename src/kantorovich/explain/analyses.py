@@ -17,7 +17,7 @@ the analyses themselves are plain functions of a result (`sensitivity`, `price_r
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,9 +26,10 @@ import pandas as pd
 from kantorovich.explain.baseline import BaselineComparison, compare_to_baseline
 from kantorovich.explain.policies import policy_costs
 from kantorovich.lp.budget import Budget
+from kantorovich.lp.program import repeated_category
 from kantorovich.results.result import PlanResult
-from kantorovich.results.sensitivity_report import sensitivity_report
-from kantorovich.results.sensitivity import basis_ranging, price_ranges, sensitivity
+from kantorovich.results.sensitivity_report import report_tables
+from kantorovich.results.sensitivity import basis_ranging, price_ranges, sensitivity_tables
 
 __all__ = ["Analyses", "analyse", "default_seconds", "moves"]
 
@@ -41,8 +42,9 @@ class Analyses:
 
     Parameters
     ----------
-    sensitivity : dict of str to DataFrame, optional
-        Ranges of supplies, demands, policies and weights (`sensitivity`).
+    sensitivity : mapping of str to DataFrame, optional
+        Ranges of supplies, demands, policies and weights (`sensitivity`), each table
+        made when read (`sensitivity_tables`).
     price_ranges : DataFrame, optional
         Each price as an interval (`price_ranges`).
     baseline : BaselineComparison, optional
@@ -51,17 +53,17 @@ class Analyses:
         Each policy's price and exact cost (`policy_costs`).
     skipped : list of str
         Analyses that applied but were not run: the budget was spent before them.
-    report : dict of str to DataFrame, optional
+    report : mapping of str to DataFrame, optional
         The sensitivity report in Excel Solver's layout (`sensitivity_report`), built
-        from ``sensitivity``.
+        from ``sensitivity``, each table made when read (`report_tables`).
     """
 
-    sensitivity: dict[str, pd.DataFrame] | None = None
+    sensitivity: Mapping[str, pd.DataFrame] | None = None
     price_ranges: pd.DataFrame | None = None
     baseline: BaselineComparison | None = None
     policy_costs: pd.DataFrame | None = None
     skipped: list[str] = field(default_factory=list)
-    report: dict[str, pd.DataFrame] | None = None
+    report: Mapping[str, pd.DataFrame] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """What was examined, for the JSON summary."""
@@ -96,9 +98,10 @@ class Analyses:
         if self.price_ranges is not None:
             ranges = self.price_ranges
             makers["price_ranges"] = lambda: _improvement(ranges.reset_index())
-        for name, frame in (self.sensitivity or {}).items():
+        sens = self.sensitivity or {}
+        for name in sens:
             makers[f"sensitivity_{name}"] = functools.partial(_sensitivity_table, name,
-                                                              frame)
+                                                              sens)
         if self.report:   # the planner's report, as Excel Solver lays it out
             report = self.report
             makers["sensitivity_variable_cells"] = lambda: report["variable_cells"] \
@@ -107,10 +110,10 @@ class Analyses:
         return makers
 
 
-def _sensitivity_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+def _sensitivity_table(name: str, sens: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """A sensitivity table as written: its ids as a column, and the sign of its prices
     where it has them."""
-    table = frame.reset_index()
+    table = sens[name].reset_index()
     return _improvement(table) if name in _PRICED else table
 
 
@@ -124,8 +127,7 @@ IMPROVEMENT = "improvement"
 def _improvement(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with a ``convention`` column saying its prices are improvements, so that
     a file read on its own says which sign it uses."""
-    return table.assign(convention=pd.Categorical([IMPROVEMENT] * len(table),
-                                                  categories=[IMPROVEMENT]))
+    return table.assign(convention=repeated_category(IMPROVEMENT, len(table)))
 
 
 def _priority(result: PlanResult) -> list[str]:
@@ -210,8 +212,10 @@ def _run(result: PlanResult, budget: Budget | float | None, seconds: float | Non
         part = budget.share(share)
         if name == "sensitivity":
             ranging = basis_ranging(result, budget=part)
-            out.sensitivity = sensitivity(result, budget=part, ranging=ranging)
-            out.report = sensitivity_report(result, out.sensitivity) or None
+            # made when read (written, or counted by the summary), not held: a row a
+            # process, a good and a capacity, gigabytes at 10^7 processes
+            out.sensitivity = sensitivity_tables(result, budget=part, ranging=ranging)
+            out.report = report_tables(result, out.sensitivity)
         elif name == "policy costs":
             out.policy_costs = policy_costs(result, budget=part)
         elif name == "moves":

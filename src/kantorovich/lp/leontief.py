@@ -95,7 +95,10 @@ class LeontiefSystem:
     def __init__(self, A: sp.csr_matrix | sp.csc_matrix | np.ndarray,
                  method: Method = "auto", tol: float = TOLERANCE,
                  *, direct_up_to: int = DIRECT_UP_TO) -> None:
-        self.A = sp.csr_matrix(A).astype(float)
+        converted = sp.csr_matrix(A)
+        # a matrix of another format or type is already a copy of its own: not copied
+        # again (at 10^7 goods each copy is half a gigabyte)
+        self.A = converted.astype(float, copy=sp.issparse(A) and A.format == "csr")
         self.n = self.A.shape[0]
         self.tol = tol
         if method == "auto":
@@ -103,7 +106,6 @@ class LeontiefSystem:
         self.choice: str = method
         self.method: str = method
         self._lu: SuperLU | None = None
-        self._At: sp.csr_matrix | None = None
 
     def norm_bound(self) -> float:
         """``min(‖A‖₁, ‖A‖∞)`` of ``|A|``: a bound on the spectral radius, so on the
@@ -140,11 +142,9 @@ class LeontiefSystem:
             return np.zeros_like(rhs)
         if self.choice == "splu":
             return self._direct(rhs, transposed)
-        M = self.A
-        if transposed:
-            if self._At is None:
-                self._At = self.A.T.tocsr()
-            M = self._At
+        # the transposed system through the rows read as columns (a view, not a second
+        # copy of A: the same products, entry for entry, in the same order)
+        M = self.A.T if transposed else self.A
         found = self._iterate(M, rhs, start)
         if found is None:
             found = self._krylov(M, rhs, transposed)
@@ -169,7 +169,7 @@ class LeontiefSystem:
         self.method = "splu"
         return u
 
-    def _iterate(self, M: sp.csr_matrix, b: np.ndarray, start: np.ndarray | None
+    def _iterate(self, M: sp.csr_matrix | sp.csc_matrix, b: np.ndarray, start: np.ndarray | None
                  ) -> np.ndarray | None:
         """Fixed point ``u <- b + M u``; None when it slows down past `SLOW_RATE`.
         Raises `NotProductive` when it diverges."""
@@ -196,7 +196,7 @@ class LeontiefSystem:
         self._slow_start = u
         return None
 
-    def _krylov(self, M: sp.csr_matrix, b: np.ndarray, transposed: bool) -> np.ndarray:
+    def _krylov(self, M: sp.csr_matrix | sp.csc_matrix, b: np.ndarray, transposed: bool) -> np.ndarray:
         """GMRES from where the iteration stopped, column by column; sparse LU when it
         fails too."""
         start = self._slow_start

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["LinearProgram", "repeated"]
+__all__ = ["LinearProgram", "repeated", "repeated_category"]
 
 
 def repeated(text: str, n: int) -> np.ndarray:
@@ -29,6 +29,16 @@ def repeated(text: str, n: int) -> np.ndarray:
     labels = np.empty(n, dtype=object)
     labels.fill(text)
     return labels
+
+
+def repeated_category(text: str, n: int) -> pd.Categorical[str]:
+    """``n`` rows of the one category ``text``: a byte a row.
+
+    The same column as ``pd.Categorical([text] * n, categories=[text])`` (and, for
+    ``n > 0``, as ``pd.Categorical([text] * n)``), without the list of ``n`` pointers
+    and its factorisation (0.12 GB at 2·10^6 rows, freed only after).
+    """
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([text]))
 
 
 @dataclass(frozen=True, eq=False)

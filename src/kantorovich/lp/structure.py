@@ -53,6 +53,7 @@ confirms them, and one quantity solve on the same factors.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from dataclasses import dataclass
@@ -208,9 +209,10 @@ class _Known:
 
     def technology(self, lp: LinearProgram, goods: np.ndarray, procs: np.ndarray
                    ) -> Technology:
-        key = (lp.matrix, np.isneginf(lp.row_lower[goods]).tobytes(),
-               lp.col_lower.tobytes(), lp.col_upper.tobytes(), goods.tobytes(),
-               procs.tobytes())
+        # digests of the bounds' pattern, not their bytes (16 bytes a column, 0.7 GB
+        # at 2.4·10^7 columns, held as long as the method)
+        key = (lp.matrix, *(_digest(a) for a in (
+            np.isneginf(lp.row_lower[goods]), lp.col_lower, lp.col_upper, goods, procs)))
         if self._key is None or self._key[0] is not key[0] or self._key[1:] != key[1:]:
             self._key, self._tech = key, read_technology(lp, goods, procs)
             self._uses, self._system = {}, None
@@ -228,9 +230,17 @@ class _Known:
         kept = self._system
         if kept is not None and kept[1] <= tol and np.array_equal(kept[0], chosen):
             return kept[2]
+        self._system = None     # let go before the next is made (each is A_T's copy)
         system = tech.system(chosen, tol)
         self._system = (chosen.copy(), tol, system)
         return system
+
+
+def _digest(values: np.ndarray) -> tuple[str, tuple[int, ...], bytes]:
+    """``values``' type, shape and a digest of their bytes, read in place."""
+    held = np.ascontiguousarray(values)
+    return held.dtype.str, held.shape, hashlib.blake2b(
+        held.reshape(-1).view(np.uint8).data, digest_size=32).digest()
 
 
 def _checked_weights(lp: LinearProgram, goods: np.ndarray, made: np.ndarray
@@ -280,6 +290,7 @@ def _policy_iteration(shape: _Shape, budget: Budget, chosen: np.ndarray | None =
         # rounds that still change techniques need values only to well above the
         # margin they switch at; the last round's values are solved to full accuracy
         tol = ROUGH_TOLERANCE if rough else TOLERANCE
+        system = None           # the last round's factors let go before the next's
         system = known.system(tech, chosen, tol) if known else tech.system(chosen, tol)
         solves += 1
         try:

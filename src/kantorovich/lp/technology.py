@@ -85,7 +85,7 @@ class Technology:
     gain: np.ndarray
     inputs: sp.csc_matrix
     _matrix: sp.csc_matrix = field(repr=False)
-    _maker_entry: np.ndarray = field(repr=False)
+    _is_maker: np.ndarray = field(repr=False)
 
     @property
     def n(self) -> int:
@@ -113,8 +113,11 @@ class Technology:
         (minus its coefficient): rows x techniques."""
         A = self._matrix
         found = np.zeros((len(rows), len(self.cols)))
+        # per entry, whether its column is a technique: made here, not held (a byte an
+        # entry of the whole matrix, for a few calls)
+        maker_entry = np.repeat(self._is_maker, np.diff(A.indptr))
         for k, row in enumerate(rows):       # a few resources: a short loop
-            on = (A.indices == row) & self._maker_entry
+            on = (A.indices == row) & maker_entry
             found[k, _kept(on, A.indptr)[self.cols] > 0] = -A.data[on]
         return found
 
@@ -158,7 +161,7 @@ class Technology:
         """``A_T``: column g holds the inputs of good g's technique ``chosen[g]`` per unit
         of its output."""
         M = self.inputs[:, chosen]
-        M.data = M.data * np.repeat(1.0 / self.gain[chosen], np.diff(M.indptr))
+        M.data *= np.repeat(1.0 / self.gain[chosen], np.diff(M.indptr))  # in place
         return M
 
     def net(self, techniques: np.ndarray) -> sp.csc_matrix:
@@ -218,16 +221,18 @@ def read_technology(lp: LinearProgram, goods: np.ndarray | None = None,
     A = lp.matrix.tocsc()
     m, ncol = A.shape
     per_column = np.diff(A.indptr)
-    good_pos = np.full(m, -1, dtype=np.int32)  # int32: the gather below is of nnz size
-    good_pos[goods] = np.arange(len(goods), dtype=np.int32)
+    good_row = np.zeros(m, dtype=bool)
+    good_row[goods] = True
     is_proc = np.zeros(ncol, dtype=bool)
     is_proc[procs] = True
-    at_good = good_pos[A.indices]
-    base = (at_good >= 0) & np.repeat(is_proc, per_column)
+    # masks of a byte an entry, each made once (at 10^8 entries, an index an entry is
+    # gigabytes): the entries at a good's row in a process's column
+    base = good_row[A.indices]
+    base &= np.repeat(is_proc, per_column)
     pos = base & (A.data > 0)
     lower = lp.row_lower[goods]
     free = np.isneginf(lower)
-    made = (np.bincount(at_good[pos], minlength=len(goods)) > 0) & ~free
+    made = (np.bincount(A.indices[pos], minlength=m)[goods] > 0) & ~free
     made_row = np.zeros(m, dtype=bool)
     made_row[goods[made]] = True
     at_made = made_row[A.indices]
@@ -235,30 +240,52 @@ def read_technology(lp: LinearProgram, goods: np.ndarray | None = None,
     per_col = _kept(pos, A.indptr)[procs]
     neg = base & (A.data < 0)
     del base
-    used = np.bincount(at_good[neg], minlength=len(goods)) > 0
-    del at_good
+    used = np.bincount(A.indices[neg], minlength=m)[goods] > 0
     cols = procs[per_col == 1]
     is_maker = np.zeros(ncol, dtype=bool)
     is_maker[cols] = True
     maker_entry = np.repeat(is_maker, per_column)
     made_pos = (np.cumsum(made_row) - 1).astype(np.int32)  # row -> among the made goods
+    del made_row
     one = pos & maker_entry                     # exactly one per maker, in column order
+    del pos
     out = made_pos[A.indices[one]].astype(np.int64)
     gain = A.data[one].astype(float)
-    neg &= at_made & maker_entry
-    inputs = sp.csc_matrix((-A.data[neg], made_pos[A.indices[neg]].astype(np.int32),
-                            np.r_[0, np.cumsum(_kept(neg, A.indptr)[cols])]),
+    del one
+    neg &= at_made
+    del at_made
+    neg &= maker_entry
+    del maker_entry
+    # each array of the inputs' entries made once, negated in place (at 10^8 entries
+    # a copy is gigabytes)
+    data = A.data[neg]
+    np.negative(data, out=data)
+    rows = made_pos[A.indices[neg]]
+    inputs = sp.csc_matrix((data, rows, np.r_[0, np.cumsum(_kept(neg, A.indptr)[cols])]),
                            shape=(int(made.sum()), len(cols)))
+    del neg, data, rows
     return Technology(goods=np.asarray(goods), lower=lower, free=free, made=made, used=used,
                       joint=procs[per_col > 1], cols=cols, out=out, gain=gain,
-                      inputs=inputs, _matrix=A, _maker_entry=maker_entry)
+                      inputs=inputs, _matrix=A, _is_maker=is_maker)
 
 
 def _kept(mask: np.ndarray, indptr: np.ndarray) -> np.ndarray:
-    """Per column of a CSC matrix, how many of its entries ``mask`` keeps."""
+    """Per column of a CSC matrix, how many of its entries ``mask`` keeps.
+
+    Counted `_COUNT_COLUMNS` columns at a time: ``np.add.reduceat`` casts the whole mask
+    it is given to its int64 sum (8 bytes an entry: 2 GB at 2.7·10^8 entries), so it
+    is given a part at a time."""
     counts = np.zeros(len(indptr) - 1, dtype=np.int64)
-    full = np.diff(indptr) > 0
-    if mask.size:
-        counts[full] = np.add.reduceat(mask.view(np.uint8), indptr[:-1][full],
-                                       dtype=np.int64)
+    full = np.flatnonzero(np.diff(indptr) > 0)
+    if not mask.size or not full.size:
+        return counts
+    starts = indptr[full]
+    for lo in range(0, len(full), _COUNT_COLUMNS):
+        part, at = full[lo:lo + _COUNT_COLUMNS], starts[lo:lo + _COUNT_COLUMNS]
+        entries = mask[at[0]:indptr[part[-1] + 1]].view(np.uint8)
+        counts[part] = np.add.reduceat(entries, at - at[0], dtype=np.int64)
     return counts
+
+
+_COUNT_COLUMNS = 1 << 18
+"""Columns `_kept` counts at once (about 1.5·10^6 entries: 12 MB of int64)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from kantorovich import files
 from kantorovich.explain.analyses import Analyses, analyse
 from kantorovich.files import OutputError
+from kantorovich.lp.program import repeated_category
 from kantorovich.results.result import PlanResult
 
 __all__ = ["OutputError", "check_output_dir", "write_result"]
@@ -119,8 +120,18 @@ def write_result(result: PlanResult, directory: str | Path, summary: dict[str, A
             if name == "flows" and fmt == "parquet" and result.over_time is None:
                 # the largest table, made a row group at a time as it is written
                 _write_parts(result.flow_parts(ROW_GROUP), staging / f"{name}.{fmt}")
+                result.let_go_tables()
+                continue
+            if name in _BY_ID and fmt == "parquet" and result.over_time is None:
+                # its ids made a column a row group at a time: as one column of the
+                # whole table they are a second copy of every id (an Arrow string each)
+                _write_parts(_by_id_parts(name, getattr(result, name)),
+                             staging / f"{name}.{fmt}")
+                result.let_go_tables()      # written: not held beside the next table
                 continue
             _write_table(_stated(name, make()), staging / f"{name}.{fmt}", fmt)
+            if result.over_time is None:
+                result.let_go_tables()      # written: not held beside the next table
         (staging / SUMMARY).write_text(text + "\n", encoding="utf-8")
     return target
 
@@ -137,7 +148,21 @@ def _stated(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its sign convention stated, where it has prices and does not yet."""
     if name not in PRICED or "convention" in frame.columns or frame.empty:
         return frame
-    return frame.assign(convention=pd.Categorical(["improvement"] * len(frame)))
+    return frame.assign(convention=repeated_category("improvement", len(frame)))
+
+
+#: The plan's tables indexed by id that `PlanResult.table_makers` makes as
+#: ``table.reset_index()`` (the result's cached frame of that name).
+_BY_ID = ("processes", "goods")
+
+
+def _by_id_parts(name: str, frame: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    """``_stated(name, frame.reset_index())`` in parts of `ROW_GROUP` rows, each reset
+    and stated in turn (the same columns and values: `_write_parts` writes the same
+    file)."""
+    for start in range(0, max(len(frame), 1), ROW_GROUP):
+        part = frame.iloc[start:start + ROW_GROUP].reset_index()
+        yield part if frame.empty else _stated(name, part)
 
 
 def _given(frame: pd.DataFrame) -> pd.DataFrame:

@@ -37,7 +37,8 @@ from kantorovich.explain.diagnosis_text import diagnosis_dict
 from kantorovich.model.expansion import horizon_of
 from kantorovich.report.inline import INLINE_ROWS, in_table
 from kantorovich.serialise import (clean, frame_cleaned, frame_records, number, plain,
-                                   series_dict)
+                                   rows_cleaned, series_dict)
+from kantorovich.results.lazy_tables import table_rows
 from kantorovich.results.result import PlanResult
 
 __all__ = ["INLINE_ROWS", "summary"]
@@ -171,33 +172,40 @@ def _analyses(out: dict[str, Any], found: Analyses) -> None:
     """The analyses' sections of the summary, each left to its table when too long."""
     ranges = found.price_ranges
     if ranges is not None:
-        ranges = frame_cleaned(ranges)
         out["price_ranges"] = {}
         for section, kind in (("goods", "good"), ("policies", "policy")):
-            rows = ranges[ranges["kind"] == kind]
-            out["price_ranges"][section] = (
-                in_table(out, f"price_ranges.{section}", "price_ranges", len(rows))
-                if len(rows) > INLINE_ROWS else
-                {str(i): {"low": number(r["low"]), "high": number(r["high"]),
-                          "unique": bool(r["unique"]), "checked": bool(r["checked"])}
-                 for i, r in rows.to_dict(orient="index").items()})
+            of_kind = (ranges["kind"] == kind).to_numpy(bool)
+            count = int(np.count_nonzero(of_kind))
+            if count > INLINE_ROWS:      # counted: a copy of a row a good is gigabytes
+                out["price_ranges"][section] = in_table(
+                    out, f"price_ranges.{section}", "price_ranges", count)
+                continue
+            rows = rows_cleaned(ranges, of_kind)
+            out["price_ranges"][section] = {
+                str(i): {"low": number(r["low"]), "high": number(r["high"]),
+                         "unique": bool(r["unique"]), "checked": bool(r["checked"])}
+                for i, r in rows.to_dict(orient="index").items()}
     sens = found.sensitivity
     if sens is not None:
         out["sensitivity"] = {
             section: (in_table(out, f"sensitivity.{section}", f"sensitivity_{section}",
-                                len(sens[section])) if len(sens[section]) > INLINE_ROWS
+                                table_rows(sens, section))
+                      if table_rows(sens, section) > INLINE_ROWS
                       else _records_by_id(sens[section]))
             for section in ("goods", "policies", "weights")}
         if found.report:
-            cells = found.report["variable_cells"]
+            # counted, not made, where long (`Tables`): only the short ones are inlined
+            report = found.report
+            cells = table_rows(report, "variable_cells")
             out["sensitivity"]["variable_cells"] = (
                 in_table(out, "sensitivity.variable_cells", "sensitivity_variable_cells",
-                          len(cells)) if len(cells) > INLINE_ROWS
-                else _records_by_id(cells))
-            rows = found.report["constraints"]
+                          cells) if cells > INLINE_ROWS
+                else _records_by_id(report["variable_cells"]))
+            constraint_rows = table_rows(report, "constraints")
             out["sensitivity"]["constraints"] = (
                 in_table(out, "sensitivity.constraints", "sensitivity_constraints",
-                          len(rows)) if len(rows) > INLINE_ROWS else frame_records(rows))
+                          constraint_rows) if constraint_rows > INLINE_ROWS
+                else frame_records(report["constraints"]))
     comparison = found.baseline
     if comparison is not None:
         changes = comparison.processes

@@ -61,9 +61,18 @@ def _table(title: str, frame: pd.DataFrame, labels: Sequence[str],
     return t
 
 
-def _more(console: Console, frame: pd.DataFrame, what: str) -> None:
-    if len(frame) > _MAX_ROWS:
-        console.print(f"... {len(frame) - _MAX_ROWS} more {what} (use -o DIR for all)",
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows `_table` shows of a table indexed by id, its ids as a column."""
+    return frame.head(_MAX_ROWS).reset_index()
+
+
+def _more(console: Console, frame: pd.DataFrame, what: str, rows: int | None = None
+          ) -> None:
+    """Say how many rows of ``frame`` (``rows`` of the table it shows the first of)
+    are not shown."""
+    n = len(frame) if rows is None else rows
+    if n > _MAX_ROWS:
+        console.print(f"... {n - _MAX_ROWS} more {what} (use -o DIR for all)",
                       markup=False)
 
 
@@ -95,23 +104,24 @@ def print_result(result: PlanResult, console: Console | None = None, *,
 
     timed = result.over_time              # a plan over time: by (id, period)
     when = ["period"] if timed is not None else []
-    procs = timed.processes if timed is not None else result.processes.reset_index()
+    # the first rows only are shown: reset (ids made a column) those, not a copy of all
+    procs = timed.processes if timed is not None else _shown(result.processes)
     console.print(_table(f"Processes (reduced cost: improvement in {unit} per unit more "
                          "level)", procs,
                          ["process", *when, "unit", "position"],
                          ["level", "capacity", "reduced_cost"],
                          ["process", *when, "unit", "position", "level", "capacity",
                           "reduced cost"]))
-    _more(console, procs, "processes")
+    _more(console, procs, "processes", len(result.processes) if timed is None else None)
 
-    goods = timed.goods if timed is not None else result.goods.reset_index()
+    goods = timed.goods if timed is not None else _shown(result.goods)
     console.print(_table(f"Goods and shadow prices (improvement in {unit} per unit more "
                          "of the good made available)", goods,
                          ["good", *when, "unit"],
                          ["supply", "demand", "net_output", "surplus", "shadow_price"],
                          ["good", *when, "unit", "supply", "demand", "net output",
                           "surplus", "shadow price"]))
-    _more(console, goods, "goods")
+    _more(console, goods, "goods", len(result.goods) if timed is None else None)
     if timed is not None:
         _print_over_time(console, timed, unit)
 

@@ -14,7 +14,7 @@ improvement per extra unit of a process's level at those prices.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -223,6 +223,13 @@ class PlanResult:
         table["rc_unit"] = _labels(np.zeros(len(table), dtype=np.int8),
                                    [f"{self.objective_unit} per unit of level"], table.index)
         return table
+
+    def let_go_tables(self) -> None:
+        """Let go of the `processes` and `goods` tables kept on the result (made again,
+        the same, when next asked): ``solve -o`` lets go of them as it writes the other
+        tables (a row a process and a row a good: 2 GB at 12 million products)."""
+        for name in ("processes", "goods"):
+            self.__dict__.pop(name, None)
 
     def _flow_levels(self, rows: np.ndarray | None = None) -> np.ndarray:
         """The optimal level of each flow's process (of the flows at ``rows`` only):
@@ -537,9 +544,10 @@ class PlanResult:
         return over_time(self) if self.status.has_solution else None
 
     # -- analyses defined elsewhere -----------------------------------------------------------
-    def sensitivity(self) -> dict[str, pd.DataFrame]:
+    def sensitivity(self) -> Mapping[str, pd.DataFrame]:
         """Ranges for supplies, demands, policies and objective weights; those of
-        `analyses` when they have run, else computed now (see `results.sensitivity`)."""
+        `analyses` when they have run (each table made when read), else computed now
+        (see `results.sensitivity`)."""
         from kantorovich.results.sensitivity import sensitivity
 
         found = getattr(self.analyses, "sensitivity", None)

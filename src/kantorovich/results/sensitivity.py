@@ -13,6 +13,8 @@ re-solving with the bound moved a little, warm and within the time budget.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -24,11 +26,13 @@ from scipy.sparse.linalg import SuperLU, splu
 from kantorovich.lp.budget import Budget
 from kantorovich.lp.highs import LpSolution
 from kantorovich.lp.status import Status
+from kantorovich.results.lazy_tables import Tables
 
 if TYPE_CHECKING:
     from kantorovich.results.result import PlanResult
 
-__all__ = ["BasisRanging", "basis_ranging", "price_ranges", "sensitivity"]
+__all__ = ["BasisRanging", "basis_ranging", "price_ranges", "sensitivity",
+           "sensitivity_tables"]
 
 INF = np.inf
 _STEP = 1e-5        # a bound moves by this, relative, to read the price on each side
@@ -235,14 +239,53 @@ def sensitivity(result: PlanResult, *, budget: Budget | float | None = None,
 
 def _sensitivity(result: PlanResult, budget: Budget, found: BasisRanging | None
                  ) -> dict[str, pd.DataFrame]:
-    plan, lp = result.plan, result.lp
+    return dict(_sensitivity_tables(result, budget, found).items())
+
+
+def sensitivity_tables(result: PlanResult, *, budget: Budget | float | None = None,
+                       ranging: BasisRanging | None = None) -> Tables:
+    """`sensitivity`'s tables, each made when read (`Tables`), not held: the same
+    tables, the ranging read once now (within ``budget``) and shared by them.
+
+    Returns
+    -------
+    Tables
+        ``goods``, ``policies``, ``weights``, ``processes`` and ``capacities``, as
+        `sensitivity` returns them; each knows its rows without being made.
+    """
+    result._need_optimum()
+    return _sensitivity_tables(result, _budget(result, budget), ranging)
+
+
+def _sensitivity_tables(result: PlanResult, budget: Budget, found: BasisRanging | None
+                        ) -> Tables:
+    plan = result.plan
     found = basis_ranging(result, budget=budget) if found is None else found
+    n = len(plan.processes)
+    part = functools.partial
+    return Tables({
+        "goods": (part(_goods_ranges, result, budget, found), len(plan.goods)),
+        "policies": (part(_policy_ranges, result, budget, found),
+                     len(result.policy_prices)),
+        "weights": (part(_ranged, part(_weight_ranges, result), "weight"),
+                    len(plan.objective.weights)),
+        "processes": (part(_ranged, part(_cost_ranges, result, found), "cost"), n),
+        "capacities": (part(_ranged, part(_capacity_ranges, result, found), "capacity"),
+                       n),
+    })
+
+
+def _goods_ranges(result: PlanResult, budget: Budget, found: BasisRanging
+                  ) -> pd.DataFrame:
+    """Each good's shadow price and the supplies and demands over which it holds."""
+    plan, lp = result.plan, result.lp
     low, high = _row_ranges(result, budget, found)
     g = lp.row_positions("good")
     supply = plan.goods["supply"].to_numpy(float)
     demand = plan.goods["demand"].to_numpy(float)
     free = np.isinf(supply)
     with np.errstate(invalid="ignore"):
+        # copy=False: the columns as made, not copied into one block (a row a good)
         goods = pd.DataFrame({
             "shadow_price": result.shadow_prices,
             "supply": supply,
@@ -250,22 +293,29 @@ def _sensitivity(result: PlanResult, budget: Budget, found: BasisRanging | None
             "supply_high": np.where(free, INF, np.maximum(demand - low[g], 0.0)),
             "demand": demand, "demand_low": np.where(free, -INF, supply + low[g]),
             "demand_high": np.where(free, INF, supply + high[g]),
-        }, index=plan.goods.index)
+        }, index=plan.goods.index, copy=False)
     goods["degenerate"] = _degenerate(demand, goods["demand_low"], goods["demand_high"])
-    p = lp.row_positions("policy")
+    return goods
+
+
+def _policy_ranges(result: PlanResult, budget: Budget, found: BasisRanging
+                   ) -> pd.DataFrame:
+    """Each policy's price and the right-hand sides over which it holds."""
+    low, high = _row_ranges(result, budget, found)
+    p = result.lp.row_positions("policy")
     rhs = result.policy_prices["rhs"].to_numpy(float)
-    policies = pd.DataFrame({
+    return pd.DataFrame({
         "price": result.policy_prices["price"].to_numpy(),
         "rhs": rhs, "rhs_low": low[p], "rhs_high": high[p],
         "degenerate": _degenerate(rhs, low[p], high[p]),
     }, index=result.policy_prices.index)
-    tables = {"weights": _weight_ranges(result), "processes": _cost_ranges(result, found),
-              "capacities": _capacity_ranges(result, found)}
-    for name, column in (("weights", "weight"), ("processes", "cost"),
-                         ("capacities", "capacity")):
-        t = tables[name]
-        t["degenerate"] = _degenerate(t[column], t[f"{column}_low"], t[f"{column}_high"])
-    return {"goods": goods, "policies": policies, **tables}
+
+
+def _ranged(make: Callable[[], pd.DataFrame], column: str) -> pd.DataFrame:
+    """The table ``make`` gives, with whether each range of ``column`` is degenerate."""
+    t = make()
+    t["degenerate"] = _degenerate(t[column], t[f"{column}_low"], t[f"{column}_high"])
+    return t
 
 
 def _degenerate(value: Any, low: Any, high: Any) -> np.ndarray:
@@ -305,7 +355,7 @@ def _capacity_ranges(result: PlanResult, found: BasisRanging) -> pd.DataFrame:
                        np.minimum(level, capacity))
         high = np.where(held, found.ranges["col_up"][cols], INF)
     return pd.DataFrame({"capacity": capacity, "capacity_low": low, "capacity_high": high},
-                        index=procs.index)
+                        index=procs.index, copy=False)   # the columns as made
 
 
 def _cost_ranges(result: PlanResult, found: BasisRanging) -> pd.DataFrame:
@@ -317,9 +367,11 @@ def _cost_ranges(result: PlanResult, found: BasisRanging) -> pd.DataFrame:
     ranges = found.ranges
     low = ranges["cost_dn"][cols] if ranges is not None else np.full(len(cols), np.nan)
     high = ranges["cost_up"][cols] if ranges is not None else np.full(len(cols), np.nan)
+    # copy=False: the columns as made, not copied into one block (a row a process)
     return pd.DataFrame({"level": result.levels.to_numpy(), "reduced_cost":
                          result.reduced_costs.to_numpy(), "cost": cost,
-                         "cost_low": low, "cost_high": high}, index=result.plan.processes.index)
+                         "cost_low": low, "cost_high": high}, index=result.plan.processes.index,
+                        copy=False)
 
 
 def price_ranges(result: PlanResult, *, priority: list[str] | None = None,

@@ -31,15 +31,20 @@ range not examined (ranging ran out of time); infinities are ranges without limi
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from kantorovich.lp.program import repeated_category
+from kantorovich.results.lazy_tables import Tables, table_rows
+
 if TYPE_CHECKING:
     from kantorovich.results.result import PlanResult
 
-__all__ = ["REPORT_COLUMNS", "sensitivity_report"]
+__all__ = ["REPORT_COLUMNS", "report_tables", "sensitivity_report"]
 
 REPORT_COLUMNS = ["final_value", "shadow_price", "rhs", "allowable_increase",
                    "allowable_decrease"]
@@ -47,7 +52,7 @@ REPORT_COLUMNS = ["final_value", "shadow_price", "rhs", "allowable_increase",
 CONVENTION = "excel"
 
 
-def _cost_ranges(result: PlanResult, sens: dict[str, pd.DataFrame]
+def _cost_ranges(result: PlanResult, sens: Mapping[str, pd.DataFrame]
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Lowest and highest objective coefficient of each process over which the optimal
     basis stays optimal (NaN where not examined), from the ``processes`` ranges."""
@@ -68,10 +73,10 @@ def _rows(kind: str, ids: np.ndarray, sense: np.ndarray | str, final: np.ndarray
 
 def _convention(n: int) -> pd.Categorical[str]:
     """The ``convention`` column of ``n`` rows (one category: no string per row)."""
-    return pd.Categorical([CONVENTION] * n, categories=[CONVENTION])
+    return repeated_category(CONVENTION, n)
 
 
-def _good_rows(result: PlanResult, sens: dict[str, pd.DataFrame], s: float) -> pd.DataFrame:
+def _good_rows(result: PlanResult, sens: Mapping[str, pd.DataFrame], s: float) -> pd.DataFrame:
     """A good with a (finite, positive) supply as ``use <= supply``, any other as ``net
     output >= demand``; Excel's price is the change per unit more supply (or demand)."""
     goods = sens["goods"]
@@ -90,7 +95,7 @@ def _good_rows(result: PlanResult, sens: dict[str, pd.DataFrame], s: float) -> p
                  np.where(supplied, goods["supply_high"], goods["demand_high"]))
 
 
-def _capacity_rows(result: PlanResult, sens: dict[str, pd.DataFrame], s: float
+def _capacity_rows(result: PlanResult, sens: Mapping[str, pd.DataFrame], s: float
                    ) -> pd.DataFrame:
     """One row per finite capacity, ``level <= capacity``: a process held at it has its
     reduced cost as price; any other, 0 (from the ``capacities`` ranges)."""
@@ -106,7 +111,7 @@ def _capacity_rows(result: PlanResult, sens: dict[str, pd.DataFrame], s: float
                  table["capacity_high"].to_numpy(float))
 
 
-def _policy_rows(result: PlanResult, sens: dict[str, pd.DataFrame], s: float
+def _policy_rows(result: PlanResult, sens: Mapping[str, pd.DataFrame], s: float
                  ) -> pd.DataFrame:
     """One row per policy, its rule as written: Excel's price is the change per unit its
     right-hand side rises (a loosening of ``<=``, a tightening of ``>=``)."""
@@ -120,7 +125,7 @@ def _policy_rows(result: PlanResult, sens: dict[str, pd.DataFrame], s: float
                  pol["rhs_low"].to_numpy(float), pol["rhs_high"].to_numpy(float))
 
 
-def sensitivity_report(result: PlanResult, sens: dict[str, pd.DataFrame] | None
+def sensitivity_report(result: PlanResult, sens: Mapping[str, pd.DataFrame] | None
                        ) -> dict[str, pd.DataFrame]:
     """The sensitivity report of an optimal result in Excel Solver's layout and signs.
 
@@ -141,20 +146,46 @@ def sensitivity_report(result: PlanResult, sens: dict[str, pd.DataFrame] | None
     """
     if sens is None or not result.status.has_solution:
         return {}
+    return {"variable_cells": _variable_cells(result, sens),
+            "constraints": _constraints(result, sens)}
+
+
+def report_tables(result: PlanResult, sens: Mapping[str, pd.DataFrame] | None
+                  ) -> Tables | None:
+    """`sensitivity_report`'s two tables, each made when read (`Tables`), not held;
+    None where it has none (no ranges, or no solution)."""
+    if sens is None or not result.status.has_solution:
+        return None
+    plan = result.plan
+    capacities = int(np.isfinite(plan.processes["capacity"].to_numpy(float)).sum())
+    constraints = len(plan.goods) + table_rows(sens, "policies") + capacities
+    return Tables({
+        "variable_cells": (functools.partial(_variable_cells, result, sens),
+                           len(plan.processes)),
+        "constraints": (functools.partial(_constraints, result, sens), constraints)})
+
+
+def _variable_cells(result: PlanResult, sens: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row a process: its level, reduced cost, coefficient and that's range."""
     lp = result.lp
     s = float(lp.improves)      # Excel's d(objective) is s times an improvement
     cols = lp.col_positions("process")
     coef = lp.objective[cols]
     low, high = _cost_ranges(result, sens)
     procs = result.processes
-    variable_cells = pd.DataFrame({
+    # copy=False: the columns as made, not copied into one block (a row a process)
+    return pd.DataFrame({
         "unit": procs["unit"], "final_value": procs["level"],
         "reduced_cost": s * procs["reduced_cost"] + 0.0, "objective_coefficient": coef,
         "allowable_increase": high - coef, "allowable_decrease": coef - low,
         "convention": _convention(len(procs)),
-    }, index=procs.index)
+    }, index=procs.index, copy=False)
+
+
+def _constraints(result: PlanResult, sens: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row a good, a policy and a finite capacity, as a spreadsheet states them."""
+    s = float(result.lp.improves)
     parts = [p for p in (_good_rows(result, sens, s), _policy_rows(result, sens, s),
                          _capacity_rows(result, sens, s)) if len(p)]
-    constraints = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=["kind", "id", "sense", *REPORT_COLUMNS, "convention"])
-    return {"variable_cells": variable_cells, "constraints": constraints}
