@@ -452,3 +452,17 @@ def test_valid_random_plans_explained(data: dict[str, Any]) -> None:
         assert f"a {solved.plan.period}" in headline, headline
     else:
         assert headline == message(solved.diagnosis()), headline
+
+
+def test_a_csv_line_longer_than_its_header_is_a_located_error(tmp_path: Path) -> None:
+    # found by test_broken_csv_tables: pandas took the first column as row labels
+    for f in [*CSV_FILES, "leningrad.yaml"]:
+        (tmp_path / f).write_text((CSV_DIR / f).read_text())
+    lines = (CSV_DIR / "flows.csv").read_text().splitlines()
+    (tmp_path / "flows.csv").write_text("\n".join([lines[0], ",,,,", *lines[1:]]) + "\n")
+    result = RUNNER.invoke(app, ["validate", str(tmp_path / "leningrad.yaml")])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    text = result.stdout + result.stderr
+    assert result.exit_code == 2, text
+    assert "flows.csv" in text and "more fields than the header" in text
+    assert "Traceback" not in text

@@ -150,7 +150,28 @@ def read_csv_table(base: Path | None, name: str, key: str,
                                 hint="a CSV table needs a header row and the same number "
                                      "of fields on every line"))
         return None
+    if not isinstance(frame.index, pd.RangeIndex) and not _header_one_short(path, sep):
+        # pandas takes the first column as row labels when the first line has one field
+        # more than the header; where every line has (the header lacks a column) the
+        # columns' check names the one missing, otherwise it is a misread, never a table
+        problems.append(Problem("cannot read table: a line has more fields than the "
+                                "header", key, file,
+                                hint="a CSV table needs a header row and the same number "
+                                     "of fields on every line"))
+        return None
     return Table(frame, key, file)
+
+
+def _header_one_short(path: Path, sep: str) -> bool:
+    """Whether every line of the CSV at ``path`` has exactly one field more than its
+    header (read only for a table pandas has misread, never on the way of a good one)."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        lines = csv.reader(handle, delimiter=sep)
+        header = next(lines, [])
+        widths = {len(row) for row in lines if row}
+    return widths == {len(header) + 1}
 
 
 def read_parquet_table(base: Path | None, name: str, key: str,
