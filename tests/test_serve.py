@@ -322,6 +322,35 @@ def test_a_request_addressed_to_another_host_is_refused(server: Served) -> None:
     _then_good(server)
 
 
+def test_a_what_if_sent_from_another_sites_page_is_refused(server: Served) -> None:
+    """A form or a no-cors fetch on another site needs no preflight, so the browser
+    sends it whatever CORS says: refused by its Origin (403) before it is solved. The
+    page's own origin, and programs that send none, are answered."""
+    port = int(server.url.rsplit(":", 1)[1])
+    for origin in ("https://evil.example", f"http://evil.example:{port}", "null",
+                   f"http://127.0.0.1:{port + 1}", f"https://127.0.0.1:{port}",
+                   "http://127.0.0.1"):
+        for kind, raw in (("text/plain", json.dumps(GOOD)),
+                          ("application/x-www-form-urlencoded", "changes=1"),
+                          ("application/json", json.dumps(GOOD))):
+            body = _refused(httpx.post(f"{server.url}/api/solve", content=raw, headers={
+                "origin": origin, "content-type": kind}), 403)
+            assert body["error"] == "cross-site"
+            assert body["problems"][0]["path"] == "Origin"
+            assert "Leningrad" not in json.dumps(body)
+        _refused(httpx.post(f"{server.url}/api/view", json={"state": {}},
+                            headers={"origin": origin}), 403)
+    for origin in (server.url, server.url.replace("127.0.0.1", "localhost")):
+        host = origin.split("://")[1]
+        answer = httpx.post(f"{server.url}/api/solve", json=GOOD,
+                            headers={"origin": origin, "host": host})
+        assert answer.status_code == 200, answer.text
+    # reading is not refused by Origin (the page's own scripts, a link from elsewhere)
+    assert httpx.get(f"{server.url}/api/plan",
+                     headers={"origin": "https://evil.example"}).status_code == 200
+    _then_good(server)
+
+
 @pytest.mark.parametrize("query", [
     {"<script>alert(1)</script>": "1"},
     {"supply.wheat": "<img src=x onerror=alert(1)>"},

@@ -25,6 +25,10 @@ Routes (a contract, issue 20):
 
 Bad requests are answered, never crash the server: malformed JSON 400, a body over
 `MAX_BODY` 413, anything else 422 with the problems located (`kantorovich.serve.requests`).
+A ``POST`` a browser sends from another site's page (its ``Origin`` is not this server)
+is refused 403 before it is read: a form or a ``no-cors`` fetch elsewhere could otherwise
+make the user's own server solve (`cross_site`). Programs that send no ``Origin``
+(curl, httpx, scripts) are not affected.
 A what-if stopped by ``--time-limit`` is answered with its ``time_limit`` status (and no
 claim of an optimum: `summary` says what the solve proved). Every response carries the
 page's Content-Security-Policy.
@@ -78,6 +82,35 @@ def addressed_to(headers: list[tuple[bytes, bytes]]) -> str:
     return host.rpartition(":")[0] if host.count(":") == 1 else host
 
 
+def cross_site(scope: Scope) -> str | None:
+    """The ``Origin`` of a state-changing request sent from a page that is not this
+    server's own, else None.
+
+    Browsers send ``Origin`` with every ``POST``, including the "simple" ones (a form,
+    or ``fetch`` with ``text/plain`` or no type at all) that need no preflight and so
+    reach the server whatever its CORS answer; ``Origin: null`` is a sandboxed frame or
+    a file. Same-origin means the origin's scheme is the request's and its host and
+    port are the ``Host`` the request was addressed to.
+    """
+    if scope.get("method", "GET") in ("GET", "HEAD", "OPTIONS"):
+        return None
+    headers = scope.get("headers", [])
+    origin = next((v for k, v in headers if k.lower() == b"origin"), None)
+    if origin is None:
+        return None
+    text = origin.decode("latin-1").strip()
+    host = next((v for k, v in headers if k.lower() == b"host"), b"").decode("latin-1")
+    scheme, _, rest = text.partition("://")
+    if scheme != scope.get("scheme", "http") or not rest or not host:
+        return text
+    default = "80" if scheme == "http" else "443"
+    if ":" not in rest.rpartition("]")[2]:
+        rest = f"{rest}:{default}"
+    if ":" not in host.rpartition("]")[2]:
+        host = f"{host}:{default}"
+    return None if rest.lower() == host.lower() else text
+
+
 class _Policy:
     """Every response, whatever route or error made it, with the page's policy headers.
 
@@ -105,6 +138,17 @@ class _Policy:
                                             "machine")], "wrong-host")
             response = _json(refused.to_dict(), refused.status)
             await self._send(response, scope, receive, send)
+            return
+        origin = cross_site(scope)
+        if origin is not None:
+            refused = Refused(403, f"this server does not take what-ifs sent from another "
+                                   f"site's page (Origin '{origin[:100]}')",
+                              [Problem("the request came from a page this server did not "
+                                       "serve", "Origin",
+                                       hint="use the planning table's own page, or send "
+                                            "the request from a program (no Origin)")],
+                              "cross-site")
+            await self._send(_json(refused.to_dict(), refused.status), scope, receive, send)
             return
         await self._send(self.app, scope, receive, send)
 
