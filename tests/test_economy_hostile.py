@@ -104,6 +104,9 @@ def test_a_non_productive_table_is_refused_and_inspect_says_why(tmp_path: Path) 
                            *([tmp_path / command] if command != "harmony" else []))
         assert code == 2 and "not productive" in err and "Z.csv" in err, command
         assert not (tmp_path / command).exists()
+    code, _, err = run("generate", "--like", table, "-n", "20", "-o", tmp_path / "made")
+    assert code == 2 and "not productive" in err and "Z.csv" in err and "hint:" in err
+    assert not (tmp_path / "made").exists()
     code, out, _ = run("inspect", table, "--json")     # the same exit as the terminal's
     data = strict(out)
     assert code == 2 and data["spectral_radius"] == pytest.approx(60 / 56)

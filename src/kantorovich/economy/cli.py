@@ -519,9 +519,14 @@ def generate(like: Annotated[Path, typer.Option(
         # as solve -o: refused before any work
         check_output_dir(out, inputs=_inputs(like, None, options))
         economy = prepare_economy(like, options)
+        check = check_economy(economy)
+        if not check.productive:    # its products, made from it, could not be made either
+            from kantorovich.errors import PlanError, Problem
+
+            raise PlanError([Problem(f.message, file=f.file, hint=f.hint)
+                             for f in check.findings if f.severity == "error"])
         generated = generate_economy(economy, n, techniques=techniques, seed=seed,
                                      degree=degree, hubs=hubs)
-        check = check_economy(economy)
         # valued by value added where the table has no labour, which the output says
         findings = (check if economy.labour_source
                     else _valued_by_value_added(check)).to_dict()["findings"]
