@@ -117,3 +117,28 @@ def test_its_time_is_both_solves(tmp_path: Path) -> None:
     # the first solve (interior point on the smaller program) is most of the work:
     # the result's HiGHS time counts it, not only the confirming warm solve
     assert 0.3 * spent <= result.seconds <= spent
+
+
+@pytest.mark.parametrize("periods", [CRASH_PERIODS, CRASH_PERIODS + 2])
+def test_a_session_starts_a_staircase_as_solve_does(tmp_path: Path, periods: int) -> None:
+    """`Session.solve` on a long plan over time starts where `solve` would (the crash
+    basis, or interior point without the implied rows), its live simplex confirming it;
+    what-ifs then re-solve warm from that optimum."""
+    plan = economy(tmp_path, N, periods, local=True)
+    cold = k.solve(plan)
+    session = k.Session(plan)
+    base = session.solve()
+    assert base.status is k.Status.OPTIMAL and base.certificate.verified
+    assert base.objective == pytest.approx(cold.objective, rel=1e-9)
+    assert "Session" in base.method_reason
+    if periods > CRASH_PERIODS:
+        assert "without the" in base.method_reason
+    else:
+        assert "crash" in base.method_reason
+    with pytest.raises(k.PlanError, match=r"in one period: 'labour\[1\]'"):
+        session.solve(supply={"labour": 200.0})
+    more = session.solve(supply={"labour[2]": 1.05 * 0.6 * N * 1.02})
+    assert more.status is k.Status.OPTIMAL and more.certificate.verified
+    again = k.solve(plan.with_changes(supply={"labour[2]": 1.05 * 0.6 * N * 1.02}))
+    assert more.objective == pytest.approx(again.objective, rel=1e-9)
+    assert more.objective > base.objective

@@ -77,8 +77,13 @@ def _positions(ids: pd.Index, known: pd.Index, kind: str, key: str,
     for word in ids[at < 0][:_MAX_LISTED]:
         fallback = (f"the plan has no {kind} by that id" if kind != "policy" else
                     "its policies are " + (", ".join(map(str, known[:10])) or "none"))
-        problems.append(Problem(f"unknown {kind} '{word}'", f"{key}.{word}",
-                                hint=did_you_mean(str(word), choices) or fallback))
+        if f"{word}[1]" in known:       # a plan over time: a change is per period
+            fallback = (f"a plan over time changes a {kind} in one period: "
+                        f"'{word}[1]', '{word}[2]', ...")
+            hint = fallback
+        else:
+            hint = did_you_mean(str(word), choices) or fallback
+        problems.append(Problem(f"unknown {kind} '{word}'", f"{key}.{word}", hint=hint))
     return at
 
 

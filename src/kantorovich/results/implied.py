@@ -109,21 +109,33 @@ class WithoutImplied:
     def qualifies(self, lp: LinearProgram, asked: bool = False) -> Verdict:
         return Verdict(True, self.why)
 
-    def solve(self, lp: LinearProgram, budget: Budget, start: Start | None = None
-              ) -> Candidate:
+    def first(self, lp: LinearProgram, budget: Budget) -> tuple[Candidate, Start | None]:
+        """The first solve, without the implied rows, and the basis of the whole program
+        it gives (each dropped row's slack basic), or None where it gave none."""
         keep = np.ones(lp.shape[0], dtype=bool)
         keep[self.implied] = False
-        dropped = f"{len(self.implied):,} goods rows their assortment rows imply"
         first = Highs(self.method, verbose=self.verbose, why=f"{self.why}, without the "
-                      f"{dropped}").solve(_without(lp, keep), budget)
+                      f"{self.dropped}").solve(_without(lp, keep), budget)
         solution = first.solution
         if solution is None or not solution.has_basis or budget.expired():
-            return self._taken_back(lp, keep, first)
+            return self._taken_back(lp, keep, first), None
         row_basis = np.full(lp.shape[0], "basic", dtype=object)
         row_basis[keep] = solution.row_basis
-        whole = Highs("simplex", verbose=self.verbose).solve(
-            lp, budget, Start(col_basis=solution.col_basis, row_basis=row_basis,
-                              source=f"the staircase solved without the {dropped}"))
+        return first, Start(col_basis=solution.col_basis, row_basis=row_basis,
+                            source=f"the staircase solved without the {self.dropped}")
+
+    @property
+    def dropped(self) -> str:
+        return f"{len(self.implied):,} goods rows their assortment rows imply"
+
+    def solve(self, lp: LinearProgram, budget: Budget, start: Start | None = None
+              ) -> Candidate:
+        first, basis = self.first(lp, budget)
+        if basis is None:
+            return first
+        solution = first.solution
+        assert solution is not None
+        whole = Highs("simplex", verbose=self.verbose).solve(lp, budget, basis)
         if whole.solution is not None:      # the time of both solves, as one solve's
             whole.solution = replace(whole.solution,
                                      seconds=solution.seconds + whole.solution.seconds)

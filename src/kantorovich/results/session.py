@@ -55,7 +55,9 @@ from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.structure import Structure
 from kantorovich.model.plan import Plan
 from kantorovich.results.chain import solve_program
+from kantorovich.results.implied import WithoutImplied
 from kantorovich.results.result import PlanResult, answer, solve
+from kantorovich.results.staircase import staircase_method
 
 __all__ = ["Session"]
 
@@ -282,14 +284,51 @@ class _WarmHighs(Highs):
               ) -> Candidate:
         owner = self.owner
         owner._write(self.lp)
+        first: tuple[Start, float] | None = None
         if owner._optimum is not None:           # every what-if starts from the base's
             owner._highs.set_basis(*owner._optimum)
+        else:                                    # a plan over time: as `solve` starts it
+            first = _staircase_start(owner.plan, self.lp, budget)
+            if first is not None and first[0].col_basis is not None \
+                    and first[0].row_basis is not None:
+                owner._highs.set_basis(first[0].col_basis, first[0].row_basis)
         candidate = super().solve(lp, budget, None)
         solution = candidate.solution
+        if first is not None:
+            candidate.reason = f"{candidate.reason}, from {first[0].source}"
+            if solution is not None:             # the time of both solves, as one's
+                candidate.solution = solution = replace(
+                    solution, seconds=solution.seconds + first[1])
         if (self.record and owner._optimum is None and solution is not None
                 and solution.has_basis):
             owner._optimum = (solution.col_basis, solution.row_basis)
         return candidate
+
+
+def _staircase_start(plan: Plan, lp: LinearProgram, budget: Budget
+                     ) -> tuple[Start, float] | None:
+    """For a plan over time, the basis `solve` would reach first (`results.staircase`:
+    the crash basis, or interior point with crossover without the implied goods rows)
+    and the seconds that took; None where `solve` makes no such choice or it gave no
+    basis. The session's live simplex then only confirms it."""
+    choice = staircase_method(plan, lp, "auto")
+    if choice is None:
+        return None
+    if choice.start is not None:
+        return choice.start, 0.0
+    if choice.implied is not None:
+        first, basis = WithoutImplied(choice.implied, choice.method,
+                                      choice.reason).first(lp, budget)
+    else:
+        first = Highs(choice.method, why=choice.reason).solve(lp, budget)
+        solved = first.solution
+        basis = (Start(col_basis=solved.col_basis, row_basis=solved.row_basis,
+                       source=f"the staircase solved by {choice.method}")
+                 if solved is not None and solved.has_basis else None)
+    if first.session is not None:
+        first.session.close()
+    seconds = first.solution.seconds if first.solution is not None else 0.0
+    return (basis, seconds) if basis is not None else None
 
 
 def _changed_plan(plan: Plan, changes: Mapping[str, Any]) -> tuple[Plan, dict[str, Any]]:
