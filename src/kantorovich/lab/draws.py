@@ -52,7 +52,7 @@ def uniforms(world: str, seed: int, period: int, keys: Sequence[str] | np.ndarra
              kind: str) -> np.ndarray:
     """One uniform number in [0, 1) per key, for this world, seed, period and kind."""
     tags = _tags(tuple(str(k) for k in np.asarray(keys, dtype=object).tolist()))
-    state = np.uint64(0)
+    state: np.uint64 | np.ndarray = np.uint64(0)
     with np.errstate(over="ignore"):
         for part in (_tag(world), int(seed) & 0xFFFFFFFFFFFFFFFF, int(period), _tag(kind)):
             state = _mix(np.asarray(state + _GOLDEN + np.uint64(part), np.uint64))

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo,
                       field_validator)
+from pydantic_core import ErrorDetails
 
 from kantorovich.errors import PlanError, Problem
 from kantorovich.model.checks import did_you_mean
@@ -51,8 +52,8 @@ class Chance(_Strict):
     """A unit's reliability: the chance of a shortfall each period and its size (the
     share of capacity lost)."""
 
-    chance: float = Field(0.1, ge=0, le=1)
-    size: float = Field(0.2, ge=0, le=1)
+    chance: float = Field(default=0.1, ge=0, le=1)
+    size: float = Field(default=0.2, ge=0, le=1)
 
 
 class Reliability(_Strict):
@@ -68,11 +69,11 @@ class Behaviour(_Strict):
     honest: bool = False
     reliability: bool = False
     hoarding: bool = False
-    innovation: float = Field(0.0, ge=0, le=1)
-    discount: float = Field(0.9, ge=0, lt=1)
-    effort_cost: float = Field(0.05, ge=0, allow_inf_nan=False)
-    innovation_step: float = Field(0.1, ge=0, le=10)
-    innovation_cost: float = Field(0.002, ge=0, allow_inf_nan=False)
+    innovation: float = Field(default=0.0, ge=0, le=1)
+    discount: float = Field(default=0.9, ge=0, lt=1)
+    effort_cost: float = Field(default=0.05, ge=0, allow_inf_nan=False)
+    innovation_step: float = Field(default=0.1, ge=0, le=10)
+    innovation_cost: float = Field(default=0.002, ge=0, allow_inf_nan=False)
 
 
 class ExperimentSpec(_Strict):
@@ -118,7 +119,7 @@ class ExperimentSpec(_Strict):
         return regimes
 
 
-def _message(err: dict[str, Any], model: type[BaseModel] | None) -> tuple[str, str | None]:
+def _message(err: ErrorDetails, model: type[BaseModel] | None) -> tuple[str, str | None]:
     kind, msg, loc = err["type"], err["msg"], err["loc"]
     if kind == "extra_forbidden":
         fields = list(model.model_fields) if model is not None else []

@@ -35,6 +35,7 @@ same seed (common random numbers), then their mean and a Student-t interval.
 from __future__ import annotations
 
 import math
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -105,7 +106,10 @@ def summarise(measures: pd.DataFrame) -> dict[str, dict[str, dict[str, float | N
     """``{regime: {measure: {"mean", "low", "high"}}}`` over seeds (95% interval)."""
     per_seed = _per_seed(measures)
     out: dict[str, dict[str, dict[str, float | None]]] = {}
-    for (regime, measure), values in per_seed.groupby(level=[0, 1], sort=False):
+    for key, values in per_seed.groupby(level=[0, 1], sort=False):
+        # grouped by two levels, each key is a (regime, measure) pair (pandas-stubs
+        # types a group's key as one scalar whatever the levels)
+        regime, measure = cast(tuple[Any, Any], key)
         entry = interval(values.to_numpy(float), share=str(measure) in SHARES)
         if str(measure) in NONNEGATIVE and entry["low"] is not None:
             entry["low"] = max(0.0, entry["low"])

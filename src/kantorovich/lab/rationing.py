@@ -85,8 +85,10 @@ def _close(inputs: sp.csr_matrix, outputs: sp.csr_matrix, asked: np.ndarray,
     return share
 
 
-def material_balance(inputs: sp.spmatrix, outputs: sp.spmatrix, requested: np.ndarray,
-                     available: np.ndarray, run: np.ndarray | None = None,
+def material_balance(inputs: sp.csr_matrix | sp.csc_matrix | sp.coo_matrix,
+                     outputs: sp.csr_matrix | sp.csc_matrix | sp.coo_matrix,
+                     requested: np.ndarray, available: np.ndarray,
+                     run: np.ndarray | None = None,
                      tiers: np.ndarray | None = None,
                      final: np.ndarray | None = None) -> Cut:
     """Allocations for ``requested`` levels from ``available`` goods plus what is made:
@@ -142,5 +144,5 @@ def material_balance(inputs: sp.spmatrix, outputs: sp.spmatrix, requested: np.nd
     received = sp.csc_matrix((pattern.data * ratio[p_good, p_tier], pattern.indices,
                               pattern.indptr), pattern.shape)
     used = sp.csc_matrix(inputs @ sp.diags(levels))
-    received = received.maximum(used).tocsr()
-    return Cut(levels, received, ratio[:, 0] if n_tiers == 1 else ratio, rounds)
+    return Cut(levels, received.maximum(used).tocsr(),
+               ratio[:, 0] if n_tiers == 1 else ratio, rounds)

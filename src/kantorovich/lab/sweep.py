@@ -173,6 +173,8 @@ def _world_keys(experiment: Any, written: Any, keys: dict[str, Key]) -> None:
     """The worlds' keys: ``world.FIELD`` for one world, ``world.NAME.FIELD`` for several
     (``world.INDEX.FIELD`` too, where they are a list)."""
     entries = list(experiment.spec.worlds.items())
+    # per world: its key path in the file, then the spellings of its keys' prefix
+    places: list[tuple[tuple[str | int, ...], ...]]
     if isinstance(written, Mapping) and ("plan" in written or "economy" in written):
         places = [(("world",), ("world",))]
     elif isinstance(written, list) and len(written) == 1:
@@ -186,7 +188,8 @@ def _world_keys(experiment: Any, written: Any, keys: dict[str, Key]) -> None:
         keys["world"] = Key(("world",), "text", written)
         return
     for (name, entry), (path, *spellings) in zip(entries, places):
-        if isinstance(written, list) and isinstance(written[path[1]], str):
+        # (in a list of worlds, a world's place is its index)
+        if isinstance(written, list) and isinstance(written[int(path[1])], str):
             continue        # a plan file's path: nothing to vary
         found: dict[str, Key] = {}
         for field_name, info in type(entry).model_fields.items():

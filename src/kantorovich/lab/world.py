@@ -87,8 +87,8 @@ class World:
     def __post_init__(self) -> None:
         plan = self.plan
         flows = plan.flows
-        proc = plan.processes.index.get_indexer(flows["process"])
-        good = plan.goods.index.get_indexer(flows["good"])
+        proc = plan.processes.index.get_indexer(pd.Index(flows["process"]))
+        good = plan.goods.index.get_indexer(pd.Index(flows["good"]))
         shape = (len(plan.goods), len(plan.processes))
         self.flow_process, self.flow_good = proc, good
         self.inputs = sp.csr_matrix((flows["input"].to_numpy(float), (good, proc)), shape)
@@ -380,9 +380,9 @@ def _units_of(plan: Plan) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     unit = plan.processes["unit"].to_numpy(object)
     ids = np.where(pd.isna(unit) | (unit == ""), plan.processes.index.to_numpy(object), unit)
     units = pd.Index(pd.unique(ids.astype(str)), name="unit")
-    region = plan.units["region"].reindex(units) if len(plan.units) else pd.Series(
+    named = plan.units["region"].reindex(units) if len(plan.units) else pd.Series(
         [None] * len(units), index=units)
-    region = np.array(["" if pd.isna(r) else str(r) for r in region], dtype=object)
+    region = np.array(["" if pd.isna(r) else str(r) for r in named], dtype=object)
     return units, region, units.get_indexer(ids.astype(str))
 
 
@@ -436,7 +436,7 @@ def load_world(spec: Any, base: Path, reliability: Any, *, where: str = "world",
     size = np.full(len(units), default.size)
     problems = []
     for unit, value in reliability.units.items():
-        at = units.get_indexer([unit])[0]
+        at = units.get_indexer(pd.Index([unit]))[0]
         if at < 0 and not strict:
             continue
         if at < 0:

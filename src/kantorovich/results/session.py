@@ -53,7 +53,7 @@ from kantorovich.lp.highs_method import Highs
 from kantorovich.lp.methods import Candidate, Start
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.structure import Structure
-from kantorovich.model.plan import Plan
+from kantorovich.model.plan import Changes, Plan
 from kantorovich.results.chain import solve_program
 from kantorovich.results.implied import WithoutImplied
 from kantorovich.results.result import PlanResult, answer, solve
@@ -123,7 +123,7 @@ class Session:
                 f"{len(self.plan.goods)} goods>")
 
     # -- the one public call ----------------------------------------------------------
-    def solve(self, **changes: Mapping[str, float]) -> PlanResult:
+    def solve(self, **changes: Changes) -> PlanResult:
         """Solve the session's plan with ``changes``, warm.
 
         Parameters

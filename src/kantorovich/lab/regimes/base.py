@@ -14,10 +14,11 @@ True
 
 from __future__ import annotations
 
+import builtins
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -96,29 +97,36 @@ class Planned:
     binding: np.ndarray | None = None   # per unit: the centre used its full report
 
 
-class Regime(ABC):
+#: a regime's settings model: a subclass declares ``Regime[ItsSettings]`` so that its
+#: rules read their own keys, typed
+S = TypeVar("S", bound=BaseModel)
+
+
+class Regime(ABC, Generic[S]):
     """A planning (or market) regime; see the module docstring.
 
     Parameters
     ----------
     name : str
         The name the experiment gives it (``ratchet``), shown in results.
-    settings : BaseModel
-        Its checked ``Settings``.
+    settings : S
+        Its checked ``Settings`` (an instance of the class's ``Settings``).
     world : World
         The true world; a regime may read its structure (goods, processes, flows) and the
         unit of each process, never the true capacities.
     """
 
     type: ClassVar[str] = ""
-    Settings: ClassVar[type[BaseModel]] = NoSettings
+    # ``builtins.type``: in this class body ``type`` is the attribute above. A ClassVar
+    # cannot name the type variable, so the model class is only known as a BaseModel.
+    Settings: ClassVar[builtins.type[BaseModel]] = NoSettings
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.type:
             _REGISTRY[cls.type] = cls
 
-    def __init__(self, name: str, settings: BaseModel, world: World) -> None:
+    def __init__(self, name: str, settings: S, world: World) -> None:
         self.name = name
         self.settings = settings
         self.world = world

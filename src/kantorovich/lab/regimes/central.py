@@ -16,7 +16,9 @@ with ``replan`` the centre solves again once the shocks are known. Kantorovich (
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,11 @@ from pydantic import Field
 from kantorovich.lab.behaviour import UnitRules
 from kantorovich.lab.regimes.base import BalanceSettings, CentreView, Planned, Regime
 from kantorovich.lab.regimes.quota import SovietBonus
+
+if TYPE_CHECKING:
+    from kantorovich.lab.world import World
+    from kantorovich.results.result import PlanResult
+    from kantorovich.results.session import Session
 
 __all__ = ["CentralRegime", "CentralRules"]
 
@@ -37,10 +44,10 @@ class CentralRules(SovietBonus):
     learning: bool = True
     standing: bool = True
 
-    def target(self, r, tau, g):  # type: ignore[override]
+    def target(self, r: np.ndarray, tau: np.ndarray, g: np.ndarray) -> np.ndarray:
         return np.maximum(r * g, tau) if self.learning else r * g
 
-    def next_tau(self, target, y, tau):  # type: ignore[override]
+    def next_tau(self, target: np.ndarray, y: np.ndarray, tau: np.ndarray) -> np.ndarray:
         return y if self.learning else 0.0 * y
 
 
@@ -50,17 +57,22 @@ class CentralSettings(BalanceSettings):
     learning: bool = True
 
 
-class CentralRegime(Regime):
+#: the settings of a regime that plans with the engine on reports: `CentralSettings`,
+#: or a subclass's own (`weitzman`'s), which then states its own `rules`
+B = TypeVar("B", bound=BalanceSettings)
+
+
+class CentralRegime(Regime[B]):
     """Optimal planning on reported data; see the module docstring."""
 
     type = "central"
-    Settings = CentralSettings
+    Settings: ClassVar[builtins.type[BalanceSettings]] = CentralSettings
 
-    def __init__(self, name, settings, world) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, name: str, settings: B, world: World) -> None:
         super().__init__(name, settings, world)
-        self._sessions: dict[tuple, object] = {}
+        self._sessions: dict[tuple[float, ...], Session] = {}
 
-    def rules(self) -> UnitRules:
+    def rules(self: CentralRegime[CentralSettings]) -> UnitRules:
         s = self.settings
         return CentralRules(meet=s.bonus, over_bonus=s.over_bonus, learning=s.learning,
                             standing=s.learning, start=s.start if s.learning else 0.0)
@@ -69,7 +81,7 @@ class CentralRegime(Regime):
         return bool(getattr(self.settings, "learning", False))
 
     def solve_reported(self, view: CentreView, capacity: np.ndarray
-                       ) -> tuple[np.ndarray | None, object]:
+                       ) -> tuple[np.ndarray | None, PlanResult]:
         """The engine's optimum with these capacities (None where there is none)."""
         from kantorovich.results.session import Session
 

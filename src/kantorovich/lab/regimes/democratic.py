@@ -60,15 +60,19 @@ converge in 2,000; with ``adjustment: 4`` Leningrad's did not in 500).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
 
 from kantorovich.errors import PlanError, Problem
 from kantorovich.lab.behaviour import UnitRules
 from kantorovich.lab.regimes.base import CentreView, Planned, Regime, known
+
+if TYPE_CHECKING:
+    from kantorovich.lab.world import World
 
 __all__ = ["DemocraticRegime", "Vote", "aggregate", "participate"]
 
@@ -194,14 +198,14 @@ def participate(world, capacity: np.ndarray, unit_yield: np.ndarray, prices: np.
     return x, p, rounds, feasible
 
 
-class DemocraticRegime(Regime):
+class DemocraticRegime(Regime[DemocraticSettings]):
     """Voted priorities over a production regime, or participatory planning; see the
     module docstring."""
 
     type = "democratic"
     Settings = DemocraticSettings
 
-    def __init__(self, name, settings, world) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, name: str, settings: DemocraticSettings, world: World) -> None:
         super().__init__(name, settings, world)
         kinds = known()
         kind = kinds.get(settings.production)
@@ -275,11 +279,11 @@ class DemocraticRegime(Regime):
         """The stated priorities aggregated by the rule: what the regime is measured by."""
         return self.vote(None)
 
-    def _objective(self, world, voted: dict[str, float]):  # type: ignore[no-untyped-def]
+    def _objective(self, world: World, voted: dict[str, float]) -> World:
         old = world.plan.objective.weights
         return world.with_weights({**{str(g): 0.0 for g in old.index}, **voted})
 
-    def prepare(self, world):  # type: ignore[no-untyped-def]
+    def prepare(self, world: World) -> World:
         if not self.settings.regions:
             return world
         self._voted = self.voted_weights()
@@ -312,7 +316,7 @@ class DemocraticRegime(Regime):
         index = world.plan.goods.index
         priorities = np.zeros((len(self._regions), len(index)))
         if self._stated.size:
-            priorities[:, index.get_indexer(self._goods)] = self.drawn(view.draw)
+            priorities[:, index.get_indexer(pd.Index(self._goods))] = self.drawn(view.draw)
         else:       # no regions: one council votes the world's own objective (its
             #         weights, or in a basket world, the basket)
             w = world.plan.objective.weights.reindex(index).fillna(0.0).to_numpy(float)
@@ -329,5 +333,5 @@ class DemocraticRegime(Regime):
                        messages=rounds * 2 * (touched + asked) + votes,
                        measures={"converged": float(feasible)})
 
-    def observe(self, targets, levels) -> None:  # type: ignore[no-untyped-def]
+    def observe(self, targets: np.ndarray, levels: np.ndarray) -> None:
         self.inner.observe(targets, levels)

@@ -70,6 +70,7 @@ programs at their reported capacities; the centre never sees a technology.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -79,6 +80,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from kantorovich.lab.behaviour import UnitRules
 from kantorovich.lab.regimes.base import CentreView, Planned, Regime
 from kantorovich.lp.program import LinearProgram
+
+if TYPE_CHECKING:
+    from kantorovich.lab.world import World
 
 __all__ = ["KornaiLiptakRegime", "TwoLevel", "two_level"]
 
@@ -371,9 +375,9 @@ def two_level(lp: LinearProgram, unit: np.ndarray, n_units: int, low: np.ndarray
             step = min(2.0 * step, 1.0)
         elif best is not None and rounds > 1:
             step = max(step * _SHRINK, _NARROWEST)
-        boxed = best is not None and step < 1.0
-        sol = allocate(best[1] if boxed else None)
-        if sol is None and boxed:
+        around = best[1] if best is not None and step < 1.0 else None
+        sol = allocate(around)
+        if sol is None and around is not None:
             step, sol = 1.0, allocate(None)
         if sol is None:                   # no allocation satisfies every sector
             break
@@ -405,13 +409,13 @@ def two_level(lp: LinearProgram, unit: np.ndarray, n_units: int, low: np.ndarray
                     upper=upper, lower=best_value, history=history)
 
 
-class KornaiLiptakRegime(Regime):
+class KornaiLiptakRegime(Regime[KornaiLiptakSettings]):
     """Two-level planning by quotas and shadow prices; see the module docstring."""
 
     type = "kornai-liptak"
     Settings = KornaiLiptakSettings
 
-    def __init__(self, name, settings, world) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, name: str, settings: KornaiLiptakSettings, world: World) -> None:
         super().__init__(name, settings, world)
         self.require_finite_capacities("a sector's range of activity, within which the "
                                        "centre allocates its quotas, would be unbounded")

@@ -36,6 +36,7 @@ round.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -43,6 +44,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kantorovich.lab.behaviour import UnitRules
 from kantorovich.lab.regimes.base import CentreView, Planned, Regime
+
+if TYPE_CHECKING:
+    from kantorovich.lab.world import World
 
 __all__ = ["MarketRegime", "Tatonnement", "tatonnement"]
 
@@ -185,13 +189,13 @@ def tatonnement(world, capacity: np.ndarray, unit_yield: np.ndarray, prices: np.
     return Tatonnement(x, p, rounds, status, cycle)
 
 
-class MarketRegime(Regime):
+class MarketRegime(Regime[MarketSettings]):
     """Profit-seeking units at tatonnement prices; see the module docstring."""
 
     type = "market"
     Settings = MarketSettings
 
-    def __init__(self, name, settings, world) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, name: str, settings: MarketSettings, world: World) -> None:
         super().__init__(name, settings, world)
         plan = world.plan
         weights = plan.objective.weights.reindex(plan.goods.index).fillna(0.0)

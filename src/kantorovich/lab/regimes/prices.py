@@ -38,6 +38,7 @@ against 21; the US 2017 table: 1 round, 19,793 against 5,179), it sends more.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,9 @@ from kantorovich.errors import PlanError, Problem
 from kantorovich.lab.behaviour import UnitRules
 from kantorovich.lab.regimes.base import CentreView, Planned, Regime
 from kantorovich.lp.program import LinearProgram
+
+if TYPE_CHECKING:
+    from kantorovich.lab.world import World
 
 __all__ = ["Decomposed", "PricesRegime", "decompose", "without_rules_and_demands"]
 
@@ -193,7 +197,7 @@ def decompose(lp: LinearProgram, unit: np.ndarray, n_units: int, low: np.ndarray
     if rounds >= max_rounds and feasible and not converged:
         sol = session.solve()       # the master with the last proposals
         feasible = sol.status.has_solution
-    if not feasible:
+    if not feasible or sol is None:     # (a feasible master always has a solution)
         return Decomposed(np.zeros(n), rounds, messages, False, False)
     weights = sol.x[first:]
     levels = sp.hstack(plans).tocsr() @ weights
@@ -201,13 +205,13 @@ def decompose(lp: LinearProgram, unit: np.ndarray, n_units: int, low: np.ndarray
     return Decomposed(np.clip(levels, low, high), rounds, messages, converged, True)
 
 
-class PricesRegime(Regime):
+class PricesRegime(Regime[PricesSettings]):
     """Price-guided planning by decomposition; see the module docstring."""
 
     type = "prices"
     Settings = PricesSettings
 
-    def __init__(self, name, settings, world) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, name: str, settings: PricesSettings, world: World) -> None:
         super().__init__(name, settings, world)
         plan = world.plan
         bad = [p.id for p in plan.policies

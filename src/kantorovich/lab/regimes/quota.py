@@ -28,12 +28,16 @@ target smaller.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pydantic import Field
 
 from kantorovich.lab.behaviour import UnitRules
 from kantorovich.lab.regimes.base import BalanceSettings, CentreView, Planned, Regime
+
+if TYPE_CHECKING:
+    from kantorovich.lab.world import World
 
 __all__ = ["QuotaRegime", "QuotaRules", "SovietBonus"]
 
@@ -53,7 +57,8 @@ class SovietBonus(UnitRules):
         met = y >= target - 1e-9
         return self.meet * target * met + self.over_bonus * np.maximum(y - target, 0.0)
 
-    def bonus(self, target, r, y, g):  # type: ignore[override]
+    def bonus(self, target: np.ndarray, r: np.ndarray, y: np.ndarray,
+              g: np.ndarray) -> np.ndarray:
         return self.bonus_for(target, y)
 
 
@@ -68,14 +73,15 @@ class QuotaRules(UnitRules):
     ratchet: float = 0.5
     standing: bool = True
 
-    def bonus(self, target, r, y, g):  # type: ignore[override]
+    def bonus(self, target: np.ndarray, r: np.ndarray, y: np.ndarray,
+              g: np.ndarray) -> np.ndarray:
         return (self.meet + self.over_bonus * np.maximum(y - target, 0.0)
                 - self.penalty * np.maximum(target - y, 0.0))
 
-    def target(self, r, tau, g):  # type: ignore[override]
+    def target(self, r: np.ndarray, tau: np.ndarray, g: np.ndarray) -> np.ndarray:
         return np.maximum(r * g, tau)
 
-    def next_tau(self, target, y, tau):  # type: ignore[override]
+    def next_tau(self, target: np.ndarray, y: np.ndarray, tau: np.ndarray) -> np.ndarray:
         return target + self.ratchet * np.maximum(y - target, 0.0)
 
 
@@ -86,13 +92,13 @@ class QuotaSettings(BalanceSettings):
     penalty: float = Field(0.6, ge=0, allow_inf_nan=False)
 
 
-class QuotaRegime(Regime):
+class QuotaRegime(Regime[QuotaSettings]):
     """Material balances with ratcheted targets; see the module docstring."""
 
     type = "quota"
     Settings = QuotaSettings
 
-    def __init__(self, name, settings, world) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, name: str, settings: QuotaSettings, world: World) -> None:
         super().__init__(name, settings, world)
         # the achieved level before the experiment, which the centre observed
         self.standing = np.where(world.private, settings.start * world.capacity, 0.0)

@@ -38,7 +38,8 @@ class WeitzmanRules(UnitRules):
     beta: float = 0.2
     gamma: float = 0.3
 
-    def bonus(self, target, r, y, g):  # type: ignore[override]
+    def bonus(self, target: np.ndarray, r: np.ndarray, y: np.ndarray,
+              g: np.ndarray) -> np.ndarray:
         t = r * g
         return np.where(y >= t, self.beta * t + self.alpha * (y - t),
                         self.beta * t - self.gamma * (t - y))
@@ -50,7 +51,7 @@ class WeitzmanSettings(BalanceSettings):
     gamma: float = Field(0.3, ge=0, allow_inf_nan=False)
 
 
-class WeitzmanRegime(CentralRegime):
+class WeitzmanRegime(CentralRegime[WeitzmanSettings]):
     """Central planning on reports, with Weitzman's bonus; see the module docstring."""
 
     type = "weitzman"
