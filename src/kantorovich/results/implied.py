@@ -19,17 +19,23 @@ certificate and every analysis that re-solves warm read the program as compiled.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
+
 import numpy as np
 import scipy.sparse as sp
 
 from kantorovich.lp.budget import Budget
+from kantorovich.lp.clarabel import interior_point
 from kantorovich.lp.highs_method import Highs
 from kantorovich.lp.methods import Candidate, Start, Verdict
 from kantorovich.lp.program import LinearProgram
+from kantorovich.lp.status import Status
 from kantorovich.model.expansion import HorizonMap
 
 __all__ = ["WithoutImplied", "implied_goods_rows"]
+
+log = logging.getLogger(__name__)
 
 
 def implied_goods_rows(mapping: HorizonMap, lp: LinearProgram) -> np.ndarray:
@@ -100,11 +106,12 @@ class WithoutImplied:
     name = "highs"
 
     def __init__(self, implied: np.ndarray, method: str, why: str, *,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, interior: str = "highs") -> None:
         self.implied = implied
         self.method = method
         self.why = why
         self.verbose = verbose
+        self.interior = interior
 
     def qualifies(self, lp: LinearProgram, asked: bool = False) -> Verdict:
         return Verdict(True, self.why)
@@ -114,15 +121,44 @@ class WithoutImplied:
         it gives (each dropped row's slack basic), or None where it gave none."""
         keep = np.ones(lp.shape[0], dtype=bool)
         keep[self.implied] = False
-        first = Highs(self.method, verbose=self.verbose, why=f"{self.why}, without the "
-                      f"{self.dropped}").solve(_without(lp, keep), budget)
+        reduced = _without(lp, keep)
+        why = f"{self.why}, without the {self.dropped}"
+        first = (self._by_clarabel(reduced, budget, why) if self.interior == "clarabel"
+                 else None)
+        by = " (Clarabel's interior point, HiGHS's crossover)" if first is not None else ""
+        if first is None:
+            first = Highs(self.method, verbose=self.verbose, why=why).solve(reduced, budget)
         solution = first.solution
         if solution is None or not solution.has_basis or budget.expired():
             return self._taken_back(lp, keep, first), None
         row_basis = np.full(lp.shape[0], "basic", dtype=object)
         row_basis[keep] = solution.row_basis
         return first, Start(col_basis=solution.col_basis, row_basis=row_basis,
-                            source=f"the staircase solved without the {self.dropped}")
+                            source=f"the staircase solved without the {self.dropped}"
+                                   f"{by}")
+
+    def _by_clarabel(self, reduced: LinearProgram, budget: Budget, why: str
+                     ) -> Candidate | None:
+        """Clarabel's interior point (`lp.clarabel`), crossed over to a vertex by HiGHS
+        and confirmed by its simplex; None where Clarabel did not solve it (HiGHS's own
+        interior point then goes on, with what is left of the budget)."""
+        point = interior_point(reduced, budget, verbose=self.verbose)
+        if point.status is Status.TIME_LIMIT:
+            return Candidate(point, f"{why}: Clarabel's interior point stopped at the time "
+                             "limit")
+        if point.status is not Status.OPTIMAL:
+            log.info("%s; HiGHS's interior point goes on", point.message)
+            return None
+        found = Highs("simplex", verbose=self.verbose).solve(
+            reduced, budget, Start(x=point.x, row_dual=point.row_dual,
+                                   source="Clarabel's interior point"))
+        if found.solution is not None:
+            found.solution = replace(found.solution,
+                                     seconds=point.seconds + found.solution.seconds)
+        found.reason = (f"{why}: Clarabel's interior point (direct factorisation, "
+                        f"{point.iterations} iterations), HiGHS's crossover to a vertex "
+                        "and its simplex")
+        return found
 
     @property
     def dropped(self) -> str:

@@ -317,8 +317,8 @@ def _staircase_start(plan: Plan, lp: LinearProgram, budget: Budget
     if choice.start is not None:
         return choice.start, 0.0
     if choice.implied is not None:
-        first, basis = WithoutImplied(choice.implied, choice.method,
-                                      choice.reason).first(lp, budget)
+        first, basis = WithoutImplied(choice.implied, choice.method, choice.reason,
+                                      interior=choice.interior).first(lp, budget)
     else:
         first = Highs(choice.method, why=choice.reason).solve(lp, budget)
         solved = first.solution

@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from kantorovich.lp.clarabel import available
 from kantorovich.lp.methods import Start
 from kantorovich.lp.program import LinearProgram
 from kantorovich.model.expansion import horizon_of
@@ -35,7 +36,8 @@ from kantorovich.model.plan import Plan
 from kantorovich.results.crash import crash_basis
 from kantorovich.results.implied import implied_goods_rows
 
-__all__ = ["CRASH_PERIODS", "STAIRCASE_IPM_FROM", "StaircaseChoice", "staircase_method"]
+__all__ = ["CLARABEL_FROM", "CRASH_PERIODS", "STAIRCASE_IPM_FROM", "StaircaseChoice",
+           "staircase_method"]
 
 STAIRCASE_IPM_FROM = 10_000
 """Nonzeros from which ``auto`` solves a plan over time of two periods or more by
@@ -44,6 +46,11 @@ interior point with crossover, or by the simplex from its crash basis where it h
 CRASH_PERIODS = 5
 """Most periods for which ``auto`` starts the simplex from the crash basis: measured
 better than interior point at 5 periods, eight times worse at 10 (module docstring)."""
+
+CLARABEL_FROM = 400_000
+"""Nonzeros from which the staircase less its implied rows goes to Clarabel's interior
+point first (`lp.clarabel`), whose direct factorisation grows with the plan where
+HiGHS's conjugate gradients grow faster: measured in `benchmarks/README.md`."""
 
 
 class StaircaseChoice(NamedTuple):
@@ -54,6 +61,7 @@ class StaircaseChoice(NamedTuple):
     reason: str
     start: Start | None = None
     implied: np.ndarray | None = None
+    interior: str = "highs"
 
 
 def staircase_method(plan: Plan, lp: LinearProgram, asked: str) -> StaircaseChoice | None:
@@ -80,6 +88,8 @@ def staircase_method(plan: Plan, lp: LinearProgram, asked: str) -> StaircaseChoi
                                         "every stock held, the sets and primary "
                                         "resources binding)"))
     implied = implied_goods_rows(timed, lp)
+    interior = ("clarabel" if len(implied) and nonzeros >= CLARABEL_FROM and available()
+                else "highs")
     return StaircaseChoice("ipm", f"{size}: on a staircase of periods interior point with "
                            "crossover is faster than the simplex",
-                           implied=implied if len(implied) else None)
+                           implied=implied if len(implied) else None, interior=interior)

@@ -1,0 +1,114 @@
+"""Clarabel's interior point as the first solve of a long staircase (`lp.clarabel`):
+its prices in the house's convention, its point crossed over by HiGHS to the same
+certified vertex, and HiGHS left to decide whatever Clarabel does not solve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+import kantorovich as k
+from kantorovich.lp.budget import Budget
+from kantorovich.lp.clarabel import interior_point
+from kantorovich.lp.compile import compile_plan
+from kantorovich.lp.status import Status
+from kantorovich.results import staircase
+from test_staircase import economy
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("name", ["two_mills.yaml", "shirts.yaml"])
+def test_its_point_and_prices_are_highs_s(name: str) -> None:
+    """Equality, upper and lower rows and bounded columns, maximised and minimised:
+    the same objective and the same row prices (improvement per unit of the active
+    bound) as HiGHS's simplex, where those are unique."""
+    plan = k.load_plan(DATA / name)
+    exact = k.solve(plan, method="simplex")
+    lp = compile_plan(plan)
+    point = interior_point(lp, Budget(None))
+    assert point.status is Status.OPTIMAL
+    assert point.objective == pytest.approx(exact.objective, rel=1e-7)
+    assert point.x.shape == (lp.shape[1],) and point.row_dual.shape == (lp.shape[0],)
+    np.testing.assert_allclose(point.row_activity, lp.matrix @ point.x)
+    scale = max(1.0, float(np.abs(exact.solution.row_dual).max()))
+    if not exact.is_degenerate:
+        np.testing.assert_allclose(point.row_dual, exact.solution.row_dual,
+                                   atol=1e-6 * scale)
+
+
+def test_a_plan_with_no_optimum_is_left_to_highs() -> None:
+    plan = k.load_plan(DATA / "infeasible-wheat.yaml")
+    point = interior_point(compile_plan(plan), Budget(None))
+    assert point.status is Status.ERROR and "Infeasible" in point.message
+    assert not point.status.has_solution
+
+
+@pytest.fixture
+def clarabel_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clarabel first from any size, so that a plan solved in a second takes its path."""
+    monkeypatch.setattr(staircase, "CLARABEL_FROM", 0)
+
+
+@pytest.mark.parametrize("local", [True, False])
+def test_a_staircase_by_clarabel_is_the_certified_vertex(
+        tmp_path: Path, local: bool, clarabel_first: None) -> None:
+    plan = economy(tmp_path, 200, staircase.CRASH_PERIODS + 3, local=local)
+    lp = compile_plan(plan)
+    choice = staircase.staircase_method(plan, lp, "auto")
+    assert choice is not None and choice.interior == "clarabel"
+    result = k.solve(plan)
+    assert result.is_optimal and result.certificate.verified
+    assert "Clarabel's interior point" in result.method_reason
+    assert "crossover to a vertex" in result.method_reason
+    assert result.solution.has_basis                     # a vertex, as any other answer
+    assert (result.solution.row_basis[choice.implied] == "basic").all()
+    whole = k.solve(plan, method="simplex")
+    assert result.objective == pytest.approx(whole.objective, rel=1e-9)
+    # its live solver holds the whole program at that vertex: analyses re-solve warm
+    again = result.session().solve()
+    assert again.status is k.Status.OPTIMAL and again.iterations == 0
+    # a session starts where solve does
+    base = k.Session(plan).solve()
+    assert base.objective == pytest.approx(whole.objective, rel=1e-9)
+    assert "Clarabel" in base.method_reason
+
+
+def test_an_infeasible_staircase_goes_on_to_highs(tmp_path: Path,
+                                                   clarabel_first: None) -> None:
+    periods = staircase.CRASH_PERIODS + 2
+    economy(tmp_path, 200, periods, local=True)
+    document = yaml.safe_load((tmp_path / "plan.yaml").read_text())
+    document["demand"] = {"g5": [0.0] * (periods - 1) + [1e6]}     # beyond any labour
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(document))
+    result = k.solve(k.load_plan(tmp_path / "plan.yaml"))
+    assert result.status is k.Status.INFEASIBLE
+    assert result.diagnosis().verified
+
+
+def test_its_time_limit_is_the_budget(tmp_path: Path, clarabel_first: None) -> None:
+    plan = economy(tmp_path, 2_000, staircase.CRASH_PERIODS + 5, local=True)
+    result = k.solve(plan, time_limit=0.5)
+    assert result.status is k.Status.TIME_LIMIT and not result.is_optimal
+
+
+def test_a_stop_asked_for_ends_it_as_interrupted(tmp_path: Path) -> None:
+    """The CLI's Ctrl-C (`request_stop` from its signal handler) ends Clarabel at its
+    next iteration, as it ends HiGHS: `Interrupted`, exit code 130."""
+    from kantorovich.lp import budget
+
+    plan = economy(tmp_path, 300, staircase.CRASH_PERIODS + 2, local=True)
+    was = budget.interrupts_enabled()
+    budget.enable_interrupts()
+    budget.request_stop()
+    try:
+        with pytest.raises(budget.Interrupted) as stopped:
+            interior_point(compile_plan(plan), Budget(None))
+        assert stopped.value.exit_code == 130
+    finally:
+        budget.clear_stop()
+        if not was:
+            budget._interruptible.clear()
