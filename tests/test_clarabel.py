@@ -112,3 +112,34 @@ def test_a_stop_asked_for_ends_it_as_interrupted(tmp_path: Path) -> None:
         budget.clear_stop()
         if not was:
             budget._interruptible.clear()
+
+
+def test_the_crossover_from_a_point_runs_in_a_thread_where_highs_never_ran(
+        tmp_path: Path) -> None:
+    """HiGHS's crossover from a given point reads its thread's task scheduler, which only
+    a run starts; in a fresh process (or a server's worker thread) on a plan large
+    enough to be polled it used to die of a segmentation fault. A process of its own,
+    so that a crash is a failed test and not a dead test run."""
+    import subprocess
+    import sys
+
+    economy(tmp_path, 1_000, staircase.CRASH_PERIODS + 5, local=True)
+    script = (
+        "import sys, threading\n"
+        "import kantorovich as k\n"
+        "from kantorovich.results import staircase\n"
+        "staircase.CLARABEL_FROM = 0\n"
+        "plan = k.load_plan(sys.argv[1])\n"
+        "out = []\n"
+        "t = threading.Thread(target=lambda: out.append(k.solve(plan)))\n"
+        "t.start(); t.join()\n"
+        "r = out[0]\n"
+        "print(r.is_optimal, r.certificate.verified, 'Clarabel' in r.method_reason,\n"
+        "      r.solution.has_basis, repr(r.objective))\n")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "plan.yaml")],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    optimal, verified, clarabel, basis, objective = done.stdout.split()  # nothing else
+    assert (optimal, verified, clarabel, basis) == ("True",) * 4
+    exact = k.solve(k.load_plan(tmp_path / "plan.yaml"), method="simplex")
+    assert float(objective) == pytest.approx(exact.objective, rel=1e-9)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,26 @@ log = logging.getLogger(__name__)
 
 _INF = highspy.kHighsInf
 
+
+
+_SCHEDULED = threading.local()
+
+
+def _scheduler_in_this_thread() -> None:
+    """Start HiGHS's task scheduler in the calling thread, once.
+
+    `Highs.crossover` (IPX's crossover from a given point) polls the scheduler of its
+    thread for interrupts but, unlike `Highs.run`, never starts one: in a thread where
+    nothing has run yet it reads a null pointer and the process dies of a segmentation
+    fault (highspy 1.16; 1.15 returns an error) as soon as the model is large enough to
+    be polled. A run of a one-column program starts the scheduler, and it lives on in
+    the thread (milliseconds, once per thread)."""
+    if getattr(_SCHEDULED, "done", False):
+        return
+    h = _new_highs()
+    h.addVar(0.0, 1.0)
+    h.run()
+    _SCHEDULED.done = True
 
 class SolverInputError(KantorovichError):
     """Numbers HiGHS cannot take; bad input, so exit code 2."""
@@ -354,6 +375,7 @@ class HighsSession:
         solution.dual_valid = True
         if not self._arm(self.budget):
             return False
+        _scheduler_in_this_thread()
         with solver_running():
             status = self._h.crossover(solution)
         if status == highspy.HighsStatus.kError or not self._h.getBasis().valid:
