@@ -143,3 +143,22 @@ def test_the_crossover_from_a_point_runs_in_a_thread_where_highs_never_ran(
     assert (optimal, verified, clarabel, basis) == ("True",) * 4
     exact = k.solve(k.load_plan(tmp_path / "plan.yaml"), method="simplex")
     assert float(objective) == pytest.approx(exact.objective, rel=1e-9)
+
+
+def test_the_simplex_after_a_crossover_prices_by_devex_once(tmp_path: Path) -> None:
+    """The run that cleans up after a crossover from a point skips the steepest edge's
+    exact start-up weights (Devex); the session's later what-ifs price as HiGHS chooses."""
+    from kantorovich.lp.highs import HighsSession
+
+    plan = economy(tmp_path, 300, staircase.CRASH_PERIODS + 3, local=True)
+    lp = compile_plan(plan)
+    point = interior_point(lp, Budget(None))
+    session = HighsSession(lp)
+    assert session.cross_over(point.x, point.row_dual)
+    strategy = "simplex_dual_edge_weight_strategy"
+    found = session.solve()
+    assert found.status is Status.OPTIMAL
+    assert found.objective == pytest.approx(k.solve(plan, method="simplex").objective,
+                                            rel=1e-9)
+    assert session._h.getOptionValue(strategy)[1] == -1
+    assert not session._devex_once

@@ -39,9 +39,11 @@ __all__ = ["available", "interior_point"]
 
 log = logging.getLogger(__name__)
 
-TOLERANCE = 1e-9
+TOLERANCE = 1e-11
 """Clarabel's gap and feasibility tolerances: the crossover after it starts nearer the
-vertex the tighter they are, and a few iterations more cost less than crossover pushes."""
+vertex the tighter they are, and a few iterations more cost less than the simplex that
+cleans up after the crossover (at 2,000 x 10: 66 iterations and a basis 2,713 simplex
+iterations from optimal at 1e-9, 67 iterations and 298 simplex iterations at 1e-11)."""
 
 
 def available() -> bool:
