@@ -224,7 +224,7 @@ def sparse(n: int, periods: int, limit: float, structure: str = "random"
            "objective": result.objective if result.status.has_solution else None,
            "load_and_expand_s": loaded, "compile_s": compiled,
            "solve_s": solved, "highs_s": result.seconds, "certificate_s": certified,
-           "method": result.method, "raw": peer,
+           "method": result.method, "reason": result.method_reason, "raw": peer,
            "ratio": solved / peer["best_s"] if peer["best_s"] else None}
     best = peer.get("simplex" if peer["simplex"]["seconds"] <= peer["ipm"]["seconds"]
                     else "ipm")
@@ -277,7 +277,7 @@ def main() -> int:
               f"{row['solve_s']:.2f} s (HiGHS {row['highs_s']:.2f} s, certificate "
               f"{row['certificate_s']:.2f} s); raw simplex {raw['simplex']['seconds']:.2f} s "
               f"({raw['simplex']['status']}), ipm {raw['ipm']['seconds']:.2f} s "
-              f"({raw['ipm']['status']})", flush=True)
+              f"({raw['ipm']['status']})\n  how: {row['reason']}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(found, indent=1, default=str) + "\n")
     return 1 if missed else 0
