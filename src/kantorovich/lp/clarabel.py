@@ -77,8 +77,9 @@ def _conic_form(lp: LinearProgram) -> tuple[sp.csc_matrix, np.ndarray, np.ndarra
 def interior_point(lp: LinearProgram, budget: Budget, *, verbose: bool = False
                    ) -> LpSolution:
     """Clarabel on ``lp``: status ``optimal`` with its point and prices when it solved
-    it to `TOLERANCE`, ``time_limit`` when the budget ran out, ``error`` otherwise (a
-    status HiGHS should decide: infeasible, unbounded, stalled)."""
+    it to `TOLERANCE` or almost (a start for the crossover, never an answer by itself),
+    ``time_limit`` when the budget ran out, ``error`` otherwise (a status HiGHS should
+    decide: infeasible, unbounded, stalled)."""
     import clarabel
 
     started = time.perf_counter()
@@ -105,7 +106,10 @@ def interior_point(lp: LinearProgram, budget: Budget, *, verbose: bool = False
     if said.endswith("MaxTime"):
         return LpSolution(Status.TIME_LIMIT, seconds=seconds, iterations=iterations,
                           message=f"Clarabel: {said}")
-    if not said.endswith("Solved") or said.endswith("AlmostSolved"):
+    # "AlmostSolved" (Clarabel's reduced tolerances, met where 1e-11 was not) is kept:
+    # the point only starts HiGHS's crossover, and the vertex it leads to is certified
+    # like any other; handing on to IPX instead threw away 25 s at 1,000 x 10 clustered
+    if not said.endswith("Solved"):
         return LpSolution(Status.ERROR, seconds=seconds, iterations=iterations,
                           message=f"Clarabel: {said}")
     x = np.asarray(answer.x, dtype=float)
