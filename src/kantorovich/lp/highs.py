@@ -40,8 +40,6 @@ log = logging.getLogger(__name__)
 
 _INF = highspy.kHighsInf
 
-
-
 _SCHEDULED = threading.local()
 
 
@@ -60,6 +58,7 @@ def _scheduler_in_this_thread() -> None:
     h.addVar(0.0, 1.0)
     h.run()
     _SCHEDULED.done = True
+
 
 class SolverInputError(KantorovichError):
     """Numbers HiGHS cannot take; bad input, so exit code 2."""
