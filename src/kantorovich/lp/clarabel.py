@@ -46,6 +46,13 @@ cleans up after the crossover (at 2,000 x 10: 66 iterations and a basis 2,713 si
 iterations from optimal at 1e-9, 67 iterations and 298 simplex iterations at 1e-11)."""
 
 
+THREADS = 1
+"""faer's threads for the factorisation. On two cores one thread is the faster: the
+economy's supernodes are small, and a second thread spends its time waiting (2,000 x 10
+clustered, Clarabel alone: 45-49 s with one thread, 63-70 s with two; 10^4 x 10: 566 s
+with one, 703-802 s with two)."""
+
+
 def available() -> bool:
     """Whether Clarabel is installed (it is a dependency; a stripped install falls back
     to HiGHS's interior point)."""
@@ -88,6 +95,7 @@ def interior_point(lp: LinearProgram, budget: Budget, *, verbose: bool = False
     settings: Any = clarabel.DefaultSettings()
     settings.verbose = verbose
     settings.direct_solve_method = "faer"
+    settings.max_threads = THREADS
     settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = TOLERANCE
     if budget.limited:
         settings.time_limit = max(budget.remaining(), 1e-3)
