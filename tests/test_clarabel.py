@@ -63,7 +63,7 @@ def test_a_staircase_by_clarabel_is_the_certified_vertex(
     result = k.solve(plan)
     assert result.is_optimal and result.certificate.verified
     assert "Clarabel's interior point" in result.method_reason
-    assert "crossover to a vertex" in result.method_reason
+    assert "crossover to a vertex of the whole program" in result.method_reason
     assert result.solution.has_basis                     # a vertex, as any other answer
     assert (result.solution.row_basis[choice.implied] == "basic").all()
     whole = k.solve(plan, method="simplex")

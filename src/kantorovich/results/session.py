@@ -289,9 +289,12 @@ class _WarmHighs(Highs):
             owner._highs.set_basis(*owner._optimum)
         else:                                    # a plan over time: as `solve` starts it
             first = _staircase_start(owner.plan, self.lp, budget)
-            if first is not None and first[0].col_basis is not None \
-                    and first[0].row_basis is not None:
-                owner._highs.set_basis(first[0].col_basis, first[0].row_basis)
+            begin = first[0] if first is not None else None
+            if begin is not None and begin.col_basis is not None \
+                    and begin.row_basis is not None:
+                owner._highs.set_basis(begin.col_basis, begin.row_basis)
+            elif begin is not None and begin.x is not None and begin.row_dual is not None:
+                owner._highs.cross_over(begin.x, begin.row_dual)
         candidate = super().solve(lp, budget, None)
         solution = candidate.solution
         if first is not None:
@@ -307,10 +310,11 @@ class _WarmHighs(Highs):
 
 def _staircase_start(plan: Plan, lp: LinearProgram, budget: Budget
                      ) -> tuple[Start, float] | None:
-    """For a plan over time, the basis `solve` would reach first (`results.staircase`:
-    the crash basis, or interior point with crossover without the implied goods rows)
-    and the seconds that took; None where `solve` makes no such choice or it gave no
-    basis. The session's live simplex then only confirms it."""
+    """For a plan over time, the start `solve` would reach first (`results.staircase`:
+    the crash basis, or interior point with crossover without the implied goods rows,
+    or Clarabel's point there) and the seconds that took; None where `solve` makes no
+    such choice or it gave neither basis nor point. The session's live simplex then
+    only confirms it (after its own crossover, from a point)."""
     choice = staircase_method(plan, lp, "auto")
     if choice is None:
         return None
