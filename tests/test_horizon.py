@@ -188,6 +188,41 @@ def test_terminal_condition_keeps_the_stocks(tmp_path: Path) -> None:
     assert kept.objective == pytest.approx(10.5)
 
 
+def test_investment_in_the_last_period_is_a_use_without_a_terminal_condition(
+        tmp_path: Path) -> None:
+    """The issue's ``invest(p, g, t) >= 0`` is a use of g in every period t, the last
+    included; without a terminal condition what is invested in period T joins no stock,
+    and counts only where using the good is worth something: here a weight of -0.1 on
+    what is left of ``a`` (its outputs less its inputs and investment, supply not
+    counted). Worked by hand: each year ``p`` runs at its capacity 4 (its stock of 2
+    holds 4 x 0.5), 4 t of b, and the 6 t of ``a`` left of the supply of 10 are
+    invested, so what is left of ``a`` is -4 - 6 = -10, worth +1: 5 a year, 10 in all
+    (9.4 without investment in year 2)."""
+    text = """\
+        name: Investment in the last year
+        horizon: 2
+        goods:
+          a: {unit: t}
+          b: {unit: t}
+        processes:
+          p:
+            inputs: {a: 1}
+            outputs: {b: 1}
+            capacity: 4
+            stocks: {a: {per_level: 0.5, depreciation: 0, initial: 2}}
+        supply: {a: 10}
+        objective: {maximize: {b: 1, a: -0.1}}
+        """
+    result = k.solve(k.load_plan(write(tmp_path, text)))
+    assert result.is_optimal and result.certificate.verified
+    assert result.objective == pytest.approx(10.0)
+    invested = result.over_time.stocks.set_index("period")["investment"]
+    assert invested.to_dict() == pytest.approx({1: 6.0, 2: 6.0})
+    build = k.explain(result).sections["What to build, when, and what it pays back"]
+    assert build[1].startswith("In period 2, invest 6 t of a in p's stock (joins no "
+                               "stock within the plan: it is only a use of a)")
+
+
 @pytest.mark.parametrize("plan", [EXAMPLES / "leningrad.yaml",
                                   *sorted(TEXTBOOK.glob("*.yaml"))], ids=lambda p: p.stem)
 def test_one_period_horizon_is_the_plan_without_one(plan: Path, tmp_path: Path) -> None:

@@ -122,6 +122,9 @@ def random_spec(seed: int) -> Spec:
         chosen = rng.choice(made, size=int(rng.integers(1, len(made) + 1)), replace=False)
         weights = {str(g): [float(v) if rng.random() < 0.9 else 0.0 for v in per(0.2, 2)]
                    for g in chosen}
+        if stocks and rng.random() < 0.3:    # what is left of a stock's good weighed
+            # below 0: every use counts, investment in the last period included
+            weights[stocks[0][1]] = [-v for v in per(0.05, 0.2)]
     elif sense == "maximize_sets":
         chosen = rng.choice(made, size=int(rng.integers(1, min(2, len(made)) + 1)),
                             replace=False)

@@ -117,11 +117,14 @@ def _investment_lines(w: _Words) -> list[str]:
         pays = ("earns " + ", ".join(earned[:6]) + (" and more" if len(earned) > 6
                                                      else "")) if earned else \
             "earns nothing within the plan (it is kept for its end)"
+        beyond = joins > last + (1 if timed.map.timeline.terminal else 0)
+        use = ("joins no stock within the plan: it is only a use of "
+               f"{w.good(g)}" if beyond else f"in use from {w.when(joins)}")
         lines.append(
             f"In {w.when(t)}, invest {w.amount(row['investment'], g)} of {w.good(g)} in "
-            f"{w.process(p)}'s stock (in use from {w.when(joins)}): each costs "
+            f"{w.process(p)}'s stock ({use}): each costs "
             f"{w.worth(cost)}, what {w.per(g)} is worth to the plan in {w.when(t)}, and "
-            f"{pays}.")
+            f"{'earns nothing' if beyond else pays}.")
     if len(made) > _SHOWN:
         lines.append(f"... and {len(made) - _SHOWN} more investments (see the stocks "
                      "table).")

@@ -15,8 +15,11 @@ program is exactly the one the issue states:
   ``K(t+1) <= (1 - depreciation) K(t) + invest(t)``;
 - ``capacity:p:g[t]``, a good: ``hold`` makes one unit per unit of stock, and ``p[t]``
   uses ``per_level`` per unit of level: ``level(p, t) * per_level <= K(p, g, t)``;
-- ``invest:p:g[t]``: uses one unit of ``g[t]`` (a use like any other of ``g`` in
-  ``t``) and makes one unit of ``stock:p:g[t+lag]``;
+- ``invest:p:g[t]``, in every period: uses one unit of ``g[t]`` (a use like any other
+  of ``g`` in ``t``) and makes one unit of ``stock:p:g[t+lag]`` where the plan has that
+  period (without a terminal condition, investment in the last period joins no stock:
+  it is still a use, as the issue writes it, which counts where using a good is worth
+  something, a negative weight on what is left of it);
 - ``carry:g[t]``: uses one unit of ``g[t]`` and makes ``1 - loss`` of ``g[t+1]``;
 - for ``maximize_sets``, ``sets[t]`` (a process and a good): the sets of period ``t``,
   each using ``count`` of ``basket:g[t]``, a good that repeats every flow of ``g[t]``
@@ -301,8 +304,9 @@ def expand(timeline: Timeline) -> Plan:
                               tile(unit_of_proc[s_proc], n_per), np.zeros(ns * n_per),
                               np.full(ns * n_per, np.inf),
                               tile(unit_of_good[s_good], n_per))
-    # investments: in period t for a stock of period t + lag that the plan has
-    k_inv, s_inv = np.nonzero(np.add.outer(periods, lag) <= last_stock) if ns else \
+    # investments: in every period planned, as the issue states it (a use of the good in
+    # t); one whose stock period t + lag lies beyond the plan makes nothing
+    k_inv, s_inv = np.nonzero(np.ones((n_per, ns), dtype=bool)) if ns else \
         (np.zeros(0, np.int64), np.zeros(0, np.int64))
     t_inv = periods[k_inv]
     inv_names = (np.asarray(["investment in "] * len(s_inv), dtype=object)
@@ -388,13 +392,14 @@ def expand(timeline: Timeline) -> Plan:
         fg.append(good_pos(stock_start, ss[nxt], kk[nxt] + 1, ns))
         fi.append(np.zeros(int(nxt.sum())))
         fo.append(1.0 - depreciation[ss[nxt]])
-        # invest:p:g[t] uses g[t], makes stock:p:g[t+lag]
+        # invest:p:g[t] uses g[t], makes stock:p:g[t+lag] where the plan has that period
         inv = inv_start + np.arange(len(s_inv))
-        fp += [inv, inv]
+        joins = k_inv + lag[s_inv] < n_sp
+        fp += [inv, inv[joins]]
         fg += [good_start + k_inv * n + s_good[s_inv],
-               good_pos(stock_start, s_inv, k_inv + lag[s_inv], ns)]
-        fi += [np.ones(len(inv)), np.zeros(len(inv))]
-        fo += [np.zeros(len(inv)), np.ones(len(inv))]
+               good_pos(stock_start, s_inv[joins], k_inv[joins] + lag[s_inv[joins]], ns)]
+        fi += [np.ones(len(inv)), np.zeros(int(joins.sum()))]
+        fo += [np.zeros(len(inv)), np.ones(int(joins.sum()))]
     if len(g_car):
         car = car_start + np.arange(len(g_car))
         fp += [car, car]

@@ -90,7 +90,8 @@ def replanned_plan(result: PlanResult, after: int,
     inv_at = mapping.processes.iloc[inv]
     item = inv_at["item"].to_numpy()
     joins = inv_at["period"].to_numpy() + stocks["lag"].to_numpy()[item]
-    late = (inv_at["period"].to_numpy() <= after) & (joins > after + 1)
+    late = ((inv_at["period"].to_numpy() <= after) & (joins > after + 1)
+            & (joins <= len(arrivals)))       # none joins a stock beyond the plan
     np.add.at(arrivals, (joins[late] - 1, item[late]), levels[inv[late]])
     # what was carried out of `after` arrives in after + 1
     goods = timeline.template.goods.index
