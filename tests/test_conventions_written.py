@@ -33,3 +33,19 @@ def test_every_priced_table_names_its_convention(tmp_path: Path) -> None:
     report = pd.read_csv(out / "sensitivity_constraints.csv").set_index("id")
     assert policies.loc["district-3-bread", "price"] > 0
     assert report.loc["district-3-bread", "shadow_price"] < 0
+
+
+def test_no_table_writes_a_negative_zero(tmp_path: Path) -> None:
+    """A price or range of no sign is written 0, not -0.0 (seven of this plan's CSV
+    tables held -0.0, a stock's shadow value among them)."""
+    import re
+
+    out = tmp_path / "out"
+    plan = Path(__file__).parent / "data" / "signless-zero.yaml"
+    result = CliRunner().invoke(app, ["solve", str(plan), "-o", str(out), "-q",
+                                      "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    written = sorted(out.glob("*.csv"))
+    assert len(written) >= 7
+    signless = re.compile(r"(^|,)-0(\.0+)?(,|$)", re.MULTILINE)
+    assert [p.name for p in written if signless.search(p.read_text())] == []

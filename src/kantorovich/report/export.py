@@ -51,6 +51,8 @@ def _write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
         for col in frame.columns:
             if frame[col].dtype == object:
                 frame[col] = frame[col].astype("string")
+            elif frame[col].dtype.kind == "f":   # -0.0 (a price of no sign) reads as 0
+                frame[col] = frame[col] + 0.0
         frame.to_csv(path, index=False)
         return
     _write_parts((frame.iloc[start:start + ROW_GROUP]
