@@ -558,3 +558,24 @@ def test_the_published_schema_has_every_field_of_a_one_period_plan() -> None:
     assert isinstance(properties, dict)
     assert set(properties) == set(schema.PlanSpec.model_fields) | {
         "horizon", "stocks", "terminal"}
+
+
+@pytest.mark.parametrize(("cell", "said"), [
+    ("x", "'period' is not a number: 'x'"), ("", "empty 'period'")])
+def test_a_period_cell_gets_one_problem(tmp_path: Path, cell: str, said: str) -> None:
+    """A period written as a word is not also called empty; a blank one is."""
+    (tmp_path / "supply.csv").write_text(f"good,period,amount\nlabour,{cell},10\n"
+                                         "labour,2,30\n")
+    plan = write(tmp_path, """\
+        name: One problem a cell
+        horizon: 2
+        goods: {labour: {unit: h}, bread: {unit: loaf}}
+        processes: {bake: {inputs: {labour: 1}, outputs: {bread: 1}}}
+        supply: supply.csv
+        objective: {maximize: {bread: 1}}
+        """)
+    with pytest.raises(k.PlanError) as caught:
+        k.load_plan(plan)
+    assert [p.message for p in caught.value.problems] == [said]
+    code, _, err = run("validate", plan)
+    assert code == 2 and f"supply.csv:2 (supply): {said}" in err

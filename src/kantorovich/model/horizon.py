@@ -371,7 +371,11 @@ class _PeriodTable:
                 f"period {period[i]:g} is not one of the plan's periods "
                 f"1 to {reader.horizon}", int(i), "period",
                 "periods are whole numbers from 1 to the horizon"))
-        for i in np.flatnonzero(np.isnan(period))[:_LISTED]:
+        # a period written but not a number is said already (`check_table`)
+        given = self.table.frame.iloc[:, [str(c).strip() for c in
+                                          self.table.frame.columns].index("period")]
+        blank = (given.isna() | (given.astype("string").str.strip() == "")).to_numpy(bool)
+        for i in np.flatnonzero(np.isnan(period) & blank)[:_LISTED]:
             problems.append(checked.problem(
                 "empty 'period'", int(i), "period",
                 f"give the period of the row, from 1 to {reader.horizon}"))
