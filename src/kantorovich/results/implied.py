@@ -179,10 +179,10 @@ class WithoutImplied:
                                      seconds=solution.seconds + whole.solution.seconds)
         pivots = whole.solution.iterations if whole.solution is not None else 0
         whole.reason = (f"{first.reason}; HiGHS's crossover to a vertex of the whole "
-                        f"program and its simplex ({pivots} iterations)"
+                        f"program and its simplex ({pivots:,} iterations)"
                         if begin.col_basis is None else
                         f"{first.reason}; the whole program confirmed warm from its basis "
-                        f"by the simplex ({pivots} iterations)")
+                        f"by the simplex ({pivots:,} iterations)")
         whole.detail = {**whole.detail, "method": self.method}
         return whole
 
