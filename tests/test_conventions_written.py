@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from typer.testing import CliRunner
 
@@ -49,3 +50,13 @@ def test_no_table_writes_a_negative_zero(tmp_path: Path) -> None:
     assert len(written) >= 7
     signless = re.compile(r"(^|,)-0(\.0+)?(,|$)", re.MULTILINE)
     assert [p.name for p in written if signless.search(p.read_text())] == []
+    # and so in Parquet
+    parquet = tmp_path / "parquet"
+    assert CliRunner().invoke(app, ["solve", str(plan), "-o", str(parquet), "-q"]
+                              ).exit_code == 0
+    negative_zero = {}
+    for path in sorted(parquet.glob("*.parquet")):
+        frame = pd.read_parquet(path).select_dtypes("float")
+        values = frame.to_numpy().ravel()
+        negative_zero[path.name] = int(((values == 0) & np.signbit(values)).sum())
+    assert len(negative_zero) >= 7 and sum(negative_zero.values()) == 0, negative_zero

@@ -47,16 +47,22 @@ def _write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
 
     A Parquet table is converted and written a row group at a time (`_write_parts`)."""
     if fmt != "parquet":
-        frame = frame.copy(deep=False)   # columns are replaced, never changed in place
-        for col in frame.columns:
-            if frame[col].dtype == object:
-                frame[col] = frame[col].astype("string")
-            elif frame[col].dtype.kind == "f":   # -0.0 (a price of no sign) reads as 0
-                frame[col] = frame[col] + 0.0
-        frame.to_csv(path, index=False)
+        _for_writing(frame).to_csv(path, index=False)
         return
     _write_parts((frame.iloc[start:start + ROW_GROUP]
                   for start in range(0, max(len(frame), 1), ROW_GROUP)), path)
+
+
+def _for_writing(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as a table file holds it: text as strings, and -0.0 (a price or range
+    of no sign) as 0. Its columns are replaced, never changed in place."""
+    out = frame.copy(deep=False)
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].astype("string")
+        elif out[col].dtype.kind == "f":
+            out[col] = out[col] + 0.0
+    return out
 
 
 def _write_parts(parts: Iterable[pd.DataFrame], path: Path) -> None:
@@ -69,11 +75,8 @@ def _write_parts(parts: Iterable[pd.DataFrame], path: Path) -> None:
     writer: pq.ParquetWriter | None = None
     try:
         for given in parts:
-            part = given.copy(deep=False)   # columns are replaced, never changed in place
+            part = _for_writing(given)
             del given
-            for col in part.columns:
-                if part[col].dtype == object:
-                    part[col] = part[col].astype("string")
             table = pa.Table.from_pandas(part, preserve_index=False, schema=schema)
             if writer is None:
                 schema = table.schema
