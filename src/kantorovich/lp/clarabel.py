@@ -47,10 +47,11 @@ iterations from optimal at 1e-9, 67 iterations and 298 simplex iterations at 1e-
 
 
 THREADS = 1
-"""faer's threads for the factorisation. On two cores one thread is the faster: the
-economy's supernodes are small, and a second thread spends its time waiting (2,000 x 10
-clustered, Clarabel alone: 45-49 s with one thread, 63-70 s with two; 10^4 x 10: 566 s
-with one, 703-802 s with two)."""
+"""faer's threads for the factorisation. On two cores one thread was the faster on a
+clustered economy (2,000 x 10, Clarabel alone, alternating runs: 45 and 49 s with one
+thread, 63 and 70 s with two; at 10^4 x 10, 566 s with one in a run of its own against
+703-802 s with two inside whole solves), and even on a random one whose factors are
+dense (1,000 x 10, under load: 218 s against 229 s). Not measured on more cores."""
 
 
 def available() -> bool:

@@ -150,7 +150,7 @@ class WithoutImplied:
                     why: str) -> tuple[Candidate, Start]:
         """Clarabel's point, taken to the whole program as a start for HiGHS's
         crossover. Crossing over there, not on the smaller program, spares a simplex run
-        and a factorisation of the whole program's basis, each of which took 40 s on
+        and a factorisation of the whole program's basis, each of which took 46 s on
         an economy whose suppliers are anywhere (1,000 x 10), where the crossover and
         the run on the whole program cost what they cost on the smaller one."""
         row_dual = np.zeros(lp.shape[0])
