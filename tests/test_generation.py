@@ -231,3 +231,15 @@ def test_add_columns_keeps_the_plan_units():
     assert again.objective == pytest.approx(whole.objective, rel=1e-12)
     np.testing.assert_allclose(again.x, whole.x, rtol=1e-12)
     np.testing.assert_allclose(again.row_dual, whole.row_dual, rtol=1e-12)
+
+
+def test_a_basis_with_a_word_highs_does_not_know_is_refused(economy):
+    lp = compile_plan(economy)
+    session = HighsSession(lp)
+    solved = session.solve()
+    cols, rows = solved.col_basis.copy(), solved.row_basis.copy()
+    cols[0] = "sideways"
+    assert not session.set_basis(cols, rows)
+    assert not session.set_basis(solved.col_basis[:-1], rows)
+    assert session.set_basis(solved.col_basis, rows)
+    assert session.solve().iterations == 0

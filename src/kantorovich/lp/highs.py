@@ -577,15 +577,20 @@ class HighsSession:
 
     def set_basis(self, col_basis: np.ndarray, row_basis: np.ndarray) -> bool:
         """Start the next solve from a basis given as words ('lower', 'basic', ...), as an
-        `LpSolution` stores it; False (and nothing set) when its shape does not fit."""
+        `LpSolution` stores it; False (and nothing set) when its shape or a word does not
+        fit."""
         m, n = self.lp.shape
         if len(col_basis) != n or len(row_basis) != m:
             return False
-        word = dict(zip(_BASIS_NAMES, _BASIS_STATUSES))
+        names = pd.Index(_BASIS_NAMES)
+        col_code, row_code = names.get_indexer(col_basis), names.get_indexer(row_basis)
+        if (col_code < 0).any() or (row_code < 0).any():
+            return False
+        statuses = np.array(_BASIS_STATUSES, dtype=object)
         basis = highspy.HighsBasis()
         basis.valid = True
-        basis.col_status = [word[c] for c in col_basis]
-        basis.row_status = [word[r] for r in row_basis]
+        basis.col_status = statuses[col_code].tolist()
+        basis.row_status = statuses[row_code].tolist()
         return self._h.setBasis(basis) != highspy.HighsStatus.kError
 
     def add_row(self, cols: np.ndarray, values: np.ndarray, lower: float,
