@@ -145,6 +145,39 @@ def test_the_crossover_from_a_point_runs_in_a_thread_where_highs_never_ran(
     assert float(objective) == pytest.approx(exact.objective, rel=1e-9)
 
 
+def test_a_crossover_that_fails_hands_on_to_highs_s_interior_point(
+        tmp_path: Path, clarabel_first: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where HiGHS cannot cross over from Clarabel's point, its own interior point (with
+    its own crossover) solves the whole program, not the simplex from nothing; the
+    answer is the same certified vertex and the reason says what happened."""
+    from kantorovich.lp.highs import HighsSession
+
+    plan = economy(tmp_path, 200, staircase.CRASH_PERIODS + 3, local=False)
+    exact = k.solve(plan, method="simplex")
+    tried: list[int] = []
+
+    def fails(self: HighsSession, x: np.ndarray, row_dual: np.ndarray) -> bool:
+        tried.append(len(x))
+        return False
+
+    monkeypatch.setattr(HighsSession, "cross_over", fails)
+    result = k.solve(plan)
+    assert tried == [compile_plan(plan).shape[1]]
+    assert result.is_optimal and result.certificate.verified
+    assert result.solution.has_basis
+    assert result.objective == pytest.approx(exact.objective, rel=1e-9)
+    assert ("HiGHS's crossover from that point failed, so HiGHS's interior point with "
+            "crossover solved the whole program") in result.method_reason
+    # a session's live model the same way
+    base = k.Session(plan).solve()
+    assert len(tried) == 2
+    assert base.is_optimal and base.certificate.verified
+    assert base.objective == pytest.approx(exact.objective, rel=1e-9)
+    assert "its crossover from the first solve's point having failed" in base.method_reason
+    again = base.session().solve()
+    assert again.status is k.Status.OPTIMAL and again.iterations == 0
+
+
 def test_the_simplex_after_a_crossover_prices_by_devex_once(tmp_path: Path) -> None:
     """The run that cleans up after a crossover from a point skips the steepest edge's
     exact start-up weights (Devex); the session's later what-ifs price as HiGHS chooses."""

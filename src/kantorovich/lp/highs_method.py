@@ -104,10 +104,16 @@ class Highs:
                                          + f"warm from the basis of {start.source}")
             session.use_method("choose")
         elif (start is not None and start.x is not None and start.row_dual is not None
-              and len(start.x) and session.cross_over(start.x, start.row_dual)):
-            method, reason = "simplex", (f"crossover from the point of {start.source}, "
-                                         "then the simplex")
-            session.use_method("choose")
+              and len(start.x)):
+            if session.cross_over(start.x, start.row_dual):
+                method, reason = "simplex", (f"crossover from the point of {start.source}, "
+                                             "then the simplex")
+                session.use_method("choose")
+            else:   # HiGHS's own interior point, which crosses over from its own point,
+                # not the simplex from nothing: on a long staircase that is hours
+                method, reason = "ipm", (f"the crossover from the point of {start.source} "
+                                         "failed: HiGHS's interior point with crossover")
+                session.use_method(method)
         else:
             session.use_method(method)
         solution = session.solve(budget)

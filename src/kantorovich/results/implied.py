@@ -178,11 +178,16 @@ class WithoutImplied:
             whole.solution = replace(whole.solution,
                                      seconds=solution.seconds + whole.solution.seconds)
         pivots = whole.solution.iterations if whole.solution is not None else 0
-        whole.reason = (f"{first.reason}; HiGHS's crossover to a vertex of the whole "
-                        f"program and its simplex ({pivots:,} iterations)"
-                        if begin.col_basis is None else
-                        f"{first.reason}; the whole program confirmed warm from its basis "
-                        f"by the simplex ({pivots:,} iterations)")
+        if begin.col_basis is not None:
+            whole.reason = (f"{first.reason}; the whole program confirmed warm from its "
+                            f"basis by the simplex ({pivots:,} iterations)")
+        elif whole.detail.get("method") == "ipm":
+            whole.reason = (f"{first.reason}; HiGHS's crossover from that point failed, so "
+                            "HiGHS's interior point with crossover solved the whole "
+                            f"program ({pivots:,} iterations)")
+        else:
+            whole.reason = (f"{first.reason}; HiGHS's crossover to a vertex of the whole "
+                            f"program and its simplex ({pivots:,} iterations)")
         whole.detail = {**whole.detail, "method": self.method}
         return whole
 

@@ -285,6 +285,7 @@ class _WarmHighs(Highs):
         owner = self.owner
         owner._write(self.lp)
         first: tuple[Start, float] | None = None
+        crossed = True
         if owner._optimum is not None:           # every what-if starts from the base's
             owner._highs.set_basis(*owner._optimum)
         else:                                    # a plan over time: as `solve` starts it
@@ -294,8 +295,12 @@ class _WarmHighs(Highs):
                     and begin.row_basis is not None:
                 owner._highs.set_basis(begin.col_basis, begin.row_basis)
             elif begin is not None and begin.x is not None and begin.row_dual is not None:
-                owner._highs.cross_over(begin.x, begin.row_dual)
-        candidate = super().solve(lp, budget, None)
+                crossed = owner._highs.cross_over(begin.x, begin.row_dual)
+        # where HiGHS could not cross over from the point, its own interior point (with its
+        # own crossover) in the live model, not its simplex from nothing
+        candidate = super().solve(lp, budget, None) if crossed else Highs(
+            "ipm", session=owner._highs, why="HiGHS's interior point with crossover, its "
+            "crossover from the first solve's point having failed").solve(lp, budget, None)
         solution = candidate.solution
         if first is not None:
             candidate.reason = f"{candidate.reason}, from {first[0].source}"
