@@ -195,3 +195,90 @@ def test_the_simplex_after_a_crossover_prices_by_devex_once(tmp_path: Path) -> N
                                             rel=1e-9)
     assert session._h.getOptionValue(strategy)[1] == -1
     assert not session._devex_once
+
+
+@pytest.mark.parametrize("local", [True, False])
+def test_on_highs_s_presolve_its_point_and_prices_come_back_whole(
+        tmp_path: Path, local: bool) -> None:
+    """HiGHS's presolve takes the staircase's stocks and last investments out before
+    Clarabel; the point and prices that come back by HiGHS's postsolve are those of
+    the whole program: feasible, priced, optimal to Clarabel's tolerance (checked by
+    the certificate at 1e-6) and the simplex's objective."""
+    from kantorovich.lp.highs import presolve
+    from kantorovich.results.certificate import certify
+
+    plan = economy(tmp_path, 200, staircase.CRASH_PERIODS + 3, local=local)
+    lp = compile_plan(plan)
+    smaller = presolve(lp)
+    assert smaller is not None
+    assert smaller.lp.shape[0] < lp.shape[0] and smaller.lp.shape[1] < lp.shape[1]
+    assert smaller.lp.sense in ("maximize", "minimize")
+    point = interior_point(lp, Budget(None))
+    assert point.status is Status.OPTIMAL
+    assert f"on HiGHS's presolve ({smaller.shrank})" in point.message
+    assert point.x.shape == (lp.shape[1],) and point.row_dual.shape == (lp.shape[0],)
+    np.testing.assert_allclose(point.row_activity, lp.matrix @ point.x)
+    exact = k.solve(plan, method="simplex")
+    assert point.objective == pytest.approx(exact.objective, rel=1e-7)
+    check = certify(lp, point.x, point.row_dual, tolerance=1e-6)
+    assert check.verified, check
+    # where the point is found does not change where it leads: the same vertex
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(staircase, "CLARABEL_FROM", 0)
+    try:
+        result = k.solve(plan)
+    finally:
+        monkey.undo()
+    assert result.is_optimal and result.certificate.verified
+    assert "on HiGHS's presolve" in result.method_reason
+    assert result.objective == pytest.approx(exact.objective, rel=1e-9)
+
+
+def test_a_point_postsolve_refuses_hands_on_to_highs(
+        tmp_path: Path, clarabel_first: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where HiGHS's postsolve cannot take Clarabel's point back, Clarabel has not
+    solved the program: HiGHS's own interior point does, to the same certified vertex."""
+    from kantorovich.lp.highs import Presolved
+
+    plan = economy(tmp_path, 200, staircase.CRASH_PERIODS + 3, local=True)
+    refused: list[int] = []
+
+    def refuses(self: Presolved, x: np.ndarray, row_dual: np.ndarray) -> None:
+        refused.append(len(x))
+        return None
+
+    monkeypatch.setattr(Presolved, "restore", refuses)
+    point = interior_point(compile_plan(plan), Budget(None))
+    assert point.status is Status.ERROR and "postsolve refused" in point.message
+    result = k.solve(plan)
+    assert len(refused) == 2
+    assert result.is_optimal and result.certificate.verified
+    assert "Clarabel" not in result.method_reason
+    assert result.objective == pytest.approx(k.solve(plan, method="simplex").objective,
+                                             rel=1e-9)
+
+
+def test_presolve_leaves_alone_what_it_cannot_shrink() -> None:
+    """Nothing to reduce, or a program presolve decides by itself (solved, infeasible):
+    no smaller program, and Clarabel (or HiGHS after it) takes the program as given."""
+    import pandas as pd
+    import scipy.sparse as sp
+
+    from kantorovich.lp.highs import presolve
+    from kantorovich.lp.program import LinearProgram
+
+    for name in ("two_mills.yaml", "infeasible-wheat.yaml"):
+        assert presolve(compile_plan(k.load_plan(DATA / name))) is None
+    # max x + y, x + 2y <= 4, 3x + y <= 6: both rows bind, nothing to take out
+    square = LinearProgram(
+        sense="maximize", objective=np.array([1.0, 1.0]),
+        matrix=sp.csc_matrix(np.array([[1.0, 2.0], [3.0, 1.0]])),
+        row_lower=np.full(2, -np.inf), row_upper=np.array([4.0, 6.0]),
+        col_lower=np.zeros(2), col_upper=np.full(2, np.inf),
+        rows=pd.DataFrame({"kind": ["good"] * 2, "id": ["a", "b"]}),
+        cols=pd.DataFrame({"kind": ["process"] * 2, "id": ["x", "y"]}))
+    assert presolve(square) is None
+    point = interior_point(square, Budget(None))
+    assert point.status is Status.OPTIMAL and "presolve" not in point.message
+    assert point.objective == pytest.approx(2.8, rel=1e-9)      # x = 1.6, y = 1.2
+    np.testing.assert_allclose(point.row_dual, [0.4, 0.2], atol=1e-8)

@@ -1,5 +1,5 @@
-"""The HiGHS adapter: the solver session, one of the two modules that import ``highspy``
-(MPS files are read and written by `kantorovich.lp.mps_io`).
+"""The HiGHS adapter: the solver session and its presolve, one of the two modules that
+import ``highspy`` (MPS files are read and written by `kantorovich.lp.mps_io`).
 
 Arrays go in as CSC, in memory. HiGHS statuses map onto `Status`. The dual sign is set
 once, here, and nowhere else: ``row_dual[i]`` is the *improvement* of the objective (rise
@@ -30,11 +30,11 @@ import scipy.sparse as sp
 from kantorovich.errors import KantorovichError
 from kantorovich.lp.budget import (Budget, Interrupted, interrupts_enabled, solver_running,
                                    stop_requested)
-from kantorovich.lp.program import LinearProgram
+from kantorovich.lp.program import LinearProgram, repeated_category
 from kantorovich.lp.status import Status
 
-__all__ = ["HighsSession", "LpSolution", "SessionClosed", "SolverInputError", "solve_lp",
-           "watch_solves"]
+__all__ = ["HighsSession", "LpSolution", "Presolved", "SessionClosed", "SolverInputError",
+           "presolve", "solve_lp", "watch_solves"]
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +175,95 @@ def _to_highs_lp(lp: LinearProgram) -> highspy.HighsLp:
     model.a_matrix_.index_ = A.indices.astype(np.int32)
     model.a_matrix_.value_ = A.data.astype(float)
     return model
+
+
+def _from_highs_lp(model: highspy.HighsLp) -> LinearProgram:
+    """A HiGHS model as a program (infinite bounds as ``inf``), labelled by position:
+    its rows and columns are HiGHS's, not the plan's."""
+    def bound(values: Any) -> np.ndarray:
+        a = np.asarray(values, dtype=float)
+        return np.where(np.abs(a) >= _INF, np.copysign(np.inf, a), a)
+
+    m, n = int(model.num_row_), int(model.num_col_)
+    matrix = sp.csc_matrix((np.asarray(model.a_matrix_.value_, dtype=float),
+                            np.asarray(model.a_matrix_.index_, dtype=np.int64),
+                            np.asarray(model.a_matrix_.start_, dtype=np.int64)), shape=(m, n))
+    return LinearProgram(
+        sense="maximize" if model.sense_ == highspy.ObjSense.kMaximize else "minimize",
+        objective=np.asarray(model.col_cost_, dtype=float), matrix=matrix,
+        row_lower=bound(model.row_lower_), row_upper=bound(model.row_upper_),
+        col_lower=bound(model.col_lower_), col_upper=bound(model.col_upper_),
+        rows=pd.DataFrame({"kind": repeated_category("presolved", m), "id": np.arange(m)}),
+        cols=pd.DataFrame({"kind": repeated_category("presolved", n), "id": np.arange(n)}),
+        constant=float(model.offset_))
+
+
+@dataclass
+class Presolved:
+    """A program as HiGHS's presolve left it, and the way back.
+
+    An interior point spends its time factorising; presolve takes out what a few
+    substitutions settle (on a staircase of periods, each period's stocks and the
+    investment of the last one: 40% of the columns at 2,000 products x 10 periods), and
+    Clarabel then needed 59 iterations where it needed 75, 91 where 124 at 4,000 x 10.
+    `restore` takes a point and its prices on the smaller program back to the whole one
+    (HiGHS's postsolve, which needs no basis), where the crossover starts from it."""
+
+    lp: LinearProgram
+    original: LinearProgram
+    _h: Any
+
+    @property
+    def shrank(self) -> str:
+        (m, n), (m0, n0) = self.lp.shape, self.original.shape
+        return f"{m:,} rows x {n:,} columns of {m0:,} x {n0:,}"
+
+    def restore(self, x: np.ndarray, row_dual: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray] | None:
+        """``x`` and the row duals (improvement per unit) of the presolved program as a
+        point and prices of the original; None when HiGHS's postsolve refused them."""
+        lp = self.lp
+        marginal = lp.improves * np.asarray(row_dual, dtype=float)   # d objective / d b
+        values = np.asarray(x, dtype=float)
+        solution = highspy.HighsSolution()
+        solution.col_value = values
+        solution.row_value = np.asarray(lp.matrix @ values, dtype=float)
+        solution.row_dual = marginal
+        solution.col_dual = np.asarray(lp.objective - lp.matrix.T @ marginal, dtype=float)
+        solution.value_valid = True
+        solution.dual_valid = True
+        if self._h.postsolve(solution) == highspy.HighsStatus.kError:
+            return None
+        back = self._h.getSolution()
+        m, n = self.original.shape
+        restored = np.asarray(back.col_value, dtype=float)
+        duals = np.asarray(back.row_dual, dtype=float)
+        if not back.value_valid or len(restored) != n or len(duals) != m:
+            return None
+        return restored, self.original.improves * duals + 0.0
+
+
+def presolve(lp: LinearProgram, budget: Budget | None = None) -> Presolved | None:
+    """HiGHS's presolve of ``lp`` (within ``budget``), or None where it did not leave a
+    smaller program to solve: nothing to reduce, the program decided by presolve alone
+    (empty, infeasible, unbounded: HiGHS's own run then says which), or no time."""
+    h = _new_highs()
+    if budget is not None and budget.limited:
+        if budget.expired():
+            return None
+        h.setOptionValue("time_limit", max(budget.remaining(), 1e-3))
+    if h.passModel(_to_highs_lp(lp)) == highspy.HighsStatus.kError:
+        return None
+    _scheduler_in_this_thread()
+    with solver_running():
+        status = h.presolve()
+    if status == highspy.HighsStatus.kError \
+            or h.getModelPresolveStatus() != highspy.HighsPresolveStatus.kReduced:
+        return None
+    reduced = _from_highs_lp(h.getPresolvedLp())
+    if 0 in reduced.shape:
+        return None
+    return Presolved(reduced, lp, h)
 
 
 #: who wants to hear how a solve is going: called with (iterations, objective) at most

@@ -156,8 +156,10 @@ class WithoutImplied:
         row_dual = np.zeros(lp.shape[0])
         row_dual[keep] = point.row_dual
         found = replace(point, row_activity=lp.matrix @ point.x, row_dual=row_dual)
+        presolved = point.message.partition(", on ")[2]     # `interior_point` says where
         reason = (f"{why}: Clarabel's interior point (direct factorisation, "
-                  f"{point.iterations} iterations)")
+                  f"{point.iterations} iterations"
+                  f"{', on ' + presolved if presolved else ''})")
         return Candidate(found, reason), Start(
             x=point.x, row_dual=row_dual, source="Clarabel's interior point on the "
                                                  f"staircase without the {self.dropped}")
