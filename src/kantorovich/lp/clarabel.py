@@ -102,8 +102,8 @@ def _conic_form(lp: LinearProgram) -> tuple[sp.csc_matrix, np.ndarray, np.ndarra
 PRESOLVE = True
 """Whether HiGHS's presolve goes first (`lp.highs.presolve`): Clarabel on the smaller
 program and the point taken back by HiGHS's postsolve. At 2,000 products x 10 periods
-(clustered, Clarabel alone) 59 iterations and 46 s against 75 and 71 s; at 4,000, 91
-and 148 s against 124 and 249 s (side by side). Whole solves, A against B in one
+(clustered, Clarabel alone, its default regularisation) 59 iterations and 46 s against
+75 and 71 s; at 4,000, 91 and 148 s against 124 and 249 s (side by side). Whole solves, A against B in one
 process: 55 s against 87 s at 2,000 x 10, 149 s against 238 s at 4,000, even on
 economies whose suppliers are anywhere, up to 0.8 s slower on local ones that take
 seconds; at 10^4 x 10, 1,302 s against 1,381 s beside each other (30% fewer Clarabel
