@@ -63,7 +63,10 @@ def test_a_staircase_by_clarabel_is_the_certified_vertex(
     result = k.solve(plan)
     assert result.is_optimal and result.certificate.verified
     assert "Clarabel's interior point" in result.method_reason
-    assert "crossover to a vertex of the whole program" in result.method_reason
+    assert ("its vertex there found by HiGHS's crossover and simplex" in
+            result.method_reason)
+    assert ("taken back by HiGHS's postsolve; the whole program confirmed warm from "
+            "its basis by the simplex (0 iterations)") in result.method_reason
     assert result.solution.has_basis                     # a vertex, as any other answer
     assert (result.solution.row_basis[choice.implied] == "basic").all()
     whole = k.solve(plan, method="simplex")
@@ -162,7 +165,9 @@ def test_a_crossover_that_fails_hands_on_to_highs_s_interior_point(
 
     monkeypatch.setattr(HighsSession, "cross_over", fails)
     result = k.solve(plan)
-    assert tried == [compile_plan(plan).shape[1]]
+    whole = compile_plan(plan).shape[1]
+    # first on HiGHS's presolve of the staircase, then from the point on the whole
+    assert len(tried) == 2 and tried[0] < whole and tried[1] == whole
     assert result.is_optimal and result.certificate.verified
     assert result.solution.has_basis
     assert result.objective == pytest.approx(exact.objective, rel=1e-9)
@@ -170,7 +175,7 @@ def test_a_crossover_that_fails_hands_on_to_highs_s_interior_point(
             "crossover solved the whole program") in result.method_reason
     # a session's live model the same way
     base = k.Session(plan).solve()
-    assert len(tried) == 2
+    assert len(tried) == 4 and tried[2:] == [tried[0], whole]
     assert base.is_optimal and base.certificate.verified
     assert base.objective == pytest.approx(exact.objective, rel=1e-9)
     assert "its crossover from the first solve's point having failed" in base.method_reason
@@ -236,22 +241,33 @@ def test_on_highs_s_presolve_its_point_and_prices_come_back_whole(
 
 def test_a_point_postsolve_refuses_hands_on_to_highs(
         tmp_path: Path, clarabel_first: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where HiGHS's postsolve cannot take Clarabel's point back, Clarabel has not
-    solved the program: HiGHS's own interior point does, to the same certified vertex."""
-    from kantorovich.lp.highs import Presolved
+    """Where HiGHS's postsolve takes back neither the vertex found on the presolved
+    program nor Clarabel's point, Clarabel has not solved the program: HiGHS's own
+    interior point does, to the same certified vertex."""
+    from kantorovich.lp.highs import LpSolution, Presolved
 
     plan = economy(tmp_path, 200, staircase.CRASH_PERIODS + 3, local=True)
     refused: list[int] = []
+    vertices: list[LpSolution] = []
 
     def refuses(self: Presolved, x: np.ndarray, row_dual: np.ndarray) -> None:
         refused.append(len(x))
         return None
 
+    def refuses_vertex(self: Presolved, vertex: LpSolution, budget: Budget | None = None
+                       ) -> None:
+        vertices.append(vertex)
+        return None
+
     monkeypatch.setattr(Presolved, "restore", refuses)
+    monkeypatch.setattr(Presolved, "restore_vertex", refuses_vertex)
     point = interior_point(compile_plan(plan), Budget(None))
     assert point.status is Status.ERROR and "postsolve refused" in point.message
     result = k.solve(plan)
     assert len(refused) == 2
+    # the vertex was found on the presolved program and offered first
+    assert len(vertices) == 1 and vertices[0].status is Status.OPTIMAL
+    assert vertices[0].has_basis
     assert result.is_optimal and result.certificate.verified
     assert "Clarabel" not in result.method_reason
     assert result.objective == pytest.approx(k.solve(plan, method="simplex").objective,
@@ -282,3 +298,88 @@ def test_presolve_leaves_alone_what_it_cannot_shrink() -> None:
     assert point.status is Status.OPTIMAL and "presolve" not in point.message
     assert point.objective == pytest.approx(2.8, rel=1e-9)      # x = 1.6, y = 1.2
     np.testing.assert_allclose(point.row_dual, [0.4, 0.2], atol=1e-8)
+
+
+def test_a_vertex_of_the_presolve_comes_back_with_its_basis(tmp_path: Path) -> None:
+    """Clarabel's point crossed over on HiGHS's presolve of the staircase, and the
+    optimal vertex there taken back by HiGHS's postsolve: the whole program's shape, a
+    basis the whole program confirms without a pivot, the simplex's objective, and a
+    vertex the certificate verifies at its own tolerance."""
+    from kantorovich.lp.clarabel import on_presolve
+    from kantorovich.lp.highs import HighsSession
+    from kantorovich.results.certificate import certify
+
+    plan = economy(tmp_path, 240, staircase.CRASH_PERIODS + 4, local=False, seed=5)
+    lp = compile_plan(plan)
+    point, presolved = on_presolve(lp, Budget(None))
+    assert presolved is not None and point.status is Status.OPTIMAL
+    assert point.x.shape == (presolved.lp.shape[1],)
+    inner = HighsSession(presolved.lp)
+    assert inner.cross_over(point.x, point.row_dual)
+    there = inner.solve()
+    assert there.status is Status.OPTIMAL and there.has_basis
+    vertex = presolved.restore_vertex(there, Budget(None))
+    assert vertex is not None and vertex.status is Status.OPTIMAL
+    m, n = lp.shape
+    assert vertex.x.shape == (n,) and vertex.row_dual.shape == (m,)
+    assert vertex.col_basis.shape == (n,) and vertex.row_basis.shape == (m,)
+    assert (vertex.col_basis == "basic").sum() + (vertex.row_basis == "basic").sum() == m
+    exact = k.solve(plan, method="simplex")
+    assert vertex.objective == pytest.approx(exact.objective, rel=1e-9)
+    assert float(lp.objective @ vertex.x + lp.constant) == pytest.approx(
+        exact.objective, rel=1e-9)
+    np.testing.assert_allclose(vertex.row_activity, lp.matrix @ vertex.x, atol=1e-7)
+    check = certify(lp, vertex.x, vertex.row_dual)
+    assert check.verified, check
+    whole = HighsSession(lp)
+    assert whole.set_basis(vertex.col_basis, vertex.row_basis)
+    confirmed = whole.solve()
+    assert confirmed.status is Status.OPTIMAL and confirmed.iterations == 0
+    assert confirmed.objective == pytest.approx(exact.objective, rel=1e-12)
+
+
+def test_what_is_not_an_optimal_vertex_is_not_taken_back(tmp_path: Path) -> None:
+    """Only an optimal vertex of the presolved program, with a basis of its shape, goes
+    back through the postsolve: a stopped solve, a point without a basis, a basis of
+    another shape or of unknown words gives None, and the point goes back instead."""
+    from dataclasses import replace
+
+    from kantorovich.lp.clarabel import on_presolve, take_back
+    from kantorovich.lp.highs import HighsSession
+
+    plan = economy(tmp_path, 200, staircase.CRASH_PERIODS + 3, local=True)
+    lp = compile_plan(plan)
+    point, presolved = on_presolve(lp, Budget(None))
+    assert presolved is not None
+    inner = HighsSession(presolved.lp)
+    assert inner.cross_over(point.x, point.row_dual)
+    there = inner.solve()
+    assert there.status is Status.OPTIMAL
+    words = there.col_basis.copy()
+    words[0] = "sideways"
+    for wrong in (replace(there, status=Status.TIME_LIMIT),
+                  replace(there, col_basis=np.array([], dtype=object)),
+                  replace(there, col_basis=there.col_basis[:-1]),
+                  replace(there, col_basis=words)):
+        assert presolved.restore_vertex(wrong, Budget(None)) is None
+    back = take_back(point, presolved, lp)
+    assert back.status is Status.OPTIMAL and back.x.shape == (lp.shape[1],)
+    assert back.objective == pytest.approx(k.solve(plan, method="simplex").objective,
+                                           rel=1e-7)
+
+
+def test_a_vertex_the_postsolve_refuses_goes_back_as_a_point(
+        tmp_path: Path, clarabel_first: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the vertex of the presolve does not come back, Clarabel's point does, and
+    HiGHS's crossover finds the vertex on the whole program, as before."""
+    from kantorovich.lp.highs import Presolved
+
+    plan = economy(tmp_path, 200, staircase.CRASH_PERIODS + 3, local=False)
+    monkeypatch.setattr(Presolved, "restore_vertex", lambda self, vertex, budget=None: None)
+    result = k.solve(plan)
+    assert result.is_optimal and result.certificate.verified
+    assert "on HiGHS's presolve" in result.method_reason
+    assert "crossover to a vertex of the whole program" in result.method_reason
+    assert "taken back by HiGHS's postsolve" not in result.method_reason
+    assert result.objective == pytest.approx(k.solve(plan, method="simplex").objective,
+                                             rel=1e-9)

@@ -34,11 +34,11 @@ import scipy.sparse as sp
 
 from kantorovich.lp.budget import (Budget, Interrupted, interrupts_enabled, solver_running,
                                    stop_requested)
-from kantorovich.lp.highs import LpSolution, presolve
+from kantorovich.lp.highs import LpSolution, Presolved, presolve
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 
-__all__ = ["available", "interior_point"]
+__all__ = ["available", "interior_point", "on_presolve", "take_back"]
 
 log = logging.getLogger(__name__)
 
@@ -117,23 +117,45 @@ def interior_point(lp: LinearProgram, budget: Budget, *, verbose: bool = False
     almost (a start for the crossover, never an answer by itself), ``time_limit`` when
     the budget ran out, ``error`` otherwise (a status HiGHS should decide: infeasible,
     unbounded, stalled)."""
+    answer, presolved = on_presolve(lp, budget, verbose=verbose)
+    return take_back(answer, presolved, lp)
+
+
+def on_presolve(lp: LinearProgram, budget: Budget, *, verbose: bool = False
+                ) -> tuple[LpSolution, Presolved | None]:
+    """Clarabel on HiGHS's presolve of ``lp`` (`PRESOLVE`) and the way back: its answer
+    on ``Presolved.lp``, as `interior_point` says, or on ``lp`` itself and None where
+    presolve left nothing smaller. The caller may cross over there and take the vertex
+    back (`Presolved.restore_vertex`), or take the point back (`take_back`)."""
     started = time.perf_counter()
     presolved = presolve(lp, budget) if PRESOLVE else None
     if budget.expired():
         return LpSolution(Status.TIME_LIMIT, seconds=time.perf_counter() - started,
-                          message="Clarabel: the time ran out in HiGHS's presolve")
+                          message="Clarabel: the time ran out in HiGHS's presolve"), presolved
     answer = _clarabel(presolved.lp if presolved is not None else lp, budget, verbose)
+    answer = replace(answer, seconds=time.perf_counter() - started)
+    if presolved is not None:
+        answer = replace(answer, message=f"{answer.message}, on HiGHS's presolve "
+                                         f"({presolved.shrank})")
+    return answer, presolved
+
+
+def take_back(answer: LpSolution, presolved: Presolved | None, lp: LinearProgram
+              ) -> LpSolution:
+    """`on_presolve`'s answer as a point and prices of ``lp`` (HiGHS's postsolve, where
+    there was a presolve); ``error`` where the postsolve refused it."""
     if presolved is None or answer.status is not Status.OPTIMAL:
-        return replace(answer, seconds=time.perf_counter() - started)
+        return answer
+    started = time.perf_counter()
     back = presolved.restore(answer.x, answer.row_dual)
+    seconds = answer.seconds + time.perf_counter() - started
     if back is None:
-        return replace(answer, status=Status.ERROR, seconds=time.perf_counter() - started,
+        return replace(answer, status=Status.ERROR, seconds=seconds,
                        message=f"{answer.message}; HiGHS's postsolve refused its point")
     x, row_dual = back
     return replace(answer, x=x, row_dual=row_dual, row_activity=lp.matrix @ x,
                    objective=float(np.asarray(lp.objective, float) @ x + lp.constant),
-                   seconds=time.perf_counter() - started,
-                   message=f"{answer.message}, on HiGHS's presolve ({presolved.shrank})")
+                   seconds=seconds)
 
 
 def _clarabel(lp: LinearProgram, budget: Budget, verbose: bool) -> LpSolution:

@@ -207,7 +207,9 @@ class Presolved:
     investment of the last one: 40% of the columns at 2,000 products x 10 periods), and
     Clarabel then needed 59 iterations where it needed 75, 91 where 124 at 4,000 x 10.
     `restore` takes a point and its prices on the smaller program back to the whole one
-    (HiGHS's postsolve, which needs no basis), where the crossover starts from it."""
+    (HiGHS's postsolve, which needs no basis), where the crossover starts from it;
+    `restore_vertex` takes an optimal vertex of the smaller program back with its basis,
+    so that the crossover and the simplex after it can work on the smaller program."""
 
     lp: LinearProgram
     original: LinearProgram
@@ -218,10 +220,9 @@ class Presolved:
         (m, n), (m0, n0) = self.lp.shape, self.original.shape
         return f"{m:,} rows x {n:,} columns of {m0:,} x {n0:,}"
 
-    def restore(self, x: np.ndarray, row_dual: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray] | None:
-        """``x`` and the row duals (improvement per unit) of the presolved program as a
-        point and prices of the original; None when HiGHS's postsolve refused them."""
+    def _solution(self, x: np.ndarray, row_dual: np.ndarray) -> highspy.HighsSolution:
+        """A point and its prices (improvement per unit) on the presolved program as
+        HiGHS's postsolve reads them."""
         lp = self.lp
         marginal = lp.improves * np.asarray(row_dual, dtype=float)   # d objective / d b
         values = np.asarray(x, dtype=float)
@@ -232,8 +233,9 @@ class Presolved:
         solution.col_dual = np.asarray(lp.objective - lp.matrix.T @ marginal, dtype=float)
         solution.value_valid = True
         solution.dual_valid = True
-        if self._h.postsolve(solution) == highspy.HighsStatus.kError:
-            return None
+        return solution
+
+    def _restored(self) -> tuple[np.ndarray, np.ndarray] | None:
         back = self._h.getSolution()
         m, n = self.original.shape
         restored = np.asarray(back.col_value, dtype=float)
@@ -241,6 +243,60 @@ class Presolved:
         if not back.value_valid or len(restored) != n or len(duals) != m:
             return None
         return restored, self.original.improves * duals + 0.0
+
+    def restore(self, x: np.ndarray, row_dual: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray] | None:
+        """``x`` and the row duals (improvement per unit) of the presolved program as a
+        point and prices of the original; None when HiGHS's postsolve refused them."""
+        if self._h.postsolve(self._solution(x, row_dual)) == highspy.HighsStatus.kError:
+            return None
+        return self._restored()
+
+    def restore_vertex(self, vertex: LpSolution, budget: Budget | None = None
+                       ) -> LpSolution | None:
+        """An optimal vertex of the presolved program (with its basis) as an optimal
+        vertex of the original: HiGHS's postsolve undoes presolve's steps on the basis
+        too, then its simplex confirms the original from that basis (no pivot where
+        nothing was lost). None where the postsolve refused it, gave no basis, or did
+        not end optimal (the time ran out, say): the caller then takes the point back
+        with `restore` instead."""
+        if vertex.status is not Status.OPTIMAL or not vertex.has_basis \
+                or len(vertex.x) != self.lp.shape[1]:
+            return None
+        names = pd.Index(_BASIS_NAMES)
+        col_code = names.get_indexer(vertex.col_basis)
+        row_code = names.get_indexer(vertex.row_basis)
+        if (col_code < 0).any() or (row_code < 0).any():
+            return None
+        statuses = np.array(_BASIS_STATUSES, dtype=object)
+        basis = highspy.HighsBasis()
+        basis.valid = True
+        basis.col_status = statuses[col_code].tolist()
+        basis.row_status = statuses[row_code].tolist()
+        h = self._h
+        if budget is not None and budget.limited:
+            if budget.expired():
+                return None
+            h.setOptionValue("time_limit", max(budget.remaining(), 1e-3))
+        started = time.perf_counter()
+        with solver_running():
+            said = h.postsolve(self._solution(vertex.x, vertex.row_dual), basis)
+        seconds = time.perf_counter() - started
+        back = self._restored()
+        found = h.getBasis()
+        if said == highspy.HighsStatus.kError or back is None or not found.valid \
+                or h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            log.debug("HiGHS's postsolve of a vertex gave no optimal basis (%s, %s)",
+                      said, h.getModelStatus())
+            return None
+        x, row_dual = back
+        return LpSolution(
+            Status.OPTIMAL, objective=float(h.getInfo().objective_function_value),
+            x=x, row_activity=np.asarray(h.getSolution().row_value, dtype=float),
+            row_dual=row_dual, col_basis=_basis_names(found.col_status),
+            row_basis=_basis_names(found.row_status), seconds=seconds,
+            iterations=max(int(h.getInfo().simplex_iteration_count), 0),
+            message="HiGHS's postsolve of the presolved program's vertex")
 
 
 def presolve(lp: LinearProgram, budget: Budget | None = None) -> Presolved | None:

@@ -15,21 +15,25 @@ whole program: the same columns, each dropped row's slack basic (its price 0, wh
 its price at every optimum where it has slack), and HiGHS's simplex confirms that
 basis on the whole program (no pivot where nothing was lost) so that the result, its
 certificate and every analysis that re-solves warm read the program as compiled. An
-interior point from Clarabel (`lp.clarabel`) is taken back as a point instead, the
-dropped rows priced 0, and HiGHS's crossover finds its vertex on the whole program.
+interior point from Clarabel (`lp.clarabel`), found on HiGHS's presolve of the
+staircase, is crossed over to a vertex there and taken back with its basis by HiGHS's
+postsolve, for the whole program to confirm the same way; where there was no presolve
+or that fails, the point is taken back instead, the dropped rows priced 0, and HiGHS's
+crossover finds its vertex on the whole program.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 
 import numpy as np
 import scipy.sparse as sp
 
 from kantorovich.lp.budget import Budget
-from kantorovich.lp.clarabel import interior_point
-from kantorovich.lp.highs import LpSolution
+from kantorovich.lp.clarabel import on_presolve, take_back
+from kantorovich.lp.highs import HighsSession, LpSolution, Presolved
 from kantorovich.lp.highs_method import Highs
 from kantorovich.lp.methods import Candidate, Start, Verdict
 from kantorovich.lp.program import LinearProgram
@@ -39,6 +43,11 @@ from kantorovich.model.expansion import HorizonMap
 __all__ = ["WithoutImplied", "implied_goods_rows"]
 
 log = logging.getLogger(__name__)
+
+CROSS_OVER_ON_PRESOLVE = True
+"""Whether Clarabel's point, found on HiGHS's presolve, is crossed over there and its
+vertex taken back with its basis (`WithoutImplied._vertex_on_presolve`), rather than
+taken back as a point and crossed over on the whole program."""
 
 
 def implied_goods_rows(mapping: HorizonMap, lp: LinearProgram) -> np.ndarray:
@@ -129,11 +138,17 @@ class WithoutImplied:
         reduced = _without(lp, keep)
         why = f"{self.why}, without the {self.dropped}"
         if self.interior == "clarabel":
-            point = interior_point(reduced, budget, verbose=self.verbose)
+            point, presolved = on_presolve(reduced, budget, verbose=self.verbose)
             if point.status is Status.TIME_LIMIT:
                 return self._taken_back(lp, keep, Candidate(
                     point, f"{why}: Clarabel's interior point stopped at the time "
                     "limit")), None
+            if point.status is Status.OPTIMAL and presolved is not None \
+                    and CROSS_OVER_ON_PRESOLVE:
+                found = self._vertex_on_presolve(lp, keep, presolved, point, budget, why)
+                if found is not None:
+                    return found
+            point = take_back(point, presolved, reduced)
             if point.status is Status.OPTIMAL:
                 return self._from_point(lp, keep, point, why)
             log.info("%s; HiGHS's interior point goes on", point.message)
@@ -146,6 +161,52 @@ class WithoutImplied:
         return first, Start(col_basis=solution.col_basis, row_basis=row_basis,
                             source=f"the staircase solved without the {self.dropped}")
 
+    def _vertex_on_presolve(self, lp: LinearProgram, keep: np.ndarray,
+                            presolved: Presolved, point: LpSolution, budget: Budget,
+                            why: str) -> tuple[Candidate, Start] | None:
+        """Clarabel's point crossed over on the presolved program, its simplex there,
+        and the vertex taken back with its basis by HiGHS's postsolve: a start the whole
+        program only confirms. At 10^4 products x 10 periods, from one Clarabel point,
+        this took 72.6 s of crossover and 381.0 s of simplex (11,099 iterations) on the
+        presolved program and 19.5 s to take it back and confirm it (0 iterations),
+        where the crossover on the whole program and its simplex took 52.7 s and 778.9 s
+        (30,060 iterations). None where any step fails (the point is then taken back
+        and crossed over on the whole program, as before)."""
+        started = time.perf_counter()
+        session = HighsSession(presolved.lp, budget=budget, verbose=self.verbose)
+        try:
+            if not session.cross_over(point.x, point.row_dual):
+                return None
+            session.use_method("choose")
+            inner = session.solve(budget)
+            session.flush_log()
+        finally:
+            session.close()
+        vertex = presolved.restore_vertex(inner, budget)
+        if vertex is None:
+            log.info("the vertex of HiGHS's presolve did not come back optimal (%s); its "
+                     "point goes to the whole program instead", inner.status.value)
+            return None
+        vertex = replace(vertex, seconds=point.seconds + time.perf_counter() - started,
+                         iterations=inner.iterations + vertex.iterations)
+        reason = (f"{why}: Clarabel's interior point (direct factorisation, "
+                  f"{point.iterations} iterations{self._where(point)}), its vertex there "
+                  f"found by HiGHS's crossover and simplex ({inner.iterations:,} "
+                  "iterations) and taken back by HiGHS's postsolve")
+        row_basis = np.full(lp.shape[0], "basic", dtype=object)
+        row_basis[keep] = vertex.row_basis
+        return Candidate(vertex, reason), Start(
+            col_basis=vertex.col_basis, row_basis=row_basis,
+            source=f"Clarabel's interior point on HiGHS's presolve of the staircase "
+                   f"without the {self.dropped}, crossed over there")
+
+    @staticmethod
+    def _where(point: LpSolution) -> str:
+        """Where Clarabel solved, as `clarabel.on_presolve` says: ", on HiGHS's presolve
+        (...)", or nothing."""
+        presolved = point.message.partition(", on ")[2]
+        return f", on {presolved}" if presolved else ""
+
     def _from_point(self, lp: LinearProgram, keep: np.ndarray, point: LpSolution,
                     why: str) -> tuple[Candidate, Start]:
         """Clarabel's point, taken to the whole program as a start for HiGHS's
@@ -156,10 +217,8 @@ class WithoutImplied:
         row_dual = np.zeros(lp.shape[0])
         row_dual[keep] = point.row_dual
         found = replace(point, row_activity=lp.matrix @ point.x, row_dual=row_dual)
-        presolved = point.message.partition(", on ")[2]     # `interior_point` says where
         reason = (f"{why}: Clarabel's interior point (direct factorisation, "
-                  f"{point.iterations} iterations"
-                  f"{', on ' + presolved if presolved else ''})")
+                  f"{point.iterations} iterations{self._where(point)})")
         return Candidate(found, reason), Start(
             x=point.x, row_dual=row_dual, source="Clarabel's interior point on the "
                                                  f"staircase without the {self.dropped}")
