@@ -36,7 +36,8 @@ import scipy.sparse as sp
 from kantorovich.lp.program import LinearProgram
 from kantorovich.model.expansion import HorizonMap
 
-__all__ = ["LOCAL_REACH", "LOCAL_SHARE", "balanced", "crash_basis", "supplier_reach"]
+__all__ = ["LOCAL_REACH", "LOCAL_SHARE", "balanced", "crash_basis", "local_supply",
+           "supplier_reach"]
 
 LOCAL_REACH = 250
 """Most processes a process may draw on through four links of its supply chain (on
@@ -86,10 +87,17 @@ def crash_basis(mapping: HorizonMap, lp: LinearProgram
     row_basis[good_rows[tight]] = "lower"
     if (col_basis == "basic").sum() + (row_basis == "basic").sum() != lp.shape[0]:
         return None         # not an economy of this shape: a guess would mislead
-    local = min(LOCAL_REACH, LOCAL_SHARE * len(mapping.template.processes))
-    if supplier_reach(flows) > local:
+    if not local_supply(mapping):
         return None         # not local: interior point did better (see LOCAL_REACH)
     return balanced(lp, col_basis, row_basis)
+
+
+def local_supply(mapping: HorizonMap) -> bool:
+    """Whether the plan's supply network is local: a process draws on at most
+    `LOCAL_REACH` processes and `LOCAL_SHARE` of them through four links, so that bases
+    with most processes in them factorise sparsely."""
+    local = min(LOCAL_REACH, LOCAL_SHARE * len(mapping.template.processes))
+    return bool(supplier_reach(mapping.template.flows) <= local)
 
 
 def supplier_reach(flows: pd.DataFrame, links: int = 4) -> float:

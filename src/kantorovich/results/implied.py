@@ -16,10 +16,12 @@ its price at every optimum where it has slack), and HiGHS's simplex confirms tha
 basis on the whole program (no pivot where nothing was lost) so that the result, its
 certificate and every analysis that re-solves warm read the program as compiled. An
 interior point from Clarabel (`lp.clarabel`), found on HiGHS's presolve of the
-staircase, is crossed over to a vertex there and taken back with its basis by HiGHS's
-postsolve, for the whole program to confirm the same way; where there was no presolve
-or that fails, the point is taken back instead, the dropped rows priced 0, and HiGHS's
-crossover finds its vertex on the whole program.
+staircase, is taken back as a point instead, the dropped rows priced 0, and HiGHS's
+crossover finds its vertex on the whole program; or, on large staircases whose supply
+network is local (`results.staircase.VERTEX_ON_PRESOLVE_FROM`), it is crossed over to
+a vertex on the presolved program and taken back with its basis by HiGHS's postsolve,
+for the whole program to confirm like any other basis (the point is taken back where
+that fails).
 """
 
 from __future__ import annotations
@@ -43,11 +45,6 @@ from kantorovich.model.expansion import HorizonMap
 __all__ = ["WithoutImplied", "implied_goods_rows"]
 
 log = logging.getLogger(__name__)
-
-CROSS_OVER_ON_PRESOLVE = True
-"""Whether Clarabel's point, found on HiGHS's presolve, is crossed over there and its
-vertex taken back with its basis (`WithoutImplied._vertex_on_presolve`), rather than
-taken back as a point and crossed over on the whole program."""
 
 
 def implied_goods_rows(mapping: HorizonMap, lp: LinearProgram) -> np.ndarray:
@@ -113,17 +110,21 @@ class WithoutImplied:
     """HiGHS on a staircase less its implied goods rows, taken back to the whole program
     (`lp.methods.Method`): the first solve by ``method`` (interior point with
     crossover), the second a warm simplex on the program as compiled from the first's
-    basis."""
+    basis. ``interior`` ``clarabel`` has Clarabel find the first point; with
+    ``vertex_on_presolve`` its vertex is found on HiGHS's presolve
+    (`_vertex_on_presolve`)."""
 
     name = "highs"
 
     def __init__(self, implied: np.ndarray, method: str, why: str, *,
-                 verbose: bool = False, interior: str = "highs") -> None:
+                 verbose: bool = False, interior: str = "highs",
+                 vertex_on_presolve: bool = False) -> None:
         self.implied = implied
         self.method = method
         self.why = why
         self.verbose = verbose
         self.interior = interior
+        self.vertex_on_presolve = vertex_on_presolve
 
     def qualifies(self, lp: LinearProgram, asked: bool = False) -> Verdict:
         return Verdict(True, self.why)
@@ -144,7 +145,7 @@ class WithoutImplied:
                     point, f"{why}: Clarabel's interior point stopped at the time "
                     "limit")), None
             if point.status is Status.OPTIMAL and presolved is not None \
-                    and CROSS_OVER_ON_PRESOLVE:
+                    and self.vertex_on_presolve:
                 found = self._vertex_on_presolve(lp, keep, presolved, point, budget, why)
                 if found is not None:
                     return found

@@ -695,7 +695,8 @@ def solve(plan: Plan, *, time_limit: float | None = None, budget: Budget | None 
     highs: Method | None = None
     if staircase is not None and staircase.implied is not None:
         highs = WithoutImplied(staircase.implied, staircase.method, staircase.reason,
-                               verbose=verbose, interior=staircase.interior)
+                               verbose=verbose, interior=staircase.interior,
+                               vertex_on_presolve=staircase.vertex_on_presolve)
     elif staircase is not None:
         highs = Highs(staircase.method, verbose=verbose, why=staircase.reason)
     solved = solve_program(

@@ -327,7 +327,9 @@ def _staircase_start(plan: Plan, lp: LinearProgram, budget: Budget
         return choice.start, 0.0
     if choice.implied is not None:
         first, basis = WithoutImplied(choice.implied, choice.method, choice.reason,
-                                      interior=choice.interior).first(lp, budget)
+                                      interior=choice.interior,
+                                      vertex_on_presolve=choice.vertex_on_presolve
+                                      ).first(lp, budget)
     else:
         first = Highs(choice.method, why=choice.reason).solve(lp, budget)
         solved = first.solution

@@ -33,11 +33,11 @@ from kantorovich.lp.methods import Start
 from kantorovich.lp.program import LinearProgram
 from kantorovich.model.expansion import horizon_of
 from kantorovich.model.plan import Plan
-from kantorovich.results.crash import crash_basis
+from kantorovich.results.crash import crash_basis, local_supply
 from kantorovich.results.implied import implied_goods_rows
 
-__all__ = ["CLARABEL_FROM", "CRASH_PERIODS", "STAIRCASE_IPM_FROM", "StaircaseChoice",
-           "staircase_method"]
+__all__ = ["CLARABEL_FROM", "CRASH_PERIODS", "STAIRCASE_IPM_FROM", "VERTEX_ON_PRESOLVE_FROM",
+           "StaircaseChoice", "staircase_method"]
 
 STAIRCASE_IPM_FROM = 10_000
 """Nonzeros from which ``auto`` solves a plan over time of two periods or more by
@@ -57,6 +57,19 @@ economies, by 1.6x (local, 109,000), 1.4x (random, 118,000) and 5.3x (random, 15
 and lost one by 16% (clustered, 114,000: 5.1 s against 4.4 s)."""
 
 
+VERTEX_ON_PRESOLVE_FROM = 2_000_000
+"""Nonzeros from which Clarabel's point is crossed over on HiGHS's presolve of the
+staircase and its vertex taken back with its basis (`results.implied`), where the
+supply network is local (`results.crash.local_supply`); elsewhere the point is taken
+back and crossed over on the whole program. Taking the vertex back costs two more
+factorisations of the whole program's basis (HiGHS's postsolve confirms it, then the
+whole program does), and saves where the simplex after a crossover on the whole
+program is long. Measured A against B (`benchmarks/README.md`): at 10^4 products x 10
+periods, clustered (3.6 million nonzeros), 473 s against 832 s from one Clarabel point;
+at 2,000 and 4,000 x 10 (0.5 and 1.35 million) 4 s slower in 55 s and 150 s; where
+suppliers are anywhere, whose bases factorise densely, 149 s against 97 s (500 x 10)."""
+
+
 class StaircaseChoice(NamedTuple):
     """The HiGHS method chosen for a staircase, why (for the result's reason), and the
     basis it starts from (the crash basis, `results.crash`), if any."""
@@ -66,6 +79,7 @@ class StaircaseChoice(NamedTuple):
     start: Start | None = None
     implied: np.ndarray | None = None
     interior: str = "highs"
+    vertex_on_presolve: bool = False
 
 
 def staircase_method(plan: Plan, lp: LinearProgram, asked: str) -> StaircaseChoice | None:
@@ -96,4 +110,7 @@ def staircase_method(plan: Plan, lp: LinearProgram, asked: str) -> StaircaseChoi
                 else "highs")
     return StaircaseChoice("ipm", f"{size}: on a staircase of periods interior point with "
                            "crossover is faster than the simplex",
-                           implied=implied if len(implied) else None, interior=interior)
+                           implied=implied if len(implied) else None, interior=interior,
+                           vertex_on_presolve=(interior == "clarabel"
+                                               and nonzeros >= VERTEX_ON_PRESOLVE_FROM
+                                               and local_supply(timed)))
