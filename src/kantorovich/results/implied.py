@@ -41,6 +41,7 @@ from kantorovich.lp.methods import Candidate, Start, Verdict
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 from kantorovich.model.expansion import HorizonMap
+from kantorovich.numbers import count
 
 __all__ = ["WithoutImplied", "implied_goods_rows"]
 
@@ -191,9 +192,10 @@ class WithoutImplied:
         vertex = replace(vertex, seconds=point.seconds + time.perf_counter() - started,
                          iterations=inner.iterations + vertex.iterations)
         reason = (f"{why}: Clarabel's interior point (direct factorisation, "
-                  f"{point.iterations} iterations{self._where(point)}), its vertex there "
-                  f"found by HiGHS's crossover and simplex ({inner.iterations:,} "
-                  "iterations) and taken back by HiGHS's postsolve")
+                  f"{count(point.iterations, 'iteration')}{self._where(point)}), its "
+                  "vertex there found by HiGHS's crossover and simplex "
+                  f"({count(inner.iterations, 'iteration')}) and taken back by HiGHS's "
+                  "postsolve")
         row_basis = np.full(lp.shape[0], "basic", dtype=object)
         row_basis[keep] = vertex.row_basis
         return Candidate(vertex, reason), Start(
@@ -219,7 +221,7 @@ class WithoutImplied:
         row_dual[keep] = point.row_dual
         found = replace(point, row_activity=lp.matrix @ point.x, row_dual=row_dual)
         reason = (f"{why}: Clarabel's interior point (direct factorisation, "
-                  f"{point.iterations} iterations{self._where(point)})")
+                  f"{count(point.iterations, 'iteration')}{self._where(point)})")
         return Candidate(found, reason), Start(
             x=point.x, row_dual=row_dual, source="Clarabel's interior point on the "
                                                  f"staircase without the {self.dropped}")
@@ -242,14 +244,14 @@ class WithoutImplied:
         pivots = whole.solution.iterations if whole.solution is not None else 0
         if begin.col_basis is not None:
             whole.reason = (f"{first.reason}; the whole program confirmed warm from its "
-                            f"basis by the simplex ({pivots:,} iterations)")
+                            f"basis by the simplex ({count(pivots, 'iteration')})")
         elif whole.detail.get("method") == "ipm":
             whole.reason = (f"{first.reason}; HiGHS's crossover from that point failed, so "
                             "HiGHS's interior point with crossover solved the whole "
-                            f"program ({pivots:,} iterations)")
+                            f"program ({count(pivots, 'iteration')})")
         else:
             whole.reason = (f"{first.reason}; HiGHS's crossover to a vertex of the whole "
-                            f"program and its simplex ({pivots:,} iterations)")
+                            f"program and its simplex ({count(pivots, 'iteration')})")
         whole.detail = {**whole.detail, "method": self.method}
         return whole
 

@@ -57,17 +57,20 @@ economies, by 1.6x (local, 109,000), 1.4x (random, 118,000) and 5.3x (random, 15
 and lost one by 16% (clustered, 114,000: 5.1 s against 4.4 s)."""
 
 
-VERTEX_ON_PRESOLVE_FROM = 2_000_000
+VERTEX_ON_PRESOLVE_FROM = 3_000_000
 """Nonzeros from which Clarabel's point is crossed over on HiGHS's presolve of the
 staircase and its vertex taken back with its basis (`results.implied`), where the
 supply network is local (`results.crash.local_supply`); elsewhere the point is taken
 back and crossed over on the whole program. Taking the vertex back costs two more
 factorisations of the whole program's basis (HiGHS's postsolve confirms it, then the
 whole program does), and saves where the simplex after a crossover on the whole
-program is long. Measured A against B (`benchmarks/README.md`): at 10^4 products x 10
-periods, clustered (3.6 million nonzeros), 473 s against 832 s from one Clarabel point;
-at 2,000 and 4,000 x 10 (0.5 and 1.35 million) 4 s slower in 55 s and 150 s; where
-suppliers are anywhere, whose bases factorise densely, 149 s against 97 s (500 x 10)."""
+program is long, as it was at 10^4 products x 10 periods. Whole solves A against B
+(`benchmarks/README.md`, clustered economies): at 10^4 x 10 (3.6 million nonzeros)
+1,038 s against 1,438 s side by side (seed 5; 9,751 simplex iterations against
+19,301); seed 11, from one Clarabel point, 473 s against 832 s to the certified
+vertex (the whole solve then 946 s alone); at 6,000 x 10 (2.05 million) 297 s against
+284 s side by side, at 2,000 x 10 56 s against 52 s; where suppliers are anywhere,
+whose bases factorise densely, 149 s against 97 s (500 x 10)."""
 
 
 class StaircaseChoice(NamedTuple):
