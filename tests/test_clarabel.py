@@ -425,3 +425,32 @@ def test_large_local_staircases_take_their_vertex_from_the_presolve(
     assert "crossed over there" in base.method_reason
     again = base.session().solve()
     assert again.status is k.Status.OPTIMAL and again.iterations == 0
+
+
+@pytest.mark.parametrize("on_presolve", [True, False])
+def test_a_time_limit_on_the_whole_program_says_so(tmp_path: Path, on_presolve: bool
+                                                    ) -> None:
+    """Where the time runs out after Clarabel's point, on the whole program, the answer
+    is a stop, not an optimum, and its reason says the time ran out, not that the whole
+    program was confirmed or that a crossover failed."""
+    from kantorovich.lp.methods import Candidate, Start
+    from kantorovich.lp.program import LinearProgram
+    from kantorovich.results.implied import WithoutImplied
+
+    class TimeRunsOutAfterTheFirstSolve(WithoutImplied):
+        def first(self, lp: LinearProgram, budget: Budget
+                  ) -> tuple[Candidate, Start | None]:
+            return super().first(lp, Budget(None))
+
+    plan = economy(tmp_path, 200, staircase.CRASH_PERIODS + 3, local=True)
+    lp = compile_plan(plan)
+    choice = staircase.staircase_method(plan, lp, "auto")
+    assert choice is not None and choice.implied is not None
+    method = TimeRunsOutAfterTheFirstSolve(choice.implied, choice.method, choice.reason,
+                                           interior="clarabel",
+                                           vertex_on_presolve=on_presolve)
+    out = method.solve(lp, Budget(1e-9))
+    assert out.solution is not None and out.solution.status is Status.TIME_LIMIT
+    assert "Clarabel's interior point" in out.reason
+    assert out.reason.endswith("; the time ran out on the whole program (0 iterations)")
+    assert "confirmed" not in out.reason and "failed" not in out.reason

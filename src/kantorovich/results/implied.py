@@ -242,7 +242,11 @@ class WithoutImplied:
             whole.solution = replace(whole.solution,
                                      seconds=solution.seconds + whole.solution.seconds)
         pivots = whole.solution.iterations if whole.solution is not None else 0
-        if begin.col_basis is not None:
+        stopped = whole.solution is not None and whole.solution.status is Status.TIME_LIMIT
+        if stopped or (whole.solution is None and budget.expired()):
+            whole.reason = (f"{first.reason}; the time ran out on the whole program "
+                            f"({count(pivots, 'iteration')})")
+        elif begin.col_basis is not None:
             whole.reason = (f"{first.reason}; the whole program confirmed warm from its "
                             f"basis by the simplex ({count(pivots, 'iteration')})")
         elif whole.detail.get("method") == "ipm":
