@@ -260,19 +260,13 @@ class Presolved:
         nothing was lost). None where the postsolve refused it, gave no basis, or did
         not end optimal (the time ran out, say): the caller then takes the point back
         with `restore` instead."""
-        if vertex.status is not Status.OPTIMAL or not vertex.has_basis \
-                or len(vertex.x) != self.lp.shape[1]:
+        m, n = self.lp.shape
+        if vertex.status is not Status.OPTIMAL or len(vertex.x) != n \
+                or len(vertex.col_basis) != n or len(vertex.row_basis) != m:
             return None
-        names = pd.Index(_BASIS_NAMES)
-        col_code = names.get_indexer(vertex.col_basis)
-        row_code = names.get_indexer(vertex.row_basis)
-        if (col_code < 0).any() or (row_code < 0).any():
+        basis = _highs_basis(vertex.col_basis, vertex.row_basis)
+        if basis is None:
             return None
-        statuses = np.array(_BASIS_STATUSES, dtype=object)
-        basis = highspy.HighsBasis()
-        basis.valid = True
-        basis.col_status = statuses[col_code].tolist()
-        basis.row_status = statuses[row_code].tolist()
         h = self._h
         if budget is not None and budget.limited:
             if budget.expired():
@@ -727,16 +721,8 @@ class HighsSession:
         m, n = self.lp.shape
         if len(col_basis) != n or len(row_basis) != m:
             return False
-        names = pd.Index(_BASIS_NAMES)
-        col_code, row_code = names.get_indexer(col_basis), names.get_indexer(row_basis)
-        if (col_code < 0).any() or (row_code < 0).any():
-            return False
-        statuses = np.array(_BASIS_STATUSES, dtype=object)
-        basis = highspy.HighsBasis()
-        basis.valid = True
-        basis.col_status = statuses[col_code].tolist()
-        basis.row_status = statuses[row_code].tolist()
-        return self._h.setBasis(basis) != highspy.HighsStatus.kError
+        basis = _highs_basis(col_basis, row_basis)
+        return basis is not None and self._h.setBasis(basis) != highspy.HighsStatus.kError
 
     def add_row(self, cols: np.ndarray, values: np.ndarray, lower: float,
                 upper: float) -> int:
@@ -939,6 +925,21 @@ _BASIS_NAMES = np.array(["lower", "basic", "upper", "zero", "nonbasic"], dtype=o
 _BASIS_STATUSES = (highspy.HighsBasisStatus.kLower, highspy.HighsBasisStatus.kBasic,
                    highspy.HighsBasisStatus.kUpper, highspy.HighsBasisStatus.kZero,
                    highspy.HighsBasisStatus.kNonbasic)
+
+
+def _highs_basis(col_basis: np.ndarray, row_basis: np.ndarray) -> highspy.HighsBasis | None:
+    """A basis given as words ('lower', 'basic', ...) as HiGHS takes it; None where a
+    word is not one of them."""
+    names = pd.Index(_BASIS_NAMES)
+    col_code, row_code = names.get_indexer(col_basis), names.get_indexer(row_basis)
+    if (col_code < 0).any() or (row_code < 0).any():
+        return None
+    statuses = np.array(_BASIS_STATUSES, dtype=object)
+    basis = highspy.HighsBasis()
+    basis.valid = True
+    basis.col_status = statuses[col_code].tolist()
+    basis.row_status = statuses[row_code].tolist()
+    return basis
 
 
 def _basis_names(statuses: object) -> np.ndarray:
