@@ -8,9 +8,11 @@ factorises each Newton system directly (the supernodal LDL' of faer, fill-reduci
 ordering), whose cost grows with the fill of the economy's own structure. So where a
 plan over time is large, its interior point goes first, on the program as HiGHS's
 presolve leaves it (`lp.highs.presolve`: fewer columns, fewer iterations); its point
-and prices, taken back to the program by HiGHS's postsolve, are then handed to HiGHS,
-whose crossover finds the optimal vertex and whose simplex confirms it, so that the
-answer is a basis like every other (`Highs` with a `Start` that has a point; the
+and prices, taken back to the program by HiGHS's postsolve (`take_back`), are then
+handed to HiGHS, whose crossover finds the optimal vertex and whose simplex confirms
+it (on large staircases the crossover works on the presolved program instead, and the
+postsolve takes its vertex back: `results.implied`), so that the answer is a basis
+like every other (`Highs` with a `Start` that has a point; the
 certificate checks it as ever). Anything but a solved status hands on to
 HiGHS's own interior point: Clarabel is never the last word.
 
