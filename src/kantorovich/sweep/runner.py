@@ -305,8 +305,11 @@ def _client(workers: int | None, scheduler: str | None, client: Any) -> Iterator
         return
     from distributed import LocalCluster
 
+    # the cluster's own logs stay quiet up to errors: a run's failures come back as
+    # `RunSummary.failed`, and at shutdown on a loaded machine a worker's last heartbeat
+    # can find the scheduler gone and log a CommClosedError traceback at ERROR
     with LocalCluster(n_workers=max(1, workers or 1), threads_per_worker=1, processes=True,
-                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
+                      dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster, \
             Client(cluster) as local:
         yield local
 
