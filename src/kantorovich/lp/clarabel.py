@@ -4,8 +4,9 @@ HiGHS's interior point (IPX) solves its Newton systems by conjugate gradients wi
 basis preconditioner. On a long staircase of periods its iterations grow dearer with
 the plan faster than the plan grows (0.3 s at 1,000 products x 10 periods, 2.4 s at
 4,000): the preconditioner fits the stocks' chains across periods badly. Clarabel
-factorises each Newton system directly (the supernodal LDL' of faer, fill-reducing
-ordering), whose cost grows with the fill of the economy's own structure. So where a
+factorises each Newton system directly (MKL's PARDISO where Intel's `mkl` wheel is
+installed, `lp.pardiso`, else the supernodal LDL' of faer), whose cost grows with the
+fill of the economy's own structure. So where a
 plan over time is large, its interior point goes first, on the program as HiGHS's
 presolve leaves it (`lp.highs.presolve`: fewer columns, fewer iterations); its point
 and prices, taken back to the program by HiGHS's postsolve (`take_back`), are then
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import time
 from dataclasses import replace
 from typing import Any
@@ -37,10 +39,11 @@ import scipy.sparse as sp
 from kantorovich.lp.budget import (Budget, Interrupted, interrupts_enabled, solver_running,
                                    stop_requested)
 from kantorovich.lp.highs import LpSolution, Presolved, presolve
+from kantorovich.lp import pardiso
 from kantorovich.lp.program import LinearProgram
 from kantorovich.lp.status import Status
 
-__all__ = ["available", "interior_point", "on_presolve", "take_back"]
+__all__ = ["available", "factorisation", "interior_point", "on_presolve", "take_back"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,12 @@ at 1,000 to 4,000 x 10 (64 iterations against 61 at 2,000, and 0 simplex iterati
 against 2,547), but at 10^4 x 10 it took 131 iterations and 25,958 simplex iterations:
 1,233 s for the whole solve, alone, where the program as given at 1e-11 had taken
 983.6 s alone (`benchmarks/README.md`)."""
+
+
+FACTORISATION = "auto"
+"""Clarabel's factorisation: ``"auto"`` (MKL's PARDISO where `pardiso.ready`, else
+faer) or ``"faer"``. PARDISO orders by nested dissection, faer by minimum degree: on
+the clustered staircases of `benchmarks/horizon.py` ... (`benchmarks/README.md`)."""
 
 
 THREADS = 1
@@ -71,6 +80,14 @@ presolve of a staircase its last steps stalled at the default (step 0 at 1,000 x
 iterations from optimal after the crossover); at 1e-7 it solved to `TOLERANCE` in 48
 iterations (61 at 2,000 x 10), and on the program as given nothing changed (58
 iterations either way at 1,000 x 10)."""
+
+
+def factorisation() -> tuple[str, int, str]:
+    """Clarabel's ``direct_solve_method``, its threads, and its name in a method's
+    reason."""
+    if FACTORISATION == "auto" and pardiso.ready():
+        return "mkl", os.cpu_count() or 1, "MKL's PARDISO"
+    return "faer", THREADS, "faer"
 
 
 def available() -> bool:
@@ -169,8 +186,7 @@ def _clarabel(lp: LinearProgram, budget: Budget, verbose: bool) -> LpSolution:
     m, n = lp.shape
     settings: Any = clarabel.DefaultSettings()
     settings.verbose = verbose
-    settings.direct_solve_method = "faer"
-    settings.max_threads = THREADS
+    settings.direct_solve_method, settings.max_threads, _ = factorisation()
     settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = TOLERANCE
     settings.static_regularization_constant = REGULARIZATION
     if budget.limited:

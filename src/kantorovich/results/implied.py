@@ -34,6 +34,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from kantorovich.lp.budget import Budget
+from kantorovich.lp import clarabel
 from kantorovich.lp.clarabel import on_presolve, take_back
 from kantorovich.lp.highs import HighsSession, LpSolution, Presolved
 from kantorovich.lp.highs_method import Highs
@@ -191,7 +192,8 @@ class WithoutImplied:
             return None
         vertex = replace(vertex, seconds=point.seconds + time.perf_counter() - started,
                          iterations=inner.iterations + vertex.iterations)
-        reason = (f"{why}: Clarabel's interior point (direct factorisation, "
+        reason = (f"{why}: Clarabel's interior point (factorised by "
+                  f"{clarabel.factorisation()[2]}, "
                   f"{count(point.iterations, 'iteration')}{self._where(point)}), its "
                   "vertex there found by HiGHS's crossover and simplex "
                   f"({count(inner.iterations, 'iteration')}) and taken back by HiGHS's "
@@ -220,7 +222,8 @@ class WithoutImplied:
         row_dual = np.zeros(lp.shape[0])
         row_dual[keep] = point.row_dual
         found = replace(point, row_activity=lp.matrix @ point.x, row_dual=row_dual)
-        reason = (f"{why}: Clarabel's interior point (direct factorisation, "
+        reason = (f"{why}: Clarabel's interior point (factorised by "
+                  f"{clarabel.factorisation()[2]}, "
                   f"{count(point.iterations, 'iteration')}{self._where(point)})")
         return Candidate(found, reason), Start(
             x=point.x, row_dual=row_dual, source="Clarabel's interior point on the "
