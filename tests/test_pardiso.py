@@ -4,6 +4,7 @@ MKL cannot load, without MKL ending this process."""
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
 from importlib import metadata
@@ -40,9 +41,9 @@ def test_the_wheel_s_pardiso_is_found_and_tried(fresh: pytest.MonkeyPatch) -> No
     source = pardiso.library_folder()
     assert source is not None and any(source.glob("libmkl_rt.so.*"))
     assert pardiso.ready()
-    folder = Path(pardiso.os.environ["MKL_PARDISO_PATH"])
+    folder = Path(os.environ["MKL_PARDISO_PATH"])
     assert (folder / "libmkl_rt.so").resolve().parent == source.resolve()
-    assert (folder / "libmkl_core.so.2").exists()
+    assert any(folder.glob("libmkl_core.so.*"))        # .2 in 2024's wheel, .3 in 2026's
     assert clarabel.factorisation()[0] == "mkl"
 
 

@@ -61,8 +61,8 @@ against 2,547), but at 10^4 x 10 it took 131 iterations and 25,958 simplex itera
 
 FACTORISATION = "auto"
 """Clarabel's factorisation: ``"auto"`` (MKL's PARDISO where `pardiso.ready`, else
-faer) or ``"faer"``. PARDISO orders by nested dissection, faer by minimum degree: on
-the clustered staircases of `benchmarks/horizon.py` ... (`benchmarks/README.md`)."""
+faer) or ``"faer"`` (tests and benchmarks compare the two). PARDISO uses every core;
+faer, `THREADS`."""
 
 
 THREADS = 1

@@ -1,14 +1,16 @@
 """MKL's PARDISO for Clarabel's factorisations, where Intel's `mkl` wheel is installed.
 
-On a long staircase Clarabel's cost is the fill of its factors. faer orders them by
-minimum degree; PARDISO by nested dissection (METIS), which cuts each period's
-industries apart and keeps the hub goods for last. At 10^5 products x 10 periods this
-took Clarabel's setup from 942 s to ... (`benchmarks/README.md`).
+On a long staircase Clarabel's cost is the factorisation of its Newton systems. faer
+orders them by minimum degree, PARDISO by nested dissection (METIS), and PARDISO
+factorises on every core. On the clustered staircases of `benchmarks/horizon.py`
+Clarabel's setup at 10^5 products x 10 periods took 176 s against faer's 942 s, its
+iterations about half the time, and at 10^4 x 10 the whole of Clarabel 313 s against
+551 s (`benchmarks/README.md`).
 
 Clarabel opens PARDISO from a library named exactly ``libmkl_rt.so`` in the folder
-``MKL_PARDISO_PATH`` names. The wheel ships ``libmkl_rt.so.2``, and that library opens
-its parts (``libmkl_core.so.2``, a threading layer, ...) from the folder it was opened
-from. So `ready` makes a private folder of links to the wheel's libraries, one of them
+``MKL_PARDISO_PATH`` names. The wheel ships ``libmkl_rt.so.2`` (``.3`` from 2026),
+and that library opens its parts (``libmkl_core``, a threading layer, ...) from the
+folder it was opened from. So `ready` makes a private folder of links to the wheel's libraries, one of them
 under the name Clarabel looks for, and tries it in a child process before this one
 uses it: MKL ends a process whose parts it cannot open, where Clarabel would only have
 reported the library missing.
