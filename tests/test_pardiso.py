@@ -43,7 +43,7 @@ def test_the_wheel_s_pardiso_is_found_and_tried(fresh: pytest.MonkeyPatch) -> No
     assert pardiso.ready()
     folder = Path(os.environ["MKL_PARDISO_PATH"])
     assert (folder / "libmkl_rt.so").resolve().parent == source.resolve()
-    assert any(folder.glob("libmkl_core.so.*"))        # .2 in 2024's wheel, .3 in 2026's
+    assert any(folder.glob("libmkl_core.so.*"))    # .2 in 2024's wheel, .3 in 2026's
     assert clarabel.factorisation()[0] == "mkl"
 
 
@@ -61,7 +61,8 @@ def test_pardiso_and_faer_reach_the_same_certified_vertex(
         assert result.solution.has_basis
     assert "factorised by MKL's PARDISO" in results["auto"].method_reason
     assert "factorised by faer" in results["faer"].method_reason
-    assert results["auto"].objective == pytest.approx(results["faer"].objective, rel=1e-9)
+    assert results["auto"].objective == pytest.approx(results["faer"].objective,
+                                                      rel=1e-9)
     simplex = k.solve(plan, method="simplex")
     assert results["auto"].objective == pytest.approx(simplex.objective, rel=1e-9)
 

@@ -10,10 +10,10 @@ iterations about half the time, and at 10^4 x 10 the whole of Clarabel 313 s aga
 Clarabel opens PARDISO from a library named exactly ``libmkl_rt.so`` in the folder
 ``MKL_PARDISO_PATH`` names. The wheel ships ``libmkl_rt.so.2`` (``.3`` from 2026),
 and that library opens its parts (``libmkl_core``, a threading layer, ...) from the
-folder it was opened from. So `ready` makes a private folder of links to the wheel's libraries, one of them
-under the name Clarabel looks for, and tries it in a child process before this one
-uses it: MKL ends a process whose parts it cannot open, where Clarabel would only have
-reported the library missing.
+folder it was opened from. So `ready` makes a private folder of links to the wheel's
+libraries, one of them under the name Clarabel looks for, and tries it in a child
+process before this one uses it: MKL ends a process whose parts it cannot open, where
+Clarabel would only have reported the library missing.
 """
 
 from __future__ import annotations
