@@ -111,3 +111,17 @@ def test_without_the_wheel_clarabel_keeps_to_faer(fresh: pytest.MonkeyPatch) -> 
     assert pardiso.library_folder() is None
     assert not pardiso.ready()
     assert clarabel.factorisation()[0] == "faer"
+
+
+@needs_wheel
+def test_its_threads_are_mkl_s_own_setting(fresh: pytest.MonkeyPatch) -> None:
+    """MKL's own variables where set (Dask's workers set them to 1), every core else."""
+    fresh.delenv("MKL_NUM_THREADS", raising=False)
+    fresh.delenv("OMP_NUM_THREADS", raising=False)
+    assert clarabel.factorisation()[1] == (os.cpu_count() or 1)
+    fresh.setenv("OMP_NUM_THREADS", "3")
+    assert clarabel.factorisation()[1] == 3
+    fresh.setenv("MKL_NUM_THREADS", "1")
+    assert clarabel.factorisation()[1] == 1
+    fresh.setenv("MKL_NUM_THREADS", "all")             # not a count: the next says
+    assert clarabel.factorisation()[1] == 3

@@ -86,8 +86,19 @@ def factorisation() -> tuple[str, int, str]:
     """Clarabel's ``direct_solve_method``, its threads, and its name in a method's
     reason."""
     if FACTORISATION == "auto" and pardiso.ready():
-        return "mkl", os.cpu_count() or 1, "MKL's PARDISO"
+        return "mkl", _mkl_threads(), "MKL's PARDISO"
     return "faer", THREADS, "faer"
+
+
+def _mkl_threads() -> int:
+    """PARDISO's threads: ``MKL_NUM_THREADS`` or ``OMP_NUM_THREADS`` where set (Dask's
+    workers set both to 1, so that a sweep's workers do not each take every core),
+    else every core."""
+    for name in ("MKL_NUM_THREADS", "OMP_NUM_THREADS"):
+        given = os.environ.get(name, "").strip()
+        if given.isdigit() and int(given) > 0:
+            return int(given)
+    return os.cpu_count() or 1
 
 
 def available() -> bool:
