@@ -1,11 +1,17 @@
-"""Clarabel's factorisations by MKL's PARDISO (`lp.pardiso`): found in Intel's wheel
-where it is installed, the same certified vertex as by faer, and faer kept wherever
-MKL cannot load, without MKL ending this process."""
+"""Clarabel's factorisations by MKL's PARDISO (`lp.pardiso`), where asked for: found in
+Intel's wheel, the same certified vertex as by faer, and faer kept wherever MKL cannot
+load, without MKL ending this process.
+
+Every solve by PARDISO here runs in a child process: once, late in a whole run of this
+suite, Clarabel died of a segmentation fault inside a PARDISO solve (which is why it is
+not the default); a child that dies fails its own test, not the suite."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -17,14 +23,47 @@ from kantorovich.lp import clarabel, pardiso
 from kantorovich.lp.budget import Budget
 from kantorovich.lp.compile import compile_plan
 from kantorovich.lp.status import Status
-from kantorovich.results import staircase
-from test_staircase import economy
 
 WHEEL = sys.platform.startswith("linux") and platform.machine() == "x86_64"
-"""Where `mkl` is a dependency (pyproject.toml), so where these tests must find it."""
+"""Where `mkl` is a test dependency (pyproject.toml), so where these tests must find it."""
 
-needs_wheel = pytest.mark.skipif(not WHEEL, reason="Intel's mkl wheel is a dependency "
-                                                   "only on Linux x86_64")
+needs_wheel = pytest.mark.skipif(not WHEEL, reason="Intel's mkl wheel is installed for "
+                                                   "the tests only on Linux x86_64")
+
+HERE = Path(__file__).parent
+
+BOTH_WAYS = """
+import json, sys
+import kantorovich as k
+from kantorovich.lp import clarabel
+from kantorovich.lp.budget import Budget
+from kantorovich.lp.compile import compile_plan
+from kantorovich.results import staircase
+from test_staircase import economy
+staircase.CLARABEL_FROM = 0
+folder, n, periods, local, seed = sys.argv[1], *map(int, sys.argv[2:6])
+plan = economy(__import__("pathlib").Path(folder), n, periods, local=bool(local), seed=seed)
+out = {"factorisation": clarabel.factorisation()}
+result = k.solve(plan)
+out.update(objective=result.objective, optimal=result.is_optimal,
+           verified=bool(result.certificate.verified), basis=result.solution.has_basis,
+           reason=result.method_reason)
+point = clarabel.interior_point(compile_plan(plan), Budget(None))
+out.update(point_status=point.status.value, point_objective=point.objective)
+print(json.dumps(out))
+"""
+"""One plan over time solved as the environment asks, in a child process: the solve
+and Clarabel's point, as JSON."""
+
+
+def _solved(folder: Path, way: str, n: int, periods: int, local: bool) -> dict:
+    env = {**os.environ, "KANTOROVICH_FACTORISATION": way,
+           "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", BOTH_WAYS, str(folder), str(n),
+                           str(periods), str(int(local)), "7"],
+                          capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture
@@ -40,44 +79,36 @@ def fresh(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 def test_the_wheel_s_pardiso_is_found_and_tried(fresh: pytest.MonkeyPatch) -> None:
     source = pardiso.library_folder()
     assert source is not None and any(source.glob("libmkl_rt.so.*"))
-    assert pardiso.ready()
+    assert pardiso.ready()                              # tried in a child process
     folder = Path(os.environ["MKL_PARDISO_PATH"])
     assert (folder / "libmkl_rt.so").resolve().parent == source.resolve()
     assert any(folder.glob("libmkl_core.so.*"))    # .2 in 2024's wheel, .3 in 2026's
+    fresh.setattr(clarabel, "FACTORISATION", None)
+    fresh.delenv("KANTOROVICH_FACTORISATION", raising=False)
+    assert clarabel.factorisation()[0] == "faer"        # not the default
+    fresh.setenv("KANTOROVICH_FACTORISATION", "pardiso")
     assert clarabel.factorisation()[0] == "mkl"
 
 
 @needs_wheel
 @pytest.mark.parametrize("local", [True, False])
-def test_pardiso_and_faer_reach_the_same_certified_vertex(
-        tmp_path: Path, local: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staircase, "CLARABEL_FROM", 0)
-    plan = economy(tmp_path, 200, staircase.CRASH_PERIODS + 3, local=local, seed=7)
-    results = {}
-    for way in ("auto", "faer"):
-        monkeypatch.setattr(clarabel, "FACTORISATION", way)
-        results[way] = result = k.solve(plan)
-        assert result.is_optimal and result.certificate.verified
-        assert result.solution.has_basis
-    assert "factorised by MKL's PARDISO" in results["auto"].method_reason
-    assert "factorised by faer" in results["faer"].method_reason
-    assert results["auto"].objective == pytest.approx(results["faer"].objective,
-                                                      rel=1e-9)
-    simplex = k.solve(plan, method="simplex")
-    assert results["auto"].objective == pytest.approx(simplex.objective, rel=1e-9)
-
-
-@needs_wheel
-def test_its_interior_point_equals_faer_s(tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """The point and prices themselves, before any crossover."""
-    lp = compile_plan(economy(tmp_path, 150, 6, local=False, seed=3))
-    points = {}
-    for way in ("auto", "faer"):
-        monkeypatch.setattr(clarabel, "FACTORISATION", way)
-        points[way] = clarabel.interior_point(lp, Budget(None))
-        assert points[way].status is Status.OPTIMAL
-    assert points["auto"].objective == pytest.approx(points["faer"].objective, rel=1e-8)
+def test_pardiso_and_faer_reach_the_same_certified_vertex(tmp_path: Path,
+                                                          local: bool) -> None:
+    """Each in its own child process: the whole solve, optimal and certified with a
+    basis, and Clarabel's point itself, by PARDISO and by faer."""
+    from kantorovich.results import staircase
+    by = {way: _solved(tmp_path / way, way, 200, staircase.CRASH_PERIODS + 3, local)
+          for way in ("pardiso", "faer")}
+    assert by["pardiso"]["factorisation"][0] == "mkl"
+    assert by["faer"]["factorisation"][0] == "faer"
+    for way, out in by.items():
+        assert out["optimal"] and out["verified"] and out["basis"], (way, out)
+        assert out["point_status"] == "optimal"
+    assert "factorised by MKL's PARDISO" in by["pardiso"]["reason"]
+    assert "factorised by faer" in by["faer"]["reason"]
+    assert by["pardiso"]["objective"] == pytest.approx(by["faer"]["objective"], rel=1e-9)
+    assert by["pardiso"]["point_objective"] == pytest.approx(
+        by["faer"]["point_objective"], rel=1e-8)
 
 
 def test_an_mkl_that_cannot_load_leaves_faer(fresh: pytest.MonkeyPatch,
@@ -85,6 +116,7 @@ def test_an_mkl_that_cannot_load_leaves_faer(fresh: pytest.MonkeyPatch,
     """A folder with no PARDISO, and (where the wheel is) a folder with MKL's front
     library but none of its parts: MKL ends the process that tries it, here the child
     `ready` tries it in; this process goes on with faer."""
+    fresh.setattr(clarabel, "FACTORISATION", "pardiso")
     empty = tmp_path / "empty"
     empty.mkdir()
     fresh.setenv("MKL_PARDISO_PATH", str(empty))
@@ -98,7 +130,7 @@ def test_an_mkl_that_cannot_load_leaves_faer(fresh: pytest.MonkeyPatch,
         fresh.setattr(pardiso, "_ready", None)
         fresh.setenv("MKL_PARDISO_PATH", str(partial))
         assert not pardiso.ready()
-    plan = k.load_plan(Path(__file__).parent / "data" / "two_mills.yaml")
+    plan = k.load_plan(HERE / "data" / "two_mills.yaml")
     point = clarabel.interior_point(compile_plan(plan), Budget(None))
     assert point.status is Status.OPTIMAL
 
@@ -107,6 +139,7 @@ def test_without_the_wheel_clarabel_keeps_to_faer(fresh: pytest.MonkeyPatch) -> 
     def absent(name: str) -> metadata.Distribution:
         raise metadata.PackageNotFoundError(name)
 
+    fresh.setattr(clarabel, "FACTORISATION", "pardiso")
     fresh.setattr(pardiso.metadata, "distribution", absent)
     assert pardiso.library_folder() is None
     assert not pardiso.ready()
@@ -116,6 +149,7 @@ def test_without_the_wheel_clarabel_keeps_to_faer(fresh: pytest.MonkeyPatch) -> 
 @needs_wheel
 def test_its_threads_are_mkl_s_own_setting(fresh: pytest.MonkeyPatch) -> None:
     """MKL's own variables where set (Dask's workers set them to 1), every core else."""
+    fresh.setattr(clarabel, "FACTORISATION", "pardiso")
     fresh.delenv("MKL_NUM_THREADS", raising=False)
     fresh.delenv("OMP_NUM_THREADS", raising=False)
     assert clarabel.factorisation()[1] == (os.cpu_count() or 1)

@@ -4,9 +4,9 @@ HiGHS's interior point (IPX) solves its Newton systems by conjugate gradients wi
 basis preconditioner. On a long staircase of periods its iterations grow dearer with
 the plan faster than the plan grows (0.3 s at 1,000 products x 10 periods, 2.4 s at
 4,000): the preconditioner fits the stocks' chains across periods badly. Clarabel
-factorises each Newton system directly (MKL's PARDISO where Intel's `mkl` wheel is
-installed, `lp.pardiso`, else the supernodal LDL' of faer), whose cost grows with the
-fill of the economy's own structure. So where a
+factorises each Newton system directly (the supernodal LDL' of faer; MKL's PARDISO,
+`lp.pardiso`, where asked for), whose cost grows with the fill of the economy's own
+structure. So where a
 plan over time is large, its interior point goes first, on the program as HiGHS's
 presolve leaves it (`lp.highs.presolve`: fewer columns, fewer iterations); its point
 and prices, taken back to the program by HiGHS's postsolve (`take_back`), are then
@@ -59,10 +59,15 @@ against 2,547), but at 10^4 x 10 it took 131 iterations and 25,958 simplex itera
 983.6 s alone (`benchmarks/README.md`)."""
 
 
-FACTORISATION = "auto"
-"""Clarabel's factorisation: ``"auto"`` (MKL's PARDISO where `pardiso.ready`, else
-faer) or ``"faer"`` (tests and benchmarks compare the two). PARDISO uses every core;
-faer, `THREADS`."""
+FACTORISATION: str | None = None
+"""Clarabel's factorisation: ``"pardiso"`` (MKL's PARDISO where `pardiso.ready`, else
+faer) or ``"faer"``; None reads ``KANTOROVICH_FACTORISATION``, faer where it is unset.
+PARDISO is asked for, not the default: at 10^4 x 10 it took Clarabel from 551 s to
+323 s, but once, late in a run of the whole test suite (mkl 2026.2.1), Clarabel died
+of a segmentation fault inside a PARDISO solve that passed alone and in every smaller
+run; until that is found or Clarabel runs apart from the caller's process, a plan is
+not solved where it could kill the process (`benchmarks/README.md`). PARDISO uses
+every core; faer, `THREADS`."""
 
 
 THREADS = 1
@@ -92,7 +97,8 @@ go on rather than stopped at 200."""
 def factorisation() -> tuple[str, int, str]:
     """Clarabel's ``direct_solve_method``, its threads, and its name in a method's
     reason."""
-    if FACTORISATION == "auto" and pardiso.ready():
+    asked = FACTORISATION or os.environ.get("KANTOROVICH_FACTORISATION", "faer")
+    if asked.strip().lower() == "pardiso" and pardiso.ready():
         return "mkl", _mkl_threads(), "MKL's PARDISO"
     return "faer", THREADS, "faer"
 
