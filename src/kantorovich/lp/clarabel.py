@@ -6,8 +6,7 @@ the plan faster than the plan grows (0.3 s at 1,000 products x 10 periods, 2.4 s
 4,000): the preconditioner fits the stocks' chains across periods badly. Clarabel
 factorises each Newton system directly (the supernodal LDL' of faer; MKL's PARDISO,
 `lp.pardiso`, where asked for), whose cost grows with the fill of the economy's own
-structure. So where a
-plan over time is large, its interior point goes first, on the program as HiGHS's
+structure. So where a plan over time is large, its interior point goes first, on the program as HiGHS's
 presolve leaves it (`lp.highs.presolve`: fewer columns, fewer iterations); its point
 and prices, taken back to the program by HiGHS's postsolve (`take_back`), are then
 handed to HiGHS, whose crossover finds the optimal vertex and whose simplex confirms
