@@ -1,26 +1,27 @@
 """Clarabel's interior point, by a direct factorisation, as a first solve for HiGHS.
 
 HiGHS's interior point (IPX) solves its Newton systems by conjugate gradients with a
-basis preconditioner. On a long staircase of periods its iterations grow dearer with
-the plan faster than the plan grows (0.3 s at 1,000 products x 10 periods, 2.4 s at
-4,000): the preconditioner fits the stocks' chains across periods badly. Clarabel
-factorises each Newton system directly (the supernodal LDL' of faer; MKL's PARDISO,
-`lp.pardiso`, where asked for), whose cost grows with the fill of the economy's own
-structure. So where a plan over time is large, its interior point goes first, on the program as HiGHS's
-presolve leaves it (`lp.highs.presolve`: fewer columns, fewer iterations); its point
-and prices, taken back to the program by HiGHS's postsolve (`take_back`), are then
-handed to HiGHS, whose crossover finds the optimal vertex and whose simplex confirms
-it (on large staircases the crossover works on the presolved program instead, and the
-postsolve takes its vertex back: `results.implied`), so that the answer is a basis
-like every other (`Highs` with a `Start` that has a point; the
-certificate checks it as ever). Anything but a solved status hands on to
-HiGHS's own interior point: Clarabel is never the last word.
+basis preconditioner. On a long staircase of periods its iterations grow dearer with the
+plan faster than the plan grows (0.3 s at 1,000 products x 10 periods, 2.4 s at 4,000):
+the preconditioner fits the stocks' chains across periods badly. Clarabel factorises
+each Newton system directly (the supernodal LDL' of faer; MKL's PARDISO, `lp.pardiso`,
+where asked for), whose cost grows with the fill of the economy's own structure. So
+where a plan over time is large, its interior point goes first, on the program as
+HiGHS's presolve leaves it (`lp.highs.presolve`: fewer columns, fewer iterations); its
+point and prices, taken back to the program by HiGHS's postsolve (`take_back`), are then
+handed to HiGHS, whose crossover finds the optimal vertex and whose simplex confirms it
+(on large staircases the crossover works on the presolved program instead, and the
+postsolve takes its vertex back: `results.implied`), so that the answer is a basis like
+every other (`Highs` with a `Start` that has a point; the certificate checks it as
+ever). Anything but a solved status hands on to HiGHS's own interior point: Clarabel is
+never the last word.
 
 The program goes to Clarabel as ``min c'x`` subject to ``G x + s = h``, ``s`` in the
-cones: the rows with equal bounds in the zero cone, every finite row or column bound
-its own nonnegative slack. Its dual ``z`` of a bound is the improvement of the objective
-per unit that bound is relaxed, so a row's price (improvement per unit increase of its
-active bound, `LpSolution.row_dual`) is ``z`` of its upper bound less ``z`` of its lower.
+cones: the rows with equal bounds in the zero cone, every finite row or column bound its
+own nonnegative slack. Its dual ``z`` of a bound is the improvement of the objective per
+unit that bound is relaxed, so a row's price (improvement per unit increase of its
+active bound, `LpSolution.row_dual`) is ``z`` of its upper bound less ``z`` of its
+lower.
 """
 
 from __future__ import annotations
