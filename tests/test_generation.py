@@ -243,3 +243,51 @@ def test_a_basis_with_a_word_highs_does_not_know_is_refused(economy):
     assert not session.set_basis(solved.col_basis[:-1], rows)
     assert session.set_basis(solved.col_basis, rows)
     assert session.solve().iterations == 0
+
+
+BY_PRODUCT = """
+name: slag
+goods: {labour: {}, iron: {}, bread: {}, slag: {}}
+processes:
+  smelt: {inputs: {labour: 1}, outputs: {iron: 1, slag: 0.5}}
+  bake: {inputs: {labour: 1, iron: 0.2}, outputs: {bread: 1}}
+  bake-with-slag: {inputs: {labour: 0.5, iron: 0.2, slag: 1}, outputs: {bread: 1}}
+supply: {labour: 10}
+objective: {maximize: {bread: 1}}
+"""
+
+WITH_STOCKS = """
+name: mills over time
+period: year
+horizon: 3
+goods: {labour: {}, iron: {}, bread: {}}
+processes:
+  make-iron:
+    inputs: {labour: 1}
+    outputs: {iron: 1}
+    stocks: {iron: {per_level: 0.5, depreciation: 0.1, initial: 2}}
+  bake:
+    inputs: {labour: 1, iron: 0.2}
+    outputs: {bread: 1}
+    stocks: {iron: {per_level: 0.3, depreciation: 0.2, initial: 1}}
+supply: {labour: [10, 11, 12]}
+objective: {maximize: {bread: 1}}
+"""
+
+
+@pytest.mark.parametrize("text", [BY_PRODUCT, WITH_STOCKS], ids=["by-product", "stocks"])
+def test_goods_only_joint_production_makes(tmp_path, text):
+    """A good no single-output process makes (a by-product; a stock's expansion) has
+    no technique to value it by: generation reads the techniques without it, and reaches
+    the simplex's certified optimum (it once indexed past its arrays there)."""
+    path = tmp_path / "plan.yaml"
+    path.write_text(text)
+    plan = k.load_plan(path)
+    exact = k.solve(plan, method="simplex")
+    found = Generation().solve(compile_plan(plan), Budget(None))
+    assert found.solution is not None and found.solution.status is Status.OPTIMAL
+    assert found.solution.objective == pytest.approx(exact.objective, rel=1e-9)
+    result = k.solve(plan, method="generation")
+    assert result.method == "generation" and result.status is Status.OPTIMAL
+    assert result.objective == pytest.approx(exact.objective, rel=1e-9)
+    assert certify(result.lp, result.solution.x, result.solution.row_dual).verified

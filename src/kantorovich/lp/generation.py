@@ -149,6 +149,12 @@ def _makers(lp: LinearProgram) -> _Makers:
     every resource counts alike. Columns that are not techniques (joint production, a
     minimum level, the sets) are always in the restricted program."""
     tech = read_technology(lp)
+    alone = np.setdiff1d(np.arange(tech.n), tech.out)
+    if alone.size:
+        # goods only joint production makes (a stock's expansion, a by-product) have no
+        # technique to value them by: read without them (valued 0 when techniques are
+        # chosen; their makers' columns are priced like any other)
+        tech = read_technology(lp, np.delete(tech.goods, np.flatnonzero(tech.made)[alone]))
     n = lp.shape[1]
     eligible = (lp.col_lower[tech.cols] == 0) & (lp.col_upper[tech.cols] > 0)
     techniques = tech.cols[eligible]
