@@ -127,6 +127,24 @@ def test_missing_rows_and_columns(tmp_path: Path) -> None:
     assert code == 2 and "capital file's columns" in err and "cap.csv:1" in err
 
 
+@pytest.mark.parametrize("row, line, found", [
+    ("coal,2,1,0.04", 3, "row 'coal' has 3 number cells where the header names 4"),
+    ("coal,2,1,0.04,0.2,7", 3, "row 'coal' has 5 number cells where the header names 4"),
+    ('"coal,2,1,0.04,0.2', 3, "cannot be read as CSV"),
+], ids=["short", "long", "open-quote"])
+def test_a_row_of_the_wrong_length(tmp_path: Path, row: str, line: int, found: str
+                                   ) -> None:
+    """A row with a cell too few or too many is located, not read short (a flow lost)
+    or cut (a cell dropped); blank cells past the last column are allowed."""
+    folder = bad(tmp_path, "flows.csv", "headings,iron,coal,corn,bread\n"
+                 f"iron,0.1,0,0,0,,\n{row}\ncorn,0,0,1,1\nbread,0,0,0,0\n"
+                 "labour,0.3,1,2,0.1\noutput,10,6,10,1\n")
+    code, _, err = run("economy", "import-tns", folder, "-o", tmp_path / "out")
+    assert code == 2 and f"flows.csv:{line}" in err and found in err, err
+    assert "hint:" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_depreciation_above_one(tmp_path: Path) -> None:
     folder = bad(tmp_path, "dep.csv", "headings,iron,coal,corn,bread\n"
                  "iron,0.07,1.5,0.07,0.06\ncoal,0.5,0.5,0.5,0.5\ncorn,0,0,0.5,0\n"

@@ -88,10 +88,20 @@ def _read_matrix(path: Path, key: str, problems: list[Problem]) -> _Matrix | Non
         problems.append(Problem(f"cannot read the {key} file: {exc}", key, file, None,
                                 "a CSV file of numbers with a header row"))
         return None
-    reader = csv.reader(text.splitlines())
+    reader = csv.reader(text.splitlines(), strict=True)
     header: list[str] | None = None
     rows, lines, values = [], [], []
-    for cells in reader:
+    line = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(f"a row that cannot be read as CSV ({exc})", key, file,
+                                    line + 1, "close every quote a cell opens, or remove "
+                                    "the quote"))
+            return None
         line = reader.line_num
         cells = [c.strip() for c in cells]
         if not any(cells):
@@ -101,6 +111,15 @@ def _read_matrix(path: Path, key: str, problems: list[Problem]) -> _Matrix | Non
             while header and not header[-1]:
                 header.pop()
             continue
+        given = len(cells) - 1
+        while given > len(header) and not cells[given]:
+            given -= 1                       # blank cells past the last column
+        if given != len(header):
+            problems.append(Problem(
+                f"row '{cells[0]}' has {given} number cell{'s' if given != 1 else ''} "
+                f"where the header names {len(header)} column"
+                f"{'s' if len(header) != 1 else ''}", key, file, line,
+                "give every row one cell per column of the header (a blank cell is 0)"))
         numbers = []
         for col, cell in enumerate(cells[1:len(header) + 1]):
             if not cell:
