@@ -579,3 +579,66 @@ def test_a_period_cell_gets_one_problem(tmp_path: Path, cell: str, said: str) ->
     assert [p.message for p in caught.value.problems] == [said]
     code, _, err = run("validate", plan)
     assert code == 2 and f"supply.csv:2 (supply): {said}" in err
+
+
+def test_a_period_whose_sets_need_nothing(tmp_path: Path) -> None:
+    """Every good counted 0 in one period leaves that period's sets without a limit:
+    said of the plan's period, not as an unbounded `sets[2]` of the expansion."""
+    (tmp_path / "counts.csv").write_text("good,period,count\nbread,1,1\nbread,2,0\n"
+                                         "bread,3,2\n")
+    for objective in ("{maximize_sets: {bread: [1, 0, 2]}}", "{maximize_sets: counts.csv}"):
+        plan = write(tmp_path, f"""\
+            name: Empty basket
+            horizon: 3
+            goods: {{labour: {{unit: h}}, bread: {{unit: loaf}}}}
+            processes: {{bake: {{inputs: {{labour: 1}}, outputs: {{bread: 1}}}}}}
+            supply: {{labour: 10}}
+            objective: {objective}
+            """)
+        code, out, err = run("solve", plan)
+        assert code == 2 and out == "", err
+        assert (f"{plan}:6 (objective.maximize_sets): in period 2 every good of "
+                "maximize_sets is counted 0") in err
+        assert "hint: count at least one good in period 2" in err
+
+
+def test_time_written_in_a_plan_without_a_horizon_points_to_it(tmp_path: Path) -> None:
+    (tmp_path / "supply.csv").write_text("good,period,amount\nlabour,1,10\nlabour,2,30\n")
+    for supply in ("{labour: [10, 30]}", "supply.csv"):
+        plan = write(tmp_path, f"""\
+            name: No horizon
+            goods: {{labour: {{unit: h}}, bread: {{unit: loaf}}}}
+            processes: {{bake: {{inputs: {{labour: 1}}, outputs: {{bread: 1}}}}}}
+            supply: {supply}
+            objective: {{maximize: {{bread: 1}}}}
+            """)
+        code, _, err = run("solve", plan)
+        assert code == 2 and "horizon: " in err.split("hint:", 1)[1].splitlines()[0], err
+
+
+def test_every_problem_of_a_stocks_table_has_a_fix(tmp_path: Path) -> None:
+    (tmp_path / "stocks.csv").write_text(
+        "process,good,per_level,depreciation,initial,lag\n"
+        "grow,corn,1,,4,1\n"
+        "grow,labour,1,-0.2,4,1\n"
+        "grow,corn,1,0.1,-3,1\n"
+        ",corn,1,0.1,3,1\n"
+        "grow,labour,1,0.1,3,1.5\n")
+    plan = write(tmp_path, """\
+        name: Stocks table
+        horizon: 2
+        goods: {labour: {unit: h}, corn: {unit: t}}
+        processes: {grow: {inputs: {labour: 1}, outputs: {corn: 1}}}
+        supply: {labour: 10}
+        stocks: stocks.csv
+        objective: {maximize: {corn: 1}}
+        """)
+    with pytest.raises(k.PlanError) as caught:
+        k.load_plan(plan)
+    problems = caught.value.problems
+    assert [(p.line, p.message) for p in problems] == [
+        (5, "empty 'process'"), (2, "empty 'depreciation'"),
+        (3, "'depreciation' cannot be negative (-0.2)"),
+        (4, "'initial' cannot be negative (-3)"),
+        (6, "lag must be a whole number of periods (0 or more), got 1.5")]
+    assert all(p.hint for p in problems), [p for p in problems if not p.hint]

@@ -543,7 +543,8 @@ def _table_stocks(table: Table, reader: _Reader) -> list[dict[str, Any]]:
     wrong = (lag < 0) | (lag != np.floor(lag))
     for i in np.flatnonzero(wrong)[:_LISTED]:
         problems.append(checked.problem(f"lag must be a whole number of periods (0 or more), "
-                                        f"got {lag[i]:g}", int(i), "lag"))
+                                        f"got {lag[i]:g}", int(i), "lag",
+                                        "write lag as a whole number: 0, 1, 2, ..."))
     beyond = ~wrong & (lag > reader.horizon)
     for i in np.flatnonzero(beyond)[:_LISTED]:
         problems.append(checked.problem(
@@ -568,6 +569,9 @@ def _stocks_frame(rows: list[dict[str, Any]], template: Plan, reader: _Reader
     kept = []
     for row in rows:
         where = _where(row, reader)
+        if any(not isinstance(row[c], str) or not row[c].strip()
+               for c in ("process", "good")):
+            continue                 # an empty cell: its table's check says so
         if row["process"] not in procs:
             where(f"unknown process '{row['process']}'", "process",
                   did_you_mean(row["process"], procs) or "declare it under 'processes'")
@@ -812,6 +816,12 @@ def _timeline(template: Plan, horizon: int, reader: _Reader, overrides: _Overrid
         column = "count" if objective.sense == "maximize_sets" else "weight"
         weights = period_tables[objective.sense].arrays(
             objective.weights.index, reader, {column: np.zeros_like(weights)})[column]
+    if objective.sense == "maximize_sets" and len(objective.weights):
+        for t in np.flatnonzero(~(weights > 0).any(axis=1))[:20]:
+            reader.problem(f"in period {t + 1} every good of maximize_sets is counted 0: "
+                           "a set of that period would need nothing, so their number "
+                           "has no limit", ("objective", "maximize_sets"),
+                           f"count at least one good in period {t + 1}")
     for t, p in zip(*np.nonzero(min_level > capacity)):
         if len(reader.problems) > 200:
             break

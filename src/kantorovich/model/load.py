@@ -128,6 +128,9 @@ def _pydantic_problems(exc: ValidationError, file: str | None, locate: Locator,
             hint = _quote_hint(loc, value, spelled)
         elif kind.startswith(("float", "int")):
             msg = f"expected a number, got {shown(value)}"
+            if isinstance(value, list):
+                hint = (f"a list of numbers, one per period, belongs to a plan over time: "
+                        f"add 'horizon: {len(value)}' to the plan, or write one number")
         elif kind == "value_error":
             msg = msg.removeprefix("Value error, ")
             if "above capacity" in msg:

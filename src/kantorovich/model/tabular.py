@@ -438,8 +438,10 @@ def check_table(table: Table, problems: list[Problem], required: tuple[str, ...]
     known = set(required) | set(numeric) | set(text)
     for col in frame.columns:
         if col not in known:
-            problems.append(table.problem(f"unknown column '{col}'",
-                                          hint=did_you_mean(col, sorted(known))))
+            problems.append(table.problem(f"unknown column '{col}'", hint=(
+                "a period column belongs to a plan over time: add 'horizon: T' (its "
+                "number of periods) to the plan" if col == "period" else
+                did_you_mean(col, sorted(known)))))
     for col in frame.columns:
         if col in known and col not in numeric:
             frame[col] = _as_text(table, col, problems)
@@ -449,7 +451,8 @@ def check_table(table: Table, problems: list[Problem], required: tuple[str, ...]
         frame[col] = _stripped(frame[col])
         blank = _blank(frame[col])
         for i in np.flatnonzero(blank)[:_LISTED]:
-            problems.append(table.problem(f"empty '{col}'", int(i), col))
+            problems.append(table.problem(f"empty '{col}'", int(i), col,
+                                          f"write the {col} in every row"))
     for col in numeric:
         if col not in frame.columns:
             continue
@@ -468,7 +471,8 @@ def check_table(table: Table, problems: list[Problem], required: tuple[str, ...]
             empty = unwritten.to_numpy()
         if col in filled:
             for i in np.flatnonzero(empty)[:_LISTED]:
-                problems.append(table.problem(f"empty '{col}'", int(i), col))
+                problems.append(table.problem(f"empty '{col}'", int(i), col,
+                                              f"write a number for '{col}' in every row"))
         infinite = np.isinf(values.to_numpy())
         if raw is not None:
             if infinite.any():      # inf written out is fine; an overflow is not
@@ -488,7 +492,7 @@ def check_table(table: Table, problems: list[Problem], required: tuple[str, ...]
         if col not in signed:
             for i in np.flatnonzero((values < 0).to_numpy())[:_LISTED]:
                 problems.append(table.problem(f"'{col}' cannot be negative ({written(i)})",
-                                              int(i), col))
+                                              int(i), col, f"write '{col}' as 0 or more"))
         if col in finite:
             for i in np.flatnonzero((values.abs() >= schema.LARGEST).to_numpy())[:_LISTED]:
                 problems.append(table.problem(f"'{col}' must be finite and below "
