@@ -642,3 +642,41 @@ def test_every_problem_of_a_stocks_table_has_a_fix(tmp_path: Path) -> None:
         (4, "'initial' cannot be negative (-3)"),
         (6, "lag must be a whole number of periods (0 or more), got 1.5")]
     assert all(p.hint for p in problems), [p for p in problems if not p.hint]
+
+
+def test_a_stock_is_worth_what_it_earns_and_what_it_spares_at_the_end(tmp_path: Path
+                                                                      ) -> None:
+    """With half the tools worn out a year and the initial 4 sets to be left at the end,
+    a set at the start of year 2 earns 0.4 that year and leaves half a set, which spares
+    half a set of investment (0.2 a set in year 2): 0.5 in all, as its shadow value."""
+    text = TOOLS.replace("depreciation: 0, initial: 4", "depreciation: 0.5, initial: 4")
+    result = k.solve(k.load_plan(write(tmp_path, text + "terminal: {stocks: initial}\n")))
+    value = result.over_time.stocks.set_index("period").at[2, "shadow_value"]
+    assert value == pytest.approx(0.5)
+    binds = k.explain(result).sections["Which stocks bind and what a unit earns"]
+    assert binds == ["The tools held by bake binds: one more set of it would earn 0.4 "
+                     "objective units in year 2; at the start of year 2 it is worth 0.5 "
+                     "objective units to the plan, 0.4 objective units for what it earns "
+                     "from then on (worn down as it goes) and 0.1 objective units for "
+                     "the investment it spares at the end, where the plan must leave its "
+                     "initial stocks."]
+
+
+def test_a_rate_of_return_that_is_not_defined_says_why(tmp_path: Path) -> None:
+    """Labour that the objective counts (minimised) but whose supply never binds: its
+    price is 0, so the rate is not defined, and the text says which worth it uses."""
+    plan = k.load_plan(write(tmp_path, """\
+        name: Least labour
+        horizon: 2
+        goods: {labour: {unit: h}, bread: {unit: loaf}}
+        processes: {bake: {inputs: {labour: 1}, outputs: {bread: 1}}}
+        supply: {labour: 100}
+        demand: {bread: [3, 4]}
+        objective: {minimize: {labour: 1}}
+        """))
+    result = k.solve(plan)
+    assert result.over_time.investment_return() == [None]
+    lines = k.explain(result).sections["The plan's rate of return on investment"]
+    assert ("period 1 to 2: not defined (the price of labour in period 2 is 0: more of "
+            "it would add nothing then)") in lines[0]
+    assert lines[2].startswith("These rates take the price of labour's supply alone")

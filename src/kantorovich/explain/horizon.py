@@ -139,6 +139,9 @@ def _stock_lines(w: _Words) -> list[str]:
     rentals = w.timed.rentals
     binding = rentals[rentals["binding"] & (rentals["rental"] > _TINY)]
     values = w.timed.stocks.set_index(["process", "good", "period"])["shadow_value"]
+    timeline = w.timed.map.timeline
+    wear = timeline.stocks.set_index(["process", "good"])["depreciation"]
+    every = rentals.set_index(["process", "good"]).sort_values("period")
     lines = []
     groups = list(binding.groupby(["process", "good"], sort=False))
     for (process, good), rows in groups[:_SHOWN]:
@@ -147,10 +150,20 @@ def _stock_lines(w: _Words) -> list[str]:
                           for t, r in zip(rows["period"], rows["rental"]))
         first = int(rows["period"].iloc[0])
         whole = float(values.get((p, g, first), 0.0))
+        # what a unit at the start of `first` earns while it lasts, worn down each period
+        own = every.loc[[(p, g)]]
+        later = own[own["period"] >= first]
+        kept = (1.0 - float(wear.get((p, g), 0.0))) ** (later["period"].to_numpy() - first)
+        earned = float(later["rental"].to_numpy(float) @ kept)
+        spared = timeline.terminal and whole - earned > 1e-9 * (1.0 + abs(whole))
         lines.append(f"The {w.good(g)} held by {w.process(p)} binds: one more "
                      f"{w.unit_of(g) or 'unit'} of it would earn {earns}; "
                      f"at the start of {w.when(first)} it is worth {w.worth(whole)} to "
-                     "the plan, all it earns from then on.")
+                     "the plan, " + (
+                         f"{w.worth(earned)} for what it earns from then on (worn down "
+                         f"as it goes) and {w.worth(whole - earned)} for the investment "
+                         "it spares at the end, where the plan must leave its initial "
+                         "stocks" if spared else "all it earns from then on") + ".")
     if len(groups) > _SHOWN:
         lines.append(f"... and {len(groups) - _SHOWN} more stocks that bind.")
     if not len(binding) and len(rentals):
@@ -188,13 +201,20 @@ def _return_lines(w: _Words) -> list[str]:
     if not rates:
         return []
     parts = [f"{w.when(int(t))} to {int(t) + 1}: "
-             + ("not defined (it is worth nothing then)" if r is None else _percent(r))
+             + (f"not defined (the price of {w.good(good)} in {w.when(int(t) + 1)} is 0: "
+                "more of it would add nothing then)" if r is None else _percent(r))
              for t, r in zip(periods[:-1], rates)]
     discount = timed.map.timeline.discount
-    return [f"Measured in {w.good(good)}, the plan values {w.per(good)} now against one "
-            f"a {w.period} later at these rates of return: " + "; ".join(parts) + ".",
-            f"Investment is worth making where it returns at least this much; the "
-            f"objective's own discount is {_percent(discount)} a {w.period}."]
+    lines = [f"Measured in {w.good(good)}, the plan values {w.per(good)} now against one "
+             f"a {w.period} later at these rates of return: " + "; ".join(parts) + ".",
+             f"Investment is worth making where it returns at least this much; the "
+             f"objective's own discount is {_percent(discount)} a {w.period}."]
+    weights = w.tpl.objective.weights
+    if good in weights.index and float(weights[good]) != 0:
+        lines.append(f"These rates take the price of {w.good(good)}'s supply alone; what "
+                     f"the objective itself counts of {w.good(good)} is left out of them "
+                     "(it is in what things are worth, below).")
+    return lines
 
 
 def _price_lines(w: _Words) -> list[str]:
