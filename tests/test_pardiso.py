@@ -155,7 +155,57 @@ def test_its_threads_are_mkl_s_own_setting(fresh: pytest.MonkeyPatch) -> None:
     assert clarabel.factorisation()[1] == (os.cpu_count() or 1)
     fresh.setenv("OMP_NUM_THREADS", "3")
     assert clarabel.factorisation()[1] == 3
-    fresh.setenv("MKL_NUM_THREADS", "1")
-    assert clarabel.factorisation()[1] == 1
+    fresh.setenv("MKL_NUM_THREADS", "2")
+    assert clarabel.factorisation()[:2] == ("mkl", 2)
+    fresh.setenv("MKL_NUM_THREADS", "1")                # one thread: faer's (below)
+    assert clarabel.factorisation() == ("faer", clarabel.THREADS, "faer")
     fresh.setenv("MKL_NUM_THREADS", "all")             # not a count: the next says
-    assert clarabel.factorisation()[1] == 3
+    assert clarabel.factorisation()[:2] == ("mkl", 3)
+
+
+ONE_THREAD = """
+import json, sys
+import numpy as np, scipy.sparse as sp, clarabel as cl
+import kantorovich as k
+from kantorovich.lp import clarabel, pardiso
+from kantorovich.lp.compile import compile_plan
+from test_staircase import economy
+assert pardiso.ready()
+lp = compile_plan(economy(__import__("pathlib").Path(sys.argv[1]), 200, 8, local=True,
+                          seed=7))
+G, h, c, _, zeros = clarabel._conic_form(lp)
+cones = ([cl.ZeroConeT(zeros)] if zeros else []) + [cl.NonnegativeConeT(G.shape[0] - zeros)]
+out = {}
+for threads in (1, 2):
+    s = cl.DefaultSettings()
+    s.verbose, s.direct_solve_method, s.max_threads, s.max_iter = False, "mkl", threads, 60
+    found = cl.DefaultSolver(sp.csc_matrix((lp.shape[1],) * 2), c, G, h, cones, s).solve()
+    out[threads] = [str(found.status), found.obj_val]
+s = cl.DefaultSettings()
+s.verbose, s.max_iter = False, 60
+found = cl.DefaultSolver(sp.csc_matrix((lp.shape[1],) * 2), c, G, h, cones, s).solve()
+out["faer"] = [str(found.status), found.obj_val]
+print(json.dumps(out))
+"""
+"""Clarabel by PARDISO on one thread and on two, and by faer, on one program."""
+
+
+@needs_wheel
+def test_one_thread_of_pardiso_is_refused(tmp_path: Path) -> None:
+    """Why one thread is faer's: Clarabel 0.11.1 told to give PARDISO one thread
+    factorises wrongly (its first point is off by orders of magnitude, and it stops
+    short), where two threads reach faer's optimum. Once that is fixed upstream this
+    test fails, and `factorisation` may give PARDISO one thread again. In a child
+    process, which a wrong factorisation may also crash."""
+    env = {**os.environ, "MKL_PARDISO_PATH": "",
+           "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
+    env.pop("MKL_NUM_THREADS", None)
+    env.pop("OMP_NUM_THREADS", None)
+    done = subprocess.run([sys.executable, "-c", ONE_THREAD, str(tmp_path)],
+                          capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["2"][0] == "Solved" and out["faer"][0] == "Solved"
+    assert out["2"][1] == pytest.approx(out["faer"][1], rel=1e-8)
+    assert out["1"][0] != "Solved" or out["1"][1] != pytest.approx(out["faer"][1],
+                                                                    rel=1e-6), out

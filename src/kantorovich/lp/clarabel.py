@@ -99,14 +99,20 @@ def factorisation() -> tuple[str, int, str]:
     reason."""
     asked = FACTORISATION or os.environ.get("KANTOROVICH_FACTORISATION", "faer")
     if asked.strip().lower() == "pardiso" and pardiso.ready():
-        return "mkl", _mkl_threads(), "MKL's PARDISO"
+        threads = _mkl_threads()
+        if threads >= 2:
+            return "mkl", threads, "MKL's PARDISO"
+        # Clarabel 0.11.1 told to run PARDISO on one thread factorises wrongly (its
+        # first point at 1e115 and more, from 400 to 40,000 products x 10 periods; and
+        # once a segmentation fault in the test suite, after Dask had set MKL's
+        # variables to 1 in this process): one thread is faer's
     return "faer", THREADS, "faer"
 
 
 def _mkl_threads() -> int:
-    """PARDISO's threads: ``MKL_NUM_THREADS`` or ``OMP_NUM_THREADS`` where set (Dask's
-    workers set both to 1, so that a sweep's workers do not each take every core),
-    else every core."""
+    """PARDISO's threads: ``MKL_NUM_THREADS`` or ``OMP_NUM_THREADS`` where set (Dask
+    sets both to 1 in its workers, and in the process that starts a local cluster, so
+    that a sweep's workers do not each take every core), else every core."""
     for name in ("MKL_NUM_THREADS", "OMP_NUM_THREADS"):
         given = os.environ.get(name, "").strip()
         if given.isdigit() and int(given) > 0:
