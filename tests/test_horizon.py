@@ -680,3 +680,23 @@ def test_a_rate_of_return_that_is_not_defined_says_why(tmp_path: Path) -> None:
     assert ("period 1 to 2: not defined (the price of labour in period 2 is 0: more of "
             "it would add nothing then)") in lines[0]
     assert lines[2].startswith("These rates take the price of labour's supply alone")
+
+
+def test_a_baseline_over_time_holds_its_stocks(tmp_path: Path) -> None:
+    """A baseline within the tools it has (3 loaves at the bakery a year, 4 sets of
+    tools that never wear) is feasible: its stocks are held as they stand, not left at
+    0, and its moves are listed. One that runs the bakery past the worn stock is not,
+    and says so in the plan's words (no expanded ids)."""
+    text = TOOLS + "baseline:\n  levels: {bake: [3, 3], hand-bake: [1, 4]}\n"
+    result = k.solve(k.load_plan(write(tmp_path, text)))
+    found = analyse(result).baseline
+    assert found is not None and found.feasible, found.violations
+    assert found.objective == pytest.approx(4 + 0.8 * 7)     # 3 + 1, then 3 + 4 loaves
+    assert len(found.moves) >= 1
+    worn = (text.replace("depreciation: 0, initial: 4", "depreciation: 0.5, initial: 4")
+            .replace("bake: [3, 3]", "bake: [3, 3.5]"))
+    result = k.solve(k.load_plan(write(tmp_path, worn, "worn.yaml")))
+    found = analyse(result).baseline
+    assert found is not None and not found.feasible
+    assert found.violations["statement"].tolist() == [
+        "tools in use at bake (year 2) falls short by 1.5 sets"]

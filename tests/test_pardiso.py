@@ -1,10 +1,11 @@
-"""Clarabel's factorisations by MKL's PARDISO (`lp.pardiso`), where asked for: found in
-Intel's wheel, the same certified vertex as by faer, and faer kept wherever MKL cannot
-load, without MKL ending this process.
+"""Clarabel's factorisations by MKL's PARDISO (`lp.pardiso`), the default where Intel's
+wheel is installed: found there, the same certified vertex as by faer, faer kept
+wherever MKL cannot load (without MKL ending this process), and never PARDISO on one
+thread, where Clarabel 0.11.1 factorises wrongly.
 
-Every solve by PARDISO here runs in a child process: once, late in a whole run of this
-suite, Clarabel died of a segmentation fault inside a PARDISO solve (which is why it is
-not the default); a child that dies fails its own test, not the suite."""
+The solves here that compare the two run in child processes, each with its own
+factorisation from the start; every other test of the suite that reaches Clarabel
+solves by PARDISO in this process (Linux x86_64, where the wheel is a test dependency)."""
 
 from __future__ import annotations
 
@@ -85,9 +86,10 @@ def test_the_wheel_s_pardiso_is_found_and_tried(fresh: pytest.MonkeyPatch) -> No
     assert any(folder.glob("libmkl_core.so.*"))    # .2 in 2024's wheel, .3 in 2026's
     fresh.setattr(clarabel, "FACTORISATION", None)
     fresh.delenv("KANTOROVICH_FACTORISATION", raising=False)
-    assert clarabel.factorisation()[0] == "faer"        # not the default
-    fresh.setenv("KANTOROVICH_FACTORISATION", "pardiso")
-    assert clarabel.factorisation()[0] == "mkl"
+    fresh.setenv("MKL_NUM_THREADS", "2")
+    assert clarabel.factorisation()[0] == "mkl"         # the default where installed
+    fresh.setenv("KANTOROVICH_FACTORISATION", "faer")
+    assert clarabel.factorisation()[0] == "faer"
 
 
 @needs_wheel

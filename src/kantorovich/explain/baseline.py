@@ -44,8 +44,10 @@ import pandas as pd
 
 from kantorovich.lp.budget import Budget
 from kantorovich.lp.status import Status
+from kantorovich.model.expansion import horizon_of
 from kantorovich.numbers import fmt, quantity
 from kantorovich.results.result import PlanResult
+from kantorovich.results.horizon import held_in_force
 
 __all__ = ["BaselineComparison", "compare_to_baseline", "moves"]
 
@@ -96,7 +98,8 @@ class BaselineComparison:
 def _baseline_levels(result: PlanResult) -> pd.Series:
     base = result.plan.baseline
     assert base is not None
-    return base.reindex(result.plan.processes.index, fill_value=0.0).rename("level")
+    levels = base.reindex(result.plan.processes.index, fill_value=0.0).rename("level")
+    return held_in_force(result.plan, levels)
 
 
 def _violations(result: PlanResult, levels: pd.Series) -> pd.DataFrame:
@@ -113,17 +116,21 @@ def _violations(result: PlanResult, levels: pd.Series) -> pd.DataFrame:
     ids = lp.rows["id"].to_numpy()
     scale = 1e-7 * (1 + np.abs(np.where(np.isfinite(lp.row_lower), lp.row_lower, 0.0)))
     statements = (kinds == "good") | (kinds == "policy")  # assortment rows follow the sets
+    # an expanded plan's names say the period; its ids ("labour[1]") are not the plan's
+    timed = horizon_of(plan) is not None
     for i in np.flatnonzero(((under > scale) | (over > scale)) & statements):
         gap = float(max(under[i], over[i]))
         if kinds[i] == "good":
             good = ids[i]
             unit = str(plan.goods.at[good, "unit"])
-            text = (f"{str(plan.goods.at[good, 'name'])} ({good}) falls short by "
+            name = str(plan.goods.at[good, "name"])
+            text = (f"{name if timed else f'{name} ({good})'} falls short by "
                     f"{quantity(gap, unit)}")
         else:
             policy = policies[ids[i]]
             unit = plan.rule_unit(policy.rule)
-            text = f"policy '{policy.label}' ({policy.id}) is broken by {quantity(gap, unit)}"
+            named = f"'{policy.label}'" if timed else f"'{policy.label}' ({policy.id})"
+            text = f"policy {named} is broken by {quantity(gap, unit)}"
         rows.append({"kind": kinds[i], "id": ids[i], "shortfall": gap, "unit": unit,
                      "statement": text})
     procs = plan.processes
@@ -135,7 +142,8 @@ def _violations(result: PlanResult, levels: pd.Series) -> pd.DataFrame:
         pid = procs.index[int(j)]
         rows.append({"kind": "capacity", "id": pid, "shortfall": float(
             max(lv[j] - capacity[j], min_level[j] - lv[j])),
-            "unit": "", "statement": f"{names[j]} ({pid}) runs outside "
+            "unit": "", "statement": f"{names[j] if timed else f'{names[j]} ({pid})'} "
+            "runs outside "
             f"[{fmt(min_level[j])}, {fmt(capacity[j])}]"})
     return pd.DataFrame(rows, columns=["kind", "id", "shortfall", "unit", "statement"])
 

@@ -4,9 +4,9 @@ HiGHS's interior point (IPX) solves its Newton systems by conjugate gradients wi
 basis preconditioner. On a long staircase of periods its iterations grow dearer with the
 plan faster than the plan grows (0.3 s at 1,000 products x 10 periods, 2.4 s at 4,000):
 the preconditioner fits the stocks' chains across periods badly. Clarabel factorises
-each Newton system directly (the supernodal LDL' of faer; MKL's PARDISO, `lp.pardiso`,
-where asked for), whose cost grows with the fill of the economy's own structure. So
-where a plan over time is large, its interior point goes first, on the program as
+each Newton system directly (MKL's PARDISO, `lp.pardiso`, where Intel's wheel is
+installed; else the supernodal LDL' of faer), whose cost grows with the fill of the
+economy's own structure. So where a plan over time is large, its interior point goes first, on the program as
 HiGHS's presolve leaves it (`lp.highs.presolve`: fewer columns, fewer iterations); its
 point and prices, taken back to the program by HiGHS's postsolve (`take_back`), are then
 handed to HiGHS, whose crossover finds the optimal vertex and whose simplex confirms it
@@ -60,14 +60,14 @@ against 2,547), but at 10^4 x 10 it took 131 iterations and 25,958 simplex itera
 
 
 FACTORISATION: str | None = None
-"""Clarabel's factorisation: ``"pardiso"`` (MKL's PARDISO where `pardiso.ready`, else
-faer) or ``"faer"``; None reads ``KANTOROVICH_FACTORISATION``, faer where it is unset.
-PARDISO is asked for, not the default: at 10^4 x 10 it took Clarabel from 551 s to
-323 s, but once, late in a run of the whole test suite (mkl 2026.2.1), Clarabel died
-of a segmentation fault inside a PARDISO solve that passed alone and in every smaller
-run; until that is found or Clarabel runs apart from the caller's process, a plan is
-not solved where it could kill the process (`benchmarks/README.md`). PARDISO uses
-every core; faer, `THREADS`."""
+"""Clarabel's factorisation: ``"pardiso"`` (MKL's PARDISO where `pardiso.ready` and on
+two threads or more, else faer) or ``"faer"``; None reads ``KANTOROVICH_FACTORISATION``,
+``pardiso`` where it is unset. PARDISO took Clarabel from 551 s to 323 s at 10^4 x 10,
+150 s to 85 s at 4,000 x 10, and whole solves from 71.6 s to 54.7 s at 2,000 x 10 and
+24.5 s to 17.6 s at 1,000 x 10 (`benchmarks/README.md`). Told to use one thread,
+Clarabel 0.11.1 factorises by PARDISO wrongly (and once crashed the test suite so,
+after Dask had set MKL's variables to 1 in its process): one thread is faer's. PARDISO
+uses every core; faer, `THREADS`."""
 
 
 THREADS = 1
@@ -97,15 +97,13 @@ go on rather than stopped at 200."""
 def factorisation() -> tuple[str, int, str]:
     """Clarabel's ``direct_solve_method``, its threads, and its name in a method's
     reason."""
-    asked = FACTORISATION or os.environ.get("KANTOROVICH_FACTORISATION", "faer")
-    if asked.strip().lower() == "pardiso" and pardiso.ready():
-        threads = _mkl_threads()
-        if threads >= 2:
-            return "mkl", threads, "MKL's PARDISO"
-        # Clarabel 0.11.1 told to run PARDISO on one thread factorises wrongly (its
-        # first point at 1e115 and more, from 400 to 40,000 products x 10 periods; and
-        # once a segmentation fault in the test suite, after Dask had set MKL's
-        # variables to 1 in this process): one thread is faer's
+    asked = FACTORISATION or os.environ.get("KANTOROVICH_FACTORISATION") or "pardiso"
+    threads = _mkl_threads()
+    # one thread is faer's: Clarabel 0.11.1 told to run PARDISO on one thread factorises
+    # wrongly (its first point at 1e36 and beyond, from 200 to 40,000 products x 10
+    # periods; and once a segmentation fault in the test suite)
+    if asked.strip().lower() == "pardiso" and threads >= 2 and pardiso.ready():
+        return "mkl", threads, "MKL's PARDISO"
     return "faer", THREADS, "faer"
 
 

@@ -131,10 +131,18 @@ def _carried(word: str, periods: np.ndarray, last: int) -> np.ndarray:
                       dtype=object)[np.asarray(periods, dtype=np.int64)]
 
 
-def _named(names: np.ndarray, word: str, periods: np.ndarray) -> np.ndarray:
+def _named(names: np.ndarray, word: str, periods: np.ndarray, end: int | None = None
+           ) -> np.ndarray:
+    """Names with their period; the period after the last (``end``: the stocks a
+    terminal condition asks for) as what is left at the end of the last."""
     names = np.asarray(names, dtype=object)
-    return np.concatenate([names + f" ({word} {t})" for t in periods]) if len(periods) \
-        else np.zeros(0, dtype=object)
+    if not len(periods):
+        return np.zeros(0, dtype=object)
+
+    def label(t: int) -> str:
+        return f" (left at the end of {word} {end})" if end is not None and t == end + 1 \
+            else f" ({word} {t})"
+    return np.concatenate([names + label(int(t)) for t in periods])
 
 
 class _Block:
@@ -230,7 +238,8 @@ def expand(timeline: Timeline) -> Plan:
                             np.repeat(stock_periods, ns),
                             _suffixed("stock:" + s_label, stock_periods) if ns else
                             np.zeros(0, dtype=object),
-                            _named(s_names, word, stock_periods),
+                            _named(s_names, word, stock_periods,
+                                   end=timeline.horizon if timeline.terminal else None),
                             tile(unit_of_good[s_good], n_sp), supply.ravel(),
                             demand.ravel())
     c_names = (name_of_good[s_good] + " in use at "

@@ -332,3 +332,32 @@ def _with_periods(frame: pd.DataFrame, plan: Plan, mapping: HorizonMap) -> pd.Da
     frame.insert(position, "period", pd.Series(pd.arrays.IntegerArray(period, period < 0),
                                                index=frame.index))
     return frame
+
+
+def held_in_force(plan: Plan, levels: pd.Series) -> pd.Series:
+    """A baseline's levels (``levels``, by the expanded plan's processes) with each
+    stock held as it stands when nothing is invested: its initial amount and what
+    arrives, worn down by its depreciation from period to period. A baseline names the
+    plan's own processes; left at 0, every stock would be empty, and every process that
+    holds one would break its capacity. Not investing and carrying nothing are 0."""
+    mapping = horizon_of(plan)
+    if mapping is None:
+        return levels
+    holds = mapping.positions("processes", "hold")
+    stock_rows = mapping.positions("goods", "stock")
+    if not holds.size or not stock_rows.size:
+        return levels
+    rows = mapping.goods.iloc[stock_rows]
+    stocks = mapping.stocks
+    last = int(rows["period"].max())
+    inflow = np.zeros((last + 1, len(stocks)))
+    inflow[rows["period"].to_numpy(), rows["item"].to_numpy()] = \
+        plan.goods["supply"].to_numpy(float)[stock_rows]
+    keep = 1.0 - stocks["depreciation"].to_numpy(float)
+    held = np.zeros_like(inflow)
+    for t in range(1, last + 1):            # a few periods: vectorised over the stocks
+        held[t] = keep * held[t - 1] + inflow[t]
+    at = mapping.processes.iloc[holds]
+    out = levels.copy()
+    out.iloc[holds] = held[at["period"].to_numpy(), at["item"].to_numpy()]
+    return out
