@@ -657,7 +657,7 @@ def test_a_stock_is_worth_what_it_earns_and_what_it_spares_at_the_end(tmp_path: 
     assert binds == ["The tools held by bake binds: one more set of it would earn 0.4 "
                      "objective units in year 2; at the start of year 2 it is worth 0.5 "
                      "objective units to the plan, 0.4 objective units for what it earns "
-                     "from then on (worn down as it goes) and 0.1 objective units for "
+                     "from then on and 0.1 objective units for "
                      "the investment it spares at the end, where the plan must leave its "
                      "initial stocks."]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import DATA
 
@@ -93,12 +94,44 @@ def test_bad_replans(tmp_path: Path) -> None:
         k.replan(result, after=2)
     with pytest.raises(k.PlanError, match="holds no stock of 'tols'"):
         k.replan(result, after=1, realised={"stocks": {"bake": {"tols": 6}}})
-    with pytest.raises(k.PlanError, match="finite number >= 0"):
+    with pytest.raises(k.PlanError, match="finite number from 0 to below 1e"):
         k.replan(result, after=1, realised={"stocks": {"bake": {"tools": -1}}})
     with pytest.raises(k.PlanError, match="not a storable good"):
         k.replan(result, after=1, realised={"inventories": {"bread": 1}})
     with pytest.raises(k.PlanError, match="only a plan over time"):
         k.replan(k.solve(k.load_plan(DATA / "two_mills.yaml")), after=1)
+
+
+@pytest.mark.parametrize("realised, place, said", [
+    ([("stocks", {})], "realised", "realised is a mapping, got list"),
+    ("stocks", "realised", "realised is a mapping, got str"),
+    (5, "realised", "realised is a mapping, got int"),
+    ({"stocks": [1, 2]}, "realised.stocks", "realised stocks are {process: {good: amount}}"),
+    ({"stocks": {"bake": [6]}}, "realised.stocks.bake", "realised stocks are"),
+    ({"inventories": [1, 2]}, "realised.inventories", "realised inventories are"),
+    ({"inventories": "bread"}, "realised.inventories", "realised inventories are"),
+    ({"stocks": {"bake": {"tools": 1e300}}}, "realised.stocks.bake.tools", "below 1e+15"),
+    ({"stocks": {"bake": {"tools": float("nan")}}}, "realised.stocks.bake.tools", "got nan"),
+    ({"stocks": {"bake": {"tools": True}}}, "realised.stocks.bake.tools", "got True"),
+    ({"stocks": {"bake": {"tools": "6"}}}, "realised.stocks.bake.tools", "got '6'"),
+])
+def test_what_was_realised_is_checked_where_it_is_written(
+        tmp_path: Path, realised: object, place: str, said: str) -> None:
+    """Any shape of ``realised`` but {stocks: {process: {good: amount}}, inventories:
+    {good: amount}} is the plan's error at its place, never an error of the code that
+    reads it (a TypeError, a ValueError, a scaling error on the expanded plan)."""
+    result = k.solve(load(tmp_path, TOOLS))
+    with pytest.raises(k.PlanError) as caught:
+        k.replan(result, after=1, realised=realised)  # type: ignore[arg-type]
+    problem = caught.value.problems[0]
+    assert problem.path == place and said in problem.message, problem
+
+
+def test_a_numpy_whole_number_is_a_realised_amount(tmp_path: Path) -> None:
+    result = k.solve(load(tmp_path, TOOLS))
+    by_int = k.replan(result, after=1, realised={"stocks": {"bake": {"tools": np.int64(6)}}})
+    by_float = k.replan(result, after=1, realised={"stocks": {"bake": {"tools": 6.0}}})
+    assert by_int.is_optimal and by_int.objective == pytest.approx(by_float.objective)
 
 
 def test_a_session_replans_warm_and_rolls_on(tmp_path: Path) -> None:

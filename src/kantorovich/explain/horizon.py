@@ -156,14 +156,17 @@ def _stock_lines(w: _Words) -> list[str]:
         kept = (1.0 - float(wear.get((p, g), 0.0))) ** (later["period"].to_numpy() - first)
         earned = float(later["rental"].to_numpy(float) @ kept)
         spared = timeline.terminal and whole - earned > 1e-9 * (1.0 + abs(whole))
+        rate = float(wear.get((p, g), 0.0))
+        worn = (f", as it wears ({_percent(rate)} a {w.period})"
+                if rate > 0 and len(later) > 1 else "")
         lines.append(f"The {w.good(g)} held by {w.process(p)} binds: one more "
                      f"{w.unit_of(g) or 'unit'} of it would earn {earns}; "
                      f"at the start of {w.when(first)} it is worth {w.worth(whole)} to "
                      "the plan, " + (
-                         f"{w.worth(earned)} for what it earns from then on (worn down "
-                         f"as it goes) and {w.worth(whole - earned)} for the investment "
-                         "it spares at the end, where the plan must leave its initial "
-                         "stocks" if spared else "all it earns from then on") + ".")
+                         f"{w.worth(earned)} for what it earns from then on{worn} and "
+                         f"{w.worth(whole - earned)} for the investment it spares at "
+                         "the end, where the plan must leave its initial stocks"
+                         if spared else f"all it earns from then on{worn}") + ".")
     if len(groups) > _SHOWN:
         lines.append(f"... and {len(groups) - _SHOWN} more stocks that bind.")
     if not len(binding) and len(rentals):

@@ -16,6 +16,8 @@ from kantorovich.explain.baseline import BaselineComparison
 from kantorovich.explain.diagnosis_text import summary as diagnosis_summary
 from kantorovich.numbers import a as article
 from kantorovich.numbers import cell, count, fmt, quantity, residual
+from kantorovich.model.expansion import horizon_of
+from kantorovich.results.horizon import span
 from kantorovich.results.result import PlanResult
 
 __all__ = ["Explanation", "explain", "fmt"]
@@ -204,8 +206,9 @@ def _step_line(result: PlanResult, rows: pd.DataFrame, baseline: pd.Series) -> s
                           _unit_name(plan, mv["receiver"]), pair=pair, share=not single)
              for _, mv in rows.iterrows()]
     listed = parts[0] if single else ", ".join(parts[:-1]) + " and " + parts[-1]
-    line = (f"Move {listed} {article(plan.period)} from {sender} to {receiver}" if pair
-            else f"Move {listed} {article(plan.period)}")
+    each = "" if horizon_of(plan) is not None else f" {article(plan.period)}"  # in its period
+    line = (f"Move {listed}{each} from {sender} to {receiver}" if pair
+            else f"Move {listed}{each}")
     if single and np.isfinite(head["share_of_sender"]):
         line += f" ({_percent(head['share_of_sender'])} of {sender}'s allocation)"
     gain = float(head["gain"])
@@ -214,7 +217,7 @@ def _step_line(result: PlanResult, rows: pd.DataFrame, baseline: pd.Series) -> s
     if np.isfinite(gain):
         verb = (_verb(plan, "gains", "saves") if gain >= 0 else
                 _verb(plan, "loses", "spends an extra"))
-        line += f": {together}the plan {verb} {_amount(plan, abs(gain), unit)} {article(plan.period)}"
+        line += f": {together}the plan {verb} {_amount(plan, abs(gain), unit)} {span(plan)}"
         if note:
             line += f" ({note})"
         line += "."
@@ -295,7 +298,7 @@ def _adding_up(result: PlanResult, comparison: BaselineComparison) -> list[str]:
         parts.append(f"the {count(unmeasured, 'move')} not measured add nothing")
     if len(parts) == 1:     # the one part is the whole: its amount is said once
         parts = [parts[0].split(" from ", 1)[-1]]
-    lines.append(f"What no move explains: {_amount(plan, rest, unit)} {article(plan.period)} ("
+    lines.append(f"What no move explains: {_amount(plan, rest, unit)} {span(plan)} ("
                  + "; ".join(parts) + ").")
     if abs(comparison.gain) > tiny and rest * comparison.gain > 0.5 * comparison.gain ** 2:
         lines.append(_most_of_the_gain(result, comparison))
@@ -396,7 +399,7 @@ def _policy_lines(result: PlanResult, costs: pd.DataFrame,
         cost = row["cost"]
         if np.isfinite(cost):
             whole = (f"dropping it altogether would {_verb(plan, 'add', 'save')} "
-                     f"{_amount(plan, cost, unit)} {article(plan.period)}")
+                     f"{_amount(plan, cost, unit)} {span(plan)}")
             changes = [f"{_amount(plan, row[f'change_{g}'], plan.good_unit(g))} more "
                        f"{_good_name(plan, g)}" for g in weights.index
                        if f"change_{g}" in row and np.isfinite(row[f"change_{g}"])
@@ -478,7 +481,7 @@ def explain(result: PlanResult, analyses: Analyses | None = None) -> Explanation
             "maximize_sets": "The optimal plan makes"}[plan.objective.sense]
     if not result.is_optimal:   # the solver's answer, which our certificate did not confirm
         what = what.replace("The optimal plan", "The solver's plan (not verified optimal)")
-    headline = f"{what} {_amount(plan, result.objective, unit)} {article(plan.period)}"
+    headline = f"{what} {_amount(plan, result.objective, unit)} {span(plan)}"
     if comparison is not None:
         if comparison.feasible:
             gain = comparison.gain

@@ -1,6 +1,6 @@
-"""MKL's PARDISO for Clarabel's factorisations, where asked for
-(``KANTOROVICH_FACTORISATION=pardiso``, `lp.clarabel.FACTORISATION`) and Intel's `mkl`
-wheel is installed (``pip install 'kantorovich[pardiso]'``).
+"""MKL's PARDISO for Clarabel's factorisations, where Intel's `mkl` wheel is installed
+(``pip install 'kantorovich[pardiso]'``) and unless faer is asked for
+(``KANTOROVICH_FACTORISATION=faer``, `lp.clarabel.FACTORISATION`).
 
 On a long staircase Clarabel's cost is the factorisation of its Newton systems. faer
 orders them by minimum degree, PARDISO by nested dissection (METIS), and PARDISO

@@ -33,6 +33,7 @@ from kantorovich.report.figures import figures
 from kantorovich.report.offline import plot_config, policy_meta
 from kantorovich.report.page_diagnosis import diagnosis_section
 from kantorovich.report.page_parts import PageData, chart, esc, json_script
+from kantorovich.results.horizon import span
 from kantorovich.report.page_sections import (baseline_section, cards, certificate_section,
                                               goods_section, policies_section,
                                               sensitivity_section, sentences)
@@ -197,7 +198,7 @@ def report_parts(result: PlanResult, analyses: Analyses | None = None, *,
         figs = figures(data, charts)
     page = PageData(data, charts)
     status = result.status.value
-    meta = [f"a {esc(plan.period)}", f"status: {esc(status)}"]
+    meta = [esc(span(plan)), f"status: {esc(status)}"]
     if source:
         meta.insert(0, f"from <code>{esc(source)}</code>")
     size = data["size"]

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from kantorovich.explain.analyses import Analyses
 from kantorovich.explain.story import explain
 from kantorovich.explain.baseline import WITH_ABOVE
-from kantorovich.numbers import a, cell, fmt, quantity
+from kantorovich.numbers import cell, fmt, quantity
 from kantorovich.report.page_parts import MOST_ROWS, PageData, chart, esc, left_out, table
+from kantorovich.results.horizon import span
 from kantorovich.results.result import PlanResult
 
 __all__ = ["baseline_section", "cards", "certificate_section", "goods_section",
@@ -22,12 +23,10 @@ def cards(page: PageData, result: PlanResult,
           extra: Sequence[tuple[str, str, str]] = ()) -> str:
     """The headline's cards; ``extra`` (label, value, note) come after the objective."""
     unit = result.objective_unit
-    over = result.over_time
     cards = [("Optimal plan" if result.is_optimal else "Solver's plan (not verified)",
               page.num(["objective"], unit) if page.get(["objective"]) is not None
               else esc(quantity(result.objective, unit)),
-              esc(a(result.plan.period)) if over is None else
-              f"over {len(over.periods)} {esc(result.plan.period)}s"), *extra]
+              esc(span(result.plan))), *extra]
     if page.has(["baseline", "objective"]):
         base = page.get(["baseline"])
         cards.append(("Plan in force", page.num(["baseline", "objective"], unit),
@@ -108,7 +107,7 @@ def baseline_section(page: PageData, result: PlanResult, has_chart: bool) -> str
                  else esc(m["gain_note"] or "not measured")]
                 for i, m in enumerate(moves)]
         out.append(table(["Good", "From", "To", "Amount", "Share of sender",
-                           f"Gain ({esc(unit)} {esc(a(plan.period))})"], rows, numeric_from=3,
+                           f"Gain ({esc(unit)} {esc(span(plan))})"], rows, numeric_from=3,
                           total=len(moves), caption="Moves from the plan in force"))
     out.append("</section>")
     return "".join(out)
@@ -185,7 +184,7 @@ def policies_section(page: PageData, result: PlanResult, has_chart: bool) -> str
     out = ['<section id="policies"><h2>The rules: their prices and what they cost</h2>',
            f"<p>A rule's price is what the objective would gain per unit the rule is "
            f"loosened; its cost is what dropping it altogether would gain, found by solving "
-           f"the plan again without it ({esc(unit)} a {esc(plan.period)}).</p>"]
+           f"the plan again without it ({esc(unit)} {esc(span(plan))}).</p>"]
     if has_chart:
         out.append(chart("policies", "Price (per unit loosened) and cost (of keeping the "
                                       "rule) of each rule."))

@@ -22,6 +22,7 @@ from kantorovich.explain.baseline import WITH_ABOVE
 from kantorovich.explain.diagnosis_text import summary as diagnosis_summary
 from kantorovich.number_table import NumberTable as Table  # numbers never cut
 from kantorovich.numbers import fmt, plural, quantity, residual
+from kantorovich.results.horizon import span
 from kantorovich.results.result import PlanResult
 from kantorovich.serialise import clean
 
@@ -99,8 +100,8 @@ def print_result(result: PlanResult, console: Console | None = None, *,
         return
     objective = float(clean([result.objective])[0])
     console.print(f"[bold]{escape(plan.name)}[/]: [green]optimal[/], objective "
-                  f"[bold]{escape(quantity(objective, result.objective_unit))}[/] a "
-                  f"{escape(plan.period)}")
+                  f"[bold]{escape(quantity(objective, result.objective_unit))}[/] "
+                  f"{escape(span(plan))}")
 
     timed = result.over_time              # a plan over time: by (id, period)
     when = ["period"] if timed is not None else []

@@ -28,6 +28,7 @@ import pandas as pd
 from kantorovich.errors import PlanError, Problem
 from kantorovich.model.checks import did_you_mean
 from kantorovich.model.expansion import HorizonMap, horizon_of
+from kantorovich.numbers import a
 from kantorovich.serialise import clean
 
 if TYPE_CHECKING:
@@ -361,3 +362,13 @@ def held_in_force(plan: Plan, levels: pd.Series) -> pd.Series:
     out = levels.copy()
     out.iloc[holds] = held[at["period"].to_numpy(), at["item"].to_numpy()]
     return out
+
+
+def span(plan: Plan) -> str:
+    """What an objective-valued number of ``plan`` is counted over, said after its
+    unit: "a year" for a plan of one period; "over 3 years" for a plan over time of
+    two periods or more, whose objective, gains and costs are the whole horizon's."""
+    mapping = horizon_of(plan)
+    if mapping is None or mapping.horizon < 2:
+        return a(plan.period)
+    return f"over {mapping.horizon} {plan.period}s"

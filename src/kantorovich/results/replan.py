@@ -33,6 +33,7 @@ from kantorovich.model.checks import did_you_mean
 from kantorovich.model.expansion import expand, horizon_of
 from kantorovich.lp.program import LinearProgram
 from kantorovich.model.plan import Plan
+from kantorovich.model.schema import LARGEST
 from kantorovich.results.crash import balanced
 
 if TYPE_CHECKING:
@@ -65,6 +66,10 @@ def replanned_plan(result: PlanResult, after: int,
                        f"got {after!r}", "after",
                        "re-planning after period t plans periods t+1 to the horizon")
     after = int(after)
+    if realised is not None and not isinstance(realised, Mapping):
+        raise _problem(f"realised is a mapping, got {type(realised).__name__}", "realised",
+                       'realised={"stocks": {process: {good: amount}}, '
+                       '"inventories": {good: amount}}')
     realised = dict(realised or {})
     for key in realised:
         if key not in ("stocks", "inventories"):
@@ -102,14 +107,18 @@ def replanned_plan(result: PlanResult, after: int,
     arriving = pd.Series(levels[car[out_of]] * (1.0 - loss.reindex(
         goods[car_at["item"].to_numpy()[out_of]]).to_numpy(float)),
         index=goods[car_at["item"].to_numpy()[out_of]])
-    for good, amount in dict(realised.get("inventories") or {}).items():
+    carried = realised.get("inventories")
+    if carried is not None and not isinstance(carried, Mapping):
+        raise _problem("realised inventories are {good: amount}", "realised.inventories")
+    for good, amount in dict(carried or {}).items():
         if good not in loss.index:
             raise _problem(f"'{good}' is not a storable good of the plan",
                            f"realised.inventories.{good}",
                            did_you_mean(str(good), loss.index) or
                            "only goods with storable carry inventories")
         arriving[good] = _amount(amount, f"realised.inventories.{good}")
-    given = realised.get("stocks") or {}
+    given = realised.get("stocks")
+    given = {} if given is None else given
     if not isinstance(given, Mapping):
         raise _problem("realised stocks are {process: {good: amount}}", "realised.stocks")
     held = pd.Series(np.arange(ns), index=pd.MultiIndex.from_arrays(
@@ -130,10 +139,13 @@ def replanned_plan(result: PlanResult, after: int,
 
 
 def _amount(value: object, path: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or \
-            not np.isfinite(value) or value < 0:
-        raise _problem(f"a realised amount must be a finite number >= 0, got {value!r}",
-                       path)
+    """A realised amount: a real number (Python's or NumPy's, never a boolean), finite,
+    0 or more, and below a plan's own largest number."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, np.integer, np.floating)) or not np.isfinite(value) \
+            or value < 0 or value >= LARGEST:
+        raise _problem(f"a realised amount must be a finite number from 0 to below "
+                       f"{LARGEST:g}, got {value!r}", path)
     return float(value)
 
 
