@@ -45,3 +45,22 @@ def test_a_cockshott_plan_report(browser: Any, tmp_path: Path) -> None:
     assert drawn(opened) >= 3
     assert check_numbers(opened.page, solve_json(plan)) > 50
     opened.quiet()
+
+
+def test_timeline_labels_are_drawn_as_written(browser: Any, tmp_path: Path) -> None:
+    """A process named with quotes, a tag, an ampersand and a per cent sign is drawn in
+    the timeline's legend as written: not escaped twice (``&quot;``), not read as markup."""
+    name = 'Hand "bake" & <b>co</b> 50%'
+    plan = tmp_path / "named.yaml"
+    plan.write_text(TOOLS.replace("  hand-bake:\n", "  hand-bake:\n    name: '"
+                                  + name.replace("'", "''") + "'\n"))
+    path = tmp_path / "named.html"
+    ran = report(str(plan), "-o", str(path))
+    assert ran.exit_code == 0, ran.output
+    opened = open_page(browser, path)
+    assert drawn(opened) == 4
+    legends = opened.page.locator(".legendtext").all_text_contents()
+    assert name in legends, legends
+    assert not any("&quot;" in text or "&amp;" in text for text in legends), legends
+    assert opened.page.locator(".legendtext b").count() == 0
+    opened.quiet()

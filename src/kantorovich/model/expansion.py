@@ -525,13 +525,13 @@ def _refuse_taken_ids(goods: pd.Index, procs: pd.Index, tpl: Plan) -> None:
     """An id the expansion makes that the plan's own ids already make (a good called
     ``stock:mine:coal`` beside a stock of coal held by ``mine``) is refused by name."""
     problems = []
-    for index, kind in ((goods, "good"), (procs, "process")):
+    for index, kind, key in ((goods, "good", "goods"), (procs, "process", "processes")):
         if index.is_unique:
             continue
         for taken in index[index.duplicated()][:20]:
             problems.append(Problem(
                 f"the {kind} id '{taken}' is made twice when the plan is expanded over "
-                "its periods", f"{kind}s", tpl.source, None,
+                "its periods", key, tpl.source, None,
                 "ids of the form stock:P:G, capacity:P:G, invest:P:G, hold:P:G, "
                 "carry:G, basket:G and sets are kept for plans over time: rename it"))
     if problems:

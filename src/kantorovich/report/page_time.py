@@ -16,6 +16,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from kantorovich.report.page_parts import PageData, chart, esc, left_out, table
+from kantorovich.report.plotly_text import plotly_text
 
 __all__ = ["timeline_cards", "timeline_figures", "timeline_section"]
 
@@ -24,13 +25,13 @@ _BLUE = "#1f5fa8"
 
 
 def _layout(fig: go.Figure, title: str, axis: str) -> go.Figure:
-    fig.update_layout(title={"text": esc(title), "x": 0, "font": {"size": 15}},
+    fig.update_layout(title={"text": plotly_text(title), "x": 0, "font": {"size": 15}},
                       height=380, margin={"l": 60, "r": 20, "t": 50, "b": 50},
                       paper_bgcolor="white", plot_bgcolor="white",
                       font={"family": "system-ui, sans-serif", "size": 12},
                       legend={"orientation": "v"})
-    fig.update_xaxes(title_text=esc(axis), tickmode="linear", dtick=1, showgrid=True,
-                     gridcolor="#eceff2")
+    fig.update_xaxes(title_text=plotly_text(axis), tickmode="linear", dtick=1,
+                     showgrid=True, gridcolor="#eceff2")
     fig.update_yaxes(showgrid=True, gridcolor="#eceff2", zeroline=True)
     return fig
 
@@ -43,8 +44,8 @@ def _lines(series: Sequence[tuple[str | None, list[Any]]], periods: list[int]) -
     shown = sorted(series, key=lambda lv: -size(lv[1]))[:_LINES]
     return [go.Scatter(x=periods, y=[v if isinstance(v, (int, float)) else None
                                      for v in values],
-                       mode="lines+markers", name=esc(label),
-                       hovertemplate=esc(label) + ": %{y}<extra></extra>")
+                       mode="lines+markers", name=plotly_text(label),
+                       hovertemplate=plotly_text(label) + ": %{y}<extra></extra>")
             for label, values in shown]
 
 
