@@ -58,7 +58,7 @@ and Clarabel's point, as JSON."""
 
 
 def _solved(folder: Path, way: str, n: int, periods: int, local: bool) -> dict:
-    env = {**os.environ, "KANTOROVICH_FACTORISATION": way,
+    env = {**os.environ, "KANTOROVICH_FACTORISATION": way, "MKL_NUM_THREADS": "2",
            "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run([sys.executable, "-c", BOTH_WAYS, str(folder), str(n),
                            str(periods), str(int(local)), "7"],
@@ -97,7 +97,8 @@ def test_the_wheel_s_pardiso_is_found_and_tried(fresh: pytest.MonkeyPatch) -> No
 def test_pardiso_and_faer_reach_the_same_certified_vertex(tmp_path: Path,
                                                           local: bool) -> None:
     """Each in its own child process: the whole solve, optimal and certified with a
-    basis, and Clarabel's point itself, by PARDISO and by faer."""
+    basis, and Clarabel's point itself, by PARDISO (on two threads, whatever a Dask
+    cluster earlier in the suite left in this process's environment) and by faer."""
     from kantorovich.results import staircase
     by = {way: _solved(tmp_path / way, way, 200, staircase.CRASH_PERIODS + 3, local)
           for way in ("pardiso", "faer")}

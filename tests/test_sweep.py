@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from pathlib import Path
 
@@ -261,7 +262,13 @@ def test_the_runner_streams_keyed_points_and_reports_failures(tmp_path: Path) ->
     assert other.computed == 2                      # another salt: other points
 
 
-def test_the_runner_on_a_local_cluster(tmp_path: Path) -> None:
+def test_the_runner_on_a_local_cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                       ) -> None:
+    """... and the cluster leaves this process's environment as it found it (Dask's
+    nanny sets MKL's and OpenMP's threads to 1 in the process that starts it)."""
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    before = dict(os.environ)
     store = open_store(tmp_path / "out", manifest={"what": "test"})
     seen: list[tuple[int, int]] = []
     summary = run_points(_square_plus, [{"seed": s} for s in range(12)], store, context=3,
@@ -271,6 +278,7 @@ def test_the_runner_on_a_local_cluster(tmp_path: Path) -> None:
     assert seen[0] == (0, 12) and seen[-1] == (12, 12) and len(seen) == 13
     assert sorted(r["value"] for r in summary.records().values()) == sorted(
         3 + s * s for s in range(12))
+    assert dict(os.environ) == before
 
 
 # -- Monte Carlo ---------------------------------------------------------------------------

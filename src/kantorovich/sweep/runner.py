@@ -308,10 +308,31 @@ def _client(workers: int | None, scheduler: str | None, client: Any) -> Iterator
     # the cluster's own logs stay quiet up to errors: a run's failures come back as
     # `RunSummary.failed`, and at shutdown on a loaded machine a worker's last heartbeat
     # can find the scheduler gone and log a CommClosedError traceback at ERROR
-    with LocalCluster(n_workers=max(1, workers or 1), threads_per_worker=1, processes=True,
-                      dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster, \
+    with _environment_kept(), \
+            LocalCluster(n_workers=max(1, workers or 1), threads_per_worker=1,
+                         processes=True, dashboard_address=":0",
+                         silence_logs=logging.CRITICAL) as cluster, \
             Client(cluster) as local:
         yield local
+
+
+@contextmanager
+def _environment_kept() -> Iterator[None]:
+    """This process's environment as it was, once a local cluster is closed.
+
+    Dask's nanny writes its workers' variables (``OMP_NUM_THREADS=1``,
+    ``MKL_NUM_THREADS=1``, ...: `distributed.nanny.pre-spawn-environ`) into the process
+    that starts the cluster, and leaves them there: every solve after a sweep would then
+    factorise on one thread (Clarabel by faer, not PARDISO; `lp.clarabel`)."""
+    before = dict(os.environ)
+    try:
+        yield
+    finally:
+        for name in set(os.environ) - set(before):
+            del os.environ[name]
+        for name, value in before.items():
+            if os.environ.get(name) != value:
+                os.environ[name] = value
 
 
 def _seconds(variable: str, default: float) -> float:
