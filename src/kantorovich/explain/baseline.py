@@ -46,8 +46,8 @@ from kantorovich.lp.budget import Budget
 from kantorovich.lp.status import Status
 from kantorovich.model.expansion import horizon_of
 from kantorovich.numbers import fmt, quantity
-from kantorovich.results.result import PlanResult
 from kantorovich.results.horizon import held_in_force
+from kantorovich.results.result import PlanResult
 
 __all__ = ["BaselineComparison", "compare_to_baseline", "moves"]
 

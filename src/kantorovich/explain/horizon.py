@@ -153,10 +153,10 @@ def _stock_lines(w: _Words) -> list[str]:
         # what a unit at the start of `first` earns while it lasts, worn down each period
         own = every.loc[[(p, g)]]
         later = own[own["period"] >= first]
-        kept = (1.0 - float(wear.get((p, g), 0.0))) ** (later["period"].to_numpy() - first)
+        rate = float(wear.get((p, g), 0.0))
+        kept = (1.0 - rate) ** (later["period"].to_numpy() - first)
         earned = float(later["rental"].to_numpy(float) @ kept)
         spared = timeline.terminal and whole - earned > 1e-9 * (1.0 + abs(whole))
-        rate = float(wear.get((p, g), 0.0))
         worn = (f", as it wears ({_percent(rate)} a {w.period})"
                 if rate > 0 and len(later) > 1 else "")
         lines.append(f"The {w.good(g)} held by {w.process(p)} binds: one more "

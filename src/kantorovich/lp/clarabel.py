@@ -6,8 +6,9 @@ plan faster than the plan grows (0.3 s at 1,000 products x 10 periods, 2.4 s at 
 the preconditioner fits the stocks' chains across periods badly. Clarabel factorises
 each Newton system directly (MKL's PARDISO, `lp.pardiso`, where Intel's wheel is
 installed; else the supernodal LDL' of faer), whose cost grows with the fill of the
-economy's own structure. So where a plan over time is large, its interior point goes first, on the program as
-HiGHS's presolve leaves it (`lp.highs.presolve`: fewer columns, fewer iterations); its
+economy's own structure. So where a plan over time is large, its interior point goes
+first, on the program as HiGHS's presolve leaves it (`lp.highs.presolve`: fewer columns,
+fewer iterations); its
 point and prices, taken back to the program by HiGHS's postsolve (`take_back`), are then
 handed to HiGHS, whose crossover finds the optimal vertex and whose simplex confirms it
 (on large staircases the crossover works on the presolved program instead, and the

@@ -33,11 +33,11 @@ from kantorovich.report.figures import figures
 from kantorovich.report.offline import plot_config, policy_meta
 from kantorovich.report.page_diagnosis import diagnosis_section
 from kantorovich.report.page_parts import PageData, chart, esc, json_script
-from kantorovich.results.horizon import span
 from kantorovich.report.page_sections import (baseline_section, cards, certificate_section,
                                               goods_section, policies_section,
                                               sensitivity_section, sentences)
 from kantorovich.report.summary import summary
+from kantorovich.results.horizon import span
 from kantorovich.results.result import PlanResult
 
 __all__ = ["ReportParts", "report_page", "report_parts", "write_report"]
