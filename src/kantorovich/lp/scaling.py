@@ -14,7 +14,8 @@ in [1e-6, 1e13] is passed unchanged. Any other is scaled by a few passes of
 geometric-mean equilibration of ``|A|``; each pass also lowers rows whose bound exceeds
 1e15 and raises rows whose bounds are all below 1e-3 (a supply of 1e-12 t would sink
 under the solver's absolute tolerance of 1e-7), shrinks columns whose bound exceeds 1e15
-and widens columns whose bounds are all below 1e-3 (a capacity of 5e-12), and lifts
+and widens columns whose bounds are all below 1e-3 (a capacity of 5e-12), where the
+entries let such a bound reach 1e-3 (a bound of 1e-100 is 0 to the solver), and lifts
 columns with tiny or lowers columns with huge weights, as far as the column's
 coefficients allow. If some coefficient still falls
 outside [3.7e-9, 2.8e14], a bound above 1.2e18 or a weight above 1.2e18, the plan spans
@@ -323,8 +324,13 @@ def scale_program(lp: LinearProgram) -> tuple[LinearProgram, Scaling]:
         e = la_csr + sigma[col_csr]
         top = _reduce(e, row_ptr, np.maximum, -np.inf)
         bottom = _reduce(e, row_ptr, np.minimum, np.inf)
+        # a tiny bound is lifted only where the entries let it reach the solver's
+        # tolerances; one that cannot (a rule's 1e-100) is 0 to the solver however far
+        # it is lifted, and lifting it part way only makes the row's entries huge
+        lift = _BOUND_LOW - lb_row
         rho = _settle(_centre(top, bottom), [
-            (np.ceil(_BOUND_LOW - lb_row), np.floor(_BOUND_SAFE - lb_row)),
+            (np.where(lift <= _ENTRY_SAFE[1] - top, np.ceil(lift), -np.inf),
+             np.floor(_BOUND_SAFE - lb_row)),
             _entry_window(top, bottom, _ENTRY_SAFE),
             (-np.inf, np.floor(_BOUND_HARD - 1 - lb_row)),
             _entry_window(top, bottom, _ENTRY_HARD)])
@@ -334,7 +340,9 @@ def scale_program(lp: LinearProgram) -> tuple[LinearProgram, Scaling]:
         bottom = _reduce(e, A.indptr, np.minimum, np.inf)
         new = _settle(_centre(top, bottom), [
             (np.ceil(_COST_SAFE[0] - lc), np.floor(_COST_SAFE[1] - lc)),
-            (np.ceil(lb_col - _BOUND_SAFE), np.floor(lb_col - _BOUND_LOW)),
+            (np.ceil(lb_col - _BOUND_SAFE),
+             np.where(lb_col - _BOUND_LOW >= _ENTRY_SAFE[0] - bottom,
+                      np.floor(lb_col - _BOUND_LOW), np.inf)),
             _entry_window(top, bottom, _ENTRY_SAFE),
             (np.ceil(lb_col - _BOUND_HARD + 1), np.floor(_COST_HARD - 1 - lc)),
             _entry_window(top, bottom, _ENTRY_HARD)])
